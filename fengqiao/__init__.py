@@ -1,0 +1,1 @@
+"""枫桥 (Fengqiao) — multi-channel dispute resolution platform."""

@@ -1,0 +1,130 @@
+"""The one place that turns (user, permission, queryset) into what that user may see.
+
+Every selector calls :func:`restrict`. A model opts in by declaring ``scope_lookups``: the ORM
+lookups that lead from a row to the region path (``region``), the owning org id (``org``) and the
+handling user (``own``). A scope a model does not declare grants nothing on that model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+
+from fengqiao.accounts.choices import DataScope
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool = False
+    region_paths: frozenset[str] = field(default_factory=frozenset)
+    org_ids: frozenset[int] = field(default_factory=frozenset)
+    own_user_id: int | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.everything or self.region_paths or self.org_ids or self.own_user_id)
+
+
+NO_ACCESS = Scope()
+
+
+def _grants(user: Any) -> list[Any]:
+    cached = getattr(user, "_fengqiao_grants", None)
+    if cached is None:
+        from fengqiao.accounts.models import RoleGrant
+
+        cached = list(
+            RoleGrant.objects.filter(user=user)
+            .select_related("role", "org__region")
+            .prefetch_related("role__permissions__content_type")
+        )
+        user._fengqiao_grants = cached
+    return cached
+
+
+def _perm_codes(role: Any) -> set[str]:
+    return {f"{p.content_type.app_label}.{p.codename}" for p in role.permissions.all()}
+
+
+def scope_for(user: Any, perm: str) -> Scope:
+    """The union of the scopes of every grant whose role carries ``perm``."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NO_ACCESS
+    everything = False
+    paths: set[str] = set()
+    orgs: set[int] = set()
+    own = None
+    for grant in _grants(user):
+        if perm not in _perm_codes(grant.role):
+            continue
+        scope = grant.role.scope
+        if scope == DataScope.ALL:
+            everything = True
+        elif scope == DataScope.REGION and grant.org is not None:
+            paths.add(grant.org.region.path)
+        elif scope == DataScope.ORG and grant.org is not None:
+            orgs.add(grant.org_id)
+        elif scope == DataScope.OWN:
+            own = user.pk
+    return Scope(everything, frozenset(paths), frozenset(orgs), own)
+
+
+def has_perm(user: Any, perm: str) -> bool:
+    return not scope_for(user, perm).is_empty
+
+
+def user_perms(user: Any) -> set[str]:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return set()
+    perms: set[str] = set()
+    for grant in _grants(user):
+        perms |= _perm_codes(grant.role)
+    return perms
+
+
+def scope_q(model: type[Model], scope: Scope) -> Q:
+    from fengqiao.regions.selectors import subtree_q
+
+    if scope.everything:
+        return Q()
+    lookups: dict[str, str] = getattr(model, "scope_lookups", {})
+    q = Q(pk__in=[])
+    if scope.region_paths and "region" in lookups:
+        q |= subtree_q(scope.region_paths, field=lookups["region"])
+    if scope.org_ids and "org" in lookups:
+        q |= Q(**{f"{lookups['org']}__in": scope.org_ids})
+    if scope.own_user_id and "own" in lookups:
+        q |= Q(**{lookups["own"]: scope.own_user_id})
+    return q
+
+
+def restrict(queryset: QuerySet[M], user: Any, perm: str) -> QuerySet[M]:
+    """``queryset`` narrowed to what ``user`` may see under ``perm`` (empty without it)."""
+    scope = scope_for(user, perm)
+    if scope.is_empty:
+        return queryset.none()
+    if scope.everything:
+        return queryset
+    q = scope_q(queryset.model, scope)
+    filtered = queryset.filter(q)
+    # A lookup through a to-many relation (a user's grants) can repeat rows.
+    if getattr(queryset.model, "scope_distinct", False):
+        filtered = filtered.distinct()
+    return filtered
+
+
+def forget_grants(user: Any) -> None:
+    """Drop the per-request cache of ``user``'s grants after they change."""
+    user.__dict__.pop("_fengqiao_grants", None)
+
+
+def require(user: Any, perm: str) -> Scope:
+    scope = scope_for(user, perm)
+    if scope.is_empty:
+        raise PermissionDenied
+    return scope

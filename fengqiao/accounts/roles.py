@@ -1,0 +1,138 @@
+"""The built-in roles and their default permissions (三员分立 for the three admin roles).
+
+Created after every migrate when missing; the security admin may tune their permissions
+afterwards, and a later migrate never overwrites that.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Permission
+from django.utils.translation import gettext as _
+
+from fengqiao.accounts.choices import BuiltinRole, DataScope
+
+ROSTER = [
+    "regions.view_region",
+    "orgs.view_organization",
+    "orgs.view_person",
+    "orgs.view_reports",
+    "orgs.export_reports",
+]
+
+BUILTIN_ROLES: dict[str, dict[str, Any]] = {
+    # System admin: accounts and reference configuration, no case data.
+    BuiltinRole.SYSTEM_ADMIN: {
+        "scope": DataScope.ALL,
+        "perms": [
+            "accounts.manage_accounts",
+            "regions.view_region",
+            "regions.add_region",
+            "regions.change_region",
+            "orgs.view_organization",
+            "orgs.add_organization",
+            "orgs.change_organization",
+            "orgs.view_orgkind",
+            "orgs.change_orgkind",
+            "orgs.view_person",
+        ],
+        "description": "账户与系统配置；不能查看案件数据",
+    },
+    # Security admin: roles, permissions and grants.
+    BuiltinRole.SECURITY_ADMIN: {
+        "scope": DataScope.ALL,
+        "perms": ["accounts.manage_roles"],
+        "description": "角色、权限与授权策略",
+    },
+    # Auditor: the audit log and nothing else.
+    BuiltinRole.AUDITOR: {
+        "scope": DataScope.ALL,
+        "perms": ["audit.view_auditevent"],
+        "description": "只能查看审计日志",
+    },
+    BuiltinRole.LEADER: {
+        "scope": DataScope.REGION,
+        "perms": ROSTER,
+        "description": "辖区只读：报表、名册",
+    },
+    BuiltinRole.DISPATCHER: {
+        "scope": DataScope.REGION,
+        "perms": ROSTER,
+        "description": "平安办研判、交办、督办",
+    },
+    BuiltinRole.MEDIATOR: {
+        "scope": DataScope.REGION,
+        "perms": ["regions.view_region", "orgs.view_organization", "orgs.view_person"],
+        "description": "本村（社区）/本调委会调解工作",
+    },
+    BuiltinRole.GRID_WORKER: {
+        "scope": DataScope.REGION,
+        "perms": ["regions.view_region", "orgs.view_organization"],
+        "description": "网格排查与上报",
+    },
+    BuiltinRole.COURT_CLERK: {
+        "scope": DataScope.ORG,
+        "perms": ["orgs.view_organization", "orgs.view_person"],
+        "description": "法院/法庭诉调对接",
+    },
+    BuiltinRole.JUDGE: {
+        "scope": DataScope.ORG,
+        "perms": ["orgs.view_organization", "orgs.view_person"],
+        "description": "法官：委派委托、司法确认",
+    },
+    BuiltinRole.POLICE: {
+        "scope": DataScope.ORG,
+        "perms": ["orgs.view_organization", "orgs.view_person"],
+        "description": "派出所警调对接",
+    },
+    BuiltinRole.JUSTICE_OFFICER: {
+        "scope": DataScope.REGION,
+        "perms": ROSTER,
+        "description": "司法所：指导人民调解",
+    },
+}
+
+ACTION_LABELS = {"add": "新增", "change": "修改", "delete": "删除", "view": "查看"}
+
+
+def permission_label(permission: Permission) -> str:
+    """A Chinese label for a permission (Django names the default ones in English)."""
+    action, _sep, _rest = permission.codename.partition("_")
+    model = permission.content_type.model_class()
+    if (
+        action in ACTION_LABELS
+        and model is not None
+        and permission.codename == (f"{action}_{model._meta.model_name}")
+    ):
+        return f"{ACTION_LABELS[action]}{model._meta.verbose_name}"
+    return _(permission.name)
+
+
+def _permissions(codes: list[str]) -> list[Permission]:
+    found = []
+    for code in codes:
+        app_label, codename = code.split(".", 1)
+        perm = Permission.objects.filter(
+            content_type__app_label=app_label, codename=codename
+        ).first()
+        if perm is not None:
+            found.append(perm)
+    return found
+
+
+def ensure_builtin_roles() -> None:
+    from fengqiao.accounts.models import Role
+
+    for code, spec in BUILTIN_ROLES.items():
+        role, created = Role.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": BuiltinRole(code).label,
+                "scope": spec["scope"],
+                "description": spec["description"],
+                "is_builtin": True,
+            },
+        )
+        if created:
+            role.permissions.set(_permissions(spec["perms"]))

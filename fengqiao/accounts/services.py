@@ -1,0 +1,267 @@
+"""Every write to accounts, roles and grants; login with lockout. Each is audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pyotp
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import Permission
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengqiao.accounts.access import forget_grants
+from fengqiao.accounts.models import Role, RoleGrant, User
+from fengqiao.audit.choices import EventType
+from fengqiao.audit.services import audit_record
+
+
+class LoginRefused(Exception):
+    """Login refused; ``message`` is shown to the user as is."""
+
+    def __init__(self, message: str, *, needs_otp: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.needs_otp = needs_otp
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    user: User
+
+
+def _lock_message(user: User) -> str:
+    until = timezone.localtime(user.locked_until) if user.locked_until else timezone.localtime()
+    return _("连续%(n)d次登录失败，账户已锁定%(m)d分钟，请于%(t)s后再试。") % {
+        "n": settings.FENGQIAO_LOGIN_MAX_FAILURES,
+        "m": settings.FENGQIAO_LOCKOUT_MINUTES,
+        "t": until.strftime("%H:%M"),
+    }
+
+
+def login_check(
+    *, request: HttpRequest | None, username: str, password: str, otp: str = ""
+) -> LoginOutcome:
+    """Check a login attempt; counts failures and locks after the configured number."""
+    username = username.strip()
+    user = User.objects.filter(username__iexact=username).first()
+    if user is not None and user.is_locked():
+        audit_record(actor=None, event_type=EventType.LOGIN_REFUSED_LOCKED, obj=user)
+        raise LoginRefused(_lock_message(user))
+    authenticated = authenticate(
+        request, username=user.username if user else username, password=password
+    )
+    if authenticated is None or not isinstance(authenticated, User):
+        _login_failed(user, username)
+        raise LoginRefused(_("用户名或密码错误。"))
+    if authenticated.totp_enabled:
+        if not otp:
+            raise LoginRefused(_("请输入动态口令。"), needs_otp=True)
+        if not pyotp.TOTP(authenticated.totp_secret).verify(otp.strip(), valid_window=1):
+            _login_failed(authenticated, username)
+            raise LoginRefused(_("动态口令错误。"), needs_otp=True)
+    with transaction.atomic():
+        User.objects.filter(pk=authenticated.pk).update(failed_login_count=0, locked_until=None)
+    return LoginOutcome(authenticated)
+
+
+def _login_failed(user: User | None, username: str) -> None:
+    with transaction.atomic():
+        if user is None:
+            audit_record(
+                actor=None,
+                event_type=EventType.LOGIN_FAILED,
+                object_type="accounts.user",
+                object_repr=username[:150],
+            )
+            return
+        # Counted in the database so concurrent attempts cannot undercount.
+        User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
+        user.refresh_from_db(fields=["failed_login_count", "locked_until"])
+        audit_record(
+            actor=None,
+            event_type=EventType.LOGIN_FAILED,
+            obj=user,
+            after={"failed_login_count": user.failed_login_count},
+        )
+        if user.failed_login_count >= settings.FENGQIAO_LOGIN_MAX_FAILURES:
+            user.locked_until = timezone.now() + timedelta(
+                minutes=settings.FENGQIAO_LOCKOUT_MINUTES
+            )
+            user.failed_login_count = 0
+            user.save(update_fields=["locked_until", "failed_login_count"])
+            audit_record(
+                actor=None,
+                event_type=EventType.ACCOUNT_LOCKED,
+                obj=user,
+                after={"locked_until": user.locked_until.isoformat()},
+            )
+    if user.is_locked():
+        raise LoginRefused(_lock_message(user))
+
+
+def user_unlock(*, actor: User, user: User) -> User:
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if not user.is_locked() and user.failed_login_count == 0:
+            return user
+        user.locked_until, user.failed_login_count = None, 0
+        user.save(update_fields=["locked_until", "failed_login_count"])
+        audit_record(actor=actor, event_type=EventType.ACCOUNT_UNLOCKED, obj=user)
+    return user
+
+
+def user_create(
+    *,
+    actor: User | None,
+    username: str,
+    real_name: str,
+    password: str,
+    phone: str = "",
+    must_change_password: bool = True,
+) -> User:
+    user = User(
+        username=username.strip(),
+        real_name=real_name.strip(),
+        phone=phone.strip(),
+        must_change_password=must_change_password,
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    with transaction.atomic():
+        user.save()
+        audit_record(
+            actor=actor,
+            event_type=EventType.USER_CREATED,
+            obj=user,
+            after={"username": user.username, "real_name": user.real_name},
+        )
+    return user
+
+
+def user_update(*, actor: User, user: User, real_name: str, phone: str, is_active: bool) -> User:
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        before = {"real_name": user.real_name, "phone_changed": False, "is_active": user.is_active}
+        changed_phone = user.phone != phone.strip()
+        if (
+            user.real_name == real_name.strip()
+            and not changed_phone
+            and user.is_active == is_active
+        ):
+            return user
+        user.real_name, user.phone, user.is_active = real_name.strip(), phone.strip(), is_active
+        user.save()
+        # The phone number itself is personal data: the log records only that it changed.
+        audit_record(
+            actor=actor,
+            event_type=EventType.USER_UPDATED,
+            obj=user,
+            before=before,
+            after={
+                "real_name": user.real_name,
+                "phone_changed": changed_phone,
+                "is_active": user.is_active,
+            },
+        )
+    return user
+
+
+def user_set_password(*, actor: User, user: User, password: str, reset: bool = False) -> None:
+    """Change a password; an admin reset forces a change at the next login."""
+    validate_password(password, user)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.set_password(password)
+        user.must_change_password = reset
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+        audit_record(
+            actor=actor,
+            event_type=EventType.PASSWORD_RESET if reset else EventType.PASSWORD_CHANGED,
+            obj=user,
+        )
+
+
+def role_grant(*, actor: User, user: User, role: Role, org: Any | None) -> RoleGrant:
+    from fengqiao.accounts.choices import DataScope
+
+    if role.scope in (DataScope.REGION, DataScope.ORG) and org is None:
+        raise ValueError(_("“%(role)s”的数据范围按单位确定，必须选择所在单位。") % {"role": role})
+    with transaction.atomic():
+        grant, created = RoleGrant.objects.get_or_create(
+            user=user, role=role, org=org, defaults={"granted_by": actor}
+        )
+        if created:
+            audit_record(
+                actor=actor,
+                event_type=EventType.ROLE_GRANTED,
+                obj=user,
+                after={"role": role.code, "org": org.pk if org else None},
+            )
+    forget_grants(user)
+    return grant
+
+
+def role_revoke(*, actor: User, grant: RoleGrant) -> None:
+    with transaction.atomic():
+        deleted, _rows = RoleGrant.objects.filter(pk=grant.pk).delete()
+        if deleted:
+            audit_record(
+                actor=actor,
+                event_type=EventType.ROLE_REVOKED,
+                obj=grant.user,
+                before={"role": grant.role.code, "org": grant.org_id},
+            )
+    forget_grants(grant.user)
+
+
+def role_set_permissions(*, actor: User, role: Role, permissions: list[Permission]) -> Role:
+    with transaction.atomic():
+        role = Role.objects.select_for_update().get(pk=role.pk)
+        before = sorted(f"{p.content_type.app_label}.{p.codename}" for p in role.permissions.all())
+        after = sorted(f"{p.content_type.app_label}.{p.codename}" for p in permissions)
+        if before == after:
+            return role
+        role.permissions.set(permissions)
+        audit_record(
+            actor=actor,
+            event_type=EventType.ROLE_CHANGED,
+            obj=role,
+            before={"permissions": before},
+            after={"permissions": after},
+        )
+    return role
+
+
+def totp_begin(*, user: User) -> str:
+    """A new secret for the user to scan; it takes effect only after ``totp_confirm``."""
+    return pyotp.random_base32()
+
+
+def totp_confirm(*, actor: User, secret: str, code: str) -> bool:
+    if not pyotp.TOTP(secret).verify(code.strip(), valid_window=1):
+        return False
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        user.totp_secret, user.totp_enabled = secret, True
+        user.save(update_fields=["totp_secret", "totp_enabled"])
+        audit_record(actor=actor, event_type=EventType.TOTP_ENABLED, obj=user)
+    return True
+
+
+def totp_disable(*, actor: User, user: User) -> None:
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if not user.totp_enabled:
+            return
+        user.totp_secret, user.totp_enabled = "", False
+        user.save(update_fields=["totp_secret", "totp_enabled"])
+        audit_record(actor=actor, event_type=EventType.TOTP_DISABLED, obj=user)

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+
+class ComplexityValidator:
+    """密码须同时包含大写字母、小写字母、数字和特殊字符中的至少三类."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        classes = sum(
+            [
+                any(c.isupper() for c in password),
+                any(c.islower() for c in password),
+                any(c.isdigit() for c in password),
+                any(not c.isalnum() for c in password),
+            ]
+        )
+        if classes < 3:
+            raise ValidationError(
+                _("密码须包含大写字母、小写字母、数字、特殊字符中的至少三类。"),
+                code="password_too_simple",
+            )
+
+    def get_help_text(self) -> str:
+        return _("密码须包含大写字母、小写字母、数字、特殊字符中的至少三类。")

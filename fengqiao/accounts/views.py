@@ -1,0 +1,358 @@
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any, cast
+
+import pyotp
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fengqiao.accounts import services
+from fengqiao.accounts.access import has_perm
+from fengqiao.accounts.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    RoleGrantForm,
+    TotpConfirmForm,
+    UserCreateForm,
+    UserEditForm,
+)
+from fengqiao.accounts.models import RoleGrant, User
+from fengqiao.accounts.roles import permission_label
+from fengqiao.accounts.selectors import (
+    MANAGE_ACCOUNTS,
+    MANAGE_ROLES,
+    grant_list_for_user,
+    grants_for_user,
+    role_list_for_admin,
+    user_get_for_admin,
+    user_list_for_admin,
+)
+from fengqiao.orgs.selectors import org_choices_for_grants
+
+TOTP_SESSION_KEY = "fengqiao_totp_pending"
+
+
+def _require(request: HttpRequest, perm: str) -> None:
+    if not has_perm(request.user, perm):
+        raise PermissionDenied
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("web:home")
+    form = LoginForm(request.POST or None)
+    show_otp = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = services.login_check(
+                request=request,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                otp=form.cleaned_data["otp"],
+            )
+        except services.LoginRefused as refused:
+            form.add_error(None, refused.message)
+            show_otp = refused.needs_otp
+        else:
+            login(request, outcome.user, backend="django.contrib.auth.backends.ModelBackend")
+            target = request.POST.get("next") or request.GET.get("next") or ""
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                target = ""
+            return redirect(target or "web:home")
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "show_otp": show_otp, "next": request.GET.get("next", "")},
+    )
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("您已安全退出。"))
+    return redirect("accounts:login")
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_set_password(
+                actor=user, user=user, password=form.cleaned_data["new_password1"]
+            )
+        except ValidationError as exc:
+            form.add_error("new_password1", exc)
+        else:
+            user.refresh_from_db()
+            update_session_auth_hash(request, user)
+            messages.success(request, _("密码已修改。"))
+            return redirect("web:home")
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form, "forced": user.must_change_password},
+    )
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    person = getattr(request.user, "person", None)
+    memberships = (
+        person.memberships.filter(ended_on__isnull=True).select_related("org") if person else []
+    )
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "grants": grants_for_user(request.user),
+            "person": person,
+            "memberships": memberships,
+        },
+    )
+
+
+def _qr_svg(uri: str) -> str:
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+@login_required
+def totp_setup(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    if request.method == "POST" and request.POST.get("action") == "disable":
+        services.totp_disable(actor=user, user=user)
+        messages.success(request, _("动态口令已停用。"))
+        return redirect("accounts:profile")
+    secret = request.session.get(TOTP_SESSION_KEY) or services.totp_begin(user=user)
+    request.session[TOTP_SESSION_KEY] = secret
+    form = TotpConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.totp_confirm(actor=user, secret=secret, code=form.cleaned_data["code"]):
+            del request.session[TOTP_SESSION_KEY]
+            messages.success(request, _("动态口令已启用，下次登录时需要输入。"))
+            return redirect("accounts:profile")
+        form.add_error("code", _("动态口令不正确，请核对手机时间后重试。"))
+    uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="Fengqiao")
+    return render(
+        request,
+        "accounts/totp_setup.html",
+        {"form": form, "secret": secret, "qr_svg": _qr_svg(uri)},
+    )
+
+
+# --- System admin: accounts ------------------------------------------------------------------
+
+
+@login_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    # The system admin manages accounts; the security admin needs the list to grant roles.
+    perm = MANAGE_ACCOUNTS if has_perm(request.user, MANAGE_ACCOUNTS) else MANAGE_ROLES
+    _require(request, perm)
+    query = request.GET.get("q", "")
+    page = Paginator(user_list_for_admin(request.user, query=query, perm=perm), 30).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"page_obj": page, "q": query, "can_create": perm == MANAGE_ACCOUNTS},
+    )
+
+
+@login_required
+def user_create(request: HttpRequest) -> HttpResponse:
+    _require(request, MANAGE_ACCOUNTS)
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error("password", exc)
+        else:
+            messages.success(request, _("用户“%(name)s”已创建。") % {"name": user.display_name})
+            return redirect("accounts:user_detail", pk=user.pk)
+    return render(request, "accounts/user_form.html", {"form": form, "title": _("新建用户")})
+
+
+def _user_admin_context(request: HttpRequest, target: User, **extra: Any) -> dict[str, Any]:
+    return {
+        "target": target,
+        "grants": grant_list_for_user(target),
+        "can_manage_accounts": has_perm(request.user, MANAGE_ACCOUNTS),
+        "can_manage_roles": has_perm(request.user, MANAGE_ROLES),
+        **extra,
+    }
+
+
+@login_required
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    perm = MANAGE_ACCOUNTS if has_perm(request.user, MANAGE_ACCOUNTS) else MANAGE_ROLES
+    _require(request, perm)
+    target = user_get_for_admin(request.user, pk, perm=perm)
+    edit_form = UserEditForm(
+        initial={
+            "real_name": target.real_name,
+            "phone": target.phone,
+            "is_active": target.is_active,
+        }
+    )
+    grant_form = RoleGrantForm(orgs=org_choices_for_grants())
+    return render(
+        request,
+        "accounts/user_detail.html",
+        _user_admin_context(
+            request,
+            target,
+            edit_form=edit_form,
+            grant_form=grant_form,
+            reset_form=PasswordResetForm(),
+        ),
+    )
+
+
+@login_required
+@require_POST
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, MANAGE_ACCOUNTS)
+    target = user_get_for_admin(request.user, pk)
+    form = UserEditForm(request.POST)
+    if form.is_valid():
+        services.user_update(actor=request.user, user=target, **form.cleaned_data)
+        messages.success(request, _("用户信息已保存。"))
+        return redirect("accounts:user_detail", pk=pk)
+    return render(
+        request,
+        "accounts/user_detail.html",
+        _user_admin_context(
+            request,
+            target,
+            edit_form=form,
+            grant_form=RoleGrantForm(orgs=org_choices_for_grants()),
+            reset_form=PasswordResetForm(),
+        ),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, MANAGE_ACCOUNTS)
+    target = user_get_for_admin(request.user, pk)
+    form = PasswordResetForm(request.POST)
+    if form.is_valid():
+        try:
+            services.user_set_password(
+                actor=request.user, user=target, password=form.cleaned_data["password"], reset=True
+            )
+        except ValidationError as exc:
+            form.add_error("password", exc)
+        else:
+            messages.success(request, _("密码已重置，用户下次登录须修改密码。"))
+            return redirect("accounts:user_detail", pk=pk)
+    return render(
+        request,
+        "accounts/user_detail.html",
+        _user_admin_context(
+            request,
+            target,
+            edit_form=UserEditForm(initial={"real_name": target.real_name}),
+            grant_form=RoleGrantForm(orgs=org_choices_for_grants()),
+            reset_form=form,
+        ),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, MANAGE_ACCOUNTS)
+    target = user_get_for_admin(request.user, pk)
+    services.user_unlock(actor=request.user, user=target)
+    messages.success(request, _("账户已解锁。"))
+    return redirect("accounts:user_detail", pk=pk)
+
+
+# --- Security admin: roles and grants ----------------------------------------------------------
+
+
+@login_required
+def role_list(request: HttpRequest) -> HttpResponse:
+    _require(request, MANAGE_ROLES)
+    return render(request, "accounts/role_list.html", {"roles": role_list_for_admin(request.user)})
+
+
+@login_required
+def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, MANAGE_ROLES)
+    role = get_object_or_404(role_list_for_admin(request.user), pk=pk)
+    permissions = (
+        Permission.objects.select_related("content_type")
+        .filter(content_type__app_label__in=["accounts", "audit", "regions", "orgs"])
+        .order_by("content_type__app_label", "codename")
+    )
+    if request.method == "POST":
+        chosen = permissions.filter(pk__in=request.POST.getlist("permissions"))
+        services.role_set_permissions(actor=request.user, role=role, permissions=list(chosen))
+        messages.success(request, _("角色“%(role)s”的权限已保存。") % {"role": role.name})
+        return redirect("accounts:role_list")
+    current = set(role.permissions.values_list("pk", flat=True))
+    choices = [
+        (p.pk, permission_label(p), f"{p.content_type.app_label}.{p.codename}") for p in permissions
+    ]
+    return render(
+        request, "accounts/role_edit.html", {"role": role, "choices": choices, "current": current}
+    )
+
+
+@login_required
+@require_POST
+def grant_add(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, MANAGE_ROLES)
+    target = user_get_for_admin(request.user, pk, perm=MANAGE_ROLES)
+    form = RoleGrantForm(request.POST, orgs=org_choices_for_grants())
+    if form.is_valid():
+        try:
+            services.role_grant(
+                actor=request.user,
+                user=target,
+                role=form.cleaned_data["role"],
+                org=form.cleaned_data["org"],
+            )
+        except ValueError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("已授予角色。"))
+    else:
+        messages.error(request, _("请选择角色和单位。"))
+    return redirect("accounts:user_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def grant_revoke(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
+    _require(request, MANAGE_ROLES)
+    target = user_get_for_admin(request.user, pk, perm=MANAGE_ROLES)
+    grant = get_object_or_404(RoleGrant, pk=grant_pk, user=target)
+    services.role_revoke(actor=request.user, grant=grant)
+    messages.success(request, _("已撤销角色。"))
+    return redirect("accounts:user_detail", pk=pk)

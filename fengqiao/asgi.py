@@ -1,0 +1,12 @@
+"""ASGI entry point: HTTP through Django; websockets arrive with the online mediation room."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fengqiao.settings.base")
+django_asgi = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter  # noqa: E402  (after Django setup)
+
+application = ProtocolTypeRouter({"http": django_asgi})

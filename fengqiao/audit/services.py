@@ -1,0 +1,164 @@
+"""Writing and sealing the audit log."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from fengqiao.audit.choices import EventType
+from fengqiao.audit.models import AuditChainHead, AuditEvent
+from fengqiao.core import context
+from fengqiao.core.crypto import sm3_hex
+
+GENESIS = "0" * 64
+SEAL_BATCH = 2000
+
+
+def audit_record(
+    *,
+    actor: Any,
+    event_type: EventType,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append an event in the caller's transaction; it is sealed into the chain after commit."""
+    ctx = context.current()
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    event = AuditEvent.objects.create(
+        actor=actor if is_user else None,
+        actor_name=(getattr(actor, "display_name", "") or str(actor))[:150] if is_user else "",
+        event_type=str(event_type),
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:200],
+        before=_jsonable(before),
+        after=_jsonable(after),
+        request_id=ctx.request_id,
+        ip=ctx.ip,
+    )
+    transaction.on_commit(audit_seal_quietly)
+    return event
+
+
+def _jsonable(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    result: dict[str, Any] = json.loads(json.dumps(value, default=str, ensure_ascii=False))
+    return result
+
+
+def row_digest(event: AuditEvent, *, seq: int, prev_hash: str) -> str:
+    created: datetime = event.created_at
+    payload = {
+        "seq": seq,
+        "prev": prev_hash,
+        "id": event.pk,
+        "at": created.astimezone(timezone.UTC).isoformat(timespec="microseconds"),
+        "actor": event.actor_id,
+        "actor_name": event.actor_name,
+        "type": event.event_type,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_repr": event.object_repr,
+        "before": event.before,
+        "after": event.after,
+        "request_id": event.request_id,
+        "ip": event.ip,
+    }
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return sm3_hex(canonical.encode())
+
+
+def audit_seal(*, wait: bool = True) -> int:
+    """Chain every committed unsealed row; returns how many were sealed.
+
+    Only the sealer locks the chain head. With ``wait=False`` a sealer that finds another one
+    running leaves the rows to it (or to the next periodic run) instead of queueing.
+    """
+    sealed = 0
+    while True:
+        with transaction.atomic():
+            AuditChainHead.objects.get_or_create(pk=1)
+            heads = AuditChainHead.objects.select_for_update(skip_locked=not wait).filter(pk=1)
+            head = heads.first()
+            if head is None:
+                return sealed
+            batch = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id")[:SEAL_BATCH])
+            if not batch:
+                return sealed
+            seq, prev = head.last_seq, head.last_hash
+            for event in batch:
+                seq += 1
+                event.seq, event.prev_hash = seq, prev
+                event.hash = row_digest(event, seq=seq, prev_hash=prev)
+                prev = event.hash
+            AuditEvent.objects.bulk_update(batch, ["seq", "prev_hash", "hash"])
+            head.last_seq, head.last_hash, head.sealed_at = seq, prev, timezone.now()
+            head.save()
+            sealed += len(batch)
+
+
+def audit_seal_quietly() -> None:
+    audit_seal(wait=False)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    unsealed: int
+    bad_id: int | None = None
+    bad_seq: int | None = None
+    reason: str = ""
+
+
+def audit_verify() -> VerifyResult:
+    """Recompute the chain from the first row; report the first row that does not fit."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    unsealed = AuditEvent.objects.filter(seq__isnull=True).count()
+    expected_seq, prev = 1, GENESIS
+    checked = 0
+    last_id: int | None = None
+    for event in AuditEvent.objects.filter(seq__isnull=False).order_by("seq").iterator(2000):
+        if event.seq != expected_seq:
+            return VerifyResult(
+                False,
+                checked,
+                unsealed,
+                event.pk,
+                expected_seq,
+                f"缺少链序号 {expected_seq}（被删除或重排）",
+            )
+        if event.prev_hash != prev:
+            return VerifyResult(
+                False,
+                checked,
+                unsealed,
+                event.pk,
+                event.seq,
+                "前一条哈希不符（行被删除、插入或交换）",
+            )
+        if row_digest(event, seq=expected_seq, prev_hash=prev) != event.hash:
+            return VerifyResult(False, checked, unsealed, event.pk, event.seq, "内容被篡改")
+        prev = event.hash
+        expected_seq += 1
+        checked += 1
+        last_id = event.pk
+    if head is not None and (head.last_seq != checked or head.last_hash != prev):
+        return VerifyResult(
+            False, checked, unsealed, last_id, head.last_seq, "链尾与链头记录不符（末尾的行被删除）"
+        )
+    return VerifyResult(True, checked, unsealed)

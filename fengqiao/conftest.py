@@ -1,0 +1,113 @@
+"""The fixed access cast of STYLE.md, shared by every app's tests.
+
+A small county 测试区 with two townships; 东村 and 西村 are villages of 甲镇, 南村 is in 乙镇.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from fengqiao.accounts.choices import BuiltinRole
+from fengqiao.accounts.models import User
+from fengqiao.accounts.tests.factories import UserFactory, grant
+from fengqiao.orgs.choices import PersonRole, Position
+from fengqiao.orgs.models import Organization, Person
+from fengqiao.orgs.tests.factories import MembershipFactory, OrganizationFactory, kind
+from fengqiao.regions.models import Region
+from fengqiao.regions.tests.factories import make_region
+
+
+@dataclass
+class World:
+    county: Region
+    town_a: Region
+    town_b: Region
+    village_east: Region
+    village_west: Region
+    village_south: Region
+    county_platform: Organization
+    town_a_platform: Organization
+    tribunal_a: Organization
+    committee_east: Organization
+    committee_west: Organization
+    committee_south: Organization
+    mediator_east_person: Person
+    mediator_west_person: Person
+    mediator_south_person: Person
+
+
+@dataclass
+class Cast:
+    mediator_east: User
+    mediator_west: User
+    dispatcher: User
+    court_clerk: User
+    leader: User
+    system_admin: User
+    security_admin: User
+    auditor: User
+    citizen: User
+    outsider: User
+
+    def all(self) -> dict[str, User]:
+        return dict(self.__dict__)
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    county = make_region("330199000000", "测试区", population=300000)
+    town_a = make_region("330199001000", "甲镇", county, 40000)
+    town_b = make_region("330199002000", "乙镇", county, 30000)
+    east = make_region("330199001001", "东村", town_a, 2000)
+    west = make_region("330199001002", "西村", town_a, 1800)
+    south = make_region("330199002001", "南村", town_b, 1500)
+    county_platform = OrganizationFactory(name="测试区综治中心", kind=kind("platform"),
+                                          region=county)
+    town_a_platform = OrganizationFactory(name="甲镇平安办", kind=kind("platform"), region=town_a,
+                                          parent=county_platform)
+    tribunal_a = OrganizationFactory(name="甲镇人民法庭", kind=kind("tribunal"), region=town_a)
+    committees = {
+        r: OrganizationFactory(name=f"{r.name}人民调解委员会", kind=kind("committee_village"),
+                               region=r)
+        for r in (east, west, south)
+    }
+    people = {}
+    for region, committee in committees.items():
+        membership = MembershipFactory(org=committee, person__name=f"{region.name}调解员",
+                                       person__region=region, role=PersonRole.MEDIATOR,
+                                       position=Position.DIRECTOR, is_full_time=True)
+        people[region] = membership.person
+    return World(county, town_a, town_b, east, west, south, county_platform, town_a_platform,
+                 tribunal_a, committees[east], committees[west], committees[south],
+                 people[east], people[west], people[south])
+
+
+@pytest.fixture
+def cast(world: World) -> Cast:
+    def user(name: str) -> User:
+        return UserFactory(username=name)
+
+    c = Cast(
+        mediator_east=user("mediator_east"),
+        mediator_west=user("mediator_west"),
+        dispatcher=user("dispatcher"),
+        court_clerk=user("court_clerk"),
+        leader=user("leader"),
+        system_admin=user("sysadmin"),
+        security_admin=user("secadmin"),
+        auditor=user("auditor"),
+        citizen=user("citizen"),
+        outsider=user("outsider"),
+    )
+    grant(c.mediator_east, BuiltinRole.MEDIATOR, world.committee_east)
+    grant(c.mediator_west, BuiltinRole.MEDIATOR, world.committee_west)
+    grant(c.dispatcher, BuiltinRole.DISPATCHER, world.town_a_platform)
+    grant(c.court_clerk, BuiltinRole.COURT_CLERK, world.tribunal_a)
+    grant(c.leader, BuiltinRole.LEADER, world.county_platform)
+    grant(c.system_admin, BuiltinRole.SYSTEM_ADMIN)
+    grant(c.security_admin, BuiltinRole.SECURITY_ADMIN)
+    grant(c.auditor, BuiltinRole.AUDITOR)
+    # The citizen (当事人) has a portal login and no staff role; the outsider has nothing at all.
+    return c

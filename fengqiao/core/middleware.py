@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from fengqiao.core import context
+
+
+def client_ip(request: HttpRequest) -> str:
+    # Only REMOTE_ADDR: a forwarded header is trusted only behind a configured proxy.
+    return str(request.META.get("REMOTE_ADDR", ""))[:45]
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming[:64] if incoming.isalnum() else uuid.uuid4().hex
+        token = context.bind(context.RequestContext(request_id=request_id, ip=client_ip(request)))
+        try:
+            response = self.get_response(request)
+        finally:
+            context.reset(token)
+        response["X-Request-ID"] = request_id
+        return response

@@ -1,0 +1,142 @@
+"""队伍建设报表: committee composition, full-time staffing and training, each listing who falls
+short. Every report is one aggregate query over the orgs/people the user can see.
+
+- 人民调解法 art. 8: a mediation committee has 3–9 members, with at least one woman.
+- 专职人民调解员 minimum per org kind (``OrgKind.min_full_time_mediators``; seeds 003 and 004).
+- Each mediator attends at least one practical training (实训) a year (seed 003).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from fengqiao.accounts.access import restrict
+from fengqiao.core.choices import Gender
+from fengqiao.orgs.choices import PersonRole, Position, TrainingKind
+from fengqiao.orgs.models import Membership, Organization, Person, TrainingRecord
+
+VIEW_REPORTS = "orgs.view_reports"
+COMMITTEE_MIN, COMMITTEE_MAX = 3, 9  # 人民调解法 art. 8
+COMMITTEE_POSITIONS = [Position.DIRECTOR, Position.DEPUTY, Position.MEMBER]
+MEDIATOR_ROLES = [PersonRole.MEDIATOR]
+
+
+@dataclass(frozen=True)
+class CompositionRow:
+    org: Organization
+    members: int
+    women: int
+
+    @property
+    def problems(self) -> list[str]:
+        found = []
+        if self.members < COMMITTEE_MIN:
+            found.append(_("委员少于%(n)d人") % {"n": COMMITTEE_MIN})
+        if self.members > COMMITTEE_MAX:
+            found.append(_("委员多于%(n)d人") % {"n": COMMITTEE_MAX})
+        if self.women < 1:
+            found.append(_("无妇女成员"))
+        return found
+
+
+@dataclass(frozen=True)
+class StaffingRow:
+    org: Organization
+    required: int
+    full_time: int
+
+    @property
+    def shortfall(self) -> int:
+        return max(self.required - self.full_time, 0)
+
+
+@dataclass(frozen=True)
+class TrainingRow:
+    person: Person
+    org_names: str
+    practical: int
+
+
+def _active(prefix: str = "memberships__") -> Q:
+    return Q(**{f"{prefix}ended_on__isnull": True})
+
+
+def committee_composition(user: Any, *, only_short: bool = False) -> list[CompositionRow]:
+    in_committee = _active() & Q(memberships__position__in=COMMITTEE_POSITIONS)
+    qs = (
+        restrict(
+            Organization.objects.filter(is_active=True, kind__is_mediation_committee=True),
+            user,
+            VIEW_REPORTS,
+        )
+        .select_related("kind", "region")
+        .annotate(
+            members=Count("memberships__person", filter=in_committee, distinct=True),
+            women=Count(
+                "memberships__person",
+                filter=in_committee & Q(memberships__person__gender=Gender.FEMALE),
+                distinct=True,
+            ),
+        )
+        .order_by("region__path", "name")
+    )
+    if only_short:
+        qs = qs.filter(Q(members__lt=COMMITTEE_MIN) | Q(members__gt=COMMITTEE_MAX) | Q(women=0))
+    return [CompositionRow(o, o.members, o.women) for o in qs]
+
+
+def full_time_staffing(user: Any, *, only_short: bool = False) -> list[StaffingRow]:
+    full_time = _active() & Q(memberships__is_full_time=True, memberships__role__in=MEDIATOR_ROLES)
+    qs = (
+        restrict(
+            Organization.objects.filter(is_active=True, kind__min_full_time_mediators__gt=0),
+            user,
+            VIEW_REPORTS,
+        )
+        .select_related("kind", "region")
+        .annotate(full_time=Count("memberships__person", filter=full_time, distinct=True))
+        .order_by("region__path", "name")
+    )
+    rows = [StaffingRow(o, o.kind.min_full_time_mediators, o.full_time) for o in qs]
+    return [r for r in rows if r.shortfall] if only_short else rows
+
+
+def mediator_training(user: Any, *, year: int, only_short: bool = False) -> list[TrainingRow]:
+    """Active mediators in scope with their count of practical trainings in ``year``."""
+    memberships = restrict(
+        Membership.objects.filter(ended_on__isnull=True, role__in=MEDIATOR_ROLES),
+        user,
+        VIEW_REPORTS,
+    )
+    practical = Q(
+        trainings__kind=TrainingKind.PRACTICAL,
+        trainings__held_on__gte=date(year, 1, 1),
+        trainings__held_on__lte=date(year, 12, 31),
+    )
+    qs: QuerySet[Person] = (
+        Person.objects.filter(Exists(memberships.filter(person_id=OuterRef("pk"))))
+        .select_related("region")
+        .annotate(practical=Count("trainings", filter=practical, distinct=True))
+        .order_by("region__path", "name", "pk")
+    )
+    if only_short:
+        qs = qs.filter(practical=0)
+    people = list(qs)
+    names: dict[int, list[str]] = {}
+    for person_id, org_name in memberships.filter(person_id__in=[p.pk for p in people]).values_list(
+        "person_id", "org__name"
+    ):
+        names.setdefault(person_id, []).append(org_name)
+    return [
+        TrainingRow(p, "、".join(sorted(set(names.get(p.pk, [])))), p.practical) for p in people
+    ]
+
+
+def training_years() -> list[int]:
+    years = TrainingRecord.objects.dates("held_on", "year", order="DESC")
+    return [d.year for d in years]

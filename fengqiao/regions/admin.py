@@ -1,0 +1,16 @@
+from django.contrib import admin
+
+from fengqiao.regions.models import Region
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent", "population"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["parent"]
+    readonly_fields = ["path"]
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # The tree's shape changes only through import_regions, which keeps paths consistent.
+        return False

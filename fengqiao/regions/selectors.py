@@ -1,0 +1,70 @@
+"""Reads of the region tree. Subtree tests are range scans on the indexed ``path``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Min, Q, QuerySet
+
+from fengqiao.regions.models import Region, subtree_upper_bound
+
+
+def subtree_q(paths: Iterable[str], field: str = "path") -> Q:
+    """A filter matching every row whose ``field`` (a region path) lies under one of ``paths``."""
+    q = Q(pk__in=[])
+    for path in _outermost(paths):
+        q |= Q(**{f"{field}__gte": path, f"{field}__lte": subtree_upper_bound(path)})
+    return q
+
+
+def _outermost(paths: Iterable[str]) -> list[str]:
+    result: list[str] = []
+    for path in sorted(set(paths)):
+        if not any(path.startswith(kept) for kept in result):
+            result.append(path)
+    return result
+
+
+def region_descendants(region: Region, *, include_self: bool = True) -> QuerySet[Region]:
+    qs = Region.objects.filter(subtree_q([region.path]))
+    if not include_self:
+        qs = qs.exclude(pk=region.pk)
+    return qs
+
+
+def region_ancestors(region: Region, *, include_self: bool = False) -> QuerySet[Region]:
+    paths = region.ancestor_paths()
+    if include_self:
+        paths.append(region.path)
+    return Region.objects.filter(path__in=paths).order_by("path")
+
+
+def region_children(region: Region | None) -> QuerySet[Region]:
+    return Region.objects.filter(parent=region).order_by("code")
+
+
+def region_in_paths(region: Region, paths: Iterable[str]) -> bool:
+    return any(region.path.startswith(p) for p in paths)
+
+
+def regions_visible_to(user: Any) -> QuerySet[Region]:
+    from fengqiao.accounts.access import restrict
+
+    return restrict(Region.objects.all(), user, "regions.view_region")
+
+
+def region_for_filter(user: Any, code: str) -> Region | None:
+    """The region a list is filtered to, if the user may see it; otherwise no filter."""
+    if not code:
+        return None
+    return regions_visible_to(user).filter(code=code).first()
+
+
+def region_roots_for_user(user: Any) -> QuerySet[Region]:
+    """The topmost regions a user can see (the roots of their scope)."""
+    visible = regions_visible_to(user)
+    top_level = visible.aggregate(top=Min("level"))["top"]
+    if top_level is None:
+        return Region.objects.none()
+    return visible.filter(level=top_level).order_by("code")

@@ -1,0 +1,45 @@
+"""Navigation per role: each entry appears only for users holding its permission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.accounts.access import user_perms
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any
+    url_name: str
+    perm: str | None
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+NAV = [
+    NavItem(_("工作台"), "web:home", None),
+    NavItem(_("行政区划"), "regions:tree", "regions.view_region"),
+    NavItem(_("单位"), "orgs:org_list", "orgs.view_organization"),
+    NavItem(_("调解员名册"), "orgs:roster", "orgs.view_person"),
+    NavItem(_("队伍建设报表"), "orgs:reports", "orgs.view_reports"),
+    NavItem(_("用户管理"), "accounts:user_list", "accounts.manage_accounts"),
+    NavItem(_("角色与授权"), "accounts:role_list", "accounts.manage_roles"),
+    NavItem(_("审计日志"), "audit:event_list", "audit.view_auditevent"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    perms = user_perms(user)
+    items = [item for item in NAV if item.perm is None or item.perm in perms]
+    current = getattr(getattr(request, "resolver_match", None), "view_name", "")
+    return {"nav_items": items, "nav_current": current, "user_perms": perms}
