@@ -63,25 +63,47 @@ def world(db: None) -> World:
     east = make_region("330199001001", "东村", town_a, 2000)
     west = make_region("330199001002", "西村", town_a, 1800)
     south = make_region("330199002001", "南村", town_b, 1500)
-    county_platform = OrganizationFactory(name="测试区综治中心", kind=kind("platform"),
-                                          region=county)
-    town_a_platform = OrganizationFactory(name="甲镇平安办", kind=kind("platform"), region=town_a,
-                                          parent=county_platform)
+    county_platform = OrganizationFactory(
+        name="测试区综治中心", kind=kind("platform"), region=county
+    )
+    town_a_platform = OrganizationFactory(
+        name="甲镇平安办", kind=kind("platform"), region=town_a, parent=county_platform
+    )
     tribunal_a = OrganizationFactory(name="甲镇人民法庭", kind=kind("tribunal"), region=town_a)
     committees = {
-        r: OrganizationFactory(name=f"{r.name}人民调解委员会", kind=kind("committee_village"),
-                               region=r)
+        r: OrganizationFactory(
+            name=f"{r.name}人民调解委员会", kind=kind("committee_village"), region=r
+        )
         for r in (east, west, south)
     }
     people = {}
     for region, committee in committees.items():
-        membership = MembershipFactory(org=committee, person__name=f"{region.name}调解员",
-                                       person__region=region, role=PersonRole.MEDIATOR,
-                                       position=Position.DIRECTOR, is_full_time=True)
+        membership = MembershipFactory(
+            org=committee,
+            person__name=f"{region.name}调解员",
+            person__region=region,
+            role=PersonRole.MEDIATOR,
+            position=Position.DIRECTOR,
+            is_full_time=True,
+        )
         people[region] = membership.person
-    return World(county, town_a, town_b, east, west, south, county_platform, town_a_platform,
-                 tribunal_a, committees[east], committees[west], committees[south],
-                 people[east], people[west], people[south])
+    return World(
+        county,
+        town_a,
+        town_b,
+        east,
+        west,
+        south,
+        county_platform,
+        town_a_platform,
+        tribunal_a,
+        committees[east],
+        committees[west],
+        committees[south],
+        people[east],
+        people[west],
+        people[south],
+    )
 
 
 @pytest.fixture

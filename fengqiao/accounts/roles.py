@@ -128,7 +128,7 @@ def ensure_builtin_roles() -> None:
         role, created = Role.objects.get_or_create(
             code=code,
             defaults={
-                "name": BuiltinRole(code).label,
+                "name": str(BuiltinRole(code).label),
                 "scope": spec["scope"],
                 "description": spec["description"],
                 "is_builtin": True,

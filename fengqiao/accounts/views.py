@@ -46,6 +46,11 @@ from fengqiao.orgs.selectors import org_choices_for_grants
 TOTP_SESSION_KEY = "fengqiao_totp_pending"
 
 
+def _actor(request: HttpRequest) -> User:
+    """The logged-in user (every view that writes is behind ``login_required``)."""
+    return cast(User, request.user)
+
+
 def _require(request: HttpRequest, perm: str) -> None:
     if not has_perm(request.user, perm):
         raise PermissionDenied
@@ -183,7 +188,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.user_create(actor=request.user, **form.cleaned_data)
+            user = services.user_create(actor=_actor(request), **form.cleaned_data)
         except ValidationError as exc:
             form.add_error("password", exc)
         else:
@@ -235,7 +240,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     target = user_get_for_admin(request.user, pk)
     form = UserEditForm(request.POST)
     if form.is_valid():
-        services.user_update(actor=request.user, user=target, **form.cleaned_data)
+        services.user_update(actor=_actor(request), user=target, **form.cleaned_data)
         messages.success(request, _("用户信息已保存。"))
         return redirect("accounts:user_detail", pk=pk)
     return render(
@@ -261,7 +266,10 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.user_set_password(
-                actor=request.user, user=target, password=form.cleaned_data["password"], reset=True
+                actor=_actor(request),
+                user=target,
+                password=form.cleaned_data["password"],
+                reset=True,
             )
         except ValidationError as exc:
             form.add_error("password", exc)
@@ -287,7 +295,7 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
 def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, MANAGE_ACCOUNTS)
     target = user_get_for_admin(request.user, pk)
-    services.user_unlock(actor=request.user, user=target)
+    services.user_unlock(actor=_actor(request), user=target)
     messages.success(request, _("账户已解锁。"))
     return redirect("accounts:user_detail", pk=pk)
 
@@ -312,7 +320,7 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST":
         chosen = permissions.filter(pk__in=request.POST.getlist("permissions"))
-        services.role_set_permissions(actor=request.user, role=role, permissions=list(chosen))
+        services.role_set_permissions(actor=_actor(request), role=role, permissions=list(chosen))
         messages.success(request, _("角色“%(role)s”的权限已保存。") % {"role": role.name})
         return redirect("accounts:role_list")
     current = set(role.permissions.values_list("pk", flat=True))
@@ -333,7 +341,7 @@ def grant_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.role_grant(
-                actor=request.user,
+                actor=_actor(request),
                 user=target,
                 role=form.cleaned_data["role"],
                 org=form.cleaned_data["org"],
@@ -353,6 +361,6 @@ def grant_revoke(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
     _require(request, MANAGE_ROLES)
     target = user_get_for_admin(request.user, pk, perm=MANAGE_ROLES)
     grant = get_object_or_404(RoleGrant, pk=grant_pk, user=target)
-    services.role_revoke(actor=request.user, grant=grant)
+    services.role_revoke(actor=_actor(request), grant=grant)
     messages.success(request, _("已撤销角色。"))
     return redirect("accounts:user_detail", pk=pk)

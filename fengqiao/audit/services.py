@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import models, transaction
@@ -66,7 +66,7 @@ def row_digest(event: AuditEvent, *, seq: int, prev_hash: str) -> str:
         "seq": seq,
         "prev": prev_hash,
         "id": event.pk,
-        "at": created.astimezone(timezone.UTC).isoformat(timespec="microseconds"),
+        "at": created.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor": event.actor_id,
         "actor_name": event.actor_name,
         "type": event.event_type,

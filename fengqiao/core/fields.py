@@ -43,7 +43,7 @@ class EncryptedTextField(models.TextField):
         return value
 
 
-def lookup_hash_field(verbose_name: str) -> models.CharField:
+def lookup_hash_field(verbose_name: Any) -> models.CharField:
     return models.CharField(
         verbose_name, max_length=64, blank=True, default="", db_index=True, editable=False
     )

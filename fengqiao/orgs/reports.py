@@ -125,7 +125,7 @@ def mediator_training(user: Any, *, year: int, only_short: bool = False) -> list
         .order_by("region__path", "name", "pk")
     )
     if only_short:
-        qs = qs.filter(practical=0)
+        qs = qs.filter(practical=0)  # type: ignore[misc]  # the annotation above
     people = list(qs)
     names: dict[int, list[str]] = {}
     for person_id, org_name in memberships.filter(person_id__in=[p.pk for p in people]).values_list(
@@ -133,7 +133,8 @@ def mediator_training(user: Any, *, year: int, only_short: bool = False) -> list
     ):
         names.setdefault(person_id, []).append(org_name)
     return [
-        TrainingRow(p, "、".join(sorted(set(names.get(p.pk, [])))), p.practical) for p in people
+        TrainingRow(p, "、".join(sorted(set(names.get(p.pk, [])))), p.practical)  # type: ignore[attr-defined]
+        for p in people
     ]
 
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from fengqiao.regions.models import Region
 
@@ -11,6 +12,6 @@ class RegionAdmin(admin.ModelAdmin):
     raw_id_fields = ["parent"]
     readonly_fields = ["path"]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Region | None = None) -> bool:
         # The tree's shape changes only through import_regions, which keeps paths consistent.
         return False

@@ -66,7 +66,7 @@ def level_of_code(code: str) -> int | None:
 
 
 def implied_parent_code(code: str, level: int) -> str | None:
-    cuts = {
+    cuts: dict[int, int] = {
         RegionLevel.CITY: 2,
         RegionLevel.COUNTY: 4,
         RegionLevel.TOWNSHIP: 6,

@@ -6,7 +6,7 @@ from fengqiao.settings.base import *  # noqa: F403
 from fengqiao.settings.base import DATABASES, HUEY
 
 FENGQIAO_DATA_KEY = "00112233445566778899aabbccddeeff"
-FENGQIAO_DATA_KEYS_OLD: list[str] = []
+FENGQIAO_DATA_KEYS_OLD = []
 SECRET_KEY = "test-only-secret-key-not-for-production-0123456789"
 # Argon2 stays the hasher; cheaper parameters keep the suite fast.
 PASSWORD_HASHERS = ["fengqiao.accounts.hashers.FastArgon2PasswordHasher"]

@@ -11,7 +11,14 @@ def test_login_page_is_chinese(client: Client, db: None) -> None:
 
 def test_pages_of_the_cast_render(client: Client, cast) -> None:  # type: ignore[no-untyped-def]
     client.force_login(cast.leader)
-    for url in ["/", "/regions/", "/orgs/", "/orgs/roster/", "/orgs/reports/",
-                "/orgs/reports/?report=staffing", "/orgs/reports/?report=training",
-                "/accounts/me/"]:
+    for url in [
+        "/",
+        "/regions/",
+        "/orgs/",
+        "/orgs/roster/",
+        "/orgs/reports/",
+        "/orgs/reports/?report=staffing",
+        "/orgs/reports/?report=training",
+        "/accounts/me/",
+    ]:
         assert client.get(url).status_code == 200, url
