@@ -32,3 +32,20 @@ ORG_KINDS: list[tuple[str, str, str, bool, int]] = [
     ("mass_org", "群团组织（工会/妇联/工商联）", "mass_org", False, 0),
     ("department", "行政部门", "department", False, 0),
 ]
+
+
+def ensure_org_kinds() -> None:
+    """Create missing kinds (after every migrate and test flush); never overwrite admin edits."""
+    from fengqiao.orgs.models import OrgKind
+
+    for order, (code, name, family, committee, minimum) in enumerate(ORG_KINDS):
+        OrgKind.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "family": family,
+                "is_mediation_committee": committee,
+                "min_full_time_mediators": minimum,
+                "sort_order": order * 10,
+            },
+        )
