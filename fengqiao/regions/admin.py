@@ -12,6 +12,12 @@ class RegionAdmin(admin.ModelAdmin):
     raw_id_fields = ["parent"]
     readonly_fields = ["path"]
 
+    # The tree changes only through import_regions, which keeps codes and paths consistent.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
     def has_change_permission(self, request: HttpRequest, obj: Region | None = None) -> bool:
-        # The tree's shape changes only through import_regions, which keeps paths consistent.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Region | None = None) -> bool:
         return False

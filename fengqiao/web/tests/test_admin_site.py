@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+
+
+def test_system_admin_manages_reference_data_in_the_admin(client: Client, cast: Any) -> None:
+    client.force_login(cast.system_admin)
+    assert client.get("/admin/").status_code == 200
+    page = client.get("/admin/orgs/orgkind/")
+    assert page.status_code == 200
+    assert "行业性专业性人民调解委员会" in page.content.decode()
+
+
+def test_case_roles_and_auditor_are_kept_out_of_the_admin(client: Client, cast: Any) -> None:
+    for user in (cast.mediator_east, cast.dispatcher, cast.leader, cast.auditor, cast.outsider):
+        client.force_login(user)
+        response = client.get("/admin/orgs/orgkind/")
+        assert response.status_code == 302, user.username
+        assert "/admin/login/" in response["Location"]
+
+
+def test_admin_login_goes_through_the_platform_login(client: Client, db: None) -> None:
+    response = client.get("/admin/login/?next=/admin/orgs/orgkind/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
