@@ -5,9 +5,11 @@ A small county 测试区 with two townships; 东村 and 西村 are villages of �
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
 
 from fengqiao.accounts.choices import BuiltinRole
 from fengqiao.accounts.models import User
@@ -132,4 +134,24 @@ def cast(world: World) -> Cast:
     grant(c.security_admin, BuiltinRole.SECURITY_ADMIN)
     grant(c.auditor, BuiltinRole.AUDITOR)
     # The citizen (当事人) has a portal login and no staff role; the outsider has nothing at all.
+    # Each village mediator is also the person on their committee's roster.
+    for person, account in (
+        (world.mediator_east_person, c.mediator_east),
+        (world.mediator_west_person, c.mediator_west),
+    ):
+        person.user = account
+        person.save(update_fields=["user"])
     return c
+
+
+@pytest.fixture
+def client_for(db: None) -> Callable[[User | None], Client]:
+    """A fresh test client logged in as ``user`` (anonymous for ``None``)."""
+
+    def make(user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
