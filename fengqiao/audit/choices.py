@@ -33,3 +33,8 @@ class EventType(models.TextChoices):
     PERSONAL_DATA_VIEWED = "data.personal_viewed", _("查看完整个人信息")
     DATA_EXPORTED = "data.exported", _("导出数据")
     DATA_KEY_ROTATED = "data.key_rotated", _("数据密钥轮换")
+    CASE_REGISTERED = "case.registered", _("登记纠纷")
+    CASE_TRANSITION = "case.transition", _("案件流转")
+    CASE_UPDATED = "case.updated", _("案件信息变更")
+    CASE_REMINDED = "case.reminded", _("催办")
+    CASE_SUPERVISED = "case.supervised", _("督办")
