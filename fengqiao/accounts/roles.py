@@ -21,6 +21,12 @@ ROSTER = [
     "orgs.export_reports",
 ]
 
+# Case permissions (disputes app): reading, reporting, assessing/dispatching, handling.
+CASE_READ = ["disputes.view_case"]
+CASE_REPORT = ["disputes.view_case", "disputes.register_case"]
+CASE_DISPATCH = [*CASE_REPORT, "disputes.assess_case"]
+CASE_HANDLE = [*CASE_REPORT, "disputes.handle_case", "disputes.archive_case"]
+
 BUILTIN_ROLES: dict[str, dict[str, Any]] = {
     # System admin: accounts and reference configuration, no case data.
     BuiltinRole.SYSTEM_ADMIN: {
@@ -53,42 +59,47 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
     },
     BuiltinRole.LEADER: {
         "scope": DataScope.REGION,
-        "perms": ROSTER,
+        "perms": [*ROSTER, *CASE_READ],
         "description": "辖区只读：报表、名册",
     },
     BuiltinRole.DISPATCHER: {
         "scope": DataScope.REGION,
-        "perms": ROSTER,
+        "perms": [*ROSTER, *CASE_DISPATCH],
         "description": "平安办研判、交办、督办",
     },
     BuiltinRole.MEDIATOR: {
         "scope": DataScope.REGION,
-        "perms": ["regions.view_region", "orgs.view_organization", "orgs.view_person"],
+        "perms": [
+            "regions.view_region",
+            "orgs.view_organization",
+            "orgs.view_person",
+            *CASE_HANDLE,
+        ],
         "description": "本村（社区）/本调委会调解工作",
     },
     BuiltinRole.GRID_WORKER: {
         "scope": DataScope.REGION,
-        "perms": ["regions.view_region", "orgs.view_organization"],
+        "perms": ["regions.view_region", "orgs.view_organization", *CASE_REPORT],
         "description": "网格排查与上报",
     },
     BuiltinRole.COURT_CLERK: {
         "scope": DataScope.ORG,
-        "perms": ["orgs.view_organization", "orgs.view_person"],
+        "perms": ["orgs.view_organization", "orgs.view_person", *CASE_REPORT],
         "description": "法院/法庭诉调对接",
     },
     BuiltinRole.JUDGE: {
         "scope": DataScope.ORG,
-        "perms": ["orgs.view_organization", "orgs.view_person"],
+        "perms": ["orgs.view_organization", "orgs.view_person", *CASE_REPORT],
         "description": "法官：委派委托、司法确认",
     },
     BuiltinRole.POLICE: {
         "scope": DataScope.ORG,
-        "perms": ["orgs.view_organization", "orgs.view_person"],
+        "perms": ["orgs.view_organization", "orgs.view_person", *CASE_REPORT],
         "description": "派出所警调对接",
     },
     BuiltinRole.JUSTICE_OFFICER: {
         "scope": DataScope.REGION,
-        "perms": ROSTER,
+        "perms": [*ROSTER, *CASE_HANDLE],
         "description": "司法所：指导人民调解",
     },
 }

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "fengqiao.regions",
     "fengqiao.accounts",
     "fengqiao.orgs",
+    "fengqiao.notify",
+    "fengqiao.disputes",
     "fengqiao.web",
 ]
 

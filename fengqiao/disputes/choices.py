@@ -1,0 +1,106 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseStatus(models.TextChoices):
+    """案件状态 (DESIGN §2). Changed only by ``workflow.case_transition``."""
+
+    REGISTERED = "registered", _("已登记")
+    ASSESSED = "assessed", _("已研判")
+    DISPATCHED = "dispatched", _("已交办")
+    ACCEPTED = "accepted", _("已受理")
+    MEDIATING = "mediating", _("调解中")
+    SUSPENDED = "suspended", _("中止")
+    RESOLVED = "resolved", _("调解成功")
+    FAILED = "failed", _("调解不成")
+    REFERRED_OUT = "referred_out", _("已转出")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    ARCHIVED = "archived", _("已归档")
+
+
+OPEN_STATUSES = [
+    CaseStatus.REGISTERED,
+    CaseStatus.ASSESSED,
+    CaseStatus.DISPATCHED,
+    CaseStatus.ACCEPTED,
+    CaseStatus.MEDIATING,
+    CaseStatus.SUSPENDED,
+]
+
+
+class CaseAction(models.TextChoices):
+    """An action a user takes on a case; the workflow table says where each leads."""
+
+    ASSESS = "assess", _("研判")
+    DISPATCH = "dispatch", _("交办")
+    ACCEPT = "accept", _("受理")
+    RETURN = "return", _("退回")
+    ESCALATE = "escalate", _("上报上级平台")
+    START = "start", _("开始调解")
+    SUSPEND = "suspend", _("中止")
+    RESUME = "resume", _("恢复")
+    AGREE = "agree", _("达成协议")
+    FAIL = "fail", _("调解不成")
+    REFER = "refer", _("转出")
+    REJECT = "reject", _("不予受理")
+    WITHDRAW = "withdraw", _("撤回")
+    ARCHIVE = "archive", _("归档")
+
+
+class IntakeChannel(models.TextChoices):
+    """受理渠道."""
+
+    GRID = "grid", _("网格员/信息员排查")
+    WALK_IN = "walk_in", _("来访")
+    PHONE = "phone", _("电话/12345")
+    PETITION = "petition", _("信访移交（访调）")
+    COURT_PRE = "court_pre", _("法院委派（诉前）")
+    COURT_POST = "court_post", _("法院委托（诉中）")
+    POLICE = "police", _("公安移交（警调）")
+    PROCURATORATE = "procuratorate", _("检察院移交（检调）")
+    ADMIN_REVIEW = "admin_review", _("行政复议移交（复调）")
+    DEPARTMENT = "department", _("行政部门移交")
+    PORTAL = "portal", _("网上申请")
+
+
+class RiskGrade(models.TextChoices):
+    LOW = "low", _("低")
+    MEDIUM = "medium", _("中")
+    HIGH = "high", _("高")
+    MAJOR = "major", _("重大")
+
+
+class PartyRole(models.TextChoices):
+    APPLICANT = "applicant", _("申请人")
+    RESPONDENT = "respondent", _("被申请人")
+    THIRD_PARTY = "third_party", _("第三人")
+
+
+class PartyKind(models.TextChoices):
+    PERSON = "person", _("自然人")
+    ORGANIZATION = "organization", _("法人或其他组织")
+
+
+class DispatchStatus(models.TextChoices):
+    PENDING = "pending", _("待受理")
+    ACCEPTED = "accepted", _("已受理")
+    RETURNED = "returned", _("已退回")
+    CANCELLED = "cancelled", _("已撤销")
+
+
+class DispatchRole(models.TextChoices):
+    SOLE = "sole", _("承办")
+    LEAD = "lead", _("主调方")
+    COORDINATING = "coordinating", _("协调方")
+
+
+class DueKind(models.TextChoices):
+    ACCEPT = "accept", _("受理时限")
+    MEDIATION = "mediation", _("调解期限")
+    FEEDBACK = "feedback", _("反馈时限")
+
+
+class DueStatus(models.TextChoices):
+    OPEN = "open", _("未到期")
+    DONE = "done", _("已完成")
+    CANCELLED = "cancelled", _("已取消")

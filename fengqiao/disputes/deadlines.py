@@ -1,0 +1,93 @@
+"""The deadline engine: calendar and working days with Chinese statutory holidays and 调休
+working weekends (the ``chinese_calendar`` package plus ``CalendarOverride`` rows), and the
+limits that apply per channel and step.
+
+- people's mediation: settle within one month (人民调解工作若干规定 art. 33);
+- court 委派 (pre-filing): 30 days from acceptance, extendable with both parties' consent
+  (seed 002 §(六));
+- court 委托 (post-filing): 15 days;
+- acceptance of a dispatched case: working days by risk grade (the higher the risk, the sooner).
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime, time, timedelta
+
+import chinese_calendar
+from django.utils import timezone
+
+from fengqiao.disputes.choices import IntakeChannel, RiskGrade
+
+MEDIATION_DAYS_BY_CHANNEL: dict[str, int] = {
+    IntakeChannel.COURT_PRE: 30,
+    IntakeChannel.COURT_POST: 15,
+}
+# Working days to accept a dispatched case, by risk grade.
+ACCEPT_WORKING_DAYS: dict[str, int] = {
+    RiskGrade.LOW: 3,
+    RiskGrade.MEDIUM: 2,
+    RiskGrade.HIGH: 1,
+    RiskGrade.MAJOR: 1,
+}
+# A reminder (催办) goes out this long before a deadline.
+REMIND_BEFORE = timedelta(days=3)
+REMIND_BEFORE_SHORT = timedelta(hours=12)
+
+
+def is_workday(day: date) -> bool:
+    from fengqiao.disputes.models import CalendarOverride
+
+    override = CalendarOverride.objects.filter(day=day).values_list("is_workday", flat=True)
+    for value in override:
+        return bool(value)
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        # A year the package does not know: weekdays work, unless an override says otherwise.
+        return day.weekday() < 5
+
+
+def end_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """The end of the ``days``-th working day after ``start``'s day."""
+    day = timezone.localtime(start).date()
+    counted = 0
+    while counted < days:
+        day += timedelta(days=1)
+        if is_workday(day):
+            counted += 1
+    return end_of_day(day)
+
+
+def add_calendar_days(start: datetime, days: int) -> datetime:
+    return end_of_day(timezone.localtime(start).date() + timedelta(days=days))
+
+
+def add_months(start: datetime, months: int) -> datetime:
+    """One month later on the same day (the last day of a shorter month), at the end of it."""
+    local = timezone.localtime(start).date()
+    month_index = local.month - 1 + months
+    year, month = local.year + month_index // 12, month_index % 12 + 1
+    day = min(local.day, calendar.monthrange(year, month)[1])
+    return end_of_day(date(year, month, day))
+
+
+def mediation_deadline(channel: str, accepted_at: datetime) -> datetime:
+    days = MEDIATION_DAYS_BY_CHANNEL.get(channel)
+    if days is not None:
+        return add_calendar_days(accepted_at, days)
+    return add_months(accepted_at, 1)
+
+
+def accept_deadline(grade: str, dispatched_at: datetime) -> datetime:
+    return add_working_days(dispatched_at, ACCEPT_WORKING_DAYS.get(grade, 3))
+
+
+def first_check(due_at: datetime, start: datetime) -> datetime:
+    """When the sweep first looks: a reminder before the deadline, or the deadline itself."""
+    lead = REMIND_BEFORE if due_at - start > 2 * REMIND_BEFORE else REMIND_BEFORE_SHORT
+    return max(due_at - lead, start)

@@ -1,0 +1,461 @@
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.core.choices import DisputeCategory
+from fengqiao.core.fields import EncryptedTextField, lookup_hash_field
+from fengqiao.disputes.choices import (
+    OPEN_STATUSES,
+    CaseStatus,
+    DispatchRole,
+    DispatchStatus,
+    DueKind,
+    DueStatus,
+    IntakeChannel,
+    PartyKind,
+    PartyRole,
+    RiskGrade,
+)
+
+
+class CaseCounter(models.Model):
+    """案号计数器 — the last sequence number issued per region and year.
+
+    Taking the next number locks this row, so numbers are gap-free and unique even under
+    concurrent intake; the lock is held only by intake transactions of the same region.
+    """
+
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_seq = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("案号计数器")
+        verbose_name_plural = _("案号计数器")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="casecounter_region_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}-{self.year}: {self.last_seq}"
+
+
+class Case(models.Model):
+    """纠纷案件 — one dispute, one number for life (一案一码: ``<region code>-<year>-<seq>``)."""
+
+    number = models.CharField(_("案件编号"), max_length=40, unique=True)
+    # The region that numbers the case (the registering platform's region) and the place of
+    # the dispute; ``region_path`` copies the place's path so scope filters are a range scan.
+    number_region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("编号区划")
+    )
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="cases", verbose_name=_("发生地")
+    )
+    region_path = models.CharField(max_length=105, editable=False)
+    address = models.CharField(_("详细地址"), max_length=200, blank=True)
+    occurred_at = models.DateTimeField(_("发生时间"), null=True, blank=True)
+    title = models.CharField(_("纠纷简述"), max_length=200)
+    facts = models.TextField(_("纠纷事实"), blank=True)
+    claims = models.TextField(_("当事人诉求"), blank=True)
+    category = models.CharField(_("纠纷类别"), max_length=30, choices=DisputeCategory.choices)
+    channel = models.CharField(_("受理渠道"), max_length=20, choices=IntakeChannel.choices)
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=CaseStatus.choices,
+        default=CaseStatus.REGISTERED,
+        editable=False,
+    )
+    grade = models.CharField(
+        _("风险等级"), max_length=10, choices=RiskGrade.choices, default=RiskGrade.LOW
+    )
+    amount = models.DecimalField(
+        _("涉及金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    people_count = models.PositiveIntegerField(_("涉及人数"), default=2)
+    flag_group = models.BooleanField(_("涉群体"), default=False)
+    flag_criminal_risk = models.BooleanField(_("民转刑风险"), default=False)
+    flag_petition_risk = models.BooleanField(_("越级上访风险"), default=False)
+    flag_vulnerable = models.BooleanField(_("涉弱势群体"), default=False)
+    flag_sensitive = models.BooleanField(_("敏感时期"), default=False)
+    lead_leader = models.ForeignKey(
+        "orgs.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("包案领导"),
+    )
+    platform = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="platform_cases",
+        verbose_name=_("责任平台"),
+    )
+    handling_org = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handled_cases",
+        verbose_name=_("承办单位"),
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="handled_cases",
+        verbose_name=_("承办调解员"),
+    )
+    resolved_level = models.PositiveSmallIntegerField(_("化解层级"), null=True, blank=True)
+    registered_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    archive_number = models.CharField(_("卷宗号"), max_length=60, blank=True)
+    # Bumped by every transition: a form rendered at version N is refused once it is N+1.
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+
+    scope_lookups: ClassVar[dict[str, str]] = {
+        "region": "region_path",
+        "org": "handling_org_id",
+        "own": "handler_id",
+    }
+
+    class Meta:
+        verbose_name = _("纠纷案件")
+        verbose_name_plural = _("纠纷案件")
+        ordering = ["-registered_at", "-id"]
+        indexes = [
+            models.Index(fields=["region_path", "-registered_at"], name="case_scope_recent"),
+            models.Index(fields=["handling_org", "status"], name="case_org_status"),
+            models.Index(fields=["handler", "status"], name="case_handler_status"),
+            models.Index(fields=["platform", "status"], name="case_platform_status"),
+            models.Index(fields=["status", "-registered_at"], name="case_status_recent"),
+        ]
+        permissions = [
+            ("register_case", _("登记纠纷")),
+            ("assess_case", _("研判与交办")),
+            ("handle_case", _("受理与调解")),
+            ("archive_case", _("归档")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class Party(models.Model):
+    """当事人 — a natural person or an organization in a case."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="parties", verbose_name=_("案件")
+    )
+    role = models.CharField(_("诉讼地位"), max_length=20, choices=PartyRole.choices)
+    kind = models.CharField(
+        _("类型"), max_length=20, choices=PartyKind.choices, default=PartyKind.PERSON
+    )
+    name = models.CharField(_("姓名/名称"), max_length=100)
+    id_number = EncryptedTextField(_("身份证号/统一社会信用代码"), hash_field="id_number_hash")
+    id_number_hash = lookup_hash_field(_("证件号检索码"))
+    phone = EncryptedTextField(_("联系电话"), hash_field="phone_hash")
+    phone_hash = lookup_hash_field(_("电话检索码"))
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("当事人")
+        verbose_name_plural = _("当事人")
+        ordering = ["role", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TimelineEvent(models.Model):
+    """办理记录 — one step in a case's life, shown on its timeline."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("案件")
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
+    org = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("单位"),
+    )
+    action = models.CharField(_("动作"), max_length=30)
+    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(_("数据"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"], name="timeline_case_at")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action}"
+
+
+class DispatchOrder(models.Model):
+    """交办单 — an order from a platform to an org to handle a case, with an acceptance limit."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="dispatches", verbose_name=_("案件")
+    )
+    from_org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("交办平台")
+    )
+    to_org = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="dispatch_orders",
+        verbose_name=_("承办单位"),
+    )
+    role = models.CharField(
+        _("角色"), max_length=20, choices=DispatchRole.choices, default=DispatchRole.SOLE
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=DispatchStatus.choices, default=DispatchStatus.PENDING
+    )
+    suggested_mediator = models.ForeignKey(
+        "orgs.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("建议调解员"),
+    )
+    task = models.TextField(_("任务要求"), blank=True)
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("交办人"),
+    )
+    dispatched_at = models.DateTimeField(_("交办时间"), default=timezone.now)
+    accept_by = models.DateTimeField(_("受理期限"))
+    responded_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    return_reason = models.TextField(_("退回理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("交办单")
+        verbose_name_plural = _("交办单")
+        ordering = ["-dispatched_at"]
+        indexes = [
+            models.Index(fields=["to_org", "status"], name="dispatch_inbox"),
+        ]
+        constraints = [
+            # One live order per org per case: a double-click cannot dispatch twice.
+            models.UniqueConstraint(
+                fields=["case", "to_org"],
+                name="dispatch_one_pending",
+                condition=models.Q(status="pending"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.to_org_id}"
+
+
+class DueItem(models.Model):
+    """到期事项 — a deadline on a case. The sweep reads only open items that are due, through a
+    partial index, so its cost grows with what is due, not with what is open."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="due_items", verbose_name=_("案件")
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=DueKind.choices)
+    org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("责任单位")
+    )
+    dispatch = models.ForeignKey(
+        DispatchOrder, on_delete=models.CASCADE, null=True, blank=True, related_name="due_items"
+    )
+    due_at = models.DateTimeField(_("到期时间"))
+    # When the sweep must next look at this item (reminder, then 督办); empty when nothing is
+    # left to do or while the clock is paused.
+    next_check_at = models.DateTimeField(_("下次检查"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=DueStatus.choices, default=DueStatus.OPEN
+    )
+    paused_at = models.DateTimeField(_("暂停于"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("已催办"), null=True, blank=True)
+    supervised_at = models.DateTimeField(_("已督办"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("到期事项")
+        verbose_name_plural = _("到期事项")
+        indexes = [
+            models.Index(
+                fields=["next_check_at"],
+                name="due_next_check",
+                condition=models.Q(status="open", next_check_at__isnull=False),
+            ),
+            models.Index(fields=["case", "kind"], name="due_case_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.due_at:%Y-%m-%d}"
+
+
+class SupervisionOrder(models.Model):
+    """督办单 — issued when a deadline passes; visible to the platform one level up."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="supervisions", verbose_name=_("案件")
+    )
+    due_item = models.OneToOneField(DueItem, on_delete=models.CASCADE, related_name="supervision")
+    org = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("被督办单位"),
+    )
+    upper_org = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("督办平台"),
+    )
+    issued_at = models.DateTimeField(_("督办时间"), default=timezone.now)
+    reason = models.TextField(_("督办事由"))
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("督办单")
+        verbose_name_plural = _("督办单")
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} 督办"
+
+
+class CalendarOverride(models.Model):
+    """日历调整 — a day whose working status the admin sets by hand: for years the calendar
+    package does not know yet, or a local holiday."""
+
+    day = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否工作日"))
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日调整")
+        verbose_name_plural = _("节假日调整")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {'班' if self.is_workday else '休'}"
+
+
+class ArchiveCounter(models.Model):
+    """卷宗号计数器 — the last file number an organization issued in a year."""
+
+    org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_seq = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("卷宗号计数器")
+        verbose_name_plural = _("卷宗号计数器")
+        constraints = [
+            models.UniqueConstraint(fields=["org", "year"], name="archivecounter_org_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id}-{self.year}: {self.last_seq}"
+
+
+class AgreementKind(models.TextChoices):
+    WRITTEN = "written", _("书面协议")
+    ORAL = "oral", _("口头协议")
+
+
+class Agreement(models.Model):
+    """调解协议 — 人民调解法 art. 29 (written: parties, facts, points in dispute,
+    responsibilities, terms, performance) or art. 28 (oral: content recorded)."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="agreement", verbose_name=_("案件")
+    )
+    kind = models.CharField(_("形式"), max_length=10, choices=AgreementKind.choices)
+    facts = models.TextField(_("纠纷主要事实"), blank=True)
+    disputed_points = models.TextField(_("争议事项"), blank=True)
+    responsibilities = models.TextField(_("各方当事人的责任"), blank=True)
+    terms = models.TextField(_("协议内容"))
+    performance_method = models.CharField(_("履行方式"), max_length=200, blank=True)
+    performance_place = models.CharField(_("履行地点"), max_length=200, blank=True)
+    performance_deadline = models.DateField(_("履行期限"), null=True, blank=True)
+    concluded_at = models.DateTimeField(_("达成时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("调解协议")
+        verbose_name_plural = _("调解协议")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_kind_display()}"
+
+
+class FollowUp(models.Model):
+    """回访 — a visit after closing, with the parties' satisfaction (1–5)."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("案件")
+    )
+    visited_at = models.DateTimeField(_("回访时间"), default=timezone.now)
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("回访人"),
+    )
+    satisfaction = models.PositiveSmallIntegerField(_("满意度"))
+    comment = models.TextField(_("回访意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("回访")
+        verbose_name_plural = _("回访")
+        ordering = ["-visited_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(satisfaction__gte=1, satisfaction__lte=5),
+                name="followup_satisfaction_1_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.satisfaction}"

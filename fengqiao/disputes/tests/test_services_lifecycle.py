@@ -1,0 +1,122 @@
+"""A grid report through to archive, as the dispatcher and the village mediator do it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from fengqiao.disputes import services
+from fengqiao.disputes.choices import CaseStatus, DueKind, DueStatus, RiskGrade
+from fengqiao.disputes.models import AgreementKind, Case, DueItem
+from fengqiao.disputes.tests.factories import register_case
+from fengqiao.disputes.workflow import TransitionNotAllowed
+
+
+def test_grid_report_to_archive(cast: Any, world: Any) -> None:
+    case = register_case(
+        actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
+    )
+    assert case.number == f"{world.town_a.code}-{case.registered_at.astimezone().year}-000001"
+    assert case.status == CaseStatus.REGISTERED
+
+    case = services.case_assess(
+        actor=cast.dispatcher,
+        case_id=case.pk,
+        version=case.version,
+        category=case.category,
+        grade=RiskGrade.LOW,
+    )
+    case = services.case_dispatch(
+        actor=cast.dispatcher, case_id=case.pk, version=case.version, orgs=[world.committee_east]
+    )
+    assert case.status == CaseStatus.DISPATCHED
+    order = case.dispatches.get()
+    assert DueItem.objects.filter(case=case, kind=DueKind.ACCEPT, status=DueStatus.OPEN).exists()
+
+    case = services.dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
+    assert case.status == CaseStatus.ACCEPTED
+    assert case.handling_org == world.committee_east
+    assert DueItem.objects.get(case=case, kind=DueKind.ACCEPT).status == DueStatus.DONE
+    assert DueItem.objects.get(case=case, kind=DueKind.MEDIATION).status == DueStatus.OPEN
+
+    case = services.mediation_start(actor=cast.mediator_east, case_id=case.pk, version=case.version)
+    case = services.case_agree(
+        actor=cast.mediator_east,
+        case_id=case.pk,
+        version=case.version,
+        kind=AgreementKind.WRITTEN,
+        terms="李四于十日内疏通排水沟。",
+    )
+    assert case.status == CaseStatus.RESOLVED
+    assert case.resolved_level == world.village_east.level
+    services.follow_up_record(actor=cast.mediator_east, case_id=case.pk, satisfaction=5)
+    case = services.case_archive(actor=cast.mediator_east, case_id=case.pk, version=case.version)
+    assert case.status == CaseStatus.ARCHIVED
+    assert case.archive_number.endswith("人调字第1号")
+    actions = list(case.timeline.values_list("action", flat=True))
+    assert actions == [
+        "register",
+        "assess",
+        "dispatch",
+        "accept",
+        "start",
+        "agree",
+        "follow_up",
+        "archive",
+    ]
+
+
+def test_other_village_mediator_cannot_accept(cast: Any, world: Any) -> None:
+    case = register_case(
+        actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
+    )
+    case = services.case_assess(
+        actor=cast.dispatcher,
+        case_id=case.pk,
+        version=None,
+        category=case.category,
+        grade=RiskGrade.LOW,
+    )
+    case = services.case_dispatch(
+        actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
+    )
+    with pytest.raises(services.PermissionDenied):
+        services.dispatch_accept(actor=cast.mediator_west, dispatch_id=case.dispatches.get().pk)
+
+
+def test_stale_form_is_refused_and_double_click_is_quiet(cast: Any, world: Any) -> None:
+    case = register_case(
+        actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
+    )
+    version = case.version
+    services.case_assess(
+        actor=cast.dispatcher,
+        case_id=case.pk,
+        version=version,
+        category=case.category,
+        grade=RiskGrade.LOW,
+    )
+    # The same submission again: no error, no second event.
+    services.case_assess(
+        actor=cast.dispatcher,
+        case_id=case.pk,
+        version=version,
+        category=case.category,
+        grade=RiskGrade.LOW,
+    )
+    assert case.timeline.filter(action="assess").count() == 1
+    # Someone else's form from before the change is refused with a clear message.
+    with pytest.raises(services.StaleCase, match="已被他人处理"):
+        services.case_withdraw(
+            actor=cast.dispatcher, case_id=case.pk, version=version, reason="撤回"
+        )
+
+
+def test_action_not_in_table_is_refused(cast: Any, world: Any) -> None:
+    case = register_case(
+        actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
+    )
+    with pytest.raises(TransitionNotAllowed, match="不能执行"):
+        services.case_archive(actor=cast.mediator_east, case_id=case.pk, version=None)
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.REGISTERED

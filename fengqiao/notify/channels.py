@@ -1,0 +1,21 @@
+"""Delivery channels. In-app delivery is the notification row itself; other channels (SMS,
+email, 企业微信/钉钉/飞书 robots) register here and run after commit, never inside a
+transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Channel = Callable[[Any], None]
+_channels: list[Channel] = []
+
+
+def register(channel: Channel) -> Channel:
+    _channels.append(channel)
+    return channel
+
+
+def deliver(notification: Any) -> None:
+    for channel in _channels:
+        channel(notification)
