@@ -8,12 +8,14 @@ short. Every report is one aggregate query over the orgs/people the user can see
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fengqiao.accounts.access import restrict
 from fengqiao.core.choices import Gender
@@ -24,6 +26,11 @@ VIEW_REPORTS = "orgs.view_reports"
 COMMITTEE_MIN, COMMITTEE_MAX = 3, 9  # 人民调解法 art. 8
 COMMITTEE_POSITIONS = [Position.DIRECTOR, Position.DEPUTY, Position.MEMBER]
 MEDIATOR_ROLES = [PersonRole.MEDIATOR]
+REPORTS = {
+    "composition": gettext_lazy("调委会组成"),
+    "staffing": gettext_lazy("专职调解员配备"),
+    "training": gettext_lazy("年度实训"),
+}
 
 
 @dataclass(frozen=True)
@@ -141,3 +148,33 @@ def mediator_training(user: Any, *, year: int, only_short: bool = False) -> list
 def training_years() -> list[int]:
     years = TrainingRecord.objects.dates("held_on", "year", order="DESC")
     return [d.year for d in years]
+
+
+ReportRows = Sequence[CompositionRow] | Sequence[StaffingRow] | Sequence[TrainingRow]
+
+
+@dataclass(frozen=True)
+class Report:
+    """One of the 队伍建设 reports as a user in scope sees it."""
+
+    kind: str
+    year: int
+    only_short: bool
+    rows: ReportRows
+
+    @property
+    def title(self) -> str:
+        return str(REPORTS[self.kind])
+
+
+def report_for_user(user: Any, *, kind: str, year: int, only_short: bool = False) -> Report:
+    """``kind`` is one of :data:`REPORTS` (anything else falls back to the first)."""
+    rows: ReportRows
+    if kind == "staffing":
+        rows = full_time_staffing(user, only_short=only_short)
+    elif kind == "training":
+        rows = mediator_training(user, year=year, only_short=only_short)
+    else:
+        kind = "composition"
+        rows = committee_composition(user, only_short=only_short)
+    return Report(kind=kind, year=year, only_short=only_short, rows=rows)

@@ -2,24 +2,50 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from fengqiao.accounts.access import restrict
+from fengqiao.audit.choices import EventType
+from fengqiao.audit.services import audit_record
 from fengqiao.orgs.choices import PersonRole
-from fengqiao.orgs.models import Membership, Organization, OrgKind, Person
+from fengqiao.orgs.models import (
+    MediatorProfile,
+    MediatorSpecialty,
+    Membership,
+    Organization,
+    OrgCategory,
+    OrgKind,
+    Person,
+    RecusalDeclaration,
+    TrainingRecord,
+)
 from fengqiao.regions.models import Region
 from fengqiao.regions.selectors import subtree_q
 
 VIEW_ORG = "orgs.view_organization"
 VIEW_PERSON = "orgs.view_person"
+VIEW_PERSONAL_DATA = "orgs.view_personal_data"
 MEDIATOR_ROLES = [PersonRole.MEDIATOR, PersonRole.INVITED_MEDIATOR, PersonRole.EXPERT]
+PERSON_TRAININGS_SHOWN = 50
+
+
+def _active_memberships() -> QuerySet[Membership]:
+    return Membership.objects.filter(ended_on__isnull=True)
 
 
 def org_list_for_user(
-    user: Any, *, kind: str = "", region: Region | None = None, query: str = ""
+    user: Any,
+    *,
+    kind: str = "",
+    region: Region | None = None,
+    query: str = "",
+    with_member_count: bool = False,
 ) -> QuerySet[Organization]:
     qs = restrict(Organization.objects.all(), user, VIEW_ORG).select_related("kind", "region")
     if kind:
@@ -28,17 +54,47 @@ def org_list_for_user(
         qs = qs.filter(subtree_q([region.path], field="region__path"))
     if query:
         qs = qs.filter(name__icontains=query.strip())
-    return qs
+    if with_member_count:
+        # A correlated count rather than a join, so the page query needs no GROUP BY.
+        members = (
+            _active_memberships()
+            .filter(org=OuterRef("pk"))
+            .order_by()
+            .values("org")
+            .annotate(n=Count("person", distinct=True))
+            .values("n")
+        )
+        qs = qs.annotate(member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0))
+    return qs.order_by("region__path", "kind__sort_order", "name")
 
 
 def org_get_for_user(user: Any, pk: int) -> Organization:
     return get_object_or_404(org_list_for_user(user).select_related("parent", "liaison"), pk=pk)
 
 
+@dataclass(frozen=True)
+class OrgDetail:
+    org: Organization
+    members: list[Membership]
+    categories: list[OrgCategory]
+    paired: list[Organization]
+
+
+def org_detail_for_user(user: Any, pk: int) -> OrgDetail:
+    """An org in scope with its current members, categories (属事) and paired orgs."""
+    org = org_get_for_user(user, pk)
+    return OrgDetail(
+        org=org,
+        members=list(org_members(org)),
+        categories=list(org.categories.all()),
+        paired=list(org.paired_orgs.select_related("kind").order_by("name")),
+    )
+
+
 def org_members(org: Organization) -> QuerySet[Membership]:
     return (
         org.memberships.filter(ended_on__isnull=True)
-        .select_related("person", "person__mediator_profile")
+        .select_related("person")
         .order_by("position", "person__name")
     )
 
@@ -52,6 +108,15 @@ def org_choices_for_grants() -> QuerySet[Organization]:
     return Organization.objects.filter(is_active=True).select_related("region")
 
 
+def people_visible_to(user: Any, perm: str = VIEW_PERSON) -> QuerySet[Person]:
+    """People the user may see under ``perm``: those of the user's regions/orgs, and everyone
+    serving in an org the user can see (so whoever the roster lists can be opened, wherever
+    they live)."""
+    by_person = restrict(Person.objects.all(), user, perm).values("pk")
+    by_membership = restrict(_active_memberships(), user, perm).values("person_id")
+    return Person.objects.filter(Q(pk__in=by_person) | Q(pk__in=by_membership))
+
+
 def roster_for_user(
     user: Any,
     *,
@@ -62,14 +127,16 @@ def roster_for_user(
     query: str = "",
 ) -> QuerySet[Person]:
     """调解员名册: people holding a mediator role in an org the user can see."""
-    memberships = restrict(Membership.objects.filter(ended_on__isnull=True), user, VIEW_PERSON)
+    memberships = restrict(_active_memberships(), user, VIEW_PERSON)
     roles = [role] if role else MEDIATOR_ROLES
     memberships = memberships.filter(role__in=roles)
     if region is not None:
         memberships = memberships.filter(subtree_q([region.path], field="org__region__path"))
     qs = Person.objects.filter(pk__in=memberships.values("person_id"))
     if specialty:
-        qs = qs.filter(mediator_profile__specialties__category=specialty)
+        qs = qs.filter(
+            pk__in=MediatorSpecialty.objects.filter(category=specialty).values("profile_id")
+        )
     if grade:
         qs = qs.filter(mediator_profile__grade=grade)
     if query:
@@ -77,17 +144,84 @@ def roster_for_user(
             Q(name__icontains=query.strip())
             | Q(mediator_profile__studio_name__icontains=query.strip())
         )
-    active = Membership.objects.filter(ended_on__isnull=True).select_related("org")
-    return (
-        qs.select_related("mediator_profile", "region")
-        .prefetch_related(
-            Prefetch("memberships", queryset=active, to_attr="active_memberships"),
-            "mediator_profile__specialties",
+    return qs.select_related("region").order_by("name", "pk")
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    person: Person
+    profile: MediatorProfile | None
+    specialties: list[MediatorSpecialty]
+    memberships: list[Membership]
+
+
+def roster_rows(people: Iterable[Person]) -> list[RosterRow]:
+    """One page of the roster with each person's profile, specialties and current posts, in a
+    fixed number of queries whatever the page size (people without a profile included)."""
+    people = list(people)
+    ids = [p.pk for p in people]
+    profiles = {
+        profile.pk: profile
+        for profile in MediatorProfile.objects.filter(person_id__in=ids).prefetch_related(
+            Prefetch("specialties", queryset=MediatorSpecialty.objects.order_by("category"))
         )
-        .order_by("name", "pk")
-    )
+    }
+    posts: dict[int, list[Membership]] = {}
+    for membership in (
+        _active_memberships()
+        .filter(person_id__in=ids)
+        .select_related("org")
+        .order_by("org__name", "pk")
+    ):
+        posts.setdefault(membership.person_id, []).append(membership)
+    rows = []
+    for person in people:
+        profile = profiles.get(person.pk)
+        specialties = list(profile.specialties.all()) if profile else []
+        rows.append(RosterRow(person, profile, specialties, posts.get(person.pk, [])))
+    return rows
 
 
 def person_get_for_user(user: Any, pk: int) -> Person:
-    visible = restrict(Person.objects.all(), user, VIEW_PERSON)
-    return get_object_or_404(visible.select_related("mediator_profile", "region"), pk=pk)
+    visible = people_visible_to(user, VIEW_PERSON)
+    return get_object_or_404(visible.select_related("region"), pk=pk)
+
+
+@dataclass(frozen=True)
+class PersonDetail:
+    person: Person
+    profile: MediatorProfile | None
+    specialties: list[MediatorSpecialty]
+    grids: list[Region]
+    memberships: list[Membership]
+    trainings: list[TrainingRecord]
+    recusals: list[RecusalDeclaration]
+
+
+def person_detail_for_user(user: Any, pk: int) -> PersonDetail:
+    person = person_get_for_user(user, pk)
+    profile = MediatorProfile.objects.filter(person=person).first()
+    return PersonDetail(
+        person=person,
+        profile=profile,
+        specialties=list(profile.specialties.order_by("category")) if profile else [],
+        grids=list(profile.grids.order_by("path")) if profile else [],
+        memberships=list(
+            person.memberships.select_related("org", "org__kind").order_by(
+                "ended_on", "-started_on"
+            )
+        ),
+        trainings=list(person.trainings.select_related("organizer")[:PERSON_TRAININGS_SHOWN]),
+        recusals=list(person.recusals.all()),
+    )
+
+
+def person_personal_data_for_user(user: Any, pk: int) -> Person:
+    """A person's unmasked ID number and phone, for a user whose role may see them for this
+    person. Seeing them is itself recorded in the audit log (DESIGN §5)."""
+    visible = people_visible_to(user, VIEW_PERSONAL_DATA).filter(
+        pk__in=people_visible_to(user, VIEW_PERSON).values("pk")
+    )
+    person = get_object_or_404(visible.select_related("region"), pk=pk)
+    audit_record(actor=user, event_type=EventType.PERSONAL_DATA_VIEWED, obj=person)
+    return person
