@@ -1,11 +1,13 @@
 """The deadline engine: calendar and working days with Chinese statutory holidays and 调休
 working weekends (the ``chinese_calendar`` package plus ``CalendarOverride`` rows), and the
-limits that apply per channel and step.
+limits that apply per channel and step. docs/deadlines.md gives each rule with its source.
 
-- people's mediation: settle within one month (人民调解工作若干规定 art. 33);
+- people's mediation: settle within one month (人民调解工作若干规定 art. 33), counted as 民法典
+  art. 202 says (the same day of the next month, or its last day);
 - court 委派 (pre-filing): 30 days from acceptance, extendable with both parties' consent
-  (seed 002 §(六));
+  (seed 002 §四(六));
 - court 委托 (post-filing): 15 days;
+- a period whose last day is a day off ends on the next working day (民法典 art. 203);
 - acceptance of a dispatched case: working days by risk grade (the higher the risk, the sooner).
 """
 
@@ -76,11 +78,23 @@ def add_months(start: datetime, months: int) -> datetime:
     return end_of_day(date(year, month, day))
 
 
+def next_working_day_if_off(moment: datetime) -> datetime:
+    """A period ending on a day off ends at the end of the next working day instead
+    (民法典 art. 203: 期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日)."""
+    day = timezone.localtime(moment).date()
+    if is_workday(day):
+        return moment
+    while not is_workday(day):
+        day += timedelta(days=1)
+    return end_of_day(day)
+
+
 def mediation_deadline(channel: str, accepted_at: datetime) -> datetime:
+    """The day the mediation period ends; the day of acceptance is not counted (民法典 art. 201)."""
     days = MEDIATION_DAYS_BY_CHANNEL.get(channel)
     if days is not None:
-        return add_calendar_days(accepted_at, days)
-    return add_months(accepted_at, 1)
+        return next_working_day_if_off(add_calendar_days(accepted_at, days))
+    return next_working_day_if_off(add_months(accepted_at, 1))
 
 
 def accept_deadline(grade: str, dispatched_at: datetime) -> datetime:
@@ -88,6 +102,14 @@ def accept_deadline(grade: str, dispatched_at: datetime) -> datetime:
 
 
 def first_check(due_at: datetime, start: datetime) -> datetime:
-    """When the sweep first looks: a reminder before the deadline, or the deadline itself."""
-    lead = REMIND_BEFORE if due_at - start > 2 * REMIND_BEFORE else REMIND_BEFORE_SHORT
-    return max(due_at - lead, start)
+    """When the sweep first looks: a reminder before the deadline, or the deadline itself.
+
+    Three days ahead for long limits, twelve hours ahead for limits of up to six days; a limit
+    shorter than a day gets its reminder halfway, never at the moment it is set (the order's
+    own notification has just told the org). A deadline already past is checked at once.
+    """
+    if due_at <= start:
+        return start
+    remaining = due_at - start
+    lead = REMIND_BEFORE if remaining > 2 * REMIND_BEFORE else REMIND_BEFORE_SHORT
+    return max(due_at - lead, start + remaining / 2)

@@ -267,6 +267,16 @@ class DispatchOrder(models.Model):
     dispatched_at = models.DateTimeField(_("交办时间"), default=timezone.now)
     accept_by = models.DateTimeField(_("受理期限"))
     responded_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    # Who accepted or returned it: the handler when this org becomes the lead later (a lead that
+    # returns hands the case to the first org that accepted), and the double-click check.
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("答复人"),
+    )
     return_reason = models.TextField(_("退回理由"), blank=True)
 
     class Meta:

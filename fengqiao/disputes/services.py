@@ -1,6 +1,15 @@
 """Every write to a case. Each runs in one transaction, locks the case row, applies the
 workflow table, and writes a timeline event and an audit event in that transaction.
 
+Who may act is decided on the locked row, by the side the actor stands on: the platform that
+holds the case (研判, 交办, 不予受理, 上报), the org that handles it (调解 and its outcomes), or
+the receiving org of a 交办单 (受理, 退回). A user who can see the case but is on no side gets
+``PermissionDenied``; an action the workflow table does not allow in the current state gets
+``TransitionNotAllowed`` first, whoever asks.
+
+Locks are always taken case row first, then its orders and due items, so two services never
+wait on each other in opposite order.
+
 A form carries the case ``version`` it was rendered at. A request that arrives after someone
 else moved the case is refused with ``StaleCase``; the same request arriving twice (a
 double-click) finds its own event already written and returns quietly.
@@ -20,8 +29,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fengqiao.accounts.access import restrict
-from fengqiao.accounts.models import User
+from fengqiao.accounts.access import has_perm, restrict, scope_for
+from fengqiao.accounts.models import RoleGrant, User
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 from fengqiao.disputes import deadlines
@@ -33,6 +42,7 @@ from fengqiao.disputes.choices import (
     DispatchStatus,
     DueKind,
     DueStatus,
+    IntakeChannel,
     PartyKind,
     PartyRole,
     RiskGrade,
@@ -48,7 +58,7 @@ from fengqiao.disputes.models import (
     Party,
     TimelineEvent,
 )
-from fengqiao.disputes.workflow import next_status
+from fengqiao.disputes.workflow import TransitionNotAllowed, next_status
 from fengqiao.notify.models import NotificationKind
 from fengqiao.notify.services import notify, org_users
 from fengqiao.orgs.models import Organization, Person
@@ -58,6 +68,8 @@ REGISTER = "disputes.register_case"
 ASSESS = "disputes.assess_case"
 HANDLE = "disputes.handle_case"
 ARCHIVE = "disputes.archive_case"
+VIEW = "disputes.view_case"
+INDUSTRY_COMMITTEE = "committee_industry"
 
 
 class StaleCase(Exception):
@@ -92,17 +104,99 @@ def _case_url(case: Case) -> str:
     return f"/cases/{case.pk}/"
 
 
-def _locked_case(actor: Any, case_id: int, perm: str) -> Case:
-    """The case row, locked, if ``actor`` may act on it under ``perm``."""
-    case = (
-        restrict(Case.objects.all(), actor, perm)
-        .select_for_update(of=("self",))
-        .filter(pk=case_id)
-        .first()
-    )
-    if case is None:
+# Sides an actor can stand on towards a case.
+PLATFORM = "platform"  # the platform holding the case, or one above it
+HANDLER = "handler"  # the org handling the case (its lead org in joint mediation)
+ARCHIVER = "archiver"  # whoever files the closed case: the handling org, else the platform
+
+# Which sides may take each action. Accept and return are answered on a 交办单 by its
+# receiving org (``dispatch_accept``/``dispatch_return`` check that themselves).
+ACTION_SIDES: dict[str, tuple[str, ...]] = {
+    CaseAction.ASSESS: (PLATFORM,),
+    CaseAction.DISPATCH: (PLATFORM,),
+    CaseAction.REJECT: (PLATFORM,),
+    CaseAction.ESCALATE: (PLATFORM, HANDLER),
+    CaseAction.WITHDRAW: (PLATFORM, HANDLER),
+    CaseAction.START: (HANDLER,),
+    CaseAction.SUSPEND: (HANDLER,),
+    CaseAction.RESUME: (HANDLER,),
+    CaseAction.AGREE: (HANDLER,),
+    CaseAction.FAIL: (HANDLER,),
+    CaseAction.REFER: (HANDLER,),
+    CaseAction.ARCHIVE: (ARCHIVER,),
+    CaseAction.ACCEPT: (),
+    CaseAction.RETURN: (),
+}
+
+
+def _holds(actor: Any, perm: str, org_ids: Iterable[int | None]) -> bool:
+    """``actor`` holds ``perm`` through a grant at one of ``org_ids`` (or everywhere)."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if scope_for(actor, perm).everything:
+        return True
+    ids = [pk for pk in org_ids if pk is not None]
+    if not ids:
+        return False
+    app_label, codename = perm.split(".", 1)
+    return RoleGrant.objects.filter(
+        user=actor,
+        org_id__in=ids,
+        role__permissions__content_type__app_label=app_label,
+        role__permissions__codename=codename,
+    ).exists()
+
+
+def _platform_chain(platform: Organization) -> list[int]:
+    """The platform and the platforms above it (a county dispatcher may act on a township's
+    case; the township no longer acts on a case it has escalated to the county)."""
+    ids: list[int] = []
+    org: Organization | None = platform
+    while org is not None and org.pk not in ids:
+        ids.append(org.pk)
+        org = org.parent
+    return ids
+
+
+def _on_side(actor: Any, case: Case, side: str) -> bool:
+    if side == PLATFORM:
+        return _holds(actor, ASSESS, _platform_chain(case.platform))
+    if side == HANDLER:
+        return case.handling_org_id is not None and _holds(actor, HANDLE, [case.handling_org_id])
+    if side == ARCHIVER:
+        if case.handling_org_id is not None:
+            return _holds(actor, ARCHIVE, [case.handling_org_id])
+        chain = _platform_chain(case.platform)
+        return _holds(actor, ARCHIVE, chain) or _holds(actor, ASSESS, chain)
+    return False
+
+
+def case_may(actor: Any, case: Case, action: str) -> bool:
+    """Whether ``actor`` may take ``action`` on ``case`` now: the workflow table allows it from
+    the case's state and the actor stands on a side that takes it. Pages use this to offer
+    exactly the actions the services accept."""
+    try:
+        next_status(case.status, action)
+    except TransitionNotAllowed:
+        return False
+    return any(_on_side(actor, case, side) for side in ACTION_SIDES.get(action, ()))
+
+
+def _lock_case(actor: Any, case_id: int) -> Case:
+    """The case row, locked, if ``actor`` can see it at all (else ``PermissionDenied``, which
+    says nothing about whether it exists)."""
+    case = Case.objects.select_for_update(of=("self",)).filter(pk=case_id).first()
+    if case is None or not (
+        restrict(Case.objects.filter(pk=case_id), actor, VIEW).exists()
+        or any(_on_side(actor, case, side) for side in (PLATFORM, HANDLER))
+    ):
         raise PermissionDenied(_("您无权办理该案件。"))
     return case
+
+
+def _authorize(actor: Any, case: Case, sides: Iterable[str]) -> None:
+    if not any(_on_side(actor, case, side) for side in sides):
+        raise PermissionDenied(_("您无权办理该案件。"))
 
 
 def _event(
@@ -131,16 +225,73 @@ def _event(
 
 
 def _already_done(case: Case, actor: Any, action: str, version: int | None) -> bool:
-    """A repeated request: the last event is this actor's same action from that version."""
+    """A repeated request: the transition that left ``version`` was this actor's same action.
+
+    Each version is left by exactly one transition event (``from_version``), so this finds it
+    even when other events (a reminder from the sweep, an org joining) came after it.
+    """
     if version is None:
         return False
-    last = case.timeline.order_by("-at", "-id").first()
-    return bool(
-        last is not None
-        and last.action == action
-        and last.actor_id == getattr(actor, "pk", None)
-        and last.data.get("from_version") == version
+    done = (
+        case.timeline.filter(data__from_version=version)
+        .exclude(from_status="")
+        .order_by("-at", "-id")
+        .first()
     )
+    return bool(
+        done is not None
+        and done.action == action
+        and done.actor_id is not None
+        and done.actor_id == getattr(actor, "pk", None)
+    )
+
+
+def _apply_transition(
+    case: Case,
+    *,
+    actor: Any,
+    action: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    org: Organization | None = None,
+    apply: Callable[[Case], None] | None = None,
+) -> Case:
+    """Apply one workflow action to a case the caller has locked and authorized."""
+    before = case.status
+    after = next_status(before, action)
+    if apply is not None:
+        apply(case)
+    case.status = after
+    case.version = F("version") + 1
+    if after not in OPEN_STATUSES and after != CaseStatus.ARCHIVED and case.closed_at is None:
+        case.closed_at = timezone.now()
+    case.save()
+    case.refresh_from_db(fields=["version"])
+    _event(
+        case,
+        actor=actor,
+        action=action,
+        from_status=before,
+        to_status=after,
+        note=note,
+        data={"from_version": case.version - 1, **(data or {})},
+        org=org,
+    )
+    audit_record(
+        actor=actor,
+        event_type=EventType.CASE_TRANSITION,
+        obj=case,
+        before={"status": before},
+        after={"status": after, "action": action, **(data or {})},
+    )
+    if after not in OPEN_STATUSES:
+        # A closed case leaves no order waiting in an org's inbox and no clock running.
+        _end_orders(case, statuses=[DispatchStatus.PENDING])
+        _close_due_items(
+            case,
+            status=DueStatus.CANCELLED if after == CaseStatus.WITHDRAWN else DueStatus.DONE,
+        )
+    return case
 
 
 def _transition(
@@ -148,66 +299,66 @@ def _transition(
     actor: Any,
     case_id: int,
     action: str,
-    perm: str,
+    perm: str = "",
     version: int | None,
     note: str = "",
     data: dict[str, Any] | None = None,
     org: Organization | None = None,
     apply: Callable[[Case], None] | None = None,
 ) -> Case:
-    """Apply one workflow action. ``apply`` changes the locked case's other fields."""
+    """Lock, check the version, the table and the actor's side, then apply one action.
+
+    ``perm`` is kept for callers of the old signature; the side table decides.
+    """
     with transaction.atomic():
-        case = _locked_case(actor, case_id, perm)
+        case = _lock_case(actor, case_id)
         if version is not None and case.version != version:
             if _already_done(case, actor, action, version):
                 return case
             raise StaleCase(case)
-        before = case.status
-        after = next_status(before, action)
-        if apply is not None:
-            apply(case)
-        case.status = after
-        case.version = F("version") + 1
-        if (
-            after
-            in (
-                CaseStatus.RESOLVED,
-                CaseStatus.FAILED,
-                CaseStatus.REFERRED_OUT,
-                CaseStatus.WITHDRAWN,
-            )
-            and case.closed_at is None
-        ):
-            case.closed_at = timezone.now()
-        case.save()
-        case.refresh_from_db(fields=["version"])
-        _event(
-            case,
-            actor=actor,
-            action=action,
-            from_status=before,
-            to_status=after,
-            note=note,
-            data={"from_version": case.version - 1, **(data or {})},
-            org=org,
+        next_status(case.status, action)  # the table first: a clear message for everyone
+        _authorize(actor, case, ACTION_SIDES[action])
+        return _apply_transition(
+            case, actor=actor, action=action, note=note, data=data, org=org, apply=apply
         )
-        audit_record(
-            actor=actor,
-            event_type=EventType.CASE_TRANSITION,
-            obj=case,
-            before={"status": before},
-            after={"status": after, "action": action, **(data or {})},
-        )
-        if after not in OPEN_STATUSES:
-            _close_due_items(case)
-    return case
 
 
-def _close_due_items(case: Case, kinds: Iterable[str] | None = None) -> None:
+def _close_due_items(
+    case: Case, kinds: Iterable[str] | None = None, *, status: str = DueStatus.DONE
+) -> None:
     qs = DueItem.objects.filter(case=case, status=DueStatus.OPEN)
     if kinds is not None:
         qs = qs.filter(kind__in=list(kinds))
-    qs.update(status=DueStatus.DONE, next_check_at=None)
+    qs.update(status=status, next_check_at=None)
+
+
+LIVE_ORDER = [DispatchStatus.PENDING, DispatchStatus.ACCEPTED]
+# States in which a 交办单 can be answered: the case waits for its orgs, or is being handled
+# and a coordinating org joins (or declines).
+ORDER_ANSWERABLE = [
+    CaseStatus.DISPATCHED,
+    CaseStatus.ACCEPTED,
+    CaseStatus.MEDIATING,
+    CaseStatus.SUSPENDED,
+]
+
+
+def _end_orders(
+    case: Case, *, statuses: Sequence[str] = tuple(LIVE_ORDER), exclude: int | None = None
+) -> None:
+    """Cancel the case's orders in ``statuses`` and stop their acceptance clocks. Used when the
+    case goes back to a platform (return, escalation: the old team is released, so it can
+    neither lead nor join the next dispatch) and when the case closes (pending orders only)."""
+    orders = DispatchOrder.objects.filter(case=case, status__in=list(statuses))
+    if exclude is not None:
+        orders = orders.exclude(pk=exclude)
+    ids = list(orders.values_list("pk", flat=True))
+    if not ids:
+        return
+    DispatchOrder.objects.filter(pk__in=ids).update(status=DispatchStatus.CANCELLED)
+    DueItem.objects.filter(dispatch_id__in=ids, status=DueStatus.OPEN).update(
+        status=DueStatus.CANCELLED, next_check_at=None
+    )
 
 
 def _add_due(
@@ -258,7 +409,13 @@ def case_register(
     people_count: int = 2,
     grade: str = RiskGrade.LOW,
 ) -> Case:
-    """登记 — a new case, numbered by its platform's region, queued for the platform."""
+    """登记 — a new case, numbered by its platform's region, queued for the platform.
+
+    Staff register with the register permission; an online application (网上申请) comes from
+    the applicant themself and needs none.
+    """
+    if channel != IntakeChannel.PORTAL and not has_perm(actor, REGISTER):
+        raise PermissionDenied(_("您无权登记纠纷。"))
     if not any(p.role == PartyRole.APPLICANT for p in parties):
         raise CaseRuleError(_("至少需要一名申请人（反映人）。"))
     with transaction.atomic():
@@ -362,12 +519,15 @@ def case_assess(
         actor=actor,
         case_id=case_id,
         action=CaseAction.ASSESS,
-        perm=ASSESS,
         version=version,
         note=note,
         apply=apply,
         data={"category": category, "grade": grade, "flags": sorted(chosen)},
     )
+
+
+def _is_industry(org: Organization) -> bool:
+    return org.kind.code == INDUSTRY_COMMITTEE
 
 
 def case_dispatch(
@@ -380,11 +540,26 @@ def case_dispatch(
     suggested_mediator: Person | None = None,
     task: str = "",
 ) -> Case:
-    """交办 — to one org, or to several for joint mediation (联合调处) with coordinating orgs."""
+    """交办 — to one org, or to several for joint mediation (联合调处) with coordinating orgs.
+
+    The lead (主调方) of a joint case follows seed 000: an industry committee among the orgs
+    leads (有明显行业特征的矛盾纠纷，行业单位为主调方); otherwise the dispatcher may name one,
+    and if nobody is named the first org to accept leads (最先受理纠纷的单位为主调方).
+    """
     if not orgs:
         raise CaseRuleError(_("请选择承办单位。"))
     targets = list(dict.fromkeys(orgs))
     joint = len(targets) > 1
+    if lead is not None and lead not in targets:
+        raise CaseRuleError(_("主调单位必须是承办单位之一。"))
+    industry = [o for o in targets if _is_industry(o)]
+    if joint and industry:
+        if lead is not None and not _is_industry(lead):
+            raise CaseRuleError(
+                _("有明显行业特征的纠纷由行业性专业性人民调解委员会主调，请选择%(o)s为主调单位。")
+                % {"o": industry[0].name}
+            )
+        lead = lead or industry[0]
     created: list[DispatchOrder] = []
 
     def apply(case: Case) -> None:
@@ -412,11 +587,10 @@ def case_dispatch(
         actor=actor,
         case_id=case_id,
         action=CaseAction.DISPATCH,
-        perm=ASSESS,
         version=version,
         apply=apply,
         note=task,
-        data={"orgs": [o.pk for o in targets], "lead": lead.pk if lead else None},
+        data={"orgs": [o.pk for o in targets], "lead": lead.pk if lead and joint else None},
     )
     for order in created:
         notify(
@@ -434,94 +608,57 @@ def case_dispatch(
     return case
 
 
-def _lead_order(case: Case, accepted: DispatchOrder) -> DispatchOrder:
-    """The lead rule of seed 000: the first org to accept leads, unless the dispute has a clear
-    industry character — then an industry committee among the orgs leads."""
-    orders = list(
-        case.dispatches.exclude(
-            status__in=[DispatchStatus.RETURNED, DispatchStatus.CANCELLED]
-        ).select_related("to_org__kind")
+def _lead_order(case: Case) -> DispatchOrder | None:
+    """The live order marked lead, if any (set at dispatch, or by the first acceptance)."""
+    return (
+        case.dispatches.filter(status__in=LIVE_ORDER, role=DispatchRole.LEAD)
+        .select_related("to_org")
+        .first()
     )
-    explicit = [o for o in orders if o.role == DispatchRole.LEAD]
-    if explicit:
-        return explicit[0]
-    industry = [o for o in orders if o.to_org.kind.code == "committee_industry"]
-    if industry:
-        return industry[0]
-    return accepted
 
 
-def dispatch_accept(
-    *, actor: Any, dispatch_id: int, version: int | None = None, note: str = ""
+def _successor_lead(case: Case) -> DispatchOrder | None:
+    """Who leads once the lead has returned its order: an industry committee still on the
+    case, else the first org that accepted; nobody yet if no one has accepted."""
+    live = list(
+        case.dispatches.filter(status__in=LIVE_ORDER)
+        .select_related("to_org__kind")
+        .order_by("responded_at", "pk")
+    )
+    for order in live:
+        if _is_industry(order.to_org):
+            return order
+    accepted = [o for o in live if o.status == DispatchStatus.ACCEPTED]
+    return accepted[0] if accepted else None
+
+
+def _make_lead(order: DispatchOrder) -> None:
+    if order.role == DispatchRole.COORDINATING:
+        order.role = DispatchRole.LEAD
+        order.save(update_fields=["role"])
+
+
+def _accept_case(
+    case: Case, order: DispatchOrder, *, actor: Any, handler: Any, note: str = ""
 ) -> Case:
-    """受理 — the receiving org accepts; the case is accepted when its lead (or sole) org does."""
-    with transaction.atomic():
-        order = (
-            DispatchOrder.objects.select_for_update().select_related("to_org").get(pk=dispatch_id)
-        )
-        _require_member(actor, order.to_org)
-        if order.status == DispatchStatus.ACCEPTED:
-            return order.case
-        if order.status != DispatchStatus.PENDING:
-            raise CaseRuleError(
-                _("该交办单已%(s)s，不能受理。") % {"s": order.get_status_display()}
-            )
-        case = _locked_case(actor, order.case_id, HANDLE)
-        if version is not None and case.version != version:
-            raise StaleCase(case)
-        order.status, order.responded_at = DispatchStatus.ACCEPTED, timezone.now()
-        order.save(update_fields=["status", "responded_at"])
-        DueItem.objects.filter(dispatch=order, status=DueStatus.OPEN).update(
-            status=DueStatus.DONE, next_check_at=None
-        )
-        if case.status != CaseStatus.DISPATCHED:
-            # A coordinating org joining a case its lead has already accepted.
-            _event(
-                case,
-                actor=actor,
-                action="join",
-                from_status=case.status,
-                to_status=case.status,
-                org=order.to_org,
-                note=note,
-                data={"dispatch": order.pk, "role": order.role},
-            )
-            return case
-        lead = _lead_order(case, order)
-        if lead.pk != order.pk and lead.status != DispatchStatus.ACCEPTED:
-            _event(
-                case,
-                actor=actor,
-                action="join",
-                from_status=case.status,
-                to_status=case.status,
-                org=order.to_org,
-                note=note,
-                data={"dispatch": order.pk, "role": order.role},
-            )
-            return case
-        if lead.pk != order.pk:
-            order = lead
-
+    """The case is accepted by ``order``'s org: it handles the case and the mediation clock
+    starts (30 days for court 委派, 15 for 委托, one month otherwise — deadlines.py)."""
     accepting_org = order.to_org
 
     def apply(c: Case) -> None:
-        now = timezone.now()
         c.handling_org = accepting_org
-        c.handler = actor if isinstance(actor, User) else None
+        c.handler = handler if isinstance(handler, User) else None
         _add_due(
             c,
             kind=DueKind.MEDIATION,
             org=accepting_org,
-            due_at=deadlines.mediation_deadline(c.channel, now),
+            due_at=deadlines.mediation_deadline(c.channel, timezone.now()),
         )
 
-    return _transition(
+    return _apply_transition(
+        case,
         actor=actor,
-        case_id=order.case_id,
         action=CaseAction.ACCEPT,
-        perm=HANDLE,
-        version=None,
         apply=apply,
         org=accepting_org,
         note=note,
@@ -529,67 +666,153 @@ def dispatch_accept(
     )
 
 
+def _lock_order_and_case(dispatch_id: int) -> tuple[DispatchOrder, Case]:
+    """The case row, then the order row, both locked (the order the other services use)."""
+    case_id = DispatchOrder.objects.filter(pk=dispatch_id).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise DispatchOrder.DoesNotExist
+    case = Case.objects.select_for_update(of=("self",)).get(pk=case_id)
+    order = (
+        DispatchOrder.objects.select_for_update(of=("self",))
+        .select_related("to_org__kind")
+        .get(pk=dispatch_id)
+    )
+    return order, case
+
+
+def _join(case: Case, order: DispatchOrder, *, actor: Any, action: str, note: str) -> None:
+    _event(
+        case,
+        actor=actor,
+        action=action,
+        from_status=case.status,
+        to_status=case.status,
+        org=order.to_org,
+        note=note,
+        data={"dispatch": order.pk, "role": order.role},
+    )
+
+
+def dispatch_accept(
+    *, actor: Any, dispatch_id: int, version: int | None = None, note: str = ""
+) -> Case:
+    """受理 — the receiving org accepts; the case is accepted when its lead (or sole) org does.
+
+    In joint mediation an org that accepts while the named lead has not yet accepted joins and
+    waits; the lead's acceptance then accepts the case. Without a named lead the first org to
+    accept becomes the lead. An org accepting after that joins as coordinating org.
+    """
+    with transaction.atomic():
+        order, case = _lock_order_and_case(dispatch_id)
+        _require_member(actor, order.to_org)
+        if order.status == DispatchStatus.ACCEPTED:
+            if order.responded_by_id in (None, getattr(actor, "pk", None)):
+                return case  # the same click twice
+            raise CaseRuleError(
+                _("该交办单已由%(name)s受理。")
+                % {"name": getattr(order.responded_by, "display_name", "")}
+            )
+        if order.status != DispatchStatus.PENDING:
+            raise CaseRuleError(
+                _("该交办单状态为“%(s)s”，不能受理。") % {"s": order.get_status_display()}
+            )
+        if version is not None and case.version != version:
+            raise StaleCase(case)
+        if case.status not in ORDER_ANSWERABLE:
+            raise TransitionNotAllowed(case.status, CaseAction.ACCEPT)
+        order.status, order.responded_at = DispatchStatus.ACCEPTED, timezone.now()
+        order.responded_by = actor if isinstance(actor, User) else None
+        order.save(update_fields=["status", "responded_at", "responded_by"])
+        DueItem.objects.filter(dispatch=order, status=DueStatus.OPEN).update(
+            status=DueStatus.DONE, next_check_at=None
+        )
+        if case.status != CaseStatus.DISPATCHED:
+            # A coordinating org joining a case its lead has already accepted.
+            _join(case, order, actor=actor, action="join", note=note)
+            return case
+        lead = _lead_order(case)
+        if lead is not None and lead.pk != order.pk:
+            # The named lead has not accepted yet: this org joins and the case waits for it.
+            _join(case, order, actor=actor, action="join", note=note)
+            return case
+        _make_lead(order)
+        return _accept_case(case, order, actor=actor, handler=actor, note=note)
+
+
 def _require_member(actor: Any, org: Organization) -> None:
-    if not actor.role_grants.filter(org=org).exists():
+    if not _holds(actor, HANDLE, [org.pk]):
         raise PermissionDenied(_("只有承办单位的工作人员可以受理或退回。"))
 
 
 def dispatch_return(*, actor: Any, dispatch_id: int, reason: str) -> Case:
-    """退回 — the receiving org sends the case back with a reason; re-dispatch follows."""
+    """退回 — the receiving org sends the case back with a reason; re-dispatch follows.
+
+    A coordinating org declining leaves the case where it is. When the lead returns before
+    accepting, the lead passes on (seed 000); the case goes back to the platform only when no
+    org is left on it. The handling org may also return an accepted case before mediation
+    starts; the whole team is then released.
+    """
     if not reason.strip():
         raise CaseRuleError(_("退回必须说明理由。"))
     with transaction.atomic():
-        order = DispatchOrder.objects.select_for_update().select_related("case").get(pk=dispatch_id)
+        order, case = _lock_order_and_case(dispatch_id)
         _require_member(actor, order.to_org)
-        if order.status != DispatchStatus.PENDING and not (
-            order.status == DispatchStatus.ACCEPTED
-            and order.case.status == CaseStatus.ACCEPTED
-            and order.case.handling_org_id == order.to_org_id
+        if order.status == DispatchStatus.RETURNED and order.responded_by_id == getattr(
+            actor, "pk", None
         ):
+            return case  # the same click twice
+        # The handling org returning its accepted case is a workflow transition (allowed only
+        # before mediation starts); a pending order declined is an answer to that order.
+        handling = (
+            order.status == DispatchStatus.ACCEPTED and case.handling_org_id == order.to_org_id
+        )
+        if handling:
+            next_status(case.status, CaseAction.RETURN)
+        elif order.status != DispatchStatus.PENDING:
             raise CaseRuleError(
-                _("该交办单已%(s)s，不能退回。") % {"s": order.get_status_display()}
+                _("该交办单状态为“%(s)s”，不能退回。") % {"s": order.get_status_display()}
             )
+        elif case.status not in ORDER_ANSWERABLE:
+            raise TransitionNotAllowed(case.status, CaseAction.RETURN)
+        was_lead = order.role == DispatchRole.LEAD
         order.status, order.responded_at = DispatchStatus.RETURNED, timezone.now()
+        order.responded_by = actor if isinstance(actor, User) else None
         order.return_reason = reason.strip()
-        order.save(update_fields=["status", "responded_at", "return_reason"])
+        order.save(update_fields=["status", "responded_at", "responded_by", "return_reason"])
         DueItem.objects.filter(dispatch=order, status=DueStatus.OPEN).update(
             status=DueStatus.CANCELLED, next_check_at=None
         )
-        live = order.case.dispatches.filter(
-            status__in=[DispatchStatus.PENDING, DispatchStatus.ACCEPTED]
-        )
-        if live.exists() and order.case.handling_org_id != order.to_org_id:
-            case = order.case
-            _event(
+
+        def back_to_platform(c: Case) -> None:
+            c.handling_org, c.handler = None, None
+            _end_orders(c)
+            _close_due_items(c, status=DueStatus.CANCELLED)
+
+        live = case.dispatches.filter(status__in=LIVE_ORDER)
+        if handling or (case.status == CaseStatus.DISPATCHED and not live.exists()):
+            case = _apply_transition(
                 case,
                 actor=actor,
                 action=CaseAction.RETURN,
-                from_status=case.status,
-                to_status=case.status,
-                org=order.to_org,
+                apply=back_to_platform,
                 note=reason,
+                org=order.to_org,
                 data={"dispatch": order.pk},
             )
-            return case
-
-        def apply(c: Case) -> None:
-            c.handling_org, c.handler = None, None
-            c.dispatches.filter(status=DispatchStatus.PENDING).update(
-                status=DispatchStatus.CANCELLED
-            )
-            _close_due_items(c)
-
-        case = _transition(
-            actor=actor,
-            case_id=order.case_id,
-            action=CaseAction.RETURN,
-            perm=HANDLE,
-            version=None,
-            apply=apply,
-            note=reason,
-            org=order.to_org,
-            data={"dispatch": order.pk},
-        )
+        else:
+            _join(case, order, actor=actor, action=CaseAction.RETURN, note=reason)
+            if case.status == CaseStatus.DISPATCHED and was_lead:
+                successor = _successor_lead(case)
+                if successor is not None:
+                    _make_lead(successor)
+                    if successor.status == DispatchStatus.ACCEPTED:
+                        case = _accept_case(
+                            case,
+                            successor,
+                            actor=actor,
+                            handler=successor.responded_by,
+                            note=_("主调单位退回，由%(o)s主调。") % {"o": successor.to_org.name},
+                        )
     notify(
         recipients=org_users(case.platform),
         kind=NotificationKind.RETURN,
@@ -602,7 +825,11 @@ def dispatch_return(*, actor: Any, dispatch_id: int, reason: str) -> Case:
 
 
 def case_escalate(*, actor: Any, case_id: int, version: int | None, reason: str) -> Case:
-    """上报 — hand the case to the platform one level up (village → township → county)."""
+    """上报 — hand the case to the platform one level up (village → township → county).
+
+    The platform holding the case, or the org handling it, may escalate; the orders of the
+    current round end and the upper platform assesses and dispatches afresh.
+    """
     if not reason.strip():
         raise CaseRuleError(_("上报必须说明理由。"))
     upper: list[Organization] = []
@@ -614,35 +841,27 @@ def case_escalate(*, actor: Any, case_id: int, version: int | None, reason: str)
         upper.append(parent)
         case.platform = parent
         case.handling_org, case.handler = None, None
-        case.dispatches.filter(status=DispatchStatus.PENDING).update(
-            status=DispatchStatus.CANCELLED
-        )
-        _close_due_items(case)
+        _end_orders(case)
+        _close_due_items(case, status=DueStatus.CANCELLED)
 
-    # Anyone handling or assessing the case may escalate it.
-    perm = HANDLE if _may(actor, case_id, HANDLE) else ASSESS
     case = _transition(
         actor=actor,
         case_id=case_id,
         action=CaseAction.ESCALATE,
-        perm=perm,
         version=version,
         apply=apply,
         note=reason,
     )
-    notify(
-        recipients=org_users(upper[0]),
-        kind=NotificationKind.ASSIGNMENT,
-        title=_("下级上报：%(n)s %(t)s") % {"n": case.number, "t": case.title},
-        body=reason,
-        url=_case_url(case),
-        case=case,
-    )
+    if upper:  # not on a repeated click, which changed nothing
+        notify(
+            recipients=org_users(upper[0]),
+            kind=NotificationKind.ASSIGNMENT,
+            title=_("下级上报：%(n)s %(t)s") % {"n": case.number, "t": case.title},
+            body=reason,
+            url=_case_url(case),
+            case=case,
+        )
     return case
-
-
-def _may(actor: Any, case_id: int, perm: str) -> bool:
-    return restrict(Case.objects.filter(pk=case_id), actor, perm).exists()
 
 
 # --- Mediation ---------------------------------------------------------------------------------
@@ -653,7 +872,6 @@ def mediation_start(*, actor: Any, case_id: int, version: int | None, note: str 
         actor=actor,
         case_id=case_id,
         action=CaseAction.START,
-        perm=HANDLE,
         version=version,
         note=note,
     )
@@ -671,7 +889,6 @@ def case_suspend(*, actor: Any, case_id: int, version: int | None, reason: str) 
         actor=actor,
         case_id=case_id,
         action=CaseAction.SUSPEND,
-        perm=HANDLE,
         version=version,
         note=reason,
         apply=apply,
@@ -696,7 +913,6 @@ def case_resume(*, actor: Any, case_id: int, version: int | None, note: str = ""
         actor=actor,
         case_id=case_id,
         action=CaseAction.RESUME,
-        perm=HANDLE,
         version=version,
         note=note,
         apply=apply,
@@ -718,9 +934,10 @@ def case_extend(
     if not 1 <= days <= 60:
         raise CaseRuleError(_("延长天数应在1至60天之间。"))
     with transaction.atomic():
-        case = _locked_case(actor, case_id, HANDLE)
+        case = _lock_case(actor, case_id)
         if case.status not in (CaseStatus.ACCEPTED, CaseStatus.MEDIATING, CaseStatus.SUSPENDED):
             raise CaseRuleError(_("只有受理后、办结前的案件可以延期。"))
+        _authorize(actor, case, (HANDLER,))
         item = (
             DueItem.objects.select_for_update()
             .filter(case=case, kind=DueKind.MEDIATION, status=DueStatus.OPEN)
@@ -786,13 +1003,13 @@ def case_agree(
             performance_deadline=performance_deadline,
         )
         if case.handling_org is not None:
+            # 化解层级: the level of the org that resolved it ("小事不出村、大事不出镇").
             case.resolved_level = case.handling_org.region.level
 
     return _transition(
         actor=actor,
         case_id=case_id,
         action=CaseAction.AGREE,
-        perm=HANDLE,
         version=version,
         apply=apply,
         data={"kind": kind},
@@ -807,7 +1024,6 @@ def case_fail(
         actor=actor,
         case_id=case_id,
         action=CaseAction.FAIL,
-        perm=HANDLE,
         version=version,
         note=note,
         data={"undisputed_facts": undisputed_facts},
@@ -824,7 +1040,6 @@ def case_refer(
         actor=actor,
         case_id=case_id,
         action=CaseAction.REFER,
-        perm=HANDLE,
         version=version,
         note=note,
         data={"target": target, "receiver": receiver},
@@ -841,7 +1056,6 @@ def case_reject(
         actor=actor,
         case_id=case_id,
         action=CaseAction.REJECT,
-        perm=ASSESS,
         version=version,
         note=reason,
         data={"receiver": receiver},
@@ -849,22 +1063,13 @@ def case_reject(
 
 
 def case_withdraw(*, actor: Any, case_id: int, version: int | None, reason: str) -> Case:
-    """撤回 — the applicant withdraws; pending orders are cancelled."""
-
-    def apply(case: Case) -> None:
-        case.dispatches.filter(status=DispatchStatus.PENDING).update(
-            status=DispatchStatus.CANCELLED
-        )
-
-    perm = HANDLE if _may(actor, case_id, HANDLE) else ASSESS
+    """撤回 — the applicant withdraws; pending orders and running deadlines are cancelled."""
     return _transition(
         actor=actor,
         case_id=case_id,
         action=CaseAction.WITHDRAW,
-        perm=perm,
         version=version,
         note=reason,
-        apply=apply,
     )
 
 
@@ -873,9 +1078,10 @@ def follow_up_record(*, actor: Any, case_id: int, satisfaction: int, comment: st
     if not 1 <= satisfaction <= 5:
         raise CaseRuleError(_("满意度应为1至5分。"))
     with transaction.atomic():
-        case = _locked_case(actor, case_id, HANDLE)
+        case = _lock_case(actor, case_id)
         if case.is_open:
             raise CaseRuleError(_("案件办结后才能回访。"))
+        _authorize(actor, case, (HANDLER, PLATFORM))
         visit = FollowUp.objects.create(
             case=case, visitor=actor, satisfaction=satisfaction, comment=comment
         )
@@ -917,7 +1123,6 @@ def case_archive(*, actor: Any, case_id: int, version: int | None) -> Case:
         actor=actor,
         case_id=case_id,
         action=CaseAction.ARCHIVE,
-        perm=ARCHIVE,
         version=version,
         apply=apply,
     )

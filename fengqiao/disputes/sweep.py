@@ -22,6 +22,7 @@ from fengqiao.disputes.choices import DueStatus
 from fengqiao.disputes.models import DueItem, SupervisionOrder, TimelineEvent
 from fengqiao.notify.models import NotificationKind
 from fengqiao.notify.services import notify, org_users
+from fengqiao.orgs.models import Organization
 
 BATCH = 500
 
@@ -70,11 +71,34 @@ def _remind(item: DueItem, now: datetime) -> None:
     )
 
 
+PLATFORM_KIND = "platform"
+
+
+def upper_platform(org: Organization) -> Organization | None:
+    """The platform one level above ``org``: the nearest platform whose region strictly contains
+    the org's region (a village committee → the township platform; a township org or the
+    township platform → the county platform). Levels without a platform are skipped."""
+    ancestors = org.region.ancestor_paths()
+    if not ancestors:
+        return None
+    return (
+        Organization.objects.filter(
+            kind__code=PLATFORM_KIND, is_active=True, region__path__in=ancestors
+        )
+        .exclude(pk=org.pk)
+        .select_related("region")
+        # Ancestor paths are prefixes of one another: the longest is the nearest.
+        .order_by("-region__path", "pk")
+        .first()
+    )
+
+
 def _supervise(item: DueItem, now: datetime) -> None:
     case = item.case
     item.supervised_at = now
-    # The dispatching platform supervises; the level above it sees the order too.
-    upper = case.platform if item.org_id != case.platform_id else case.platform.parent
+    # 督办 goes to the org that missed the deadline and is visible to the platform one level
+    # above it (DESIGN §2); the platform that dispatched the case is told as well.
+    upper = upper_platform(item.org)
     reason = _("%(kind)s已于%(due)s届满未办结") % {
         "kind": item.get_kind_display(),
         "due": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M"),
@@ -93,8 +117,8 @@ def _supervise(item: DueItem, now: datetime) -> None:
         data={"due_item": item.pk},
     )
     recipients = org_users(item.org) + org_users(upper)
-    if upper is not None and upper.parent is not None:
-        recipients += org_users(upper.parent)
+    if case.platform_id not in (item.org_id, getattr(upper, "pk", None)):
+        recipients += org_users(case.platform)
     notify(
         recipients=recipients,
         kind=NotificationKind.SUPERVISION,
@@ -117,8 +141,14 @@ def sweep_due_items(*, now: datetime | None = None, batch: int = BATCH) -> Sweep
         with transaction.atomic():
             items = list(
                 DueItem.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(status=DueStatus.OPEN, next_check_at__isnull=False, next_check_at__lte=now)
-                .select_related("case__platform__parent", "org")
+                .filter(
+                    status=DueStatus.OPEN,
+                    next_check_at__isnull=False,
+                    next_check_at__lte=now,
+                    # A suspended case's clock is stopped (its items also lose next_check_at).
+                    paused_at__isnull=True,
+                )
+                .select_related("case__platform", "org__region")
                 .order_by("next_check_at")[:batch]
             )
             if not items:

@@ -36,3 +36,29 @@ def register_case(
         ],
         **extra,
     )
+
+
+def staff(name: str, role: str, org: Any) -> Any:
+    """A user holding ``role`` at ``org`` (a second dispatcher, a county mediator…)."""
+    from fengqiao.accounts.tests.factories import UserFactory, grant
+
+    user = UserFactory(username=name, real_name=name)
+    grant(user, role, org)
+    return user
+
+
+def assessed_case(*, cast: Any, world: Any, **extra: Any) -> Case:
+    """A case registered and assessed by the township dispatcher (低风险, 东村)."""
+    from fengqiao.disputes.choices import RiskGrade
+    from fengqiao.disputes.services import case_assess
+
+    case = register_case(
+        actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east, **extra
+    )
+    return case_assess(
+        actor=cast.dispatcher,
+        case_id=case.pk,
+        version=case.version,
+        category=case.category,
+        grade=RiskGrade.LOW,
+    )
