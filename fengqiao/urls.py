@@ -9,6 +9,8 @@ urlpatterns = [
     path("regions/", include("fengqiao.regions.urls")),
     path("orgs/", include("fengqiao.orgs.urls")),
     path("audit/", include("fengqiao.audit.urls")),
+    path("cases/", include("fengqiao.disputes.urls")),
+    path("notifications/", include("fengqiao.notify.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fengqiao.web.context_processors.navigation",
+                "fengqiao.notify.context_processors.unread_notifications",
             ],
         },
     },

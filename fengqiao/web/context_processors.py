@@ -25,6 +25,9 @@ class NavItem:
 
 NAV = [
     NavItem(_("工作台"), "web:home", None),
+    NavItem(_("我的工作"), "disputes:my_work", "disputes.view_case"),
+    NavItem(_("纠纷案件"), "disputes:case_list", "disputes.view_case"),
+    NavItem(_("登记纠纷"), "disputes:case_new", "disputes.register_case"),
     NavItem(_("行政区划"), "regions:tree", "regions.view_region"),
     NavItem(_("单位"), "orgs:org_list", "orgs.view_organization"),
     NavItem(_("调解员名册"), "orgs:roster", "orgs.view_person"),

@@ -1,0 +1,399 @@
+"""Forms of the case pages. They parse and check input; the services apply the business rules."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.core.choices import DisputeCategory
+from fengqiao.disputes.choices import CaseStatus, IntakeChannel, RiskGrade
+from fengqiao.disputes.models import AgreementKind, Case
+from fengqiao.disputes.queries import (
+    dispatch_org_choices,
+    intake_regions_for_user,
+    leader_choices,
+    mediator_choices,
+)
+from fengqiao.disputes.selectors import normalize_query
+from fengqiao.orgs.models import Organization, Person
+from fengqiao.regions.choices import RegionLevel
+from fengqiao.regions.models import Region
+
+# GB 11643-1999: weights of the first 17 digits and the check character for sum mod 11.
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+FLAGS = [
+    ("group", _("涉群体")),
+    ("criminal_risk", _("民转刑风险")),
+    ("petition_risk", _("越级上访风险")),
+    ("vulnerable", _("涉弱势群体")),
+    ("sensitive", _("敏感时期")),
+]
+REFERRAL_TARGETS = [
+    ("litigation", _("诉讼（人民法院）")),
+    ("arbitration", _("仲裁")),
+    ("administrative", _("行政处理")),
+    ("police", _("公安机关")),
+    ("petition", _("信访部门")),
+]
+# Intake on staff pages; online applications come from the public portal.
+STAFF_CHANNELS = [(c.value, c.label) for c in IntakeChannel if c != IntakeChannel.PORTAL]
+
+
+def _ascii(value: str) -> str:
+    """Full-width digits and letters as ASCII, spaces removed (people paste from anywhere)."""
+    return normalize_query(value or "").replace(" ", "")
+
+
+def validate_id_number(value: str) -> None:
+    if not re.fullmatch(r"\d{17}[\dX]", value):
+        raise forms.ValidationError(_("身份证号应为18位数字（最后一位可为X）。"), code="format")
+    total = sum(int(d) * w for d, w in zip(value[:17], ID_WEIGHTS, strict=True))
+    if ID_CHECK[total % 11] != value[17]:
+        raise forms.ValidationError(_("身份证号校验位不正确，请核对。"), code="checksum")
+    try:
+        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        raise forms.ValidationError(_("身份证号中的出生日期无效。"), code="birth") from None
+
+
+class IdNumberField(forms.CharField):
+    """居民身份证号: 18 characters with a valid check character."""
+
+    default_validators = [validate_id_number]
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> str:
+        return _ascii(super().to_python(value) or "").upper()
+
+
+class MobileField(forms.CharField):
+    """11-digit mainland mobile number."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 30)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
+
+    def to_python(self, value: Any) -> str:
+        return _ascii(super().to_python(value) or "").replace("-", "")
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and not MOBILE.match(value):
+            raise forms.ValidationError(_("请输入11位手机号码。"), code="mobile")
+
+
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget; ``large`` for the mobile report."""
+
+    large = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            widget = f.widget
+            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select) and not isinstance(
+                widget, forms.CheckboxSelectMultiple
+            ):
+                css = "form-select" + (" form-select-lg" if self.large else "")
+            elif isinstance(widget, forms.CheckboxSelectMultiple):
+                css = "form-check-input"
+            else:
+                css = "form-control" + (" form-control-lg" if self.large else "")
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Region) -> str:
+        if obj.level == RegionLevel.GRID:
+            return f"\u3000└ {obj.name}"
+        return obj.name
+
+
+# --- Intake -------------------------------------------------------------------------------------
+
+
+class PlaceMixin(StyledForm):
+    """The place select: villages and grids under the user's register scope."""
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        regions = intake_regions_for_user(user)
+        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+        if not self.is_bound:
+            first_two = list(regions[:2])
+            if len(first_two) == 1:
+                self.initial.setdefault("region", first_two[0].pk)
+
+
+class IntakeForm(PlaceMixin):
+    """登记纠纷 — the staff intake form."""
+
+    channel = forms.ChoiceField(label=_("受理渠道"), choices=STAFF_CHANNELS)
+    category = forms.ChoiceField(label=_("纠纷类别"), choices=DisputeCategory.choices)
+    title = forms.CharField(label=_("纠纷简述"), max_length=200)
+    facts = forms.CharField(label=_("纠纷事实"), widget=forms.Textarea(attrs={"rows": 4}))
+    claims = forms.CharField(
+        label=_("当事人诉求"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    region = RegionChoiceField(label=_("发生地（村/社区、网格）"), queryset=Region.objects.none())
+    address = forms.CharField(label=_("详细地址"), max_length=200, required=False)
+    occurred_at = forms.DateTimeField(
+        label=_("发生时间"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    amount = forms.DecimalField(
+        label=_("涉及金额（元）"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    people_count = forms.IntegerField(label=_("涉及人数"), min_value=1, initial=2)
+    applicant_name = forms.CharField(label=_("申请人姓名"), max_length=100)
+    applicant_id_number = IdNumberField(label=_("申请人身份证号"), required=False)
+    applicant_phone = MobileField(label=_("申请人手机号"))
+    respondent_name = forms.CharField(label=_("被申请人姓名/名称"), max_length=100)
+    respondent_id_number = IdNumberField(label=_("被申请人身份证号"), required=False)
+    respondent_phone = MobileField(label=_("被申请人手机号"), required=False)
+
+    def clean_occurred_at(self) -> Any:
+        value = self.cleaned_data.get("occurred_at")
+        if value is not None and value > timezone.now():
+            raise forms.ValidationError(_("发生时间不能晚于当前时间。"))
+        return value
+
+
+class QuickReportForm(PlaceMixin):
+    """网格员快速上报 — one column, six inputs, done in under a minute."""
+
+    large = True
+
+    category = forms.ChoiceField(label=_("纠纷类别"), choices=DisputeCategory.choices)
+    title = forms.CharField(
+        label=_("一句话说明"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("如：张家与李家因排水沟起争执")}),
+    )
+    region = RegionChoiceField(label=_("发生地"), queryset=Region.objects.none())
+    applicant_name = forms.CharField(label=_("反映人姓名"), max_length=100)
+    applicant_phone = MobileField(label=_("反映人手机号"))
+    respondent_name = forms.CharField(label=_("对方姓名/名称"), max_length=100)
+    facts = forms.CharField(
+        label=_("简要情况"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+# --- Case actions ---------------------------------------------------------------------------------
+
+
+class CaseActionForm(StyledForm):
+    """An action on a case; ``version`` is the case version the form was rendered at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, case: Case, user: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("version", case.version)
+        super().__init__(*args, **kwargs)
+        self.case, self.user = case, user
+        self.setup()
+
+    def setup(self) -> None:
+        """Choices that depend on the case or the user."""
+
+
+class AssessForm(CaseActionForm):
+    category = forms.ChoiceField(label=_("纠纷类别"), choices=DisputeCategory.choices)
+    grade = forms.ChoiceField(label=_("风险等级"), choices=RiskGrade.choices)
+    people_count = forms.IntegerField(label=_("涉及人数"), min_value=1)
+    amount = forms.DecimalField(
+        label=_("涉及金额（元）"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    flags = forms.MultipleChoiceField(
+        label=_("风险标识"), choices=FLAGS, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    lead_leader = forms.ModelChoiceField(
+        label=_("包案领导"), queryset=Person.objects.none(), required=False
+    )
+    note = forms.CharField(
+        label=_("研判意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def setup(self) -> None:
+        case = self.case
+        for name, value in {
+            "category": case.category,
+            "grade": case.grade,
+            "people_count": case.people_count,
+            "amount": case.amount,
+            "flags": [code for code, _label in FLAGS if getattr(case, f"flag_{code}")],
+            "lead_leader": case.lead_leader_id,
+        }.items():
+            self.initial.setdefault(name, value)
+        self.fields["lead_leader"].queryset = leader_choices(  # type: ignore[attr-defined]
+            self.user, case
+        )
+
+
+class DispatchForm(CaseActionForm):
+    orgs = forms.ModelMultipleChoiceField(
+        label=_("承办单位"),
+        queryset=Organization.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("选择多个单位即为联合调处。"),
+        error_messages={"required": _("请选择承办单位。")},
+    )
+    lead = forms.ModelChoiceField(
+        label=_("主调方（联合调处）"),
+        queryset=Organization.objects.none(),
+        required=False,
+        help_text=_("不指定时，先受理的单位主调；有行业属性的由行业性调委会主调。"),
+    )
+    suggested_mediator = forms.ModelChoiceField(
+        label=_("建议调解员"), queryset=Person.objects.none(), required=False
+    )
+    task = forms.CharField(
+        label=_("任务要求"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def setup(self) -> None:
+        orgs = dispatch_org_choices(self.user, self.case)
+        self.fields["orgs"].queryset = orgs  # type: ignore[attr-defined]
+        self.fields["lead"].queryset = orgs  # type: ignore[attr-defined]
+        self.fields["suggested_mediator"].queryset = mediator_choices(  # type: ignore[attr-defined]
+            self.user, self.case
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        lead, orgs = data.get("lead"), data.get("orgs")
+        if lead is not None and orgs is not None and lead not in orgs:
+            self.add_error("lead", _("主调方必须是所选承办单位之一。"))
+        return data
+
+
+def _reason(label: Any = None, required: bool = True) -> forms.CharField:
+    return forms.CharField(
+        label=label or _("理由"),
+        required=required,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReasonForm(CaseActionForm):
+    reason = _reason()
+
+
+class NoteForm(CaseActionForm):
+    note = _reason(_("说明"), required=False)
+
+
+class EscalateForm(CaseActionForm):
+    reason = _reason(_("上报理由"))
+
+
+class SuspendForm(CaseActionForm):
+    reason = _reason(_("中止理由"))
+
+
+class WithdrawForm(CaseActionForm):
+    reason = _reason(_("撤回理由"))
+
+
+class ExtendForm(CaseActionForm):
+    days = forms.IntegerField(label=_("延长天数"), min_value=1, max_value=60, initial=15)
+    applicant_consents = forms.BooleanField(label=_("申请人同意延期"), required=False)
+    respondent_consents = forms.BooleanField(label=_("被申请人同意延期"), required=False)
+    note = _reason(_("说明"), required=False)
+
+
+class AgreeForm(CaseActionForm):
+    kind = forms.ChoiceField(
+        label=_("协议形式"),
+        choices=AgreementKind.choices,
+        initial=AgreementKind.WRITTEN,
+        widget=forms.RadioSelect,
+    )
+    facts = _reason(_("纠纷主要事实"), required=False)
+    disputed_points = _reason(_("争议事项"), required=False)
+    responsibilities = _reason(_("各方当事人的责任"), required=False)
+    terms = forms.CharField(
+        label=_("协议内容"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("协议内容不能为空。")},
+    )
+    performance_method = forms.CharField(label=_("履行方式"), max_length=200, required=False)
+    performance_place = forms.CharField(label=_("履行地点"), max_length=200, required=False)
+    performance_deadline = forms.DateField(
+        label=_("履行期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def setup(self) -> None:
+        self.initial.setdefault("facts", self.case.facts)
+
+
+class FailForm(CaseActionForm):
+    undisputed_facts = _reason(_("无争议事实记载"))
+    note = _reason(_("说明"), required=False)
+
+
+class ReferForm(CaseActionForm):
+    target = forms.ChoiceField(label=_("转出方向"), choices=REFERRAL_TARGETS)
+    receiver = forms.CharField(label=_("接收单位"), max_length=200)
+    note = _reason(_("说明"), required=False)
+
+
+class RejectForm(CaseActionForm):
+    reason = _reason(_("不予受理理由"))
+    receiver = forms.CharField(label=_("告知/移送单位"), max_length=200, required=False)
+
+
+class FollowUpForm(CaseActionForm):
+    satisfaction = forms.TypedChoiceField(
+        label=_("满意度"),
+        choices=[(n, f"{n}") for n in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = _reason(_("回访意见"), required=False)
+
+
+class ArchiveForm(CaseActionForm):
+    pass
+
+
+# --- Dispatch orders and filters ---------------------------------------------------------------
+
+
+class ReturnOrderForm(StyledForm):
+    reason = forms.CharField(
+        label=_("退回理由"),
+        max_length=2000,
+        error_messages={"required": _("退回必须说明理由。")},
+    )
+
+
+class CaseFilterForm(forms.Form):
+    """The list filters; an invalid value is dropped rather than refused."""
+
+    status = forms.ChoiceField(required=False, choices=[("", ""), *CaseStatus.choices])
+    category = forms.ChoiceField(required=False, choices=[("", ""), *DisputeCategory.choices])
+    grade = forms.ChoiceField(required=False, choices=[("", ""), *RiskGrade.choices])
+    channel = forms.ChoiceField(required=False, choices=[("", ""), *IntakeChannel.choices])
+    region = forms.CharField(required=False, max_length=15)
+    overdue = forms.BooleanField(required=False)
+    since = forms.DateField(required=False)
+    until = forms.DateField(required=False)
+    q = forms.CharField(required=False, max_length=100)

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from fengqiao.disputes import views
+
+app_name = "disputes"
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("my/", views.my_work, name="my_work"),
+    path("new/", views.case_new, name="case_new"),
+    path("report/", views.case_report, name="case_report"),
+    path("report/<int:pk>/", views.report_done, name="report_done"),
+    path("<int:pk>/", views.case_detail, name="case_detail"),
+    path("<int:pk>/act/<slug:action>/", views.case_act, name="case_act"),
+    path("orders/<int:pk>/accept/", views.order_accept, name="order_accept"),
+    path("orders/<int:pk>/return/", views.order_return, name="order_return"),
+]
