@@ -946,7 +946,8 @@ def case_extend(
         if item is None:
             raise CaseRuleError(_("该案件没有进行中的调解期限。"))
         before = item.due_at
-        item.due_at = item.due_at + timedelta(days=days)
+        # The extended period ends like any period: off a day off (民法典 art. 203).
+        item.due_at = deadlines.next_working_day_if_off(item.due_at + timedelta(days=days))
         item.reminded_at = None
         if item.paused_at is None:
             item.next_check_at = deadlines.first_check(item.due_at, timezone.now())
