@@ -64,8 +64,42 @@ def allowed_actions(status: str) -> list[str]:
 
 
 def mermaid() -> str:
-    """The state diagram, generated from the table."""
+    """The state diagram, generated from the table (states named in Chinese)."""
     lines = ["stateDiagram-v2"]
+    lines += [f'    state "{status.label}" as {status.value}' for status in S]
+    lines.append(f"    [*] --> {S.REGISTERED.value}")
     for (state, action), target in TRANSITIONS.items():
-        lines.append(f"    {state} --> {target}: {A(action).label}")
+        lines.append(f"    {S(state).value} --> {S(target).value}: {A(action).label}")
+    lines.append(f"    {S.ARCHIVED.value} --> [*]")
     return "\n".join(lines)
+
+
+def state_document() -> str:
+    """docs/case-states.md: the diagram and the table it is drawn from."""
+    rows = [
+        f"| {S(state).label} `{S(state).value}` | {A(action).label} `{A(action).value}` "
+        f"| {S(target).label} `{S(target).value}` |"
+        for (state, action), target in TRANSITIONS.items()
+    ]
+    return "\n".join(
+        [
+            "# 案件状态 — case states",
+            "",
+            "Generated from `fengqiao/disputes/workflow.py` (`TRANSITIONS`) by",
+            "`python manage.py case_state_diagram > docs/case-states.md`; a test fails when this",
+            "file and the table differ. Edit the table, not this file.",
+            "",
+            "Any (state, action) pair not listed is refused with `TransitionNotAllowed`.",
+            "Accepting or declining a 交办单 while the case is already handled (a coordinating",
+            "org joining a joint mediation) does not change the state and is not listed.",
+            "",
+            "```mermaid",
+            mermaid(),
+            "```",
+            "",
+            "| 状态 state | 动作 action | 新状态 new state |",
+            "|---|---|---|",
+            *rows,
+            "",
+        ]
+    )

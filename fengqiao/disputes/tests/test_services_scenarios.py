@@ -201,7 +201,9 @@ def test_the_handling_org_may_return_an_accepted_case_until_mediation_starts(
     case = services.dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
     mediation = DueItem.objects.get(case=case, kind=DueKind.MEDIATION)
 
-    case = services.dispatch_return(actor=cast.mediator_east, dispatch_id=order.pk, reason="超出能力")
+    case = services.dispatch_return(
+        actor=cast.mediator_east, dispatch_id=order.pk, reason="超出能力"
+    )
 
     assert case.status == CaseStatus.ASSESSED
     assert case.handling_org is None
@@ -249,7 +251,10 @@ def test_escalation_from_village_to_township_to_county_resolved_at_county_level(
 
     # When the village escalates
     case = services.case_escalate(
-        actor=village_dispatcher, case_id=case.pk, version=case.version, reason="涉群体，村级无力化解"
+        actor=village_dispatcher,
+        case_id=case.pk,
+        version=case.version,
+        reason="涉群体，村级无力化解",
     )
     # Then the township platform holds it and is told; the village no longer acts on it
     assert (case.status, case.platform) == (CaseStatus.ASSESSED, world.town_a_platform)

@@ -236,9 +236,7 @@ def test_a_sweep_killed_halfway_leaves_nothing_half_done(
     assert (result.examined, result.supervised) == (3, 3)
     assert sweep_due_items(now=now + timedelta(hours=1)).examined == 0
     assert SupervisionOrder.objects.count() == 3
-    assert set(SupervisionOrder.objects.values_list("due_item", flat=True)) == {
-        i.pk for i in items
-    }
+    assert set(SupervisionOrder.objects.values_list("due_item", flat=True)) == {i.pk for i in items}
     assert TimelineEvent.objects.filter(action="supervise").count() == 3
 
 
