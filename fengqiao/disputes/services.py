@@ -25,7 +25,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,6 +56,7 @@ from fengqiao.disputes.models import (
     DueItem,
     FollowUp,
     Party,
+    SupervisionOrder,
     TimelineEvent,
 )
 from fengqiao.disputes.workflow import TransitionNotAllowed, next_status
@@ -323,13 +324,25 @@ def _transition(
         )
 
 
+def _finish_due(items: QuerySet[DueItem], status: str) -> None:
+    """Stop the clocks of open ``items`` (done or cancelled); a 督办 issued on one of them is
+    closed with it, so the upper platform sees it settled."""
+    ids = list(items.filter(status=DueStatus.OPEN).values_list("pk", flat=True))
+    if not ids:
+        return
+    DueItem.objects.filter(pk__in=ids).update(status=status, next_check_at=None)
+    SupervisionOrder.objects.filter(due_item_id__in=ids, closed_at__isnull=True).update(
+        closed_at=timezone.now()
+    )
+
+
 def _close_due_items(
     case: Case, kinds: Iterable[str] | None = None, *, status: str = DueStatus.DONE
 ) -> None:
-    qs = DueItem.objects.filter(case=case, status=DueStatus.OPEN)
+    qs = DueItem.objects.filter(case=case)
     if kinds is not None:
         qs = qs.filter(kind__in=list(kinds))
-    qs.update(status=status, next_check_at=None)
+    _finish_due(qs, status)
 
 
 LIVE_ORDER = [DispatchStatus.PENDING, DispatchStatus.ACCEPTED]
@@ -356,9 +369,7 @@ def _end_orders(
     if not ids:
         return
     DispatchOrder.objects.filter(pk__in=ids).update(status=DispatchStatus.CANCELLED)
-    DueItem.objects.filter(dispatch_id__in=ids, status=DueStatus.OPEN).update(
-        status=DueStatus.CANCELLED, next_check_at=None
-    )
+    _finish_due(DueItem.objects.filter(dispatch_id__in=ids), DueStatus.CANCELLED)
 
 
 def _add_due(
@@ -723,9 +734,7 @@ def dispatch_accept(
         order.status, order.responded_at = DispatchStatus.ACCEPTED, timezone.now()
         order.responded_by = actor if isinstance(actor, User) else None
         order.save(update_fields=["status", "responded_at", "responded_by"])
-        DueItem.objects.filter(dispatch=order, status=DueStatus.OPEN).update(
-            status=DueStatus.DONE, next_check_at=None
-        )
+        _finish_due(DueItem.objects.filter(dispatch=order), DueStatus.DONE)
         if case.status != CaseStatus.DISPATCHED:
             # A coordinating org joining a case its lead has already accepted.
             _join(case, order, actor=actor, action="join", note=note)
@@ -779,9 +788,7 @@ def dispatch_return(*, actor: Any, dispatch_id: int, reason: str) -> Case:
         order.responded_by = actor if isinstance(actor, User) else None
         order.return_reason = reason.strip()
         order.save(update_fields=["status", "responded_at", "responded_by", "return_reason"])
-        DueItem.objects.filter(dispatch=order, status=DueStatus.OPEN).update(
-            status=DueStatus.CANCELLED, next_check_at=None
-        )
+        _finish_due(DueItem.objects.filter(dispatch=order), DueStatus.CANCELLED)
 
         def back_to_platform(c: Case) -> None:
             c.handling_org, c.handler = None, None

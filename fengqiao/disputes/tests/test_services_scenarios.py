@@ -626,3 +626,35 @@ def test_withdrawal_during_mediation_by_the_handling_org(cast: Any, world: Any) 
     assert case.status == CaseStatus.WITHDRAWN
     mediation = DueItem.objects.get(case=case, kind=DueKind.MEDIATION)
     assert (mediation.status, mediation.next_check_at) == (DueStatus.CANCELLED, None)
+
+
+def test_joint_mediation_lead_returning_before_anyone_accepted_leaves_the_first_acceptor_to_lead(
+    cast: Any, world: Any
+) -> None:
+    south_mediator = staff("mediator_south", BuiltinRole.MEDIATOR, world.committee_south)
+    case = _dispatch(
+        cast,
+        assessed_case(cast=cast, world=world),
+        world.committee_east,
+        world.committee_west,
+        world.committee_south,
+        lead=world.committee_east,
+    )
+    case = services.dispatch_return(
+        actor=cast.mediator_east,
+        dispatch_id=_order(case, world.committee_east).pk,
+        reason="回避",
+    )
+    # Nobody leads yet; the case still waits for its orgs
+    assert case.status == CaseStatus.DISPATCHED
+    assert not case.dispatches.filter(role=DispatchRole.LEAD, status__in=services.LIVE_ORDER)
+    # The south committee accepts first and leads; the west committee joins
+    case = services.dispatch_accept(
+        actor=south_mediator, dispatch_id=_order(case, world.committee_south).pk
+    )
+    assert (case.status, case.handling_org) == (CaseStatus.ACCEPTED, world.committee_south)
+    case = services.dispatch_accept(
+        actor=cast.mediator_west, dispatch_id=_order(case, world.committee_west).pk
+    )
+    assert case.handling_org == world.committee_south
+    assert _order(case, world.committee_south).role == DispatchRole.LEAD

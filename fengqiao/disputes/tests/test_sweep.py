@@ -249,3 +249,20 @@ def test_the_periodic_task_reports_what_it_did(cast: Any, world: Any) -> None:
     _item(case, world.committee_east, timezone.now() - timedelta(hours=1))
     result = sweep_deadlines.call_local()
     assert result == {"examined": 1, "reminded": 0, "supervised": 1}
+
+
+def test_late_acceptance_closes_the_supervision_order(cast: Any, world: Any) -> None:
+    # Given an acceptance limit missed and supervised
+    case, item = _dispatched(cast, world, world.committee_east)
+    sweep_due_items(now=item.due_at + timedelta(minutes=1))
+    order = SupervisionOrder.objects.get(due_item=item)
+    assert order.closed_at is None
+
+    # When the committee finally accepts
+    services.dispatch_accept(actor=cast.mediator_east, dispatch_id=case.dispatches.get().pk)
+
+    # Then the 督办 is settled and the item done
+    order.refresh_from_db()
+    item.refresh_from_db()
+    assert order.closed_at is not None
+    assert item.status == DueStatus.DONE
