@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from fengqiao.orgs.demo import (
+    COUNTY_CODE,
+    COUNTY_NAME,
+    DEFAULT_SEED,
+    FULL_COUNTY,
+    DemoAlreadyLoaded,
+    DemoSize,
+    demo_county_exists,
+    demo_seed,
+)
+from fengqiao.regions.models import Region
+
+# A small county for the test suite (not shown in --help).
+SIZES = {"full": FULL_COUNTY, "small": DemoSize(townships=3, villages_per_township=4)}
+
+
+class Command(BaseCommand):
+    help = (
+        f"生成虚构的演示区县“{COUNTY_NAME}”（区划代码 {COUNTY_CODE}）：乡镇街道、村社区、网格、"
+        "各类调解组织、调解员和网格员、各角色的演示账户。同一 --seed 生成的数据完全相同。"
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help=f"随机种子（默认 {DEFAULT_SEED}）"
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="演示区县已存在或库中已有其他行政区划时什么也不做（供 bin/run 启动时调用）",
+        )
+        parser.add_argument("--size", choices=sorted(SIZES), default="full", help=argparse.SUPPRESS)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if demo_county_exists():
+            if options["if_empty"]:
+                self.stdout.write(f"演示区县“{COUNTY_NAME}”已存在，跳过生成。")
+                return
+            raise CommandError(
+                f"演示区县“{COUNTY_NAME}”（{COUNTY_CODE}）已存在，不再重复生成。"
+                "如需重新生成，请使用一个新的空数据库。"
+            )
+        if options["if_empty"] and Region.objects.exists():
+            # A deployment that has loaded its own regions is not a demo: leave it alone.
+            self.stdout.write("数据库中已有行政区划数据，不生成演示数据。")
+            return
+        started = time.monotonic()
+        try:
+            summary = demo_seed(
+                seed=options["seed"], today=timezone.localdate(), size=SIZES[options["size"]]
+            )
+        except DemoAlreadyLoaded as exc:
+            raise CommandError(f"演示区县“{COUNTY_NAME}”（{exc}）已存在，不再重复生成。") from exc
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已生成演示区县“{COUNTY_NAME}”（种子 {options['seed']}）："
+                f"区划 {summary.regions} 个，单位 {summary.orgs} 个，人员 {summary.people} 人"
+                f"（调解员 {summary.mediators} 人、网格员 {summary.grid_workers} 人），"
+                f"演示账户 {summary.accounts} 个，用时 {time.monotonic() - started:.1f} 秒。"
+            )
+        )
+        self.stdout.write("运行 manage.py demo_accounts 查看演示账户和密码。")
