@@ -1,0 +1,418 @@
+"""Every action form on the case page, through the view: it works, bad input comes back in
+Chinese with what was typed, and a refusal from the service is a message, never a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from fengqiao.accounts.tests.factories import UserFactory, grant
+from fengqiao.disputes.choices import CaseStatus, DispatchRole, DispatchStatus, DueKind
+from fengqiao.disputes.models import Agreement, Case, DueItem
+from fengqiao.disputes.tests.factories import register_case
+from fengqiao.disputes.tests.test_views_common import (
+    accept,
+    assess,
+    dispatch,
+    east_case,
+    fresh,
+    to_mediating,
+)
+from fengqiao.web.tests.html import page_text
+
+
+def act(client: Any, case: Case, action: str, **data: Any) -> Any:
+    data.setdefault("version", fresh(case).version)
+    return client.post(f"/cases/{case.pk}/act/{action}/", data)
+
+
+def _ok(response: Any, case: Case) -> None:
+    assert response.status_code == 302, page_text(response)[-600:]
+    assert response["Location"] == f"/cases/{case.pk}/"
+
+
+def _flash(client: Any, case: Case) -> str:
+    return page_text(client.get(f"/cases/{case.pk}/"))
+
+
+# --- 研判 ---------------------------------------------------------------------------------------
+
+
+def test_assess(cast: Any, world: Any, client_for: Any) -> None:
+    case = east_case(cast, world)
+    client = client_for(cast.dispatcher)
+    response = act(
+        client,
+        case,
+        "assess",
+        category="housing_land",
+        grade="high",
+        people_count="12",
+        amount="5000.50",
+        flags=["group", "petition_risk"],
+        lead_leader="",
+        note="涉及多户",
+    )
+    _ok(response, case)
+    case = fresh(case)
+    assert case.status == CaseStatus.ASSESSED
+    assert (case.category, case.grade, case.people_count) == ("housing_land", "high", 12)
+    assert (case.flag_group, case.flag_petition_risk, case.flag_criminal_risk) == (
+        True,
+        True,
+        False,
+    )
+    assert "研判结果已保存" in _flash(client, case)
+
+
+def test_assess_bad_input_keeps_what_was_typed(cast: Any, world: Any, client_for: Any) -> None:
+    case = east_case(cast, world)
+    response = act(
+        client_for(cast.dispatcher),
+        case,
+        "assess",
+        category="neighbour",
+        grade="low",
+        people_count="0",
+        note="待核实人数",
+    )
+    assert response.status_code == 400
+    assert "确保该值大于或等于1" in page_text(response)
+    assert "待核实人数" in page_text(response)
+    assert '<details class="list-group-item" id="act-assess" open>' in response.content.decode()
+    assert fresh(case).status == CaseStatus.REGISTERED
+
+
+def test_assess_by_a_leader_is_refused_with_a_message(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    case = east_case(cast, world)
+    response = act(
+        client_for(cast.leader), case, "assess", category="neighbour", grade="low", people_count=2
+    )
+    assert response.status_code == 403
+    assert "无权" in page_text(response)
+    assert fresh(case).status == CaseStatus.REGISTERED
+
+
+def test_actions_on_another_village_case_are_not_found(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    case = east_case(cast, world)
+    response = act(client_for(cast.mediator_west), case, "withdraw", reason="x")
+    assert response.status_code == 404
+
+
+def test_unknown_action_and_get_are_refused(cast: Any, world: Any, client_for: Any) -> None:
+    case = east_case(cast, world)
+    client = client_for(cast.dispatcher)
+    assert act(client, case, "explode").status_code == 404
+    assert client.get(f"/cases/{case.pk}/act/assess/").status_code == 405
+
+
+def test_stale_version_says_someone_else_handled_it(cast: Any, world: Any, client_for: Any) -> None:
+    # Given the dispatcher's page rendered at version 1
+    case = east_case(cast, world)
+    rendered_at = case.version
+    # when a colleague assesses the case meanwhile
+    assess(case, cast)
+    # and the dispatcher submits a rejection from the old page
+    response = act(
+        client_for(cast.dispatcher),
+        case,
+        "reject",
+        version=rendered_at,
+        reason="已起诉至法院",
+        receiver="甲镇人民法庭",
+    )
+    # then the page says so clearly and keeps the reason typed
+    assert response.status_code == 409
+    text = page_text(response)
+    assert f"案件{case.number}已被他人处理" in text
+    assert "请刷新" in text
+    assert "已起诉至法院" in text
+    assert fresh(case).status == CaseStatus.ASSESSED
+
+
+def test_action_not_allowed_in_this_state_is_a_message(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    case = east_case(cast, world)
+    response = act(client_for(cast.mediator_east), case, "archive")
+    assert response.status_code == 400
+    assert "案件当前状态为“已登记”，不能执行“归档”" in page_text(response)
+    assert fresh(case).status == CaseStatus.REGISTERED
+
+
+# --- 交办, 受理, 退回 ---------------------------------------------------------------------------
+
+
+def test_dispatch_to_one_committee(cast: Any, world: Any, client_for: Any) -> None:
+    case = assess(east_case(cast, world), cast)
+    client = client_for(cast.dispatcher)
+    form = client.get(f"/cases/{case.pk}/").context["action_forms"]
+    choices = next(a["form"] for a in form if a["name"] == "dispatch").fields["orgs"].queryset
+    assert world.committee_east in choices
+    assert world.committee_south not in choices  # another township
+    assert world.town_a_platform not in choices  # the case's own platform
+    response = act(
+        client,
+        case,
+        "dispatch",
+        orgs=[world.committee_east.pk],
+        suggested_mediator=world.mediator_east_person.pk,
+        task="三日内上门",
+    )
+    _ok(response, case)
+    order = fresh(case).dispatches.get()
+    assert order.to_org == world.committee_east
+    assert order.suggested_mediator == world.mediator_east_person
+    assert fresh(case).status == CaseStatus.DISPATCHED
+
+
+def test_joint_dispatch_with_a_lead(cast: Any, world: Any, client_for: Any) -> None:
+    case = assess(east_case(cast, world), cast)
+    response = act(
+        client_for(cast.dispatcher),
+        case,
+        "dispatch",
+        orgs=[world.committee_east.pk, world.committee_west.pk],
+        lead=world.committee_west.pk,
+    )
+    _ok(response, case)
+    roles = dict(fresh(case).dispatches.values_list("to_org_id", "role"))
+    assert roles == {
+        world.committee_east.pk: DispatchRole.COORDINATING,
+        world.committee_west.pk: DispatchRole.LEAD,
+    }
+
+
+@pytest.mark.parametrize(
+    ("orgs", "lead", "message"),
+    [
+        ([], "", "请选择承办单位"),
+        (["east"], "west", "主调方必须是所选承办单位之一"),
+        (["south"], "", "选择一个有效的选项"),
+    ],
+)
+def test_dispatch_errors(
+    orgs: list[str], lead: str, message: str, cast: Any, world: Any, client_for: Any
+) -> None:
+    by_name = {
+        "east": world.committee_east,
+        "west": world.committee_west,
+        "south": world.committee_south,
+    }
+    case = assess(east_case(cast, world), cast)
+    response = act(
+        client_for(cast.dispatcher),
+        case,
+        "dispatch",
+        orgs=[by_name[o].pk for o in orgs],
+        lead=by_name[lead].pk if lead else "",
+        task="请尽快联系双方",
+    )
+    assert response.status_code == 400
+    assert message in page_text(response)
+    assert "请尽快联系双方" in page_text(response)
+    assert not fresh(case).dispatches.exists()
+
+
+def test_accept_from_the_worklist(cast: Any, world: Any, client_for: Any) -> None:
+    case = dispatch(assess(east_case(cast, world), cast), cast, world)
+    order = case.dispatches.get()
+    client = client_for(cast.mediator_east)
+    response = client.post(
+        f"/cases/orders/{order.pk}/accept/", {"version": case.version, "next": "/cases/my/"}
+    )
+    assert response["Location"] == "/cases/my/"
+    case = fresh(case)
+    assert case.status == CaseStatus.ACCEPTED
+    assert case.handling_org == world.committee_east
+    assert "已受理案件" in page_text(client.get("/cases/my/"))
+
+
+def test_accept_redirect_stays_on_the_site(cast: Any, world: Any, client_for: Any) -> None:
+    case = dispatch(assess(east_case(cast, world), cast), cast, world)
+    order = case.dispatches.get()
+    response = client_for(cast.mediator_east).post(
+        f"/cases/orders/{order.pk}/accept/", {"next": "https://evil.example/"}
+    )
+    assert response["Location"] == f"/cases/{case.pk}/"
+
+
+def test_orders_of_another_org_are_not_found(cast: Any, world: Any, client_for: Any) -> None:
+    case = dispatch(assess(east_case(cast, world), cast), cast, world)
+    order = case.dispatches.get()
+    for who in (cast.mediator_west, cast.dispatcher, cast.leader):
+        assert client_for(who).post(f"/cases/orders/{order.pk}/accept/").status_code == 404
+    assert fresh(case).status == CaseStatus.DISPATCHED
+
+
+def test_stale_accept_is_a_message(cast: Any, world: Any, client_for: Any) -> None:
+    case = dispatch(assess(east_case(cast, world), cast), cast, world)
+    order = case.dispatches.get()
+    response = client_for(cast.mediator_east).post(
+        f"/cases/orders/{order.pk}/accept/", {"version": case.version - 1}, follow=True
+    )
+    assert "已被他人处理" in page_text(response)
+    assert fresh(case).status == CaseStatus.DISPATCHED
+
+
+def test_return_needs_a_reason(cast: Any, world: Any, client_for: Any) -> None:
+    case = dispatch(assess(east_case(cast, world), cast), cast, world)
+    order = case.dispatches.get()
+    client = client_for(cast.mediator_east)
+    response = client.post(f"/cases/orders/{order.pk}/return/", {"reason": " "}, follow=True)
+    assert "退回必须说明理由" in page_text(response)
+    assert fresh(case).status == CaseStatus.DISPATCHED
+    client.post(f"/cases/orders/{order.pk}/return/", {"reason": "不属本村"})
+    assert fresh(case).status == CaseStatus.ASSESSED
+    order.refresh_from_db()
+    assert (order.status, order.return_reason) == (DispatchStatus.RETURNED, "不属本村")
+
+
+def test_escalate_moves_the_case_up(cast: Any, world: Any, client_for: Any) -> None:
+    case = assess(east_case(cast, world), cast)
+    client = client_for(cast.dispatcher)
+    assert act(client, case, "escalate", reason="").status_code == 400
+    _ok(act(client, case, "escalate", reason="涉及两镇"), case)
+    assert fresh(case).platform == world.county_platform
+
+
+def test_escalate_without_an_upper_platform_is_a_message(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    county_dispatcher = UserFactory(username="county_dispatcher")
+    grant(county_dispatcher, "dispatcher", world.county_platform)
+    case = register_case(
+        actor=county_dispatcher, platform=world.county_platform, region=world.village_south
+    )
+    client = client_for(county_dispatcher)
+    _ok(act(client, case, "assess", category="neighbour", grade="low", people_count=2), case)
+    response = act(client, case, "escalate", reason="上报试试")
+    assert response.status_code == 400
+    assert "没有上级平台" in page_text(response)
+    assert fresh(case).platform == world.county_platform
+
+
+# --- Mediation ----------------------------------------------------------------------------------
+
+
+def test_start_suspend_resume(cast: Any, world: Any, client_for: Any) -> None:
+    case = accept(dispatch(assess(east_case(cast, world), cast), cast, world), cast)
+    client = client_for(cast.mediator_east)
+    _ok(act(client, case, "start", note="首次调解"), case)
+    assert fresh(case).status == CaseStatus.MEDIATING
+    response = act(client, case, "suspend", reason="")
+    assert response.status_code == 400
+    assert "这个字段是必填项" in page_text(response)
+    _ok(act(client, case, "suspend", reason="当事人住院"), case)
+    assert fresh(case).status == CaseStatus.SUSPENDED
+    assert DueItem.objects.get(case=case, kind=DueKind.MEDIATION).paused_at is not None
+    assert "已暂停计时" in page_text(client.get(f"/cases/{case.pk}/"))
+    _ok(act(client, case, "resume"), case)
+    assert fresh(case).status == CaseStatus.MEDIATING
+
+
+def test_extend_needs_both_consents(cast: Any, world: Any, client_for: Any) -> None:
+    case = to_mediating(east_case(cast, world), cast, world)
+    client = client_for(cast.mediator_east)
+    due = DueItem.objects.get(case=case, kind=DueKind.MEDIATION)
+    response = act(client, case, "extend", days="20", applicant_consents="on", note="双方同意再谈")
+    assert response.status_code == 400
+    assert "延长调解期限须经双方当事人同意" in page_text(response)
+    assert 'value="20"' in response.content.decode()
+    assert "双方同意再谈" in page_text(response)
+    _ok(
+        act(
+            client,
+            case,
+            "extend",
+            days="20",
+            applicant_consents="on",
+            respondent_consents="on",
+        ),
+        case,
+    )
+    extended = DueItem.objects.get(pk=due.pk)
+    assert (extended.due_at - due.due_at).days == 20
+
+
+def test_agree_written_with_the_article_29_fields(cast: Any, world: Any, client_for: Any) -> None:
+    case = to_mediating(east_case(cast, world), cast, world)
+    client = client_for(cast.mediator_east)
+    fields = {
+        "kind": "written",
+        "facts": "排水沟堵塞致张家院内积水",
+        "disputed_points": "疏通责任",
+        "responsibilities": "李四负主要责任",
+        "terms": "李四于十日内疏通排水沟",
+        "performance_method": "自行疏通",
+        "performance_place": "东村3组",
+        "performance_deadline": (timezone.localdate() + timezone.timedelta(days=10)).isoformat(),
+    }
+    response = act(client, case, "agree", **{**fields, "terms": ""})
+    assert response.status_code == 400
+    assert "协议内容不能为空" in page_text(response)
+    assert "李四负主要责任" in page_text(response)
+    _ok(act(client, case, "agree", **fields), case)
+    assert fresh(case).status == CaseStatus.RESOLVED
+    agreement = Agreement.objects.get(case=case)
+    assert agreement.disputed_points == "疏通责任"
+    assert "李四于十日内疏通排水沟" in page_text(client.get(f"/cases/{case.pk}/"))
+
+
+def test_fail_records_undisputed_facts(cast: Any, world: Any, client_for: Any) -> None:
+    case = to_mediating(east_case(cast, world), cast, world)
+    client = client_for(cast.mediator_east)
+    assert act(client, case, "fail", undisputed_facts="").status_code == 400
+    _ok(act(client, case, "fail", undisputed_facts="双方确认排水沟位置"), case)
+    assert fresh(case).status == CaseStatus.FAILED
+    assert "双方确认排水沟位置" in page_text(client.get(f"/cases/{case.pk}/"))
+
+
+def test_refer_and_archive(cast: Any, world: Any, client_for: Any) -> None:
+    case = to_mediating(east_case(cast, world), cast, world)
+    client = client_for(cast.mediator_east)
+    response = act(client, case, "refer", target="litigation", receiver="")
+    assert response.status_code == 400
+    _ok(act(client, case, "refer", target="litigation", receiver="甲镇人民法庭"), case)
+    assert fresh(case).status == CaseStatus.REFERRED_OUT
+    _ok(act(client, case, "archive"), case)
+    archived = fresh(case)
+    assert archived.status == CaseStatus.ARCHIVED
+    assert "人调字第" in page_text(client.get(f"/cases/{case.pk}/"))
+
+
+def test_reject_and_withdraw(cast: Any, world: Any, client_for: Any) -> None:
+    rejected, withdrawn = east_case(cast, world), east_case(cast, world, title="撤回的")
+    dispatcher = client_for(cast.dispatcher)
+    _ok(act(dispatcher, rejected, "reject", reason="已起诉", receiver="甲镇人民法庭"), rejected)
+    assert fresh(rejected).status == CaseStatus.REFERRED_OUT
+    assert act(dispatcher, withdrawn, "withdraw", reason="").status_code == 400
+    _ok(act(dispatcher, withdrawn, "withdraw", reason="申请人撤回"), withdrawn)
+    assert fresh(withdrawn).status == CaseStatus.WITHDRAWN
+
+
+def test_follow_up_is_offered_once_closed(cast: Any, world: Any, client_for: Any) -> None:
+    case = to_mediating(east_case(cast, world), cast, world)
+    client = client_for(cast.mediator_east)
+    assert 'id="act-follow_up"' not in client.get(f"/cases/{case.pk}/").content.decode()
+    _ok(act(client, case, "agree", kind="oral", terms="口头约定十日内疏通"), case)
+    assert 'id="act-follow_up"' in client.get(f"/cases/{case.pk}/").content.decode()
+    response = act(client, case, "follow_up", satisfaction="6", comment="基本满意")
+    assert response.status_code == 400
+    assert "选择一个有效的选项" in page_text(response)
+    assert "基本满意" in page_text(response)
+    _ok(act(client, case, "follow_up", satisfaction="4", comment="基本满意"), case)
+    assert fresh(case).follow_ups.get().satisfaction == 4
+
+
+def test_follow_up_on_an_open_case_is_a_message(cast: Any, world: Any, client_for: Any) -> None:
+    case = to_mediating(east_case(cast, world), cast, world)
+    response = act(client_for(cast.mediator_east), case, "follow_up", satisfaction="5")
+    assert response.status_code == 400
+    assert "案件办结后才能回访" in page_text(response)
