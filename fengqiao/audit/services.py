@@ -49,7 +49,9 @@ def audit_record(
         request_id=ctx.request_id,
         ip=ctx.ip,
     )
-    transaction.on_commit(audit_seal_quietly)
+    # Robust: the change itself has committed; a failed seal is retried by the periodic task
+    # and must not turn the caller's success into an error.
+    transaction.on_commit(audit_seal_quietly, robust=True)
     return event
 
 
@@ -126,12 +128,19 @@ class VerifyResult:
 
 
 def audit_verify() -> VerifyResult:
-    """Recompute the chain from the first row; report the first row that does not fit."""
+    """Recompute the chain from the first row; report the first row that does not fit.
+
+    The head is read first and the rows after it, so rows sealed meanwhile are simply further
+    links: the chain must pass through the head as read (``seq``/``hash``), not end there. A
+    chain shorter than the head means rows were deleted from its end.
+    """
     head = AuditChainHead.objects.filter(pk=1).first()
     unsealed = AuditEvent.objects.filter(seq__isnull=True).count()
+    head_seq = head.last_seq if head is not None else 0
     expected_seq, prev = 1, GENESIS
     checked = 0
     last_id: int | None = None
+    hash_at_head, id_at_head = GENESIS, None
     for event in AuditEvent.objects.filter(seq__isnull=False).order_by("seq").iterator(2000):
         if event.seq != expected_seq:
             return VerifyResult(
@@ -154,11 +163,28 @@ def audit_verify() -> VerifyResult:
         if row_digest(event, seq=expected_seq, prev_hash=prev) != event.hash:
             return VerifyResult(False, checked, unsealed, event.pk, event.seq, "内容被篡改")
         prev = event.hash
+        if expected_seq == head_seq:
+            hash_at_head, id_at_head = prev, event.pk
         expected_seq += 1
         checked += 1
         last_id = event.pk
-    if head is not None and (head.last_seq != checked or head.last_hash != prev):
+    if head is None:
+        if checked:
+            return VerifyResult(
+                False, checked, unsealed, last_id, checked, "链头记录缺失（链头被删除）"
+            )
+        return VerifyResult(True, checked, unsealed)
+    if checked < head.last_seq:
         return VerifyResult(
             False, checked, unsealed, last_id, head.last_seq, "链尾与链头记录不符（末尾的行被删除）"
+        )
+    if hash_at_head != head.last_hash:
+        return VerifyResult(
+            False,
+            checked,
+            unsealed,
+            id_at_head,
+            head.last_seq,
+            "链头哈希与链上记录不符（链被整体改写）",
         )
     return VerifyResult(True, checked, unsealed)

@@ -8,6 +8,7 @@ key is being rotated (``manage.py rotate_data_key``; docs/security.md).
 from __future__ import annotations
 
 import base64
+import binascii
 import hmac as std_hmac
 import os
 from functools import cache
@@ -75,10 +76,18 @@ def decrypt(token: str) -> str:
         prefix, kid, blob = token.split(":", 2)
     except ValueError as exc:
         raise DecryptionError("not an encrypted value") from exc
+    if prefix != PREFIX:
+        raise DecryptionError("not an encrypted value")
     _, ring = keyring()
-    if prefix != PREFIX or kid not in ring:
+    if kid not in ring:
         raise DecryptionError(f"unknown key id {kid}")
-    raw = base64.b64decode(blob)
+    # A damaged column must raise DecryptionError, not a base64 or length error from below.
+    try:
+        raw = base64.b64decode(blob, validate=True)
+    except binascii.Error as exc:
+        raise DecryptionError("ciphertext is not base64") from exc
+    if len(raw) < NONCE_BYTES + TAG_BYTES:
+        raise DecryptionError("ciphertext is truncated")
     nonce, body, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]
     decryptor = Cipher(algorithms.SM4(ring[kid]), modes.GCM(nonce, tag)).decryptor()
     try:

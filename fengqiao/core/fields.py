@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core import checks
 from django.db import models
 
 from fengqiao.core import crypto
@@ -11,13 +12,47 @@ from fengqiao.core import crypto
 
 class EncryptedTextField(models.TextField):
     """A text value stored encrypted; ``hash_field`` names a sibling column that receives the
-    keyed lookup hash so the value can be found by exact match without decrypting."""
+    keyed lookup hash so the value can be found by exact match without decrypting.
+
+    The hash is refreshed in ``pre_save``, i.e. by ``save()`` and ``bulk_create``; code that
+    writes the value with ``save(update_fields=...)`` must list the hash field too, and
+    ``bulk_update``/``QuerySet.update`` must set it explicitly.
+    """
 
     def __init__(self, *args: Any, hash_field: str | None = None, **kwargs: Any) -> None:
         self.hash_field = hash_field
         kwargs.setdefault("blank", True)
         kwargs.setdefault("default", "")
         super().__init__(*args, **kwargs)
+
+    def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
+        return [*super().check(**kwargs), *self._check_hash_field()]
+
+    def _check_hash_field(self) -> list[checks.CheckMessage]:
+        if not self.hash_field:
+            return []
+        # Local fields: with multi-table inheritance a parent's row is saved in its own step.
+        fields = list(self.model._meta.local_concrete_fields)
+        target = next((f for f in fields if f.name == self.hash_field), None)
+        if target is None:
+            return [
+                checks.Error(
+                    f"hash_field '{self.hash_field}' is not a field of this model's table.",
+                    obj=self,
+                    id="fengqiao.E001",
+                )
+            ]
+        # save() calls pre_save() in field order: a hash column declared before this field
+        # would be written before pre_save() refreshed it, i.e. with the previous value's hash.
+        if fields.index(target) < fields.index(self):
+            return [
+                checks.Error(
+                    f"hash_field '{self.hash_field}' must be declared after '{self.name}'.",
+                    obj=self,
+                    id="fengqiao.E002",
+                )
+            ]
+        return []
 
     def deconstruct(self) -> Any:
         name, path, args, kwargs = super().deconstruct()

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
 from fengqiao.core import context
+
+# The id is copied into audit rows and logs: ASCII letters, digits, "-" and "_" only (a UUID
+# from a load balancer passes; str.isalnum() would also pass Chinese and full-width text).
+_REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -19,7 +24,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming[:64] if incoming.isalnum() else uuid.uuid4().hex
+        request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         token = context.bind(context.RequestContext(request_id=request_id, ip=client_ip(request)))
         try:
             response = self.get_response(request)

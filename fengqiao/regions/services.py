@@ -6,10 +6,13 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from fengqiao.audit.choices import EventType
+from fengqiao.audit.services import audit_record
 from fengqiao.regions.choices import RegionLevel
 from fengqiao.regions.models import Region, path_segment
 
@@ -82,12 +85,18 @@ def implied_parent_code(code: str, level: int) -> str | None:
 def parse_region_csv(text: str) -> list[RegionRow]:
     """Parse and validate the whole file; raise ``RegionImportError`` listing every bad line."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    rows = list(reader)
-    errors: list[str] = []
+    # (first physical line, cells): a quoted cell may span lines, so count lines, not records.
+    rows: list[tuple[int, list[str]]] = []
+    line = 1
+    for record in reader:
+        rows.append((line, record))
+        line = reader.line_num + 1
+    # (line, message), reported in line order however the checks below are grouped.
+    errors: list[tuple[int, str]] = []
     columns = {"code": 0, "name": 1, "parent": None, "population": None}
     start = 0
-    if rows and rows[0] and not rows[0][0].strip().isdigit():
-        header = [h.strip().lower() for h in rows[0]]
+    if rows and rows[0][1] and not rows[0][1][0].strip().isdigit():
+        header = [h.strip().lower() for h in rows[0][1]]
         columns = {"code": None, "name": None, "parent": None, "population": None}
         for index, title in enumerate(header):
             for key, aliases in HEADER_ALIASES.items():
@@ -98,7 +107,7 @@ def parse_region_csv(text: str) -> list[RegionRow]:
         start = 1
     parsed: list[RegionRow] = []
     seen: dict[str, int] = {}
-    for offset, raw in enumerate(rows[start:], start=start + 1):
+    for line, raw in rows[start:]:
         if not any(cell.strip() for cell in raw):
             continue
 
@@ -110,49 +119,76 @@ def parse_region_csv(text: str) -> list[RegionRow]:
         level = level_of_code(code)
         if level is None:
             errors.append(
-                _("第%(line)d行：区划代码“%(code)s”不是12位统计用区划代码或15位网格代码")
-                % {"line": offset, "code": code}
+                (
+                    line,
+                    _("第%(line)d行：区划代码“%(code)s”不是12位统计用区划代码或15位网格代码")
+                    % {"line": line, "code": code},
+                )
             )
             continue
         if not name:
-            errors.append(_("第%(line)d行：名称为空") % {"line": offset})
+            errors.append((line, _("第%(line)d行：名称为空") % {"line": line}))
             continue
         if code in seen:
             errors.append(
-                _("第%(line)d行：区划代码%(code)s与第%(first)d行重复")
-                % {"line": offset, "code": code, "first": seen[code]}
+                (
+                    line,
+                    _("第%(line)d行：区划代码%(code)s与第%(first)d行重复")
+                    % {"line": line, "code": code, "first": seen[code]},
+                )
             )
             continue
-        seen[code] = offset
+        seen[code] = line
         parent = cell("parent") or implied_parent_code(code, level)
         population_text = cell("population")
         population = None
         if population_text:
             if not population_text.isdigit():
                 errors.append(
-                    _("第%(line)d行：人口“%(value)s”不是非负整数")
-                    % {"line": offset, "value": population_text}
+                    (
+                        line,
+                        _("第%(line)d行：人口“%(value)s”不是非负整数")
+                        % {"line": line, "value": population_text},
+                    )
                 )
                 continue
             population = int(population_text)
-        parsed.append(RegionRow(offset, code, name[:100], parent, level, population))
-    known = set(seen) | set(
+        parsed.append(RegionRow(line, code, name[:100], parent, level, population))
+    # The level of every possible parent, from the file first: the file is what will be saved.
+    known: dict[str, int] = dict(
         Region.objects.filter(
             code__in={r.parent_code for r in parsed if r.parent_code}
-        ).values_list("code", flat=True)
+        ).values_list("code", "level")
     )
+    known.update({r.code: r.level for r in parsed})
     for row in parsed:
-        if row.parent_code and row.parent_code not in known:
+        if not row.parent_code:
+            continue
+        if row.parent_code not in known:
+            if row.parent_code not in seen:  # a parent row that is itself bad is reported there
+                errors.append(
+                    (
+                        row.line,
+                        _("第%(line)d行：上级区划%(parent)s不存在（文件和系统中都没有）")
+                        % {"line": row.line, "parent": row.parent_code},
+                    )
+                )
+        elif known[row.parent_code] >= row.level:
+            # Parents are saved before children, level by level; a parent at the same or a
+            # lower level would not exist yet when its child is saved.
             errors.append(
-                _("第%(line)d行：上级区划%(parent)s不存在（文件和系统中都没有）")
-                % {"line": row.line, "parent": row.parent_code}
+                (
+                    row.line,
+                    _("第%(line)d行：上级区划%(parent)s的层级不高于本级")
+                    % {"line": row.line, "parent": row.parent_code},
+                )
             )
     if errors:
-        raise RegionImportError(errors)
+        raise RegionImportError([message for _line, message in sorted(errors)])
     return parsed
 
 
-def regions_import(rows: Iterable[RegionRow]) -> ImportResult:
+def regions_import(*, actor: Any, rows: Iterable[RegionRow], source: str = "") -> ImportResult:
     """Create or update regions; idempotent. All-or-nothing: runs in one transaction."""
     result = ImportResult()
     ordered = sorted(rows, key=lambda r: (r.level, r.code))
@@ -187,7 +223,7 @@ def regions_import(rows: Iterable[RegionRow]) -> ImportResult:
                     region.population = row.population
                     changed = True
                 if region.path != path:
-                    _move_subtree(region, parent, path)
+                    _move_subtree(region, parent, path, loaded=(existing, parents))
                     changed = True
                 if changed:
                     region.save()
@@ -195,14 +231,36 @@ def regions_import(rows: Iterable[RegionRow]) -> ImportResult:
                 else:
                     result.unchanged += 1
             parents[row.code] = region
+        if result.created or result.updated:
+            audit_record(
+                actor=actor,
+                event_type=EventType.REGIONS_IMPORTED,
+                object_type="regions.region",
+                object_repr=source[:200],
+                after={
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                },
+            )
     return result
 
 
-def _move_subtree(region: Region, parent: Region | None, new_path: str) -> None:
+def _move_subtree(
+    region: Region, parent: Region | None, new_path: str, *, loaded: Iterable[dict[str, Region]]
+) -> None:
+    """Re-root a subtree. ``loaded`` are the import's in-memory regions by code: their paths are
+    moved too, or a descendant processed later would be compared with (and saved at) its old
+    path."""
     old_path = region.path
-    for child in Region.objects.filter(path__startswith=old_path).exclude(pk=region.pk):
+    moved = list(Region.objects.filter(path__startswith=old_path).exclude(pk=region.pk))
+    for child in moved:
         child.path = new_path + child.path[len(old_path) :]
         child.save(update_fields=["path"])
+    for by_code in loaded:
+        for child in moved:
+            if child.code in by_code:
+                by_code[child.code].path = child.path
     region.parent, region.path = parent, new_path
 
 

@@ -25,3 +25,11 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"审计链完好：{result.checked} 条已校验，{result.unsealed} 条待封存")
         )
+        if result.unsealed:
+            # Unsealed rows are not yet protected; they are normally sealed within a minute.
+            self.stdout.write(
+                self.style.WARNING(
+                    f"有 {result.unsealed} 条记录尚未入链，不受哈希链保护；"
+                    "若长时间不减少，请检查任务队列（/healthz）或运行 audit_verify --seal"
+                )
+            )

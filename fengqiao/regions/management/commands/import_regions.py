@@ -25,7 +25,7 @@ class Command(BaseCommand):
             rows = parse_region_csv(text)
         except RegionImportError as exc:
             raise CommandError("文件有错误，未导入任何数据：\n" + "\n".join(exc.errors)) from exc
-        result = regions_import(rows)
+        result = regions_import(actor=None, rows=rows, source=path.name)
         self.stdout.write(
             f"新增 {result.created} 条，更新 {result.updated} 条，未变 {result.unchanged} 条"
         )
