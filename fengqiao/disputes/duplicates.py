@@ -1,0 +1,186 @@
+"""重复纠纷检测 — before a case is registered, the cases it may repeat (DESIGN §2: duplicate
+detection on same parties + same matter).
+
+Two signals, each answered from an index, never by scanning cases:
+
+- a party of an *open* case of the same category has the same ID number or phone, compared by
+  the keyed lookup hash (``Party.id_number_hash`` / ``phone_hash``, both indexed) — plaintext is
+  never compared or read;
+- a case of the same category at the same place (exact region) with the same normalised
+  address was registered within the last 30 days (index ``case_scope_recent`` on
+  ``region_path, -registered_at``).
+
+Only cases the user may see are returned; ``has_hidden`` tells the user that there are others
+outside their scope, to be checked with the platform, without saying which.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengqiao.accounts.access import restrict
+from fengqiao.core.crypto import lookup_hash
+from fengqiao.disputes.choices import OPEN_STATUSES, PartyKind
+from fengqiao.disputes.models import Case, Party
+from fengqiao.disputes.services import PartyInput
+from fengqiao.regions.models import Region
+
+VIEW = "disputes.view_case"
+# Same place, same kind of dispute within a month is most likely the same matter reported twice.
+ADDRESS_WINDOW = timedelta(days=30)
+# Upper bounds per signal: a shared phone (an enterprise switchboard) or a busy place must not
+# turn one check into a long read; the most recent candidates are the relevant ones.
+MAX_PARTY_ROWS = 200
+MAX_ADDRESS_ROWS = 500
+
+REASON_ID_NUMBER = "id_number"
+REASON_ORG_CODE = "org_code"
+REASON_PHONE = "phone"
+REASON_ADDRESS = "address"
+
+
+def _reason_texts() -> dict[str, str]:
+    return {
+        REASON_ID_NUMBER: _("同一当事人（身份证号）有未办结的同类纠纷"),
+        REASON_ORG_CODE: _("同一当事人（统一社会信用代码）有未办结的同类纠纷"),
+        REASON_PHONE: _("同一当事人（手机号）有未办结的同类纠纷"),
+        REASON_ADDRESS: _("30日内同一地址同类纠纷"),
+    }
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    """A visible case the new one may repeat, with every reason it matched (codes + Chinese)."""
+
+    case: Case
+    reasons: tuple[str, ...]
+
+    @property
+    def reason_texts(self) -> list[str]:
+        texts = _reason_texts()
+        return [texts[r] for r in self.reasons]
+
+
+class DuplicateList(list[DuplicateMatch]):
+    """The visible matches, most recent first; ``has_hidden`` when matching cases exist outside
+    the user's data scope (their details are not shown)."""
+
+    has_hidden: bool = False
+
+    def __init__(self, matches: Sequence[DuplicateMatch] = (), *, has_hidden: bool = False):
+        super().__init__(matches)
+        self.has_hidden = has_hidden
+
+
+@dataclass
+class _Hits:
+    reasons: dict[int, list[str]] = field(default_factory=dict)
+
+    def add(self, case_id: int, reason: str) -> None:
+        found = self.reasons.setdefault(case_id, [])
+        if reason not in found:
+            found.append(reason)
+
+
+def normalize_address(value: str) -> str:
+    """Full-width forms, spaces, punctuation and letter case do not make a different address:
+    ``东村 3组，12号`` and ``东村３组12号`` are one place."""
+    text = unicodedata.normalize("NFKC", value or "")
+    return "".join(
+        ch.casefold() for ch in text if not unicodedata.category(ch).startswith(("P", "Z", "C"))
+    )
+
+
+def _party_hits(hits: _Hits, category: str, parties: Sequence[PartyInput]) -> None:
+    id_hashes = {lookup_hash(p.id_number): p.kind for p in parties if p.id_number.strip()}
+    phone_hashes = {lookup_hash(p.phone) for p in parties if p.phone.strip()}
+    open_same_kind: dict[str, Any] = {
+        "case__category": category,
+        "case__status__in": list(OPEN_STATUSES),
+    }
+    # One query per hash column, so each is driven by its own index.
+    if id_hashes:
+        rows = (
+            Party.objects.filter(id_number_hash__in=list(id_hashes), **open_same_kind)
+            .order_by("-case_id")
+            .values_list("case_id", "id_number_hash")[:MAX_PARTY_ROWS]
+        )
+        for case_id, digest in rows:
+            is_org = id_hashes.get(digest) == PartyKind.ORGANIZATION
+            hits.add(case_id, REASON_ORG_CODE if is_org else REASON_ID_NUMBER)
+    if phone_hashes:
+        rows = (
+            Party.objects.filter(phone_hash__in=list(phone_hashes), **open_same_kind)
+            .order_by("-case_id")
+            .values_list("case_id", "phone_hash")[:MAX_PARTY_ROWS]
+        )
+        for case_id, _digest in rows:
+            hits.add(case_id, REASON_PHONE)
+
+
+def _address_hits(hits: _Hits, category: str, region: Region, address: str, now: datetime) -> None:
+    wanted = normalize_address(address)
+    if not wanted:
+        return
+    candidates = (
+        Case.objects.filter(
+            region_path=region.path,
+            registered_at__gte=now - ADDRESS_WINDOW,
+            registered_at__lte=now,
+            category=category,
+        )
+        .order_by("-registered_at")
+        .values_list("pk", "address")[:MAX_ADDRESS_ROWS]
+    )
+    # The stored address is free text, so the comparison happens on the bounded candidates.
+    for case_id, stored in candidates:
+        if normalize_address(stored) == wanted:
+            hits.add(case_id, REASON_ADDRESS)
+
+
+def _visible(user: Any, ids: list[int]) -> QuerySet[Case]:
+    return restrict(Case.objects.filter(pk__in=ids), user, VIEW)
+
+
+def find_duplicates(
+    *,
+    user: Any,
+    category: str,
+    region: Region,
+    parties: Sequence[PartyInput],
+    address: str = "",
+    now: datetime | None = None,
+) -> DuplicateList:
+    """Cases a new case (not yet registered) may repeat, as far as ``user`` may see them."""
+    now = now or timezone.now()
+    hits = _Hits()
+    _party_hits(hits, category, parties)
+    _address_hits(hits, category, region, address, now)
+    if not hits.reasons:
+        return DuplicateList()
+    ids = list(hits.reasons)
+    visible = list(
+        _visible(user, ids)
+        .select_related("region")
+        .only(
+            "id",
+            "number",
+            "title",
+            "status",
+            "category",
+            "registered_at",
+            "region__code",
+            "region__name",
+        )
+        .order_by("-registered_at", "-id")
+    )
+    matches = [DuplicateMatch(case=c, reasons=tuple(hits.reasons[c.pk])) for c in visible]
+    return DuplicateList(matches, has_hidden=len(visible) < len(ids))
