@@ -292,10 +292,6 @@ def _reason(label: Any = None, required: bool = True) -> forms.CharField:
     )
 
 
-class ReasonForm(CaseActionForm):
-    reason = _reason()
-
-
 class NoteForm(CaseActionForm):
     note = _reason(_("说明"), required=False)
 
