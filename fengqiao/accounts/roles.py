@@ -104,6 +104,38 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
     },
 }
 
+# 三员分立: the three admin roles, and the one permission that defines each. A defining
+# permission belongs to its own role only; the admin roles never share a permission and never
+# hold case data.
+ADMIN_ROLES = frozenset({BuiltinRole.SYSTEM_ADMIN, BuiltinRole.SECURITY_ADMIN, BuiltinRole.AUDITOR})
+ADMIN_DEFINING_PERMS = {
+    "accounts.manage_accounts": BuiltinRole.SYSTEM_ADMIN,
+    "accounts.manage_roles": BuiltinRole.SECURITY_ADMIN,
+    "audit.view_auditevent": BuiltinRole.AUDITOR,
+}
+# Apps whose rows are case data (DESIGN §6); the admin roles hold none of their permissions.
+CASE_DATA_APPS = frozenset({"disputes", "mediation", "court", "risk", "documents", "intel"})
+
+
+def is_admin_role(role: Any) -> bool:
+    return str(role.code) in ADMIN_ROLES
+
+
+def assignable_permission_codes() -> set[str]:
+    """Permissions the platform acts on: those of the built-in roles and every permission an
+    app of the platform declares itself. Django's generic add/change/delete rows that no page
+    checks (on the audit log, for one) are not offered."""
+    from django.apps import apps
+
+    codes = {code for spec in BUILTIN_ROLES.values() for code in spec["perms"]}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("fengqiao."):
+            continue
+        for model in config.get_models():
+            codes |= {f"{config.label}.{codename}" for codename, _name in model._meta.permissions}
+    return codes
+
+
 ACTION_LABELS = {"add": "新增", "change": "修改", "delete": "删除", "view": "查看"}
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
+from django.contrib.auth.models import Permission
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from fengqiao.accounts.access import restrict
 from fengqiao.accounts.models import Role, RoleGrant, User
+from fengqiao.accounts.roles import assignable_permission_codes, permission_label
 
 MANAGE_ACCOUNTS = "accounts.manage_accounts"
 MANAGE_ROLES = "accounts.manage_roles"
@@ -40,3 +44,55 @@ def role_list_for_admin(actor: Any) -> QuerySet[Role]:
 
 def grant_list_for_user(target: User) -> QuerySet[RoleGrant]:
     return RoleGrant.objects.filter(user=target).select_related("role", "org", "org__region")
+
+
+def grant_get_for_admin(actor: Any, user_pk: int, grant_pk: int) -> RoleGrant:
+    """A grant of a user the security admin can see."""
+    target = user_get_for_admin(actor, user_pk, perm=MANAGE_ROLES)
+    return get_object_or_404(
+        RoleGrant.objects.select_related("role", "org", "user"), pk=grant_pk, user=target
+    )
+
+
+def role_get_for_admin(actor: Any, pk: int) -> Role:
+    return get_object_or_404(role_list_for_admin(actor), pk=pk)
+
+
+@dataclass(frozen=True)
+class PermissionChoice:
+    pk: int
+    label: str
+    code: str
+
+
+@dataclass(frozen=True)
+class PermissionGroup:
+    label: str
+    choices: list[PermissionChoice]
+
+
+def permission_queryset_for_role(role: Role) -> QuerySet[Permission]:
+    """What the role edit page offers: every permission the platform acts on, and whatever the
+    role holds already (so saving the page never drops a permission the page did not show)."""
+    q = Q(pk__in=role.permissions.values("pk"))
+    for code in assignable_permission_codes():
+        app_label, codename = code.split(".", 1)
+        q |= Q(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.filter(q).select_related("content_type")
+
+
+def permission_groups_for_role(role: Role) -> list[PermissionGroup]:
+    groups: dict[str, list[PermissionChoice]] = {}
+    for perm in permission_queryset_for_role(role):
+        app_label = perm.content_type.app_label
+        groups.setdefault(app_label, []).append(
+            PermissionChoice(perm.pk, permission_label(perm), f"{app_label}.{perm.codename}")
+        )
+    result = []
+    for app_label in sorted(groups):
+        try:
+            label = str(apps.get_app_config(app_label).verbose_name)
+        except LookupError:
+            label = app_label
+        result.append(PermissionGroup(label, sorted(groups[app_label], key=lambda c: c.code)))
+    return result

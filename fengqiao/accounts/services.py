@@ -190,12 +190,44 @@ def user_set_password(*, actor: User, user: User, password: str, reset: bool = F
         )
 
 
-def role_grant(*, actor: User, user: User, role: Role, org: Any | None) -> RoleGrant:
+class AccessPolicyError(ValueError):
+    """A grant or a role change that the access policy (三员分立) does not allow; the message is
+    shown to the user as is."""
+
+
+def _code(perm: Permission) -> str:
+    return f"{perm.content_type.app_label}.{perm.codename}"
+
+
+def _check_grant(*, actor: User | None, user: User, role: Role, org: Any | None) -> None:
     from fengqiao.accounts.choices import DataScope
+    from fengqiao.accounts.roles import is_admin_role
 
     if role.scope in (DataScope.REGION, DataScope.ORG) and org is None:
-        raise ValueError(_("“%(role)s”的数据范围按单位确定，必须选择所在单位。") % {"role": role})
+        raise AccessPolicyError(
+            _("“%(role)s”的数据范围按单位确定，必须选择所在单位。") % {"role": role}
+        )
+    held = list(RoleGrant.objects.filter(user=user).select_related("role"))
+    # Nobody changes their own roles; only an account's very first grant, recorded by a
+    # bootstrap command with the account itself as actor, is let through.
+    if actor is not None and actor.pk == user.pk and held:
+        raise AccessPolicyError(_("不能为自己授予或撤销角色。"))
+    others = {g.role.code: g.role for g in held if g.role_id != role.pk}
+    if others and (is_admin_role(role) or any(is_admin_role(r) for r in others.values())):
+        raise AccessPolicyError(
+            _(
+                "三员分立：系统管理员、安全管理员、安全审计员须使用专用账户，"
+                "不能与其他角色同时授予同一用户（该用户已有：%(held)s）。"
+            )
+            % {"held": "、".join(sorted(r.name for r in others.values()))}
+        )
+
+
+def role_grant(*, actor: User | None, user: User, role: Role, org: Any | None) -> RoleGrant:
     with transaction.atomic():
+        # The user row is the lock that serialises concurrent grants to the same account.
+        user = User.objects.select_for_update().get(pk=user.pk)
+        _check_grant(actor=actor, user=user, role=role, org=org)
         grant, created = RoleGrant.objects.get_or_create(
             user=user, role=role, org=org, defaults={"granted_by": actor}
         )
@@ -211,6 +243,8 @@ def role_grant(*, actor: User, user: User, role: Role, org: Any | None) -> RoleG
 
 
 def role_revoke(*, actor: User, grant: RoleGrant) -> None:
+    if grant.user_id == actor.pk:
+        raise AccessPolicyError(_("不能为自己授予或撤销角色。"))
     with transaction.atomic():
         deleted, _rows = RoleGrant.objects.filter(pk=grant.pk).delete()
         if deleted:
@@ -223,13 +257,46 @@ def role_revoke(*, actor: User, grant: RoleGrant) -> None:
     forget_grants(grant.user)
 
 
+def _check_role_permissions(role: Role, permissions: list[Permission]) -> None:
+    from fengqiao.accounts.roles import (
+        ADMIN_DEFINING_PERMS,
+        ADMIN_ROLES,
+        CASE_DATA_APPS,
+        is_admin_role,
+    )
+
+    for perm in permissions:
+        owner = ADMIN_DEFINING_PERMS.get(_code(perm))
+        if owner is not None and owner != role.code:
+            raise AccessPolicyError(
+                _("三员分立：“%(perm)s”只属于%(owner)s角色。")
+                % {"perm": _code(perm), "owner": owner.label}
+            )
+    if not is_admin_role(role):
+        return
+    for perm in permissions:
+        if perm.content_type.app_label in CASE_DATA_APPS:
+            raise AccessPolicyError(
+                _("三员分立：管理员角色不能拥有案件数据权限（%(perm)s）。") % {"perm": _code(perm)}
+            )
+    chosen = {_code(p) for p in permissions}
+    for other in Role.objects.filter(code__in=ADMIN_ROLES).exclude(pk=role.pk):
+        shared = chosen & {_code(p) for p in other.permissions.select_related("content_type")}
+        if shared:
+            raise AccessPolicyError(
+                _("三员分立：权限%(perms)s已属于“%(other)s”，管理员角色之间不能共用权限。")
+                % {"perms": "、".join(sorted(shared)), "other": other.name}
+            )
+
+
 def role_set_permissions(*, actor: User, role: Role, permissions: list[Permission]) -> Role:
     with transaction.atomic():
         role = Role.objects.select_for_update().get(pk=role.pk)
-        before = sorted(f"{p.content_type.app_label}.{p.codename}" for p in role.permissions.all())
-        after = sorted(f"{p.content_type.app_label}.{p.codename}" for p in permissions)
+        before = sorted(_code(p) for p in role.permissions.select_related("content_type"))
+        after = sorted(_code(p) for p in permissions)
         if before == after:
             return role
+        _check_role_permissions(role, permissions)
         role.permissions.set(permissions)
         audit_record(
             actor=actor,

@@ -10,11 +10,10 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,18 +29,21 @@ from fengqiao.accounts.forms import (
     UserCreateForm,
     UserEditForm,
 )
-from fengqiao.accounts.models import RoleGrant, User
-from fengqiao.accounts.roles import permission_label
+from fengqiao.accounts.models import User
 from fengqiao.accounts.selectors import (
     MANAGE_ACCOUNTS,
     MANAGE_ROLES,
+    grant_get_for_admin,
     grant_list_for_user,
     grants_for_user,
+    permission_groups_for_role,
+    permission_queryset_for_role,
+    role_get_for_admin,
     role_list_for_admin,
     user_get_for_admin,
     user_list_for_admin,
 )
-from fengqiao.orgs.selectors import org_choices_for_grants
+from fengqiao.orgs.selectors import org_choices_for_grants, own_memberships
 
 TOTP_SESSION_KEY = "fengqiao_totp_pending"
 
@@ -117,18 +119,10 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    person = getattr(request.user, "person", None)
-    memberships = (
-        person.memberships.filter(ended_on__isnull=True).select_related("org") if person else []
-    )
     return render(
         request,
         "accounts/profile.html",
-        {
-            "grants": grants_for_user(request.user),
-            "person": person,
-            "memberships": memberships,
-        },
+        {"grants": grants_for_user(request.user), "memberships": own_memberships(request.user)},
     )
 
 
@@ -197,14 +191,36 @@ def user_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_form.html", {"form": form, "title": _("新建用户")})
 
 
-def _user_admin_context(request: HttpRequest, target: User, **extra: Any) -> dict[str, Any]:
-    return {
+def _user_admin_context(
+    request: HttpRequest,
+    target: User,
+    *,
+    edit_form: UserEditForm | None = None,
+    reset_form: PasswordResetForm | None = None,
+) -> dict[str, Any]:
+    """The user page for whoever opens it: the account forms only for the system admin, the
+    grant form only for the security admin (三员分立)."""
+    can_manage_accounts = has_perm(request.user, MANAGE_ACCOUNTS)
+    can_manage_roles = has_perm(request.user, MANAGE_ROLES)
+    context: dict[str, Any] = {
         "target": target,
         "grants": grant_list_for_user(target),
-        "can_manage_accounts": has_perm(request.user, MANAGE_ACCOUNTS),
-        "can_manage_roles": has_perm(request.user, MANAGE_ROLES),
-        **extra,
+        "can_manage_accounts": can_manage_accounts,
+        "can_manage_roles": can_manage_roles,
+        "is_self": target.pk == request.user.pk,
     }
+    if can_manage_accounts:
+        context["edit_form"] = edit_form or UserEditForm(
+            initial={
+                "real_name": target.real_name,
+                "phone": target.phone,
+                "is_active": target.is_active,
+            }
+        )
+        context["reset_form"] = reset_form or PasswordResetForm()
+    if can_manage_roles:
+        context["grant_form"] = RoleGrantForm(orgs=org_choices_for_grants())
+    return context
 
 
 @login_required
@@ -212,25 +228,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     perm = MANAGE_ACCOUNTS if has_perm(request.user, MANAGE_ACCOUNTS) else MANAGE_ROLES
     _require(request, perm)
     target = user_get_for_admin(request.user, pk, perm=perm)
-    edit_form = UserEditForm(
-        initial={
-            "real_name": target.real_name,
-            "phone": target.phone,
-            "is_active": target.is_active,
-        }
-    )
-    grant_form = RoleGrantForm(orgs=org_choices_for_grants())
-    return render(
-        request,
-        "accounts/user_detail.html",
-        _user_admin_context(
-            request,
-            target,
-            edit_form=edit_form,
-            grant_form=grant_form,
-            reset_form=PasswordResetForm(),
-        ),
-    )
+    return render(request, "accounts/user_detail.html", _user_admin_context(request, target))
 
 
 @login_required
@@ -246,13 +244,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "accounts/user_detail.html",
-        _user_admin_context(
-            request,
-            target,
-            edit_form=form,
-            grant_form=RoleGrantForm(orgs=org_choices_for_grants()),
-            reset_form=PasswordResetForm(),
-        ),
+        _user_admin_context(request, target, edit_form=form),
         status=400,
     )
 
@@ -279,13 +271,7 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "accounts/user_detail.html",
-        _user_admin_context(
-            request,
-            target,
-            edit_form=UserEditForm(initial={"real_name": target.real_name}),
-            grant_form=RoleGrantForm(orgs=org_choices_for_grants()),
-            reset_form=form,
-        ),
+        _user_admin_context(request, target, reset_form=form),
         status=400,
     )
 
@@ -312,23 +298,27 @@ def role_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, MANAGE_ROLES)
-    role = get_object_or_404(role_list_for_admin(request.user), pk=pk)
-    permissions = (
-        Permission.objects.select_related("content_type")
-        .filter(content_type__app_label__in=["accounts", "audit", "regions", "orgs"])
-        .order_by("content_type__app_label", "codename")
-    )
+    role = role_get_for_admin(request.user, pk)
     if request.method == "POST":
-        chosen = permissions.filter(pk__in=request.POST.getlist("permissions"))
-        services.role_set_permissions(actor=_actor(request), role=role, permissions=list(chosen))
-        messages.success(request, _("角色“%(role)s”的权限已保存。") % {"role": role.name})
-        return redirect("accounts:role_list")
-    current = set(role.permissions.values_list("pk", flat=True))
-    choices = [
-        (p.pk, permission_label(p), f"{p.content_type.app_label}.{p.codename}") for p in permissions
-    ]
+        posted = [v for v in request.POST.getlist("permissions") if v.isdigit()]
+        chosen = list(permission_queryset_for_role(role).filter(pk__in=posted))
+        try:
+            services.role_set_permissions(actor=_actor(request), role=role, permissions=chosen)
+        except services.AccessPolicyError as refused:
+            messages.error(request, str(refused))
+            current = {p.pk for p in chosen}
+            status = 400
+        else:
+            messages.success(request, _("角色“%(role)s”的权限已保存。") % {"role": role.name})
+            return redirect("accounts:role_list")
+    else:
+        current = set(role.permissions.values_list("pk", flat=True))
+        status = 200
     return render(
-        request, "accounts/role_edit.html", {"role": role, "choices": choices, "current": current}
+        request,
+        "accounts/role_edit.html",
+        {"role": role, "groups": permission_groups_for_role(role), "current": current},
+        status=status,
     )
 
 
@@ -346,8 +336,8 @@ def grant_add(request: HttpRequest, pk: int) -> HttpResponse:
                 role=form.cleaned_data["role"],
                 org=form.cleaned_data["org"],
             )
-        except ValueError as exc:
-            messages.error(request, str(exc))
+        except services.AccessPolicyError as refused:
+            messages.error(request, str(refused))
         else:
             messages.success(request, _("已授予角色。"))
     else:
@@ -359,8 +349,11 @@ def grant_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def grant_revoke(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
     _require(request, MANAGE_ROLES)
-    target = user_get_for_admin(request.user, pk, perm=MANAGE_ROLES)
-    grant = get_object_or_404(RoleGrant, pk=grant_pk, user=target)
-    services.role_revoke(actor=_actor(request), grant=grant)
-    messages.success(request, _("已撤销角色。"))
+    grant = grant_get_for_admin(request.user, pk, grant_pk)
+    try:
+        services.role_revoke(actor=_actor(request), grant=grant)
+    except services.AccessPolicyError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("已撤销角色。"))
     return redirect("accounts:user_detail", pk=pk)

@@ -225,3 +225,15 @@ def person_personal_data_for_user(user: Any, pk: int) -> Person:
     person = get_object_or_404(visible.select_related("region"), pk=pk)
     audit_record(actor=user, event_type=EventType.PERSONAL_DATA_VIEWED, obj=person)
     return person
+
+
+def own_memberships(user: Any) -> list[Membership]:
+    """The current posts of the person linked to ``user`` (for the user's own profile page)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        _active_memberships()
+        .filter(person__user=user)
+        .select_related("org")
+        .order_by("org__name", "pk")
+    )

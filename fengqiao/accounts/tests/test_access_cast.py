@@ -69,6 +69,7 @@ url                                               ME  MW  DI  CC  LE  SA  SE  AU
 /accounts/roles/                                  403 403 403 403 403 403 200 403 403 403 302
 /accounts/roles/{role_mediator}/                  403 403 403 403 403 403 200 403 403 403 302
 /audit/                                           403 403 403 403 403 403 403 200 403 403 302
+/cases/                                           200 200 200 200 200 403 403 403 403 403 302
 """
 
 POST_MATRIX = """
