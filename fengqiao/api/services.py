@@ -1,0 +1,339 @@
+"""Writes behind the API: creating and revoking keys (audited), recording a key's use, and
+registering a case from an API request — through ``fengqiao.disputes.services.case_register``,
+with duplicate detection and an idempotency record in the same transaction."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengqiao.accounts.access import has_perm
+from fengqiao.accounts.models import RoleGrant, User
+from fengqiao.api.choices import ApiScope
+from fengqiao.api.models import ApiKey, IdempotencyRecord
+from fengqiao.api.selectors import PREFIX_LENGTH, TOKEN_PREFIX, token_digest
+from fengqiao.audit.choices import EventType
+from fengqiao.audit.services import audit_record
+from fengqiao.core.crypto import sm3_hex
+from fengqiao.disputes import queries as case_queries
+from fengqiao.disputes.duplicates import DuplicateList, find_duplicates
+from fengqiao.disputes.models import Case
+from fengqiao.disputes.services import PartyInput, case_register
+from fengqiao.orgs.choices import OrgFamily
+from fengqiao.orgs.models import Organization
+from fengqiao.regions.models import Region
+
+ADD_KEY = "api.add_apikey"
+CHANGE_KEY = "api.change_apikey"
+REGISTER = "disputes.register_case"
+SECRET_BYTES = 24
+# last_used_at is a hint for operators, not a log: one write a minute per key is enough.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+class ApiKeyError(Exception):
+    """A key cannot be created as asked; the message says why (in Chinese)."""
+
+
+class ApiInputError(Exception):
+    """A request that is well-formed but refers to something the acting user may not use (a
+    region outside their scope, a platform that is not one); answered with 422 on ``field``."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+class IdempotencyConflict(Exception):
+    """The Idempotency-Key was already used by this API key for a different request."""
+
+
+# --- Keys ---------------------------------------------------------------------------------------
+
+
+def _require(actor: Any, perm: str) -> None:
+    # ``None`` is the operator at the console (manage.py create_api_key), trusted by the shell.
+    if actor is not None and not has_perm(actor, perm):
+        raise PermissionDenied(_("您无权管理 API 密钥。"))
+
+
+def _new_token() -> tuple[str, str]:
+    prefix = secrets.token_hex(PREFIX_LENGTH // 2)
+    return prefix, f"{TOKEN_PREFIX}_{prefix}_{secrets.token_hex(SECRET_BYTES)}"
+
+
+def api_key_create(
+    *,
+    actor: Any,
+    name: str,
+    org: Organization,
+    user: User,
+    scopes: Iterable[str],
+) -> tuple[ApiKey, str]:
+    """A new key and its token; the token is returned only here and never stored."""
+    _require(actor, ADD_KEY)
+    chosen = sorted(set(scopes))
+    unknown = [s for s in chosen if s not in ApiScope.values]
+    if not chosen or unknown:
+        raise ApiKeyError(
+            _("权限范围无效：%(bad)s（可选：%(all)s）")
+            % {"bad": ", ".join(unknown) or "—", "all": ", ".join(ApiScope.values)}
+        )
+    if not name.strip():
+        raise ApiKeyError(_("请填写密钥名称。"))
+    if not user.is_active:
+        raise ApiKeyError(_("代理用户已停用。"))
+    # The key speaks for its org: the user it acts as must hold a role there.
+    if not RoleGrant.objects.filter(user=user, org=org).exists():
+        raise ApiKeyError(
+            _("用户%(user)s在%(org)s没有角色，不能代表该单位调用接口。")
+            % {"user": user.username, "org": org.name}
+        )
+    with transaction.atomic():
+        prefix, token = _new_token()
+        while ApiKey.objects.filter(prefix=prefix).exists():
+            prefix, token = _new_token()
+        key = ApiKey.objects.create(
+            name=name.strip(),
+            org=org,
+            user=user,
+            scopes=chosen,
+            prefix=prefix,
+            secret_hash=token_digest(token),
+            created_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            event_type=EventType.API_KEY_CREATED,
+            obj=key,
+            after={
+                "name": key.name,
+                "org": org.pk,
+                "user": user.pk,
+                "scopes": chosen,
+                "prefix": prefix,
+            },
+        )
+    return key, token
+
+
+def api_key_revoke(*, actor: Any, key_id: int) -> ApiKey:
+    """Revoke a key at once; revoking a revoked key changes nothing."""
+    _require(actor, CHANGE_KEY)
+    with transaction.atomic():
+        key = ApiKey.objects.select_for_update().get(pk=key_id)
+        if key.revoked_at is not None:
+            return key
+        key.revoked_at = timezone.now()
+        key.revoked_by = actor
+        key.save(update_fields=["revoked_at", "revoked_by"])
+        audit_record(
+            actor=actor,
+            event_type=EventType.API_KEY_REVOKED,
+            obj=key,
+            before={"revoked_at": None},
+            after={"revoked_at": key.revoked_at},
+        )
+    return key
+
+
+def api_key_touch(*, key: ApiKey, now: datetime | None = None) -> None:
+    """Record that the key was used (at most once a minute; not audited)."""
+    now = now or timezone.now()
+    if key.last_used_at is not None and now - key.last_used_at < TOUCH_EVERY:
+        return
+    ApiKey.objects.filter(pk=key.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOUCH_EVERY)
+    ).update(last_used_at=now)
+    key.last_used_at = now
+
+
+# --- Case registration --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseRequest:
+    """A validated ``POST /cases`` body (formats already checked by the schema)."""
+
+    channel: str
+    category: str
+    title: str
+    region_code: str
+    parties: Sequence[PartyInput]
+    facts: str = ""
+    claims: str = ""
+    address: str = ""
+    occurred_at: datetime | None = None
+    amount: Decimal | None = None
+    people_count: int = 2
+    platform_org_id: int | None = None
+
+    def fingerprint(self) -> str:
+        canonical = json.dumps(
+            asdict(self), sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":")
+        )
+        return sm3_hex(canonical.encode())
+
+
+@dataclass(frozen=True)
+class CaseCreated:
+    case_id: int
+    body: dict[str, Any]
+    replayed: bool = False
+
+
+def _region_for(user: Any, code: str) -> Region:
+    """The place, if it is a village or grid where ``user`` may register (as on the intake
+    page)."""
+    region = case_queries.intake_regions_for_user(user).filter(code=code).first()
+    if region is not None:
+        return region
+    if not Region.objects.filter(code=code).exists():
+        raise ApiInputError(_("区划代码%(code)s不存在。") % {"code": code}, field="region_code")
+    raise ApiInputError(
+        _("发生地%(code)s不在您可登记的村（社区）或网格范围内。") % {"code": code},
+        field="region_code",
+    )
+
+
+def _covers(platform: Organization, region: Region) -> bool:
+    return region.path.startswith(platform.region.path)
+
+
+def _is_platform(org: Organization) -> bool:
+    return org.is_active and org.kind.family == OrgFamily.PLATFORM
+
+
+def _platform_for(key: ApiKey, region: Region, platform_org_id: int | None) -> Organization:
+    """The 责任平台: the one named, else the key's org when it is a platform over the place,
+    else the platform the intake page would choose for the acting user."""
+    if platform_org_id is not None:
+        named = (
+            Organization.objects.select_related("kind", "region").filter(pk=platform_org_id).first()
+        )
+        if named is None or not _is_platform(named):
+            raise ApiInputError(
+                _("platform_org_id 不是在用的综治中心（平安办）。"), field="platform_org_id"
+            )
+        if not _covers(named, region):
+            raise ApiInputError(
+                _("%(org)s不管辖发生地，请选择发生地所属的综治中心（平安办）。")
+                % {"org": named.name},
+                field="platform_org_id",
+            )
+        return named
+    if _is_platform(key.org) and _covers(key.org, region):
+        return key.org
+    found = case_queries.intake_platform_for(key.user, region)
+    if found is None or not _covers(found, region):
+        raise ApiInputError(
+            _("未找到发生地所属的综治中心（平安办），请填写 platform_org_id。"),
+            field="platform_org_id",
+        )
+    return found
+
+
+def _iso(value: datetime) -> str:
+    return timezone.localtime(value).isoformat()
+
+
+def created_body(case: Case, duplicates: DuplicateList) -> dict[str, Any]:
+    """The body of the 201 answer, kept as the idempotent answer too (plain JSON)."""
+    return {
+        "number": case.number,
+        "status": case.status,
+        "status_label": str(case.get_status_display()),
+        "registered_at": _iso(case.registered_at),
+        "duplicates": [
+            {
+                "number": m.case.number,
+                "title": m.case.title,
+                "status": m.case.status,
+                "status_label": str(m.case.get_status_display()),
+                "registered_at": _iso(m.case.registered_at),
+                "reasons": list(m.reasons),
+                "reason_texts": m.reason_texts,
+            }
+            for m in duplicates
+        ],
+        "has_hidden_duplicates": duplicates.has_hidden,
+    }
+
+
+def _replay(key: ApiKey, idempotency_key: str, fingerprint: str) -> CaseCreated | None:
+    record = IdempotencyRecord.objects.filter(api_key=key, key=idempotency_key).first()
+    if record is None:
+        return None
+    if record.fingerprint != fingerprint:
+        raise IdempotencyConflict(
+            _("幂等键%(key)s已用于另一个内容不同的请求。") % {"key": idempotency_key}
+        )
+    return CaseCreated(case_id=record.case_id, body=record.response, replayed=True)
+
+
+def api_case_create(*, key: ApiKey, request: CaseRequest, idempotency_key: str = "") -> CaseCreated:
+    """登记 from an API call, acting as the key's user. A retry with the same
+    ``idempotency_key`` returns the first answer instead of registering again."""
+    actor = key.user
+    # Before the place is checked: a user who may not register at all hears that, not 422.
+    if not has_perm(actor, REGISTER):
+        raise PermissionDenied(_("您无权登记纠纷。"))
+    fingerprint = request.fingerprint()
+    if idempotency_key:
+        earlier = _replay(key, idempotency_key, fingerprint)
+        if earlier is not None:
+            return earlier
+    region = _region_for(actor, request.region_code)
+    platform = _platform_for(key, region, request.platform_org_id)
+    try:
+        with transaction.atomic():
+            duplicates = find_duplicates(
+                user=actor,
+                category=request.category,
+                region=region,
+                parties=request.parties,
+                address=request.address,
+            )
+            case = case_register(
+                actor=actor,
+                platform=platform,
+                region=region,
+                title=request.title,
+                category=request.category,
+                channel=request.channel,
+                parties=request.parties,
+                facts=request.facts,
+                claims=request.claims,
+                address=request.address,
+                occurred_at=request.occurred_at,
+                amount=request.amount,
+                people_count=request.people_count,
+            )
+            body = created_body(case, duplicates)
+            if idempotency_key:
+                # The unique (api_key, key) constraint makes a concurrent twin fail here and
+                # roll back its case with it.
+                IdempotencyRecord.objects.create(
+                    api_key=key,
+                    key=idempotency_key,
+                    fingerprint=fingerprint,
+                    case=case,
+                    response=body,
+                )
+    except IntegrityError:
+        earlier = _replay(key, idempotency_key, fingerprint) if idempotency_key else None
+        if earlier is None:
+            raise
+        return earlier
+    return CaseCreated(case_id=case.pk, body=body)
