@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from fengqiao.api.api import api
 from fengqiao.web.health import healthz
 
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("audit/", include("fengqiao.audit.urls")),
     path("cases/", include("fengqiao.disputes.urls")),
     path("notifications/", include("fengqiao.notify.urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -1,0 +1,391 @@
+"""API v1 (django-ninja): parse, authorize, call a service or selector, render. Every call acts
+as the API key's user, so that user's roles and data scope apply exactly as on the pages.
+
+The interactive docs page is off: ninja's page needs its static files (ninja in
+INSTALLED_APPS) or else loads Swagger UI from a CDN, and deployments have no internet. The
+OpenAPI document is served at ``/api/v1/openapi.json``; docs/api.md describes the API.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Header, NinjaAPI, Query, Status
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja.security import APIKeyHeader, HttpBearer
+
+from fengqiao.api import selectors, services
+from fengqiao.api.choices import ApiScope
+from fengqiao.api.models import ApiKey
+from fengqiao.api.schemas import (
+    CaseCreatedOut,
+    CaseIn,
+    CaseOut,
+    CasePageOut,
+    ErrorOut,
+    as_error,
+)
+from fengqiao.core.masking import mask_id_number, mask_name, mask_phone
+from fengqiao.disputes.choices import CaseStatus, PartyKind
+from fengqiao.disputes.models import Case, Party, TimelineEvent
+from fengqiao.disputes.services import CaseRuleError, PartyInput
+from fengqiao.disputes.views import EVENT_LABELS
+
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,100}")
+
+# --- Authentication -----------------------------------------------------------------------------
+
+
+def _key_for(token: str) -> ApiKey:
+    key = selectors.api_key_for_token(token)
+    if key is None:
+        raise AuthenticationError(message=_("API 密钥无效。"))
+    if key.is_revoked:
+        raise AuthenticationError(message=_("API 密钥已撤销。"))
+    if not key.user.is_active:
+        raise AuthenticationError(message=_("API 密钥的代理用户已停用。"))
+    services.api_key_touch(key=key)
+    return key
+
+
+class BearerKey(HttpBearer):
+    """``Authorization: Bearer fq_<prefix>_<secret>``."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiKey:
+        return _key_for(token)
+
+
+class HeaderKey(APIKeyHeader):
+    """``X-API-Key: fq_<prefix>_<secret>``."""
+
+    param_name = "X-API-Key"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> ApiKey | None:
+        if not key:
+            return None
+        return _key_for(key)
+
+
+def _key(request: HttpRequest, scope: ApiScope) -> ApiKey:
+    """The request's API key, if it carries ``scope`` (403 otherwise)."""
+    key: ApiKey = request.auth  # type: ignore[attr-defined]
+    if not key.has_scope(scope):
+        raise AuthorizationError(
+            message=_("该 API 密钥没有 %(scope)s 权限。") % {"scope": scope.value}
+        )
+    return key
+
+
+api = NinjaAPI(
+    title="枫桥 API",
+    version="1",
+    description=(
+        "枫桥矛盾纠纷多元化解平台接口。每个 API 密钥代表一名用户调用，沿用该用户的角色与数据范围。"
+    ),
+    urls_namespace="api",
+    docs_url=None,
+    auth=[BearerKey(), HeaderKey()],
+)
+
+ERRORS: dict[int | frozenset[int], Any] = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
+
+# --- Errors: one JSON shape, Chinese messages ---------------------------------------------------
+
+_MESSAGES = {
+    "missing": "必填项。",
+    "string_type": "应为字符串。",
+    "string_too_short": "不能为空。",
+    "string_too_long": "不能超过{max_length}个字符。",
+    "int_type": "应为整数。",
+    "int_parsing": "应为整数。",
+    "int_from_float": "应为整数。",
+    "decimal_type": "应为数字。",
+    "decimal_parsing": "应为数字。",
+    "decimal_max_digits": "数字位数过多（最多{max_digits}位）。",
+    "decimal_max_places": "最多保留{decimal_places}位小数。",
+    "decimal_whole_digits": "整数部分位数过多。",
+    "greater_than_equal": "不能小于{ge}。",
+    "less_than_equal": "不能大于{le}。",
+    "enum": "取值无效，可选值：{expected}。",
+    "datetime_type": "时间格式无效，应为 ISO 8601（如 2026-03-01T09:30:00+08:00）。",
+    "datetime_parsing": "时间格式无效，应为 ISO 8601（如 2026-03-01T09:30:00+08:00）。",
+    "datetime_from_date_parsing": "时间格式无效，应为 ISO 8601（如 2026-03-01T09:30:00+08:00）。",
+    "list_type": "应为数组。",
+    "too_short": "至少需要{min_length}项。",
+    "too_long": "最多{max_length}项。",
+    "model_attributes_type": "应为 JSON 对象。",
+    "dict_type": "应为 JSON 对象。",
+    "model_type": "应为 JSON 对象。",
+    "bool_type": "应为 true 或 false。",
+    "bool_parsing": "应为 true 或 false。",
+}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _field(loc: list[Any]) -> str:
+    """``["body", "payload", "parties", 0, "phone"]`` → ``parties[0].phone``."""
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "header", "path"):
+        parts = parts[1:]
+        if parts and parts[0] in ("payload", "filters"):
+            parts = parts[1:]
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = str(error.get("type", ""))
+    template = _MESSAGES.get(kind)
+    if template is not None:
+        ctx = dict(error.get("ctx") or {})
+        if "expected" in ctx:
+            # pydantic lists enum values as "'a', 'b' or 'c'".
+            ctx["expected"] = "、".join(re.findall(r"'([^']*)'", str(ctx["expected"])))
+        try:
+            return template.format(**ctx)
+        except (KeyError, IndexError, ValueError):
+            return template
+    msg = str(error.get("msg", ""))
+    # Our own checks raise Chinese messages; anything else from pydantic gets a generic one.
+    return msg if _CJK.search(msg) else "取值无效。"
+
+
+@api.exception_handler(ValidationError)
+def _on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {"field": _field(e.get("loc", [])), "msg": _message(e), "type": str(e.get("type", ""))}
+        for e in exc.errors
+    ]
+    detail = "；".join(f"{e['field']}：{e['msg']}" if e["field"] else e["msg"] for e in errors)
+    return api.create_response(
+        request, as_error("invalid", _("请求数据有误：") + detail, errors), status=422
+    )
+
+
+@api.exception_handler(HttpError)
+def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc, AuthenticationError):
+        message = exc.message if exc.message != "Unauthorized" else ""
+        response = api.create_response(
+            request,
+            as_error(
+                "unauthorized",
+                message
+                or _("缺少 API 密钥：请在 Authorization: Bearer 或 X-API-Key 请求头中提供。"),
+            ),
+            status=401,
+        )
+        response["WWW-Authenticate"] = 'Bearer realm="fengqiao"'
+        return response
+    if isinstance(exc, AuthorizationError):
+        return api.create_response(request, as_error("forbidden", exc.message), status=403)
+    if exc.status_code == 400 and exc.message.startswith("Cannot parse request body"):
+        return api.create_response(
+            request, as_error("bad_request", _("请求体不是合法的 JSON。")), status=400
+        )
+    return api.create_response(request, as_error("error", exc.message), status=exc.status_code)
+
+
+@api.exception_handler(PermissionDenied)
+def _on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(
+        request, as_error("forbidden", str(exc) or _("您无权执行此操作。")), status=403
+    )
+
+
+@api.exception_handler(Http404)
+def _on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(
+        request, as_error("not_found", _("未找到该案件，或您无权查看。")), status=404
+    )
+
+
+@api.exception_handler(services.ApiInputError)
+def _on_input_error(request: HttpRequest, exc: services.ApiInputError) -> HttpResponse:
+    error = {"field": exc.field, "msg": str(exc), "type": "not_allowed"}
+    return api.create_response(
+        request, as_error("invalid", _("请求数据有误：") + str(exc), [error]), status=422
+    )
+
+
+@api.exception_handler(CaseRuleError)
+def _on_rule_error(request: HttpRequest, exc: CaseRuleError) -> HttpResponse:
+    return api.create_response(request, as_error("rejected", str(exc)), status=422)
+
+
+@api.exception_handler(services.IdempotencyConflict)
+def _on_conflict(request: HttpRequest, exc: services.IdempotencyConflict) -> HttpResponse:
+    return api.create_response(request, as_error("idempotency_conflict", str(exc)), status=409)
+
+
+# --- Rendering ----------------------------------------------------------------------------------
+
+
+def _local(value: datetime | None) -> datetime | None:
+    return timezone.localtime(value) if value is not None else None
+
+
+def _summary(case: Case) -> dict[str, Any]:
+    return {
+        "number": case.number,
+        "title": case.title,
+        "category": case.category,
+        "category_label": str(case.get_category_display()),
+        "channel": case.channel,
+        "status": case.status,
+        "status_label": str(case.get_status_display()),
+        "grade": case.grade,
+        "region_code": case.region.code,
+        "region_name": case.region.name,
+        "registered_at": _local(case.registered_at),
+        "closed_at": _local(case.closed_at),
+    }
+
+
+def _party(party: Party) -> dict[str, Any]:
+    is_person = party.kind == PartyKind.PERSON
+    return {
+        "role": party.role,
+        "role_label": str(party.get_role_display()),
+        "kind": party.kind,
+        "name": mask_name(party.name) if is_person else party.name,
+        "id_number": mask_id_number(party.id_number),
+        "phone": mask_phone(party.phone),
+    }
+
+
+def _event(event: TimelineEvent) -> dict[str, Any]:
+    return {
+        "at": _local(event.at),
+        "action": event.action,
+        "action_label": str(EVENT_LABELS.get(event.action, event.action)),
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "org": event.org.name if event.org is not None else None,
+    }
+
+
+def _detail(case: Case) -> dict[str, Any]:
+    return {
+        **_summary(case),
+        "channel_label": str(case.get_channel_display()),
+        "grade_label": str(case.get_grade_display()),
+        "occurred_at": _local(case.occurred_at),
+        "platform": case.platform.name,
+        "handling_org": case.handling_org.name if case.handling_org is not None else None,
+        "parties": [_party(p) for p in case.parties.all()],
+        "timeline": [_event(e) for e in selectors.case_timeline(case)],
+    }
+
+
+# --- Endpoints ----------------------------------------------------------------------------------
+
+
+@api.post(
+    "/cases",
+    response={201: CaseCreatedOut, 409: ErrorOut, **ERRORS},
+    summary="登记纠纷",
+    tags=["cases"],
+    url_name="case_create",
+)
+def case_create(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: CaseIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> Status[dict[str, Any]]:
+    key = _key(request, ApiScope.CASES_WRITE)
+    idem = (idempotency_key or "").strip()
+    if idem and not IDEMPOTENCY_KEY.fullmatch(idem):
+        raise services.ApiInputError(
+            _("Idempotency-Key 应为1至100个可见 ASCII 字符。"), field="Idempotency-Key"
+        )
+    parties = [
+        PartyInput(
+            role=str(p.role),
+            kind=str(p.kind),
+            name=p.name,
+            id_number=p.id_number,
+            phone=p.phone,
+            address=p.address,
+        )
+        for p in payload.parties
+    ]
+    result = services.api_case_create(
+        key=key,
+        request=services.CaseRequest(
+            channel=str(payload.channel),
+            category=str(payload.category),
+            title=payload.title,
+            region_code=payload.region_code,
+            parties=tuple(parties),
+            facts=payload.facts,
+            claims=payload.claims,
+            address=payload.address.strip(),
+            occurred_at=payload.occurred_at,
+            amount=payload.amount,
+            people_count=payload.people_count,
+            platform_org_id=payload.platform_org_id,
+        ),
+        idempotency_key=idem,
+    )
+    if result.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return Status(201, result.body)
+
+
+@api.get(
+    "/cases/{number}",
+    response={200: CaseOut, 404: ErrorOut, **ERRORS},
+    summary="查询案件（状态与办理记录）",
+    tags=["cases"],
+    url_name="case_detail",
+)
+def case_detail(request: HttpRequest, number: str) -> dict[str, Any]:
+    key = _key(request, ApiScope.CASES_READ)
+    return _detail(selectors.case_by_number_for_user(key.user, number))
+
+
+@api.get(
+    "/cases",
+    response={200: CasePageOut, **ERRORS},
+    summary="案件列表（按 id 翻页）",
+    tags=["cases"],
+    url_name="case_list",
+)
+def case_list(
+    request: HttpRequest,
+    status: CaseStatus | None = None,
+    updated_since: datetime | None = None,
+    cursor: str = "",
+    limit: int = Query(50, ge=1, le=selectors.MAX_PAGE),
+) -> dict[str, Any]:
+    key = _key(request, ApiScope.CASES_READ)
+    after = 0
+    if cursor:
+        if not cursor.isdigit() or len(cursor) > 18:
+            raise services.ApiInputError(
+                _("cursor 无效，请使用上一页返回的 next_cursor。"), field="cursor"
+            )
+        after = int(cursor)
+    if updated_since is not None and timezone.is_naive(updated_since):
+        updated_since = timezone.make_aware(updated_since)
+    page = selectors.case_page_for_user(
+        key.user,
+        status=str(status or ""),
+        updated_since=updated_since,
+        after_id=after,
+        limit=limit,
+    )
+    return {
+        "items": [_summary(c) for c in page.items],
+        "next_cursor": str(page.next_after) if page.next_after is not None else None,
+    }

@@ -1,0 +1,227 @@
+"""Request and response shapes of API v1. Input checks here are about form (an ID number's check
+character, an 11-digit mobile, known enum values); rules about what the acting user may do
+live in the services."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from ninja import Schema
+from pydantic import Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from fengqiao.core.choices import DisputeCategory
+from fengqiao.disputes.choices import IntakeChannel, PartyKind, PartyRole
+from fengqiao.disputes.forms import MOBILE, validate_id_number
+from fengqiao.disputes.selectors import normalize_query
+
+# 统一社会信用代码 (GB 32100-2015): 18 characters over this alphabet, the last a check character.
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")
+
+
+def _ascii(value: str) -> str:
+    """Full-width digits and letters as ASCII, spaces and dashes removed."""
+    return normalize_query(value or "").replace(" ", "").replace("-", "")
+
+
+def _error(kind: str, message: str) -> PydanticCustomError:
+    return PydanticCustomError(kind, message)
+
+
+def check_credit_code(value: str) -> None:
+    if not USCC.fullmatch(value):
+        raise _error("credit_code_format", "统一社会信用代码应为18位数字或大写字母。")
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(value, USCC_WEIGHTS, strict=False))
+    check = (31 - total % 31) % 31
+    if USCC_ALPHABET[check] != value[17]:
+        raise _error("credit_code_checksum", "统一社会信用代码校验位不正确，请核对。")
+
+
+class PartyIn(Schema):
+    role: PartyRole = Field(description="申请人 applicant / 被申请人 respondent / 第三人")
+    kind: PartyKind = Field(PartyKind.PERSON, description="自然人 person / 组织 organization")
+    name: str = Field(max_length=100, description="姓名或名称")
+    id_number: str = Field(
+        "", max_length=40, description="自然人：18位身份证号；组织：统一社会信用代码"
+    )
+    phone: str = Field("", max_length=30, description="11位手机号")
+    address: str = Field("", max_length=200, description="住址")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise _error("blank", "请填写姓名或名称。")
+        return value
+
+    @field_validator("id_number")
+    @classmethod
+    def _id_number(cls, value: str, info: ValidationInfo) -> str:
+        value = _ascii(value).upper()
+        if not value:
+            return ""
+        if info.data.get("kind") == PartyKind.ORGANIZATION:
+            check_credit_code(value)
+            return value
+        try:
+            validate_id_number(value)
+        except DjangoValidationError as exc:
+            raise _error(f"id_number_{exc.code or 'invalid'}", str(exc.messages[0])) from None
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        value = _ascii(value)
+        if value and not MOBILE.match(value):
+            raise _error("mobile", "手机号应为11位中国大陆手机号码。")
+        return value
+
+
+class CaseIn(Schema):
+    channel: IntakeChannel = Field(description="受理渠道（网上申请 portal 不可用）")
+    category: DisputeCategory = Field(description="纠纷类别")
+    title: str = Field(max_length=200, description="纠纷简述")
+    facts: str = Field("", max_length=20000, description="纠纷事实")
+    claims: str = Field("", max_length=5000, description="当事人诉求")
+    region_code: str = Field(max_length=20, description="发生地区划代码（村/社区或网格）")
+    address: str = Field("", max_length=200, description="详细地址")
+    occurred_at: datetime | None = Field(
+        None, description="发生时间（ISO 8601，缺省时区为北京时间）"
+    )
+    amount: Decimal | None = Field(
+        None, ge=0, max_digits=14, decimal_places=2, description="涉及金额（元）"
+    )
+    people_count: int = Field(2, ge=1, le=1_000_000, description="涉及人数")
+    platform_org_id: int | None = Field(
+        None, description="责任平台（综治中心/平安办）单位 id；缺省为密钥所属平台或发生地所属平台"
+    )
+    parties: list[PartyIn] = Field(min_length=1, max_length=50, description="当事人")
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, value: IntakeChannel) -> IntakeChannel:
+        # An online application is the applicant's own; it comes from the public portal only.
+        if value == IntakeChannel.PORTAL:
+            raise _error("channel_portal", "网上申请只能通过公众门户提交，请选择其他受理渠道。")
+        return value
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise _error("blank", "请填写纠纷简述。")
+        return value
+
+    @field_validator("region_code")
+    @classmethod
+    def _region_code(cls, value: str) -> str:
+        value = _ascii(value)
+        if not value.isdigit():
+            raise _error("region_code", "区划代码应为数字。")
+        return value
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _occurred_at(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        if value > timezone.now():
+            raise _error("future", "发生时间不能晚于当前时间。")
+        return value
+
+
+class DuplicateOut(Schema):
+    number: str
+    title: str
+    status: str
+    status_label: str
+    registered_at: datetime
+    reasons: list[str] = Field(description="id_number / org_code / phone / address")
+    reason_texts: list[str]
+
+
+class CaseCreatedOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    registered_at: datetime
+    duplicates: list[DuplicateOut] = Field(description="可能重复的案件（仅限您可见的）")
+    has_hidden_duplicates: bool = Field(
+        description="另有您无权查看的疑似重复案件，请与综治中心（平安办）核实"
+    )
+
+
+class PartyOut(Schema):
+    role: str
+    role_label: str
+    kind: str
+    name: str = Field(description="自然人姓名已脱敏")
+    id_number: str = Field(description="已脱敏")
+    phone: str = Field(description="已脱敏")
+
+
+class TimelineOut(Schema):
+    at: datetime
+    action: str
+    action_label: str
+    from_status: str
+    to_status: str
+    org: str | None
+
+
+class CaseSummaryOut(Schema):
+    number: str
+    title: str
+    category: str
+    category_label: str
+    channel: str
+    status: str
+    status_label: str
+    grade: str
+    region_code: str
+    region_name: str
+    registered_at: datetime
+    closed_at: datetime | None
+
+
+class CaseOut(CaseSummaryOut):
+    channel_label: str
+    grade_label: str
+    occurred_at: datetime | None
+    platform: str
+    handling_org: str | None
+    parties: list[PartyOut]
+    timeline: list[TimelineOut]
+
+
+class CasePageOut(Schema):
+    items: list[CaseSummaryOut]
+    next_cursor: str | None = Field(description="下一页的 cursor；没有更多时为 null")
+
+
+class FieldErrorOut(Schema):
+    field: str
+    msg: str
+    type: str
+
+
+class ErrorOut(Schema):
+    code: str
+    detail: str
+    errors: list[FieldErrorOut] = Field(default_factory=list)
+
+
+def as_error(code: str, detail: str, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"code": code, "detail": detail, "errors": errors or []}

@@ -1,0 +1,170 @@
+"""GET /api/v1/cases/{number} and /api/v1/cases: the acting user's scope, masked personal data,
+keyset pages."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from fengqiao.api.tests.conftest import ZHANG_ID, ApiClient, case_body
+from fengqiao.disputes import services
+from fengqiao.disputes.choices import RiskGrade
+from fengqiao.disputes.models import Case, TimelineEvent
+from fengqiao.disputes.tests.factories import register_case
+
+
+def east_case(cast: Any, world: Any, **extra: Any) -> Case:
+    return register_case(
+        actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east, **extra
+    )
+
+
+def west_case(cast: Any, world: Any) -> Case:
+    return register_case(
+        actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_west
+    )
+
+
+def test_detail_has_status_timeline_and_masked_parties(
+    cast: Any, world: Any, api_for: Callable[..., ApiClient]
+) -> None:
+    case = east_case(cast, world)
+    services.case_assess(
+        actor=cast.dispatcher,
+        case_id=case.pk,
+        version=None,
+        category=case.category,
+        grade=RiskGrade.LOW,
+    )
+    api = api_for(cast.mediator_east, world.committee_east)
+    response = api.get(f"/cases/{case.number}")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["number"] == case.number
+    assert body["status"] == "assessed"
+    assert body["status_label"] == "已研判"
+    assert body["platform"] == "甲镇平安办"
+    assert [(e["action"], e["action_label"], e["to_status"]) for e in body["timeline"]] == [
+        ("register", "登记", "registered"),
+        ("assess", "研判", "assessed"),
+    ]
+    applicant = body["parties"][0]
+    assert applicant["name"] == "张*"
+    assert applicant["phone"] == "138****1111"
+    assert applicant["id_number"] == "990***********1234"
+    # No plaintext personal data anywhere in the answer.
+    raw = json.dumps(body, ensure_ascii=False)
+    for secret in ("990102198001011234", "13800001111", "13900002222", "张三", "李四"):
+        assert secret not in raw
+
+
+def test_case_outside_scope_is_404_like_a_missing_one(
+    cast: Any, world: Any, api_for: Callable[..., ApiClient]
+) -> None:
+    west = west_case(cast, world)
+    api = api_for(cast.mediator_east, world.committee_east)
+    hidden = api.get(f"/cases/{west.number}")
+    missing = api.get("/cases/330199001000-2026-999999")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json() == missing.json()
+    assert hidden.json()["detail"] == "未找到该案件，或您无权查看。"
+
+
+def test_detail_against_the_cast(cast: Any, world: Any, api_for: Callable[..., ApiClient]) -> None:
+    case = east_case(cast, world)
+    expected = {
+        "mediator_east": (world.committee_east, 200),
+        "mediator_west": (world.committee_west, 404),
+        "dispatcher": (world.town_a_platform, 200),
+        "court_clerk": (world.tribunal_a, 404),
+        "leader": (world.county_platform, 200),
+    }
+    for name, (org, status) in expected.items():
+        response = api_for(getattr(cast, name), org).get(f"/cases/{case.number}")
+        assert response.status_code == status, name
+
+
+def test_list_is_scoped_and_paged_by_id(
+    cast: Any, world: Any, api_for: Callable[..., ApiClient], django_assert_max_num_queries: Any
+) -> None:
+    east = [east_case(cast, world, title=f"东村纠纷{i}") for i in range(5)]
+    west_case(cast, world)
+    api = api_for(cast.mediator_east, world.committee_east)
+    numbers: list[str] = []
+    cursor = ""
+    pages = 0
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        with django_assert_max_num_queries(6):
+            response = api.get("/cases", params)
+        assert response.status_code == 200
+        body = response.json()
+        numbers += [item["number"] for item in body["items"]]
+        pages += 1
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert numbers == [c.number for c in east]
+    assert pages == 3
+    # the dispatcher sees both villages
+    dispatcher = api_for(cast.dispatcher, world.town_a_platform)
+    assert len(dispatcher.get("/cases", {"limit": 100}).json()["items"]) == 6
+
+
+def test_list_filters(cast: Any, world: Any, api_for: Callable[..., ApiClient]) -> None:
+    quiet = east_case(cast, world, title="未变")
+    moved = east_case(cast, world, title="已研判")
+    services.case_assess(
+        actor=cast.dispatcher,
+        case_id=moved.pk,
+        version=None,
+        category=moved.category,
+        grade=RiskGrade.LOW,
+    )
+    # Backdate the first case's only event: it has not changed since.
+    TimelineEvent.objects.filter(case=quiet).update(at=timezone.now() - timedelta(days=10))
+    api = api_for(cast.dispatcher, world.town_a_platform)
+
+    def numbers(**params: Any) -> list[str]:
+        response = api.get("/cases", params)
+        assert response.status_code == 200, response.json()
+        return [i["number"] for i in response.json()["items"]]
+
+    assert numbers(status="assessed") == [moved.number]
+    assert numbers(status="registered") == [quiet.number]
+    since = (timezone.now() - timedelta(days=1)).isoformat()
+    assert numbers(updated_since=since) == [moved.number]
+    assert numbers(updated_since="2000-01-01T00:00:00") == [quiet.number, moved.number]
+
+
+def test_list_parameter_errors_are_422_in_chinese(
+    cast: Any, world: Any, api_for: Callable[..., ApiClient]
+) -> None:
+    api = api_for(cast.dispatcher, world.town_a_platform)
+    for params, field, message in (
+        ({"limit": 101}, "limit", "不能大于100。"),
+        ({"limit": 0}, "limit", "不能小于1。"),
+        ({"cursor": "abc"}, "cursor", "cursor 无效，请使用上一页返回的 next_cursor。"),
+        ({"status": "lost"}, "status", None),
+        ({"updated_since": "上周"}, "updated_since", None),
+    ):
+        response = api.get("/cases", params)
+        assert response.status_code == 422, params
+        errors = {e["field"]: e["msg"] for e in response.json()["errors"]}
+        assert field in errors, response.json()
+        if message is not None:
+            assert errors[field] == message
+
+
+def test_unmasked_id_is_never_in_a_list(
+    cast: Any, world: Any, api_for: Callable[..., ApiClient]
+) -> None:
+    api = api_for(cast.dispatcher, world.town_a_platform)
+    api.post("/cases", case_body(world.village_east))
+    raw = api.get("/cases").content.decode()
+    assert ZHANG_ID not in raw
+    assert "13800001111" not in raw
