@@ -10,12 +10,13 @@ import pytest
 
 from fengqiao.accounts.choices import BuiltinRole
 from fengqiao.accounts.tests.factories import UserFactory, grant
+from fengqiao.api import services
 from fengqiao.api.tests.conftest import ZHANG_ID, ApiClient, case_body, credit_code, id_number
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.models import AuditEvent
 from fengqiao.core.crypto import lookup_hash
 from fengqiao.disputes.choices import CaseStatus
-from fengqiao.disputes.models import Case, Party
+from fengqiao.disputes.models import Case, CaseCounter, Party
 from fengqiao.disputes.selectors import worklist_for_user
 
 
@@ -295,3 +296,30 @@ def test_duplicates_are_reported_within_scope(
     numbers = {d["number"] for d in third["duplicates"]}
     assert numbers == {west["number"], first_east["number"], second_east["number"]}
     assert third["has_hidden_duplicates"] is False
+
+
+def test_concurrent_twin_with_the_same_key_gets_the_first_answer(
+    cast: Any, world: Any, api_for: Callable[..., ApiClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a first request has registered its case under the key
+    api = api_for(cast.dispatcher, world.town_a_platform)
+    body = case_body(world.village_east)
+    first = api.post("/cases", body, **{"Idempotency-Key": "race-1"})
+    assert first.status_code == 201
+    # when a twin passed the replay check before the first one committed (simulated by
+    # letting its first look find nothing)
+    real_replay = services._replay
+    calls: list[str] = []
+
+    def late_replay(*args: Any) -> Any:
+        calls.append("replay")
+        return None if len(calls) == 1 else real_replay(*args)
+
+    monkeypatch.setattr(services, "_replay", late_replay)
+    twin = api.post("/cases", body, **{"Idempotency-Key": "race-1"})
+    # then the unique constraint rolls its case back and it answers with the first case
+    assert calls == ["replay", "replay"]
+    assert twin.status_code == 201
+    assert twin.json() == first.json()
+    assert Case.objects.count() == 1
+    assert CaseCounter.objects.get().last_seq == 1

@@ -168,3 +168,20 @@ def test_unmasked_id_is_never_in_a_list(
     raw = api.get("/cases").content.decode()
     assert ZHANG_ID not in raw
     assert "13800001111" not in raw
+
+
+def test_detail_query_count_does_not_grow_with_the_timeline(
+    cast: Any, world: Any, api_for: Callable[..., ApiClient], django_assert_max_num_queries: Any
+) -> None:
+    case = east_case(cast, world)
+    for _ in range(10):
+        TimelineEvent.objects.create(
+            case=case, action="remind", org=world.town_a_platform, actor_name="系统"
+        )
+    api = api_for(cast.dispatcher, world.town_a_platform)
+    api.get(f"/cases/{case.number}")  # the key's first use records last_used_at
+    with django_assert_max_num_queries(8):
+        response = api.get(f"/cases/{case.number}")
+    assert response.status_code == 200
+    assert len(response.json()["timeline"]) == 11
+    assert response.json()["timeline"][-1]["org"] == "甲镇平安办"
