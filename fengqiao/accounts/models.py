@@ -23,6 +23,8 @@ class User(AbstractUser):
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
     totp_secret = EncryptedTextField(_("动态口令密钥"))
     totp_enabled = models.BooleanField(_("启用动态口令"), default=False)
+    # The time step of the last code accepted: a code is good once (RFC 6238 §5.2).
+    totp_last_step = models.BigIntegerField(_("动态口令最近使用时段"), null=True, blank=True)
 
     scope_lookups: ClassVar[dict[str, str]] = {
         "region": "role_grants__org__region__path",

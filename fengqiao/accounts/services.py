@@ -12,9 +12,10 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from fengqiao.accounts.access import forget_grants
@@ -64,12 +65,31 @@ def login_check(
     if authenticated.totp_enabled:
         if not otp:
             raise LoginRefused(_("请输入动态口令。"), needs_otp=True)
-        if not pyotp.TOTP(authenticated.totp_secret).verify(otp.strip(), valid_window=1):
+        step = _totp_step(authenticated.totp_secret, otp)
+        if step is None or not _totp_use(authenticated, step):
             _login_failed(authenticated, username)
             raise LoginRefused(_("动态口令错误。"), needs_otp=True)
     with transaction.atomic():
         User.objects.filter(pk=authenticated.pk).update(failed_login_count=0, locked_until=None)
     return LoginOutcome(authenticated)
+
+
+def _totp_step(secret: str, code: str) -> int | None:
+    """The time step ``code`` belongs to, allowing one step of clock drift either way."""
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(timezone.now())
+    code = code.strip()
+    for step in (current - 1, current, current + 1):
+        if constant_time_compare(code, totp.generate_otp(step)):
+            return step
+    return None
+
+
+def _totp_use(user: User, step: int) -> bool:
+    """Spend the code of ``step``; False when it (or a later one) was used already. The
+    conditional update makes two logins racing with the same code accept only one."""
+    fresh = Q(totp_last_step__isnull=True) | Q(totp_last_step__lt=step)
+    return User.objects.filter(fresh, pk=user.pk).update(totp_last_step=step) == 1
 
 
 def _login_failed(user: User | None, username: str) -> None:
@@ -314,12 +334,14 @@ def totp_begin(*, user: User) -> str:
 
 
 def totp_confirm(*, actor: User, secret: str, code: str) -> bool:
-    if not pyotp.TOTP(secret).verify(code.strip(), valid_window=1):
+    step = _totp_step(secret, code)
+    if step is None:
         return False
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=actor.pk)
-        user.totp_secret, user.totp_enabled = secret, True
-        user.save(update_fields=["totp_secret", "totp_enabled"])
+        # The code that confirmed the setup cannot then be used to log in.
+        user.totp_secret, user.totp_enabled, user.totp_last_step = secret, True, step
+        user.save(update_fields=["totp_secret", "totp_enabled", "totp_last_step"])
         audit_record(actor=actor, event_type=EventType.TOTP_ENABLED, obj=user)
     return True
 
@@ -329,6 +351,6 @@ def totp_disable(*, actor: User, user: User) -> None:
         user = User.objects.select_for_update().get(pk=user.pk)
         if not user.totp_enabled:
             return
-        user.totp_secret, user.totp_enabled = "", False
-        user.save(update_fields=["totp_secret", "totp_enabled"])
+        user.totp_secret, user.totp_enabled, user.totp_last_step = "", False, None
+        user.save(update_fields=["totp_secret", "totp_enabled", "totp_last_step"])
         audit_record(actor=actor, event_type=EventType.TOTP_DISABLED, obj=user)

@@ -314,7 +314,7 @@ def _enable_totp(client: Client) -> str:
     assert page.status_code == 200
     secret: str = client.session[TOTP_SESSION_KEY]
     assert secret in page_text(page)
-    response = client.post("/accounts/me/totp/", {"code": pyotp.TOTP(secret).now()})
+    response = client.post("/accounts/me/totp/", {"code": pyotp.TOTP(secret).at(timezone.now())})
     assert response.status_code == 302
     return secret
 
@@ -348,23 +348,51 @@ def test_totp_once_enabled_is_required_at_login(client: Client, user: User) -> N
     assert response.context["show_otp"] is True
     assert not _logged_in(client)
     # a wrong code is refused and counted as a failed login
-    code = pyotp.TOTP(secret).now()
-    wrong = f"{(int(code) + 1) % 1000000:06d}"
+    code = pyotp.TOTP(secret).at(timezone.now())
+    wrong = f"{(int(_next_code(secret)) + 1) % 1000000:06d}"
     response = _login(client, "zhangsan", PASSWORD, wrong)
     assert "动态口令错误" in page_text(response)
     assert not _logged_in(client)
     assert _events(EventType.LOGIN_FAILED, user) == 1
-    # the right code logs in
-    response = _login(client, "zhangsan", PASSWORD, pyotp.TOTP(secret).now())
+    # the code that confirmed the setup is spent
+    response = _login(client, "zhangsan", PASSWORD, code)
+    assert "动态口令错误" in page_text(response)
+    # the next code logs in
+    response = _login(client, "zhangsan", PASSWORD, _next_code(secret))
     assert response.status_code == 302
     assert _logged_in(client)
+
+
+def _next_code(secret: str, steps: int = 1) -> str:
+    return pyotp.TOTP(secret).at(timezone.now() + timedelta(seconds=30 * steps))
+
+
+def test_a_totp_code_is_good_only_once(client: Client, user: User) -> None:
+    client.force_login(user)
+    secret = _enable_totp(client)
+    client.post("/accounts/logout/")
+    code = _next_code(secret)
+    assert _login(client, "zhangsan", PASSWORD, code).status_code == 302
+    client.post("/accounts/logout/")
+    # replayed (someone looking over a shoulder, a logged request): refused
+    response = _login(client, "zhangsan", PASSWORD, code)
+    assert "动态口令错误" in page_text(response)
+    assert not _logged_in(client)
+
+
+def test_totp_code_from_outside_the_drift_window_is_refused(client: Client, user: User) -> None:
+    client.force_login(user)
+    secret = _enable_totp(client)
+    client.post("/accounts/logout/")
+    response = _login(client, "zhangsan", PASSWORD, _next_code(secret, steps=3))
+    assert "动态口令错误" in page_text(response)
 
 
 def test_totp_code_without_the_right_password_is_refused(client: Client, user: User) -> None:
     client.force_login(user)
     secret = _enable_totp(client)
     client.post("/accounts/logout/")
-    response = _login(client, "zhangsan", WRONG, pyotp.TOTP(secret).now())
+    response = _login(client, "zhangsan", WRONG, _next_code(secret))
     assert GENERIC in page_text(response)
     assert not _logged_in(client)
 
