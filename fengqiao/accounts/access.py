@@ -24,6 +24,10 @@ class Scope:
     region_paths: frozenset[str] = field(default_factory=frozenset)
     org_ids: frozenset[int] = field(default_factory=frozenset)
     own_user_id: int | None = None
+    # Orgs the user acts for under this permission, whatever the scope kind: a model may let
+    # them see rows tied to those orgs beyond the region (a case dispatched to their committee
+    # from another village) through a ``scope_member_q`` classmethod.
+    member_org_ids: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def is_empty(self) -> bool:
@@ -59,9 +63,12 @@ def scope_for(user: Any, perm: str) -> Scope:
     paths: set[str] = set()
     orgs: set[int] = set()
     own = None
+    members: set[int] = set()
     for grant in _grants(user):
         if perm not in _perm_codes(grant.role):
             continue
+        if grant.org_id is not None:
+            members.add(grant.org_id)
         scope = grant.role.scope
         if scope == DataScope.ALL:
             everything = True
@@ -71,7 +78,7 @@ def scope_for(user: Any, perm: str) -> Scope:
             orgs.add(grant.org_id)
         elif scope == DataScope.OWN:
             own = user.pk
-    return Scope(everything, frozenset(paths), frozenset(orgs), own)
+    return Scope(everything, frozenset(paths), frozenset(orgs), own, frozenset(members))
 
 
 def has_perm(user: Any, perm: str) -> bool:
@@ -100,6 +107,9 @@ def scope_q(model: type[Model], scope: Scope) -> Q:
         q |= Q(**{f"{lookups['org']}__in": scope.org_ids})
     if scope.own_user_id and "own" in lookups:
         q |= Q(**{lookups["own"]: scope.own_user_id})
+    member_q = getattr(model, "scope_member_q", None)
+    if scope.member_org_ids and member_q is not None:
+        q |= member_q(scope.member_org_ids)
     return q
 
 

@@ -156,6 +156,20 @@ class Case(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
+    @classmethod
+    def scope_member_q(cls, org_ids: frozenset[int]) -> models.Q:
+        """Beyond its region, a case is visible to the orgs that hold it: its platform, its
+        handling org and any org with a live dispatch order on it (joint mediation across
+        villages, a re-dispatch to another committee)."""
+        live = DispatchOrder.objects.filter(
+            to_org_id__in=org_ids, status__in=[DispatchStatus.PENDING, DispatchStatus.ACCEPTED]
+        ).values("case_id")
+        return (
+            models.Q(platform_id__in=org_ids)
+            | models.Q(handling_org_id__in=org_ids)
+            | models.Q(pk__in=live)
+        )
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES

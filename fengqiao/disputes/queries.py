@@ -237,12 +237,9 @@ class DueRow:
 
 
 def case_actions(user: Any, case: Case) -> list[str]:
-    """The actions to offer on the case page: those of the workflow selector that the services
-    will also accept from this user now (``services.case_may``), then 延期 and 回访."""
-    offered = [
-        a for a in selectors.case_actions_for_user(user, case) if services.case_may(user, case, a)
-    ]
-    return offered + _extra_actions(user, case)
+    """The actions to offer on the case page: the workflow actions the services accept from
+    this user now, then 延期 and 回访."""
+    return selectors.case_actions_for_user(user, case) + _extra_actions(user, case)
 
 
 def _extra_actions(user: Any, case: Case) -> list[str]:

@@ -98,26 +98,15 @@ def case_timeline(case: Case) -> QuerySet[TimelineEvent]:
 
 
 def case_actions_for_user(user: Any, case: Case) -> list[str]:
-    """The workflow actions this user may take on this case now."""
-    actions = allowed_actions(case.status)
-    perms = {
-        "assess": "disputes.assess_case",
-        "dispatch": "disputes.assess_case",
-        "reject": "disputes.assess_case",
-        "escalate": "disputes.assess_case",
-        "archive": "disputes.archive_case",
-    }
-    result = []
-    for action in actions:
-        perm = perms.get(action, "disputes.handle_case")
-        if action in ("accept", "return"):
-            continue  # answered on the dispatch order, by the receiving org
-        if restrict(Case.objects.filter(pk=case.pk), user, perm).exists() or (
-            action in ("escalate", "withdraw")
-            and restrict(Case.objects.filter(pk=case.pk), user, "disputes.handle_case").exists()
-        ):
-            result.append(action)
-    return result
+    """The workflow actions this user may take on this case now: exactly those the services
+    accept (``services.case_may``). Accept and return are answered on the dispatch order."""
+    from fengqiao.disputes.services import case_may
+
+    return [
+        action
+        for action in allowed_actions(case.status)
+        if action not in ("accept", "return") and case_may(user, case, action)
+    ]
 
 
 def pending_orders_for_user(user: Any) -> QuerySet[DispatchOrder]:

@@ -1,0 +1,54 @@
+"""A case reaches beyond its region to the orgs that hold it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fengqiao.disputes import selectors, services
+from fengqiao.disputes.choices import RiskGrade
+from fengqiao.disputes.tests.factories import register_case
+
+
+def test_case_dispatched_to_another_village_is_visible_there_and_only_there(
+    cast: Any, world: Any
+) -> None:
+    case = register_case(
+        actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
+    )
+    assert not selectors.case_list_for_user(cast.mediator_west).filter(pk=case.pk).exists()
+
+    case = services.case_assess(
+        actor=cast.dispatcher,
+        case_id=case.pk,
+        version=None,
+        category=case.category,
+        grade=RiskGrade.LOW,
+    )
+    services.case_dispatch(
+        actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_west]
+    )
+
+    assert selectors.case_list_for_user(cast.mediator_west).filter(pk=case.pk).exists()
+    assert selectors.case_get_for_user(cast.mediator_west, case.pk) == case
+    # The court clerk (本单位 scope) holds no order on it and still sees nothing.
+    assert not selectors.case_list_for_user(cast.court_clerk).filter(pk=case.pk).exists()
+
+
+def test_a_returned_order_no_longer_opens_the_case(cast: Any, world: Any) -> None:
+    case = register_case(
+        actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
+    )
+    case = services.case_assess(
+        actor=cast.dispatcher,
+        case_id=case.pk,
+        version=None,
+        category=case.category,
+        grade=RiskGrade.LOW,
+    )
+    case = services.case_dispatch(
+        actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_west]
+    )
+    services.dispatch_return(
+        actor=cast.mediator_west, dispatch_id=case.dispatches.get().pk, reason="不属本村，请改派"
+    )
+    assert not selectors.case_list_for_user(cast.mediator_west).filter(pk=case.pk).exists()
