@@ -42,8 +42,11 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
             "orgs.view_orgkind",
             "orgs.change_orgkind",
             "orgs.view_person",
+            "api.view_apikey",
+            "api.add_apikey",
+            "api.change_apikey",
         ],
-        "description": "账户与系统配置；不能查看案件数据",
+        "description": "账户与系统配置（含接口密钥）；不能查看案件数据",
     },
     # Security admin: roles, permissions and grants.
     BuiltinRole.SECURITY_ADMIN: {

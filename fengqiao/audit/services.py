@@ -51,8 +51,20 @@ def audit_record(
     )
     # Robust: the change itself has committed; a failed seal is retried by the periodic task
     # and must not turn the caller's success into an error.
-    transaction.on_commit(audit_seal_quietly, robust=True)
+    if not _seal_pending():
+        transaction.on_commit(audit_seal_quietly, robust=True)
     return event
+
+
+def _seal_pending() -> bool:
+    """Whether this transaction already seals after commit: one seal per transaction, however
+    many events it writes."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return False
+    return any(
+        callback is audit_seal_quietly for _sids, callback, *_rest in connection.run_on_commit
+    )
 
 
 def _jsonable(value: dict[str, Any] | None) -> dict[str, Any] | None:

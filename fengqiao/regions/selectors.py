@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from fengqiao.regions.models import Region, subtree_upper_bound
 
@@ -62,9 +62,11 @@ def region_for_filter(user: Any, code: str) -> Region | None:
 
 
 def region_roots_for_user(user: Any) -> QuerySet[Region]:
-    """The topmost regions a user can see (the roots of their scope)."""
-    visible = regions_visible_to(user)
-    top_level = visible.aggregate(top=Min("level"))["top"]
-    if top_level is None:
-        return Region.objects.none()
-    return visible.filter(level=top_level).order_by("code")
+    """The roots of a user's scope: every visible region whose parent is not visible (a user
+    with grants in two townships starts from both)."""
+    from fengqiao.accounts.access import scope_for
+
+    scope = scope_for(user, "regions.view_region")
+    if scope.everything:
+        return Region.objects.filter(parent__isnull=True).order_by("code")
+    return Region.objects.filter(path__in=_outermost(scope.region_paths)).order_by("code")
