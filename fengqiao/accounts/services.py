@@ -166,7 +166,31 @@ def user_create(
     return user
 
 
+class AccessPolicyError(ValueError):
+    """A grant or a role change that the access policy (三员分立) does not allow; the message is
+    shown to the user as is."""
+
+
+def _check_account_change(actor: User, user: User) -> None:
+    """三员分立: the system admin manages accounts, but not those of the security admin and the
+    auditor, so that no one admin can take over another's account. Those are reset at the
+    server console (``manage.py changepassword``)."""
+    from fengqiao.accounts.choices import BuiltinRole
+
+    if actor.pk == user.pk:
+        return
+    guarded = {BuiltinRole.SECURITY_ADMIN, BuiltinRole.AUDITOR}
+    if RoleGrant.objects.filter(user=user, role__code__in=guarded).exists():
+        raise AccessPolicyError(
+            _(
+                "三员分立：安全管理员和安全审计员的账户不能由系统管理员修改、停用或重置密码，"
+                "请由运维人员在服务器上执行 manage.py changepassword。"
+            )
+        )
+
+
 def user_update(*, actor: User, user: User, real_name: str, phone: str, is_active: bool) -> User:
+    _check_account_change(actor, user)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         before = {"real_name": user.real_name, "phone_changed": False, "is_active": user.is_active}
@@ -196,6 +220,7 @@ def user_update(*, actor: User, user: User, real_name: str, phone: str, is_activ
 
 def user_set_password(*, actor: User, user: User, password: str, reset: bool = False) -> None:
     """Change a password; an admin reset forces a change at the next login."""
+    _check_account_change(actor, user)
     validate_password(password, user)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
@@ -208,11 +233,6 @@ def user_set_password(*, actor: User, user: User, password: str, reset: bool = F
             event_type=EventType.PASSWORD_RESET if reset else EventType.PASSWORD_CHANGED,
             obj=user,
         )
-
-
-class AccessPolicyError(ValueError):
-    """A grant or a role change that the access policy (三员分立) does not allow; the message is
-    shown to the user as is."""
 
 
 def _code(perm: Permission) -> str:

@@ -238,9 +238,13 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     target = user_get_for_admin(request.user, pk)
     form = UserEditForm(request.POST)
     if form.is_valid():
-        services.user_update(actor=_actor(request), user=target, **form.cleaned_data)
-        messages.success(request, _("用户信息已保存。"))
-        return redirect("accounts:user_detail", pk=pk)
+        try:
+            services.user_update(actor=_actor(request), user=target, **form.cleaned_data)
+        except services.AccessPolicyError as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("用户信息已保存。"))
+            return redirect("accounts:user_detail", pk=pk)
     return render(
         request,
         "accounts/user_detail.html",
@@ -265,6 +269,8 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             form.add_error("password", exc)
+        except services.AccessPolicyError as refused:
+            form.add_error(None, str(refused))
         else:
             messages.success(request, _("密码已重置，用户下次登录须修改密码。"))
             return redirect("accounts:user_detail", pk=pk)
