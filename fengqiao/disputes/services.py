@@ -394,13 +394,19 @@ def _add_due(
 # --- Intake -------------------------------------------------------------------------------------
 
 
-def _next_case_number(region: Region, year: int) -> str:
-    counter, _created = CaseCounter.objects.get_or_create(region=region, year=year)
-    # The row lock makes numbers gap-free per region and year under concurrent intake.
-    counter = CaseCounter.objects.select_for_update().get(pk=counter.pk)
+def _take_next(counter_model: type[CaseCounter] | type[ArchiveCounter], **key: Any) -> int:
+    """The next number of a counter row. The row lock makes numbers gap-free and unique under
+    concurrent transactions; it is held only by those that number under the same key."""
+    counter, _created = counter_model.objects.get_or_create(**key)
+    counter = counter_model.objects.select_for_update().get(pk=counter.pk)
     counter.last_seq += 1
     counter.save(update_fields=["last_seq"])
-    return f"{region.code}-{year}-{counter.last_seq:06d}"
+    return counter.last_seq
+
+
+def _next_case_number(region: Region, year: int) -> str:
+    seq = _take_next(CaseCounter, region=region, year=year)
+    return f"{region.code}-{year}-{seq:06d}"
 
 
 def case_register(
@@ -1112,12 +1118,8 @@ def follow_up_record(*, actor: Any, case_id: int, satisfaction: int, comment: st
 
 
 def _archive_number(org: Organization, year: int) -> str:
-    counter, _created = ArchiveCounter.objects.get_or_create(org=org, year=year)
-    counter = ArchiveCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.last_seq += 1
-    counter.save(update_fields=["last_seq"])
-    short = org.region.name[:2]
-    return f"（{year}）{short}人调字第{counter.last_seq}号"
+    seq = _take_next(ArchiveCounter, org=org, year=year)
+    return f"（{year}）{org.region.name[:2]}人调字第{seq}号"
 
 
 def case_archive(*, actor: Any, case_id: int, version: int | None) -> Case:
