@@ -483,3 +483,63 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.satisfaction}"
+
+
+# --- Routing rules (属地 / 属事), edited in the admin; defaults in ``routing.ROUTING_DEFAULTS`` --
+
+
+class HandlingLevel(models.IntegerChoices):
+    """The region levels a case can be handled at (a subset of ``RegionLevel``)."""
+
+    VILLAGE = 5, _("村（社区）")
+    TOWNSHIP = 4, _("乡镇（街道）")
+    COUNTY = 3, _("区县")
+
+
+class TerritoryRule(models.Model):
+    """属地规则 — the lowest level that may handle a case of a risk grade (低→村, 中→乡镇,
+    高/重大→区县): orgs below it are not recommended."""
+
+    grade = models.CharField(_("风险等级"), max_length=10, choices=RiskGrade.choices, unique=True)
+    min_level = models.PositiveSmallIntegerField(_("最低承办层级"), choices=HandlingLevel.choices)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("属地规则")
+        verbose_name_plural = _("属地规则")
+        ordering = ["-min_level", "grade"]
+
+    def __str__(self) -> str:
+        return f"{self.get_grade_display()} → {self.get_min_level_display()}"
+
+
+class SubjectRule(models.Model):
+    """属事规则 — an org kind that handles a dispute category (医疗 → 行业性专业性调委会).
+
+    With ``requires_declared`` the org must also list the category among its 受理类别
+    (``OrgCategory``): an industry committee handles only its own industry."""
+
+    category = models.CharField(_("纠纷类别"), max_length=30, choices=DisputeCategory.choices)
+    kind = models.ForeignKey(
+        "orgs.OrgKind", on_delete=models.CASCADE, related_name="+", verbose_name=_("单位类型")
+    )
+    requires_declared = models.BooleanField(
+        _("须登记受理该类别"),
+        default=True,
+        help_text=_("勾选时，单位须在“受理类别”中登记该纠纷类别才算属事对口。"),
+    )
+    weight = models.PositiveSmallIntegerField(
+        _("权重"), default=60, help_text=_("越大越优先；属地的村级调委会为30。")
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("属事规则")
+        verbose_name_plural = _("属事规则")
+        ordering = ["category", "-weight"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "kind"], name="subjectrule_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} → {self.kind}"

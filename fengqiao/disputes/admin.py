@@ -1,0 +1,21 @@
+from django.contrib import admin
+
+from fengqiao.disputes.models import SubjectRule, TerritoryRule
+
+
+@admin.register(TerritoryRule)
+class TerritoryRuleAdmin(admin.ModelAdmin):
+    """属地规则: risk grade → the lowest level allowed to handle it."""
+
+    list_display = ["grade", "min_level", "note"]
+    list_editable = ["min_level", "note"]
+
+
+@admin.register(SubjectRule)
+class SubjectRuleAdmin(admin.ModelAdmin):
+    """属事规则: category → the org kinds that handle it."""
+
+    list_display = ["category", "kind", "requires_declared", "weight", "is_active"]
+    list_editable = ["requires_declared", "weight", "is_active"]
+    list_filter = ["category", "kind", "is_active"]
+    list_select_related = ["kind"]

@@ -1,0 +1,399 @@
+"""交办推荐 — which orgs and which mediators the platform suggests for a case (DESIGN §2).
+
+Orgs: 属地 (territory) and 属事 (subject). Every candidate sits on the case's region chain
+(网格 → 村 → 乡镇 → 区县) at or above the lowest level the case's risk grade allows
+(``TerritoryRule``); a general committee there is a territorial match, an org of a kind the
+category's ``SubjectRule`` names (or that lists the category among its 受理类别) a subject
+match. Seed 003's 网格先行化解 puts the village first for five simple kinds at low risk.
+
+Mediators: people with an active mediator membership in the recommended orgs, scored on
+specialty, current load, success rate over 12 months and distance, grade and stars breaking
+ties. Each recommendation carries its reasons in Chinese for the dispatcher.
+
+Reads are bounded and indexed: a handful of queries whatever the size of the county.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from fengqiao.core.choices import DisputeCategory
+from fengqiao.disputes.choices import OPEN_STATUSES, CaseStatus, RiskGrade
+from fengqiao.disputes.models import Case, HandlingLevel, SubjectRule, TerritoryRule
+from fengqiao.orgs.choices import MediatorGrade, PersonRole
+from fengqiao.orgs.models import MediatorSpecialty, Membership, Organization, OrgCategory
+from fengqiao.regions.choices import RegionLevel
+from fengqiao.regions.models import Region
+
+# --- Defaults (editable in the admin afterwards) -----------------------------------------------
+
+TERRITORY_DEFAULTS: dict[str, int] = {
+    RiskGrade.LOW: HandlingLevel.VILLAGE,
+    RiskGrade.MEDIUM: HandlingLevel.TOWNSHIP,
+    RiskGrade.HIGH: HandlingLevel.COUNTY,
+    RiskGrade.MAJOR: HandlingLevel.COUNTY,
+}
+
+# category, org kind code, must the org list the category (OrgCategory), weight
+SUBJECT_DEFAULTS: list[tuple[str, str, bool, int]] = [
+    (DisputeCategory.MEDICAL, "committee_industry", True, 60),
+    (DisputeCategory.LABOUR, "committee_industry", True, 60),
+    (DisputeCategory.LABOUR, "admin_mediation", True, 50),
+    (DisputeCategory.TRAFFIC, "committee_industry", True, 60),
+    (DisputeCategory.TRAFFIC, "admin_mediation", True, 40),
+    (DisputeCategory.PROPERTY_MGMT, "committee_industry", True, 60),
+    (DisputeCategory.MARRIAGE_FAMILY, "committee_industry", True, 60),
+    (DisputeCategory.MARRIAGE_FAMILY, "mass_org", True, 40),
+    (DisputeCategory.MARRIAGE_FAMILY, "committee_village", False, 20),
+    (DisputeCategory.CONSUMER, "committee_industry", True, 60),
+    (DisputeCategory.CONSUMER, "admin_mediation", True, 40),
+    (DisputeCategory.FINANCE, "committee_industry", True, 60),
+    (DisputeCategory.FINANCE, "commercial", True, 40),
+    (DisputeCategory.CONSTRUCTION, "committee_industry", True, 60),
+    (DisputeCategory.TOURISM, "committee_industry", True, 60),
+    (DisputeCategory.INTERNET, "committee_industry", True, 60),
+    (DisputeCategory.IP, "committee_industry", True, 60),
+    (DisputeCategory.IP, "commercial", True, 40),
+    (DisputeCategory.CONTRACT, "commercial", True, 40),
+    (DisputeCategory.BUSINESS, "commercial", True, 40),
+    (DisputeCategory.ENVIRONMENT, "admin_mediation", True, 50),
+    (DisputeCategory.EXPROPRIATION, "admin_mediation", True, 50),
+    (DisputeCategory.ADMINISTRATIVE, "admin_mediation", True, 60),
+]
+
+
+def ensure_routing_defaults(get_model: Callable[[str, str], Any] | None = None) -> None:
+    """Load the default rules into an empty table (never touching a table the admin has
+    filled). Runs from migration 0003 with historical models and lazily before a
+    recommendation, so a flushed test database has rules too. To switch a rule off, untick
+    启用 rather than deleting every row."""
+    if get_model is None:
+        from django.apps import apps
+
+        get_model = apps.get_model
+    territory = get_model("disputes", "TerritoryRule")
+    subject = get_model("disputes", "SubjectRule")
+    kind_model = get_model("orgs", "OrgKind")
+    if not territory.objects.exists():
+        territory.objects.bulk_create(
+            [territory(grade=g, min_level=lv) for g, lv in TERRITORY_DEFAULTS.items()],
+            ignore_conflicts=True,
+        )
+    if not subject.objects.exists():
+        from fengqiao.orgs.kinds import ORG_KINDS
+
+        # Org kinds come from orgs' post_migrate hook, which has not run yet on a fresh
+        # database: create the ones the rules name the same way (get_or_create never
+        # overwrites an admin's edit).
+        needed = {code for _c, code, _r, _w in SUBJECT_DEFAULTS}
+        for order, (code, name, family, committee, minimum) in enumerate(ORG_KINDS):
+            if code in needed:
+                kind_model.objects.get_or_create(
+                    code=code,
+                    defaults={
+                        "name": name,
+                        "family": family,
+                        "is_mediation_committee": committee,
+                        "min_full_time_mediators": minimum,
+                        "sort_order": order * 10,
+                    },
+                )
+        kinds = dict(kind_model.objects.filter(code__in=needed).values_list("code", "pk"))
+        subject.objects.bulk_create(
+            [
+                subject(category=c, kind_id=kinds[code], requires_declared=r, weight=w)
+                for c, code, r, w in SUBJECT_DEFAULTS
+                if code in kinds
+            ],
+            ignore_conflicts=True,
+        )
+
+
+# --- Rules --------------------------------------------------------------------------------------
+
+# General committees: they handle any dispute of their territory.
+TERRITORIAL_KINDS = ("committee_village", "committee_township", "committee_regional")
+# Seed 003 (网格先行化解): 简易婚姻家庭、邻里、物业、人身损害赔偿、房屋宅基地 disputes at low
+# risk are tried first at grid/village level. 人身损害赔偿 is filed under 损害赔偿; every
+# low-risk 婚姻家庭 case counts as simple (the assessment grades the complex ones higher).
+GRID_FIRST_CATEGORIES = frozenset(
+    {
+        DisputeCategory.MARRIAGE_FAMILY,
+        DisputeCategory.NEIGHBOUR,
+        DisputeCategory.PROPERTY_MGMT,
+        DisputeCategory.DAMAGES,
+        DisputeCategory.HOUSING_LAND,
+    }
+)
+GRID_FIRST_BONUS = 100
+DECLARED_WEIGHT = 40  # an org listing the category though no rule names its kind
+TERRITORY_WEIGHT = 30  # at the lowest allowed level; 10 less per level above it
+MAX_CANDIDATES = 60
+MEDIATOR_ORGS = 5  # mediators come from the first five recommended orgs
+MAX_MEMBERSHIPS = 200
+MEDIATOR_ROLES = (PersonRole.MEDIATOR, PersonRole.INVITED_MEDIATOR)
+LEVEL_WORDS = {
+    HandlingLevel.VILLAGE: "村级",
+    HandlingLevel.TOWNSHIP: "乡镇级",
+    HandlingLevel.COUNTY: "区县级",
+}
+
+
+@dataclass
+class OrgRecommendation:
+    org: Organization
+    score: int
+    reasons: list[str] = field(default_factory=list)
+    territorial: bool = False
+    subject: bool = False
+
+
+@dataclass
+class MediatorRecommendation:
+    person: Any  # orgs.Person
+    org: Organization
+    score: int
+    reasons: list[str] = field(default_factory=list)
+    open_cases: int | None = None
+    success_rate: float | None = None
+
+
+def territory_min_level(grade: str) -> int:
+    rule = TerritoryRule.objects.filter(grade=grade).first()
+    if rule is None:
+        ensure_routing_defaults()
+        rule = TerritoryRule.objects.filter(grade=grade).first()
+    return (
+        rule.min_level if rule is not None else TERRITORY_DEFAULTS.get(grade, RegionLevel.VILLAGE)
+    )
+
+
+def _subject_rules(category: str) -> dict[int, SubjectRule]:
+    """Active rules for the category by org kind id."""
+    if not SubjectRule.objects.exists():
+        ensure_routing_defaults()
+    rules = SubjectRule.objects.filter(category=category, is_active=True)
+    return {r.kind_id: r for r in rules}
+
+
+def _chain(case: Case) -> list[Region]:
+    """The case's region and its ancestors down to county level, deepest first."""
+    region = case.region
+    paths = [*region.ancestor_paths(), region.path]
+    return list(
+        Region.objects.filter(path__in=paths, level__gte=RegionLevel.COUNTY).order_by("-level")
+    )
+
+
+def _label(grade: str) -> str:
+    return str(RiskGrade(grade).label)
+
+
+def recommend_orgs(case: Case) -> list[OrgRecommendation]:
+    """Orgs ranked for dispatching ``case``, each with its reasons."""
+    category_label = str(DisputeCategory(case.category).label)
+    min_level = territory_min_level(case.grade)
+    rules = _subject_rules(case.category)
+    chain = _chain(case)
+    # A grid's own orgs are village-level for the rule (网格 sits below the village).
+    allowed = [r for r in chain if min(r.level, RegionLevel.VILLAGE) <= min_level]
+    if not allowed:
+        return []
+    declares = OrgCategory.objects.filter(org=OuterRef("pk"), category=case.category)
+    orgs = (
+        Organization.objects.filter(region__in=allowed, is_active=True)
+        .filter(
+            Q(kind__code__in=TERRITORIAL_KINDS)
+            | Q(kind_id__in=list(rules))
+            | Q(categories__category=case.category)
+        )
+        .annotate(declares=Exists(declares))
+        .select_related("kind", "region")
+        .distinct()
+        .order_by("-region__level", "kind__sort_order", "name")[:MAX_CANDIDATES]
+    )
+    grid_first = case.grade == RiskGrade.LOW and case.category in GRID_FIRST_CATEGORIES
+    results: list[OrgRecommendation] = []
+    for org in orgs:
+        level = min(org.region.level, RegionLevel.VILLAGE)
+        rec = OrgRecommendation(org=org, score=0)
+        rule = rules.get(org.kind_id)
+        if org.kind.code in TERRITORIAL_KINDS:
+            rec.territorial = True
+            rec.score += TERRITORY_WEIGHT - 10 * (min_level - level)
+            rec.reasons.append(_territory_reason(org, case))
+        if org.declares:
+            rec.subject = True
+            rec.score += rule.weight if rule is not None else DECLARED_WEIGHT
+            rec.reasons.append(f"属事：受理{category_label}纠纷")
+        elif rule is not None and not rule.requires_declared:
+            rec.subject = True
+            rec.score += rule.weight
+            rec.reasons.append(f"属事：{category_label}纠纷可由{org.kind.name}调处")
+        if not (rec.territorial or rec.subject):
+            continue  # a kind a rule names, but the org does not handle this category
+        if grid_first and level == RegionLevel.VILLAGE and rec.territorial:
+            rec.score += GRID_FIRST_BONUS
+            rec.reasons.append(f"网格先行化解：低风险{category_label}纠纷先由村（网格）调处")
+        if min_level < HandlingLevel.VILLAGE:
+            rec.reasons.append(
+                f"风险等级{_label(case.grade)}，需{LEVEL_WORDS[HandlingLevel(min_level)]}以上"
+            )
+        results.append(rec)
+    results.sort(key=lambda r: (-r.score, -r.org.region.level, r.org.name, r.org.pk))
+    return results
+
+
+def _territory_reason(org: Organization, case: Case) -> str:
+    if case.region_path.startswith(org.region.path) and org.region.level >= RegionLevel.VILLAGE:
+        return f"属地：案发地{org.name}"
+    if org.region.level == RegionLevel.TOWNSHIP:
+        return f"属地：案发地所在乡镇（{org.region.name}）"
+    return f"属地：案发地所在区县（{org.region.name}）"
+
+
+# --- Mediators ------------------------------------------------------------------------------
+
+SPECIALTY_WEIGHT = 40
+LOAD_WEIGHT = 30  # with no open case; 6 less per open case
+LOAD_STEP = 6
+LOAD_UNKNOWN = 15  # a person without an account: no case can be counted
+SUCCESS_WEIGHT = 20  # times the success rate; half when nothing closed in 12 months
+DISTANCE_WEIGHTS = {"village": 15, "township": 10, "county": 5}
+TOP_ORG_BONUS = 10
+GRADE_ORDER = {
+    MediatorGrade.CHIEF: 4,
+    MediatorGrade.SENIOR: 3,
+    MediatorGrade.INTERMEDIATE: 2,
+    MediatorGrade.JUNIOR: 1,
+    MediatorGrade.UNGRADED: 0,
+}
+SUCCESS_WINDOW = timedelta(days=365)
+
+
+def _distance(org_region: Region, chain: list[Region]) -> tuple[str, str] | None:
+    """How near the mediator's org is: the nearest chain node holding it, by level."""
+    for node in chain:  # deepest first
+        if org_region.path.startswith(node.path) or node.path.startswith(org_region.path):
+            if node.level >= RegionLevel.VILLAGE:
+                return "village", f"同村（{node.name}）"
+            if node.level == RegionLevel.TOWNSHIP:
+                return "township", f"同乡镇（{node.name}）"
+            return "county", f"同区县（{node.name}）"
+    return None
+
+
+def recommend_mediators(
+    case: Case,
+    org: Organization | None = None,
+    limit: int = 3,
+    *,
+    orgs: list[OrgRecommendation] | None = None,
+) -> list[MediatorRecommendation]:
+    """The ``limit`` best mediators for ``case`` in ``org`` (or in the recommended orgs)."""
+    if org is not None:
+        org_ids = [org.pk]
+    else:
+        ranked = orgs if orgs is not None else recommend_orgs(case)
+        org_ids = [r.org.pk for r in ranked[:MEDIATOR_ORGS]]
+    if not org_ids:
+        return []
+    rank = {pk: i for i, pk in enumerate(org_ids)}
+    specialty = MediatorSpecialty.objects.filter(
+        profile_id=OuterRef("person_id"), category=case.category
+    )
+    memberships = list(
+        Membership.objects.filter(
+            org_id__in=org_ids, role__in=MEDIATOR_ROLES, ended_on__isnull=True
+        )
+        .annotate(specialist=Exists(specialty))
+        .select_related("person__mediator_profile", "org__region")
+        .order_by("pk")[:MAX_MEMBERSHIPS]
+    )
+    # One membership per person: the one in the best-ranked org.
+    best: dict[int, Any] = {}
+    for membership in sorted(memberships, key=lambda m: rank[m.org_id]):
+        best.setdefault(membership.person_id, membership)
+    user_ids = [m.person.user_id for m in best.values() if m.person.user_id is not None]
+    load, success = _workload(user_ids)
+    chain = _chain(case)
+    category_label = str(DisputeCategory(case.category).label)
+    results = []
+    for m in best.values():
+        person = m.person
+        rec = MediatorRecommendation(person=person, org=m.org, score=0)
+        rec.reasons.append(f"所在单位：{m.org.name}")
+        if rank[m.org_id] == 0 and len(org_ids) > 1:
+            rec.score += TOP_ORG_BONUS
+        if m.specialist:
+            rec.score += SPECIALTY_WEIGHT
+            rec.reasons.append(f"擅长{category_label}纠纷")
+        if person.user_id is None:
+            rec.score += LOAD_UNKNOWN
+            rec.reasons.append("未开通账号，工作量与成功率无记录")
+        else:
+            open_cases = load.get(person.user_id, 0)
+            rec.open_cases = open_cases
+            rec.score += max(0, LOAD_WEIGHT - LOAD_STEP * open_cases)
+            rec.reasons.append(f"在办案件{open_cases}件")
+            resolved, closed = success.get(person.user_id, (0, 0))
+            if closed:
+                rec.success_rate = resolved / closed
+                rec.score += round(SUCCESS_WEIGHT * rec.success_rate)
+                rec.reasons.append(
+                    f"近12个月调解成功率{rec.success_rate:.0%}（{resolved}/{closed}）"
+                )
+            else:
+                rec.score += SUCCESS_WEIGHT // 2
+                rec.reasons.append("近12个月暂无办结案件")
+        near = _distance(m.org.region, chain)
+        if near is not None:
+            rec.score += DISTANCE_WEIGHTS[near[0]]
+            rec.reasons.append(near[1])
+        profile = getattr(person, "mediator_profile", None)
+        if profile is not None and (profile.grade != MediatorGrade.UNGRADED or profile.stars):
+            stars = f"·{profile.stars}星" if profile.stars else ""
+            rec.reasons.append(f"{profile.get_grade_display()}{stars}")
+        results.append(rec)
+
+    def order(r: MediatorRecommendation) -> tuple[Any, ...]:
+        profile = getattr(r.person, "mediator_profile", None)
+        grade = GRADE_ORDER.get(profile.grade, 0) if profile is not None else 0
+        stars = profile.stars if profile is not None else 0
+        return (-r.score, -grade, -stars, r.person.name, r.person.pk)
+
+    results.sort(key=order)
+    return results[:limit]
+
+
+def _workload(user_ids: list[int]) -> tuple[dict[int, int], dict[int, tuple[int, int]]]:
+    """Open cases per handler, and (resolved, closed) per handler over the last 12 months: one
+    aggregate query each, through the handler/status index."""
+    if not user_ids:
+        return {}, {}
+    load = dict(
+        Case.objects.filter(handler_id__in=user_ids, status__in=OPEN_STATUSES)
+        .values("handler_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("handler_id", "n")
+    )
+    since = timezone.now() - SUCCESS_WINDOW
+    rows = (
+        Case.objects.filter(handler_id__in=user_ids, closed_at__gte=since)
+        .exclude(status=CaseStatus.WITHDRAWN)
+        .values("handler_id")
+        .annotate(
+            resolved=Count("pk", filter=Q(agreement__isnull=False)),
+            closed=Count("pk"),
+        )
+        .order_by()
+    )
+    success = {r["handler_id"]: (r["resolved"], r["closed"]) for r in rows}
+    return load, success
