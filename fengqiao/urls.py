@@ -11,6 +11,7 @@ urlpatterns = [
     path("orgs/", include("fengqiao.orgs.urls")),
     path("audit/", include("fengqiao.audit.urls")),
     path("cases/", include("fengqiao.disputes.urls")),
+    path("mediation/", include("fengqiao.mediation.urls")),
     path("notifications/", include("fengqiao.notify.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -40,3 +40,8 @@ class EventType(models.TextChoices):
     CASE_SUPERVISED = "case.supervised", _("督办")
     API_KEY_CREATED = "api.key_created", _("新建API密钥")
     API_KEY_REVOKED = "api.key_revoked", _("撤销API密钥")
+    MEDIATION_CONSENT = "mediation.consent", _("记录调解意愿")
+    MEDIATION_NOTICE = "mediation.rights_notice", _("送达告知书")
+    MEDIATION_SESSION = "mediation.session", _("记录调解笔录")
+    MEDIATION_EVIDENCE = "mediation.evidence", _("上传证据材料")
+    MEDIATION_EXPERT_OPINION = "mediation.expert_opinion", _("记录专家意见")

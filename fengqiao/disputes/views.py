@@ -33,6 +33,8 @@ from fengqiao.disputes.choices import (
 )
 from fengqiao.disputes.models import Case
 from fengqiao.disputes.workflow import TransitionNotAllowed
+from fengqiao.mediation.views import EVENT_LABELS as MEDIATION_EVENT_LABELS
+from fengqiao.mediation.views import panel_context
 from fengqiao.regions.selectors import region_for_filter
 
 PAGE_SIZE = 30
@@ -275,8 +277,9 @@ def _render_detail(
             "detail": detail,
             "case": detail.case,
             "action_forms": action_forms,
-            "event_labels": EVENT_LABELS,
+            "event_labels": {**EVENT_LABELS, **MEDIATION_EVENT_LABELS},
             "status_labels": STATUS_LABELS,
+            **panel_context(user, detail.case),
         },
         status=status,
     )

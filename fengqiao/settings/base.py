@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "fengqiao.orgs",
     "fengqiao.notify",
     "fengqiao.disputes",
+    "fengqiao.mediation",
     "fengqiao.api",
     "fengqiao.web",
 ]

@@ -1,0 +1,27 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ConsentDecision(models.TextChoices):
+    CONSENTED = "consented", _("同意调解")
+    REFUSED = "refused", _("拒绝调解")
+
+
+class ContactMethod(models.TextChoices):
+    IN_PERSON = "in_person", _("当面")
+    PHONE = "phone", _("电话")
+    ONLINE = "online", _("线上")
+
+
+class SessionMode(models.TextChoices):
+    IN_PERSON = "in_person", _("现场调解")
+    PHONE = "phone", _("电话调解")
+    VIDEO = "video", _("视频调解")
+
+
+class EvidenceType(models.TextChoices):
+    """What the file's bytes say it is; nothing else is accepted."""
+
+    JPEG = "image/jpeg", _("JPEG图片")
+    PNG = "image/png", _("PNG图片")
+    PDF = "application/pdf", _("PDF文件")

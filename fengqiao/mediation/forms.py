@@ -1,0 +1,114 @@
+"""Forms of the mediation panel. They parse input; the services apply the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.disputes.forms import StyledForm
+from fengqiao.disputes.models import Case, Party
+from fengqiao.mediation.choices import ConsentDecision, ContactMethod, SessionMode
+from fengqiao.orgs.selectors import people_visible_to
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _text(label: Any, *, required: bool = True, rows: int = 2) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class CaseForm(StyledForm):
+    """A form about one case: its choices come from that case (and what the user may see)."""
+
+    def __init__(self, *args: Any, case: Case, user: Any, prefix: str, **kwargs: Any) -> None:
+        super().__init__(*args, prefix=prefix, **kwargs)
+        self.case = case
+        self.user = user
+
+
+class PartyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.get_role_display()} {obj.name}"
+
+
+class PartyMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.get_role_display()} {obj.name}"
+
+
+class ConsentForm(CaseForm):
+    party = PartyChoiceField(label=_("当事人"), queryset=Party.objects.none())
+    decision = forms.ChoiceField(
+        label=_("调解意愿"), choices=ConsentDecision.choices, widget=forms.RadioSelect
+    )
+    method = forms.ChoiceField(label=_("确认方式"), choices=ContactMethod.choices)
+    note = forms.CharField(label=_("备注"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["party"].queryset = Party.objects.filter(case=self.case)  # type: ignore[attr-defined]
+
+
+class RightsNoticeForm(CaseForm):
+    method = forms.ChoiceField(label=_("告知方式"), choices=ContactMethod.choices)
+    acknowledged = PartyMultipleChoiceField(
+        label=_("已签收的当事人"),
+        queryset=Party.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["acknowledged"].queryset = Party.objects.filter(case=self.case)  # type: ignore[attr-defined]
+
+
+class SessionForm(CaseForm):
+    held_at = forms.DateTimeField(label=_("调解时间"), widget=DATETIME_WIDGET)
+    mode = forms.ChoiceField(label=_("调解方式"), choices=SessionMode.choices)
+    place = forms.CharField(label=_("调解地点"), required=False, max_length=200)
+    attendees = _text(_("参加人员"), required=False)
+    record = _text(_("调解记录"), rows=4)
+    outcome = _text(_("调解结果"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("held_at", timezone.localtime())
+        super().__init__(*args, **kwargs)
+
+
+class EvidenceForm(CaseForm):
+    file = forms.FileField(
+        label=_("文件"),
+        help_text=_("JPEG、PNG图片或PDF文件，不超过10MB。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf"}),
+    )
+    title = forms.CharField(label=_("名称"), required=False, max_length=200)
+    session = forms.ModelChoiceField(
+        label=_("所属调解笔录"), queryset=Party.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from fengqiao.mediation.models import MediationSession
+
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = MediationSession.objects.filter(case=self.case)  # type: ignore[attr-defined]
+
+
+class ExpertOpinionForm(CaseForm):
+    expert = forms.ModelChoiceField(label=_("专家"), queryset=Party.objects.none())
+    field = forms.CharField(label=_("专业领域"), max_length=100)
+    opinion = _text(_("专家意见"), rows=3)
+    given_at = forms.DateTimeField(label=_("出具时间"), widget=DATETIME_WIDGET)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("given_at", timezone.localtime())
+        super().__init__(*args, **kwargs)
+        self.fields["expert"].queryset = people_visible_to(self.user).order_by("name")  # type: ignore[attr-defined]

@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.mediation.choices import ConsentDecision, ContactMethod, EvidenceType, SessionMode
+
+
+class PartyConsent(models.Model):
+    """调解意愿 — whether a party agrees to be mediated (人民调解法 art. 17: mediation may not
+    proceed when a party clearly refuses). One row per party; a later statement replaces it."""
+
+    case = models.ForeignKey(
+        "disputes.Case", on_delete=models.CASCADE, related_name="consents", verbose_name=_("案件")
+    )
+    party = models.OneToOneField(
+        "disputes.Party", on_delete=models.CASCADE, related_name="consent", verbose_name=_("当事人")
+    )
+    decision = models.CharField(_("意愿"), max_length=20, choices=ConsentDecision.choices)
+    method = models.CharField(_("方式"), max_length=20, choices=ContactMethod.choices)
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("记录人"),
+    )
+    note = models.TextField(_("备注"), blank=True)
+
+    class Meta:
+        verbose_name = _("调解意愿")
+        verbose_name_plural = _("调解意愿")
+        ordering = ["party__role", "party_id"]
+
+    def __str__(self) -> str:
+        return f"{self.party_id} {self.decision}"
+
+
+class RightsNotice(models.Model):
+    """权利义务告知书 — delivered to the parties before mediation."""
+
+    case = models.OneToOneField(
+        "disputes.Case",
+        on_delete=models.CASCADE,
+        related_name="rights_notice",
+        verbose_name=_("案件"),
+    )
+    delivered_at = models.DateTimeField(_("告知时间"), default=timezone.now)
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("告知人"),
+    )
+    method = models.CharField(_("告知方式"), max_length=20, choices=ContactMethod.choices)
+    acknowledged_by = models.ManyToManyField(
+        "disputes.Party", related_name="+", blank=True, verbose_name=_("已签收当事人")
+    )
+
+    class Meta:
+        verbose_name = _("权利义务告知书")
+        verbose_name_plural = _("权利义务告知书")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} 告知书"
+
+
+class MediationSession(models.Model):
+    """调解笔录 — one mediation session and its record."""
+
+    case = models.ForeignKey(
+        "disputes.Case", on_delete=models.CASCADE, related_name="sessions", verbose_name=_("案件")
+    )
+    held_at = models.DateTimeField(_("调解时间"))
+    mode = models.CharField(_("调解方式"), max_length=20, choices=SessionMode.choices)
+    place = models.CharField(_("调解地点"), max_length=200, blank=True)
+    mediators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("调解员")
+    )
+    attendees = models.TextField(_("参加人员"), blank=True)
+    record = models.TextField(_("调解记录"))
+    outcome = models.TextField(_("调解结果"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("记录人"),
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("调解笔录")
+        verbose_name_plural = _("调解笔录")
+        ordering = ["held_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.held_at:%Y-%m-%d}"
+
+
+class Evidence(models.Model):
+    """证据材料 — a file kept in the default storage under a random name (never served
+    statically), with the SHA-256 of its bytes."""
+
+    case = models.ForeignKey(
+        "disputes.Case", on_delete=models.CASCADE, related_name="evidence", verbose_name=_("案件")
+    )
+    session = models.ForeignKey(
+        MediationSession,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("调解笔录"),
+    )
+    title = models.CharField(_("名称"), max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    storage_name = models.CharField(max_length=255, unique=True, editable=False)
+    content_type = models.CharField(_("文件类型"), max_length=40, choices=EvidenceType.choices)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("证据材料")
+        verbose_name_plural = _("证据材料")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ExpertOpinion(models.Model):
+    """专家意见 — an expert's opinion on a matter of the case."""
+
+    case = models.ForeignKey(
+        "disputes.Case",
+        on_delete=models.CASCADE,
+        related_name="expert_opinions",
+        verbose_name=_("案件"),
+    )
+    expert = models.ForeignKey(
+        "orgs.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("专家")
+    )
+    field = models.CharField(_("专业领域"), max_length=100)
+    opinion = models.TextField(_("专家意见"))
+    given_at = models.DateTimeField(_("出具时间"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("记录人"),
+    )
+
+    class Meta:
+        verbose_name = _("专家意见")
+        verbose_name_plural = _("专家意见")
+        ordering = ["given_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.field}"

@@ -1,0 +1,340 @@
+"""Writes of the mediation record: consent, rights notice, sessions, evidence, expert opinions.
+
+Each runs in one transaction, locks the case row first (the same order as ``disputes.services``,
+so the two never wait on each other crosswise), checks that the actor stands on the handling
+side, and writes a timeline event on the case and an audit event in that transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import PurePath
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengqiao.audit.choices import EventType
+from fengqiao.audit.services import audit_record
+from fengqiao.disputes import services as case_services
+from fengqiao.disputes.choices import CaseAction, CaseStatus, PartyRole
+from fengqiao.disputes.models import Case, Party
+from fengqiao.disputes.services import CaseRuleError
+from fengqiao.mediation.choices import ConsentDecision, EvidenceType
+from fengqiao.mediation.models import (
+    Evidence,
+    ExpertOpinion,
+    MediationSession,
+    PartyConsent,
+    RightsNotice,
+)
+from fengqiao.orgs.models import Person
+
+# The states in which the handling org is mediating (before or during sessions).
+MEDIATION_STATES = (CaseStatus.ACCEPTED, CaseStatus.MEDIATING, CaseStatus.SUSPENDED)
+# The parties whose consent mediation needs (a third party joins, it does not decide).
+CONSENTING_ROLES = (PartyRole.APPLICANT, PartyRole.RESPONDENT)
+EVIDENCE_MAX_BYTES_DEFAULT = 10 * 1024 * 1024
+# Magic bytes of the only types accepted, and the file name endings each may carry.
+MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\xff\xd8\xff", EvidenceType.JPEG),
+    (b"\x89PNG\r\n\x1a\n", EvidenceType.PNG),
+    (b"%PDF-", EvidenceType.PDF),
+)
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    EvidenceType.JPEG: (".jpg", ".jpeg"),
+    EvidenceType.PNG: (".png",),
+    EvidenceType.PDF: (".pdf",),
+}
+
+
+def evidence_max_bytes() -> int:
+    return int(getattr(settings, "FENGQIAO_EVIDENCE_MAX_BYTES", EVIDENCE_MAX_BYTES_DEFAULT))
+
+
+def may_mediate(actor: Any, case: Case) -> bool:
+    """The actor stands on the handling side of a case that is being mediated: exactly who the
+    workflow lets start, suspend or resume it (``case_may`` decides side and state)."""
+    return any(
+        case_services.case_may(actor, case, action)
+        for action in (CaseAction.START, CaseAction.SUSPEND, CaseAction.RESUME)
+    )
+
+
+def _lock_for_mediation(actor: Any, case_id: int) -> Case:
+    case = case_services._lock_case(actor, case_id)
+    if case.status not in MEDIATION_STATES:
+        raise CaseRuleError(_("只有已受理、调解中或中止的案件可以办理调解事项。"))
+    if not may_mediate(actor, case):
+        raise PermissionDenied(_("只有承办单位的调解员可以办理调解事项。"))
+    return case
+
+
+def _record(
+    case: Case,
+    *,
+    actor: Any,
+    action: str,
+    event_type: EventType,
+    obj: Any,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> None:
+    case_services._event(
+        case,
+        actor=actor,
+        action=action,
+        from_status=case.status,
+        to_status=case.status,
+        note=note,
+        data=data,
+    )
+    audit_record(actor=actor, event_type=event_type, obj=obj, after=data)
+
+
+def consent_state(case: Case) -> tuple[bool, bool]:
+    """(every applicant and respondent consented, some party refused)."""
+    parties = list(
+        Party.objects.filter(case=case, role__in=CONSENTING_ROLES).select_related("consent")
+    )
+    decisions = [getattr(p, "consent", None) for p in parties]
+    refused = any(c is not None and c.decision == ConsentDecision.REFUSED for c in decisions)
+    everyone = bool(parties) and all(
+        c is not None and c.decision == ConsentDecision.CONSENTED for c in decisions
+    )
+    return everyone, refused
+
+
+def consent_record(
+    *, actor: Any, case_id: int, party_id: int, decision: str, method: str, note: str = ""
+) -> PartyConsent:
+    """记录调解意愿 — a later statement of the same party replaces the earlier one."""
+    with transaction.atomic():
+        case = _lock_for_mediation(actor, case_id)
+        party = Party.objects.filter(case=case, pk=party_id).first()
+        if party is None:
+            raise CaseRuleError(_("该当事人不属于本案。"))
+        consent, _created = PartyConsent.objects.update_or_create(
+            party=party,
+            defaults={
+                "case": case,
+                "decision": decision,
+                "method": method,
+                "note": note,
+                "recorded_at": timezone.now(),
+                "recorded_by": actor,
+            },
+        )
+        data = {"party": party.name, "decision": decision, "method": method}
+        _record(
+            case,
+            actor=actor,
+            action="consent",
+            event_type=EventType.MEDIATION_CONSENT,
+            obj=consent,
+            note=f"{party.name}：{consent.get_decision_display()}"
+            + (f"（{note}）" if note else ""),
+            data=data,
+        )
+    return consent
+
+
+def rights_notice_deliver(
+    *, actor: Any, case_id: int, method: str, acknowledged_party_ids: Iterable[int] = ()
+) -> RightsNotice:
+    """送达权利义务告知书 — delivering again updates the record (who has acknowledged it)."""
+    with transaction.atomic():
+        case = _lock_for_mediation(actor, case_id)
+        parties = list(Party.objects.filter(case=case, pk__in=list(acknowledged_party_ids)))
+        notice, _created = RightsNotice.objects.update_or_create(
+            case=case,
+            defaults={"method": method, "delivered_by": actor, "delivered_at": timezone.now()},
+        )
+        notice.acknowledged_by.set(parties)
+        data = {"method": method, "acknowledged": [p.name for p in parties]}
+        _record(
+            case,
+            actor=actor,
+            action="rights_notice",
+            event_type=EventType.MEDIATION_NOTICE,
+            obj=notice,
+            data=data,
+        )
+    return notice
+
+
+def session_record(
+    *,
+    actor: Any,
+    case_id: int,
+    held_at: datetime,
+    mode: str,
+    record: str,
+    place: str = "",
+    attendees: str = "",
+    outcome: str = "",
+    mediators: Iterable[Any] = (),
+) -> MediationSession:
+    """记录调解笔录. Sessions need the consent of every applicant and respondent (人民调解法
+    art. 17); the first session of an accepted case starts mediation in the same transaction."""
+    if not record.strip():
+        raise CaseRuleError(_("请填写调解记录。"))
+    with transaction.atomic():
+        case = _lock_for_mediation(actor, case_id)
+        if case.status == CaseStatus.SUSPENDED:
+            raise CaseRuleError(_("调解已中止，请先恢复调解再记录笔录。"))
+        everyone, refused = consent_state(case)
+        if refused:
+            raise CaseRuleError(
+                _("有当事人明确拒绝调解，依人民调解法第十七条不得调解，可转出处理。")
+            )
+        if not everyone:
+            raise CaseRuleError(_("尚未记录全部申请人和被申请人同意调解，不能开始调解。"))
+        session = MediationSession.objects.create(
+            case=case,
+            held_at=held_at,
+            mode=mode,
+            place=place,
+            attendees=attendees,
+            record=record,
+            outcome=outcome,
+            recorded_by=actor,
+        )
+        session.mediators.set(list(mediators) or [actor])
+        data = {"session": session.pk, "mode": mode, "held_at": held_at.isoformat()}
+        _record(
+            case,
+            actor=actor,
+            action="session",
+            event_type=EventType.MEDIATION_SESSION,
+            obj=session,
+            note=outcome,
+            data=data,
+        )
+        if case.status == CaseStatus.ACCEPTED:
+            # Same transaction: the session and the start stand or fall together.
+            case_services.mediation_start(
+                actor=actor, case_id=case.pk, version=None, note=_("首次调解")
+            )
+    return session
+
+
+# --- Evidence -----------------------------------------------------------------------------------
+
+
+def sniff(head: bytes) -> str | None:
+    """The type the file's first bytes announce, if it is one we accept."""
+    for magic, kind in MAGIC:
+        if head.startswith(magic):
+            return kind
+    return None
+
+
+def evidence_upload(
+    *,
+    actor: Any,
+    case_id: int,
+    file: IO[bytes],
+    name: str,
+    size: int,
+    title: str = "",
+    session_id: int | None = None,
+) -> Evidence:
+    """上传证据材料 — only JPEG, PNG and PDF whose bytes match the name's type, within the size
+    limit; stored under a random name, with the SHA-256 of the bytes."""
+    limit = evidence_max_bytes()
+    if size > limit:
+        raise CaseRuleError(
+            _("文件过大：证据材料不能超过%(mb)sMB。") % {"mb": limit // (1024 * 1024)}
+        )
+    data = file.read(limit + 1)
+    if len(data) > limit:
+        raise CaseRuleError(
+            _("文件过大：证据材料不能超过%(mb)sMB。") % {"mb": limit // (1024 * 1024)}
+        )
+    if not data:
+        raise CaseRuleError(_("文件为空。"))
+    kind = sniff(data[:16])
+    suffix = PurePath(name).suffix.lower()
+    if kind is None:
+        raise CaseRuleError(_("只接受JPEG、PNG图片或PDF文件。"))
+    if suffix not in EXTENSIONS[kind]:
+        raise CaseRuleError(_("文件内容与文件类型不符，请上传真实的JPEG、PNG或PDF文件。"))
+    digest = hashlib.sha256(data).hexdigest()
+    # A random name: nothing about the case or the file can be guessed from it.
+    storage_name = f"evidence/{secrets.token_urlsafe(24)}{EXTENSIONS[kind][0]}"
+    with transaction.atomic():
+        case = _lock_for_mediation(actor, case_id)
+        session = None
+        if session_id is not None:
+            session = MediationSession.objects.filter(case=case, pk=session_id).first()
+            if session is None:
+                raise CaseRuleError(_("该调解笔录不属于本案。"))
+        # Stored before the row is written: a rollback leaves an orphan file at worst, never a
+        # row without its file.
+        stored = default_storage.save(storage_name, ContentFile(data))
+        evidence = Evidence.objects.create(
+            case=case,
+            session=session,
+            title=(title or PurePath(name).name)[:200],
+            original_name=PurePath(name).name[:255],
+            storage_name=stored,
+            content_type=kind,
+            size=len(data),
+            sha256=digest,
+            uploaded_by=actor,
+        )
+        info = {"evidence": evidence.pk, "title": evidence.title, "sha256": digest}
+        _record(
+            case,
+            actor=actor,
+            action="evidence",
+            event_type=EventType.MEDIATION_EVIDENCE,
+            obj=evidence,
+            note=evidence.title,
+            data=info,
+        )
+    return evidence
+
+
+def expert_opinion_record(
+    *,
+    actor: Any,
+    case_id: int,
+    expert: Person,
+    field: str,
+    opinion: str,
+    given_at: datetime | None = None,
+) -> ExpertOpinion:
+    """记录专家意见."""
+    if not opinion.strip():
+        raise CaseRuleError(_("请填写专家意见。"))
+    with transaction.atomic():
+        case = _lock_for_mediation(actor, case_id)
+        row = ExpertOpinion.objects.create(
+            case=case,
+            expert=expert,
+            field=field,
+            opinion=opinion,
+            given_at=given_at or timezone.now(),
+            recorded_by=actor,
+        )
+        data = {"expert": expert.name, "field": field}
+        _record(
+            case,
+            actor=actor,
+            action="expert_opinion",
+            event_type=EventType.MEDIATION_EXPERT_OPINION,
+            obj=row,
+            note=f"{expert.name}（{field}）",
+            data=data,
+        )
+    return row

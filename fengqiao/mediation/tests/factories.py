@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import struct
+import zlib
+from typing import Any
+
+from fengqiao.disputes import services as case_services
+from fengqiao.disputes.choices import RiskGrade
+from fengqiao.disputes.models import Case
+from fengqiao.disputes.tests.factories import register_case
+
+
+def accepted_case(*, cast: Any, world: Any) -> Case:
+    """A case in 东村 registered, assessed and dispatched by the township dispatcher and
+    accepted by 东村's committee (mediator_east)."""
+    case = register_case(
+        actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
+    )
+    case = case_services.case_assess(
+        actor=cast.dispatcher,
+        case_id=case.pk,
+        version=case.version,
+        category=case.category,
+        grade=RiskGrade.LOW,
+    )
+    case = case_services.case_dispatch(
+        actor=cast.dispatcher, case_id=case.pk, version=case.version, orgs=[world.committee_east]
+    )
+    order = case.dispatches.get()
+    return case_services.dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
+
+
+def png_bytes() -> bytes:
+    """A real 1×1 PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )

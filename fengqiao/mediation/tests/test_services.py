@@ -1,0 +1,162 @@
+"""Consent, rights notice, sessions and expert opinions on a case 东村's committee accepted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from fengqiao.audit.models import AuditEvent
+from fengqiao.disputes.choices import CaseStatus, PartyRole
+from fengqiao.disputes.models import Case
+from fengqiao.disputes.services import CaseRuleError
+from fengqiao.mediation import services
+from fengqiao.mediation.choices import ConsentDecision, ContactMethod, SessionMode
+from fengqiao.mediation.models import ExpertOpinion, MediationSession
+from fengqiao.mediation.tests.factories import accepted_case
+
+
+def _consent_all(case: Case, actor: Any, decision: str = ConsentDecision.CONSENTED) -> None:
+    for party in case.parties.all():
+        services.consent_record(
+            actor=actor,
+            case_id=case.pk,
+            party_id=party.pk,
+            decision=decision,
+            method=ContactMethod.IN_PERSON,
+        )
+
+
+def _session(case: Case, actor: Any) -> MediationSession:
+    return services.session_record(
+        actor=actor,
+        case_id=case.pk,
+        held_at=timezone.now(),
+        mode=SessionMode.IN_PERSON,
+        place="东村村委会",
+        record="双方陈述了排水沟的情况。",
+    )
+
+
+def test_a_session_needs_the_consent_of_every_party(cast: Any, world: Any) -> None:
+    case = accepted_case(cast=cast, world=world)
+    applicant = case.parties.get(role=PartyRole.APPLICANT)
+    services.consent_record(
+        actor=cast.mediator_east,
+        case_id=case.pk,
+        party_id=applicant.pk,
+        decision=ConsentDecision.CONSENTED,
+        method=ContactMethod.PHONE,
+    )
+
+    with pytest.raises(CaseRuleError, match="尚未记录全部"):
+        _session(case, cast.mediator_east)
+
+    assert not MediationSession.objects.exists()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ACCEPTED
+
+
+def test_a_refusal_stops_sessions(cast: Any, world: Any) -> None:
+    case = accepted_case(cast=cast, world=world)
+    _consent_all(case, cast.mediator_east)
+    respondent = case.parties.get(role=PartyRole.RESPONDENT)
+    # A later statement replaces the earlier consent.
+    services.consent_record(
+        actor=cast.mediator_east,
+        case_id=case.pk,
+        party_id=respondent.pk,
+        decision=ConsentDecision.REFUSED,
+        method=ContactMethod.IN_PERSON,
+        note="不愿调解，要求起诉",
+    )
+
+    with pytest.raises(CaseRuleError, match="第十七条"):
+        _session(case, cast.mediator_east)
+    assert services.consent_state(case) == (False, True)
+
+
+def test_the_first_session_starts_mediation(cast: Any, world: Any) -> None:
+    case = accepted_case(cast=cast, world=world)
+    _consent_all(case, cast.mediator_east)
+    services.rights_notice_deliver(
+        actor=cast.mediator_east,
+        case_id=case.pk,
+        method=ContactMethod.IN_PERSON,
+        acknowledged_party_ids=case.parties.values_list("pk", flat=True),
+    )
+
+    first = _session(case, cast.mediator_east)
+    second = _session(case, cast.mediator_east)
+
+    case.refresh_from_db()
+    assert case.status == CaseStatus.MEDIATING
+    assert list(first.mediators.all()) == [cast.mediator_east]
+    assert second.pk != first.pk
+    actions = list(case.timeline.values_list("action", "to_status"))
+    assert actions[-6:] == [
+        ("consent", CaseStatus.ACCEPTED),
+        ("consent", CaseStatus.ACCEPTED),
+        ("rights_notice", CaseStatus.ACCEPTED),
+        ("session", CaseStatus.ACCEPTED),
+        ("start", CaseStatus.MEDIATING),
+        ("session", CaseStatus.MEDIATING),
+    ]
+    assert case.rights_notice.acknowledged_by.count() == 2
+    assert AuditEvent.objects.filter(event_type="mediation.session").count() == 2
+
+
+def test_expert_opinion_is_recorded(cast: Any, world: Any) -> None:
+    case = accepted_case(cast=cast, world=world)
+
+    opinion = services.expert_opinion_record(
+        actor=cast.mediator_east,
+        case_id=case.pk,
+        expert=world.mediator_south_person,
+        field="水利",
+        opinion="排水沟应按原走向恢复。",
+    )
+
+    assert ExpertOpinion.objects.get() == opinion
+    assert case.timeline.filter(action="expert_opinion").count() == 1
+
+
+@pytest.mark.parametrize(
+    "who", ["mediator_west", "dispatcher", "court_clerk", "leader", "citizen", "outsider"]
+)
+def test_only_the_handling_side_records_mediation(cast: Any, world: Any, who: str) -> None:
+    case = accepted_case(cast=cast, world=world)
+    _consent_all(case, cast.mediator_east)
+    party = case.parties.first()
+    assert party is not None
+
+    with pytest.raises(PermissionDenied):
+        services.consent_record(
+            actor=getattr(cast, who),
+            case_id=case.pk,
+            party_id=party.pk,
+            decision=ConsentDecision.REFUSED,
+            method=ContactMethod.PHONE,
+        )
+    with pytest.raises(PermissionDenied):
+        _session(case, getattr(cast, who))
+    assert services.consent_state(case) == (True, False)
+
+
+def test_nothing_is_recorded_before_acceptance(cast: Any, world: Any) -> None:
+    from fengqiao.disputes.tests.factories import assessed_case
+
+    case = assessed_case(cast=cast, world=world)
+    party = case.parties.first()
+    assert party is not None
+
+    with pytest.raises(CaseRuleError):
+        services.consent_record(
+            actor=cast.dispatcher,
+            case_id=case.pk,
+            party_id=party.pk,
+            decision=ConsentDecision.CONSENTED,
+            method=ContactMethod.PHONE,
+        )

@@ -1,0 +1,186 @@
+"""The mediation panel on the case page, evidence upload and download."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from fengqiao.disputes.choices import CaseStatus, PartyRole
+from fengqiao.disputes.models import Case
+from fengqiao.mediation.choices import ConsentDecision
+from fengqiao.mediation.models import Evidence
+from fengqiao.mediation.tests.factories import accepted_case, png_bytes
+
+ClientFor = Callable[[Any], Client]
+
+
+def _upload(client: Client, case: Case, name: str, data: bytes, content_type: str) -> Any:
+    return client.post(
+        f"/mediation/cases/{case.pk}/evidence/",
+        {
+            "evidence-file": SimpleUploadedFile(name, data, content_type=content_type),
+            "evidence-title": "现场照片",
+        },
+        follow=True,
+    )
+
+
+def _messages(response: Any) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_consent_then_session_through_the_panel(
+    cast: Any, world: Any, client_for: ClientFor
+) -> None:
+    case = accepted_case(cast=cast, world=world)
+    client = client_for(cast.mediator_east)
+    page = client.get(f"/cases/{case.pk}/")
+    assert page.status_code == 200
+    assert "mediation-consent-needed" in page.content.decode()
+
+    for party in case.parties.all():
+        response = client.post(
+            f"/mediation/cases/{case.pk}/consent/",
+            {
+                "consent-party": party.pk,
+                "consent-decision": ConsentDecision.CONSENTED,
+                "consent-method": "in_person",
+            },
+        )
+        assert response.status_code == 302
+        assert response["Location"] == f"/cases/{case.pk}/"
+    response = client.post(
+        f"/mediation/cases/{case.pk}/sessions/",
+        {
+            "session-held_at": "2026-11-20T09:30",
+            "session-mode": "in_person",
+            "session-record": "双方同意按原走向疏通排水沟。",
+        },
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    case.refresh_from_db()
+    assert case.status == CaseStatus.MEDIATING
+    body = response.content.decode()
+    assert "双方同意按原走向疏通排水沟。" in body
+    assert "调解笔录" in body
+
+
+def test_a_refusal_shows_the_referral_hint(cast: Any, world: Any, client_for: ClientFor) -> None:
+    case = accepted_case(cast=cast, world=world)
+    client = client_for(cast.mediator_east)
+    respondent = case.parties.get(role=PartyRole.RESPONDENT)
+    client.post(
+        f"/mediation/cases/{case.pk}/consent/",
+        {
+            "consent-party": respondent.pk,
+            "consent-decision": ConsentDecision.REFUSED,
+            "consent-method": "phone",
+        },
+    )
+
+    response = client.post(
+        f"/mediation/cases/{case.pk}/sessions/",
+        {
+            "session-held_at": "2026-11-20T09:30",
+            "session-mode": "phone",
+            "session-record": "试图调解。",
+        },
+        follow=True,
+    )
+
+    body = response.content.decode()
+    assert "mediation-refused" in body
+    assert 'href="#act-refer"' in body
+    assert 'id="act-refer"' in body
+    assert any("第十七条" in m for m in _messages(response))
+    assert not case.sessions.exists()
+
+
+def test_a_real_png_is_stored_and_only_its_case_readers_download_it(
+    cast: Any, world: Any, client_for: ClientFor
+) -> None:
+    case = accepted_case(cast=cast, world=world)
+    data = png_bytes()
+
+    response = _upload(client_for(cast.mediator_east), case, "照片.png", data, "image/png")
+
+    assert any("已上传" in m for m in _messages(response))
+    evidence = Evidence.objects.get()
+    assert evidence.sha256 == hashlib.sha256(data).hexdigest()
+    assert evidence.content_type == "image/png"
+    assert "照片" not in evidence.storage_name
+    assert evidence.storage_name.startswith("evidence/")
+    assert default_storage.exists(evidence.storage_name)
+    assert f"/mediation/evidence/{evidence.pk}/" in response.content.decode()
+
+    owner = client_for(cast.mediator_east).get(f"/mediation/evidence/{evidence.pk}/")
+    assert owner.status_code == 200
+    assert b"".join(owner.streaming_content) == data
+    assert owner["Content-Disposition"].startswith("attachment")
+    assert owner["X-Content-Type-Options"] == "nosniff"
+    assert owner["Content-Type"] == "image/png"
+
+    assert (
+        client_for(cast.mediator_west).get(f"/mediation/evidence/{evidence.pk}/").status_code == 404
+    )
+    assert client_for(cast.outsider).get(f"/mediation/evidence/{evidence.pk}/").status_code in (
+        403,
+        404,
+    )
+    assert client_for(None).get(f"/mediation/evidence/{evidence.pk}/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "content_type", "message"),
+    [
+        ("notes.png", "这是一个文本文件".encode(), "image/png", "只接受"),
+        ("scan.png", b"%PDF-1.7\n%...", "image/png", "不符"),
+    ],
+)
+def test_a_file_whose_bytes_do_not_match_is_refused(
+    cast: Any,
+    world: Any,
+    client_for: ClientFor,
+    name: str,
+    data: bytes,
+    content_type: str,
+    message: str,
+) -> None:
+    case = accepted_case(cast=cast, world=world)
+
+    response = _upload(client_for(cast.mediator_east), case, name, data, content_type)
+
+    assert any(message in m for m in _messages(response))
+    assert not Evidence.objects.exists()
+
+
+def test_a_file_over_10_mb_is_refused(cast: Any, world: Any, client_for: ClientFor) -> None:
+    case = accepted_case(cast=cast, world=world)
+    data = png_bytes() + b"\x00" * (10 * 1024 * 1024)
+
+    response = _upload(client_for(cast.mediator_east), case, "big.png", data, "image/png")
+
+    assert any("10MB" in m for m in _messages(response))
+    assert not Evidence.objects.exists()
+
+
+def test_another_villages_mediator_cannot_upload(
+    cast: Any, world: Any, client_for: ClientFor
+) -> None:
+    case = accepted_case(cast=cast, world=world)
+
+    response = client_for(cast.mediator_west).post(
+        f"/mediation/cases/{case.pk}/evidence/",
+        {"evidence-file": SimpleUploadedFile("a.png", png_bytes(), content_type="image/png")},
+    )
+
+    assert response.status_code == 404
+    assert not Evidence.objects.exists()
