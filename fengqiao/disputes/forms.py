@@ -8,9 +8,11 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core.choices import DisputeCategory
+from fengqiao.disputes import routing
 from fengqiao.disputes.choices import CaseStatus, IntakeChannel, RiskGrade
 from fengqiao.disputes.models import AgreementKind, Case
 from fengqiao.disputes.queries import (
@@ -273,6 +275,22 @@ class DispatchForm(CaseActionForm):
         self.fields["lead"].queryset = orgs  # type: ignore[attr-defined]
         self.fields["suggested_mediator"].queryset = mediator_choices(  # type: ignore[attr-defined]
             self.user, self.case
+        )
+        if not self.is_bound:
+            # Preselect the platform's recommendation; the dispatcher confirms or changes it.
+            advice = self.advice
+            if advice.top_org is not None:
+                self.initial.setdefault("orgs", [advice.top_org.pk])
+            if advice.top_mediator is not None:
+                self.initial.setdefault("suggested_mediator", advice.top_mediator.pk)
+
+    @cached_property
+    def advice(self) -> routing.DispatchAdvice:
+        """交办推荐 shown above the fields (computed only when the form is rendered)."""
+        return routing.dispatch_advice(
+            self.case,
+            org_choices=self.fields["orgs"].queryset,  # type: ignore[attr-defined]
+            mediator_choices=self.fields["suggested_mediator"].queryset,  # type: ignore[attr-defined]
         )
 
     def clean(self) -> dict[str, Any]:

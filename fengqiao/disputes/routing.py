@@ -29,7 +29,7 @@ from fengqiao.disputes.models import Case, HandlingLevel, SubjectRule, Territory
 from fengqiao.orgs.choices import MediatorGrade, PersonRole
 from fengqiao.orgs.models import MediatorSpecialty, Membership, Organization, OrgCategory
 from fengqiao.regions.choices import RegionLevel
-from fengqiao.regions.models import Region
+from fengqiao.regions.models import PATH_SEGMENT, Region
 
 # --- Defaults (editable in the admin afterwards) -----------------------------------------------
 
@@ -184,8 +184,9 @@ def _subject_rules(category: str) -> dict[int, SubjectRule]:
 
 def _chain(case: Case) -> list[Region]:
     """The case's region and its ancestors down to county level, deepest first."""
-    region = case.region
-    paths = [*region.ancestor_paths(), region.path]
+    # From the case's copy of the path: no need to load its region.
+    path = case.region_path
+    paths = [path[:i] for i in range(PATH_SEGMENT, len(path) + 1, PATH_SEGMENT)]
     return list(
         Region.objects.filter(path__in=paths, level__gte=RegionLevel.COUNTY).order_by("-level")
     )
@@ -280,7 +281,7 @@ SUCCESS_WINDOW = timedelta(days=365)
 def _distance(org_region: Region, chain: list[Region]) -> tuple[str, str] | None:
     """How near the mediator's org is: the nearest chain node holding it, by level."""
     for node in chain:  # deepest first
-        if org_region.path.startswith(node.path) or node.path.startswith(org_region.path):
+        if org_region.path.startswith(node.path):
             if node.level >= RegionLevel.VILLAGE:
                 return "village", f"同村（{node.name}）"
             if node.level == RegionLevel.TOWNSHIP:
@@ -397,3 +398,46 @@ def _workload(user_ids: list[int]) -> tuple[dict[int, int], dict[int, tuple[int,
     )
     success = {r["handler_id"]: (r["resolved"], r["closed"]) for r in rows}
     return load, success
+
+
+# --- The 交办 form's advice -------------------------------------------------------------------
+
+SHOWN_ORGS = 5
+
+
+@dataclass
+class DispatchAdvice:
+    """What the 交办 form shows: ranked orgs (``selectable`` when the dispatcher's platform can
+    dispatch to them) and mediators, with the ones to preselect."""
+
+    orgs: list[tuple[OrgRecommendation, bool]]
+    mediators: list[tuple[MediatorRecommendation, bool]]
+    top_org: Organization | None
+    top_mediator: Any | None
+
+    @property
+    def needs_escalation(self) -> bool:
+        """Every recommended org is beyond this platform: the case should go up a level."""
+        return bool(self.orgs) and self.top_org is None
+
+
+def dispatch_advice(case: Case, *, org_choices: Any, mediator_choices: Any) -> DispatchAdvice:
+    """Recommendations for ``case`` checked against the form's querysets (one query each)."""
+    ranked = recommend_orgs(case)
+    shown = ranked[:SHOWN_ORGS]
+    selectable_orgs = set(
+        org_choices.filter(pk__in=[r.org.pk for r in shown]).values_list("pk", flat=True)
+    )
+    orgs = [(r, r.org.pk in selectable_orgs) for r in shown]
+    top_org = next((r.org for r, ok in orgs if ok), None)
+    own = [r for r, ok in orgs if ok] or shown
+    people = recommend_mediators(case, orgs=own)
+    selectable_people = set(
+        mediator_choices.filter(pk__in=[m.person.pk for m in people]).values_list("pk", flat=True)
+    )
+    mediators = [(m, m.person.pk in selectable_people) for m in people]
+    top_mediator = next(
+        (m.person for m, ok in mediators if ok and top_org is not None and m.org.pk == top_org.pk),
+        None,
+    )
+    return DispatchAdvice(orgs, mediators, top_org, top_mediator)
