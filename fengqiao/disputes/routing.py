@@ -25,9 +25,15 @@ from django.utils import timezone
 
 from fengqiao.core.choices import DisputeCategory
 from fengqiao.disputes.choices import OPEN_STATUSES, CaseStatus, RiskGrade
-from fengqiao.disputes.models import Case, HandlingLevel, SubjectRule, TerritoryRule
+from fengqiao.disputes.models import Case, HandlingLevel, Party, SubjectRule, TerritoryRule
 from fengqiao.orgs.choices import MediatorGrade, PersonRole
-from fengqiao.orgs.models import MediatorSpecialty, Membership, Organization, OrgCategory
+from fengqiao.orgs.models import (
+    MediatorSpecialty,
+    Membership,
+    Organization,
+    OrgCategory,
+    RecusalDeclaration,
+)
 from fengqiao.regions.choices import RegionLevel
 from fengqiao.regions.models import PATH_SEGMENT, Region
 
@@ -321,6 +327,15 @@ def recommend_mediators(
     best: dict[int, Any] = {}
     for membership in sorted(memberships, key=lambda m: rank[m.org_id]):
         best.setdefault(membership.person_id, membership)
+    # 回避: leave out whoever declared a conflict with a party of the case (by name).
+    recused = set(
+        RecusalDeclaration.objects.filter(
+            person_id__in=list(best),
+            subject_name__in=Party.objects.filter(case=case).values("name"),
+        ).values_list("person_id", flat=True)
+    )
+    for person_id in recused:
+        del best[person_id]
     user_ids = [m.person.user_id for m in best.values() if m.person.user_id is not None]
     load, success = _workload(user_ids)
     chain = _chain(case)

@@ -8,6 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from fengqiao.core.choices import DisputeCategory
@@ -302,6 +304,15 @@ def test_ended_and_non_mediator_memberships_are_left_out(cast: Any, world: Any) 
     assert people(recs) == ["东村调解员"]
 
 
+def test_a_mediator_who_declared_a_conflict_with_a_party_is_left_out(cast: Any, world: Any) -> None:
+    case = make_case(cast, world)  # parties 张三 and 李四
+    other = mediator(world.committee_east, name="乙调解员")
+    world.mediator_east_person.recusals.create(subject_name="李四", relation="表兄弟")
+    other.recusals.create(subject_name="王五", relation="同事")
+    recs = routing.recommend_mediators(case, org=world.committee_east)
+    assert people(recs) == ["乙调解员"]
+
+
 # --- Query ceilings -------------------------------------------------------------------------
 
 
@@ -326,7 +337,7 @@ def test_recommendations_do_not_grow_with_the_people(
     routing.ensure_routing_defaults()
     with django_assert_max_num_queries(5):
         orgs = routing.recommend_orgs(case)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         recs = routing.recommend_mediators(case, orgs=orgs)
     assert len(recs) == 3
     assert all("擅长邻里纠纷" in r.reasons for r in recs)
@@ -366,6 +377,24 @@ def test_a_county_recommendation_asks_the_township_to_escalate(
     assert "测试区矛盾纠纷调解中心" in html
     assert "需上级平台交办" in html
     assert "建议上报上级平台" in html
+
+
+def test_the_case_page_query_count_does_not_grow_with_the_mediators(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    case = assessed_case(cast=cast, world=world)
+    client = client_for(cast.dispatcher)
+    client.get(f"/cases/{case.pk}/")  # warm the session
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/cases/{case.pk}/").status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    for i in range(12):
+        mediator(world.committee_east, name=f"调解员{i}", specialties=(DisputeCategory.NEIGHBOUR,))
+    assert count() == few
 
 
 def test_a_mediator_does_not_see_the_recommendations(
