@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -422,3 +423,43 @@ def test_dispatching_the_preselection_suggests_the_mediator(
     order = case.dispatches.get()
     assert order.to_org == world.committee_east
     assert order.suggested_mediator == world.mediator_east_person
+
+
+# --- The admin ------------------------------------------------------------------------------
+
+
+def test_the_rules_are_edited_in_the_admin(cast: Any, world: Any) -> None:
+    from django.contrib.auth.models import Permission
+
+    from fengqiao.accounts.models import Role
+    from fengqiao.accounts.tests.factories import grant
+
+    routing.ensure_routing_defaults()
+    role = Role.objects.create(code="routing_rules", name="交办规则维护", scope="all")
+    role.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="disputes",
+            codename__in=[
+                "view_territoryrule",
+                "change_territoryrule",
+                "view_subjectrule",
+                "change_subjectrule",
+            ],
+        )
+    )
+    grant(cast.system_admin, "routing_rules")
+    client = Client()
+    client.force_login(cast.system_admin)
+    territory = client.get("/admin/disputes/territoryrule/").content.decode()
+    assert "属地规则" in territory
+    assert "乡镇（街道）" in territory
+    subject = client.get("/admin/disputes/subjectrule/", {"category": "medical"})
+    assert subject.status_code == 200
+    assert "行业性专业性人民调解委员会" in subject.content.decode()
+    rule = TerritoryRule.objects.get(grade=RiskGrade.MEDIUM)
+    response = client.post(
+        f"/admin/disputes/territoryrule/{rule.pk}/change/",
+        {"grade": "medium", "min_level": HandlingLevel.COUNTY, "note": "试点"},
+    )
+    assert response.status_code == 302
+    assert routing.territory_min_level(RiskGrade.MEDIUM) == HandlingLevel.COUNTY
