@@ -8,9 +8,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.accounts.models import User
 from fengqiao.disputes.forms import StyledForm
 from fengqiao.disputes.models import Case, Party
 from fengqiao.mediation.choices import ConsentDecision, ContactMethod, SessionMode
+from fengqiao.mediation.services import handling_team
 from fengqiao.orgs.selectors import people_visible_to
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -44,6 +46,11 @@ class PartyMultipleChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.get_role_display()} {obj.name}"
 
 
+class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
 class ConsentForm(CaseForm):
     party = PartyChoiceField(label=_("当事人"), queryset=Party.objects.none())
     decision = forms.ChoiceField(
@@ -75,6 +82,13 @@ class SessionForm(CaseForm):
     held_at = forms.DateTimeField(label=_("调解时间"), widget=DATETIME_WIDGET)
     mode = forms.ChoiceField(label=_("调解方式"), choices=SessionMode.choices)
     place = forms.CharField(label=_("调解地点"), required=False, max_length=200)
+    mediators = UserMultipleChoiceField(
+        label=_("共同调解员"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("记录人自动列为调解员。"),
+    )
     attendees = _text(_("参加人员"), required=False)
     record = _text(_("调解记录"), rows=4)
     outcome = _text(_("调解结果"), required=False)
@@ -82,6 +96,8 @@ class SessionForm(CaseForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("held_at", timezone.localtime())
         super().__init__(*args, **kwargs)
+        team = handling_team(self.case).exclude(pk=self.user.pk).order_by("username")
+        self.fields["mediators"].queryset = team  # type: ignore[attr-defined]
 
 
 class EvidenceForm(CaseForm):

@@ -19,9 +19,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fengqiao.accounts.models import User
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 from fengqiao.disputes import services as case_services
@@ -184,7 +186,8 @@ def session_record(
     mediators: Iterable[Any] = (),
 ) -> MediationSession:
     """记录调解笔录. Sessions need the consent of every applicant and respondent (人民调解法
-    art. 17); the first session of an accepted case starts mediation in the same transaction."""
+    art. 17); the first session of an accepted case starts mediation in the same transaction.
+    The recording actor is always among the mediators; the others must act for the handling org."""
     if not record.strip():
         raise CaseRuleError(_("请填写调解记录。"))
     with transaction.atomic():
@@ -208,7 +211,10 @@ def session_record(
             outcome=outcome,
             recorded_by=actor,
         )
-        session.mediators.set(list(mediators) or [actor])
+        team = {actor.pk: actor, **{m.pk: m for m in mediators}}
+        if _outsiders(case, list(team)):
+            raise CaseRuleError(_("调解员须为承办单位的人员。"))
+        session.mediators.set(list(team.values()))
         data = {"session": session.pk, "mode": mode, "held_at": held_at.isoformat()}
         _record(
             case,
@@ -225,6 +231,15 @@ def session_record(
                 actor=actor, case_id=case.pk, version=None, note=_("首次调解")
             )
     return session
+
+
+def handling_team(case: Case) -> QuerySet[User]:
+    """Users who act for the case's handling org: who may be named as a session's mediators."""
+    return User.objects.filter(is_active=True, role_grants__org_id=case.handling_org_id).distinct()
+
+
+def _outsiders(case: Case, user_ids: list[int]) -> bool:
+    return handling_team(case).filter(pk__in=user_ids).count() != len(set(user_ids))
 
 
 # --- Evidence -----------------------------------------------------------------------------------

@@ -124,6 +124,7 @@ def session_record(request: HttpRequest, pk: int) -> HttpResponse:
             attendees=d["attendees"],
             record=d["record"],
             outcome=d["outcome"],
+            mediators=list(d["mediators"]),
         )
 
     return _act(request, pk, forms.SessionForm, "session", run, _("已记录调解笔录。"))

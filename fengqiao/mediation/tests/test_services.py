@@ -160,3 +160,34 @@ def test_nothing_is_recorded_before_acceptance(cast: Any, world: Any) -> None:
             decision=ConsentDecision.CONSENTED,
             method=ContactMethod.PHONE,
         )
+
+
+def test_co_mediators_come_from_the_handling_org(cast: Any, world: Any) -> None:
+    from fengqiao.accounts.choices import BuiltinRole
+    from fengqiao.disputes.tests.factories import staff
+
+    case = accepted_case(cast=cast, world=world)
+    _consent_all(case, cast.mediator_east)
+    colleague = staff("mediator_east_2", BuiltinRole.MEDIATOR, world.committee_east)
+    held_at = timezone.now()
+
+    with pytest.raises(CaseRuleError, match="承办单位"):
+        services.session_record(
+            actor=cast.mediator_east,
+            case_id=case.pk,
+            held_at=held_at,
+            mode=SessionMode.VIDEO,
+            record="视频调解。",
+            mediators=[cast.mediator_west],
+        )
+    session = services.session_record(
+        actor=cast.mediator_east,
+        case_id=case.pk,
+        held_at=held_at,
+        mode=SessionMode.VIDEO,
+        record="视频调解。",
+        mediators=[colleague],
+    )
+
+    assert set(session.mediators.all()) == {cast.mediator_east, colleague}
+    assert MediationSession.objects.count() == 1
