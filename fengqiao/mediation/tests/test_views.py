@@ -9,11 +9,15 @@ from typing import Any
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from fengqiao.disputes.choices import CaseStatus, PartyRole
 from fengqiao.disputes.models import Case
-from fengqiao.mediation.choices import ConsentDecision
+from fengqiao.mediation import services
+from fengqiao.mediation.choices import ConsentDecision, ContactMethod
 from fengqiao.mediation.models import Evidence
 from fengqiao.mediation.tests.factories import accepted_case, png_bytes
 
@@ -184,3 +188,46 @@ def test_another_villages_mediator_cannot_upload(
 
     assert response.status_code == 404
     assert not Evidence.objects.exists()
+
+
+def test_the_panel_reads_in_a_fixed_number_of_queries(
+    cast: Any, world: Any, client_for: ClientFor
+) -> None:
+    case = accepted_case(cast=cast, world=world)
+    for party in case.parties.all():
+        services.consent_record(
+            actor=cast.mediator_east,
+            case_id=case.pk,
+            party_id=party.pk,
+            decision=ConsentDecision.CONSENTED,
+            method=ContactMethod.IN_PERSON,
+        )
+
+    def add_record() -> None:
+        services.session_record(
+            actor=cast.mediator_east,
+            case_id=case.pk,
+            held_at=timezone.now(),
+            mode="phone",
+            record="电话调解。",
+        )
+        _upload(client, case, "a.png", png_bytes(), "image/png")
+        services.expert_opinion_record(
+            actor=cast.mediator_east,
+            case_id=case.pk,
+            expert=world.mediator_south_person,
+            field="水利",
+            opinion="意见。",
+        )
+
+    client = client_for(cast.mediator_east)
+    add_record()
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(f"/cases/{case.pk}/").status_code == 200
+    for _ in range(4):
+        add_record()
+    with CaptureQueriesContext(connection) as five:
+        page = client.get(f"/cases/{case.pk}/")
+
+    assert page.content.decode().count("/mediation/evidence/") == 5
+    assert len(five) == len(one)
