@@ -24,7 +24,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from fengqiao.core.choices import DisputeCategory
-from fengqiao.disputes.choices import OPEN_STATUSES, CaseStatus, RiskGrade
+from fengqiao.disputes.choices import OPEN_STATUSES, CaseStatus, IntakeChannel, RiskGrade
 from fengqiao.disputes.models import Case, HandlingLevel, Party, SubjectRule, TerritoryRule
 from fengqiao.orgs.choices import MediatorGrade, PersonRole
 from fengqiao.orgs.models import (
@@ -138,6 +138,14 @@ GRID_FIRST_CATEGORIES = frozenset(
     }
 )
 GRID_FIRST_BONUS = 100
+# A case referred by a court, the police or 信访 suits the mediation room stationed there.
+CHANNEL_KINDS: dict[str, str] = {
+    IntakeChannel.COURT_PRE: "room_court",
+    IntakeChannel.COURT_POST: "room_court",
+    IntakeChannel.POLICE: "room_police",
+    IntakeChannel.PETITION: "room_petition",
+}
+CHANNEL_WEIGHT = 50
 DECLARED_WEIGHT = 40  # an org listing the category though no rule names its kind
 TERRITORY_WEIGHT = 30  # at the lowest allowed level; 10 less per level above it
 MAX_CANDIDATES = 60
@@ -212,6 +220,7 @@ def recommend_orgs(case: Case) -> list[OrgRecommendation]:
     allowed = [r for r in chain if min(r.level, RegionLevel.VILLAGE) <= min_level]
     if not allowed:
         return []
+    channel_kind = CHANNEL_KINDS.get(case.channel)
     declares = OrgCategory.objects.filter(org=OuterRef("pk"), category=case.category)
     orgs = (
         Organization.objects.filter(region__in=allowed, is_active=True)
@@ -219,6 +228,7 @@ def recommend_orgs(case: Case) -> list[OrgRecommendation]:
             Q(kind__code__in=TERRITORIAL_KINDS)
             | Q(kind_id__in=list(rules))
             | Q(categories__category=case.category)
+            | Q(kind__code=channel_kind or "-")
         )
         .annotate(declares=Exists(declares))
         .select_related("kind", "region")
@@ -243,6 +253,11 @@ def recommend_orgs(case: Case) -> list[OrgRecommendation]:
             rec.subject = True
             rec.score += rule.weight
             rec.reasons.append(f"属事：{category_label}纠纷可由{org.kind.name}调处")
+        if channel_kind is not None and org.kind.code == channel_kind:
+            rec.subject = True
+            rec.score += CHANNEL_WEIGHT
+            channel = IntakeChannel(case.channel).label
+            rec.reasons.append(f"渠道：{channel}案件由{org.kind.name}调处")
         if not (rec.territorial or rec.subject):
             continue  # a kind a rule names, but the org does not handle this category
         if grid_first and level == RegionLevel.VILLAGE and rec.territorial:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from fengqiao.core.choices import DisputeCategory
 from fengqiao.disputes import routing
-from fengqiao.disputes.choices import CaseStatus, RiskGrade
+from fengqiao.disputes.choices import CaseStatus, IntakeChannel, RiskGrade
 from fengqiao.disputes.models import Agreement, Case, HandlingLevel, SubjectRule, TerritoryRule
 from fengqiao.disputes.tests.factories import assessed_case, register_case
 from fengqiao.orgs.models import MediatorProfile, Organization, OrgCategory
@@ -155,6 +155,25 @@ def test_an_inactive_subject_rule_no_longer_ranks(cast: Any, world: Any) -> None
     # Still listed (it declares the category) but with the plain declared weight.
     assert after[0].org == before.org
     assert after[0].score < before.score
+
+
+def test_a_court_referral_reaches_the_room_at_the_tribunal(cast: Any, world: Any) -> None:
+    room = OrganizationFactory(
+        name="甲镇人民法庭诉调对接工作室", kind=kind("room_court"), region=world.town_a
+    )
+    OrganizationFactory(
+        name="甲镇派出所人民调解工作室", kind=kind("room_police"), region=world.town_a
+    )
+    case = register_case(
+        actor=cast.dispatcher,
+        platform=world.town_a_platform,
+        region=world.village_east,
+        category=DisputeCategory.CONTRACT,
+        channel=IntakeChannel.COURT_PRE,
+    )
+    recs = routing.recommend_orgs(case)
+    assert names(recs) == [room.name, "东村人民调解委员会"]
+    assert "渠道：法院委派（诉前）案件由驻法庭人民调解工作室调处" in recs[0].reasons
 
 
 # --- Seed 003: 网格先行化解 -------------------------------------------------------------------
