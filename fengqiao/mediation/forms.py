@@ -12,7 +12,9 @@ from fengqiao.accounts.models import User
 from fengqiao.disputes.forms import StyledForm
 from fengqiao.disputes.models import Case, Party
 from fengqiao.mediation.choices import ConsentDecision, ContactMethod, SessionMode
+from fengqiao.mediation.models import MediationSession
 from fengqiao.mediation.services import handling_team
+from fengqiao.orgs.models import Person
 from fengqiao.orgs.selectors import people_visible_to
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -108,18 +110,16 @@ class EvidenceForm(CaseForm):
     )
     title = forms.CharField(label=_("名称"), required=False, max_length=200)
     session = forms.ModelChoiceField(
-        label=_("所属调解笔录"), queryset=Party.objects.none(), required=False
+        label=_("所属调解笔录"), queryset=MediationSession.objects.none(), required=False
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from fengqiao.mediation.models import MediationSession
-
         super().__init__(*args, **kwargs)
         self.fields["session"].queryset = MediationSession.objects.filter(case=self.case)  # type: ignore[attr-defined]
 
 
 class ExpertOpinionForm(CaseForm):
-    expert = forms.ModelChoiceField(label=_("专家"), queryset=Party.objects.none())
+    expert = forms.ModelChoiceField(label=_("专家"), queryset=Person.objects.none())
     field = forms.CharField(label=_("专业领域"), max_length=100)
     opinion = _text(_("专家意见"), rows=3)
     given_at = forms.DateTimeField(label=_("出具时间"), widget=DATETIME_WIDGET)

@@ -10,6 +10,7 @@ from django.http import Http404
 
 from fengqiao.disputes.models import Case, Party
 from fengqiao.disputes.selectors import case_get_for_user
+from fengqiao.disputes.services import case_may
 from fengqiao.mediation.choices import ConsentDecision
 from fengqiao.mediation.models import (
     Evidence,
@@ -49,8 +50,6 @@ class CasePanel:
 
 
 def case_panel(user: Any, case: Case) -> CasePanel:
-    from fengqiao.disputes.services import case_may
-
     parties = list(
         Party.objects.filter(case=case)
         .select_related("consent__recorded_by")
