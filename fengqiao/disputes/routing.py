@@ -26,7 +26,7 @@ from django.utils import timezone
 from fengqiao.core.choices import DisputeCategory
 from fengqiao.disputes.choices import OPEN_STATUSES, CaseStatus, IntakeChannel, RiskGrade
 from fengqiao.disputes.models import Case, HandlingLevel, Party, SubjectRule, TerritoryRule
-from fengqiao.orgs.choices import MediatorGrade, PersonRole
+from fengqiao.orgs.choices import MediatorGrade, OrgFamily, PersonRole
 from fengqiao.orgs.models import (
     MediatorSpecialty,
     Membership,
@@ -125,6 +125,17 @@ def ensure_routing_defaults(get_model: Callable[[str, str], Any] | None = None) 
 
 # General committees: they handle any dispute of their territory.
 TERRITORIAL_KINDS = ("committee_village", "committee_township", "committee_regional")
+# Families whose orgs mediate: a court or a police station that lists its categories is not an
+# org a case is dispatched to (its stationed room is).
+MEDIATING_FAMILIES = (
+    OrgFamily.COMMITTEE,
+    OrgFamily.ADMIN_MEDIATION,
+    OrgFamily.DISPATCHED_ROOM,
+    OrgFamily.LAWYER_STUDIO,
+    OrgFamily.COMMERCIAL,
+    OrgFamily.INVITED,
+    OrgFamily.MASS_ORG,
+)
 # Seed 003 (网格先行化解): 简易婚姻家庭、邻里、物业、人身损害赔偿、房屋宅基地 disputes at low
 # risk are tried first at grid/village level. 人身损害赔偿 is filed under 损害赔偿; every
 # low-risk 婚姻家庭 case counts as simple (the assessment grades the complex ones higher).
@@ -227,7 +238,7 @@ def recommend_orgs(case: Case) -> list[OrgRecommendation]:
         .filter(
             Q(kind__code__in=TERRITORIAL_KINDS)
             | Q(kind_id__in=list(rules))
-            | Q(categories__category=case.category)
+            | Q(categories__category=case.category, kind__family__in=MEDIATING_FAMILIES)
             | Q(kind__code=channel_kind or "-")
         )
         .annotate(declares=Exists(declares))

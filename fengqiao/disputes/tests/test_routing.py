@@ -139,6 +139,13 @@ def test_a_labour_case_also_reaches_the_labour_admin_mediation(cast: Any, world:
     assert all("属事：受理劳动争议纠纷" in r.reasons for r in recs)
 
 
+def test_a_court_listing_the_category_is_not_recommended(cast: Any, world: Any) -> None:
+    court = OrganizationFactory(name="测试区人民法院", kind=kind("court"), region=world.county)
+    OrgCategory.objects.create(org=court, category=DisputeCategory.CONTRACT)
+    recs = routing.recommend_orgs(make_case(cast, world, category=DisputeCategory.CONTRACT))
+    assert names(recs) == ["东村人民调解委员会"]
+
+
 def test_a_subject_rule_without_declaration_matches_the_village(cast: Any, world: Any) -> None:
     recs = routing.recommend_orgs(make_case(cast, world, category=DisputeCategory.MARRIAGE_FAMILY))
     assert names(recs) == ["东村人民调解委员会"]
