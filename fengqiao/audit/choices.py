@@ -45,3 +45,4 @@ class EventType(models.TextChoices):
     MEDIATION_SESSION = "mediation.session", _("记录调解笔录")
     MEDIATION_EVIDENCE = "mediation.evidence", _("上传证据材料")
     MEDIATION_EXPERT_OPINION = "mediation.expert_opinion", _("记录专家意见")
+    MEDIATION_EVIDENCE_DOWNLOADED = "mediation.evidence_downloaded", _("下载证据材料")

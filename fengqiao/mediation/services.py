@@ -320,6 +320,18 @@ def evidence_upload(
     return evidence
 
 
+def evidence_open(*, actor: Any, evidence: Evidence) -> IO[bytes]:
+    """The stored bytes of evidence the caller has found through the case's scope; every read
+    is audited (the files are personal data)."""
+    audit_record(
+        actor=actor,
+        event_type=EventType.MEDIATION_EVIDENCE_DOWNLOADED,
+        obj=evidence,
+        after={"case": evidence.case_id, "sha256": evidence.sha256},
+    )
+    return default_storage.open(evidence.storage_name, "rb")
+
+
 def expert_opinion_record(
     *,
     actor: Any,

@@ -9,7 +9,6 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -170,7 +169,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     require(request.user, VIEW)
     evidence = selectors.evidence_get_for_user(request.user, pk)
     response = FileResponse(
-        default_storage.open(evidence.storage_name, "rb"),
+        services.evidence_open(actor=request.user, evidence=evidence),
         as_attachment=True,
         filename=evidence.original_name,
         content_type=evidence.content_type,

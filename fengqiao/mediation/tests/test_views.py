@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from fengqiao.audit.models import AuditEvent
 from fengqiao.disputes.choices import CaseStatus, PartyRole
 from fengqiao.disputes.models import Case
 from fengqiao.mediation import services
@@ -131,6 +132,8 @@ def test_a_real_png_is_stored_and_only_its_case_readers_download_it(
     assert owner["Content-Disposition"].startswith("attachment")
     assert owner["X-Content-Type-Options"] == "nosniff"
     assert owner["Content-Type"] == "image/png"
+    downloads = AuditEvent.objects.filter(event_type="mediation.evidence_downloaded")
+    assert list(downloads.values_list("actor", flat=True)) == [cast.mediator_east.pk]
 
     assert (
         client_for(cast.mediator_west).get(f"/mediation/evidence/{evidence.pk}/").status_code == 404
