@@ -15,6 +15,8 @@ from django.test import Client
 from django.utils import timezone
 
 from fengqiao.accounts.models import User
+from fengqiao.disputes.demo_cases import SMALL_CASES
+from fengqiao.disputes.models import Case
 from fengqiao.orgs import reports
 from fengqiao.orgs.choices import PersonRole
 from fengqiao.orgs.demo import (
@@ -131,6 +133,8 @@ def test_running_again_never_duplicates(empty: None) -> None:
 
     assert "已存在" in out.getvalue()
     assert snapshot() == before
+    # The demo cases come with the county, once.
+    assert Case.objects.count() == SMALL_CASES
     assert User.objects.filter(username__in=DEMO_USERNAMES).count() == len(DEMO_USERNAMES)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from fengqiao.disputes.demo_cases import FULL_CASES, SMALL_CASES, demo_cases_seed
 from fengqiao.orgs.demo import (
     COUNTY_CODE,
     COUNTY_NAME,
@@ -21,6 +22,8 @@ from fengqiao.regions.models import Region
 
 # A small county for the test suite (not shown in --help).
 SIZES = {"full": FULL_COUNTY, "small": DemoSize(townships=3, villages_per_township=4)}
+# Demo cases over the last 18 months (fengqiao/disputes/demo_cases.py).
+CASES = {"full": FULL_CASES, "small": SMALL_CASES}
 
 
 class Command(BaseCommand):
@@ -60,12 +63,17 @@ class Command(BaseCommand):
             )
         except DemoAlreadyLoaded as exc:
             raise CommandError(f"演示区县“{COUNTY_NAME}”（{exc}）已存在，不再重复生成。") from exc
+        cases = demo_cases_seed(
+            seed=options["seed"], today=timezone.localdate(), count=CASES[options["size"]]
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成演示区县“{COUNTY_NAME}”（种子 {options['seed']}）："
                 f"区划 {summary.regions} 个，单位 {summary.orgs} 个，人员 {summary.people} 人"
                 f"（调解员 {summary.mediators} 人、网格员 {summary.grid_workers} 人），"
-                f"演示账户 {summary.accounts} 个，用时 {time.monotonic() - started:.1f} 秒。"
+                f"演示账户 {summary.accounts} 个，近 18 个月的演示案件 {cases.cases} 件"
+                f"（交办单 {cases.orders} 张、督办单 {cases.supervisions} 张），"
+                f"用时 {time.monotonic() - started:.1f} 秒。"
             )
         )
         self.stdout.write("运行 manage.py demo_accounts 查看演示账户和密码。")

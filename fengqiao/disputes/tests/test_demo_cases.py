@@ -1,0 +1,166 @@
+"""demo_cases: the demo county's few thousand cases (small size here)."""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from fengqiao.accounts.models import RoleGrant, User
+from fengqiao.core.crypto import lookup_hash
+from fengqiao.disputes.choices import OPEN_STATUSES, CaseAction, CaseStatus, IntakeChannel
+from fengqiao.disputes.demo_cases import SMALL_CASES, DemoCaseSummary, demo_cases_seed
+from fengqiao.disputes.models import (
+    Agreement,
+    ArchiveCounter,
+    Case,
+    CaseCounter,
+    DueItem,
+    FollowUp,
+    Party,
+    TimelineEvent,
+)
+from fengqiao.disputes.selectors import worklist_for_user
+from fengqiao.disputes.services import PartyInput, case_register
+from fengqiao.disputes.sweep import sweep_due_items
+from fengqiao.orgs.demo import DemoSize, demo_seed
+
+SMALL = DemoSize(townships=3, villages_per_township=4, grids_per_village=2)
+SEED = 11
+
+
+def _seed() -> DemoCaseSummary:
+    today = timezone.localdate()
+    demo_seed(seed=SEED, today=today, size=SMALL)
+    return demo_cases_seed(seed=SEED, today=today, count=SMALL_CASES)
+
+
+def _fingerprint() -> list[tuple[str, str, str]]:
+    return list(Case.objects.order_by("number").values_list("number", "title", "status"))
+
+
+@pytest.fixture(scope="class")
+def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[DemoCaseSummary]:
+    """One small demo county with its cases, seeded once per class and rolled back after."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        summary = _seed()
+        yield summary
+        transaction.set_rollback(True)
+
+
+def test_same_seed_gives_the_same_cases(db: None) -> None:
+    with transaction.atomic():
+        _seed()
+        first = _fingerprint()
+        transaction.set_rollback(True)
+    assert not Case.objects.exists()
+    _seed()
+
+    assert _fingerprint() == first
+    assert len(first) == SMALL_CASES
+
+
+class TestDemoCases:
+    @pytest.fixture
+    def demo(self, seeded: DemoCaseSummary, db: None) -> DemoCaseSummary:
+        return seeded
+
+    def test_every_state_and_channel_is_present(self, demo: DemoCaseSummary) -> None:
+        assert demo.cases == Case.objects.count() == SMALL_CASES
+        assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
+        assert set(Case.objects.values_list("channel", flat=True)) == set(IntakeChannel.values)
+        # Most cases are old and archived; the dates lie in the last 18 months, before today.
+        assert Case.objects.filter(status=CaseStatus.ARCHIVED).count() > SMALL_CASES // 3
+        today = timezone.localdate()
+        for at in Case.objects.values_list("registered_at", flat=True):
+            assert (today - timezone.localtime(at).date()).days <= 550
+            assert at <= timezone.now()
+
+    def test_numbers_are_gap_free_and_counters_continue(self, demo: DemoCaseSummary) -> None:
+        seqs: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for case in Case.objects.select_related("number_region"):
+            code, year, seq = case.number.split("-")
+            assert code == case.number_region.code
+            assert len(seq) == 6
+            seqs[(case.number_region_id, int(year))].append(int(seq))
+        for key, numbers in seqs.items():
+            assert sorted(numbers) == list(range(1, len(numbers) + 1)), key
+            counter = CaseCounter.objects.get(region_id=key[0], year=key[1])
+            assert counter.last_seq == len(numbers)
+        archived = Case.objects.filter(status=CaseStatus.ARCHIVED)
+        assert all("人调字第" in n for n in archived.values_list("archive_number", flat=True))
+        assert ArchiveCounter.objects.exists()
+
+        dispatcher = User.objects.get(username="dispatcher")
+        platform = RoleGrant.objects.get(user=dispatcher).org
+        assert platform is not None
+        village = Case.objects.filter(platform=platform).first()
+        assert village is not None
+        year = timezone.localtime().year
+        before = CaseCounter.objects.filter(region=platform.region, year=year).first()
+        case = case_register(
+            actor=dispatcher,
+            platform=platform,
+            region=village.region,
+            title="测试新登记纠纷",
+            category="neighbour",
+            channel=IntakeChannel.WALK_IN,
+            parties=[PartyInput(role="applicant", name="测试人")],
+        )
+        last = before.last_seq if before else 0
+        assert case.number == f"{platform.region.code}-{year}-{last + 1:06d}"
+
+    def test_timelines_are_ordered_and_end_at_the_status(self, demo: DemoCaseSummary) -> None:
+        events: dict[int, list[TimelineEvent]] = defaultdict(list)
+        for event in TimelineEvent.objects.order_by("case_id", "at", "id"):
+            events[event.case_id].append(event)
+        transitions = set(CaseAction.values)
+        for case in Case.objects.all():
+            timeline = events[case.pk]
+            assert timeline[0].action == "register"
+            assert timeline[0].at == case.registered_at
+            assert timeline[-1].to_status == case.status, case.number
+            for before, after in itertools.pairwise(timeline):
+                assert before.at <= after.at
+                assert after.from_status == before.to_status, case.number
+            assert case.version == 1 + sum(e.action in transitions for e in timeline)
+            if case.status in OPEN_STATUSES:
+                assert case.closed_at is None
+            else:
+                assert case.closed_at is not None
+            if case.status in (CaseStatus.ACCEPTED, CaseStatus.MEDIATING, CaseStatus.SUSPENDED):
+                assert case.handling_org_id is not None
+            if case.status == CaseStatus.RESOLVED:
+                assert case.resolved_level is not None
+                assert Agreement.objects.filter(case=case).exists()
+        assert FollowUp.objects.filter(satisfaction__range=(1, 5)).exists()
+
+    def test_demo_accounts_have_work(self, demo: DemoCaseSummary) -> None:
+        for username in ("mediator", "mediator2"):
+            work = worklist_for_user(User.objects.get(username=username))
+            assert work.to_mediate, username
+            assert work.to_accept, username
+        assert worklist_for_user(User.objects.get(username="mediator")).overdue
+        dispatcher = worklist_for_user(User.objects.get(username="dispatcher"))
+        assert len(dispatcher.to_assess) >= 3
+
+    def test_a_demo_party_is_found_by_its_hash(self, demo: DemoCaseSummary) -> None:
+        party = Party.objects.order_by("pk").first()
+        assert party is not None
+        found = Party.objects.filter(id_number_hash=lookup_hash(party.id_number))
+        assert party in found
+        assert Party.objects.filter(phone_hash=lookup_hash(party.phone)).exists()
+        assert len(party.id_number) == 18
+
+    def test_the_sweep_runs_over_the_demo(self, demo: DemoCaseSummary) -> None:
+        assert DueItem.objects.filter(status="open", next_check_at__lte=timezone.now()).exists()
+
+        result = sweep_due_items()
+
+        assert result.examined > 0
+        assert sweep_due_items().reminded == 0
