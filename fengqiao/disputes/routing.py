@@ -235,15 +235,14 @@ def recommend_orgs(case: Case) -> list[OrgRecommendation]:
     declares = OrgCategory.objects.filter(org=OuterRef("pk"), category=case.category)
     orgs = (
         Organization.objects.filter(region__in=allowed, is_active=True)
+        .annotate(declares=Exists(declares))
         .filter(
             Q(kind__code__in=TERRITORIAL_KINDS)
             | Q(kind_id__in=list(rules))
-            | Q(categories__category=case.category, kind__family__in=MEDIATING_FAMILIES)
+            | Q(declares=True, kind__family__in=MEDIATING_FAMILIES)
             | Q(kind__code=channel_kind or "-")
         )
-        .annotate(declares=Exists(declares))
         .select_related("kind", "region")
-        .distinct()
         .order_by("-region__level", "kind__sort_order", "name")[:MAX_CANDIDATES]
     )
     grid_first = case.grade == RiskGrade.LOW and case.category in GRID_FIRST_CATEGORIES
