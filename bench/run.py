@@ -1,0 +1,608 @@
+"""Run the scenarios against a generated bench database, each beside its bare-minimum baseline
+(hand-written SQL through sqlite3/psycopg, no Django) in the same run.
+
+    python bench/run.py --db sqlite [--data-dir DIR] [--iterations 200] [--out docs/performance.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from common import ROOT, BenchDB, Timing, machine, measure, raw_connection, setup_django
+
+WORKLIST_STATES = ("accepted", "mediating", "suspended")
+
+
+class Raw:
+    """The baseline: one DB-API connection, %s placeholders on both databases."""
+
+    def __init__(self, db: BenchDB) -> None:
+        self.pg = db.engine == "postgresql"
+        self.conn = raw_connection(db)
+        if self.pg:
+            self.conn.autocommit = True
+
+    def sql(self, q: str) -> str:
+        return q if self.pg else q.replace("%s", "?").replace(" FOR UPDATE", "")
+
+    def all(self, q: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        return self.conn.execute(self.sql(q), params).fetchall()
+
+    def one(self, q: str, params: tuple[Any, ...] = ()) -> Any:
+        return self.conn.execute(self.sql(q), params).fetchone()
+
+    def run(self, q: str, params: tuple[Any, ...] = ()) -> None:
+        self.conn.execute(self.sql(q), params)
+
+    def many(self, q: str, rows: list[tuple[Any, ...]]) -> None:
+        if self.pg:
+            with self.conn.cursor() as cur:
+                cur.executemany(q, rows)
+        else:
+            self.conn.executemany(self.sql(q), rows)
+
+    def begin(self) -> None:
+        self.conn.execute("BEGIN" if self.pg else "BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self.conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        self.conn.execute("ROLLBACK")
+
+    def ts(self, dt: datetime) -> Any:
+        return dt if self.pg else dt.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def upper(path: str) -> str:
+    return path + "9" * (105 - len(path))
+
+
+# --- Baselines ----------------------------------------------------------------------------------
+
+CASE_REGION = "SELECT c.*, r.* FROM disputes_case c JOIN regions_region r ON r.id = c.region_id "
+
+
+def raw_worklist(raw: Raw, user_id: int, town_path: str | None) -> None:
+    now = datetime.now(UTC)
+    orgs = [
+        r[0]
+        for r in raw.all(
+            "SELECT org_id FROM accounts_rolegrant WHERE user_id = %s AND org_id IS NOT NULL",
+            (user_id,),
+        )
+    ]
+    marks = ", ".join(["%s"] * len(orgs))
+    if town_path is not None:  # a dispatcher: the platform's queue
+        raw.all(
+            CASE_REGION + f"WHERE c.platform_id IN ({marks}) AND c.status IN "
+            "('registered', 'assessed') AND c.region_path BETWEEN %s AND %s "
+            "ORDER BY c.registered_at LIMIT 50",
+            (*orgs, town_path, upper(town_path)),
+        )
+    raw.all(
+        "SELECT d.*, c.*, o.* FROM disputes_dispatchorder d "
+        "JOIN disputes_case c ON c.id = d.case_id "
+        f"JOIN orgs_organization o ON o.id = d.to_org_id WHERE d.to_org_id IN ({marks}) "
+        "AND d.status = 'pending' ORDER BY d.accept_by LIMIT 50",
+        tuple(orgs),
+    )
+    raw.all(
+        CASE_REGION + f"WHERE (c.handler_id = %s OR c.handling_org_id IN ({marks})) "
+        "AND c.status IN ('accepted', 'mediating', 'suspended') ORDER BY c.registered_at LIMIT 50",
+        (user_id, *orgs),
+    )
+    due = (
+        "SELECT i.*, c.*, o.* FROM disputes_dueitem i JOIN disputes_case c ON c.id = i.case_id "
+        f"JOIN orgs_organization o ON o.id = i.org_id WHERE i.org_id IN ({marks}) "
+        "AND i.status = 'open' AND i.paused_at IS NULL "
+    )
+    raw.all(
+        due + "AND i.due_at >= %s AND i.due_at <= %s ORDER BY i.due_at LIMIT 50",
+        (*orgs, raw.ts(now), raw.ts(now + timedelta(days=3))),
+    )
+    raw.all(due + "AND i.due_at < %s ORDER BY i.due_at LIMIT 50", (*orgs, raw.ts(now)))
+
+
+def raw_case_list(raw: Raw, org_id: int, town_path: str, category: str) -> list[Any]:
+    return raw.all(
+        "SELECT c.*, r.*, h.*, p.* FROM disputes_case c "
+        "JOIN regions_region r ON r.id = c.region_id "
+        "LEFT JOIN orgs_organization h ON h.id = c.handling_org_id "
+        "JOIN orgs_organization p ON p.id = c.platform_id "
+        "WHERE (c.region_path BETWEEN %s AND %s OR c.platform_id = %s OR c.handling_org_id = %s) "
+        "AND c.category = %s ORDER BY c.registered_at DESC, c.id DESC LIMIT 30",
+        (town_path, upper(town_path), org_id, org_id, category),
+    )
+
+
+def raw_detail(raw: Raw, case_id: int) -> None:
+    raw.one(
+        "SELECT c.*, r.*, p.*, h.*, u.* FROM disputes_case c "
+        "JOIN regions_region r ON r.id = c.region_id "
+        "JOIN orgs_organization p ON p.id = c.platform_id "
+        "LEFT JOIN orgs_organization h ON h.id = c.handling_org_id "
+        "LEFT JOIN accounts_user u ON u.id = c.handler_id WHERE c.id = %s",
+        (case_id,),
+    )
+    raw.all("SELECT * FROM disputes_party WHERE case_id = %s ORDER BY role, id", (case_id,))
+    raw.all(
+        "SELECT d.*, o.* FROM disputes_dispatchorder d JOIN orgs_organization o "
+        "ON o.id = d.to_org_id WHERE d.case_id = %s ORDER BY d.dispatched_at",
+        (case_id,),
+    )
+    raw.all(
+        "SELECT i.*, o.* FROM disputes_dueitem i JOIN orgs_organization o ON o.id = i.org_id "
+        "WHERE i.case_id = %s ORDER BY i.due_at",
+        (case_id,),
+    )
+    raw.one("SELECT * FROM disputes_agreement WHERE case_id = %s", (case_id,))
+    raw.all(
+        "SELECT t.*, o.* FROM disputes_timelineevent t LEFT JOIN orgs_organization o "
+        "ON o.id = t.org_id WHERE t.case_id = %s ORDER BY t.at, t.id",
+        (case_id,),
+    )
+
+
+TIMELINE_INSERT = (
+    "INSERT INTO disputes_timelineevent (case_id, at, actor_id, actor_name, org_id, action, "
+    "from_status, to_status, note, data) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '', %s)"
+)
+AUDIT_INSERT = (
+    "INSERT INTO audit_auditevent (created_at, actor_id, actor_name, event_type, object_type, "
+    "object_id, object_repr, before, after, request_id, ip, prev_hash, hash) "
+    "VALUES (%s, %s, %s, %s, 'disputes.case', %s, %s, %s, %s, '', '', '', '')"
+)
+
+
+def raw_accept(raw: Raw, order_id: int, user_id: int) -> None:
+    now = raw.ts(datetime.now(UTC))
+    raw.begin()
+    case_id = raw.one("SELECT case_id FROM disputes_dispatchorder WHERE id = %s", (order_id,))[0]
+    case = raw.one(
+        "SELECT id, status, version, channel, number FROM disputes_case WHERE id = %s FOR UPDATE",
+        (case_id,),
+    )
+    org = raw.one(
+        "SELECT to_org_id FROM disputes_dispatchorder WHERE id = %s FOR UPDATE", (order_id,)
+    )[0]
+    raw.run(
+        "UPDATE disputes_dispatchorder SET status = 'accepted', responded_at = %s, "
+        "responded_by_id = %s WHERE id = %s",
+        (now, user_id, order_id),
+    )
+    raw.run(
+        "UPDATE disputes_dueitem SET status = 'done', next_check_at = NULL "
+        "WHERE dispatch_id = %s AND status = 'open'",
+        (order_id,),
+    )
+    raw.run(
+        "UPDATE disputes_case SET status = 'accepted', handling_org_id = %s, handler_id = %s, "
+        "version = version + 1 WHERE id = %s",
+        (org, user_id, case_id),
+    )
+    due = raw.ts(datetime.now(UTC) + timedelta(days=30))
+    raw.run(
+        "INSERT INTO disputes_dueitem (case_id, kind, org_id, due_at, next_check_at, status) "
+        "VALUES (%s, 'mediation', %s, %s, %s, 'open')",
+        (case_id, org, due, due),
+    )
+    data = json.dumps({"from_version": case[2], "dispatch": order_id, "role": "sole"})
+    raw.run(
+        TIMELINE_INSERT, (case_id, now, user_id, "调解员", org, "accept", case[1], "accepted", data)
+    )
+    raw.run(
+        AUDIT_INSERT,
+        (
+            now,
+            user_id,
+            "调解员",
+            "case.transition",
+            str(case_id),
+            case[4],
+            json.dumps({"status": case[1]}),
+            json.dumps({"status": "accepted", "action": "accept"}),
+        ),
+    )
+    raw.commit()
+
+
+def raw_agree(raw: Raw, case_id: int, user_id: int) -> None:
+    now = raw.ts(datetime.now(UTC))
+    raw.begin()
+    case = raw.one(
+        "SELECT id, status, version, handling_org_id, number FROM disputes_case "
+        "WHERE id = %s FOR UPDATE",
+        (case_id,),
+    )
+    raw.run(
+        "INSERT INTO disputes_agreement (case_id, kind, facts, disputed_points, "
+        "responsibilities, terms, performance_method, performance_place, concluded_at) "
+        "VALUES (%s, 'written', '', '', '', '双方同意和解。', '', '', %s)",
+        (case_id, now),
+    )
+    raw.run(
+        "UPDATE disputes_case SET status = 'resolved', closed_at = %s, resolved_level = 5, "
+        "version = version + 1 WHERE id = %s",
+        (now, case_id),
+    )
+    raw.run(
+        TIMELINE_INSERT,
+        (
+            case_id,
+            now,
+            user_id,
+            "调解员",
+            None,
+            "agree",
+            case[1],
+            "resolved",
+            json.dumps({"from_version": case[2], "kind": "written"}),
+        ),
+    )
+    raw.run(
+        AUDIT_INSERT,
+        (
+            now,
+            user_id,
+            "调解员",
+            "case.transition",
+            str(case_id),
+            case[4],
+            json.dumps({"status": case[1]}),
+            json.dumps({"status": "resolved", "action": "agree"}),
+        ),
+    )
+    raw.run(
+        "UPDATE disputes_dispatchorder SET status = 'cancelled' WHERE case_id = %s "
+        "AND status = 'pending'",
+        (case_id,),
+    )
+    raw.run(
+        "UPDATE disputes_dueitem SET status = 'done', next_check_at = NULL "
+        "WHERE case_id = %s AND status = 'open'",
+        (case_id,),
+    )
+    raw.commit()
+
+
+def raw_sweep(raw: Raw, now: datetime) -> int:
+    """Select due items in batches (locked), write a reminder event and audit row each, move
+    their next check; rolled back so the data stays as generated."""
+    examined = 0
+    raw.begin()
+    while True:
+        rows = raw.all(
+            "SELECT i.id, i.case_id, i.org_id, i.due_at, c.status, c.number "
+            "FROM disputes_dueitem i JOIN disputes_case c ON c.id = i.case_id "
+            "WHERE i.status = 'open' AND i.next_check_at IS NOT NULL AND i.next_check_at <= %s "
+            "AND i.paused_at IS NULL ORDER BY i.next_check_at LIMIT 500",
+            (raw.ts(now),),
+        )
+        if not rows:
+            break
+        examined += len(rows)
+        ts = raw.ts(now)
+        raw.many(
+            TIMELINE_INSERT,
+            [
+                (r[1], ts, None, "系统", r[2], "remind", r[4], r[4], json.dumps({"due_item": r[0]}))
+                for r in rows
+            ],
+        )
+        raw.many(
+            AUDIT_INSERT,
+            [
+                (
+                    ts,
+                    None,
+                    "",
+                    "case.reminded",
+                    str(r[1]),
+                    r[5],
+                    None,
+                    json.dumps({"due_item": r[0]}),
+                )
+                for r in rows
+            ],
+        )
+        raw.many(
+            "UPDATE disputes_dueitem SET reminded_at = %s, next_check_at = due_at WHERE id = %s",
+            [(ts, r[0]) for r in rows],
+        )
+    raw.rollback()
+    return examined
+
+
+# --- The run ------------------------------------------------------------------------------------
+
+
+def queries_of(fn: Callable[[], Any]) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+def row(name: str, app: Timing, base: Timing, unit: str = "ms", **extra: Any) -> dict[str, Any]:
+    ratio = app.median / base.median if base.median else 0.0
+    return {
+        "scenario": name,
+        "median_ms": round(app.median, 2),
+        "p95_ms": round(app.pct(95), 2),
+        "p99_ms": round(app.pct(99), 2),
+        "baseline_median_ms": round(base.median, 3),
+        "baseline_p99_ms": round(base.pct(99), 3),
+        "ratio": round(ratio, 1),
+        "n": len(app.samples),
+        **extra,
+    }
+
+
+def run(db: BenchDB, iterations: int, intake_seconds: float) -> dict[str, Any]:
+    meta = json.loads((db.data_dir / "meta.json").read_text())
+    setup_django(db)
+    from django.db import transaction
+
+    from fengqiao.accounts.access import forget_grants
+    from fengqiao.accounts.models import User
+    from fengqiao.disputes import queries, selectors, services, sweep
+    from fengqiao.disputes.models import Case, DispatchOrder, DueItem
+
+    raw = Raw(db)
+    users = meta["users"]
+    dispatcher = User.objects.get(pk=users["dispatcher"])
+    mediator = User.objects.get(pk=users["mediator"])
+    town = users["town_path"]
+    rng = random.Random(3)
+    results: list[dict[str, Any]] = []
+
+    def fresh(user: Any) -> Any:
+        forget_grants(user)
+        return user
+
+    # Worklists.
+    for label, user, path in (
+        ("worklist: township dispatcher", dispatcher, town),
+        ("worklist: village mediator", mediator, None),
+    ):
+        app = measure(lambda _i, u=user: selectors.worklist_for_user(fresh(u)), iterations)
+        base = measure(lambda _i, u=user, p=path: raw_worklist(raw, u.pk, p), iterations)
+        nq = queries_of(lambda u=user: selectors.worklist_for_user(fresh(u)))
+        results.append(row(label, app, base, queries=nq))
+
+    # Filtered case list, first page.
+    categories = ["neighbour", "marriage_family", "labour", "contract"]
+
+    def app_list(i: int) -> Any:
+        f = selectors.CaseFilters(category=categories[i % 4])
+        return list(selectors.case_list_for_user(fresh(dispatcher), f)[:30])
+
+    app = measure(app_list, iterations)
+    base = measure(
+        lambda i: raw_case_list(raw, users["dispatcher_org"], town, categories[i % 4]), iterations
+    )
+    results.append(
+        row(
+            "case list (category filter, page 1 of 30)",
+            app,
+            base,
+            queries=queries_of(lambda: app_list(0)),
+        )
+    )
+
+    # Case detail with timeline.
+    ids = list(
+        Case.objects.filter(region_path__startswith=town, status="resolved").values_list(
+            "pk", flat=True
+        )[:2000]
+    )
+    picks = [rng.choice(ids) for _ in range(iterations + 10)]
+    app = measure(lambda i: queries.case_detail_for_user(fresh(dispatcher), picks[i]), iterations)
+    base = measure(lambda i: raw_detail(raw, picks[i]), iterations)
+    nq = queries_of(lambda: queries.case_detail_for_user(fresh(dispatcher), picks[0]))
+    results.append(row("case detail + timeline", app, base, queries=nq))
+
+    # Transitions on fresh fixtures: the first half for Django, the second for the baseline.
+    # Fixtures still in their state (a second run on the same data uses what is left).
+    dispatched = list(
+        Case.objects.filter(pk__in=meta["fresh"]["dispatched"], status="dispatched")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    mediating = list(
+        Case.objects.filter(pk__in=meta["fresh"]["mediating"], status="mediating")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    n_tr = min(iterations, len(dispatched) // 2 - 5, len(mediating) // 2 - 5)
+    orders = dict(DispatchOrder.objects.filter(case_id__in=dispatched).values_list("case_id", "pk"))
+    app_orders = [orders[c] for c in dispatched[: n_tr + 3]]
+    base_orders = [orders[c] for c in dispatched[len(dispatched) // 2 :][: n_tr + 3]]
+    app = measure(
+        lambda i: services.dispatch_accept(actor=fresh(mediator), dispatch_id=app_orders[i]), n_tr
+    )
+    base = measure(lambda i: raw_accept(raw, base_orders[i], mediator.pk), n_tr)
+    results.append(row("transition: accept (交办单受理)", app, base))
+    app_cases = mediating[: n_tr + 3]
+    base_cases = mediating[len(mediating) // 2 :][: n_tr + 3]
+    app = measure(
+        lambda i: services.case_agree(
+            actor=fresh(mediator),
+            case_id=app_cases[i],
+            version=None,
+            kind="written",
+            terms="双方同意和解。",
+        ),
+        n_tr,
+    )
+    base = measure(lambda i: raw_agree(raw, base_cases[i], mediator.pk), n_tr)
+    results.append(row("transition: close with agreement", app, base))
+
+    # Deadline sweep at 1% and 0.1% of open items due.
+    generated = datetime.fromisoformat(meta["generated_at"])
+    open_items = DueItem.objects.filter(status="open", next_check_at__isnull=False).count()
+    for share, offset in (("1%", timedelta(days=1)), ("0.1%", timedelta(hours=2, minutes=24))):
+        at = generated + offset
+        examined: list[int] = []
+
+        def app_sweep(_i: int, at: datetime = at, examined: list[int] = examined) -> None:
+            with transaction.atomic():
+                examined.append(sweep.sweep_due_items(now=at).examined)
+                transaction.set_rollback(True)
+
+        app = measure(app_sweep, 3, warmup=1)
+        base_examined: list[int] = []
+        base = measure(lambda _i, at=at, e=base_examined: e.append(raw_sweep(raw, at)), 3, warmup=1)
+        results.append(
+            row(
+                f"deadline sweep, {share} of open items due",
+                app,
+                base,
+                examined=examined[-1],
+                baseline_examined=base_examined[-1],
+                open_items=open_items,
+            )
+        )
+
+    if intake_seconds > 0:
+        results.append(intake(db, meta, intake_seconds))
+    return {"meta": meta, "results": results}
+
+
+def intake(db: BenchDB, meta: dict[str, Any], seconds: float) -> dict[str, Any]:
+    """POST /api/v1/cases under concurrent load: uvicorn in one process, the load in another."""
+    from fengqiao.accounts.models import Role, RoleGrant, User
+    from fengqiao.api.models import ApiKey
+    from fengqiao.api.services import api_key_create
+    from fengqiao.orgs.models import Organization
+    from fengqiao.regions.models import Region
+
+    admin, _ = User.objects.get_or_create(username="bench-admin")
+    RoleGrant.objects.get_or_create(user=admin, role=Role.objects.get(code="system_admin"))
+    dispatcher = User.objects.get(pk=meta["users"]["dispatcher"])
+    org = Organization.objects.get(pk=meta["users"]["dispatcher_org"])
+    ApiKey.objects.filter(name="bench").delete()
+    _key, token = api_key_create(
+        actor=admin, name="bench", org=org, user=dispatcher, scopes=["cases:write", "cases:read"]
+    )
+    village = Region.objects.filter(path__startswith=meta["users"]["town_path"], level=5).first()
+    assert village is not None
+    port = 18000 + random.randrange(1000)
+    server = subprocess.Popen(  # noqa: S603
+        [
+            str(Path(__import__("sys").executable)),
+            "-m",
+            "uvicorn",
+            "fengqiao.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=db.env(),
+        cwd=ROOT,
+    )
+    try:
+        out = subprocess.run(  # noqa: S603
+            [
+                str(Path(__import__("sys").executable)),
+                str(Path(__file__).parent / "load.py"),
+                "--port",
+                str(port),
+                "--token",
+                token,
+                "--region",
+                village.code,
+                "--seconds",
+                str(seconds),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=seconds + 120,
+        )
+        stats = json.loads(out.stdout.strip().splitlines()[-1])
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    return {"scenario": "intake: POST /api/v1/cases (HTTP, loopback)", **stats}
+
+
+def render(report: dict[str, Any]) -> str:
+    meta, m = report["meta"], report["machine"]
+    lines = [
+        f"Database: **{meta['db']}** · cases: **{meta['rows']['cases']:,}** "
+        f"(parties {meta['rows']['parties']:,}, timeline events {meta['rows']['timeline']:,}, "
+        f"dispatch orders {meta['rows']['orders']:,}, due items {meta['rows']['due_items']:,}) · "
+        f"regions: {meta['tree']['counties']} counties, {meta['tree']['townships']:,} townships, "
+        f"{meta['tree']['villages']:,} villages · generated in {meta['seconds']['total']} s",
+        "",
+        f"Machine: {m['nproc']} CPU ({m['cpu']}), {m['ram']} RAM, Python {m['python']} · "
+        f"run {report['when']}",
+        "",
+        "| scenario | median ms | p95 ms | p99 ms | baseline median ms | ratio | queries | notes |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in report["results"]:
+        if "throughput" in r:
+            lines.append(
+                f"| {r['scenario']} | {r['p50_ms']} (p50) | – | {r['p99_ms']} | – | – | – | "
+                f"{r['throughput']} cases/s sustained over {r['seconds']} s, {r['threads']} "
+                f"client threads, {r['ok']} ok, {r['errors']} errors |"
+            )
+            continue
+        notes = ""
+        if "examined" in r:
+            notes = (
+                f"examined {r['examined']:,} of {r['open_items']:,} open items "
+                f"(baseline {r['baseline_examined']:,})"
+            )
+        lines.append(
+            f"| {r['scenario']} | {r['median_ms']} | {r['p95_ms']} | {r['p99_ms']} | "
+            f"{r['baseline_median_ms']} | {r['ratio']}× | {r.get('queries', '–')} | {notes} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    ap.add_argument("--data-dir", type=Path, default=None)
+    ap.add_argument("--iterations", type=int, default=200)
+    ap.add_argument("--intake-seconds", type=float, default=0)
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args()
+    data_dir = args.data_dir or Path(tempfile.gettempdir()) / f"fengqiao-bench-{args.db}"
+    db = BenchDB(args.db, data_dir)
+    t0 = time.perf_counter()
+    report = run(db, args.iterations, args.intake_seconds)
+    report["machine"] = machine()
+    report["when"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    report["seconds"] = round(time.perf_counter() - t0, 1)
+    text = render(report)
+    print(text)
+    out = args.json or ROOT / "bench" / "results" / f"{args.db}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1, ensure_ascii=False, default=str))
+    (out.with_suffix(".md")).write_text(text)
+
+
+if __name__ == "__main__":
+    main()
