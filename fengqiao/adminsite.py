@@ -14,7 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.access import user_perms
 
-ADMIN_PERMS = {"regions.change_region", "orgs.change_orgkind"}
+ADMIN_PERMS = {
+    "regions.change_region",
+    "orgs.change_orgkind",
+    "disputes.change_territoryrule",
+    "disputes.change_subjectrule",
+    "disputes.change_calendaroverride",
+}
 
 
 class FengqiaoAdminSite(AdminSite):

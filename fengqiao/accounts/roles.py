@@ -45,6 +45,14 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
             "api.view_apikey",
             "api.add_apikey",
             "api.change_apikey",
+            "disputes.view_territoryrule",
+            "disputes.change_territoryrule",
+            "disputes.view_subjectrule",
+            "disputes.add_subjectrule",
+            "disputes.change_subjectrule",
+            "disputes.view_calendaroverride",
+            "disputes.add_calendaroverride",
+            "disputes.change_calendaroverride",
         ],
         "description": "账户与系统配置（含接口密钥）；不能查看案件数据",
     },
@@ -118,6 +126,14 @@ ADMIN_DEFINING_PERMS = {
 }
 # Apps whose rows are case data (DESIGN §6); the admin roles hold none of their permissions.
 CASE_DATA_APPS = frozenset({"disputes", "mediation", "court", "risk", "documents", "intel"})
+# Configuration kept in those apps that holds no case data: the system admin edits it.
+REFERENCE_MODELS = frozenset(
+    {"disputes.territoryrule", "disputes.subjectrule", "disputes.calendaroverride"}
+)
+
+
+def is_case_data_permission(app_label: str, model: str) -> bool:
+    return app_label in CASE_DATA_APPS and f"{app_label}.{model}" not in REFERENCE_MODELS
 
 
 def is_admin_role(role: Any) -> bool:

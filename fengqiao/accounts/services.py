@@ -301,8 +301,8 @@ def _check_role_permissions(role: Role, permissions: list[Permission]) -> None:
     from fengqiao.accounts.roles import (
         ADMIN_DEFINING_PERMS,
         ADMIN_ROLES,
-        CASE_DATA_APPS,
         is_admin_role,
+        is_case_data_permission,
     )
 
     for perm in permissions:
@@ -315,7 +315,7 @@ def _check_role_permissions(role: Role, permissions: list[Permission]) -> None:
     if not is_admin_role(role):
         return
     for perm in permissions:
-        if perm.content_type.app_label in CASE_DATA_APPS:
+        if is_case_data_permission(perm.content_type.app_label, perm.content_type.model):
             raise AccessPolicyError(
                 _("三员分立：管理员角色不能拥有案件数据权限（%(perm)s）。") % {"perm": _code(perm)}
             )

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from fengqiao.disputes.models import SubjectRule, TerritoryRule
+from fengqiao.disputes.models import CalendarOverride, SubjectRule, TerritoryRule
 
 
 @admin.register(TerritoryRule)
@@ -19,3 +19,13 @@ class SubjectRuleAdmin(admin.ModelAdmin):
     list_editable = ["requires_declared", "weight", "is_active"]
     list_filter = ["category", "kind", "is_active"]
     list_select_related = ["kind"]
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(admin.ModelAdmin):
+    """节假日调整: a day's working status for years the calendar package does not know yet, or a
+    local holiday; the deadline engine reads it before the package."""
+
+    list_display = ["day", "is_workday", "note"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "day"

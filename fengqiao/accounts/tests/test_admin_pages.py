@@ -14,6 +14,7 @@ from django.utils import timezone
 from fengqiao.accounts import services
 from fengqiao.accounts.choices import BuiltinRole
 from fengqiao.accounts.models import Role, RoleGrant, User
+from fengqiao.accounts.roles import is_case_data_permission
 from fengqiao.accounts.tests.factories import PASSWORD, UserFactory, grant
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.models import AuditEvent
@@ -462,5 +463,5 @@ def test_builtin_admin_roles_hold_disjoint_permissions(db: None) -> None:
     assert not held[0] & held[2]
     assert not held[1] & held[2]
     for role in admin_roles:
-        apps = set(role.permissions.values_list("content_type__app_label", flat=True))
-        assert "disputes" not in apps
+        held_types = role.permissions.values_list("content_type__app_label", "content_type__model")
+        assert not [t for t in held_types if is_case_data_permission(*t)], role.code

@@ -25,3 +25,24 @@ def test_admin_login_goes_through_the_platform_login(client: Client, db: None) -
     response = client.get("/admin/login/?next=/admin/orgs/orgkind/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_system_admin_edits_routing_rules_and_holiday_overrides(client: Client, cast: Any) -> None:
+    client.force_login(cast.system_admin)
+    for url in [
+        "/admin/disputes/territoryrule/",
+        "/admin/disputes/subjectrule/",
+        "/admin/disputes/calendaroverride/",
+        "/admin/disputes/calendaroverride/add/",
+    ]:
+        assert client.get(url).status_code == 200, url
+    response = client.post(
+        "/admin/disputes/calendaroverride/add/",
+        {"day": "2027-02-06", "is_workday": "on", "note": "2027年春节调休"},
+    )
+    assert response.status_code == 302
+    from datetime import date
+
+    from fengqiao.disputes.deadlines import is_workday
+
+    assert is_workday(date(2027, 2, 6))
