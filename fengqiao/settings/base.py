@@ -241,4 +241,3 @@ LOGGING = {
 
 # Evidence uploads (证据材料): JPEG, PNG and PDF up to this size, stored outside the web root.
 FENGQIAO_EVIDENCE_MAX_BYTES = int(os.environ.get("FENGQIAO_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
