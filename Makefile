@@ -28,5 +28,16 @@ test: setup
 worker: setup
 	$(PY) manage.py run_huey
 
+# The benchmark (docs/performance.md): generate, then run every scenario beside its SQL baseline.
+# BENCH_PG_CASES / BENCH_SQLITE_CASES set the sizes (the issue's full runs: 10000000 / 1000000).
+BENCH_PG_CASES ?= 200000
+BENCH_SQLITE_CASES ?= 50000
+bench: setup
+	$(PY) bench/generate.py --db postgresql --cases $(BENCH_PG_CASES)
+	$(PY) bench/run.py --db postgresql --intake-seconds 30
+	$(PY) bench/generate.py --db sqlite --cases $(BENCH_SQLITE_CASES)
+	$(PY) bench/run.py --db sqlite --intake-seconds 30
+	$(PY) bench/report.py
+
 clean:
 	rm -rf $(VENV) test-artifacts

@@ -95,7 +95,7 @@ def build_tree(counties: int, towns: int, villages: int) -> dict[str, Any]:
     province = region("330000000000", "基准省", 1, None)
     province.save()
     county_rows = [
-        region(f"33{c // 100 + 1:02d}{c % 100 + 1:02d}000000", f"第{c + 1}县", 3, province)
+        region(f"33{c // 20 + 1:02d}{c % 20 + 1:02d}000000", f"第{c + 1}县", 3, province)
         for c in range(counties)
     ]
     Region.objects.bulk_create(county_rows)
