@@ -24,6 +24,20 @@ def main() -> None:
     ap.add_argument("--warmup", type=float, default=3)
     args = ap.parse_args()
 
+    # Wait for the server to listen (it may take seconds to import Django on a busy machine).
+    deadline = time.perf_counter() + 60
+    while True:
+        try:
+            probe = http.client.HTTPConnection("127.0.0.1", args.port, timeout=5)
+            probe.request("GET", "/api/v1/openapi.json")
+            probe.getresponse().read()
+            probe.close()
+            break
+        except OSError:
+            if time.perf_counter() > deadline:
+                raise
+            time.sleep(0.2)
+
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()

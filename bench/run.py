@@ -476,12 +476,10 @@ def run(db: BenchDB, iterations: int, intake_seconds: float) -> dict[str, Any]:
             )
         )
 
-    if intake_seconds > 0:
-        results.append(intake(db, meta, intake_seconds))
     return {"meta": meta, "results": results}
 
 
-def intake(db: BenchDB, meta: dict[str, Any], seconds: float) -> dict[str, Any]:
+def intake(db: BenchDB, meta: dict[str, Any], seconds: float, settings: str = "") -> dict[str, Any]:
     """POST /api/v1/cases under concurrent load: uvicorn in one process, the load in another."""
     from fengqiao.accounts.models import Role, RoleGrant, User
     from fengqiao.api.models import ApiKey
@@ -500,6 +498,10 @@ def intake(db: BenchDB, meta: dict[str, Any], seconds: float) -> dict[str, Any]:
     village = Region.objects.filter(path__startswith=meta["users"]["town_path"], level=5).first()
     assert village is not None
     port = 18000 + random.randrange(1000)
+    env = db.env()
+    if settings:
+        env["DJANGO_SETTINGS_MODULE"] = settings
+        env["PYTHONPATH"] = str(Path(__file__).parent)
     server = subprocess.Popen(  # noqa: S603
         [
             str(Path(__import__("sys").executable)),
@@ -516,7 +518,7 @@ def intake(db: BenchDB, meta: dict[str, Any], seconds: float) -> dict[str, Any]:
             "warning",
             "--no-access-log",
         ],
-        env=db.env(),
+        env=env,
         cwd=ROOT,
     )
     try:
@@ -542,7 +544,8 @@ def intake(db: BenchDB, meta: dict[str, Any], seconds: float) -> dict[str, Any]:
     finally:
         server.terminate()
         server.wait(timeout=20)
-    return {"scenario": "intake: POST /api/v1/cases (HTTP, loopback)", **stats}
+    label = f" [{settings}]" if settings else ""
+    return {"scenario": f"intake: POST /api/v1/cases (HTTP, loopback){label}", **stats}
 
 
 def render(report: dict[str, Any]) -> str:
@@ -565,7 +568,8 @@ def render(report: dict[str, Any]) -> str:
             lines.append(
                 f"| {r['scenario']} | {r['p50_ms']} (p50) | – | {r['p99_ms']} | – | – | – | "
                 f"{r['throughput']} cases/s sustained over {r['seconds']} s, {r['threads']} "
-                f"client threads, {r['ok']} ok, {r['errors']} errors |"
+                f"client threads, {r['ok']} ok, {r['errors']} errors"
+                f"{' (first: ' + r['first_error'][:80] + ')' if r['errors'] else ''} |"
             )
             continue
         notes = ""
@@ -587,18 +591,32 @@ def main() -> None:
     ap.add_argument("--data-dir", type=Path, default=None)
     ap.add_argument("--iterations", type=int, default=200)
     ap.add_argument("--intake-seconds", type=float, default=0)
+    ap.add_argument(
+        "--intake-settings",
+        default="",
+        help="comma-separated server settings modules for extra intake runs (e.g. bench_settings)",
+    )
+    ap.add_argument("--intake-only", action="store_true", help="add intake rows to the last report")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
+    out = args.json or ROOT / "bench" / "results" / f"{args.db}.json"
     data_dir = args.data_dir or Path(tempfile.gettempdir()) / f"fengqiao-bench-{args.db}"
     db = BenchDB(args.db, data_dir)
     t0 = time.perf_counter()
-    report = run(db, args.iterations, args.intake_seconds)
+    if args.intake_only:
+        report = json.loads(out.read_text())
+        report["results"] = [r for r in report["results"] if "throughput" not in r]
+        setup_django(db)
+    else:
+        report = run(db, args.iterations, args.intake_seconds)
+    if args.intake_seconds > 0:
+        for settings in ["", *filter(None, args.intake_settings.split(","))]:
+            report["results"].append(intake(db, report["meta"], args.intake_seconds, settings))
     report["machine"] = machine()
     report["when"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     report["seconds"] = round(time.perf_counter() - t0, 1)
     text = render(report)
     print(text)
-    out = args.json or ROOT / "bench" / "results" / f"{args.db}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=1, ensure_ascii=False, default=str))
     (out.with_suffix(".md")).write_text(text)
