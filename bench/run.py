@@ -548,6 +548,10 @@ def intake(db: BenchDB, meta: dict[str, Any], seconds: float, settings: str = ""
     return {"scenario": f"intake: POST /api/v1/cases (HTTP, loopback){label}", **stats}
 
 
+def _oneline(text: str) -> str:
+    return " ".join(text.replace("|", "/").replace("<", "&lt;").split())[:80]
+
+
 def render(report: dict[str, Any]) -> str:
     meta, m = report["meta"], report["machine"]
     lines = [
@@ -569,7 +573,7 @@ def render(report: dict[str, Any]) -> str:
                 f"| {r['scenario']} | {r['p50_ms']} (p50) | – | {r['p99_ms']} | – | – | – | "
                 f"{r['throughput']} cases/s sustained over {r['seconds']} s, {r['threads']} "
                 f"client threads, {r['ok']} ok, {r['errors']} errors"
-                f"{' (first: ' + r['first_error'][:80] + ')' if r['errors'] else ''} |"
+                f"{' (first: ' + _oneline(r['first_error']) + ')' if r['errors'] else ''} |"
             )
             continue
         notes = ""
