@@ -323,6 +323,61 @@ def raw_sweep(raw: Raw, now: datetime) -> int:
     return examined
 
 
+def raw_intake(raw: Raw, i: int, region: tuple[int, str], platform: int, user_id: int) -> None:
+    """What one intake writes: the number counter, the case, two parties (hashes precomputed by
+    the caller in real life: constants here), the timeline row and the audit row."""
+    now = datetime.now(UTC)
+    ts = raw.ts(now)
+    raw.begin()
+    seq = raw.one(
+        "UPDATE disputes_casecounter SET last_seq = last_seq + 1 WHERE region_id = %s "
+        "AND year = %s RETURNING last_seq",
+        (region[0], now.year + 100),
+    )
+    number = f"B{region[0]}-{seq[0] if seq else i}-{random.randrange(10**12)}"
+    case_id = raw.one(
+        "INSERT INTO disputes_case (number, number_region_id, region_id, region_path, address, "
+        "title, facts, claims, category, channel, status, grade, people_count, flag_group, "
+        "flag_criminal_risk, flag_petition_risk, flag_vulnerable, flag_sensitive, platform_id, "
+        "registered_at, registered_by_id, archive_number, version) VALUES (%s, %s, %s, %s, '', "
+        "%s, %s, '', 'neighbour', 'grid', 'registered', 'low', 2, FALSE, FALSE, FALSE, FALSE, "
+        "FALSE, %s, %s, %s, '', 1) RETURNING id",
+        (number, region[0], region[0], region[1], "邻里纠纷", "双方因排水沟问题发生争执。",
+         platform, ts, user_id),
+    )[0]  # fmt: skip
+    raw.many(
+        "INSERT INTO disputes_party (case_id, role, kind, name, id_number, id_number_hash, "
+        "phone, phone_hash, address) VALUES (%s, %s, 'person', %s, '', '', '', '', '')",
+        [(case_id, "applicant", "张三丰"), (case_id, "respondent", "李四光")],
+    )
+    raw.run(TIMELINE_INSERT, (case_id, ts, user_id, "调度员", None, "register", "", "registered",
+                              json.dumps({"channel": "grid", "from_version": 0})))  # fmt: skip
+    raw.run(AUDIT_INSERT, (ts, user_id, "调度员", "case.registered", str(case_id), number, None,
+                           json.dumps({"number": number})))  # fmt: skip
+    raw.commit()
+
+
+def intake_baseline(db: BenchDB, meta: dict[str, Any], n: int = 300) -> dict[str, Any]:
+    from fengqiao.regions.models import Region
+
+    raw = Raw(db)
+    village = Region.objects.filter(path__startswith=meta["users"]["town_path"], level=5).first()
+    assert village is not None
+    region = (village.pk, village.path)
+    args = (region, meta["users"]["dispatcher_org"], meta["users"]["dispatcher"])
+    t = measure(lambda i: raw_intake(raw, i, *args), n)
+    return {
+        "scenario": "intake baseline: the same inserts in SQL, 1 client, no HTTP",
+        "throughput": round(1000 / t.median, 1) if t.median else 0,
+        "p50_ms": round(t.median, 2),
+        "p99_ms": round(t.pct(99), 2),
+        "ok": n,
+        "errors": 0,
+        "seconds": round(sum(t.samples), 1),
+        "threads": 1,
+    }
+
+
 # --- The run ------------------------------------------------------------------------------------
 
 
@@ -616,6 +671,7 @@ def main() -> None:
     if args.intake_seconds > 0:
         for settings in ["", *filter(None, args.intake_settings.split(","))]:
             report["results"].append(intake(db, report["meta"], args.intake_seconds, settings))
+        report["results"].append(intake_baseline(db, report["meta"]))
     report["machine"] = machine()
     report["when"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     report["seconds"] = round(time.perf_counter() - t0, 1)
