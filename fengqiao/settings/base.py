@@ -117,7 +117,9 @@ SQLITE_PATH = DATA_DIR / "fengqiao.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES: dict[str, Any] = {
-        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+        # Under ASGI every request may run on another thread, so persistent connections pile
+        # up until PostgreSQL refuses clients (seen in bench/); connect per request instead.
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)
     }
 else:
     DATABASES = {
