@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 
 # scenario prefix -> (max ratio to baseline, max queries or None)
 BOUNDS: dict[str, tuple[float, int | None]] = {
-    "worklist: township dispatcher": (400, 9),
+    "worklist: township dispatcher": (600, 9),
     "worklist: village mediator": (15, 8),
     "case list": (30, 4),
     "case detail": (450, 14),
