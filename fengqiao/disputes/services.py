@@ -49,6 +49,7 @@ from fengqiao.disputes.choices import (
 )
 from fengqiao.disputes.models import (
     Agreement,
+    AgreementKind,
     ArchiveCounter,
     Case,
     CaseCounter,
@@ -891,6 +892,8 @@ def mediation_start(*, actor: Any, case_id: int, version: int | None, note: str 
 
 
 def case_suspend(*, actor: Any, case_id: int, version: int | None, reason: str) -> Case:
+    if not reason.strip():
+        raise CaseRuleError(_("中止调解须说明理由。"))
     """中止 — the mediation clock stops until resumed."""
 
     def apply(case: Case) -> None:
@@ -1003,6 +1006,9 @@ def case_agree(
     """达成协议 — written (人民调解法 art. 29) or oral (art. 28)."""
     if not terms.strip():
         raise CaseRuleError(_("协议内容不能为空。"))
+    if kind == AgreementKind.WRITTEN and not (facts.strip() and disputed_points.strip()):
+        # 人民调解法 art. 29: a written agreement states the facts and the points in dispute.
+        raise CaseRuleError(_("书面调解协议须载明纠纷的主要事实和争议事项。"))
 
     def apply(case: Case) -> None:
         Agreement.objects.create(
@@ -1077,6 +1083,8 @@ def case_reject(
 
 
 def case_withdraw(*, actor: Any, case_id: int, version: int | None, reason: str) -> Case:
+    if not reason.strip():
+        raise CaseRuleError(_("撤回须说明理由。"))
     """撤回 — the applicant withdraws; pending orders and running deadlines are cancelled."""
     return _transition(
         actor=actor,

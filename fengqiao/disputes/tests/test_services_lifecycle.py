@@ -47,6 +47,8 @@ def test_grid_report_to_archive(cast: Any, world: Any) -> None:
         version=case.version,
         kind=AgreementKind.WRITTEN,
         terms="李四于十日内疏通排水沟。",
+        facts="双方因排水等事项发生纠纷。",
+        disputed_points="责任承担与修复方式。",
     )
     assert case.status == CaseStatus.RESOLVED
     assert case.resolved_level == world.village_east.level
@@ -120,3 +122,43 @@ def test_action_not_in_table_is_refused(cast: Any, world: Any) -> None:
     with pytest.raises(TransitionNotAllowed, match="不能执行"):
         services.case_archive(actor=cast.mediator_east, case_id=case.pk, version=None)
     assert Case.objects.get(pk=case.pk).status == CaseStatus.REGISTERED
+
+
+def _mediating_case(cast: Any, world: Any) -> Case:
+    case = register_case(
+        actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
+    )
+    case = services.case_assess(
+        actor=cast.dispatcher,
+        case_id=case.pk,
+        version=None,
+        category=case.category,
+        grade=RiskGrade.LOW,
+    )
+    case = services.case_dispatch(
+        actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
+    )
+    case = services.dispatch_accept(actor=cast.mediator_east, dispatch_id=case.dispatches.get().pk)
+    return services.mediation_start(actor=cast.mediator_east, case_id=case.pk, version=None)
+
+
+def test_written_agreement_needs_the_art_29_facts_and_points(cast: Any, world: Any) -> None:
+    case = _mediating_case(cast, world)
+    with pytest.raises(services.CaseRuleError, match="主要事实和争议事项"):
+        services.case_agree(
+            actor=cast.mediator_east,
+            case_id=case.pk,
+            version=None,
+            kind=AgreementKind.WRITTEN,
+            terms="赔偿五百元",
+        )
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.MEDIATING
+
+
+def test_suspension_and_withdrawal_need_a_reason(cast: Any, world: Any) -> None:
+    case = _mediating_case(cast, world)
+    with pytest.raises(services.CaseRuleError, match="中止调解须说明理由"):
+        services.case_suspend(actor=cast.mediator_east, case_id=case.pk, version=None, reason="  ")
+    with pytest.raises(services.CaseRuleError, match="撤回须说明理由"):
+        services.case_withdraw(actor=cast.mediator_east, case_id=case.pk, version=None, reason="")
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.MEDIATING

@@ -121,6 +121,8 @@ def test_each_channel_runs_to_archive_with_its_mediation_limit(
         version=case.version,
         kind=AgreementKind.WRITTEN,
         terms="李四于十日内疏通排水沟。",
+        facts="双方因排水等事项发生纠纷。",
+        disputed_points="责任承担与修复方式。",
     )
     assert DueItem.objects.get(pk=due.pk).status == DueStatus.DONE
     services.follow_up_record(actor=m, case_id=case.pk, satisfaction=4)
@@ -304,6 +306,8 @@ def test_escalation_from_village_to_township_to_county_resolved_at_county_level(
         version=None,
         kind=AgreementKind.WRITTEN,
         terms="物业公司维修电梯",
+        facts="双方因排水等事项发生纠纷。",
+        disputed_points="责任承担与修复方式。",
     )
     # Then it counts as resolved at county level (大事不出镇 missed)
     assert case.resolved_level == RegionLevel.COUNTY
