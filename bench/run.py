@@ -216,6 +216,11 @@ def raw_accept(raw: Raw, order_id: int, user_id: int) -> None:
     raw.commit()
 
 
+# 人民调解法 art. 29: a written agreement states the facts and the points in dispute.
+AGREE_FACTS = "双方因宅基地边界发生争执。"
+AGREE_POINTS = "院墙位置及赔偿数额。"
+
+
 def raw_agree(raw: Raw, case_id: int, user_id: int) -> None:
     now = raw.ts(datetime.now(UTC))
     raw.begin()
@@ -227,8 +232,8 @@ def raw_agree(raw: Raw, case_id: int, user_id: int) -> None:
     raw.run(
         "INSERT INTO disputes_agreement (case_id, kind, facts, disputed_points, "
         "responsibilities, terms, performance_method, performance_place, concluded_at) "
-        "VALUES (%s, 'written', '', '', '', '双方同意和解。', '', '', %s)",
-        (case_id, now),
+        "VALUES (%s, 'written', %s, %s, '', '双方同意和解。', '', '', %s)",
+        (case_id, AGREE_FACTS, AGREE_POINTS, now),
     )
     raw.run(
         "UPDATE disputes_case SET status = 'resolved', closed_at = %s, resolved_level = 5, "
@@ -499,6 +504,8 @@ def run(db: BenchDB, iterations: int, intake_seconds: float) -> dict[str, Any]:
             version=None,
             kind="written",
             terms="双方同意和解。",
+            facts=AGREE_FACTS,
+            disputed_points=AGREE_POINTS,
         ),
         n_tr,
     )
