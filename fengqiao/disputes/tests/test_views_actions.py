@@ -3,12 +3,14 @@ Chinese with what was typed, and a refusal from the service is a message, never 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from fengqiao.accounts.tests.factories import UserFactory, grant
+from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import CaseStatus, DispatchRole, DispatchStatus, DueKind
 from fengqiao.disputes.models import Agreement, Case, DueItem
 from fengqiao.disputes.tests.factories import register_case
@@ -338,7 +340,9 @@ def test_extend_needs_both_consents(cast: Any, world: Any, client_for: Any) -> N
         case,
     )
     extended = DueItem.objects.get(pk=due.pk)
-    assert (extended.due_at - due.due_at).days == 20
+    # 20 days on, or the end of the next working day when that day is off (民法典 art. 203).
+    assert extended.due_at == deadlines.next_working_day_if_off(due.due_at + timedelta(days=20))
+    assert (extended.due_at - due.due_at).days >= 20
 
 
 def test_agree_written_with_the_article_29_fields(cast: Any, world: Any, client_for: Any) -> None:
