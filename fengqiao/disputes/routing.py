@@ -22,6 +22,8 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fengqiao.core.choices import DisputeCategory
 from fengqiao.disputes.choices import OPEN_STATUSES, CaseStatus, IntakeChannel, RiskGrade
@@ -164,9 +166,9 @@ MEDIATOR_ORGS = 5  # mediators come from the first five recommended orgs
 MAX_MEMBERSHIPS = 200
 MEDIATOR_ROLES = (PersonRole.MEDIATOR, PersonRole.INVITED_MEDIATOR)
 LEVEL_WORDS = {
-    HandlingLevel.VILLAGE: "村级",
-    HandlingLevel.TOWNSHIP: "乡镇级",
-    HandlingLevel.COUNTY: "区县级",
+    HandlingLevel.VILLAGE: gettext_lazy("村级"),
+    HandlingLevel.TOWNSHIP: gettext_lazy("乡镇级"),
+    HandlingLevel.COUNTY: gettext_lazy("区县级"),
 }
 
 
@@ -258,24 +260,34 @@ def recommend_orgs(case: Case) -> list[OrgRecommendation]:
         if org.declares:
             rec.subject = True
             rec.score += rule.weight if rule is not None else DECLARED_WEIGHT
-            rec.reasons.append(f"属事：受理{category_label}纠纷")
+            rec.reasons.append(_("属事：受理%(category)s纠纷") % {"category": category_label})
         elif rule is not None and not rule.requires_declared:
             rec.subject = True
             rec.score += rule.weight
-            rec.reasons.append(f"属事：{category_label}纠纷可由{org.kind.name}调处")
+            rec.reasons.append(
+                _("属事：%(category)s纠纷可由%(kind)s调处")
+                % {"category": category_label, "kind": org.kind.name}
+            )
         if channel_kind is not None and org.kind.code == channel_kind:
             rec.subject = True
             rec.score += CHANNEL_WEIGHT
             channel = IntakeChannel(case.channel).label
-            rec.reasons.append(f"渠道：{channel}案件由{org.kind.name}调处")
+            rec.reasons.append(
+                _("渠道：%(channel)s案件由%(kind)s调处")
+                % {"channel": channel, "kind": org.kind.name}
+            )
         if not (rec.territorial or rec.subject):
             continue  # a kind a rule names, but the org does not handle this category
         if grid_first and level == RegionLevel.VILLAGE and rec.territorial:
             rec.score += GRID_FIRST_BONUS
-            rec.reasons.append(f"网格先行化解：低风险{category_label}纠纷先由村（网格）调处")
+            rec.reasons.append(
+                _("网格先行化解：低风险%(category)s纠纷先由村（网格）调处")
+                % {"category": category_label}
+            )
         if min_level < HandlingLevel.VILLAGE:
             rec.reasons.append(
-                f"风险等级{_label(case.grade)}，需{LEVEL_WORDS[HandlingLevel(min_level)]}以上"
+                _("风险等级%(grade)s，需%(level)s以上")
+                % {"grade": _label(case.grade), "level": LEVEL_WORDS[HandlingLevel(min_level)]}
             )
         results.append(rec)
     results.sort(key=lambda r: (-r.score, -r.org.region.level, r.org.name, r.org.pk))
@@ -284,10 +296,10 @@ def recommend_orgs(case: Case) -> list[OrgRecommendation]:
 
 def _territory_reason(org: Organization, case: Case) -> str:
     if case.region_path.startswith(org.region.path) and org.region.level >= RegionLevel.VILLAGE:
-        return f"属地：案发地{org.name}"
+        return _("属地：案发地%(org)s") % {"org": org.name}
     if org.region.level == RegionLevel.TOWNSHIP:
-        return f"属地：案发地所在乡镇（{org.region.name}）"
-    return f"属地：案发地所在区县（{org.region.name}）"
+        return _("属地：案发地所在乡镇（%(region)s）") % {"region": org.region.name}
+    return _("属地：案发地所在区县（%(region)s）") % {"region": org.region.name}
 
 
 # --- Mediators ------------------------------------------------------------------------------
@@ -314,10 +326,10 @@ def _distance(org_region: Region, chain: list[Region]) -> tuple[str, str] | None
     for node in chain:  # deepest first
         if org_region.path.startswith(node.path):
             if node.level >= RegionLevel.VILLAGE:
-                return "village", f"同村（{node.name}）"
+                return "village", _("同村（%(region)s）") % {"region": node.name}
             if node.level == RegionLevel.TOWNSHIP:
-                return "township", f"同乡镇（{node.name}）"
-            return "county", f"同区县（{node.name}）"
+                return "township", _("同乡镇（%(region)s）") % {"region": node.name}
+            return "county", _("同区县（%(region)s）") % {"region": node.name}
     return None
 
 
@@ -369,38 +381,47 @@ def recommend_mediators(
     for m in best.values():
         person = m.person
         rec = MediatorRecommendation(person=person, org=m.org, score=0)
-        rec.reasons.append(f"所在单位：{m.org.name}")
+        rec.reasons.append(_("所在单位：%(org)s") % {"org": m.org.name})
         if rank[m.org_id] == 0 and len(org_ids) > 1:
             rec.score += TOP_ORG_BONUS
         if m.specialist:
             rec.score += SPECIALTY_WEIGHT
-            rec.reasons.append(f"擅长{category_label}纠纷")
+            rec.reasons.append(_("擅长%(category)s纠纷") % {"category": category_label})
         if person.user_id is None:
             rec.score += LOAD_UNKNOWN
-            rec.reasons.append("未开通账号，工作量与成功率无记录")
+            rec.reasons.append(_("未开通账号，工作量与成功率无记录"))
         else:
             open_cases = load.get(person.user_id, 0)
             rec.open_cases = open_cases
             rec.score += max(0, LOAD_WEIGHT - LOAD_STEP * open_cases)
-            rec.reasons.append(f"在办案件{open_cases}件")
+            rec.reasons.append(_("在办案件%(n)d件") % {"n": open_cases})
             resolved, closed = success.get(person.user_id, (0, 0))
             if closed:
                 rec.success_rate = resolved / closed
                 rec.score += round(SUCCESS_WEIGHT * rec.success_rate)
                 rec.reasons.append(
-                    f"近12个月调解成功率{rec.success_rate:.0%}（{resolved}/{closed}）"
+                    _("近12个月调解成功率%(rate)s（%(resolved)d/%(closed)d）")
+                    % {
+                        "rate": f"{rec.success_rate:.0%}",
+                        "resolved": resolved,
+                        "closed": closed,
+                    }
                 )
             else:
                 rec.score += SUCCESS_WEIGHT // 2
-                rec.reasons.append("近12个月暂无办结案件")
+                rec.reasons.append(_("近12个月暂无办结案件"))
         near = _distance(m.org.region, chain)
         if near is not None:
             rec.score += DISTANCE_WEIGHTS[near[0]]
             rec.reasons.append(near[1])
         profile = getattr(person, "mediator_profile", None)
         if profile is not None and (profile.grade != MediatorGrade.UNGRADED or profile.stars):
-            stars = f"·{profile.stars}星" if profile.stars else ""
-            rec.reasons.append(f"{profile.get_grade_display()}{stars}")
+            grade = profile.get_grade_display()
+            rec.reasons.append(
+                _("%(grade)s·%(stars)d星") % {"grade": grade, "stars": profile.stars}
+                if profile.stars
+                else str(grade)
+            )
         results.append(rec)
 
     def order(r: MediatorRecommendation) -> tuple[Any, ...]:
