@@ -146,6 +146,8 @@ def audit_verify() -> VerifyResult:
     links: the chain must pass through the head as read (``seq``/``hash``), not end there. A
     chain shorter than the head means rows were deleted from its end.
     """
+    from django.utils.translation import gettext as _
+
     head = AuditChainHead.objects.filter(pk=1).first()
     unsealed = AuditEvent.objects.filter(seq__isnull=True).count()
     head_seq = head.last_seq if head is not None else 0
@@ -161,7 +163,7 @@ def audit_verify() -> VerifyResult:
                 unsealed,
                 event.pk,
                 expected_seq,
-                f"缺少链序号 {expected_seq}（被删除或重排）",
+                _("缺少链序号 %(seq)d（被删除或重排）") % {"seq": expected_seq},
             )
         if event.prev_hash != prev:
             return VerifyResult(
@@ -170,10 +172,10 @@ def audit_verify() -> VerifyResult:
                 unsealed,
                 event.pk,
                 event.seq,
-                "前一条哈希不符（行被删除、插入或交换）",
+                _("前一条哈希不符（行被删除、插入或交换）"),
             )
         if row_digest(event, seq=expected_seq, prev_hash=prev) != event.hash:
-            return VerifyResult(False, checked, unsealed, event.pk, event.seq, "内容被篡改")
+            return VerifyResult(False, checked, unsealed, event.pk, event.seq, _("内容被篡改"))
         prev = event.hash
         if expected_seq == head_seq:
             hash_at_head, id_at_head = prev, event.pk
@@ -183,12 +185,17 @@ def audit_verify() -> VerifyResult:
     if head is None:
         if checked:
             return VerifyResult(
-                False, checked, unsealed, last_id, checked, "链头记录缺失（链头被删除）"
+                False, checked, unsealed, last_id, checked, _("链头记录缺失（链头被删除）")
             )
         return VerifyResult(True, checked, unsealed)
     if checked < head.last_seq:
         return VerifyResult(
-            False, checked, unsealed, last_id, head.last_seq, "链尾与链头记录不符（末尾的行被删除）"
+            False,
+            checked,
+            unsealed,
+            last_id,
+            head.last_seq,
+            _("链尾与链头记录不符（末尾的行被删除）"),
         )
     if hash_at_head != head.last_hash:
         return VerifyResult(
@@ -197,6 +204,6 @@ def audit_verify() -> VerifyResult:
             unsealed,
             id_at_head,
             head.last_seq,
-            "链头哈希与链上记录不符（链被整体改写）",
+            _("链头哈希与链上记录不符（链被整体改写）"),
         )
     return VerifyResult(True, checked, unsealed)
