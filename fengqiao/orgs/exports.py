@@ -45,8 +45,8 @@ def _workbook(
 
 def composition_xlsx(rows: Sequence[CompositionRow], watermark: str) -> bytes:
     return _workbook(
-        "调委会组成情况",
-        ["区划", "调委会", "类型", "委员人数", "女性委员", "问题"],
+        _("调委会组成情况"),
+        [_("区划"), _("调委会"), _("类型"), _("委员人数"), _("女性委员"), _("问题")],
         (
             [
                 r.org.region.name,
@@ -54,7 +54,7 @@ def composition_xlsx(rows: Sequence[CompositionRow], watermark: str) -> bytes:
                 r.org.kind.name,
                 r.members,
                 r.women,
-                "；".join(r.problems) or "达标",
+                "；".join(r.problems) or _("达标"),
             ]
             for r in rows
         ),
@@ -64,8 +64,8 @@ def composition_xlsx(rows: Sequence[CompositionRow], watermark: str) -> bytes:
 
 def staffing_xlsx(rows: Sequence[StaffingRow], watermark: str) -> bytes:
     return _workbook(
-        "专职调解员配备情况",
-        ["区划", "单位", "类型", "应配", "实配", "缺口"],
+        _("专职调解员配备情况"),
+        [_("区划"), _("单位"), _("类型"), _("应配"), _("实配"), _("缺口")],
         (
             [r.org.region.name, r.org.name, r.org.kind.name, r.required, r.full_time, r.shortfall]
             for r in rows
@@ -76,15 +76,15 @@ def staffing_xlsx(rows: Sequence[StaffingRow], watermark: str) -> bytes:
 
 def training_xlsx(rows: Sequence[TrainingRow], year: int, watermark: str) -> bytes:
     return _workbook(
-        f"{year}年调解员实训情况",
-        ["姓名", "所属区划", "所在单位", "实训次数", "是否达标"],
+        _("%(year)d年调解员实训情况") % {"year": year},
+        [_("姓名"), _("所属区划"), _("所在单位"), _("实训次数"), _("是否达标")],
         (
             [
                 r.person.name,
                 r.person.region.name,
                 r.org_names,
                 r.practical,
-                "达标" if r.practical >= 1 else "未达标",
+                _("达标") if r.practical >= 1 else _("未达标"),
             ]
             for r in rows
         ),
