@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Header, NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader, HttpBearer
@@ -97,33 +98,34 @@ ERRORS: dict[int | frozenset[int], Any] = {401: ErrorOut, 403: ErrorOut, 422: Er
 
 # --- Errors: one JSON shape, Chinese messages ---------------------------------------------------
 
+_DATETIME = gettext_lazy("时间格式无效，应为 ISO 8601（如 2026-03-01T09:30:00+08:00）。")
 _MESSAGES = {
-    "missing": "必填项。",
-    "string_type": "应为字符串。",
-    "string_too_short": "不能为空。",
-    "string_too_long": "不能超过{max_length}个字符。",
-    "int_type": "应为整数。",
-    "int_parsing": "应为整数。",
-    "int_from_float": "应为整数。",
-    "decimal_type": "应为数字。",
-    "decimal_parsing": "应为数字。",
-    "decimal_max_digits": "数字位数过多（最多{max_digits}位）。",
-    "decimal_max_places": "最多保留{decimal_places}位小数。",
-    "decimal_whole_digits": "整数部分位数过多。",
-    "greater_than_equal": "不能小于{ge}。",
-    "less_than_equal": "不能大于{le}。",
-    "enum": "取值无效，可选值：{expected}。",
-    "datetime_type": "时间格式无效，应为 ISO 8601（如 2026-03-01T09:30:00+08:00）。",
-    "datetime_parsing": "时间格式无效，应为 ISO 8601（如 2026-03-01T09:30:00+08:00）。",
-    "datetime_from_date_parsing": "时间格式无效，应为 ISO 8601（如 2026-03-01T09:30:00+08:00）。",
-    "list_type": "应为数组。",
-    "too_short": "至少需要{min_length}项。",
-    "too_long": "最多{max_length}项。",
-    "model_attributes_type": "应为 JSON 对象。",
-    "dict_type": "应为 JSON 对象。",
-    "model_type": "应为 JSON 对象。",
-    "bool_type": "应为 true 或 false。",
-    "bool_parsing": "应为 true 或 false。",
+    "missing": gettext_lazy("必填项。"),
+    "string_type": gettext_lazy("应为字符串。"),
+    "string_too_short": gettext_lazy("不能为空。"),
+    "string_too_long": gettext_lazy("不能超过%(max_length)s个字符。"),
+    "int_type": gettext_lazy("应为整数。"),
+    "int_parsing": gettext_lazy("应为整数。"),
+    "int_from_float": gettext_lazy("应为整数。"),
+    "decimal_type": gettext_lazy("应为数字。"),
+    "decimal_parsing": gettext_lazy("应为数字。"),
+    "decimal_max_digits": gettext_lazy("数字位数过多（最多%(max_digits)s位）。"),
+    "decimal_max_places": gettext_lazy("最多保留%(decimal_places)s位小数。"),
+    "decimal_whole_digits": gettext_lazy("整数部分位数过多。"),
+    "greater_than_equal": gettext_lazy("不能小于%(ge)s。"),
+    "less_than_equal": gettext_lazy("不能大于%(le)s。"),
+    "enum": gettext_lazy("取值无效，可选值：%(expected)s。"),
+    "datetime_type": _DATETIME,
+    "datetime_parsing": _DATETIME,
+    "datetime_from_date_parsing": _DATETIME,
+    "list_type": gettext_lazy("应为数组。"),
+    "too_short": gettext_lazy("至少需要%(min_length)s项。"),
+    "too_long": gettext_lazy("最多%(max_length)s项。"),
+    "model_attributes_type": gettext_lazy("应为 JSON 对象。"),
+    "dict_type": gettext_lazy("应为 JSON 对象。"),
+    "model_type": gettext_lazy("应为 JSON 对象。"),
+    "bool_type": gettext_lazy("应为 true 或 false。"),
+    "bool_parsing": gettext_lazy("应为 true 或 false。"),
 }
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -150,12 +152,12 @@ def _message(error: dict[str, Any]) -> str:
             # pydantic lists enum values as "'a', 'b' or 'c'".
             ctx["expected"] = "、".join(re.findall(r"'([^']*)'", str(ctx["expected"])))
         try:
-            return template.format(**ctx)
-        except (KeyError, IndexError, ValueError):
-            return template
+            return str(template) % ctx
+        except (KeyError, TypeError, ValueError):
+            return str(template)
     msg = str(error.get("msg", ""))
     # Our own checks raise Chinese messages; anything else from pydantic gets a generic one.
-    return msg if _CJK.search(msg) else "取值无效。"
+    return msg if _CJK.search(msg) else _("取值无效。")
 
 
 @api.exception_handler(ValidationError)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -37,11 +38,11 @@ def _error(kind: str, message: str) -> PydanticCustomError:
 
 def check_credit_code(value: str) -> None:
     if not USCC.fullmatch(value):
-        raise _error("credit_code_format", "统一社会信用代码应为18位数字或大写字母。")
+        raise _error("credit_code_format", _("统一社会信用代码应为18位数字或大写字母。"))
     total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(value, USCC_WEIGHTS, strict=False))
     check = (31 - total % 31) % 31
     if USCC_ALPHABET[check] != value[17]:
-        raise _error("credit_code_checksum", "统一社会信用代码校验位不正确，请核对。")
+        raise _error("credit_code_checksum", _("统一社会信用代码校验位不正确，请核对。"))
 
 
 class PartyIn(Schema):
@@ -59,7 +60,7 @@ class PartyIn(Schema):
     def _name(cls, value: str) -> str:
         value = value.strip()
         if not value:
-            raise _error("blank", "请填写姓名或名称。")
+            raise _error("blank", _("请填写姓名或名称。"))
         return value
 
     @field_validator("id_number")
@@ -82,7 +83,7 @@ class PartyIn(Schema):
     def _phone(cls, value: str) -> str:
         value = _ascii(value)
         if value and not MOBILE.match(value):
-            raise _error("mobile", "手机号应为11位中国大陆手机号码。")
+            raise _error("mobile", _("手机号应为11位中国大陆手机号码。"))
         return value
 
 
@@ -111,7 +112,7 @@ class CaseIn(Schema):
     def _channel(cls, value: IntakeChannel) -> IntakeChannel:
         # An online application is the applicant's own; it comes from the public portal only.
         if value == IntakeChannel.PORTAL:
-            raise _error("channel_portal", "网上申请只能通过公众门户提交，请选择其他受理渠道。")
+            raise _error("channel_portal", _("网上申请只能通过公众门户提交，请选择其他受理渠道。"))
         return value
 
     @field_validator("title")
@@ -119,7 +120,7 @@ class CaseIn(Schema):
     def _title(cls, value: str) -> str:
         value = value.strip()
         if not value:
-            raise _error("blank", "请填写纠纷简述。")
+            raise _error("blank", _("请填写纠纷简述。"))
         return value
 
     @field_validator("region_code")
@@ -127,7 +128,7 @@ class CaseIn(Schema):
     def _region_code(cls, value: str) -> str:
         value = _ascii(value)
         if not value.isdigit():
-            raise _error("region_code", "区划代码应为数字。")
+            raise _error("region_code", _("区划代码应为数字。"))
         return value
 
     @field_validator("occurred_at")
@@ -138,7 +139,7 @@ class CaseIn(Schema):
         if timezone.is_naive(value):
             value = timezone.make_aware(value)
         if value > timezone.now():
-            raise _error("future", "发生时间不能晚于当前时间。")
+            raise _error("future", _("发生时间不能晚于当前时间。"))
         return value
 
 
