@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+from huey.contrib.djhuey import HUEY
 
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.models import AuditChainHead, AuditEvent
@@ -17,6 +18,7 @@ from fengqiao.core.crypto import sm3_hex
 
 GENESIS = "0" * 64
 SEAL_BATCH = 2000
+SEAL_REQUESTED = "audit-seal-requested"
 
 
 def audit_record(
@@ -49,22 +51,34 @@ def audit_record(
         request_id=ctx.request_id,
         ip=ctx.ip,
     )
-    # Robust: the change itself has committed; a failed seal is retried by the periodic task
-    # and must not turn the caller's success into an error.
-    if not _seal_pending():
-        transaction.on_commit(audit_seal_quietly, robust=True)
+    # Robust: the change itself has committed; a seal that cannot be requested is done by the
+    # periodic task and must not turn the caller's success into an error.
+    if not _seal_requested():
+        transaction.on_commit(audit_seal_soon, robust=True)
     return event
 
 
-def _seal_pending() -> bool:
-    """Whether this transaction already seals after commit: one seal per transaction, however
-    many events it writes."""
+def _seal_requested() -> bool:
+    """Whether this transaction already asks for a seal after commit: one request per
+    transaction, however many events it writes."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         return False
-    return any(
-        callback is audit_seal_quietly for _sids, callback, *_rest in connection.run_on_commit
-    )
+    return any(callback is audit_seal_soon for _sids, callback, *_rest in connection.run_on_commit)
+
+
+def audit_seal_soon() -> None:
+    """After commit: have the task worker seal the new rows, without the request waiting.
+
+    A flag in the queue's own storage (shared by every web process and the worker) keeps one
+    seal task queued however many transactions commit meanwhile: a busy intake pays one
+    ``put_if_empty`` per case, not a sealing transaction. The task clears the flag before it
+    reads the rows to seal, so a row that commits after that read raises the flag again.
+    """
+    from fengqiao.audit import tasks  # the tasks module imports this one
+
+    if HUEY.put_if_empty(SEAL_REQUESTED, "1"):
+        tasks.seal_audit_log_now()
 
 
 def _jsonable(value: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -123,10 +137,6 @@ def audit_seal(*, wait: bool = True) -> int:
             head.last_seq, head.last_hash, head.sealed_at = seq, prev, timezone.now()
             head.save()
             sealed += len(batch)
-
-
-def audit_seal_quietly() -> None:
-    audit_seal(wait=False)
 
 
 @dataclass(frozen=True)
