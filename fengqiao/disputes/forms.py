@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.core.choices import DisputeCategory
+from fengqiao.core.choices import DisputeCategory, grouped_category_choices
 from fengqiao.disputes import routing
 from fengqiao.disputes.choices import CaseStatus, IntakeChannel, RiskGrade
 from fengqiao.disputes.models import AgreementKind, Case
@@ -145,7 +145,7 @@ class IntakeForm(PlaceMixin):
     """登记纠纷 — the staff intake form."""
 
     channel = forms.ChoiceField(label=_("受理渠道"), choices=STAFF_CHANNELS)
-    category = forms.ChoiceField(label=_("纠纷类别"), choices=DisputeCategory.choices)
+    category = forms.ChoiceField(label=_("纠纷类别"), choices=grouped_category_choices)
     title = forms.CharField(label=_("纠纷简述"), max_length=200)
     facts = forms.CharField(label=_("纠纷事实"), widget=forms.Textarea(attrs={"rows": 4}))
     claims = forms.CharField(
@@ -181,7 +181,7 @@ class QuickReportForm(PlaceMixin):
 
     large = True
 
-    category = forms.ChoiceField(label=_("纠纷类别"), choices=DisputeCategory.choices)
+    category = forms.ChoiceField(label=_("纠纷类别"), choices=grouped_category_choices)
     title = forms.CharField(
         label=_("一句话说明"),
         max_length=200,
@@ -216,7 +216,7 @@ class CaseActionForm(StyledForm):
 
 
 class AssessForm(CaseActionForm):
-    category = forms.ChoiceField(label=_("纠纷类别"), choices=DisputeCategory.choices)
+    category = forms.ChoiceField(label=_("纠纷类别"), choices=grouped_category_choices)
     grade = forms.ChoiceField(label=_("风险等级"), choices=RiskGrade.choices)
     people_count = forms.IntegerField(label=_("涉及人数"), min_value=1)
     amount = forms.DecimalField(

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.core.choices import DisputeCategory
+from fengqiao.core.choices import DisputeCategory, statistics_category
 from fengqiao.core.fields import EncryptedTextField, lookup_hash_field
 from fengqiao.disputes.choices import (
     OPEN_STATUSES,
@@ -173,6 +173,11 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def statistics_category(self) -> DisputeCategory:
+        """The 司法行政 statistics category the case is counted under (a sub-kind's parent)."""
+        return statistics_category(self.category)
 
 
 class Party(models.Model):

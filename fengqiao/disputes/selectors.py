@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from fengqiao.accounts.access import has_perm, restrict
+from fengqiao.core.choices import category_with_subkinds
 from fengqiao.disputes.choices import (
     OPEN_STATUSES,
     CaseStatus,
@@ -58,7 +59,8 @@ def case_list_for_user(user: Any, filters: CaseFilters | None = None) -> QuerySe
     if f.status:
         qs = qs.filter(status=f.status)
     if f.category:
-        qs = qs.filter(category=f.category)
+        # A statistics category includes its sub-kinds (合同 lists 金融借贷 and 建筑施工 too).
+        qs = qs.filter(category__in=category_with_subkinds(f.category))
     if f.grade:
         qs = qs.filter(grade=f.grade)
     if f.channel:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.access import has_perm, require
 from fengqiao.accounts.models import User
-from fengqiao.core.choices import DisputeCategory
+from fengqiao.core.choices import grouped_category_choices
 from fengqiao.disputes import forms, queries, selectors, services
 from fengqiao.disputes.choices import (
     CaseAction,
@@ -392,6 +392,17 @@ def my_work(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _category_groups() -> list[dict[str, Any]]:
+    """The category filter's options: each sub-kind under its parent's ``<optgroup>``."""
+    groups: list[dict[str, Any]] = []
+    for key, item in grouped_category_choices():
+        if isinstance(item, list):
+            groups.append({"group": key, "options": item})
+        else:
+            groups.append({"group": "", "options": [(key, item)]})
+    return groups
+
+
 def _filters(request: HttpRequest) -> tuple[selectors.CaseFilters, Any]:
     form = forms.CaseFilterForm(request.GET)
     form.is_valid()
@@ -426,7 +437,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "filters": request.GET,
             "region": region,
             "statuses": CaseStatus.choices,
-            "categories": DisputeCategory.choices,
+            "categories": _category_groups(),
             "grades": RiskGrade.choices,
             "channels": IntakeChannel.choices,
         },
