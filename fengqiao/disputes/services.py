@@ -398,8 +398,7 @@ def _add_due(
 def _take_next(counter_model: type[CaseCounter] | type[ArchiveCounter], **key: Any) -> int:
     """The next number of a counter row. The row lock makes numbers gap-free and unique under
     concurrent transactions; it is held only by those that number under the same key."""
-    counter, _created = counter_model.objects.get_or_create(**key)
-    counter = counter_model.objects.select_for_update().get(pk=counter.pk)
+    counter, _created = counter_model.objects.select_for_update().get_or_create(**key)
     counter.last_seq += 1
     counter.save(update_fields=["last_seq"])
     return counter.last_seq
@@ -436,7 +435,9 @@ def case_register(
         raise PermissionDenied(_("您无权登记纠纷。"))
     if not any(p.role == PartyRole.APPLICANT for p in parties):
         raise CaseRuleError(_("至少需要一名申请人（反映人）。"))
-    with transaction.atomic():
+    # No savepoint when called inside a caller's transaction (the API's): a failure here
+    # rolls the caller back with it.
+    with transaction.atomic(savepoint=False):
         now = timezone.now()
         number = _next_case_number(platform.region, timezone.localtime(now).year)
         case = Case.objects.create(
@@ -472,9 +473,7 @@ def case_register(
                 for p in parties
             ]
         )
-        # bulk_create skips pre_save hooks, so set the lookup hashes through save().
-        for party in case.parties.all():
-            party.save(update_fields=["id_number", "id_number_hash", "phone", "phone_hash"])
+        # bulk_create runs the fields' pre_save, which sets the lookup hashes (core.fields).
         _event(
             case,
             actor=actor,
