@@ -265,9 +265,6 @@ class DispatchForm(CaseActionForm):
     suggested_mediator = forms.ModelChoiceField(
         label=_("建议调解员"), queryset=Person.objects.none(), required=False
     )
-    task = forms.CharField(
-        label=_("任务要求"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
 
     def setup(self) -> None:
         orgs = dispatch_org_choices(self.user, self.case)
@@ -276,6 +273,16 @@ class DispatchForm(CaseActionForm):
         self.fields["suggested_mediator"].queryset = mediator_choices(  # type: ignore[attr-defined]
             self.user, self.case
         )
+        # One 任务要求 per org (联合调处: the lead's and each coordinating org's own task),
+        # shown under the org's checkbox and saved to its 交办单.
+        self.task_orgs = list(orgs)
+        for org in self.task_orgs:
+            self.fields[self.task_field(org.pk)] = forms.CharField(
+                label=_("任务要求：%(org)s") % {"org": org.name},
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+            )
         if not self.is_bound:
             # Preselect the platform's recommendation; the dispatcher confirms or changes it.
             advice = self.advice
@@ -293,11 +300,22 @@ class DispatchForm(CaseActionForm):
             mediator_choices=self.fields["suggested_mediator"].queryset,  # type: ignore[attr-defined]
         )
 
+    @staticmethod
+    def task_field(org_pk: int) -> str:
+        return f"task_{org_pk}"
+
+    def org_rows(self) -> list[tuple[Any, forms.BoundField]]:
+        """Each org checkbox with its task input, for the template."""
+        tasks = {org.pk: self[self.task_field(org.pk)] for org in self.task_orgs}
+        return [(box, tasks[int(str(box.data["value"]))]) for box in self["orgs"]]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         lead, orgs = data.get("lead"), data.get("orgs")
         if lead is not None and orgs is not None and lead not in orgs:
             self.add_error("lead", _("主调方必须是所选承办单位之一。"))
+        # The tasks of the chosen orgs; text typed for an org left unchecked is not sent.
+        data["tasks"] = {org.pk: data.get(self.task_field(org.pk)) or "" for org in (orgs or [])}
         return data
 
 

@@ -1143,3 +1143,71 @@ def case_archive(*, actor: Any, case_id: int, version: int | None) -> Case:
         version=version,
         apply=apply,
     )
+
+
+# --- Intake and dispatch as the pages offer them -------------------------------------------------
+
+
+def case_dispatch_with_tasks(
+    *,
+    actor: Any,
+    case_id: int,
+    version: int | None,
+    orgs: Sequence[Organization],
+    tasks: dict[int, str],
+    lead: Organization | None = None,
+    suggested_mediator: Person | None = None,
+) -> Case:
+    """交办 with each org's own task (``tasks``: org id → 任务要求), as ``case_dispatch`` with
+    every order carrying its org's task instead of one shared text.
+
+    In joint mediation every org needs a task: a coordinating org (协调方) that is not told its
+    part cannot take it up (seed 000: 主调方 and 协调方 each with their own duties). The dispatch
+    event's note lists every org's task, so the timeline shows who was asked to do what.
+    """
+    targets = list(dict.fromkeys(orgs))
+    own = {org.pk: (tasks.get(org.pk) or "").strip() for org in targets}
+    joint = len(targets) > 1
+    if joint:
+        missing = [org.name for org in targets if not own[org.pk]]
+        if missing:
+            raise CaseRuleError(
+                _("联合调处须写明每个承办单位的任务要求：%(orgs)s尚未填写。")
+                % {"orgs": "、".join(missing)}
+            )
+        note = "\n".join(f"{org.name}：{own[org.pk]}" for org in targets)
+    else:
+        note = own[targets[0].pk] if targets else ""
+    with transaction.atomic():
+        case = case_dispatch(
+            actor=actor,
+            case_id=case_id,
+            version=version,
+            orgs=targets,
+            lead=lead,
+            suggested_mediator=suggested_mediator,
+            task=note,
+        )
+        if not joint:
+            return case
+        # The case row is locked by case_dispatch (held to the end of this transaction); the
+        # orders it just wrote are the case's pending ones for these orgs (a re-dispatch starts
+        # from 已研判, where no order is live).
+        orders = DispatchOrder.objects.select_for_update(of=("self",)).filter(
+            case_id=case.pk, status=DispatchStatus.PENDING, to_org__in=targets
+        )
+        changed: dict[str, str] = {}
+        for order in orders:
+            wanted = own.get(order.to_org_id, "")
+            if order.task != wanted:
+                order.task = wanted
+                order.save(update_fields=["task"])
+                changed[str(order.to_org_id)] = wanted
+        if changed:
+            audit_record(
+                actor=actor,
+                event_type=EventType.CASE_UPDATED,
+                obj=case,
+                after={"dispatch_tasks": changed},
+            )
+    return case

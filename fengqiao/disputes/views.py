@@ -112,14 +112,14 @@ def _assess(actor: User, case: Case, d: dict[str, Any]) -> object:
 
 
 def _dispatch(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return services.case_dispatch(
+    return services.case_dispatch_with_tasks(
         actor=actor,
         case_id=case.pk,
         version=d["version"],
         orgs=list(d["orgs"]),
+        tasks=d["tasks"],
         lead=d["lead"],
         suggested_mediator=d["suggested_mediator"],
-        task=d["task"],
     )
 
 

@@ -182,6 +182,10 @@ def test_joint_dispatch_with_a_lead(cast: Any, world: Any, client_for: Any) -> N
         "dispatch",
         orgs=[world.committee_east.pk, world.committee_west.pk],
         lead=world.committee_west.pk,
+        **{
+            f"task_{world.committee_east.pk}": "协助了解东村一方情况",
+            f"task_{world.committee_west.pk}": "主持调解",
+        },
     )
     _ok(response, case)
     roles = dict(fresh(case).dispatches.values_list("to_org_id", "role"))
@@ -214,7 +218,7 @@ def test_dispatch_errors(
         "dispatch",
         orgs=[by_name[o].pk for o in orgs],
         lead=by_name[lead].pk if lead else "",
-        task="请尽快联系双方",
+        **{f"task_{world.committee_east.pk}": "请尽快联系双方"},
     )
     assert response.status_code == 400
     assert message in page_text(response)

@@ -84,8 +84,8 @@ def test_grid_report_to_written_agreement(
     shot(page, "03-assessed")
 
     panel = open_action(page, "dispatch")
-    panel.get_by_label("东村人民调解委员会").check()
-    panel.locator("#id_dispatch_task").fill("三日内上门了解情况")
+    panel.get_by_label("东村人民调解委员会", exact=True).check()
+    panel.get_by_label("任务要求：东村人民调解委员会").fill("三日内上门了解情况")
     submit_action(page, "dispatch", "确认交办")
     assert "已交办" in page.locator("main").inner_text()
     assert "东村人民调解委员会" in page.locator("#orders").inner_text()
