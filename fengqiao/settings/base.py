@@ -82,7 +82,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "fengqiao.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -208,8 +207,13 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # --- Language and time -----------------------------------------------------------------------
+# Chinese only, whatever the browser asks for: there is no English catalogue yet, and offering
+# "en" (with LocaleMiddleware) gave English browsers Django's own strings in English among the
+# Chinese. The msgids are the Chinese text; fengqiao/locale/zh_Hans holds only Django strings its
+# own catalogue lacks. English returns with fengqiao/locale/en/, an "en" entry here and
+# LocaleMiddleware.
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LANGUAGES = [("zh-hans", _("简体中文"))]
 LOCALE_PATHS = [BASE_DIR / "fengqiao" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
