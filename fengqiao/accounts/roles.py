@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import Permission
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fengqiao.accounts.choices import BuiltinRole, DataScope
 
@@ -155,7 +156,12 @@ def assignable_permission_codes() -> set[str]:
     return codes
 
 
-ACTION_LABELS = {"add": "新增", "change": "修改", "delete": "删除", "view": "查看"}
+ACTION_LABELS = {
+    "add": gettext_lazy("新增"),
+    "change": gettext_lazy("修改"),
+    "delete": gettext_lazy("删除"),
+    "view": gettext_lazy("查看"),
+}
 
 
 def permission_label(permission: Permission) -> str:
@@ -167,7 +173,10 @@ def permission_label(permission: Permission) -> str:
         and model is not None
         and permission.codename == (f"{action}_{model._meta.model_name}")
     ):
-        return f"{ACTION_LABELS[action]}{model._meta.verbose_name}"
+        return _("%(action)s%(model)s") % {
+            "action": ACTION_LABELS[action],
+            "model": model._meta.verbose_name,
+        }
     return _(permission.name)
 
 

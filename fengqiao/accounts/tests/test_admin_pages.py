@@ -389,6 +389,14 @@ def test_first_grant_of_a_bootstrap_account_may_be_self_recorded(world: Any) -> 
         )
 
 
+def test_role_page_names_django_default_permissions_in_chinese(cast: Any, client_for: Any) -> None:
+    role = _role(BuiltinRole.SYSTEM_ADMIN)
+    text = page_text(client_for(cast.security_admin).get(f"/accounts/roles/{role.pk}/"))
+    assert "修改节假日调整" in text
+    assert "新增属事规则" in text
+    assert "Can change" not in text
+
+
 def test_security_admin_edits_a_role(cast: Any, client_for: Any) -> None:
     leader_role = _role(BuiltinRole.LEADER)
     client = client_for(cast.security_admin)
