@@ -238,6 +238,7 @@ def generate(
 
     from fengqiao.core import crypto
     from fengqiao.disputes.models import Case, DispatchOrder, DueItem, Party, TimelineEvent
+    from fengqiao.mediation.models import PartyConsent, RightsNotice
 
     rng = random.Random(seed)
     loader = Loader()
@@ -290,6 +291,7 @@ def generate(
         "version",
     ]
     party_fields = [
+        "id",
         "case",
         "role",
         "kind",
@@ -324,9 +326,14 @@ def generate(
         "return_reason",
     ]
     due_fields = ["case", "kind", "org", "dispatch", "due_at", "next_check_at", "status"]
+    # The mediating fixtures have what mediation needs (人民调解法 arts. 17, 23): both parties'
+    # consent and the rights notice, so that ``case_agree`` accepts them.
+    consent_fields = ["case", "party", "decision", "method", "recorded_at", "note"]
+    notice_fields = ["case", "delivered_at", "method"]
     counts = {"cases": 0, "parties": 0, "timeline": 0, "orders": 0, "due_items": 0}
     seq = 0
     order_id = 0
+    party_id = 0
     fresh: dict[str, list[int]] = {"dispatched": [], "mediating": []}
     total = n_cases + 4 * POOL
     t0 = time.perf_counter()
@@ -338,6 +345,8 @@ def generate(
         grades = weighted(rng, GRADES, size)
         picks = rng.choices(villages, weights=village_weights, k=size)
         cases, parties, events, orders, dues = [], [], [], [], []
+        consents: list[tuple[Any, ...]] = []
+        notices: list[tuple[Any, ...]] = []
         for j in range(size):
             seq += 1
             cid = seq
@@ -391,10 +400,16 @@ def generate(
                     n_events,
                 )
             )
+            consented = pool_idx >= 2 * POOL
             for role in ("applicant", "respondent"):
                 s = secrets[rng.randrange(len(secrets))]
                 name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
-                parties.append((cid, role, "person", name, s[0], s[1], s[2], s[3], ""))
+                party_id += 1
+                parties.append((party_id, cid, role, "person", name, s[0], s[1], s[2], s[3], ""))
+                if consented:
+                    consents.append((cid, party_id, "consented", "in_person", reg, ""))
+            if consented:
+                notices.append((cid, reg, "in_person"))
             at = reg
             prev = ""
             for k in range(n_events):
@@ -458,6 +473,8 @@ def generate(
             loader.load(TimelineEvent, event_fields, events)
             loader.load(DispatchOrder, order_fields, orders)
             loader.load(DueItem, due_fields, dues)
+            loader.load(PartyConsent, consent_fields, consents)
+            loader.load(RightsNotice, notice_fields, notices)
         counts["cases"] += len(cases)
         counts["parties"] += len(parties)
         counts["timeline"] += len(events)
@@ -472,12 +489,12 @@ def _reset_sequences() -> None:
     from django.core.management.color import no_style
     from django.db import connection
 
-    from fengqiao.disputes.models import Case, DispatchOrder
+    from fengqiao.disputes.models import Case, DispatchOrder, Party
 
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cur:
-        for sql in connection.ops.sequence_reset_sql(no_style(), [Case, DispatchOrder]):
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Case, DispatchOrder, Party]):
             cur.execute(sql)
 
 

@@ -229,6 +229,16 @@ def raw_agree(raw: Raw, case_id: int, user_id: int) -> None:
         "WHERE id = %s FOR UPDATE",
         (case_id,),
     )
+    # 人民调解法 art. 17: every applicant and respondent still consents; the notice was given.
+    consents = raw.all(
+        "SELECT p.id, c.decision FROM disputes_party p "
+        "LEFT JOIN mediation_partyconsent c ON c.party_id = p.id "
+        "WHERE p.case_id = %s AND p.role IN ('applicant', 'respondent')",
+        (case_id,),
+    )
+    notice = raw.one("SELECT 1 FROM mediation_rightsnotice WHERE case_id = %s", (case_id,))
+    if not consents or any(d != "consented" for _p, d in consents) or notice is None:
+        raise RuntimeError(f"fixture case {case_id} lacks consent or the rights notice")
     raw.run(
         "INSERT INTO disputes_agreement (case_id, kind, facts, disputed_points, "
         "responsibilities, terms, performance_method, performance_place, concluded_at) "

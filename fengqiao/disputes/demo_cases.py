@@ -56,6 +56,9 @@ from fengqiao.disputes.models import (
     TimelineEvent,
 )
 from fengqiao.disputes.workflow import next_status
+from fengqiao.mediation.choices import ConsentDecision, ContactMethod
+from fengqiao.mediation.consent import CONSENTING_ROLES
+from fengqiao.mediation.models import PartyConsent, RightsNotice
 from fengqiao.orgs.demo import (
     COUNTY_CODE,
     FEMALE_GIVEN,
@@ -458,6 +461,7 @@ class _Spec:
     target_org: Organization | None = None  # dispatch to this org (no escalation, no joint)
     handler: User | None = None
     age: float | None = None  # days before today
+    refusal: bool = False  # a party refuses mediation, the case is referred out
 
 
 @dataclass
@@ -472,6 +476,8 @@ class _Built:
     follow_ups: list[FollowUp]
     archive_org: Organization | None
     archived_at: datetime | None
+    consents: list[PartyConsent]
+    notices: list[tuple[RightsNotice, list[Party]]]
 
 
 class _Generator:
@@ -675,7 +681,7 @@ class _Generator:
             number_region=town.platform.region,
             registered_at=registered_at,
         )
-        sim = _Sim(self, case, village, spec, outcome, status)
+        sim = _Sim(self, case, village, spec, outcome, status, parties)
         sim.run()
         return sim.result(parties)
 
@@ -684,7 +690,14 @@ class _Sim:
     """Walks one case through the workflow table, writing rows as the services would."""
 
     def __init__(
-        self, gen: _Generator, case: Case, village: _Village, spec: _Spec, outcome: str, final: str
+        self,
+        gen: _Generator,
+        case: Case,
+        village: _Village,
+        spec: _Spec,
+        outcome: str,
+        final: str,
+        parties: list[Party],
     ) -> None:
         if village.township is None:
             raise ValueError(village.region.code)
@@ -699,6 +712,9 @@ class _Sim:
         self.supervisions: list[SupervisionOrder] = []
         self.agreement: Agreement | None = None
         self.follow_ups: list[FollowUp] = []
+        self.parties = parties
+        self.consents: list[PartyConsent] = []
+        self.notices: list[tuple[RightsNotice, list[Party]]] = []
         self.archive_org: Organization | None = None
         self.archived_at: datetime | None = None
         self.steps: list[tuple[str, timedelta, dict[str, Any]]] = []
@@ -756,7 +772,7 @@ class _Sim:
         self.plan("register", 0, 0)
         if self.final == S.REGISTERED:
             return
-        if out == S.REFERRED_OUT and g.chance(0.2):
+        if out == S.REFERRED_OUT and not self.spec.refusal and g.chance(0.2):
             self.plan("reject", 2, 72)
             return
         if out == S.WITHDRAWN and g.chance(0.25):
@@ -768,7 +784,7 @@ class _Sim:
                 self.plan_dispatch_round(to_accept=False)
                 self.plan("return", 4, 72, reason="不属于本单位受理范围，请重新交办")
             return
-        if out == S.REFERRED_OUT and g.chance(0.2):
+        if out == S.REFERRED_OUT and not self.spec.refusal and g.chance(0.2):
             self.plan("reject", 2, 72)
             return
         self.plan_dispatch_round(to_accept=out != S.DISPATCHED)
@@ -778,7 +794,18 @@ class _Sim:
             self.plan("withdraw", 24, 240)
             return
         if out == S.ACCEPTED:
+            if g.chance(0.5):
+                self.plan("consent", 1, 48)
             return
+        if out == S.REFERRED_OUT and (self.spec.refusal or g.chance(0.2)):
+            # A party clearly refuses (人民调解法 art. 17): no mediation, referred out at once.
+            self.plan("consent", 1, 48, refused=True)
+            self.plan("refer", 24, 120)
+            if self.final == S.ARCHIVED:
+                self.plan("archive", 24, 480)
+            return
+        # Mediation starts only with every consent and the rights notice (services.py).
+        self.plan("consent", 1, 48)
         self.plan("start", 4, 120)
         if out == S.SUSPENDED:
             self.plan("suspend", 48, 300)
@@ -994,6 +1021,45 @@ class _Sim:
             data={"from_platform": old.pk, "platform": self.case.platform.pk},
         )
 
+    def do_consent(self, refused: bool = False) -> None:
+        org = self.case.handling_org
+        _name, user_id = self.g.actor(org)
+        method = self.g.rng.choice([ContactMethod.IN_PERSON, ContactMethod.PHONE])
+        needed = [p for p in self.parties if p.role in CONSENTING_ROLES]
+        for party in needed:
+            refuses = refused and party is needed[-1]
+            decision = ConsentDecision.REFUSED if refuses else ConsentDecision.CONSENTED
+            note = "不同意调解，要求直接起诉" if refuses else ""
+            self.consents.append(
+                PartyConsent(
+                    case=self.case,
+                    party=party,
+                    decision=decision,
+                    method=method,
+                    recorded_at=self.at,
+                    recorded_by_id=user_id,
+                    note=note,
+                )
+            )
+            label = ConsentDecision(decision).label
+            self.event(
+                "consent",
+                org,
+                note=f"{party.name}：{label}" + (f"（{note}）" if note else ""),
+                data={"party": party.name, "decision": decision, "method": method},
+            )
+        if refused:
+            return
+        notice = RightsNotice(
+            case=self.case, delivered_at=self.at, delivered_by_id=user_id, method=method
+        )
+        self.notices.append((notice, list(self.parties)))
+        self.event(
+            "rights_notice",
+            org,
+            data={"method": method, "acknowledged": [p.name for p in self.parties]},
+        )
+
     def do_start(self) -> None:
         self.event("start", self.case.handling_org, note="双方当事人同意调解，已告知权利义务")
 
@@ -1161,6 +1227,8 @@ class _Sim:
             self.follow_ups,
             self.archive_org,
             self.archived_at,
+            self.consents,
+            self.notices,
         )
 
 
@@ -1181,6 +1249,7 @@ def _working_days_after(start: datetime, days: int) -> datetime:
 def _specs(world: _World, count: int) -> list[_Spec]:
     """Forced cases first (every state and channel; the demo accounts' work), then free ones."""
     specs = [_Spec(status=s) for s in CaseStatus.values]
+    specs.append(_Spec(status=S.REFERRED_OUT, refusal=True))
     specs += [_Spec(channel=c) for c in IntakeChannel.values]
     if world.dispatcher_township is not None:
         town = world.dispatcher_township
@@ -1275,6 +1344,14 @@ def demo_cases_seed(*, seed: int, today: date, count: int = FULL_CASES) -> DemoC
         TimelineEvent.objects.bulk_create(events, batch_size=BATCH)
         Agreement.objects.bulk_create([b.agreement for b in built if b.agreement], batch_size=BATCH)
         FollowUp.objects.bulk_create([f for b in built for f in b.follow_ups], batch_size=BATCH)
+        PartyConsent.objects.bulk_create([c for b in built for c in b.consents], batch_size=BATCH)
+        notices = [pair for b in built for pair in b.notices]
+        RightsNotice.objects.bulk_create([n for n, _p in notices], batch_size=BATCH)
+        Acknowledged = RightsNotice.acknowledged_by.through
+        Acknowledged.objects.bulk_create(
+            [Acknowledged(rightsnotice=n, party=p) for n, ps in notices for p in ps],
+            batch_size=BATCH,
+        )
         for (region_pk, year), last in sorted(seqs.items()):
             counter, _ = CaseCounter.objects.get_or_create(region=regions[region_pk], year=year)
             if counter.last_seq < last:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from fengqiao.accounts.access import restrict, scope_for
 from fengqiao.accounts.models import RoleGrant
 from fengqiao.disputes import selectors, services
-from fengqiao.disputes.choices import CaseAction, CaseStatus, DispatchStatus, DueKind, DueStatus
+from fengqiao.disputes.choices import CaseStatus, DispatchStatus, DueKind, DueStatus
 from fengqiao.disputes.models import (
     Agreement,
     Case,
@@ -243,13 +243,10 @@ def case_actions(user: Any, case: Case) -> list[str]:
 
 
 def _extra_actions(user: Any, case: Case) -> list[str]:
-    """Actions outside the workflow table: 延期 for whoever runs the mediation now (the side
-    that may start, suspend or resume it), 回访 once the case is closed."""
+    """Actions outside the workflow table: 延期 for whoever runs the mediation now (the
+    handling side of an accepted, mediating or suspended case), 回访 once the case is closed."""
     if case.status in MEDIATION_STATES:
-        runs_it = any(
-            services.case_may(user, case, a)
-            for a in (CaseAction.START, CaseAction.SUSPEND, CaseAction.RESUME)
-        )
+        runs_it = services.case_handled_by(user, case)
         running = DueItem.objects.filter(
             case=case, kind=DueKind.MEDIATION, status=DueStatus.OPEN
         ).exists()

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fengqiao.accounts.access import has_perm, restrict, scope_for
 from fengqiao.accounts.models import RoleGrant, User
@@ -61,6 +62,7 @@ from fengqiao.disputes.models import (
     TimelineEvent,
 )
 from fengqiao.disputes.workflow import TransitionNotAllowed, next_status
+from fengqiao.mediation.consent import mediation_blocker
 from fengqiao.notify.models import NotificationKind
 from fengqiao.notify.services import notify, org_users
 from fengqiao.orgs.models import Organization, Person
@@ -173,15 +175,37 @@ def _on_side(actor: Any, case: Case, side: str) -> bool:
     return False
 
 
+# Actions that mediate, and so need every party's consent and the rights notice first
+# (人民调解法 art. 17: 当事人一方明确拒绝调解的，不得调解), with the words their refusal uses.
+NEEDS_CONSENT: dict[str, Any] = {
+    CaseAction.START: gettext_lazy("开始调解"),
+    CaseAction.AGREE: gettext_lazy("达成调解协议"),
+}
+
+
 def case_may(actor: Any, case: Case, action: str) -> bool:
     """Whether ``actor`` may take ``action`` on ``case`` now: the workflow table allows it from
-    the case's state and the actor stands on a side that takes it. Pages use this to offer
-    exactly the actions the services accept."""
+    the case's state, the actor stands on a side that takes it, and for mediating actions the
+    parties have consented and been notified of their rights. Pages use this to offer exactly
+    the actions the services accept."""
     try:
         next_status(case.status, action)
     except TransitionNotAllowed:
         return False
-    return any(_on_side(actor, case, side) for side in ACTION_SIDES.get(action, ()))
+    if not any(_on_side(actor, case, side) for side in ACTION_SIDES.get(action, ())):
+        return False
+    return action not in NEEDS_CONSENT or mediation_blocker(case, "") is None
+
+
+def case_handled_by(actor: Any, case: Case) -> bool:
+    """``actor`` acts for the org handling ``case`` (its lead org in joint mediation)."""
+    return _on_side(actor, case, HANDLER)
+
+
+def _require_consent(case: Case, action: str) -> None:
+    blocker = mediation_blocker(case, str(NEEDS_CONSENT[action]))
+    if blocker is not None:
+        raise CaseRuleError(blocker)
 
 
 def _lock_case(actor: Any, case_id: int) -> Case:
@@ -881,12 +905,19 @@ def case_escalate(*, actor: Any, case_id: int, version: int | None, reason: str)
 
 
 def mediation_start(*, actor: Any, case_id: int, version: int | None, note: str = "") -> Case:
+    """开始调解 — only once every applicant and respondent has consented and the rights notice
+    has been given (人民调解法 arts. 17, 23); a refusal stops it and leaves 转出."""
+
+    def apply(case: Case) -> None:
+        _require_consent(case, CaseAction.START)
+
     return _transition(
         actor=actor,
         case_id=case_id,
         action=CaseAction.START,
         version=version,
         note=note,
+        apply=apply,
     )
 
 
@@ -1002,7 +1033,8 @@ def case_agree(
     performance_place: str = "",
     performance_deadline: date | None = None,
 ) -> Case:
-    """达成协议 — written (人民调解法 art. 29) or oral (art. 28)."""
+    """达成协议 — written (人民调解法 art. 29) or oral (art. 28), with every party's consent
+    still standing and the rights notice given (a party may withdraw consent mid-way)."""
     if not terms.strip():
         raise CaseRuleError(_("协议内容不能为空。"))
     if kind == AgreementKind.WRITTEN and not (facts.strip() and disputed_points.strip()):
@@ -1010,6 +1042,7 @@ def case_agree(
         raise CaseRuleError(_("书面调解协议须载明纠纷的主要事实和争议事项。"))
 
     def apply(case: Case) -> None:
+        _require_consent(case, CaseAction.AGREE)
         Agreement.objects.create(
             case=case,
             kind=kind,

@@ -12,6 +12,7 @@ from fengqiao.disputes.models import Case, Party
 from fengqiao.disputes.selectors import case_get_for_user
 from fengqiao.disputes.services import case_may
 from fengqiao.mediation.choices import ConsentDecision
+from fengqiao.mediation.consent import CONSENTING_ROLES
 from fengqiao.mediation.models import (
     Evidence,
     ExpertOpinion,
@@ -19,7 +20,7 @@ from fengqiao.mediation.models import (
     PartyConsent,
     RightsNotice,
 )
-from fengqiao.mediation.services import CONSENTING_ROLES, may_mediate
+from fengqiao.mediation.services import may_mediate
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,11 @@ from fengqiao.accounts.models import User
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 from fengqiao.disputes import services as case_services
-from fengqiao.disputes.choices import CaseAction, CaseStatus, PartyRole
+from fengqiao.disputes.choices import CaseStatus
 from fengqiao.disputes.models import Case, Party
 from fengqiao.disputes.services import CaseRuleError
-from fengqiao.mediation.choices import ConsentDecision, EvidenceType
+from fengqiao.mediation.choices import EvidenceType
+from fengqiao.mediation.consent import mediation_blocker
 from fengqiao.mediation.models import (
     Evidence,
     ExpertOpinion,
@@ -42,8 +43,6 @@ from fengqiao.orgs.models import Person
 
 # The states in which the handling org is mediating (before or during sessions).
 MEDIATION_STATES = (CaseStatus.ACCEPTED, CaseStatus.MEDIATING, CaseStatus.SUSPENDED)
-# The parties whose consent mediation needs (a third party joins, it does not decide).
-CONSENTING_ROLES = (PartyRole.APPLICANT, PartyRole.RESPONDENT)
 EVIDENCE_MAX_BYTES_DEFAULT = 10 * 1024 * 1024
 # Magic bytes of the only types accepted, and the file name endings each may carry.
 MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -63,12 +62,10 @@ def evidence_max_bytes() -> int:
 
 
 def may_mediate(actor: Any, case: Case) -> bool:
-    """The actor stands on the handling side of a case that is being mediated: exactly who the
-    workflow lets start, suspend or resume it (``case_may`` decides side and state)."""
-    return any(
-        case_services.case_may(actor, case, action)
-        for action in (CaseAction.START, CaseAction.SUSPEND, CaseAction.RESUME)
-    )
+    """The actor stands on the handling side of a case that is accepted, being mediated or
+    suspended: who records consent, the rights notice, sessions and evidence. (Not
+    ``case_may(START)``: that also needs the consent this side is here to record.)"""
+    return case.status in MEDIATION_STATES and case_services.case_handled_by(actor, case)
 
 
 def _lock_for_mediation(actor: Any, case_id: int) -> Case:
@@ -100,19 +97,6 @@ def _record(
         data=data,
     )
     audit_record(actor=actor, event_type=event_type, obj=obj, after=data)
-
-
-def consent_state(case: Case) -> tuple[bool, bool]:
-    """(every applicant and respondent consented, some party refused)."""
-    parties = list(
-        Party.objects.filter(case=case, role__in=CONSENTING_ROLES).select_related("consent")
-    )
-    decisions = [getattr(p, "consent", None) for p in parties]
-    refused = any(c is not None and c.decision == ConsentDecision.REFUSED for c in decisions)
-    everyone = bool(parties) and all(
-        c is not None and c.decision == ConsentDecision.CONSENTED for c in decisions
-    )
-    return everyone, refused
 
 
 def consent_record(
@@ -186,21 +170,18 @@ def session_record(
     mediators: Iterable[Any] = (),
 ) -> MediationSession:
     """记录调解笔录. Sessions need the consent of every applicant and respondent (人民调解法
-    art. 17); the first session of an accepted case starts mediation in the same transaction.
-    The recording actor is always among the mediators; the others must act for the handling org."""
+    art. 17) and the rights notice given; the first session of an accepted case starts
+    mediation in the same transaction. The recording actor is always among the mediators; the
+    others must act for the handling org."""
     if not record.strip():
         raise CaseRuleError(_("请填写调解记录。"))
     with transaction.atomic():
         case = _lock_for_mediation(actor, case_id)
         if case.status == CaseStatus.SUSPENDED:
             raise CaseRuleError(_("调解已中止，请先恢复调解再记录笔录。"))
-        everyone, refused = consent_state(case)
-        if refused:
-            raise CaseRuleError(
-                _("有当事人明确拒绝调解，依人民调解法第十七条不得调解，可转出处理。")
-            )
-        if not everyone:
-            raise CaseRuleError(_("尚未记录全部申请人和被申请人同意调解，不能开始调解。"))
+        blocker = mediation_blocker(case, _("记录调解笔录"))
+        if blocker is not None:
+            raise CaseRuleError(blocker)
         session = MediationSession.objects.create(
             case=case,
             held_at=held_at,

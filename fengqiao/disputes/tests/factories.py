@@ -62,3 +62,36 @@ def assessed_case(*, cast: Any, world: Any, **extra: Any) -> Case:
         category=case.category,
         grade=RiskGrade.LOW,
     )
+
+
+def consent_and_notify(case: Case, actor: Any) -> None:
+    """What mediation needs first (人民调解法 arts. 17, 23): every applicant and respondent
+    consents in person and the rights notice is delivered to all parties, by ``actor`` of the
+    handling org of an accepted case."""
+    from fengqiao.mediation import services as mediation
+    from fengqiao.mediation.choices import ConsentDecision, ContactMethod
+
+    parties = list(case.parties.all())
+    for party in parties:
+        if party.role in (PartyRole.APPLICANT, PartyRole.RESPONDENT):
+            mediation.consent_record(
+                actor=actor,
+                case_id=case.pk,
+                party_id=party.pk,
+                decision=ConsentDecision.CONSENTED,
+                method=ContactMethod.IN_PERSON,
+            )
+    mediation.rights_notice_deliver(
+        actor=actor,
+        case_id=case.pk,
+        method=ContactMethod.IN_PERSON,
+        acknowledged_party_ids=[p.pk for p in parties],
+    )
+
+
+def start_mediation(case: Case, actor: Any, *, version: int | None = None) -> Case:
+    """Consent and rights notice recorded, then 开始调解 by ``actor`` of the handling org."""
+    from fengqiao.disputes.services import mediation_start
+
+    consent_and_notify(case, actor)
+    return mediation_start(actor=actor, case_id=case.pk, version=version)

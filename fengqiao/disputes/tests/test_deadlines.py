@@ -17,7 +17,7 @@ from fengqiao.disputes import deadlines, services
 from fengqiao.disputes.choices import CaseStatus, DueKind, IntakeChannel, RiskGrade
 from fengqiao.disputes.models import CalendarOverride, Case, DueItem
 from fengqiao.disputes.sweep import sweep_due_items
-from fengqiao.disputes.tests.factories import assessed_case
+from fengqiao.disputes.tests.factories import assessed_case, start_mediation
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -209,7 +209,7 @@ def test_suspension_pauses_and_resumption_shifts_by_the_suspended_time(
     assert ends(original) == date(2025, 4, 2)
     m = cast.mediator_east
     with clock(accepted + timedelta(days=2)):
-        services.mediation_start(actor=m, case_id=case.pk, version=None)
+        start_mediation(case, m)
 
     # When the case is suspended for 9 days and 5 hours
     suspended_at = accepted + timedelta(days=5)

@@ -28,6 +28,9 @@ from fengqiao.disputes.models import (
 from fengqiao.disputes.selectors import worklist_for_user
 from fengqiao.disputes.services import PartyInput, case_register
 from fengqiao.disputes.sweep import sweep_due_items
+from fengqiao.mediation.choices import ConsentDecision
+from fengqiao.mediation.consent import consent_state
+from fengqiao.mediation.models import PartyConsent, RightsNotice
 from fengqiao.orgs.demo import DemoSize, demo_seed
 
 SMALL = DemoSize(townships=3, villages_per_township=4, grids_per_village=2)
@@ -139,6 +142,21 @@ class TestDemoCases:
                 assert case.resolved_level is not None
                 assert Agreement.objects.filter(case=case).exists()
         assert FollowUp.objects.filter(satisfaction__range=(1, 5)).exists()
+
+    def test_mediation_follows_consent_and_the_rights_notice(self, demo: DemoCaseSummary) -> None:
+        started = set(
+            TimelineEvent.objects.filter(action="start").values_list("case_id", flat=True)
+        )
+        assert started
+        for case in Case.objects.filter(pk__in=started):
+            everyone, refused = consent_state(case)
+            assert everyone and not refused, case.number
+            assert RightsNotice.objects.filter(case=case).exists(), case.number
+        refusing = PartyConsent.objects.filter(decision=ConsentDecision.REFUSED)
+        assert refusing.exists()
+        for consent in refusing.select_related("case"):
+            assert consent.case_id not in started
+            assert consent.case.status in (CaseStatus.REFERRED_OUT, CaseStatus.ARCHIVED)
 
     def test_demo_accounts_have_work(self, demo: DemoCaseSummary) -> None:
         for username in ("mediator", "mediator2"):

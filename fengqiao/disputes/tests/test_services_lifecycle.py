@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from fengqiao.disputes import services
-from fengqiao.disputes.choices import CaseStatus, DueKind, DueStatus, RiskGrade
+from fengqiao.disputes.choices import CaseAction, CaseStatus, DueKind, DueStatus, RiskGrade
 from fengqiao.disputes.models import AgreementKind, Case, DueItem
-from fengqiao.disputes.tests.factories import register_case
+from fengqiao.disputes.tests.factories import consent_and_notify, register_case, start_mediation
 from fengqiao.disputes.workflow import TransitionNotAllowed
 
 
@@ -40,7 +40,7 @@ def test_grid_report_to_archive(cast: Any, world: Any) -> None:
     assert DueItem.objects.get(case=case, kind=DueKind.ACCEPT).status == DueStatus.DONE
     assert DueItem.objects.get(case=case, kind=DueKind.MEDIATION).status == DueStatus.OPEN
 
-    case = services.mediation_start(actor=cast.mediator_east, case_id=case.pk, version=case.version)
+    case = start_mediation(case, cast.mediator_east, version=case.version)
     case = services.case_agree(
         actor=cast.mediator_east,
         case_id=case.pk,
@@ -62,6 +62,9 @@ def test_grid_report_to_archive(cast: Any, world: Any) -> None:
         "assess",
         "dispatch",
         "accept",
+        "consent",
+        "consent",
+        "rights_notice",
         "start",
         "agree",
         "follow_up",
@@ -139,7 +142,7 @@ def _mediating_case(cast: Any, world: Any) -> Case:
         actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
     )
     case = services.dispatch_accept(actor=cast.mediator_east, dispatch_id=case.dispatches.get().pk)
-    return services.mediation_start(actor=cast.mediator_east, case_id=case.pk, version=None)
+    return start_mediation(case, cast.mediator_east)
 
 
 def test_written_agreement_needs_the_art_29_facts_and_points(cast: Any, world: Any) -> None:
@@ -162,3 +165,130 @@ def test_suspension_and_withdrawal_need_a_reason(cast: Any, world: Any) -> None:
     with pytest.raises(services.CaseRuleError, match="撤回须说明理由"):
         services.case_withdraw(actor=cast.mediator_east, case_id=case.pk, version=None, reason="")
     assert Case.objects.get(pk=case.pk).status == CaseStatus.MEDIATING
+
+
+# --- Consent and rights notice (人民调解法 arts. 17, 23) ----------------------------------------
+
+
+def _accepted_case(cast: Any, world: Any) -> Case:
+    case = register_case(
+        actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
+    )
+    case = services.case_assess(
+        actor=cast.dispatcher,
+        case_id=case.pk,
+        version=None,
+        category=case.category,
+        grade=RiskGrade.LOW,
+    )
+    case = services.case_dispatch(
+        actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
+    )
+    return services.dispatch_accept(actor=cast.mediator_east, dispatch_id=case.dispatches.get().pk)
+
+
+def _state(case: Case) -> tuple[str, int]:
+    fresh = Case.objects.get(pk=case.pk)
+    return fresh.status, fresh.version
+
+
+def test_mediation_starts_only_with_every_consent_and_the_rights_notice(
+    cast: Any, world: Any
+) -> None:
+    from fengqiao.mediation import services as mediation
+    from fengqiao.mediation.choices import ConsentDecision, ContactMethod
+
+    m = cast.mediator_east
+    case = _accepted_case(cast, world)
+    before = _state(case)
+    start = CaseAction.START
+
+    # Nobody asked yet
+    assert services.case_may(m, case, start) is False
+    with pytest.raises(services.CaseRuleError, match="尚未记录全部申请人和被申请人同意调解"):
+        services.mediation_start(actor=m, case_id=case.pk, version=case.version)
+    # Only the applicant consented
+    applicant, respondent = case.parties.order_by("role")
+    mediation.consent_record(
+        actor=m,
+        case_id=case.pk,
+        party_id=applicant.pk,
+        decision=ConsentDecision.CONSENTED,
+        method=ContactMethod.PHONE,
+    )
+    with pytest.raises(services.CaseRuleError, match="不能开始调解"):
+        services.mediation_start(actor=m, case_id=case.pk, version=case.version)
+    # Both consented, but no 告知书 yet
+    mediation.consent_record(
+        actor=m,
+        case_id=case.pk,
+        party_id=respondent.pk,
+        decision=ConsentDecision.CONSENTED,
+        method=ContactMethod.IN_PERSON,
+    )
+    assert services.case_may(m, case, start) is False
+    with pytest.raises(services.CaseRuleError, match="权利义务告知书"):
+        services.mediation_start(actor=m, case_id=case.pk, version=case.version)
+    assert _state(case) == before
+    assert not case.timeline.filter(action="start").exists()
+
+    mediation.rights_notice_deliver(actor=m, case_id=case.pk, method=ContactMethod.IN_PERSON)
+
+    assert services.case_may(m, case, start) is True
+    case = services.mediation_start(actor=m, case_id=case.pk, version=case.version)
+    assert case.status == CaseStatus.MEDIATING
+
+
+def test_a_refusal_stops_mediation_and_leaves_referral(cast: Any, world: Any) -> None:
+    from fengqiao.mediation import services as mediation
+    from fengqiao.mediation.choices import ConsentDecision, ContactMethod
+
+    m = cast.mediator_east
+    case = _accepted_case(cast, world)
+    consent_and_notify(case, m)
+    respondent = case.parties.get(role="respondent")
+    mediation.consent_record(
+        actor=m,
+        case_id=case.pk,
+        party_id=respondent.pk,
+        decision=ConsentDecision.REFUSED,
+        method=ContactMethod.IN_PERSON,
+        note="要求直接起诉",
+    )
+
+    with pytest.raises(services.CaseRuleError, match="第十七条不得调解，可转出处理"):
+        services.mediation_start(actor=m, case_id=case.pk, version=None)
+    assert services.case_may(m, case, "start") is False
+    # 转出 is what is left, and it works from 已受理
+    assert services.case_may(m, case, "refer") is True
+    case = services.case_refer(
+        actor=m, case_id=case.pk, version=None, target="litigation", receiver="甲镇人民法庭"
+    )
+    assert case.status == CaseStatus.REFERRED_OUT
+
+
+def test_no_agreement_once_a_party_withdraws_consent(cast: Any, world: Any) -> None:
+    from fengqiao.mediation import services as mediation
+    from fengqiao.mediation.choices import ConsentDecision, ContactMethod
+
+    m = cast.mediator_east
+    case = _mediating_case(cast, world)
+    assert services.case_may(m, case, "agree") is True
+    # When the applicant, mid-way, says they no longer want mediation
+    mediation.consent_record(
+        actor=m,
+        case_id=case.pk,
+        party_id=case.parties.get(role="applicant").pk,
+        decision=ConsentDecision.REFUSED,
+        method=ContactMethod.PHONE,
+    )
+    # Then no agreement can be recorded; the case can still fail or be referred out
+    assert services.case_may(m, case, "agree") is False
+    with pytest.raises(services.CaseRuleError, match="第十七条"):
+        services.case_agree(
+            actor=m, case_id=case.pk, version=None, kind=AgreementKind.ORAL, terms="各让一步"
+        )
+    assert not case.timeline.filter(action="agree").exists()
+    assert _state(case)[0] == CaseStatus.MEDIATING
+    assert services.case_may(m, case, "fail") is True
+    assert services.case_may(m, case, "refer") is True

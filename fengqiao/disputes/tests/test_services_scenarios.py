@@ -26,7 +26,12 @@ from fengqiao.disputes.choices import (
     RiskGrade,
 )
 from fengqiao.disputes.models import AgreementKind, Case, DispatchOrder, DueItem
-from fengqiao.disputes.tests.factories import assessed_case, register_case, staff
+from fengqiao.disputes.tests.factories import (
+    assessed_case,
+    register_case,
+    staff,
+    start_mediation,
+)
 from fengqiao.notify.models import Notification, NotificationKind
 from fengqiao.orgs.tests.factories import OrganizationFactory, kind
 from fengqiao.regions.choices import RegionLevel
@@ -114,7 +119,7 @@ def test_each_channel_runs_to_archive_with_its_mediation_limit(
 
     # and the case goes on to agreement, follow-up and archive
     m = cast.mediator_east
-    case = services.mediation_start(actor=m, case_id=case.pk, version=case.version)
+    case = start_mediation(case, m, version=case.version)
     case = services.case_agree(
         actor=m,
         case_id=case.pk,
@@ -136,6 +141,9 @@ def test_each_channel_runs_to_archive_with_its_mediation_limit(
         "assess",
         "dispatch",
         "accept",
+        "consent",
+        "consent",
+        "rights_notice",
         "start",
         "agree",
         "follow_up",
@@ -188,7 +196,7 @@ def test_return_with_reason_and_redispatch_to_another_org(cast: Any, world: Any)
         cast.mediator_west,
     )
     # The west mediator handles it although the dispute is in the east village
-    case = services.mediation_start(actor=cast.mediator_west, case_id=case.pk, version=None)
+    case = start_mediation(case, cast.mediator_west)
     assert case.status == CaseStatus.MEDIATING
     # and the east committee, having returned it, has no say any more
     with pytest.raises(PermissionDenied):
@@ -214,7 +222,7 @@ def test_the_handling_org_may_return_an_accepted_case_until_mediation_starts(
     case = _dispatch(cast, case, world.committee_east)
     order = _order(case, world.committee_east)
     services.dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
-    services.mediation_start(actor=cast.mediator_east, case_id=case.pk, version=None)
+    start_mediation(case, cast.mediator_east)
     with pytest.raises(services.TransitionNotAllowed):
         services.dispatch_return(actor=cast.mediator_east, dispatch_id=order.pk, reason="难")
 
@@ -277,7 +285,7 @@ def test_escalation_from_village_to_township_to_county_resolved_at_county_level(
     case = services.dispatch_accept(
         actor=cast.mediator_east, dispatch_id=_order(case, world.committee_east).pk
     )
-    case = services.mediation_start(actor=cast.mediator_east, case_id=case.pk, version=None)
+    case = start_mediation(case, cast.mediator_east)
     case = services.case_escalate(
         actor=cast.mediator_east, case_id=case.pk, version=case.version, reason="涉及全区物业"
     )
@@ -299,7 +307,7 @@ def test_escalation_from_village_to_township_to_county_resolved_at_county_level(
         actor=county_mediator, dispatch_id=_order(case, county_committee).pk
     )
     assert case.handling_org == county_committee
-    case = services.mediation_start(actor=county_mediator, case_id=case.pk, version=None)
+    case = start_mediation(case, county_mediator)
     case = services.case_agree(
         actor=county_mediator,
         case_id=case.pk,
@@ -336,7 +344,7 @@ def test_a_case_resolved_by_the_township_tribunal_counts_at_township_level(
     case = services.dispatch_accept(
         actor=tribunal_mediator, dispatch_id=_order(case, world.tribunal_a).pk
     )
-    services.mediation_start(actor=tribunal_mediator, case_id=case.pk, version=None)
+    start_mediation(case, tribunal_mediator)
     case = services.case_agree(
         actor=tribunal_mediator,
         case_id=case.pk,
@@ -419,7 +427,7 @@ def test_joint_mediation_industry_committee_leads_even_when_another_accepted_fir
     # and it is the industry mediator, not the village one, who mediates
     with pytest.raises(PermissionDenied):
         services.mediation_start(actor=cast.mediator_east, case_id=case.pk, version=None)
-    services.mediation_start(actor=industry_mediator, case_id=case.pk, version=None)
+    start_mediation(case, industry_mediator)
 
 
 def test_joint_mediation_cannot_name_another_lead_over_the_industry_committee(
@@ -493,7 +501,7 @@ def test_joint_mediation_lead_returning_passes_the_lead_to_the_first_acceptor(
     )
     west.refresh_from_db()
     assert west.role == DispatchRole.LEAD
-    services.mediation_start(actor=cast.mediator_west, case_id=case.pk, version=None)
+    start_mediation(case, cast.mediator_west)
 
 
 def test_joint_mediation_escalated_then_redispatched_old_lead_does_not_come_back(
@@ -550,7 +558,7 @@ def test_a_coordinating_order_still_pending_when_the_case_closes_is_cancelled(
     case = services.dispatch_accept(
         actor=cast.mediator_east, dispatch_id=_order(case, world.committee_east).pk
     )
-    services.mediation_start(actor=cast.mediator_east, case_id=case.pk, version=None)
+    start_mediation(case, cast.mediator_east)
     services.case_agree(
         actor=cast.mediator_east,
         case_id=case.pk,
@@ -623,7 +631,7 @@ def test_withdrawal_during_mediation_by_the_handling_org(cast: Any, world: Any) 
     case = services.dispatch_accept(
         actor=cast.mediator_east, dispatch_id=_order(case, world.committee_east).pk
     )
-    case = services.mediation_start(actor=cast.mediator_east, case_id=case.pk, version=None)
+    case = start_mediation(case, cast.mediator_east)
     case = services.case_withdraw(
         actor=cast.mediator_east, case_id=case.pk, version=case.version, reason="申请人撤回"
     )

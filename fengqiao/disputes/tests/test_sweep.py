@@ -17,7 +17,7 @@ from fengqiao.disputes import services, sweep
 from fengqiao.disputes.choices import DueKind, DueStatus
 from fengqiao.disputes.models import Case, DueItem, SupervisionOrder, TimelineEvent
 from fengqiao.disputes.sweep import sweep_due_items, upper_platform
-from fengqiao.disputes.tests.factories import assessed_case, register_case, staff
+from fengqiao.disputes.tests.factories import assessed_case, register_case, staff, start_mediation
 from fengqiao.notify.models import Notification, NotificationKind
 from fengqiao.orgs.tests.factories import OrganizationFactory, kind
 
@@ -173,7 +173,7 @@ def test_suspended_cases_are_skipped(cast: Any, world: Any) -> None:
     # Given an accepted case in mediation, suspended
     case, _accept = _dispatched(cast, world, world.committee_east)
     services.dispatch_accept(actor=cast.mediator_east, dispatch_id=case.dispatches.get().pk)
-    services.mediation_start(actor=cast.mediator_east, case_id=case.pk, version=None)
+    start_mediation(case, cast.mediator_east)
     services.case_suspend(actor=cast.mediator_east, case_id=case.pk, version=None, reason="鉴定")
     mediation = DueItem.objects.get(case=case, kind=DueKind.MEDIATION)
     assert mediation.paused_at is not None

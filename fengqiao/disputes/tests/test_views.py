@@ -251,7 +251,9 @@ def test_detail_shows_orders_deadlines_and_timeline(cast: Any, world: Any, clien
     for label in ("登记", "研判", "交办", "受理"):
         assert label in timeline
     html = response.content.decode()
-    assert 'id="act-start"' in html
+    # No consent recorded yet: 开始调解 is not offered (the panel says what is missing)
+    assert 'id="act-start"' not in html
+    assert "mediation-consent-needed" in html
     assert 'id="act-extend"' in html
 
 

@@ -13,7 +13,7 @@ from fengqiao.accounts.tests.factories import UserFactory, grant
 from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import CaseStatus, DispatchRole, DispatchStatus, DueKind
 from fengqiao.disputes.models import Agreement, Case, DueItem
-from fengqiao.disputes.tests.factories import register_case
+from fengqiao.disputes.tests.factories import consent_and_notify, register_case
 from fengqiao.disputes.tests.test_views_common import (
     accept,
     assess,
@@ -307,8 +307,58 @@ def test_escalate_without_an_upper_platform_is_a_message(
 # --- Mediation ----------------------------------------------------------------------------------
 
 
+def test_start_is_offered_only_after_consent_and_rights_notice(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    # Given an accepted case whose parties have not yet been asked
+    case = accept(dispatch(assess(east_case(cast, world), cast), cast, world), cast)
+    client = client_for(cast.mediator_east)
+    assert 'id="act-start"' not in client.get(f"/cases/{case.pk}/").content.decode()
+    # A start posted anyway (an old form) is refused with the reason, the case stays accepted
+    response = act(client, case, "start", note="首次调解")
+    assert response.status_code == 400
+    assert "尚未记录全部申请人和被申请人同意调解，不能开始调解" in page_text(response)
+    assert fresh(case).status == CaseStatus.ACCEPTED
+
+    consent_and_notify(case, cast.mediator_east)
+
+    assert 'id="act-start"' in client.get(f"/cases/{case.pk}/").content.decode()
+    _ok(act(client, case, "start", note="首次调解"), case)
+    assert fresh(case).status == CaseStatus.MEDIATING
+
+
+def test_a_refusal_mid_mediation_takes_agree_off_the_page(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    from fengqiao.mediation.choices import ConsentDecision, ContactMethod
+    from fengqiao.mediation.services import consent_record
+
+    case = to_mediating(east_case(cast, world), cast, world)
+    client = client_for(cast.mediator_east)
+    assert 'id="act-agree"' in client.get(f"/cases/{case.pk}/").content.decode()
+    # When the respondent now clearly refuses
+    consent_record(
+        actor=cast.mediator_east,
+        case_id=case.pk,
+        party_id=case.parties.get(role="respondent").pk,
+        decision=ConsentDecision.REFUSED,
+        method=ContactMethod.PHONE,
+    )
+    # Then 达成协议 is gone, 转出 and 调解不成 stay, and an agreement posted anyway is refused
+    body = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'id="act-agree"' not in body
+    assert 'id="act-refer"' in body
+    assert 'id="act-fail"' in body
+    response = act(client, case, "agree", kind="oral", terms="口头约定十日内疏通")
+    assert response.status_code == 400
+    assert "第十七条" in page_text(response)
+    assert "转出" in page_text(response)
+    assert fresh(case).status == CaseStatus.MEDIATING
+
+
 def test_start_suspend_resume(cast: Any, world: Any, client_for: Any) -> None:
     case = accept(dispatch(assess(east_case(cast, world), cast), cast, world), cast)
+    consent_and_notify(case, cast.mediator_east)
     client = client_for(cast.mediator_east)
     _ok(act(client, case, "start", note="首次调解"), case)
     assert fresh(case).status == CaseStatus.MEDIATING

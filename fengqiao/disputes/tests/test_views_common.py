@@ -8,7 +8,7 @@ from typing import Any
 from fengqiao.disputes import services
 from fengqiao.disputes.choices import RiskGrade
 from fengqiao.disputes.models import Case
-from fengqiao.disputes.tests.factories import register_case
+from fengqiao.disputes.tests.factories import register_case, start_mediation
 
 
 def fresh(case: Case) -> Case:
@@ -37,7 +37,7 @@ def accept(case: Case, cast: Any) -> Case:
 
 
 def start(case: Case, cast: Any) -> Case:
-    return services.mediation_start(actor=cast.mediator_east, case_id=case.pk, version=None)
+    return start_mediation(case, cast.mediator_east)
 
 
 def to_mediating(case: Case, cast: Any, world: Any) -> Case:

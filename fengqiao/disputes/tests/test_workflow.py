@@ -14,7 +14,7 @@ from fengqiao.disputes import services
 from fengqiao.disputes.choices import CaseAction, CaseStatus, DispatchStatus, RiskGrade
 from fengqiao.disputes.models import AgreementKind, Case, DispatchOrder, TimelineEvent
 from fengqiao.disputes.sweep import sweep_due_items
-from fengqiao.disputes.tests.factories import assessed_case, register_case
+from fengqiao.disputes.tests.factories import assessed_case, consent_and_notify, register_case
 from fengqiao.disputes.workflow import (
     TRANSITIONS,
     TransitionNotAllowed,
@@ -89,6 +89,7 @@ def drive_to(status: str, cast: Any, world: Any) -> Case:
     if status == CaseStatus.DISPATCHED:
         return case
     case = services.dispatch_accept(actor=m, dispatch_id=case.dispatches.get().pk)
+    consent_and_notify(case, m)
     if status == CaseStatus.ACCEPTED:
         return case
     case = services.mediation_start(actor=m, case_id=case.pk, version=None)

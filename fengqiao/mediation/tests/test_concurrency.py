@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from fengqiao.accounts.choices import BuiltinRole
 from fengqiao.disputes.choices import CaseStatus
-from fengqiao.disputes.tests.factories import staff
+from fengqiao.disputes.tests.factories import consent_and_notify, staff
 from fengqiao.disputes.tests.test_concurrency import _split, together
 from fengqiao.mediation import services
-from fengqiao.mediation.choices import ConsentDecision, ContactMethod, SessionMode
+from fengqiao.mediation.choices import SessionMode
 from fengqiao.mediation.models import MediationSession
 from fengqiao.mediation.tests.factories import accepted_case
 
@@ -28,17 +28,10 @@ def _postgresql_only(db: None) -> None:
 
 
 def test_two_first_sessions_at_once_start_mediation_once(cast: Any, world: Any) -> None:
-    # Given an accepted case both parties consented to, and two mediators of 东村's committee
+    # Given an accepted case both parties consented to (rights notice given), and two mediators of 东村's committee
     colleague = staff("mediator_east_2", BuiltinRole.MEDIATOR, world.committee_east)
     case = accepted_case(cast=cast, world=world)
-    for party in case.parties.all():
-        services.consent_record(
-            actor=cast.mediator_east,
-            case_id=case.pk,
-            party_id=party.pk,
-            decision=ConsentDecision.CONSENTED,
-            method=ContactMethod.IN_PERSON,
-        )
+    consent_and_notify(case, cast.mediator_east)
 
     def record(actor: Any) -> Any:
         return services.session_record(

@@ -14,6 +14,7 @@ from fengqiao.disputes.models import Case
 from fengqiao.disputes.services import CaseRuleError
 from fengqiao.mediation import services
 from fengqiao.mediation.choices import ConsentDecision, ContactMethod, SessionMode
+from fengqiao.mediation.consent import consent_state
 from fengqiao.mediation.models import ExpertOpinion, MediationSession
 from fengqiao.mediation.tests.factories import accepted_case
 
@@ -27,6 +28,15 @@ def _consent_all(case: Case, actor: Any, decision: str = ConsentDecision.CONSENT
             decision=decision,
             method=ContactMethod.IN_PERSON,
         )
+
+
+def _notice(case: Case, actor: Any) -> None:
+    services.rights_notice_deliver(
+        actor=actor,
+        case_id=case.pk,
+        method=ContactMethod.IN_PERSON,
+        acknowledged_party_ids=case.parties.values_list("pk", flat=True),
+    )
 
 
 def _session(case: Case, actor: Any) -> MediationSession:
@@ -75,18 +85,13 @@ def test_a_refusal_stops_sessions(cast: Any, world: Any) -> None:
 
     with pytest.raises(CaseRuleError, match="第十七条"):
         _session(case, cast.mediator_east)
-    assert services.consent_state(case) == (False, True)
+    assert consent_state(case) == (False, True)
 
 
 def test_the_first_session_starts_mediation(cast: Any, world: Any) -> None:
     case = accepted_case(cast=cast, world=world)
     _consent_all(case, cast.mediator_east)
-    services.rights_notice_deliver(
-        actor=cast.mediator_east,
-        case_id=case.pk,
-        method=ContactMethod.IN_PERSON,
-        acknowledged_party_ids=case.parties.values_list("pk", flat=True),
-    )
+    _notice(case, cast.mediator_east)
 
     first = _session(case, cast.mediator_east)
     second = _session(case, cast.mediator_east)
@@ -142,7 +147,7 @@ def test_only_the_handling_side_records_mediation(cast: Any, world: Any, who: st
         )
     with pytest.raises(PermissionDenied):
         _session(case, getattr(cast, who))
-    assert services.consent_state(case) == (True, False)
+    assert consent_state(case) == (True, False)
 
 
 def test_nothing_is_recorded_before_acceptance(cast: Any, world: Any) -> None:
@@ -168,6 +173,7 @@ def test_co_mediators_come_from_the_handling_org(cast: Any, world: Any) -> None:
 
     case = accepted_case(cast=cast, world=world)
     _consent_all(case, cast.mediator_east)
+    _notice(case, cast.mediator_east)
     colleague = staff("mediator_east_2", BuiltinRole.MEDIATOR, world.committee_east)
     held_at = timezone.now()
 
@@ -191,3 +197,35 @@ def test_co_mediators_come_from_the_handling_org(cast: Any, world: Any) -> None:
 
     assert set(session.mediators.all()) == {cast.mediator_east, colleague}
     assert MediationSession.objects.count() == 1
+
+
+def test_a_session_needs_the_rights_notice(cast: Any, world: Any) -> None:
+    # Given both parties consented but the 告知书 not yet delivered
+    case = accepted_case(cast=cast, world=world)
+    _consent_all(case, cast.mediator_east)
+
+    with pytest.raises(CaseRuleError, match="权利义务告知书"):
+        _session(case, cast.mediator_east)
+    assert not MediationSession.objects.exists()
+
+    _notice(case, cast.mediator_east)
+    _session(case, cast.mediator_east)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.MEDIATING
+
+
+def test_a_third_party_need_not_consent(cast: Any, world: Any) -> None:
+    from fengqiao.disputes.models import Party
+
+    case = accepted_case(cast=cast, world=world)
+    Party.objects.create(case=case, role=PartyRole.THIRD_PARTY, name="王五")
+    for party in case.parties.exclude(role=PartyRole.THIRD_PARTY):
+        services.consent_record(
+            actor=cast.mediator_east,
+            case_id=case.pk,
+            party_id=party.pk,
+            decision=ConsentDecision.CONSENTED,
+            method=ContactMethod.PHONE,
+        )
+
+    assert consent_state(case) == (True, False)

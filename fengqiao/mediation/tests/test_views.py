@@ -17,6 +17,7 @@ from django.utils import timezone
 from fengqiao.audit.models import AuditEvent
 from fengqiao.disputes.choices import CaseStatus, PartyRole
 from fengqiao.disputes.models import Case
+from fengqiao.disputes.tests.factories import consent_and_notify
 from fengqiao.mediation import services
 from fengqiao.mediation.choices import ConsentDecision, ContactMethod
 from fengqiao.mediation.models import Evidence
@@ -60,6 +61,18 @@ def test_consent_then_session_through_the_panel(
         )
         assert response.status_code == 302
         assert response["Location"] == f"/cases/{case.pk}/"
+    # Consent alone is not enough: the 开始调解 action waits for the rights notice too.
+    page = client.get(f"/cases/{case.pk}/")
+    assert "mediation-consent-needed" in page.content.decode()
+    assert 'id="act-start"' not in page.content.decode()
+    response = client.post(
+        f"/mediation/cases/{case.pk}/notice/",
+        {"notice-method": "in_person", "notice-acknowledged": [p.pk for p in case.parties.all()]},
+    )
+    assert response.status_code == 302
+    page = client.get(f"/cases/{case.pk}/")
+    assert "mediation-consent-needed" not in page.content.decode()
+    assert 'id="act-start"' in page.content.decode()
     response = client.post(
         f"/mediation/cases/{case.pk}/sessions/",
         {
@@ -197,14 +210,7 @@ def test_the_panel_reads_in_a_fixed_number_of_queries(
     cast: Any, world: Any, client_for: ClientFor
 ) -> None:
     case = accepted_case(cast=cast, world=world)
-    for party in case.parties.all():
-        services.consent_record(
-            actor=cast.mediator_east,
-            case_id=case.pk,
-            party_id=party.pk,
-            decision=ConsentDecision.CONSENTED,
-            method=ContactMethod.IN_PERSON,
-        )
+    consent_and_notify(case, cast.mediator_east)
 
     def add_record() -> None:
         services.session_record(

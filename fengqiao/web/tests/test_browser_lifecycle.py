@@ -1,4 +1,5 @@
-"""End-to-end: one dispute from a grid worker's phone to a written agreement, in a real browser.
+"""End-to-end: one dispute from a grid worker's phone to a written agreement, in a real browser:
+report, assessment, dispatch, acceptance, consent and rights notice, a session, the agreement.
 
 Each step leaves a screenshot in test-artifacts/ (lifecycle-NN-*.png).
 """
@@ -91,7 +92,8 @@ def test_grid_report_to_written_agreement(
     assert "东村人民调解委员会" in page.locator("#orders").inner_text()
     shot(page, "04-dispatched")
 
-    # 3. 东村's mediator accepts from the worklist, starts mediation, records the agreement.
+    # 3. 东村's mediator accepts from the worklist, records both parties' consent and the rights
+    # notice, holds a session (which starts mediation) and records the agreement.
     login(page, base, "mediator_east")
     page.goto(f"{base}/cases/my/")
     row = page.locator(f'#to-accept tr[data-case="{number}"]')
@@ -101,10 +103,40 @@ def test_grid_report_to_written_agreement(
     assert "已受理案件" in page.locator("main").inner_text()
     page.locator("#to-mediate").get_by_role("link", name=number).click()
     page.wait_for_url(f"{base}/cases/{case.pk}/")
-    open_action(page, "start")
-    submit_action(page, "start", "确认开始调解")
-    assert "已开始调解" in page.locator("main").inner_text()
-    shot(page, "06-mediating")
+    # Nothing to mediate yet: no consent, no rights notice (人民调解法 arts. 17, 23).
+    assert page.locator("#mediation-consent-needed").is_visible()
+    assert page.locator("#act-start").count() == 0
+    for party in ("申请人 张三", "被申请人 李四"):
+        form = page.locator("#mediation-consent-form")
+        form.locator("summary").click()
+        form.locator("#id_consent-party").select_option(label=party)
+        form.get_by_label("同意调解").check()
+        form.locator("#id_consent-method").select_option("in_person")
+        form.get_by_role("button", name="保存").click()
+        page.wait_for_load_state()
+        assert "已记录调解意愿" in page.locator("main").inner_text()
+    assert page.locator("#consents").inner_text().count("同意调解") == 2
+    notice = page.locator("#mediation-notice-form")
+    notice.locator("summary").click()
+    notice.locator("#id_notice-method").select_option("in_person")
+    notice.get_by_label("申请人 张三").check()
+    notice.get_by_label("被申请人 李四").check()
+    notice.get_by_role("button", name="保存").click()
+    page.wait_for_load_state()
+    assert "已记录告知书送达" in page.locator("main").inner_text()
+    assert page.locator("#mediation-consent-needed").count() == 0
+    shot(page, "06-consent-and-notice")
+
+    session = page.locator("#mediation-session-form")
+    session.locator("summary").click()
+    session.locator("#id_session-place").fill("东村村委会调解室")
+    session.locator("#id_session-record").fill("双方到场陈述，同意由李四疏通排水沟。")
+    session.get_by_role("button", name="保存").click()
+    page.wait_for_load_state()
+    assert "已记录调解笔录" in page.locator("main").inner_text()
+    assert "调解中" in page.locator("#case-status").inner_text()
+    assert "双方到场陈述" in page.locator("#sessions").inner_text()
+    shot(page, "07-mediating")
 
     panel = open_action(page, "agree")
     panel.get_by_label("书面协议").check()
@@ -115,11 +147,11 @@ def test_grid_report_to_written_agreement(
     panel.locator("#id_agree_performance_place").fill("东村3组")
     deadline = timezone.localdate() + timedelta(days=10)
     panel.locator("#id_agree_performance_deadline").fill(deadline.isoformat())
-    shot(page, "07-agreement-form")
+    shot(page, "08-agreement-form")
     submit_action(page, "agree", "确认达成协议")
     assert "案件调解成功" in page.locator("main").inner_text()
     assert "李四于十日内疏通排水沟" in page.locator("#agreement").inner_text()
-    shot(page, "08-resolved")
+    shot(page, "09-resolved")
 
     # 4. The dispatcher sees it resolved in the case list.
     login(page, base, "dispatcher")
@@ -127,5 +159,5 @@ def test_grid_report_to_written_agreement(
     row = page.locator(f'#case-list tr[data-case="{number}"]')
     assert "调解成功" in row.inner_text()
     assert "东村人民调解委员会" in row.inner_text()
-    shot(page, "09-list-resolved")
+    shot(page, "10-list-resolved")
     assert Case.objects.get(pk=case.pk).status == CaseStatus.RESOLVED
