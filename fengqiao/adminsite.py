@@ -1,6 +1,7 @@
 """The Django admin, for reference data only (regions, org kinds), opened by role rather than by
 Django's ``is_staff`` flag: a user reaches it when a role gives them a permission on one of its
-models (the system admin's role does; case-handling roles do not)."""
+models (the system admin's role does; case-handling roles do not). Every ModelAdmin inherits
+``fengqiao.core.admin.AuditedModelAdmin``, so each edit made here is an audit event."""
 
 from __future__ import annotations
 
@@ -40,3 +41,13 @@ class FengqiaoAdminSite(AdminSite):
 
 class FengqiaoAdminConfig(AdminConfig):
     default_site = "fengqiao.adminsite.FengqiaoAdminSite"
+
+    def ready(self) -> None:
+        super().ready()
+        # Roles carry the platform's permissions, not Django groups; a group edited here would
+        # grant permissions beside the roles (ModelBackend reads groups) and unaudited.
+        from django.contrib import admin
+        from django.contrib.auth.models import Group
+
+        if admin.site.is_registered(Group):
+            admin.site.unregister(Group)

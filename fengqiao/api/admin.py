@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.api.models import ApiKey
 from fengqiao.api.services import api_key_revoke
+from fengqiao.core.admin import AuditedModelAdmin
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(AuditedModelAdmin):
     """Keys are listed and revoked here; they are created with ``manage.py create_api_key``,
     which shows the token once."""
 

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from fengqiao.core.admin import AuditedModelAdmin
 from fengqiao.disputes.models import CalendarOverride, SubjectRule, TerritoryRule
 
 
 @admin.register(TerritoryRule)
-class TerritoryRuleAdmin(admin.ModelAdmin):
+class TerritoryRuleAdmin(AuditedModelAdmin):
     """属地规则: risk grade → the lowest level allowed to handle it."""
 
     list_display = ["grade", "min_level", "note"]
@@ -12,7 +13,7 @@ class TerritoryRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(SubjectRule)
-class SubjectRuleAdmin(admin.ModelAdmin):
+class SubjectRuleAdmin(AuditedModelAdmin):
     """属事规则: category → the org kinds that handle it."""
 
     list_display = ["category", "kind", "requires_declared", "weight", "is_active"]
@@ -22,7 +23,7 @@ class SubjectRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(admin.ModelAdmin):
+class CalendarOverrideAdmin(AuditedModelAdmin):
     """节假日调整: a day's working status for years the calendar package does not know yet, or a
     local holiday; the deadline engine reads it before the package."""
 

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from fengqiao.core.admin import AuditedModelAdmin
 from fengqiao.orgs.models import OrgKind
 
 
 @admin.register(OrgKind)
-class OrgKindAdmin(admin.ModelAdmin):
+class OrgKindAdmin(AuditedModelAdmin):
     list_display = [
         "code",
         "name",

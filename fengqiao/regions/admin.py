@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from fengqiao.core.admin import AuditedModelAdmin
 from fengqiao.regions.models import Region
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(AuditedModelAdmin):
     list_display = ["code", "name", "level", "parent", "population"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
