@@ -149,8 +149,7 @@ class TestDemoCases:
         )
         assert started
         for case in Case.objects.filter(pk__in=started):
-            everyone, refused = consent_state(case)
-            assert everyone and not refused, case.number
+            assert consent_state(case) == (True, False), case.number
             assert RightsNotice.objects.filter(case=case).exists(), case.number
         refusing = PartyConsent.objects.filter(decision=ConsentDecision.REFUSED)
         assert refusing.exists()

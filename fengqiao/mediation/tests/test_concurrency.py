@@ -28,7 +28,8 @@ def _postgresql_only(db: None) -> None:
 
 
 def test_two_first_sessions_at_once_start_mediation_once(cast: Any, world: Any) -> None:
-    # Given an accepted case both parties consented to (rights notice given), and two mediators of 东村's committee
+    # Given an accepted case both parties consented to (rights notice given), and two
+    # mediators of 东村's committee
     colleague = staff("mediator_east_2", BuiltinRole.MEDIATOR, world.committee_east)
     case = accepted_case(cast=cast, world=world)
     consent_and_notify(case, cast.mediator_east)

@@ -19,7 +19,7 @@ from fengqiao.disputes.choices import CaseStatus, PartyRole
 from fengqiao.disputes.models import Case
 from fengqiao.disputes.tests.factories import consent_and_notify
 from fengqiao.mediation import services
-from fengqiao.mediation.choices import ConsentDecision, ContactMethod
+from fengqiao.mediation.choices import ConsentDecision
 from fengqiao.mediation.models import Evidence
 from fengqiao.mediation.tests.factories import accepted_case, png_bytes
 
