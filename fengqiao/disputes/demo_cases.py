@@ -752,7 +752,7 @@ class _Sim:
                 "escalate",
                 24,
                 24 * 7,
-                reason="案情复杂、风险较高，超出本级化解能力，上报区综治中心",
+                reason="案情复杂、风险较高，超出本级化解能力，请求上级统筹化解",
             )
             self.plan("assess", 1, 24)
             # The county takes it to the industry committee of its kind, else to the court's
@@ -1010,9 +1010,21 @@ class _Sim:
         self.event("return", order.to_org, note=reason, data={"dispatch": order})
 
     def do_escalate(self, reason: str) -> None:
+        """One level up from where the case is handled (``services.case_escalate``): a village
+        committee hands it back to the township platform, which escalates it to the county."""
         org = self.case.handling_org
         old = self.case.platform
         self.end_round()
+        if org is not None and org.region.level > old.region.level:
+            self.event(
+                "escalate",
+                org,
+                note=reason,
+                data={"handed_back": True, "platform": old.pk, "from_org": org.pk},
+            )
+            self.at += self.g.hours(2, 24)
+            org = old
+            reason = "村级调委会上报，经乡镇研判需由区综治中心统筹化解"
         self.case.platform = self.g.w.county_platform
         self.event(
             "escalate",

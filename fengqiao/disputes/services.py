@@ -861,22 +861,46 @@ def dispatch_return(*, actor: Any, dispatch_id: int, reason: str) -> Case:
     return case
 
 
-def case_escalate(*, actor: Any, case_id: int, version: int | None, reason: str) -> Case:
-    """上报 — hand the case to the platform one level up (village → township → county).
+def _hands_back(actor: Any, case: Case) -> bool:
+    """Whether ``actor``'s 上报 hands the case back to its own platform: the actor acts for the
+    handling org (not for the platform), and that org sits below the platform's level (a
+    village committee handling a township's case). Escalation goes one level up from where the
+    case is handled, so the township decides whether to re-dispatch it or escalate it further."""
+    org = case.handling_org
+    return (
+        org is not None
+        and org.region.level > case.platform.region.level
+        and not _on_side(actor, case, PLATFORM)
+        and _on_side(actor, case, HANDLER)
+    )
 
-    The platform holding the case, or the org handling it, may escalate; the orders of the
-    current round end and the upper platform assesses and dispatches afresh.
+
+def case_escalate(*, actor: Any, case_id: int, version: int | None, reason: str) -> Case:
+    """上报 — one level up from where the case is handled (village → township → county).
+
+    The org handling the case below its platform hands it back to that platform for
+    re-dispatch or further escalation; the platform (or an org at the platform's level) hands
+    it to the platform above. Either way the orders of the current round end and the receiving
+    platform assesses and dispatches afresh.
     """
     if not reason.strip():
         raise CaseRuleError(_("上报必须说明理由。"))
-    upper: list[Organization] = []
+    moved: list[tuple[Organization, Organization | None]] = []  # (receiving platform, from org)
+    data: dict[str, Any] = {}
 
     def apply(case: Case) -> None:
-        parent = case.platform.parent
-        if parent is None:
-            raise CaseRuleError(_("%(p)s没有上级平台，无法上报。") % {"p": case.platform.name})
-        upper.append(parent)
-        case.platform = parent
+        from_org = case.handling_org
+        if _hands_back(actor, case):
+            upper = case.platform
+            data.update(handed_back=True, platform=upper.pk, from_org=getattr(from_org, "pk", None))
+        else:
+            parent = case.platform.parent
+            if parent is None:
+                raise CaseRuleError(_("%(p)s没有上级平台，无法上报。") % {"p": case.platform.name})
+            upper = parent
+            data.update(from_platform=case.platform.pk, platform=upper.pk)
+        moved.append((upper, from_org))
+        case.platform = upper
         case.handling_org, case.handler = None, None
         _end_orders(case)
         _close_due_items(case, status=DueStatus.CANCELLED)
@@ -888,12 +912,21 @@ def case_escalate(*, actor: Any, case_id: int, version: int | None, reason: str)
         version=version,
         apply=apply,
         note=reason,
+        data=data,
     )
-    if upper:  # not on a repeated click, which changed nothing
+    if moved:  # not on a repeated click, which changed nothing
+        upper, from_org = moved[0]
+        if data.get("handed_back") and from_org is not None:
+            title = _("承办单位上报：%(n)s（%(o)s），请重新交办或上报上级平台") % {
+                "n": case.number,
+                "o": from_org.name,
+            }
+        else:
+            title = _("下级上报：%(n)s %(t)s") % {"n": case.number, "t": case.title}
         notify(
-            recipients=org_users(upper[0]),
+            recipients=org_users(upper),
             kind=NotificationKind.ASSIGNMENT,
-            title=_("下级上报：%(n)s %(t)s") % {"n": case.number, "t": case.title},
+            title=title,
             body=reason,
             url=_case_url(case),
             case=case,

@@ -233,71 +233,60 @@ def test_the_handling_org_may_return_an_accepted_case_until_mediation_starts(
 def test_escalation_from_village_to_township_to_county_resolved_at_county_level(
     cast: Any, world: Any
 ) -> None:
-    # Given a platform at the east village under the township's, with its own dispatcher, and
-    # a county-level industry committee with a mediator
-    village_platform = OrganizationFactory(
-        name="东村综治中心", kind=kind("platform"), region=world.village_east,
-        parent=world.town_a_platform,
-    )  # fmt: skip
-    village_dispatcher = staff("village_dispatcher", BuiltinRole.DISPATCHER, village_platform)
+    # Given the township's case dispatched to 东村's committee (no village platform), and a
+    # county dispatcher with a county-level industry committee
     county_dispatcher = staff("county_dispatcher", BuiltinRole.DISPATCHER, world.county_platform)
     county_committee = OrganizationFactory(
         name="测试区物业纠纷人民调解委员会", kind=kind("committee_industry"), region=world.county
     )
     county_mediator = staff("county_mediator", BuiltinRole.MEDIATOR, county_committee)
-
-    case = register_case(
-        actor=village_dispatcher, platform=village_platform, region=world.village_east
-    )
-    assert case.number.startswith(f"{world.village_east.code}-")
-    case = services.case_assess(
-        actor=village_dispatcher,
-        case_id=case.pk,
-        version=case.version,
-        category=case.category,
-        grade=RiskGrade.HIGH,
-        flags=["group"],
-    )
-
-    # When the village escalates
-    case = services.case_escalate(
-        actor=village_dispatcher,
-        case_id=case.pk,
-        version=case.version,
-        reason="涉群体，村级无力化解",
-    )
-    # Then the township platform holds it and is told; the village no longer acts on it
-    assert (case.status, case.platform) == (CaseStatus.ASSESSED, world.town_a_platform)
-    assert Notification.objects.filter(
-        recipient=cast.dispatcher, case=case, title__startswith="下级上报"
-    ).exists()
-    with pytest.raises(PermissionDenied):
-        services.case_assess(
-            actor=village_dispatcher,
-            case_id=case.pk,
-            version=None,
-            category=case.category,
-            grade=RiskGrade.HIGH,
-        )
-
-    # When the township dispatches to the east committee, which accepts, tries and escalates
-    case = _dispatch(cast, case, world.committee_east)
+    case = _dispatch(cast, assessed_case(cast=cast, world=world), world.committee_east)
     case = services.dispatch_accept(
         actor=cast.mediator_east, dispatch_id=_order(case, world.committee_east).pk
     )
     case = start_mediation(case, cast.mediator_east)
+
+    # When the village committee escalates
     case = services.case_escalate(
-        actor=cast.mediator_east, case_id=case.pk, version=case.version, reason="涉及全区物业"
+        actor=cast.mediator_east, case_id=case.pk, version=case.version, reason="涉及全镇物业"
     )
-    # Then the county platform holds it, nobody handles it, the old clocks stopped
+    # Then it goes one level up from the village: back to the township platform (not the
+    # county), which is told; nobody handles it, the village's clocks and order ended
     assert (case.status, case.platform, case.handling_org) == (
         CaseStatus.ASSESSED,
-        world.county_platform,
+        world.town_a_platform,
         None,
     )
+    handed_back = case.timeline.filter(action="escalate").get()
+    assert handed_back.data["handed_back"] is True
+    assert handed_back.data["from_org"] == world.committee_east.pk
+    assert Notification.objects.filter(
+        recipient=cast.dispatcher, case=case, title__startswith="承办单位上报"
+    ).exists()
+    assert not Notification.objects.filter(recipient=county_dispatcher, case=case).exists()
     assert not DueItem.objects.filter(case=case, status=DueStatus.OPEN).exists()
     assert not case.dispatches.filter(status__in=services.LIVE_ORDER).exists()
-    assert Notification.objects.filter(recipient=county_dispatcher, case=case).exists()
+    with pytest.raises(PermissionDenied):
+        services.case_withdraw(actor=cast.mediator_east, case_id=case.pk, version=None, reason="x")
+
+    # When the township, unable to handle it at its level either, escalates
+    case = services.case_escalate(
+        actor=cast.dispatcher, case_id=case.pk, version=case.version, reason="涉及全区物业"
+    )
+    # Then the county platform holds it and is told; the township no longer acts on it
+    assert (case.status, case.platform) == (CaseStatus.ASSESSED, world.county_platform)
+    assert case.timeline.filter(action="escalate").last().data == {
+        "from_version": case.version - 1,
+        "from_platform": world.town_a_platform.pk,
+        "platform": world.county_platform.pk,
+    }
+    assert Notification.objects.filter(
+        recipient=county_dispatcher, case=case, title__startswith="下级上报"
+    ).exists()
+    with pytest.raises(PermissionDenied):
+        services.case_dispatch(
+            actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
+        )
 
     # When the county dispatches to its industry committee, which resolves it
     case = services.case_dispatch(
@@ -334,6 +323,62 @@ def test_escalation_from_village_to_township_to_county_resolved_at_county_level(
         services.case_escalate(actor=county_dispatcher, case_id=other.pk, version=None, reason="x")
     unchanged = Case.objects.get(pk=other.pk)
     assert (unchanged.platform, unchanged.version) == (world.county_platform, other.version)
+
+
+def test_an_org_at_the_platforms_level_escalates_to_the_platform_above(
+    cast: Any, world: Any
+) -> None:
+    # The township tribunal handles the township's case: one level up from it is the county.
+    tribunal_mediator = staff("tribunal_mediator", BuiltinRole.MEDIATOR, world.tribunal_a)
+    case = _dispatch(cast, assessed_case(cast=cast, world=world), world.tribunal_a)
+    case = services.dispatch_accept(
+        actor=tribunal_mediator, dispatch_id=_order(case, world.tribunal_a).pk
+    )
+
+    case = services.case_escalate(
+        actor=tribunal_mediator, case_id=case.pk, version=None, reason="标的较大"
+    )
+
+    assert (case.status, case.platform, case.handling_org) == (
+        CaseStatus.ASSESSED,
+        world.county_platform,
+        None,
+    )
+
+
+def test_a_village_platform_escalates_to_the_township(cast: Any, world: Any) -> None:
+    village_platform = OrganizationFactory(
+        name="东村综治中心", kind=kind("platform"), region=world.village_east,
+        parent=world.town_a_platform,
+    )  # fmt: skip
+    village_dispatcher = staff("village_dispatcher", BuiltinRole.DISPATCHER, village_platform)
+    case = register_case(
+        actor=village_dispatcher, platform=village_platform, region=world.village_east
+    )
+
+    case = services.case_assess(
+        actor=village_dispatcher,
+        case_id=case.pk,
+        version=None,
+        category=case.category,
+        grade=RiskGrade.HIGH,
+    )
+    case = services.case_escalate(
+        actor=village_dispatcher, case_id=case.pk, version=None, reason="涉群体，村级无力化解"
+    )
+
+    assert (case.status, case.platform) == (CaseStatus.ASSESSED, world.town_a_platform)
+    assert Notification.objects.filter(
+        recipient=cast.dispatcher, case=case, title__startswith="下级上报"
+    ).exists()
+    with pytest.raises(PermissionDenied):
+        services.case_assess(
+            actor=village_dispatcher,
+            case_id=case.pk,
+            version=None,
+            category=case.category,
+            grade=RiskGrade.HIGH,
+        )
 
 
 def test_a_case_resolved_by_the_township_tribunal_counts_at_township_level(
