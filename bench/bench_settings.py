@@ -1,9 +1,8 @@
-"""Server settings for the intake scenario's "no persistent connections" variant: the platform's
-base settings with ``CONN_MAX_AGE = 0``. Under ASGI each request runs in a worker thread, so
-``conn_max_age=60`` (settings/base.py) leaves one idle PostgreSQL connection per thread used
-until ``max_connections`` is exhausted (see docs/performance.md)."""
+"""Server settings for the intake scenario's "no pool" variant: the platform's base settings
+with PostgreSQL connections made per request (``FENGQIAO_DB_POOL_SIZE=0``), to show what the
+pool (settings/base.py) saves; see docs/performance.md."""
 
 from fengqiao.settings.base import *  # noqa: F403
 from fengqiao.settings.base import DATABASES
 
-DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)

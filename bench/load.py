@@ -17,8 +17,9 @@ import time
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--token", required=True)
-    ap.add_argument("--region", required=True)
+    ap.add_argument(
+        "--targets", required=True, help="JSON file: [{token, region}], one per township"
+    )
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--threads", type=int, default=8)
     ap.add_argument("--warmup", type=float, default=3)
@@ -45,10 +46,17 @@ def main() -> None:
     measure_from = start + args.warmup
     stop = measure_from + args.seconds
 
+    with open(args.targets, encoding="utf-8") as f:
+        targets = json.load(f)
+
     def worker(n: int) -> None:
         rng = random.Random(n)
+        target = targets[n % len(targets)]
         conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
-        headers = {"Authorization": f"Bearer {args.token}", "Content-Type": "application/json"}
+        headers = {
+            "Authorization": f"Bearer {target['token']}",
+            "Content-Type": "application/json",
+        }
         while True:
             now = time.perf_counter()
             if now >= stop:
@@ -59,10 +67,19 @@ def main() -> None:
                     "category": rng.choice(["neighbour", "marriage_family", "labour"]),
                     "title": f"邻里纠纷第{rng.randrange(10**6)}号",
                     "facts": "双方因排水沟问题发生争执。",
-                    "region_code": args.region,
+                    "region_code": target["region"],
+                    # Fictional people with phones (encrypted, hashed, checked for repeats).
                     "parties": [
-                        {"role": "applicant", "name": "张三丰"},
-                        {"role": "respondent", "name": "李四光"},
+                        {
+                            "role": "applicant",
+                            "name": "张三丰",
+                            "phone": f"138{rng.randrange(10**8):08d}",
+                        },
+                        {
+                            "role": "respondent",
+                            "name": "李四光",
+                            "phone": f"139{rng.randrange(10**8):08d}",
+                        },
                     ],
                 }
             )

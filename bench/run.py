@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -551,32 +553,64 @@ def run(db: BenchDB, iterations: int, intake_seconds: float) -> dict[str, Any]:
     return {"meta": meta, "results": results}
 
 
-def intake(db: BenchDB, meta: dict[str, Any], seconds: float, settings: str = "") -> dict[str, Any]:
-    """POST /api/v1/cases under concurrent load: uvicorn in one process, the load in another."""
+def intake(
+    db: BenchDB,
+    meta: dict[str, Any],
+    seconds: float,
+    settings: str = "",
+    *,
+    workers: int = 1,
+    threads: int = 8,
+    redis_url: str = "",
+) -> dict[str, Any]:
+    """POST /api/v1/cases under concurrent load: uvicorn with ``workers`` processes and the task
+    worker (which seals the audit chain) as in production, the load in another process.
+
+    Each client thread reports for a township of its own through that township dispatcher's
+    key, as a province's townships do; case numbers are gap-free per township, so one township
+    alone would queue every intake behind its counter row.
+    """
     from fengqiao.accounts.models import Role, RoleGrant, User
     from fengqiao.api.models import ApiKey
     from fengqiao.api.services import api_key_create
-    from fengqiao.orgs.models import Organization
     from fengqiao.regions.models import Region
 
     admin, _ = User.objects.get_or_create(username="bench-admin")
     RoleGrant.objects.get_or_create(user=admin, role=Role.objects.get(code="system_admin"))
-    dispatcher = User.objects.get(pk=meta["users"]["dispatcher"])
-    org = Organization.objects.get(pk=meta["users"]["dispatcher_org"])
     ApiKey.objects.filter(name="bench").delete()
-    _key, token = api_key_create(
-        actor=admin, name="bench", org=org, user=dispatcher, scopes=["cases:write", "cases:read"]
+    grants = (
+        RoleGrant.objects.filter(role__code="dispatcher", org__region__level=4)
+        .select_related("user", "org__region")
+        .order_by("org__region__code")[:threads]
     )
-    village = Region.objects.filter(path__startswith=meta["users"]["town_path"], level=5).first()
-    assert village is not None
+    targets = []
+    for grant in grants:
+        _key, token = api_key_create(
+            actor=admin,
+            name="bench",
+            org=grant.org,
+            user=grant.user,
+            scopes=["cases:write", "cases:read"],
+        )
+        village = Region.objects.filter(path__startswith=grant.org.region.path, level=5).first()
+        assert village is not None
+        targets.append({"token": token, "region": village.code})
     port = 18000 + random.randrange(1000)
     env = db.env()
     if settings:
         env["DJANGO_SETTINGS_MODULE"] = settings
         env["PYTHONPATH"] = str(Path(__file__).parent)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    python = str(Path(sys.executable))
+    target_file = db.data_dir / "intake-targets.json"
+    target_file.write_text(json.dumps(targets))
+    worker = subprocess.Popen(  # noqa: S603
+        [python, "manage.py", "run_huey", "--quiet"], env=env, cwd=ROOT
+    )
     server = subprocess.Popen(  # noqa: S603
         [
-            str(Path(__import__("sys").executable)),
+            python,
             "-m",
             "uvicorn",
             "fengqiao.asgi:application",
@@ -585,7 +619,7 @@ def intake(db: BenchDB, meta: dict[str, Any], seconds: float, settings: str = ""
             "--port",
             str(port),
             "--workers",
-            "1",
+            str(workers),
             "--log-level",
             "warning",
             "--no-access-log",
@@ -596,14 +630,14 @@ def intake(db: BenchDB, meta: dict[str, Any], seconds: float, settings: str = ""
     try:
         out = subprocess.run(  # noqa: S603
             [
-                str(Path(__import__("sys").executable)),
+                python,
                 str(Path(__file__).parent / "load.py"),
                 "--port",
                 str(port),
-                "--token",
-                token,
-                "--region",
-                village.code,
+                "--targets",
+                str(target_file),
+                "--threads",
+                str(threads),
                 "--seconds",
                 str(seconds),
             ],
@@ -613,11 +647,60 @@ def intake(db: BenchDB, meta: dict[str, Any], seconds: float, settings: str = ""
             timeout=seconds + 120,
         )
         stats = json.loads(out.stdout.strip().splitlines()[-1])
+        stats["server_rss_mb"] = _rss_mb(server.pid)
+        stats["seal_lag_s"] = _wait_sealed()
     finally:
         server.terminate()
         server.wait(timeout=20)
+        worker.terminate()
+        worker.wait(timeout=20)
     label = f" [{settings}]" if settings else ""
-    return {"scenario": f"intake: POST /api/v1/cases (HTTP, loopback){label}", **stats}
+    where = f"{workers} uvicorn worker{'s' if workers > 1 else ''}" + (
+        ", Redis" if redis_url else ""
+    )
+    return {"scenario": f"intake: POST /api/v1/cases (HTTP, loopback, {where}){label}", **stats}
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of the server: its own and its worker processes' (the largest one)."""
+    sizes = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            status = (proc / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if proc.name == str(pid) or fields.get("PPid", "").strip() == str(pid):
+            sizes.append(int(fields.get("VmRSS", "0 kB").split()[0]) / 1024)
+    return round(max(sizes), 1) if sizes else 0.0
+
+
+def _wait_sealed(limit: float = 90) -> float | None:
+    """Seconds after the load until the task worker has sealed every audit row it wrote
+    (``None``: not within ``limit``)."""
+    from fengqiao.audit.models import AuditEvent
+
+    started = time.perf_counter()
+    while AuditEvent.objects.filter(seq__isnull=True).exists():
+        if time.perf_counter() - started > limit:
+            return None
+        time.sleep(0.2)
+    return round(time.perf_counter() - started, 1)
+
+
+def _server_notes(r: dict[str, Any]) -> str:
+    notes = []
+    if r.get("server_rss_mb"):
+        notes.append(f"largest web process RSS {r['server_rss_mb']} MB")
+    if "seal_lag_s" in r:
+        lag = r["seal_lag_s"]
+        notes.append(
+            "audit chain sealed "
+            + (f"{lag} s after the load" if lag is not None else "NOT within 90 s")
+        )
+    return "; " + "; ".join(notes) if notes else ""
 
 
 def _oneline(text: str) -> str:
@@ -645,7 +728,8 @@ def render(report: dict[str, Any]) -> str:
                 f"| {r['scenario']} | {r['p50_ms']} (p50) | – | {r['p99_ms']} | – | – | – | "
                 f"{r['throughput']} cases/s sustained over {r['seconds']} s, {r['threads']} "
                 f"client threads, {r['ok']} ok, {r['errors']} errors"
-                f"{' (first: ' + _oneline(r['first_error']) + ')' if r['errors'] else ''} |"
+                f"{' (first: ' + _oneline(r['first_error']) + ')' if r['errors'] else ''}"
+                f"{_server_notes(r)} |"
             )
             continue
         notes = ""
@@ -672,6 +756,15 @@ def main() -> None:
         default="",
         help="comma-separated server settings modules for extra intake runs (e.g. bench_settings)",
     )
+    ap.add_argument(
+        "--intake-workers", default="1,2,4", help="uvicorn worker counts, one intake run each"
+    )
+    ap.add_argument("--intake-threads", type=int, default=16, help="client threads (townships)")
+    ap.add_argument(
+        "--redis",
+        default=os.environ.get("FENGQIAO_BENCH_REDIS", "redis://127.0.0.1:6379/13"),
+        help="cache, channel layer and task queue for the PostgreSQL intake runs ('' for none)",
+    )
     ap.add_argument("--intake-only", action="store_true", help="add intake rows to the last report")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
@@ -686,8 +779,30 @@ def main() -> None:
     else:
         report = run(db, args.iterations, args.intake_seconds)
     if args.intake_seconds > 0:
-        for settings in ["", *filter(None, args.intake_settings.split(","))]:
-            report["results"].append(intake(db, report["meta"], args.intake_seconds, settings))
+        redis_url = args.redis if db.engine == "postgresql" else ""
+        for workers in (int(w) for w in args.intake_workers.split(",")):
+            report["results"].append(
+                intake(
+                    db,
+                    report["meta"],
+                    args.intake_seconds,
+                    workers=workers,
+                    threads=args.intake_threads,
+                    redis_url=redis_url,
+                )
+            )
+        for settings in filter(None, args.intake_settings.split(",")):
+            report["results"].append(
+                intake(
+                    db,
+                    report["meta"],
+                    args.intake_seconds,
+                    settings,
+                    workers=int(args.intake_workers.split(",")[-1]),
+                    threads=args.intake_threads,
+                    redis_url=redis_url,
+                )
+            )
         report["results"].append(intake_baseline(db, report["meta"]))
     report["machine"] = machine()
     report["when"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -38,21 +38,30 @@ NO_ACCESS = Scope()
 
 
 def _grants(user: Any) -> list[Any]:
+    """The user's grants with their roles, orgs and regions, and each role's permission codes
+    (``role.perm_codes``): two queries per request, then cached on the user object. The codes
+    are read as plain tuples, not as Permission and ContentType objects, since every request
+    of the platform pays for this."""
     cached = getattr(user, "_fengqiao_grants", None)
     if cached is None:
-        from fengqiao.accounts.models import RoleGrant
+        from fengqiao.accounts.models import Role, RoleGrant
 
-        cached = list(
-            RoleGrant.objects.filter(user=user)
-            .select_related("role", "org__region")
-            .prefetch_related("role__permissions__content_type")
+        cached = list(RoleGrant.objects.filter(user=user).select_related("role", "org__region"))
+        codes: dict[int, set[str]] = {grant.role_id: set() for grant in cached}
+        rows = Role.permissions.through.objects.filter(role_id__in=list(codes)).values_list(
+            "role_id", "permission__content_type__app_label", "permission__codename"
         )
+        for role_id, app_label, codename in rows:
+            codes[role_id].add(f"{app_label}.{codename}")
+        for grant in cached:
+            grant.role.perm_codes = frozenset(codes[grant.role_id])
         user._fengqiao_grants = cached
     return cached
 
 
-def _perm_codes(role: Any) -> set[str]:
-    return {f"{p.content_type.app_label}.{p.codename}" for p in role.permissions.all()}
+def _perm_codes(role: Any) -> frozenset[str]:
+    codes: frozenset[str] = role.perm_codes
+    return codes
 
 
 def scope_for(user: Any, perm: str) -> Scope:

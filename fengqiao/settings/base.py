@@ -114,12 +114,23 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 SQLITE_PATH = DATA_DIR / "fengqiao.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# Connections per process kept open in a pool (PostgreSQL only; 0 connects per request).
+FENGQIAO_DB_POOL_SIZE = int(os.environ.get("FENGQIAO_DB_POOL_SIZE", "8"))
 if DATABASE_URL:
     DATABASES: dict[str, Any] = {
-        # Under ASGI every request may run on another thread, so persistent connections pile
-        # up until PostgreSQL refuses clients (seen in bench/); connect per request instead.
+        # Under ASGI every request may run on another thread, so persistent connections
+        # (CONN_MAX_AGE) pile up until PostgreSQL refuses clients (seen in bench/). A pool per
+        # process instead: a request borrows a connection and returns it when it ends, so
+        # connecting is not paid per request and the total stays bounded (processes × size).
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)
     }
+    if FENGQIAO_DB_POOL_SIZE > 0 and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": FENGQIAO_DB_POOL_SIZE,
+            # A request that finds every connection busy waits this long, then fails clearly.
+            "timeout": 10,
+        }
 else:
     DATABASES = {
         "default": {
