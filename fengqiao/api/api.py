@@ -27,6 +27,7 @@ from fengqiao.api.models import ApiKey
 from fengqiao.api.schemas import (
     CaseCreatedOut,
     CaseIn,
+    CaseLinkedOut,
     CaseOut,
     CasePageOut,
     ErrorOut,
@@ -293,7 +294,7 @@ def _detail(case: Case) -> dict[str, Any]:
 
 @api.post(
     "/cases",
-    response={201: CaseCreatedOut, 409: ErrorOut, **ERRORS},
+    response={201: CaseCreatedOut, 200: CaseLinkedOut, 409: ErrorOut, **ERRORS},
     summary="登记纠纷",
     tags=["cases"],
     url_name="case_create",
@@ -336,12 +337,14 @@ def case_create(
             amount=payload.amount,
             people_count=payload.people_count,
             platform_org_id=payload.platform_org_id,
+            link_to=payload.link_to or "",
         ),
         idempotency_key=idem,
     )
     if result.replayed:
         response["Idempotent-Replayed"] = "true"
-    return Status(201, result.body)
+    # A report linked to an earlier case registers nothing: 200, not 201 Created.
+    return Status(200 if result.linked else 201, result.body)
 
 
 @api.get(

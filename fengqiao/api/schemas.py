@@ -106,6 +106,14 @@ class CaseIn(Schema):
         None, description="责任平台（综治中心/平安办）单位 id；缺省为密钥所属平台或发生地所属平台"
     )
     parties: list[PartyIn] = Field(min_length=1, max_length=50, description="当事人")
+    link_to: str | None = Field(
+        None,
+        max_length=40,
+        description=(
+            "并入的原案件编号：同一纠纷已有未办结的案件时填写，本次反映记为该案的重复反映，"
+            "不另行登记（应答 200）；缺省时照常登记（应答 201，附疑似重复案件）"
+        ),
+    )
 
     @field_validator("channel")
     @classmethod
@@ -122,6 +130,13 @@ class CaseIn(Schema):
         if not value:
             raise _error("blank", _("请填写纠纷简述。"))
         return value
+
+    @field_validator("link_to")
+    @classmethod
+    def _link_to(cls, value: str | None) -> str | None:
+        # A case number keeps its dashes; full-width digits and spaces are normalised.
+        value = normalize_query(value or "").replace(" ", "")
+        return value or None
 
     @field_validator("region_code")
     @classmethod
@@ -162,6 +177,14 @@ class CaseCreatedOut(Schema):
     has_hidden_duplicates: bool = Field(
         description="另有您无权查看的疑似重复案件，请与综治中心（平安办）核实"
     )
+
+
+class CaseLinkedOut(Schema):
+    linked_to: str = Field(description="并入的原案件编号")
+    title: str
+    status: str
+    status_label: str
+    reported_at: datetime = Field(description="重复反映的登记时间")
 
 
 class PartyOut(Schema):

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fengqiao.accounts.access import has_perm
+from fengqiao.accounts.access import has_perm, restrict
 from fengqiao.accounts.models import RoleGrant, User
 from fengqiao.api.choices import ApiScope
 from fengqiao.api.models import ApiKey, IdempotencyRecord
@@ -27,9 +27,9 @@ from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 from fengqiao.core.crypto import sm3_hex
 from fengqiao.disputes import queries as case_queries
-from fengqiao.disputes.duplicates import DuplicateList, find_duplicates
+from fengqiao.disputes.duplicates import DuplicateList
 from fengqiao.disputes.models import Case
-from fengqiao.disputes.services import PartyInput, case_register
+from fengqiao.disputes.services import PartyInput, case_intake, case_repeat_report
 from fengqiao.orgs.choices import OrgFamily
 from fengqiao.orgs.models import Organization
 from fengqiao.regions.models import Region
@@ -37,6 +37,7 @@ from fengqiao.regions.models import Region
 ADD_KEY = "api.add_apikey"
 CHANGE_KEY = "api.change_apikey"
 REGISTER = "disputes.register_case"
+VIEW = "disputes.view_case"
 SECRET_BYTES = 24
 # last_used_at is a hint for operators, not a log: one write a minute per key is enough.
 TOUCH_EVERY = timedelta(minutes=1)
@@ -178,19 +179,29 @@ class CaseRequest:
     amount: Decimal | None = None
     people_count: int = 2
     platform_org_id: int | None = None
+    # The number of an earlier open case this report repeats: recorded there, nothing registered.
+    link_to: str = ""
 
     def fingerprint(self) -> str:
+        fields = asdict(self)
+        if not fields["link_to"]:
+            # Requests without it digest as before it existed (stored idempotency records).
+            del fields["link_to"]
         canonical = json.dumps(
-            asdict(self), sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":")
+            fields, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":")
         )
         return sm3_hex(canonical.encode())
 
 
 @dataclass(frozen=True)
 class CaseCreated:
+    """The answer to ``POST /cases``: a registered case (201), or with ``linked`` a repeat
+    report recorded on the earlier case ``case_id`` (200)."""
+
     case_id: int
     body: dict[str, Any]
     replayed: bool = False
+    linked: bool = False
 
 
 def _region_for(user: Any, code: str) -> Region:
@@ -279,7 +290,43 @@ def _replay(key: ApiKey, idempotency_key: str, fingerprint: str) -> CaseCreated 
         raise IdempotencyConflict(
             _("幂等键%(key)s已用于另一个内容不同的请求。") % {"key": idempotency_key}
         )
-    return CaseCreated(case_id=record.case_id, body=record.response, replayed=True)
+    return CaseCreated(
+        case_id=record.case_id,
+        body=record.response,
+        replayed=True,
+        linked="linked_to" in record.response,
+    )
+
+
+def linked_body(report: Any) -> dict[str, Any]:
+    """The body of the 200 answer to a linked report (kept as the idempotent answer too)."""
+    case = report.case
+    return {
+        "linked_to": case.number,
+        "title": case.title,
+        "status": case.status,
+        "status_label": str(case.get_status_display()),
+        "reported_at": _iso(report.reported_at),
+    }
+
+
+def _link_target(user: Any, number: str) -> Case:
+    case = restrict(Case.objects.all(), user, VIEW).filter(number=number).first()
+    if case is None:
+        # The same words whether it does not exist or is outside the user's scope.
+        raise ApiInputError(_("案件%(n)s不存在或您无权查看。") % {"n": number}, field="link_to")
+    return case
+
+
+def _record_answer(
+    key: ApiKey, idempotency_key: str, fingerprint: str, case: Case, body: dict[str, Any]
+) -> None:
+    if idempotency_key:
+        # The unique (api_key, key) constraint makes a concurrent twin fail here and roll
+        # back its writes with it.
+        IdempotencyRecord.objects.create(
+            api_key=key, key=idempotency_key, fingerprint=fingerprint, case=case, response=body
+        )
 
 
 def api_case_create(*, key: ApiKey, request: CaseRequest, idempotency_key: str = "") -> CaseCreated:
@@ -295,45 +342,38 @@ def api_case_create(*, key: ApiKey, request: CaseRequest, idempotency_key: str =
         if earlier is not None:
             return earlier
     region = _region_for(actor, request.region_code)
-    platform = _platform_for(key, region, request.platform_org_id)
+    report: dict[str, Any] = {
+        "channel": request.channel,
+        "category": request.category,
+        "region": region,
+        "title": request.title,
+        "parties": request.parties,
+        "facts": request.facts,
+        "claims": request.claims,
+        "address": request.address,
+        "occurred_at": request.occurred_at,
+        "amount": request.amount,
+        "people_count": request.people_count,
+    }
     try:
+        if request.link_to:
+            # 并入: the same choice as on the intake page, made by the caller up front.
+            target = _link_target(actor, request.link_to)
+            with transaction.atomic():
+                repeat = case_repeat_report(actor=actor, case_id=target.pk, **report)
+                body = linked_body(repeat)
+                _record_answer(key, idempotency_key, fingerprint, repeat.case, body)
+            return CaseCreated(case_id=repeat.case_id, body=body, linked=True)
+        platform = _platform_for(key, region, request.platform_org_id)
         with transaction.atomic():
-            duplicates = find_duplicates(
-                user=actor,
-                category=request.category,
-                region=region,
-                parties=request.parties,
-                address=request.address,
-            )
-            case = case_register(
-                actor=actor,
-                platform=platform,
-                region=region,
-                title=request.title,
-                category=request.category,
-                channel=request.channel,
-                parties=request.parties,
-                facts=request.facts,
-                claims=request.claims,
-                address=request.address,
-                occurred_at=request.occurred_at,
-                amount=request.amount,
-                people_count=request.people_count,
-            )
-            body = created_body(case, duplicates)
-            if idempotency_key:
-                # The unique (api_key, key) constraint makes a concurrent twin fail here and
-                # roll back its case with it.
-                IdempotencyRecord.objects.create(
-                    api_key=key,
-                    key=idempotency_key,
-                    fingerprint=fingerprint,
-                    case=case,
-                    response=body,
-                )
+            # Registered even when duplicates are found (as 确认为新纠纷 on the page): the new
+            # case records them for the platform, and the answer lists the visible ones.
+            result = case_intake(actor=actor, platform=platform, **report)
+            body = created_body(result.case, result.duplicates)
+            _record_answer(key, idempotency_key, fingerprint, result.case, body)
     except IntegrityError:
         earlier = _replay(key, idempotency_key, fingerprint) if idempotency_key else None
         if earlier is None:
             raise
         return earlier
-    return CaseCreated(case_id=case.pk, body=body)
+    return CaseCreated(case_id=result.case.pk, body=body)

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from fengqiao.accounts.access import restrict
 from fengqiao.core.crypto import lookup_hash
 from fengqiao.disputes.choices import OPEN_STATUSES, PartyKind
-from fengqiao.disputes.models import Case, Party
+from fengqiao.disputes.models import Case, Party, RepeatReport, TimelineEvent
 from fengqiao.disputes.services import PartyInput
 from fengqiao.regions.models import Region
 
@@ -150,6 +150,24 @@ def _visible(user: Any, ids: list[int]) -> QuerySet[Case]:
     return restrict(Case.objects.filter(pk__in=ids), user, VIEW)
 
 
+def duplicate_hits(
+    *,
+    category: str,
+    region: Region,
+    parties: Sequence[PartyInput],
+    address: str = "",
+    now: datetime | None = None,
+) -> dict[int, list[str]]:
+    """Every case a new case may repeat (case id → reason codes), *whatever the user's scope*:
+    for the services that record the check on the new case. What a user is shown goes through
+    ``visible_matches``."""
+    now = now or timezone.now()
+    hits = _Hits()
+    _party_hits(hits, category, parties)
+    _address_hits(hits, category, region, address, now)
+    return hits.reasons
+
+
 def find_duplicates(
     *,
     user: Any,
@@ -160,13 +178,18 @@ def find_duplicates(
     now: datetime | None = None,
 ) -> DuplicateList:
     """Cases a new case (not yet registered) may repeat, as far as ``user`` may see them."""
-    now = now or timezone.now()
-    hits = _Hits()
-    _party_hits(hits, category, parties)
-    _address_hits(hits, category, region, address, now)
-    if not hits.reasons:
+    hits = duplicate_hits(
+        category=category, region=region, parties=parties, address=address, now=now
+    )
+    return visible_matches(user, hits)
+
+
+def visible_matches(user: Any, hits: dict[int, list[str]]) -> DuplicateList:
+    """The cases of ``hits`` that ``user`` may see, most recent first; ``has_hidden`` when some
+    are outside the user's scope (nothing else about them is told)."""
+    if not hits:
         return DuplicateList()
-    ids = list(hits.reasons)
+    ids = list(hits)
     visible = list(
         _visible(user, ids)
         .select_related("region")
@@ -182,5 +205,25 @@ def find_duplicates(
         )
         .order_by("-registered_at", "-id")
     )
-    matches = [DuplicateMatch(case=c, reasons=tuple(hits.reasons[c.pk])) for c in visible]
+    matches = [DuplicateMatch(case=c, reasons=tuple(hits[c.pk])) for c in visible]
     return DuplicateList(matches, has_hidden=len(visible) < len(ids))
+
+
+# --- On the case page ---------------------------------------------------------------------------
+
+FLAG_EVENT = "duplicate_check"
+
+
+def flagged_at_intake(user: Any, timeline: Sequence[TimelineEvent]) -> DuplicateList | None:
+    """The cases the duplicate check named when this case was registered anyway (its
+    ``duplicate_check`` event), as far as ``user`` may see them; ``None`` if it named none."""
+    event = next((e for e in timeline if e.action == FLAG_EVENT), None)
+    if event is None:
+        return None
+    flagged = event.data.get("possible_duplicates") or {}
+    return visible_matches(user, {int(pk): list(reasons) for pk, reasons in flagged.items()})
+
+
+def repeat_reports_of(case: Case) -> list[RepeatReport]:
+    """重复反映 kept on a case the user has already been allowed to see."""
+    return list(case.repeat_reports.select_related("reported_by", "region"))

@@ -196,6 +196,14 @@ class QuickReportForm(PlaceMixin):
     )
 
 
+class DuplicateChoiceForm(forms.Form):
+    """The registrant's answer when the intake found possible duplicates: link the report to
+    one of them (``link_to``: its case id) or confirm it is a new dispute."""
+
+    confirm_new = forms.BooleanField(required=False)
+    link_to = forms.IntegerField(required=False, min_value=1)
+
+
 # --- Case actions ---------------------------------------------------------------------------------
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import ClassVar
 
 from django.conf import settings
@@ -490,6 +491,58 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.satisfaction}"
+
+
+class RepeatReport(models.Model):
+    """重复反映 — a report of a dispute that already has a case, kept on that case instead of
+    registering a second one (after the duplicate check the registrant linked it to the earlier
+    case). Everything the report said is kept; its parties, with ID numbers and phones, are
+    stored encrypted as one JSON text (kept and shown masked, never searched)."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="repeat_reports", verbose_name=_("案件")
+    )
+    reported_at = models.DateTimeField(_("反映时间"), default=timezone.now)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    channel = models.CharField(_("受理渠道"), max_length=20, choices=IntakeChannel.choices)
+    category = models.CharField(_("纠纷类别"), max_length=30, choices=DisputeCategory.choices)
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("发生地")
+    )
+    address = models.CharField(_("详细地址"), max_length=200, blank=True)
+    occurred_at = models.DateTimeField(_("发生时间"), null=True, blank=True)
+    title = models.CharField(_("纠纷简述"), max_length=200)
+    facts = models.TextField(_("纠纷事实"), blank=True)
+    claims = models.TextField(_("当事人诉求"), blank=True)
+    amount = models.DecimalField(
+        _("涉及金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    people_count = models.PositiveIntegerField(_("涉及人数"), null=True, blank=True)
+    parties_json = EncryptedTextField(_("当事人"))
+    # SM3 of the report: the same report sent twice (a double click) is kept once.
+    fingerprint = models.CharField(_("内容摘要"), max_length=64)
+
+    class Meta:
+        verbose_name = _("重复反映")
+        verbose_name_plural = _("重复反映")
+        ordering = ["reported_at", "id"]
+        indexes = [models.Index(fields=["case", "reported_at"], name="repeat_case_at")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} 重复反映 {self.reported_at:%Y-%m-%d}"
+
+    @property
+    def parties(self) -> list[dict[str, str]]:
+        """The parties as reported: ``role``, ``kind``, ``name``, ``id_number``, ``phone``,
+        ``address``."""
+        return list(json.loads(self.parties_json or "[]"))
 
 
 # --- Routing rules (属地 / 属事), edited in the admin; defaults in ``routing.ROUTING_DEFAULTS`` --

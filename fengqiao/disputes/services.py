@@ -1277,3 +1277,202 @@ def case_dispatch_with_tasks(
                 after={"dispatch_tasks": changed},
             )
     return case
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """A registered case and the duplicate check made before it (what the registrant may see
+    of it: ``duplicates``, with ``duplicates.has_hidden``)."""
+
+    case: Case
+    duplicates: Any
+
+
+def case_intake(
+    *,
+    actor: Any,
+    platform: Organization,
+    region: Region,
+    title: str,
+    category: str,
+    channel: str,
+    parties: Sequence[PartyInput],
+    facts: str = "",
+    claims: str = "",
+    address: str = "",
+    occurred_at: datetime | None = None,
+    amount: Decimal | None = None,
+    people_count: int = 2,
+) -> IntakeResult:
+    """登记 after the duplicate check: ``case_register``, and when the check finds cases the new
+    one may repeat — the registrant saw them and confirmed it is new (确认为新纠纷), or an API
+    caller registered anyway — a 疑似重复 event on the new case names them all (whatever the
+    registrant's scope), so the platform sees them when it assesses the case."""
+    # duplicates.py builds on this module (PartyInput), so it is imported here.
+    from fengqiao.disputes.duplicates import duplicate_hits, visible_matches
+
+    with transaction.atomic(savepoint=False):
+        # Before registering, so the new case does not match itself.
+        hits = duplicate_hits(category=category, region=region, parties=parties, address=address)
+        case = case_register(
+            actor=actor,
+            platform=platform,
+            region=region,
+            title=title,
+            category=category,
+            channel=channel,
+            parties=parties,
+            facts=facts,
+            claims=claims,
+            address=address,
+            occurred_at=occurred_at,
+            amount=amount,
+            people_count=people_count,
+        )
+        if hits:
+            flagged = {str(pk): reasons for pk, reasons in hits.items()}
+            _event(
+                case,
+                actor=actor,
+                action="duplicate_check",
+                from_status="",
+                to_status="",
+                note=_("登记时系统提示可能与%(n)d件案件重复，登记人确认为新纠纷。")
+                % {"n": len(hits)},
+                data={"possible_duplicates": flagged},
+            )
+            audit_record(
+                actor=actor,
+                event_type=EventType.CASE_UPDATED,
+                obj=case,
+                after={"possible_duplicates": sorted(hits)},
+            )
+        return IntakeResult(case=case, duplicates=visible_matches(actor, hits))
+
+
+# Within this time the same report from the same user on the same case is one report.
+REPEAT_REPORT_WINDOW = timedelta(minutes=10)
+
+
+def _repeat_fingerprint(**content: Any) -> str:
+    import json
+
+    from fengqiao.core.crypto import sm3_hex
+
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+    return sm3_hex(text.encode())
+
+
+def case_repeat_report(
+    *,
+    actor: Any,
+    case_id: int,
+    channel: str,
+    category: str,
+    region: Region,
+    title: str,
+    parties: Sequence[PartyInput],
+    facts: str = "",
+    claims: str = "",
+    address: str = "",
+    occurred_at: datetime | None = None,
+    amount: Decimal | None = None,
+    people_count: int | None = None,
+) -> Any:
+    """重复反映 — a report of a dispute that already has an open case, linked to it instead of
+    registering a second case to dispatch. The report is kept whole on the earlier case
+    (``RepeatReport``, parties encrypted), written to its timeline and the audit log, and the
+    case's platform and handling org are told (a repeat report is a signal: the parties are
+    still waiting). The case's state and version do not change. The same report sent twice by
+    the same user within ``REPEAT_REPORT_WINDOW`` is kept once."""
+    import json
+
+    from fengqiao.disputes.models import RepeatReport
+
+    if channel != IntakeChannel.PORTAL and not has_perm(actor, REGISTER):
+        raise PermissionDenied(_("您无权登记纠纷。"))
+    if not any(p.role == PartyRole.APPLICANT for p in parties):
+        raise CaseRuleError(_("至少需要一名申请人（反映人）。"))
+    people = [
+        {
+            "role": p.role,
+            "kind": p.kind,
+            "name": p.name.strip(),
+            "id_number": p.id_number.strip(),
+            "phone": p.phone.strip(),
+            "address": p.address.strip(),
+        }
+        for p in parties
+    ]
+    content: dict[str, Any] = {
+        "channel": channel,
+        "category": category,
+        "region": region.pk,
+        "title": title.strip(),
+        "facts": facts,
+        "claims": claims,
+        "address": address,
+        "occurred_at": occurred_at,
+        "amount": amount,
+        "people_count": people_count,
+    }
+    fingerprint = _repeat_fingerprint(parties=people, **content)
+    is_user = getattr(actor, "is_authenticated", False)
+    with transaction.atomic():
+        case = _lock_case(actor, case_id)
+        if not case.is_open:
+            raise CaseRuleError(
+                _("案件%(n)s已办结（%(s)s），不能并入；如纠纷再起，请确认为新纠纷登记。")
+                % {"n": case.number, "s": case.get_status_display()}
+            )
+        now = timezone.now()
+        earlier = RepeatReport.objects.filter(
+            case=case,
+            reported_by=actor if is_user else None,
+            fingerprint=fingerprint,
+            reported_at__gte=now - REPEAT_REPORT_WINDOW,
+        ).first()
+        if earlier is not None:
+            return earlier
+        report = RepeatReport.objects.create(
+            case=case,
+            reported_at=now,
+            reported_by=actor if is_user else None,
+            channel=channel,
+            category=category,
+            region=region,
+            title=title.strip(),
+            facts=facts,
+            claims=claims,
+            address=address,
+            occurred_at=occurred_at,
+            amount=amount,
+            people_count=people_count,
+            parties_json=json.dumps(people, ensure_ascii=False),
+            fingerprint=fingerprint,
+        )
+        channel_label = IntakeChannel(channel).label
+        _event(
+            case,
+            actor=actor,
+            action="repeat_report",
+            from_status="",
+            to_status="",
+            note=_("经%(channel)s重复反映：%(title)s") % {"channel": channel_label, "title": title},
+            data={"repeat_report": report.pk, "channel": channel},
+        )
+        audit_record(
+            actor=actor,
+            event_type=EventType.CASE_UPDATED,
+            obj=case,
+            after={"repeat_report": report.pk, "channel": channel, "parties": len(people)},
+        )
+        holders = [case.platform, case.handling_org]
+        notify(
+            recipients=[u for org in holders if org is not None for u in org_users(org)],
+            kind=NotificationKind.INFO,
+            title=_("重复反映：%(n)s %(t)s") % {"n": case.number, "t": case.title},
+            url=_case_url(case),
+            case=case,
+        )
+    return report

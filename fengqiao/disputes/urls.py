@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.case_new, name="case_new"),
     path("report/", views.case_report, name="case_report"),
     path("report/<int:pk>/", views.report_done, name="report_done"),
+    path("report/<int:pk>/linked/", views.report_linked, name="report_linked"),
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("<int:pk>/act/<slug:action>/", views.case_act, name="case_act"),
     path("orders/<int:pk>/accept/", views.order_accept, name="order_accept"),
