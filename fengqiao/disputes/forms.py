@@ -289,7 +289,13 @@ class DispatchForm(CaseActionForm):
                 label=_("任务要求：%(org)s") % {"org": org.name},
                 required=False,
                 max_length=2000,
-                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+                widget=forms.Textarea(
+                    attrs={
+                        "rows": 2,
+                        "class": "form-control form-control-sm",
+                        "placeholder": _("该单位的任务要求，如：负责提供证据材料、参加联合调处会"),
+                    }
+                ),
             )
         if not self.is_bound:
             # Preselect the platform's recommendation; the dispatcher confirms or changes it.
