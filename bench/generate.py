@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -70,6 +73,7 @@ GRADES = {"low": 70, "medium": 22, "high": 7, "major": 1}
 # The share of open due items whose next check has come at "sweep time" (see run.py).
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
+NAMES = [a + b + c for a in SURNAMES for b in GIVEN for c in GIVEN]
 TITLES = ["宅基地边界纠纷", "赡养费纠纷", "邻里噪音纠纷", "工资拖欠", "借款纠纷", "合同违约"]
 
 # Fixtures the scenarios need (written to meta.json next to the database).
@@ -231,38 +235,14 @@ def _sqlite(v: Any) -> Any:
     return v
 
 
-def generate(
-    n_cases: int, tree: dict[str, Any], seed: int = 7, chunk: int = 20000
-) -> dict[str, Any]:
-    from django.db import transaction
+FIELDS: dict[str, list[str]] = {}
 
-    from fengqiao.core import crypto
-    from fengqiao.disputes.models import Case, DispatchOrder, DueItem, Party, TimelineEvent
-    from fengqiao.mediation.models import PartyConsent, RightsNotice
 
-    rng = random.Random(seed)
-    loader = Loader()
-    now = datetime.now(UTC).replace(microsecond=0)
-    start = now - timedelta(days=548)
-    villages = tree["villages"]
-    # Cases concentrate in some villages (a few busy, many quiet), as in real intake.
-    village_weights = [rng.paretovariate(1.5) for _ in villages]
-    # Bench-user villages get a steady share so their pages are realistic.
-    mediator_org = tree["mediator_org"]
-    secrets = []
-    for i in range(200):
-        idn = f"3301{rng.randrange(10**13, 10**14)}"
-        phone = f"13{rng.randrange(10**8, 10**9)}"
-        secrets.append(
-            (
-                crypto.encrypt(idn),
-                crypto.lookup_hash(idn),
-                crypto.encrypt(phone),
-                crypto.lookup_hash(phone),
-                i,
-            )
-        )
-    case_fields = [
+def _fields() -> dict[str, list[str]]:
+    """Model field names per bulk-loaded table, in the order the chunk builder writes rows."""
+    if FIELDS:
+        return FIELDS
+    FIELDS["case"] = [
         "id",
         "number",
         "number_region",
@@ -330,159 +310,353 @@ def generate(
     # consent and the rights notice, so that ``case_agree`` accepts them.
     consent_fields = ["case", "party", "decision", "method", "recorded_at", "note"]
     notice_fields = ["case", "delivered_at", "method"]
-    counts = {"cases": 0, "parties": 0, "timeline": 0, "orders": 0, "due_items": 0}
-    seq = 0
-    order_id = 0
-    party_id = 0
-    fresh: dict[str, list[int]] = {"dispatched": [], "mediating": []}
-    total = n_cases + 4 * POOL
-    t0 = time.perf_counter()
-    for base in range(0, total, chunk):
-        size = min(chunk, total - base)
-        statuses = weighted(rng, STATUS_WEIGHTS, size)
-        channels = weighted(rng, CHANNEL_WEIGHTS, size)
-        categories = weighted(rng, CATEGORY_WEIGHTS, size)
-        grades = weighted(rng, GRADES, size)
-        picks = rng.choices(villages, weights=village_weights, k=size)
-        cases, parties, events, orders, dues = [], [], [], [], []
-        consents: list[tuple[Any, ...]] = []
-        notices: list[tuple[Any, ...]] = []
-        for j in range(size):
-            seq += 1
-            cid = seq
-            status = statuses[j]
-            vid, vpath, town_org, committee = picks[j]
-            pool_idx = seq - n_cases - 1
-            if pool_idx >= 0:
-                # The fixtures of the transition scenario: cases dispatched to / being mediated
-                # by the bench mediator's committee, registered recently.
-                vid, vpath, town_org, committee = next(v for v in villages if v[3] == mediator_org)
-                status = "dispatched" if pool_idx < 2 * POOL else "mediating"
-                fresh[status].append(cid)
-            reg = start + timedelta(seconds=rng.randrange(int((now - start).total_seconds())))
-            if pool_idx >= 0:
-                reg = now - timedelta(days=2, seconds=pool_idx)
-            handled = status in HANDLED
-            handler = tree["mediator_users"].get(committee) if handled else None
-            closed = None
-            if status not in OPEN:
-                closed = min(now, reg + timedelta(days=rng.randrange(1, 60)))
-            n_events = (
-                rng.randint(3, 8) if not status.startswith(("reg", "ass")) else rng.randint(1, 3)
+    FIELDS.update(
+        party=party_fields,
+        event=event_fields,
+        order=order_fields,
+        due=due_fields,
+        consent=consent_fields,
+        notice=notice_fields,
+    )
+    return FIELDS
+
+
+def _context(n_cases: int, tree: dict[str, Any], seed: int) -> dict[str, Any]:
+    """What every chunk builder shares: the villages with their weights, encrypted party
+    secrets, and the clock (built once, so every process generates the same data)."""
+    from fengqiao.core import crypto
+
+    rng = random.Random(seed)
+    now = datetime.now(UTC).replace(microsecond=0)
+    villages = tree["villages"]
+    # Cases concentrate in some villages (a few busy, many quiet), as in real intake.
+    weights = [rng.paretovariate(1.5) for _ in villages]
+    # Distinct people enough that a phone or ID number repeats in a handful of cases, not in
+    # thousands (the duplicate check looks them up by hash).
+    secrets = []
+    for i in range(20000):
+        idn = f"3301{rng.randrange(10**13, 10**14)}"
+        phone = f"13{rng.randrange(10**8, 10**9)}"
+        secrets.append(
+            (
+                crypto.encrypt(idn),
+                crypto.lookup_hash(idn),
+                crypto.encrypt(phone),
+                crypto.lookup_hash(phone),
+                i,
             )
-            cases.append(
+        )
+    return {
+        "n_cases": n_cases,
+        "seed": seed,
+        "now": now,
+        "start": now - timedelta(days=548),
+        "villages": villages,
+        "weights": weights,
+        "secrets": secrets,
+        "mediator_org": tree["mediator_org"],
+        "mediator_users": tree["mediator_users"],
+    }
+
+
+# The timeline rows' JSON, by event index (a case has at most 8 events).
+EVENT_DATA = [json.dumps({"from_version": k}) for k in range(8)]
+
+# PostgreSQL builds the timeline itself from the loaded cases (``version`` holds the number of
+# events of each): the largest table, 5.4 rows a case, made in the server instead of being
+# built in Python and copied over. Same shape as the rows built in Python for SQLite.
+SQL_EVENTS = """
+INSERT INTO disputes_timelineevent
+    (case_id, at, actor_name, action, from_status, to_status, note, data)
+SELECT c.id,
+       c.registered_at + k * (1 + c.id %% 36) * interval '1 hour',
+       CASE WHEN k = 0 THEN '登记员' ELSE '系统' END,
+       CASE WHEN k = 0 THEN 'register'
+            ELSE (ARRAY['assess', 'note', 'dispatch', 'start'])[1 + (c.id + k) %% 4] END,
+       CASE WHEN k = 0 THEN '' WHEN k = 1 THEN 'registered' ELSE c.status END,
+       CASE WHEN k = 0 THEN 'registered' ELSE c.status END,
+       '',
+       jsonb_build_object('from_version', k)
+FROM disputes_case c CROSS JOIN LATERAL generate_series(0, c.version - 1) AS k
+WHERE c.id BETWEEN %s AND %s
+"""
+
+
+def build_chunk(
+    ctx: dict[str, Any], index: int, base: int, size: int, *, sql_events: bool = False
+) -> dict[str, Any]:
+    """Rows of cases ``base + 1 … base + size`` and everything hanging off them. Ids follow from
+    the case id, and each chunk has its own seeded random stream, so the data is the same
+    however many processes build it. With ``sql_events`` the timeline is left to the server
+    (``SQL_EVENTS``)."""
+    rng = random.Random(ctx["seed"] * 1_000_003 + index)
+    n_cases, now, start = ctx["n_cases"], ctx["now"], ctx["start"]
+    villages, secrets, mediator_org = ctx["villages"], ctx["secrets"], ctx["mediator_org"]
+    tree = {"mediator_users": ctx["mediator_users"]}
+    statuses = weighted(rng, STATUS_WEIGHTS, size)
+    channels = weighted(rng, CHANNEL_WEIGHTS, size)
+    categories = weighted(rng, CATEGORY_WEIGHTS, size)
+    grades = weighted(rng, GRADES, size)
+    picks = rng.choices(villages, weights=ctx["weights"], k=size)
+    cases: list[tuple[Any, ...]] = []
+    parties: list[tuple[Any, ...]] = []
+    events: list[tuple[Any, ...]] = []
+    orders: list[tuple[Any, ...]] = []
+    dues: list[tuple[Any, ...]] = []
+    consents: list[tuple[Any, ...]] = []
+    notices: list[tuple[Any, ...]] = []
+    fresh: dict[str, list[int]] = {"dispatched": [], "mediating": []}
+    for j in range(size):
+        cid = base + j + 1
+        status = statuses[j]
+        vid, vpath, town_org, committee = picks[j]
+        pool_idx = cid - n_cases - 1
+        if pool_idx >= 0:
+            # The fixtures of the transition scenario: cases dispatched to / being mediated
+            # by the bench mediator's committee, registered recently.
+            vid, vpath, town_org, committee = next(v for v in villages if v[3] == mediator_org)
+            status = "dispatched" if pool_idx < 2 * POOL else "mediating"
+            fresh[status].append(cid)
+        reg = start + timedelta(seconds=rng.randrange(int((now - start).total_seconds())))
+        if pool_idx >= 0:
+            reg = now - timedelta(days=2, seconds=pool_idx)
+        handled = status in HANDLED
+        handler = tree["mediator_users"].get(committee) if handled else None
+        closed = None
+        if status not in OPEN:
+            closed = min(now, reg + timedelta(days=rng.randrange(1, 60)))
+        n_events = rng.randint(3, 8) if not status.startswith(("reg", "ass")) else rng.randint(1, 3)
+        cases.append(
+            (
+                cid,
+                f"{vid:06d}-{reg.year}-{cid:08d}",
+                vid,
+                vid,
+                vpath,
+                "",
+                rng.choice(TITLES),
+                "双方因琐事发生争执，经网格员排查上报。",
+                "请求调解。",
+                categories[j],
+                channels[j],
+                status,
+                grades[j],
+                rng.randint(2, 6),
+                rng.random() < 0.03,
+                rng.random() < 0.01,
+                rng.random() < 0.02,
+                rng.random() < 0.05,
+                False,
+                town_org,
+                committee if handled else None,
+                handler,
+                reg,
+                closed,
+                f"卷{cid}" if status == "archived" else "",
+                n_events,
+            )
+        )
+        consented = pool_idx >= 2 * POOL
+        for role in ("applicant", "respondent"):
+            s = secrets[rng.randrange(len(secrets))]
+            name = NAMES[int(rng.random() * len(NAMES))]
+            party_id = 2 * cid - (role == "applicant")
+            parties.append((party_id, cid, role, "person", name, s[0], s[1], s[2], s[3], ""))
+            if consented:
+                consents.append((cid, party_id, "consented", "in_person", reg, ""))
+        if consented:
+            notices.append((cid, reg, "in_person"))
+        at = reg
+        prev = ""
+        for k in range(0 if sql_events else n_events):
+            action = "register" if k == 0 else rng.choice(["assess", "note", "dispatch", "start"])
+            to = "registered" if k == 0 else status
+            events.append((cid, at, "系统" if k else "登记员", action, prev, to, "", EVENT_DATA[k]))
+            prev = to
+            at = at + timedelta(hours=rng.randint(1, 72))
+        if status in OPEN and status not in ("registered", "assessed"):
+            order_id = cid  # at most one order per case
+            pending = status == "dispatched"
+            orders.append(
+                (
+                    order_id,
+                    cid,
+                    town_org,
+                    committee,
+                    "sole",
+                    "pending" if pending else "accepted",
+                    "",
+                    reg,
+                    reg + timedelta(days=1),
+                    None if pending else reg + timedelta(hours=5),
+                    "",
+                )
+            )
+            # Open deadlines: next checks spread over the next 100 days, so sweeping at
+            # now + d days finds ~d% of them (run.py sweeps at 1 and 0.1 days).
+            check = now + timedelta(seconds=rng.randrange(1, 100 * 86400))
+            if pool_idx >= 0:
+                check = now + timedelta(days=200)
+            kind = "accept" if pending else "mediation"
+            due_at = check + timedelta(days=1)
+            dues.append(
                 (
                     cid,
-                    f"{vid:06d}-{reg.year}-{cid:08d}",
-                    vid,
-                    vid,
-                    vpath,
-                    "",
-                    rng.choice(TITLES),
-                    "双方因琐事发生争执，经网格员排查上报。",
-                    "请求调解。",
-                    categories[j],
-                    channels[j],
-                    status,
-                    grades[j],
-                    rng.randint(2, 6),
-                    rng.random() < 0.03,
-                    rng.random() < 0.01,
-                    rng.random() < 0.02,
-                    rng.random() < 0.05,
-                    False,
-                    town_org,
-                    committee if handled else None,
-                    handler,
-                    reg,
-                    closed,
-                    f"卷{cid}" if status == "archived" else "",
-                    n_events,
+                    kind,
+                    committee,
+                    order_id if pending else None,
+                    due_at,
+                    None if status == "suspended" else check,
+                    "open",
                 )
             )
-            consented = pool_idx >= 2 * POOL
-            for role in ("applicant", "respondent"):
-                s = secrets[rng.randrange(len(secrets))]
-                name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
-                party_id += 1
-                parties.append((party_id, cid, role, "person", name, s[0], s[1], s[2], s[3], ""))
-                if consented:
-                    consents.append((cid, party_id, "consented", "in_person", reg, ""))
-            if consented:
-                notices.append((cid, reg, "in_person"))
-            at = reg
-            prev = ""
-            for k in range(n_events):
-                action = (
-                    "register" if k == 0 else rng.choice(["assess", "note", "dispatch", "start"])
-                )
-                to = "registered" if k == 0 else status
-                events.append(
-                    (
-                        cid,
-                        at,
-                        "系统" if k else "登记员",
-                        action,
-                        prev,
-                        to,
-                        "",
-                        json.dumps({"from_version": k}),
-                    )
-                )
-                prev = to
-                at = at + timedelta(hours=rng.randint(1, 72))
-            if status in OPEN and status not in ("registered", "assessed"):
-                order_id += 1
-                pending = status == "dispatched"
-                orders.append(
-                    (
-                        order_id,
-                        cid,
-                        town_org,
-                        committee,
-                        "sole",
-                        "pending" if pending else "accepted",
-                        "",
-                        reg,
-                        reg + timedelta(days=1),
-                        None if pending else reg + timedelta(hours=5),
-                        "",
-                    )
-                )
-                # Open deadlines: next checks spread over the next 100 days, so sweeping at
-                # now + d days finds ~d% of them (run.py sweeps at 1 and 0.1 days).
-                check = now + timedelta(seconds=rng.randrange(1, 100 * 86400))
-                if pool_idx >= 0:
-                    check = now + timedelta(days=200)
-                kind = "accept" if pending else "mediation"
-                due_at = check + timedelta(days=1)
-                dues.append(
-                    (
-                        cid,
-                        kind,
-                        committee,
-                        order_id if pending else None,
-                        due_at,
-                        None if status == "suspended" else check,
-                        "open",
-                    )
-                )
-        with transaction.atomic():
-            loader.load(Case, case_fields, cases)
-            loader.load(Party, party_fields, parties)
-            loader.load(TimelineEvent, event_fields, events)
-            loader.load(DispatchOrder, order_fields, orders)
-            loader.load(DueItem, due_fields, dues)
-            loader.load(PartyConsent, consent_fields, consents)
-            loader.load(RightsNotice, notice_fields, notices)
-        counts["cases"] += len(cases)
-        counts["parties"] += len(parties)
-        counts["timeline"] += len(events)
-        counts["orders"] += len(orders)
-        counts["due_items"] += len(dues)
+    return {
+        "case": cases,
+        "party": parties,
+        "event": events,
+        "order": orders,
+        "due": dues,
+        "consent": consents,
+        "notice": notices,
+        "fresh": fresh,
+    }
+
+
+def load_chunk(rows: dict[str, Any]) -> dict[str, int]:
+    """Load one chunk's rows in one transaction; the counts of what went in."""
+    from django.db import transaction
+
+    from fengqiao.disputes.models import Case, DispatchOrder, DueItem, Party, TimelineEvent
+    from fengqiao.mediation.models import PartyConsent, RightsNotice
+
+    fields = _fields()
+    loader = Loader()
+    tables = [
+        ("case", Case),
+        ("party", Party),
+        ("event", TimelineEvent),
+        ("order", DispatchOrder),
+        ("due", DueItem),
+        ("consent", PartyConsent),
+        ("notice", RightsNotice),
+    ]
+    timeline = len(rows["event"])
+    with transaction.atomic():
+        for name, model in tables:
+            loader.load(model, fields[name], rows[name])
+        if loader.pg and rows["case"] and not rows["event"]:
+            with loader.conn.cursor() as cur:
+                cur.execute(SQL_EVENTS, [rows["case"][0][0], rows["case"][-1][0]])
+                timeline = cur.rowcount
+    return {
+        "cases": len(rows["case"]),
+        "parties": len(rows["party"]),
+        "timeline": timeline,
+        "orders": len(rows["order"]),
+        "due_items": len(rows["due"]),
+    }
+
+
+_CTX: dict[str, Any] = {}
+
+
+def _job(task: tuple[int, int, int]) -> tuple[dict[str, int], dict[str, list[int]]]:
+    """One chunk in a worker process: build, load over the process's own connection."""
+    from django.db import connection
+
+    index, base, size = task
+    rows = build_chunk(_CTX, index, base, size, sql_events=connection.vendor == "postgresql")
+    return load_chunk(rows), rows["fresh"]
+
+
+def generate(
+    n_cases: int, tree: dict[str, Any], seed: int = 7, chunk: int = 20000, jobs: int = 1
+) -> dict[str, Any]:
+    """N cases plus the transition fixtures, in chunks; with ``jobs`` > 1 (PostgreSQL) the
+    chunks are built and loaded by that many processes at once."""
+    import multiprocessing
+
+    from django.db import connections
+
+    ctx = _context(n_cases, tree, seed)
+    total = n_cases + 4 * POOL
+    tasks = [(i, base, min(chunk, total - base)) for i, base in enumerate(range(0, total, chunk))]
+    counts = {"cases": 0, "parties": 0, "timeline": 0, "orders": 0, "due_items": 0}
+    fresh: dict[str, list[int]] = {"dispatched": [], "mediating": []}
+    t0 = time.perf_counter()
+
+    def add(result: tuple[dict[str, int], dict[str, list[int]]]) -> None:
+        for key, value in result[0].items():
+            counts[key] += value
+        for key, ids in result[1].items():
+            fresh[key].extend(ids)
         print(f"  {counts['cases']:>9} cases  {time.perf_counter() - t0:6.1f}s", flush=True)
+
+    _CTX.update(ctx)
+    with bulk_load_mode():
+        if jobs > 1:
+            # Children open their own connections: none may be inherited across the fork.
+            connections.close_all()
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                for result in pool.imap_unordered(_job, tasks):
+                    add(result)
+        else:
+            for task in tasks:
+                add(_job(task))
+    for ids in fresh.values():
+        ids.sort()
     _reset_sequences()
-    return {"counts": counts, "fresh": fresh, "generated_at": now.isoformat()}
+    return {"counts": counts, "fresh": fresh, "generated_at": ctx["now"].isoformat()}
+
+
+BULK_TABLES = [
+    "disputes_case",
+    "disputes_party",
+    "disputes_timelineevent",
+    "disputes_dispatchorder",
+    "disputes_dueitem",
+    "mediation_partyconsent",
+    "mediation_rightsnotice",
+]
+
+
+@contextmanager
+def bulk_load_mode() -> Iterator[None]:
+    """PostgreSQL: load the big tables without their secondary indexes and foreign-key
+    triggers, then build the indexes once (a sort per index instead of millions of inserts
+    into each) and turn the triggers back on. The data is generated consistent, so the
+    skipped checks would all pass. Constraint indexes (primary keys, unique) stay. SQLite:
+    nothing to do."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+            "WHERE i.schemaname = 'public' AND i.tablename = ANY(%s) AND NOT EXISTS ("
+            "  SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+            [BULK_TABLES],
+        )
+        indexes = cur.fetchall()
+        for name, _definition in indexes:
+            cur.execute(f'DROP INDEX "{name}"')
+        for table in BULK_TABLES:
+            cur.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER ALL')
+    try:
+        yield
+    finally:
+        from django.db import connection as conn  # reopened after a fork pool closed it
+
+        t0 = time.perf_counter()
+        with conn.cursor() as cur:
+            cur.execute("SET maintenance_work_mem = '1GB'")
+            for table in BULK_TABLES:
+                cur.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER ALL')
+            for _name, definition in indexes:
+                cur.execute(definition)
+        print(f"  {len(indexes)} indexes built in {time.perf_counter() - t0:.1f}s", flush=True)
 
 
 def _reset_sequences() -> None:
@@ -506,7 +680,16 @@ def main() -> None:
     ap.add_argument("--towns", type=int, default=15, help="townships per county")
     ap.add_argument("--villages", type=int, default=27, help="villages per township")
     ap.add_argument("--data-dir", type=Path, default=None)
+    ap.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        help="processes building and loading chunks (default: CPUs on PostgreSQL, 1 on SQLite)",
+    )
     args = ap.parse_args()
+    jobs = args.jobs or ((os.cpu_count() or 1) if args.db == "postgresql" else 1)
+    # Plain connections: a pool's threads must not cross the fork of the loader processes.
+    os.environ["FENGQIAO_DB_POOL_SIZE"] = "0"
     data_dir = args.data_dir or Path(tempfile.gettempdir()) / f"fengqiao-bench-{args.db}"
     db = BenchDB(args.db, data_dir)
     t0 = time.perf_counter()
@@ -514,7 +697,7 @@ def main() -> None:
     setup_django(db)
     t_migrate = time.perf_counter() - t0
     tree = build_tree(args.counties, args.towns, args.villages)
-    result = generate(args.cases, tree)
+    result = generate(args.cases, tree, jobs=jobs)
     from django.db import connection
 
     with connection.cursor() as cur:
