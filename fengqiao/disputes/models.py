@@ -162,9 +162,15 @@ class Case(models.Model):
         """Beyond its region, a case is visible to the orgs that hold it: its platform, its
         handling org and any org with a live dispatch order on it (joint mediation across
         villages, a re-dispatch to another committee)."""
-        live = DispatchOrder.objects.filter(
-            to_org_id__in=org_ids, status__in=[DispatchStatus.PENDING, DispatchStatus.ACCEPTED]
-        ).values("case_id")
+        # The ids are read first (an org's live orders are its open caseload: bounded) so that
+        # every arm of the OR is an index condition: PostgreSQL then combines index scans
+        # (BitmapOr) instead of scanning the whole case table to test a subquery per row.
+        live = list(
+            DispatchOrder.objects.filter(
+                to_org_id__in=org_ids,
+                status__in=[DispatchStatus.PENDING, DispatchStatus.ACCEPTED],
+            ).values_list("case_id", flat=True)
+        )
         return (
             models.Q(platform_id__in=org_ids)
             | models.Q(handling_org_id__in=org_ids)
