@@ -47,6 +47,16 @@ class CaseAction(models.TextChoices):
     ARCHIVE = "archive", _("归档")
 
 
+class ReferralTarget(models.TextChoices):
+    """转出方向 — where a case that mediation cannot settle goes."""
+
+    LITIGATION = "litigation", _("诉讼（人民法院）")
+    ARBITRATION = "arbitration", _("仲裁")
+    ADMINISTRATIVE = "administrative", _("行政处理")
+    POLICE = "police", _("公安机关")
+    PETITION = "petition", _("信访部门")
+
+
 class IntakeChannel(models.TextChoices):
     """受理渠道."""
 

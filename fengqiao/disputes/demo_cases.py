@@ -50,8 +50,10 @@ from fengqiao.disputes.models import (
     CaseCounter,
     DispatchOrder,
     DueItem,
+    Failure,
     FollowUp,
     Party,
+    Referral,
     SupervisionOrder,
     TimelineEvent,
 )
@@ -276,7 +278,7 @@ TITLES: dict[str, tuple[str, ...]] = {
 REFER_TARGETS = [
     ("litigation", "人民法院"),
     ("arbitration", "劳动人事争议仲裁委员会"),
-    ("admin", "行政主管部门"),
+    ("administrative", "行政主管部门"),
     ("police", "公安机关"),
     ("petition", "信访部门"),
 ]
@@ -478,6 +480,8 @@ class _Built:
     archived_at: datetime | None
     consents: list[PartyConsent]
     notices: list[tuple[RightsNotice, list[Party]]]
+    failure: Failure | None
+    referral: Referral | None
 
 
 class _Generator:
@@ -715,6 +719,8 @@ class _Sim:
         self.parties = parties
         self.consents: list[PartyConsent] = []
         self.notices: list[tuple[RightsNotice, list[Party]]] = []
+        self.failure: Failure | None = None
+        self.referral: Referral | None = None
         self.archive_org: Organization | None = None
         self.archived_at: datetime | None = None
         self.steps: list[tuple[str, timedelta, dict[str, Any]]] = []
@@ -1120,27 +1126,46 @@ class _Sim:
         self.event("agree", org, data={"kind": self.agreement.kind})
 
     def do_fail(self) -> None:
-        self.event(
-            "fail",
-            self.case.handling_org,
-            note="双方分歧较大，调解不成",
-            data={"undisputed_facts": "双方对纠纷发生的时间、地点及基本经过无异议。"},
+        org = self.case.handling_org
+        facts = "双方对纠纷发生的时间、地点及基本经过无异议。"
+        note = "双方分歧较大，调解不成"
+        self.failure = Failure(
+            case=self.case,
+            undisputed_facts=facts,
+            note=note,
+            recorded_at=self.at,
+            recorded_by_id=self.g.actor(org)[1],
         )
+        self.event("fail", org, note=note, data={"undisputed_facts": facts})
 
     def do_refer(self) -> None:
+        org = self.case.handling_org
         target, receiver = self.g.rng.choice(REFER_TARGETS)
-        self.event(
-            "refer",
-            self.case.handling_org,
-            note=f"引导当事人向{receiver}寻求解决",
-            data={"target": target, "receiver": receiver},
+        note = f"引导当事人向{receiver}寻求解决"
+        self.referral = Referral(
+            case=self.case,
+            action=A.REFER,
+            target=target,
+            receiver=receiver,
+            note=note,
+            referred_at=self.at,
+            referred_by_id=self.g.actor(org)[1],
         )
+        self.event("refer", org, note=note, data={"target": target, "receiver": receiver})
 
     def do_reject(self) -> None:
+        org = self.case.platform
         receiver = self.g.rng.choice(["人民法院", "公安机关", "行政主管部门"])
-        self.event(
-            "reject", self.case.platform, note="不属于人民调解受理范围", data={"receiver": receiver}
+        note = "不属于人民调解受理范围"
+        self.referral = Referral(
+            case=self.case,
+            action=A.REJECT,
+            receiver=receiver,
+            note=note,
+            referred_at=self.at,
+            referred_by_id=self.g.actor(org)[1],
         )
+        self.event("reject", org, note=note, data={"receiver": receiver})
 
     def do_withdraw(self) -> None:
         org = self.case.handling_org or self.case.platform
@@ -1241,6 +1266,8 @@ class _Sim:
             self.archived_at,
             self.consents,
             self.notices,
+            self.failure,
+            self.referral,
         )
 
 
@@ -1355,6 +1382,8 @@ def demo_cases_seed(*, seed: int, today: date, count: int = FULL_CASES) -> DemoC
             e.data = _fix_data(e.data)
         TimelineEvent.objects.bulk_create(events, batch_size=BATCH)
         Agreement.objects.bulk_create([b.agreement for b in built if b.agreement], batch_size=BATCH)
+        Failure.objects.bulk_create([b.failure for b in built if b.failure], batch_size=BATCH)
+        Referral.objects.bulk_create([b.referral for b in built if b.referral], batch_size=BATCH)
         FollowUp.objects.bulk_create([f for b in built for f in b.follow_ups], batch_size=BATCH)
         PartyConsent.objects.bulk_create([c for b in built for c in b.consents], batch_size=BATCH)
         notices = [pair for b in built for pair in b.notices]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core.choices import DisputeCategory, grouped_category_choices
 from fengqiao.disputes import routing
-from fengqiao.disputes.choices import CaseStatus, IntakeChannel, RiskGrade
+from fengqiao.disputes.choices import CaseStatus, IntakeChannel, ReferralTarget, RiskGrade
 from fengqiao.disputes.models import AgreementKind, Case
 from fengqiao.disputes.queries import (
     dispatch_org_choices,
@@ -38,13 +38,7 @@ FLAGS = [
     ("vulnerable", _("涉弱势群体")),
     ("sensitive", _("敏感时期")),
 ]
-REFERRAL_TARGETS = [
-    ("litigation", _("诉讼（人民法院）")),
-    ("arbitration", _("仲裁")),
-    ("administrative", _("行政处理")),
-    ("police", _("公安机关")),
-    ("petition", _("信访部门")),
-]
+REFERRAL_TARGETS = ReferralTarget.choices
 # Intake on staff pages; online applications come from the public portal.
 STAFF_CHANNELS = [(c.value, c.label) for c in IntakeChannel if c != IntakeChannel.PORTAL]
 

@@ -21,8 +21,10 @@ from fengqiao.disputes.models import (
     Case,
     DispatchOrder,
     DueItem,
+    Failure,
     FollowUp,
     Party,
+    Referral,
     SupervisionOrder,
     TimelineEvent,
 )
@@ -266,6 +268,8 @@ class CaseDetail:
     due_items: list[DueRow]
     supervisions: list[SupervisionOrder]
     agreement: Agreement | None
+    failure: Failure | None
+    referral: Referral | None
     follow_ups: list[FollowUp]
     timeline: list[TimelineEvent]
     actions: list[str] = field(default_factory=list)
@@ -285,13 +289,19 @@ def case_detail_for_user(user: Any, pk: int) -> CaseDetail:
         if item.status == DueStatus.OPEN:
             state = PAUSED if item.paused_at else due_state(item.due_at, now)
         due.append(DueRow(item, state))
+    # The outcome records (协议, 调解不成, 转出) in one query, as reverse one-to-ones.
+    names = ("agreement", "failure", "referral")
+    held = Case.objects.select_related(*names).get(pk=case.pk)
+    outcomes = {n: getattr(held, n) for n in names if hasattr(held, n)}
     return CaseDetail(
         case=case,
         parties=list(case.parties.all()),
         orders=_order_rows(user, case, orders),
         due_items=due,
         supervisions=list(case.supervisions.select_related("org", "upper_org")),
-        agreement=Agreement.objects.filter(case=case).first(),
+        agreement=outcomes.get("agreement"),
+        failure=outcomes.get("failure"),
+        referral=outcomes.get("referral"),
         follow_ups=list(case.follow_ups.select_related("visitor")),
         timeline=list(selectors.case_timeline(case)),
         actions=case_actions(user, case),

@@ -46,6 +46,7 @@ from fengqiao.disputes.choices import (
     IntakeChannel,
     PartyKind,
     PartyRole,
+    ReferralTarget,
     RiskGrade,
 )
 from fengqiao.disputes.models import (
@@ -56,8 +57,10 @@ from fengqiao.disputes.models import (
     CaseCounter,
     DispatchOrder,
     DueItem,
+    Failure,
     FollowUp,
     Party,
+    Referral,
     SupervisionOrder,
     TimelineEvent,
 )
@@ -1104,14 +1107,41 @@ def case_agree(
 def case_fail(
     *, actor: Any, case_id: int, version: int | None, undisputed_facts: str, note: str = ""
 ) -> Case:
-    """调解不成 — with the undisputed facts (无争议事实记载) for the court."""
+    """调解不成 — with the undisputed facts (无争议事实记载), kept for the court or whoever
+    takes the case next."""
+    facts = undisputed_facts.strip()
+    if not facts:
+        raise CaseRuleError(_("调解不成须填写无争议事实记载（双方均无异议的事实）。"))
+
+    def apply(case: Case) -> None:
+        Failure.objects.create(
+            case=case,
+            undisputed_facts=facts,
+            note=note.strip(),
+            recorded_by=actor if isinstance(actor, User) else None,
+        )
+
     return _transition(
         actor=actor,
         case_id=case_id,
         action=CaseAction.FAIL,
         version=version,
         note=note,
-        data={"undisputed_facts": undisputed_facts},
+        apply=apply,
+        data={"undisputed_facts": facts},
+    )
+
+
+def _referral(
+    case: Case, *, actor: Any, action: str, target: str, receiver: str, note: str
+) -> Referral:
+    return Referral.objects.create(
+        case=case,
+        action=action,
+        target=target,
+        receiver=receiver,
+        note=note.strip(),
+        referred_by=actor if isinstance(actor, User) else None,
     )
 
 
@@ -1119,14 +1149,24 @@ def case_refer(
     *, actor: Any, case_id: int, version: int | None, target: str, receiver: str, note: str = ""
 ) -> Case:
     """转出 — litigation, arbitration, administrative, police or 信访, with who receives it."""
-    if not receiver.strip():
+    if target not in ReferralTarget.values:
+        raise CaseRuleError(_("请选择转出方向（诉讼、仲裁、行政处理、公安机关或信访部门）。"))
+    receiver = receiver.strip()
+    if not receiver:
         raise CaseRuleError(_("请填写接收单位。"))
+
+    def apply(case: Case) -> None:
+        _referral(
+            case, actor=actor, action=CaseAction.REFER, target=target, receiver=receiver, note=note
+        )
+
     return _transition(
         actor=actor,
         case_id=case_id,
         action=CaseAction.REFER,
         version=version,
         note=note,
+        apply=apply,
         data={"target": target, "receiver": receiver},
     )
 
@@ -1137,12 +1177,20 @@ def case_reject(
     """不予受理 — not mediable (e.g. already in litigation); referred to where it belongs."""
     if not reason.strip():
         raise CaseRuleError(_("请说明不予受理的理由。"))
+    receiver = receiver.strip()
+
+    def apply(case: Case) -> None:
+        _referral(
+            case, actor=actor, action=CaseAction.REJECT, target="", receiver=receiver, note=reason
+        )
+
     return _transition(
         actor=actor,
         case_id=case_id,
         action=CaseAction.REJECT,
         version=version,
         note=reason,
+        apply=apply,
         data={"receiver": receiver},
     )
 

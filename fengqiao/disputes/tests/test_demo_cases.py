@@ -13,7 +13,13 @@ from django.utils import timezone
 
 from fengqiao.accounts.models import RoleGrant, User
 from fengqiao.core.crypto import lookup_hash
-from fengqiao.disputes.choices import OPEN_STATUSES, CaseAction, CaseStatus, IntakeChannel
+from fengqiao.disputes.choices import (
+    OPEN_STATUSES,
+    CaseAction,
+    CaseStatus,
+    IntakeChannel,
+    ReferralTarget,
+)
 from fengqiao.disputes.demo_cases import SMALL_CASES, DemoCaseSummary, demo_cases_seed
 from fengqiao.disputes.models import (
     Agreement,
@@ -21,8 +27,10 @@ from fengqiao.disputes.models import (
     Case,
     CaseCounter,
     DueItem,
+    Failure,
     FollowUp,
     Party,
+    Referral,
     TimelineEvent,
 )
 from fengqiao.disputes.selectors import worklist_for_user
@@ -156,6 +164,19 @@ class TestDemoCases:
         for consent in refusing.select_related("case"):
             assert consent.case_id not in started
             assert consent.case.status in (CaseStatus.REFERRED_OUT, CaseStatus.ARCHIVED)
+
+    def test_failures_and_referrals_have_their_records(self, demo: DemoCaseSummary) -> None:
+        failed = Case.objects.filter(timeline__action="fail").distinct()
+        referred = Case.objects.filter(timeline__action__in=["refer", "reject"]).distinct()
+        assert failed.exists()
+        assert referred.exists()
+        for case in failed:
+            assert Failure.objects.get(case=case).undisputed_facts, case.number
+        for case in referred:
+            referral = Referral.objects.get(case=case)
+            assert referral.receiver, case.number
+            if referral.action == CaseAction.REFER:
+                assert referral.target in ReferralTarget.values, case.number
 
     def test_demo_accounts_have_work(self, demo: DemoCaseSummary) -> None:
         for username in ("mediator", "mediator2"):

@@ -7,8 +7,15 @@ from typing import Any
 import pytest
 
 from fengqiao.disputes import services
-from fengqiao.disputes.choices import CaseAction, CaseStatus, DueKind, DueStatus, RiskGrade
-from fengqiao.disputes.models import AgreementKind, Case, DueItem
+from fengqiao.disputes.choices import (
+    CaseAction,
+    CaseStatus,
+    DueKind,
+    DueStatus,
+    ReferralTarget,
+    RiskGrade,
+)
+from fengqiao.disputes.models import AgreementKind, Case, DueItem, Failure, Referral
 from fengqiao.disputes.tests.factories import consent_and_notify, register_case, start_mediation
 from fengqiao.disputes.workflow import TransitionNotAllowed
 
@@ -292,3 +299,91 @@ def test_no_agreement_once_a_party_withdraws_consent(cast: Any, world: Any) -> N
     assert _state(case)[0] == CaseStatus.MEDIATING
     assert services.case_may(m, case, "fail") is True
     assert services.case_may(m, case, "refer") is True
+
+
+# --- Failure and referral keep their facts in records ------------------------------------------
+
+
+def test_failure_needs_and_keeps_the_undisputed_facts(cast: Any, world: Any) -> None:
+    case = _mediating_case(cast, world)
+    with pytest.raises(services.CaseRuleError, match="无争议事实记载"):
+        services.case_fail(
+            actor=cast.mediator_east, case_id=case.pk, version=None, undisputed_facts=" "
+        )
+    assert _state(case)[0] == CaseStatus.MEDIATING
+    assert not Failure.objects.exists()
+
+    case = services.case_fail(
+        actor=cast.mediator_east,
+        case_id=case.pk,
+        version=None,
+        undisputed_facts="  双方确认借款五万元属实。 ",
+        note="对利息分歧较大",
+    )
+
+    failure = Failure.objects.get(case=case)
+    assert (failure.undisputed_facts, failure.note) == (
+        "双方确认借款五万元属实。",
+        "对利息分歧较大",
+    )
+    assert failure.recorded_by == cast.mediator_east
+    assert case.status == CaseStatus.FAILED
+
+
+def test_referral_keeps_where_the_case_went_and_who_received_it(cast: Any, world: Any) -> None:
+    case = _mediating_case(cast, world)
+    services.case_fail(
+        actor=cast.mediator_east, case_id=case.pk, version=None, undisputed_facts="借款属实"
+    )
+    for target, receiver, message in (
+        ("court", "甲镇人民法庭", "转出方向"),
+        ("litigation", "  ", "接收单位"),
+    ):
+        with pytest.raises(services.CaseRuleError, match=message):
+            services.case_refer(
+                actor=cast.mediator_east,
+                case_id=case.pk,
+                version=None,
+                target=target,
+                receiver=receiver,
+            )
+    assert _state(case)[0] == CaseStatus.FAILED
+
+    case = services.case_refer(
+        actor=cast.mediator_east,
+        case_id=case.pk,
+        version=None,
+        target=ReferralTarget.LITIGATION,
+        receiver="甲镇人民法庭",
+        note="附无争议事实记载",
+    )
+
+    referral = Referral.objects.get(case=case)
+    assert (referral.action, referral.target, referral.receiver) == (
+        CaseAction.REFER,
+        ReferralTarget.LITIGATION,
+        "甲镇人民法庭",
+    )
+    assert case.status == CaseStatus.REFERRED_OUT
+    # The failure record stays beside it
+    assert Failure.objects.get(case=case).undisputed_facts == "借款属实"
+
+
+def test_rejection_is_kept_as_a_referral_to_where_it_belongs(cast: Any, world: Any) -> None:
+    case = register_case(
+        actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
+    )
+    case = services.case_reject(
+        actor=cast.dispatcher,
+        case_id=case.pk,
+        version=None,
+        reason="已向法院起诉",
+        receiver="甲镇人民法庭",
+    )
+    referral = Referral.objects.get(case=case)
+    assert (referral.action, referral.target, referral.receiver, referral.note) == (
+        CaseAction.REJECT,
+        "",
+        "甲镇人民法庭",
+        "已向法院起诉",
+    )

@@ -3,7 +3,9 @@ Chinese with what was typed, and a refusal from the service is a message, never 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from html import unescape
 from typing import Any
 
 import pytest
@@ -33,6 +35,14 @@ def act(client: Any, case: Case, action: str, **data: Any) -> Any:
 def _ok(response: Any, case: Case) -> None:
     assert response.status_code == 302, page_text(response)[-600:]
     assert response["Location"] == f"/cases/{case.pk}/"
+
+
+def block_text(response: Any, block_id: str) -> str:
+    """The visible text of the outcome card with ``id=block_id`` (fails when it is missing)."""
+    html = response.content.decode()
+    match = re.search(rf'id="{re.escape(block_id)}"(.*?)</dl>', html, re.S)
+    assert match is not None, f"no #{block_id} on the page"
+    return unescape(re.sub(r"<[^>]+>", " ", match.group(1)))
 
 
 def _flash(client: Any, case: Case) -> str:
@@ -429,7 +439,10 @@ def test_fail_records_undisputed_facts(cast: Any, world: Any, client_for: Any) -
     assert act(client, case, "fail", undisputed_facts="").status_code == 400
     _ok(act(client, case, "fail", undisputed_facts="双方确认排水沟位置"), case)
     assert fresh(case).status == CaseStatus.FAILED
-    assert "双方确认排水沟位置" in page_text(client.get(f"/cases/{case.pk}/"))
+    page = client.get(f"/cases/{case.pk}/")
+    failure = block_text(page, "failure")
+    assert "无争议事实记载" in failure
+    assert "双方确认排水沟位置" in failure
 
 
 def test_refer_and_archive(cast: Any, world: Any, client_for: Any) -> None:
@@ -439,6 +452,9 @@ def test_refer_and_archive(cast: Any, world: Any, client_for: Any) -> None:
     assert response.status_code == 400
     _ok(act(client, case, "refer", target="litigation", receiver="甲镇人民法庭"), case)
     assert fresh(case).status == CaseStatus.REFERRED_OUT
+    referral = block_text(client.get(f"/cases/{case.pk}/"), "referral")
+    assert "诉讼（人民法院）" in referral
+    assert "甲镇人民法庭" in referral
     _ok(act(client, case, "archive"), case)
     archived = fresh(case)
     assert archived.status == CaseStatus.ARCHIVED
