@@ -12,6 +12,7 @@ from fengqiao.core.choices import DisputeCategory, statistics_category
 from fengqiao.core.fields import EncryptedTextField, lookup_hash_field
 from fengqiao.disputes.choices import (
     OPEN_STATUSES,
+    CaseAction,
     CaseStatus,
     DispatchRole,
     DispatchStatus,
@@ -20,6 +21,7 @@ from fengqiao.disputes.choices import (
     IntakeChannel,
     PartyKind,
     PartyRole,
+    ReferralTarget,
     RiskGrade,
 )
 
@@ -465,6 +467,69 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_kind_display()}"
+
+
+class Failure(models.Model):
+    """调解不成记录 — what the parties do not dispute (无争议事实记载), kept for the court or
+    the body the case goes to next, so the facts need not be proved again."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="failure", verbose_name=_("案件")
+    )
+    undisputed_facts = models.TextField(_("无争议事实记载"))
+    note = models.TextField(_("说明"), blank=True)
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("记录人"),
+    )
+
+    class Meta:
+        verbose_name = _("调解不成记录")
+        verbose_name_plural = _("调解不成记录")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} 调解不成"
+
+
+class Referral(models.Model):
+    """转出记录 — where a case went and who received it: referred out after or instead of
+    mediation (转出), or not accepted for mediation and sent where it belongs (不予受理)."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="referral", verbose_name=_("案件")
+    )
+    action = models.CharField(
+        _("方式"),
+        max_length=20,
+        choices=[(CaseAction.REFER.value, CaseAction.REFER.label),
+                 (CaseAction.REJECT.value, CaseAction.REJECT.label)],
+    )  # fmt: skip
+    target = models.CharField(
+        _("转出方向"), max_length=20, choices=ReferralTarget.choices, blank=True
+    )
+    receiver = models.CharField(_("接收单位"), max_length=200, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    referred_at = models.DateTimeField(_("转出时间"), default=timezone.now)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("经办人"),
+    )
+
+    class Meta:
+        verbose_name = _("转出记录")
+        verbose_name_plural = _("转出记录")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.receiver}"
 
 
 class FollowUp(models.Model):
