@@ -90,6 +90,15 @@ def scope_for(user: Any, perm: str) -> Scope:
     return Scope(everything, frozenset(paths), frozenset(orgs), own, frozenset(members))
 
 
+def holds_at(user: Any, perm: str, org_ids: Any) -> bool:
+    """``user`` holds ``perm`` through a grant made at one of ``org_ids`` (from the grants
+    already loaded for the request: no query)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    ids = {pk for pk in org_ids if pk is not None}
+    return any(g.org_id in ids and perm in _perm_codes(g.role) for g in _grants(user))
+
+
 def has_perm(user: Any, perm: str) -> bool:
     return not scope_for(user, perm).is_empty
 

@@ -30,8 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fengqiao.accounts.access import has_perm, restrict, scope_for
-from fengqiao.accounts.models import RoleGrant, User
+from fengqiao.accounts.access import has_perm, holds_at, restrict, scope_for
+from fengqiao.accounts.models import User
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 from fengqiao.disputes import deadlines
@@ -142,16 +142,7 @@ def _holds(actor: Any, perm: str, org_ids: Iterable[int | None]) -> bool:
         return False
     if scope_for(actor, perm).everything:
         return True
-    ids = [pk for pk in org_ids if pk is not None]
-    if not ids:
-        return False
-    app_label, codename = perm.split(".", 1)
-    return RoleGrant.objects.filter(
-        user=actor,
-        org_id__in=ids,
-        role__permissions__content_type__app_label=app_label,
-        role__permissions__codename=codename,
-    ).exists()
+    return holds_at(actor, perm, org_ids)
 
 
 def _platform_chain(platform: Organization) -> list[int]:
