@@ -289,6 +289,55 @@ def raw_agree(raw: Raw, case_id: int, user_id: int) -> None:
         "WHERE case_id = %s AND status = 'open'",
         (case_id,),
     )
+    # 办结反馈: the platforms that dispatched the case hear the result.
+    platforms = [
+        r[0]
+        for r in raw.all(
+            "SELECT DISTINCT from_org_id FROM disputes_dispatchorder WHERE case_id = %s",
+            (case_id,),
+        )
+    ]
+    if platforms:
+        raw.run(
+            TIMELINE_INSERT,
+            (
+                case_id,
+                now,
+                user_id,
+                "调解员",
+                case[3],
+                "report_back",
+                "resolved",
+                "resolved",
+                json.dumps({"platforms": platforms, "outcome": "resolved"}),
+            ),
+        )
+        raw.run(
+            AUDIT_INSERT,
+            (
+                now,
+                user_id,
+                "调解员",
+                "case.reported",
+                str(case_id),
+                case[4],
+                "{}",
+                json.dumps({"platforms": platforms, "outcome": "resolved"}),
+            ),
+        )
+        marks = ", ".join(["%s"] * len(platforms))
+        recipients = raw.all(
+            f"SELECT DISTINCT user_id FROM accounts_rolegrant WHERE org_id IN ({marks})",
+            tuple(platforms),
+        )
+        raw.many(
+            "INSERT INTO notify_notification (recipient_id, kind, title, body, url, case_id, "
+            "created_at) VALUES (%s, 'result', %s, '双方同意和解。', %s, %s, %s)",
+            [
+                (r[0], f"办理结果：{case[4]}", f"/cases/{case_id}/", case_id, now)
+                for r in recipients
+            ],
+        )
     raw.commit()
 
 

@@ -8,7 +8,8 @@ limits that apply per channel and step. docs/deadlines.md gives each rule with i
   (seed 002 §四(六));
 - court 委托 (post-filing): 15 days;
 - a period whose last day is a day off ends on the next working day (民法典 art. 203);
-- acceptance of a dispatched case: working days by risk grade (the higher the risk, the sooner).
+- acceptance of a dispatched case: working days by risk grade (the higher the risk, the sooner);
+- feedback to the dispatching platform (反馈时限): working days from acceptance by risk grade.
 """
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ ACCEPT_WORKING_DAYS: dict[str, int] = {
     RiskGrade.MEDIUM: 2,
     RiskGrade.HIGH: 1,
     RiskGrade.MAJOR: 1,
+}
+# Working days from acceptance until a dispatched case is reported on to the platform that sent
+# it (反馈时限, seed 004 §26: 在规定时限内办结的，及时反馈；未办结的，及时报告), by risk grade.
+FEEDBACK_WORKING_DAYS: dict[str, int] = {
+    RiskGrade.LOW: 20,
+    RiskGrade.MEDIUM: 15,
+    RiskGrade.HIGH: 10,
+    RiskGrade.MAJOR: 5,
 }
 # A reminder (催办) goes out this long before a deadline.
 REMIND_BEFORE = timedelta(days=3)
@@ -99,6 +108,11 @@ def mediation_deadline(channel: str, accepted_at: datetime) -> datetime:
 
 def accept_deadline(grade: str, dispatched_at: datetime) -> datetime:
     return add_working_days(dispatched_at, ACCEPT_WORKING_DAYS.get(grade, 3))
+
+
+def feedback_deadline(grade: str, accepted_at: datetime) -> datetime:
+    """When the org that accepted a dispatched case owes the dispatching platform its result."""
+    return add_working_days(accepted_at, FEEDBACK_WORKING_DAYS.get(grade, 20))
 
 
 def first_check(due_at: datetime, start: datetime) -> datetime:

@@ -720,6 +720,7 @@ class _Sim:
         self.consents: list[PartyConsent] = []
         self.notices: list[tuple[RightsNotice, list[Party]]] = []
         self.failure: Failure | None = None
+        self.escalated_from: list[Organization] = []
         self.referral: Referral | None = None
         self.archive_org: Organization | None = None
         self.archived_at: datetime | None = None
@@ -998,6 +999,8 @@ class _Sim:
         else:
             due_at = deadlines.add_months(self.at, 1)
         self.due(DueKind.MEDIATION, lead.to_org, due_at)
+        feedback_days = deadlines.FEEDBACK_WORKING_DAYS.get(case.grade, 20)
+        self.due(DueKind.FEEDBACK, lead.to_org, _working_days_after(self.at, feedback_days), lead)
         for other in pending[1:]:
             self.at += self.g.hours(0.5, 12)
             self.answer(other, DispatchStatus.ACCEPTED)
@@ -1031,6 +1034,7 @@ class _Sim:
             self.at += self.g.hours(2, 24)
             org = old
             reason = "村级调委会上报，经乡镇研判需由区综治中心统筹化解"
+        self.escalated_from.append(old)
         self.case.platform = self.g.w.county_platform
         self.event(
             "escalate",
@@ -1124,6 +1128,7 @@ class _Sim:
         if org is not None:
             case.resolved_level = org.region.level
         self.event("agree", org, data={"kind": self.agreement.kind})
+        self.report_back(org, f"调解成功，达成{self.agreement.get_kind_display()}")
 
     def do_fail(self) -> None:
         org = self.case.handling_org
@@ -1137,6 +1142,7 @@ class _Sim:
             recorded_by_id=self.g.actor(org)[1],
         )
         self.event("fail", org, note=note, data={"undisputed_facts": facts})
+        self.report_back(org, f"调解不成。无争议事实记载：{facts}")
 
     def do_refer(self) -> None:
         org = self.case.handling_org
@@ -1152,6 +1158,7 @@ class _Sim:
             referred_by_id=self.g.actor(org)[1],
         )
         self.event("refer", org, note=note, data={"target": target, "receiver": receiver})
+        self.report_back(org, f"已转出，接收单位：{receiver}")
 
     def do_reject(self) -> None:
         org = self.case.platform
@@ -1166,10 +1173,27 @@ class _Sim:
             referred_by_id=self.g.actor(org)[1],
         )
         self.event("reject", org, note=note, data={"receiver": receiver})
+        self.report_back(org, f"不予受理（{note}），告知/移送：{receiver}")
 
     def do_withdraw(self) -> None:
         org = self.case.handling_org or self.case.platform
         self.event("withdraw", org, note="当事人自行和解，申请撤回")
+        self.report_back(org, "已撤回：当事人自行和解，申请撤回")
+
+    def report_back(self, org: Organization | None, summary: str) -> None:
+        """办结反馈 (``services._report_back``): the platforms that sent the case down, except
+        the one closing it, hear the outcome."""
+        sent = [o.from_org for o in self.orders] + self.escalated_from
+        platforms = [p for p in dict.fromkeys(sent) if p != org]
+        if not platforms:
+            return
+        names = "、".join(p.name for p in platforms)
+        self.event(
+            "report_back",
+            org,
+            note=f"已向{names}反馈办理结果：{summary}",
+            data={"platforms": [p.pk for p in platforms], "outcome": self.status},
+        )
 
     def do_follow_up(self) -> None:
         satisfaction = self.g.pick(SATISFACTION)
@@ -1218,7 +1242,9 @@ class _Sim:
                     item.next_check_at = first
             else:
                 supervise_at = max(item.due_at, self.events[-1].at) + self.g.hours(1, 20)
-                if supervise_at < now and self.g.chance(0.6):
+                if item.kind == DueKind.FEEDBACK:
+                    self.report_overdue(item, first, supervise_at)
+                elif supervise_at < now and self.g.chance(0.6):
                     item.reminded_at = first
                     item.supervised_at = supervise_at
                     item.next_check_at = None
@@ -1241,6 +1267,28 @@ class _Sim:
                     # Overdue and not yet swept: the next sweep issues the 督办.
                     item.reminded_at = first if first < item.due_at else None
                     item.next_check_at = item.due_at
+
+    def report_overdue(self, item: DueItem, first: datetime, at: datetime) -> None:
+        """The feedback limit passed: the sweep has told the dispatching platform why not, or
+        will at its next run."""
+        item.reminded_at = first if first < item.due_at else None
+        if at >= self.g.now or not self.g.chance(0.6):
+            item.next_check_at = item.due_at
+            return
+        item.reported_at, item.next_check_at = at, None
+        due = timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M")
+        status = CaseStatus(self.status).label
+        reason = (
+            f"反馈时限已于{due}届满，案件尚未办结：当前状态“{status}”，承办单位{item.org.name}。"
+        )
+        platforms = list(dict.fromkeys([o.from_org for o in self.orders] + self.escalated_from))
+        self.at = at
+        self.event(
+            "report_overdue",
+            item.org,
+            note=reason,
+            data={"due_item": item, "platforms": [p.pk for p in platforms]},
+        )
 
     def upper_platform(self, org: Organization) -> Organization:
         if org.region.level >= 5:

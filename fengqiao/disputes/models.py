@@ -351,6 +351,8 @@ class DueItem(models.Model):
     paused_at = models.DateTimeField(_("暂停于"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("已催办"), null=True, blank=True)
     supervised_at = models.DateTimeField(_("已督办"), null=True, blank=True)
+    # A feedback limit (反馈时限) that passes is reported to the dispatching platform instead.
+    reported_at = models.DateTimeField(_("已报告上级"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("到期事项")

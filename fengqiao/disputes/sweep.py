@@ -1,4 +1,5 @@
-"""The deadline sweep: reminders (催办) before a deadline, 督办 orders once it has passed.
+"""The deadline sweep: reminders (催办) before a deadline, 督办 orders once it has passed, and
+for a feedback limit (反馈时限) a report to the dispatching platform of why the case is not done.
 
 It reads only open items whose ``next_check_at`` has come, through a partial index, so its cost
 grows with what is due, not with what is open. Each batch runs in one transaction with the
@@ -18,8 +19,9 @@ from django.utils.translation import gettext as _
 
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
-from fengqiao.disputes.choices import DueStatus
-from fengqiao.disputes.models import DueItem, SupervisionOrder, TimelineEvent
+from fengqiao.disputes.choices import DueKind, DueStatus
+from fengqiao.disputes.models import Case, DispatchOrder, DueItem, SupervisionOrder, TimelineEvent
+from fengqiao.mediation.models import MediationSession
 from fengqiao.notify.models import NotificationKind
 from fengqiao.notify.services import notify, org_users
 from fengqiao.orgs.models import Organization
@@ -32,6 +34,7 @@ class SweepResult:
     examined: int = 0
     reminded: int = 0
     supervised: int = 0
+    reported: int = 0
 
 
 def _remind(item: DueItem, now: datetime) -> None:
@@ -90,6 +93,87 @@ def upper_platform(org: Organization) -> Organization | None:
         # Ancestor paths are prefixes of one another: the longest is the nearest.
         .order_by("-region__path", "pk")
         .first()
+    )
+
+
+def dispatching_platforms(case: Case) -> list[Organization]:
+    """The platforms that sent ``case`` down, in the order they did: those that issued its 交办单
+    and those that escalated it to the platform above (a township whose case the county took).
+    A case handed back by a village committee to its own platform adds none."""
+    ids = list(
+        DispatchOrder.objects.filter(case=case)
+        .order_by("dispatched_at", "pk")
+        .values_list("from_org_id", flat=True)
+    )
+    ids += [
+        pk
+        for pk in TimelineEvent.objects.filter(case=case, action="escalate")
+        .order_by("at", "pk")
+        .values_list("data__from_platform", flat=True)
+        if pk
+    ]
+    unique = list(dict.fromkeys(ids))
+    orgs = Organization.objects.in_bulk(unique)
+    return [orgs[pk] for pk in unique if pk in orgs]
+
+
+def _why_not_done(item: DueItem) -> str:
+    """What the dispatching platform is told when the feedback limit passes: where the case
+    stands (state, handling org, sessions held, the mediation deadline)."""
+    case = item.case
+    parts = [
+        _("当前状态“%(s)s”") % {"s": case.get_status_display()},
+        _("承办单位%(o)s") % {"o": item.org.name},
+    ]
+    sessions = MediationSession.objects.filter(case=case).count()
+    parts.append(_("已调解%(n)d次") % {"n": sessions} if sessions else _("尚未开展调解"))
+    mediation = (
+        DueItem.objects.filter(case=case, kind=DueKind.MEDIATION, status=DueStatus.OPEN)
+        .order_by("due_at")
+        .first()
+    )
+    if mediation is not None:
+        extended = case.timeline.filter(action="extend").exists()
+        parts.append(
+            (_("调解期限经双方同意延长至%(d)s") if extended else _("调解期限至%(d)s"))
+            % {"d": timezone.localtime(mediation.due_at).strftime("%Y-%m-%d")}
+        )
+    return "，".join(str(p) for p in parts)
+
+
+def _report_not_done(item: DueItem, now: datetime) -> None:
+    """反馈时限届满未办结 — the dispatching platforms are told why not (seed 004 §26: 在规定时限内
+    未办结的，及时报告); the item stays open: the result is still owed."""
+    case = item.case
+    item.reported_at = now
+    platforms = dispatching_platforms(case)
+    reason = _("反馈时限已于%(due)s届满，案件尚未办结：%(why)s。") % {
+        "due": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M"),
+        "why": _why_not_done(item),
+    }
+    TimelineEvent.objects.create(
+        case=case,
+        actor_name=_("系统"),
+        action="report_overdue",
+        org=item.org,
+        from_status=case.status,
+        to_status=case.status,
+        note=reason,
+        data={"due_item": item.pk, "platforms": [p.pk for p in platforms]},
+    )
+    notify(
+        recipients=[u for p in platforms for u in org_users(p)],
+        kind=NotificationKind.RESULT,
+        title=_("逾期未办结报告：%(n)s（%(o)s）") % {"n": case.number, "o": item.org.name},
+        body=reason,
+        url=f"/cases/{case.pk}/",
+        case=case,
+    )
+    audit_record(
+        actor=None,
+        event_type=EventType.CASE_REPORTED,
+        obj=case,
+        after={"due_item": item.pk, "platforms": [p.pk for p in platforms], "done": False},
     )
 
 
@@ -160,9 +244,16 @@ def sweep_due_items(*, now: datetime | None = None, batch: int = BATCH) -> Sweep
                         _remind(item, now)
                         result.reminded += 1
                     item.next_check_at = item.due_at
+                elif item.kind == DueKind.FEEDBACK:
+                    if item.reported_at is None:
+                        _report_not_done(item, now)
+                        result.reported += 1
+                    item.next_check_at = None
                 else:
                     if item.supervised_at is None:
                         _supervise(item, now)
                         result.supervised += 1
                     item.next_check_at = None
-                item.save(update_fields=["reminded_at", "supervised_at", "next_check_at"])
+                item.save(
+                    update_fields=["reminded_at", "supervised_at", "reported_at", "next_check_at"]
+                )

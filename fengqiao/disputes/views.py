@@ -64,6 +64,8 @@ EVENT_LABELS: dict[str, Any] = {
     "repeat_report": gettext_lazy("重复反映"),
     "duplicate_check": gettext_lazy("疑似重复提示"),
     "supervise": gettext_lazy("督办"),
+    "report_back": gettext_lazy("办结反馈"),
+    "report_overdue": gettext_lazy("逾期未办结报告"),
 }
 STATUS_LABELS = dict(CaseStatus.choices)
 

@@ -178,6 +178,22 @@ class TestDemoCases:
             if referral.action == CaseAction.REFER:
                 assert referral.target in ReferralTarget.values, case.number
 
+    def test_dispatched_cases_report_back_and_owe_feedback(self, demo: DemoCaseSummary) -> None:
+        closing = {"agree", "fail", "refer", "reject", "withdraw"}
+        reports = 0
+        for case in Case.objects.filter(timeline__action="report_back").distinct():
+            timeline = list(case.timeline.order_by("at", "id"))
+            for before, event in itertools.pairwise(timeline):
+                if event.action == "report_back":
+                    reports += 1
+                    assert before.action in closing, case.number
+                    assert event.data["platforms"], case.number
+        assert reports
+        accepted = Case.objects.filter(timeline__action="accept").distinct()
+        assert accepted.exists()
+        for case in accepted:
+            assert DueItem.objects.filter(case=case, kind="feedback").exists(), case.number
+
     def test_demo_accounts_have_work(self, demo: DemoCaseSummary) -> None:
         for username in ("mediator", "mediator2"):
             work = worklist_for_user(User.objects.get(username=username))

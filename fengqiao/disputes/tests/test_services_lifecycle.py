@@ -74,6 +74,7 @@ def test_grid_report_to_archive(cast: Any, world: Any) -> None:
         "rights_notice",
         "start",
         "agree",
+        "report_back",
         "follow_up",
         "archive",
     ]

@@ -130,6 +130,10 @@ def test_each_channel_runs_to_archive_with_its_mediation_limit(
         disputed_points="责任承担与修复方式。",
     )
     assert DueItem.objects.get(pk=due.pk).status == DueStatus.DONE
+    # and the township platform that dispatched it hears the result (办结反馈)
+    result = Notification.objects.get(recipient=cast.dispatcher, kind=NotificationKind.RESULT)
+    assert result.case == case
+    assert "李四于十日内疏通排水沟" in result.body
     services.follow_up_record(actor=m, case_id=case.pk, satisfaction=4)
     case = services.case_archive(actor=m, case_id=case.pk, version=case.version)
     assert case.status == CaseStatus.ARCHIVED
@@ -146,6 +150,7 @@ def test_each_channel_runs_to_archive_with_its_mediation_limit(
         "rights_notice",
         "start",
         "agree",
+        "report_back",
         "follow_up",
         "archive",
     ]
