@@ -64,6 +64,7 @@ from fengqiao.disputes.models import (
     SupervisionOrder,
     TimelineEvent,
 )
+from fengqiao.disputes.sweep import dispatching_platforms
 from fengqiao.disputes.workflow import TransitionNotAllowed, next_status
 from fengqiao.mediation.consent import mediation_blocker
 from fengqiao.notify.models import NotificationKind
@@ -311,7 +312,88 @@ def _apply_transition(
             case,
             status=DueStatus.CANCELLED if after == CaseStatus.WITHDRAWN else DueStatus.DONE,
         )
+    if after in CLOSED_OUTCOMES:
+        _report_back(case, actor=actor, outcome=after, note=note)
     return case
+
+
+# The outcomes a dispatched case reports back to its dispatching platforms (archiving is not one).
+CLOSED_OUTCOMES = (
+    CaseStatus.RESOLVED,
+    CaseStatus.FAILED,
+    CaseStatus.REFERRED_OUT,
+    CaseStatus.WITHDRAWN,
+)
+
+
+def _outcome_summary(case: Case, outcome: str, note: str) -> str:
+    """The result as the dispatching platform reads it."""
+    if outcome == CaseStatus.RESOLVED:
+        agreement = Agreement.objects.filter(case=case).first()
+        if agreement is not None:
+            return _("调解成功，达成%(kind)s：%(terms)s") % {
+                "kind": agreement.get_kind_display(),
+                "terms": agreement.terms,
+            }
+    if outcome == CaseStatus.FAILED:
+        failure = Failure.objects.filter(case=case).first()
+        if failure is not None:
+            return _("调解不成。无争议事实记载：%(f)s") % {"f": failure.undisputed_facts}
+    if outcome == CaseStatus.REFERRED_OUT:
+        referral = Referral.objects.filter(case=case).first()
+        if referral is not None and referral.action == CaseAction.REJECT:
+            return _("不予受理（%(why)s），告知/移送：%(r)s") % {
+                "why": referral.note,
+                "r": referral.receiver or "—",
+            }
+        if referral is not None:
+            return _("已转出（%(t)s），接收单位：%(r)s") % {
+                "t": referral.get_target_display(),
+                "r": referral.receiver,
+            }
+    if outcome == CaseStatus.WITHDRAWN:
+        return _("已撤回：%(why)s") % {"why": note}
+    return str(CaseStatus(outcome).label)
+
+
+def _report_back(case: Case, *, actor: Any, outcome: str, note: str) -> None:
+    """办结反馈 — every platform that sent the case down hears its outcome (DESIGN §3; seed 004
+    §26: 对上级平台交办的矛盾纠纷……办结的，及时反馈), and the timeline records that it did. A
+    platform the actor acts for closed the case itself and is not told."""
+    own: set[int | None] = set()
+    if isinstance(actor, User):
+        own = set(actor.role_grants.exclude(org=None).values_list("org_id", flat=True))
+    platforms = [p for p in dispatching_platforms(case) if p.pk not in own]
+    if not platforms:
+        return
+    summary = _outcome_summary(case, outcome, note)
+    names = "、".join(p.name for p in platforms)
+    _event(
+        case,
+        actor=actor,
+        action="report_back",
+        from_status=outcome,
+        to_status=outcome,
+        org=case.handling_org,
+        note=_("已向%(p)s反馈办理结果：%(s)s") % {"p": names, "s": summary},
+        data={"platforms": [p.pk for p in platforms], "outcome": outcome},
+    )
+    audit_record(
+        actor=actor,
+        event_type=EventType.CASE_REPORTED,
+        obj=case,
+        after={"platforms": [p.pk for p in platforms], "outcome": outcome, "done": True},
+    )
+    by = case.handling_org.name if case.handling_org is not None else case.platform.name
+    notify(
+        recipients=[u for p in platforms for u in org_users(p)],
+        kind=NotificationKind.RESULT,
+        title=_("办理结果：%(n)s %(o)s（%(by)s）")
+        % {"n": case.number, "o": CaseStatus(outcome).label, "by": by},
+        body=summary[:2000],
+        url=_case_url(case),
+        case=case,
+    )
 
 
 def _transition(
@@ -681,13 +763,22 @@ def _accept_case(
     accepting_org = order.to_org
 
     def apply(c: Case) -> None:
+        now = timezone.now()
         c.handling_org = accepting_org
         c.handler = handler if isinstance(handler, User) else None
         _add_due(
             c,
             kind=DueKind.MEDIATION,
             org=accepting_org,
-            due_at=deadlines.mediation_deadline(c.channel, timezone.now()),
+            due_at=deadlines.mediation_deadline(c.channel, now),
+        )
+        # The result is owed to the platform that dispatched it (反馈时限, sweep.py).
+        _add_due(
+            c,
+            kind=DueKind.FEEDBACK,
+            org=accepting_org,
+            dispatch=order,
+            due_at=deadlines.feedback_deadline(c.grade, now),
         )
 
     return _apply_transition(
