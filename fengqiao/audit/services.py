@@ -33,13 +33,49 @@ def audit_record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append an event in the caller's transaction; it is sealed into the chain after commit."""
+    event = audit_event(
+        actor=actor,
+        event_type=event_type,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        before=before,
+        after=after,
+    )
+    event.save()
+    _request_seal_after_commit()
+    return event
+
+
+def audit_record_many(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Append events built by ``audit_event`` in one INSERT (a sweep's batch)."""
+    if not events:
+        return []
+    rows = AuditEvent.objects.bulk_create(events)
+    _request_seal_after_commit()
+    return rows
+
+
+def audit_event(
+    *,
+    actor: Any,
+    event_type: EventType,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """An audit row, not yet written, with the request's id and IP."""
     ctx = context.current()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    event = AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor if is_user else None,
         actor_name=(getattr(actor, "display_name", "") or str(actor))[:150] if is_user else "",
         event_type=str(event_type),
@@ -51,11 +87,13 @@ def audit_record(
         request_id=ctx.request_id,
         ip=ctx.ip,
     )
+
+
+def _request_seal_after_commit() -> None:
     # Robust: the change itself has committed; a seal that cannot be requested is done by the
     # periodic task and must not turn the caller's success into an error.
     if not _seal_requested():
         transaction.on_commit(audit_seal_soon, robust=True)
-    return event
 
 
 def _seal_requested() -> bool:

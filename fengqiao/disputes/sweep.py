@@ -10,20 +10,23 @@ killed halfway (its transaction rolls back), issues each reminder and 督办 exa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fengqiao.accounts.models import User
 from fengqiao.audit.choices import EventType
-from fengqiao.audit.services import audit_record
+from fengqiao.audit.models import AuditEvent
+from fengqiao.audit.services import audit_event, audit_record_many
 from fengqiao.disputes.choices import DueKind, DueStatus
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem, SupervisionOrder, TimelineEvent
 from fengqiao.mediation.models import MediationSession
 from fengqiao.notify.models import NotificationKind
-from fengqiao.notify.services import notify, org_users
+from fengqiao.notify.services import Message, notify_many, users_by_org
 from fengqiao.orgs.models import Organization
 
 BATCH = 500
@@ -37,40 +40,80 @@ class SweepResult:
     reported: int = 0
 
 
-def _remind(item: DueItem, now: datetime) -> None:
+@dataclass
+class _Batch:
+    """The writes of one batch of due items, made together when the batch ends: one INSERT per
+    table (timeline, 督办 orders, notifications, audit) and one UPDATE of the items, instead
+    of a round of queries per item. The users of every org involved are read in one query."""
+
+    events: list[TimelineEvent] = field(default_factory=list)
+    supervisions: list[SupervisionOrder] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    audits: list[AuditEvent] = field(default_factory=list)
+    users: dict[int, list[User]] = field(default_factory=dict)
+    uppers: dict[int, Organization | None] = field(default_factory=dict)
+
+    def prepare(self, items: list[DueItem]) -> None:
+        orgs = {item.org_id: item.org for item in items}
+        self.uppers = upper_platforms(orgs.values())
+        org_ids = set(orgs) | {item.case.platform_id for item in items}
+        org_ids |= {upper.pk for upper in self.uppers.values() if upper is not None}
+        self.users = users_by_org(org_ids)
+
+    def org_users(self, org: Organization | None) -> list[User]:
+        if org is None:
+            return []
+        if org.pk not in self.users:
+            self.users.update(users_by_org([org.pk]))
+        return self.users[org.pk]
+
+    def write(self) -> None:
+        TimelineEvent.objects.bulk_create(self.events)
+        SupervisionOrder.objects.bulk_create(self.supervisions)
+        notify_many(self.messages)
+        audit_record_many(self.audits)
+
+
+def _remind(item: DueItem, now: datetime, batch: _Batch) -> None:
     case = item.case
     item.reminded_at = now
-    TimelineEvent.objects.create(
-        case=case,
-        actor_name=_("系统"),
-        action="remind",
-        org=item.org,
-        from_status=case.status,
-        to_status=case.status,
-        note=_("%(kind)s将于%(due)s到期")
-        % {
-            "kind": item.get_kind_display(),
-            "due": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M"),
-        },
-        data={"due_item": item.pk},
+    batch.events.append(
+        TimelineEvent(
+            case=case,
+            actor_name=_("系统"),
+            action="remind",
+            org=item.org,
+            from_status=case.status,
+            to_status=case.status,
+            note=_("%(kind)s将于%(due)s到期")
+            % {
+                "kind": item.get_kind_display(),
+                "due": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M"),
+            },
+            data={"due_item": item.pk},
+        )
     )
-    notify(
-        recipients=org_users(item.org),
-        kind=NotificationKind.REMINDER,
-        title=_("催办：%(n)s %(k)s将于%(d)s到期")
-        % {
-            "n": case.number,
-            "k": item.get_kind_display(),
-            "d": timezone.localtime(item.due_at).strftime("%m-%d %H:%M"),
-        },
-        url=f"/cases/{case.pk}/",
-        case=case,
+    batch.messages.append(
+        Message(
+            recipients=batch.org_users(item.org),
+            kind=NotificationKind.REMINDER,
+            title=_("催办：%(n)s %(k)s将于%(d)s到期")
+            % {
+                "n": case.number,
+                "k": item.get_kind_display(),
+                "d": timezone.localtime(item.due_at).strftime("%m-%d %H:%M"),
+            },
+            url=f"/cases/{case.pk}/",
+            case=case,
+        )
     )
-    audit_record(
-        actor=None,
-        event_type=EventType.CASE_REMINDED,
-        obj=case,
-        after={"due_item": item.pk, "kind": item.kind},
+    batch.audits.append(
+        audit_event(
+            actor=None,
+            event_type=EventType.CASE_REMINDED,
+            obj=case,
+            after={"due_item": item.pk, "kind": item.kind},
+        )
     )
 
 
@@ -81,19 +124,35 @@ def upper_platform(org: Organization) -> Organization | None:
     """The platform one level above ``org``: the nearest platform whose region strictly contains
     the org's region (a village committee → the township platform; a township org or the
     township platform → the county platform). Levels without a platform are skipped."""
-    ancestors = org.region.ancestor_paths()
-    if not ancestors:
-        return None
-    return (
-        Organization.objects.filter(
-            kind__code=PLATFORM_KIND, is_active=True, region__path__in=ancestors
+    return upper_platforms([org])[org.pk]
+
+
+def upper_platforms(orgs: Iterable[Organization]) -> dict[int, Organization | None]:
+    """``upper_platform`` of many orgs in one query (org id → its upper platform or None)."""
+    orgs = list(orgs)
+    ancestors = {org.pk: org.region.ancestor_paths() for org in orgs}
+    wanted = {path for paths in ancestors.values() for path in paths}
+    platforms: dict[str, list[Organization]] = {}
+    if wanted:
+        found = (
+            Organization.objects.filter(
+                kind__code=PLATFORM_KIND, is_active=True, region__path__in=wanted
+            )
+            .select_related("region")
+            .order_by("pk")
         )
-        .exclude(pk=org.pk)
-        .select_related("region")
+        for platform in found:
+            platforms.setdefault(platform.region.path, []).append(platform)
+    result: dict[int, Organization | None] = {}
+    for org in orgs:
+        result[org.pk] = None
         # Ancestor paths are prefixes of one another: the longest is the nearest.
-        .order_by("-region__path", "pk")
-        .first()
-    )
+        for path in sorted(ancestors[org.pk], key=len, reverse=True):
+            candidates = [p for p in platforms.get(path, []) if p.pk != org.pk]
+            if candidates:
+                result[org.pk] = candidates[0]
+                break
+    return result
 
 
 def dispatching_platforms(case: Case) -> list[Organization]:
@@ -141,7 +200,7 @@ def _why_not_done(item: DueItem) -> str:
     return "，".join(str(p) for p in parts)
 
 
-def _report_not_done(item: DueItem, now: datetime) -> None:
+def _report_not_done(item: DueItem, now: datetime, batch: _Batch) -> None:
     """反馈时限届满未办结 — the dispatching platforms are told why not (seed 004 §26: 在规定时限内
     未办结的，及时报告); the item stays open: the result is still owed."""
     case = item.case
@@ -151,70 +210,84 @@ def _report_not_done(item: DueItem, now: datetime) -> None:
         "due": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M"),
         "why": _why_not_done(item),
     }
-    TimelineEvent.objects.create(
-        case=case,
-        actor_name=_("系统"),
-        action="report_overdue",
-        org=item.org,
-        from_status=case.status,
-        to_status=case.status,
-        note=reason,
-        data={"due_item": item.pk, "platforms": [p.pk for p in platforms]},
+    batch.events.append(
+        TimelineEvent(
+            case=case,
+            actor_name=_("系统"),
+            action="report_overdue",
+            org=item.org,
+            from_status=case.status,
+            to_status=case.status,
+            note=reason,
+            data={"due_item": item.pk, "platforms": [p.pk for p in platforms]},
+        )
     )
-    notify(
-        recipients=[u for p in platforms for u in org_users(p)],
-        kind=NotificationKind.RESULT,
-        title=_("逾期未办结报告：%(n)s（%(o)s）") % {"n": case.number, "o": item.org.name},
-        body=reason,
-        url=f"/cases/{case.pk}/",
-        case=case,
+    batch.messages.append(
+        Message(
+            recipients=[u for p in platforms for u in batch.org_users(p)],
+            kind=NotificationKind.RESULT,
+            title=_("逾期未办结报告：%(n)s（%(o)s）") % {"n": case.number, "o": item.org.name},
+            body=reason,
+            url=f"/cases/{case.pk}/",
+            case=case,
+        )
     )
-    audit_record(
-        actor=None,
-        event_type=EventType.CASE_REPORTED,
-        obj=case,
-        after={"due_item": item.pk, "platforms": [p.pk for p in platforms], "done": False},
+    batch.audits.append(
+        audit_event(
+            actor=None,
+            event_type=EventType.CASE_REPORTED,
+            obj=case,
+            after={"due_item": item.pk, "platforms": [p.pk for p in platforms], "done": False},
+        )
     )
 
 
-def _supervise(item: DueItem, now: datetime) -> None:
+def _supervise(item: DueItem, now: datetime, batch: _Batch) -> None:
     case = item.case
     item.supervised_at = now
     # 督办 goes to the org that missed the deadline and is visible to the platform one level
     # above it (DESIGN §2); the platform that dispatched the case is told as well.
-    upper = upper_platform(item.org)
+    upper = batch.uppers.get(item.org_id)
     reason = _("%(kind)s已于%(due)s届满未办结") % {
         "kind": item.get_kind_display(),
         "due": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M"),
     }
-    SupervisionOrder.objects.create(
-        case=case, due_item=item, org=item.org, upper_org=upper, issued_at=now, reason=reason
+    batch.supervisions.append(
+        SupervisionOrder(
+            case=case, due_item=item, org=item.org, upper_org=upper, issued_at=now, reason=reason
+        )
     )
-    TimelineEvent.objects.create(
-        case=case,
-        actor_name=_("系统"),
-        action="supervise",
-        org=item.org,
-        from_status=case.status,
-        to_status=case.status,
-        note=reason,
-        data={"due_item": item.pk},
+    batch.events.append(
+        TimelineEvent(
+            case=case,
+            actor_name=_("系统"),
+            action="supervise",
+            org=item.org,
+            from_status=case.status,
+            to_status=case.status,
+            note=reason,
+            data={"due_item": item.pk},
+        )
     )
-    recipients = org_users(item.org) + org_users(upper)
+    recipients = batch.org_users(item.org) + batch.org_users(upper)
     if case.platform_id not in (item.org_id, getattr(upper, "pk", None)):
-        recipients += org_users(case.platform)
-    notify(
-        recipients=recipients,
-        kind=NotificationKind.SUPERVISION,
-        title=_("督办：%(n)s %(r)s") % {"n": case.number, "r": reason},
-        url=f"/cases/{case.pk}/",
-        case=case,
+        recipients += batch.org_users(case.platform)
+    batch.messages.append(
+        Message(
+            recipients=recipients,
+            kind=NotificationKind.SUPERVISION,
+            title=_("督办：%(n)s %(r)s") % {"n": case.number, "r": reason},
+            url=f"/cases/{case.pk}/",
+            case=case,
+        )
     )
-    audit_record(
-        actor=None,
-        event_type=EventType.CASE_SUPERVISED,
-        obj=case,
-        after={"due_item": item.pk, "kind": item.kind, "org": item.org_id},
+    batch.audits.append(
+        audit_event(
+            actor=None,
+            event_type=EventType.CASE_SUPERVISED,
+            obj=case,
+            after={"due_item": item.pk, "kind": item.kind, "org": item.org_id},
+        )
     )
 
 
@@ -237,23 +310,26 @@ def sweep_due_items(*, now: datetime | None = None, batch: int = BATCH) -> Sweep
             )
             if not items:
                 return result
+            writes = _Batch()
+            writes.prepare(items)
             for item in items:
                 result.examined += 1
                 if now < item.due_at:
                     if item.reminded_at is None:
-                        _remind(item, now)
+                        _remind(item, now, writes)
                         result.reminded += 1
                     item.next_check_at = item.due_at
                 elif item.kind == DueKind.FEEDBACK:
                     if item.reported_at is None:
-                        _report_not_done(item, now)
+                        _report_not_done(item, now, writes)
                         result.reported += 1
                     item.next_check_at = None
                 else:
                     if item.supervised_at is None:
-                        _supervise(item, now)
+                        _supervise(item, now, writes)
                         result.supervised += 1
                     item.next_check_at = None
-                item.save(
-                    update_fields=["reminded_at", "supervised_at", "reported_at", "next_check_at"]
-                )
+            writes.write()
+            DueItem.objects.bulk_update(
+                items, ["reminded_at", "supervised_at", "reported_at", "next_check_at"]
+            )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -10,6 +11,18 @@ from django.utils import timezone
 from fengqiao.accounts.models import User
 from fengqiao.notify import channels
 from fengqiao.notify.models import Notification
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message for a list of recipients (written once per active recipient)."""
+
+    recipients: Sequence[User]
+    kind: str
+    title: str
+    body: str = ""
+    url: str = ""
+    case: Any = None
 
 
 def notify(
@@ -22,13 +35,27 @@ def notify(
     case: Any = None,
 ) -> list[Notification]:
     """Write one in-app message per recipient; other channels deliver after commit."""
-    unique = {u.pk: u for u in recipients if u is not None and u.is_active}
-    rows = Notification.objects.bulk_create(
-        [
-            Notification(recipient=u, kind=kind, title=title[:200], body=body, url=url, case=case)
+    return notify_many([Message(list(recipients), kind, title, body, url, case)])
+
+
+def notify_many(messages: Iterable[Message]) -> list[Notification]:
+    """Write many messages in one INSERT (a sweep's reminders and 督办 orders); each recipient
+    gets a message once, and other channels deliver after commit."""
+    rows = []
+    for message in messages:
+        unique = {u.pk: u for u in message.recipients if u is not None and u.is_active}
+        rows += [
+            Notification(
+                recipient=u,
+                kind=message.kind,
+                title=message.title[:200],
+                body=message.body,
+                url=message.url,
+                case=message.case,
+            )
             for u in unique.values()
         ]
-    )
+    rows = Notification.objects.bulk_create(rows)
     for row in rows:
         transaction.on_commit(partial(channels.deliver, row))
     return rows
@@ -46,3 +73,17 @@ def org_users(org: Any) -> list[User]:
     if org is None:
         return []
     return list(User.objects.filter(role_grants__org=org, is_active=True).distinct())
+
+
+def users_by_org(org_ids: Iterable[int]) -> dict[int, list[User]]:
+    """``org_users`` for many orgs in one query (org id → its active users)."""
+    from fengqiao.accounts.models import RoleGrant
+
+    found: dict[int, dict[int, User]] = {pk: {} for pk in org_ids}
+    grants = RoleGrant.objects.filter(org_id__in=list(found), user__is_active=True).select_related(
+        "user"
+    )
+    for grant in grants:
+        if grant.org_id is not None:
+            found[grant.org_id][grant.user_id] = grant.user
+    return {pk: list(users.values()) for pk, users in found.items()}

@@ -212,11 +212,11 @@ def test_a_sweep_killed_halfway_leaves_nothing_half_done(
     real = sweep._supervise
     calls = {"n": 0}
 
-    def dying(item: DueItem, at: datetime) -> None:
+    def dying(item: DueItem, at: datetime, batch: Any) -> None:
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("worker killed")
-        real(item, at)
+        real(item, at, batch)
 
     monkeypatch.setattr(sweep, "_supervise", dying)
     with pytest.raises(RuntimeError, match="worker killed"):
@@ -266,3 +266,35 @@ def test_late_acceptance_closes_the_supervision_order(cast: Any, world: Any) -> 
     item.refresh_from_db()
     assert order.closed_at is not None
     assert item.status == DueStatus.DONE
+
+
+def _sweep_queries(cast: Any, world: Any, n: int) -> tuple[int, Any]:
+    """Sweep ``n`` overdue and ``n`` upcoming items of different committees; the query count."""
+    now = timezone.now()
+    committees = [world.committee_east, world.committee_west]
+    for i in range(n):
+        case = register_case(
+            actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
+        )
+        org = committees[i % 2]
+        _item(case, org, now - timedelta(hours=1))
+        _item(case, org, now + timedelta(days=1), next_check_at=now - timedelta(minutes=1))
+    with CaptureQueriesContext(connection) as ctx:
+        result = sweep_due_items(now=now)
+    return len(ctx.captured_queries), result
+
+
+def test_sweep_writes_a_batch_together(cast: Any, world: Any) -> None:
+    # Given 3 overdue and 3 upcoming items, then (on top) 12 and 12 more
+    small, first = _sweep_queries(cast, world, 3)
+    large, second = _sweep_queries(cast, world, 12)
+
+    # Then each was reminded or supervised once
+    assert (first.reminded, first.supervised) == (3, 3)
+    assert (second.reminded, second.supervised) == (12, 12)
+    assert SupervisionOrder.objects.count() == 15
+    assert TimelineEvent.objects.filter(action="remind").count() == 15
+
+    # And the sweep's queries do not grow with the items in a batch: its writes go in one
+    # statement per table, the users and upper platforms of every org in one read each
+    assert large == small
