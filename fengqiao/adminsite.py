@@ -21,6 +21,7 @@ ADMIN_PERMS = {
     "disputes.change_territoryrule",
     "disputes.change_subjectrule",
     "disputes.change_calendaroverride",
+    "disputes.change_deadlinelimit",
 }
 
 

@@ -54,6 +54,9 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
             "disputes.view_calendaroverride",
             "disputes.add_calendaroverride",
             "disputes.change_calendaroverride",
+            "disputes.view_deadlinelimit",
+            "disputes.add_deadlinelimit",
+            "disputes.change_deadlinelimit",
         ],
         "description": "账户与系统配置（含接口密钥）；不能查看案件数据",
     },
@@ -129,7 +132,12 @@ ADMIN_DEFINING_PERMS = {
 CASE_DATA_APPS = frozenset({"disputes", "mediation", "court", "risk", "documents", "intel"})
 # Configuration kept in those apps that holds no case data: the system admin edits it.
 REFERENCE_MODELS = frozenset(
-    {"disputes.territoryrule", "disputes.subjectrule", "disputes.calendaroverride"}
+    {
+        "disputes.territoryrule",
+        "disputes.subjectrule",
+        "disputes.calendaroverride",
+        "disputes.deadlinelimit",
+    }
 )
 
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from fengqiao.core.admin import AuditedModelAdmin
-from fengqiao.disputes.models import CalendarOverride, SubjectRule, TerritoryRule
+from fengqiao.disputes.models import CalendarOverride, DeadlineLimit, SubjectRule, TerritoryRule
 
 
 @admin.register(TerritoryRule)
@@ -20,6 +20,16 @@ class SubjectRuleAdmin(AuditedModelAdmin):
     list_editable = ["requires_declared", "weight", "is_active"]
     list_filter = ["category", "kind", "is_active"]
     list_select_related = ["kind"]
+
+
+@admin.register(DeadlineLimit)
+class DeadlineLimitAdmin(AuditedModelAdmin):
+    """时限标准: working days to accept a dispatched case and to report its result, per handling
+    level and risk grade; a level and grade without a row uses the default in deadlines.py."""
+
+    list_display = ["kind", "level", "grade", "working_days", "note"]
+    list_editable = ["working_days", "note"]
+    list_filter = ["kind", "level", "grade"]
 
 
 @admin.register(CalendarOverride)

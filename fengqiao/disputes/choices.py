@@ -73,6 +73,13 @@ class IntakeChannel(models.TextChoices):
     PORTAL = "portal", _("网上申请")
 
 
+class CourtProcedure(models.TextChoices):
+    """审理程序 of a case the court entrusts during litigation (委托调解): it sets the limit."""
+
+    ORDINARY = "ordinary", _("普通程序")
+    SIMPLIFIED = "simplified", _("简易程序")
+
+
 class RiskGrade(models.TextChoices):
     LOW = "low", _("低")
     MEDIUM = "medium", _("中")

@@ -6,41 +6,51 @@ limits that apply per channel and step. docs/deadlines.md gives each rule with i
   art. 202 says (the same day of the next month, or its last day);
 - court 委派 (pre-filing): 30 days from acceptance, extendable with both parties' consent
   (seed 002 §四(六));
-- court 委托 (post-filing): 15 days;
+- court 委托 (post-filing): 15 days under ordinary procedure, 7 under simplified;
 - a period whose last day is a day off ends on the next working day (民法典 art. 203);
-- acceptance of a dispatched case: working days by risk grade (the higher the risk, the sooner);
-- feedback to the dispatching platform (反馈时限): working days from acceptance by risk grade.
+- acceptance of a dispatched case (受理时限) and feedback to the dispatching platform (反馈时限):
+  working days per handling level and risk grade, edited in the admin (``DeadlineLimit``), with
+  the defaults below for any level and grade without a row.
 """
 
 from __future__ import annotations
 
 import calendar
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import chinese_calendar
 from django.utils import timezone
 
-from fengqiao.disputes.choices import IntakeChannel, RiskGrade
+from fengqiao.disputes.choices import CourtProcedure, DueKind, IntakeChannel, RiskGrade
 
 MEDIATION_DAYS_BY_CHANNEL: dict[str, int] = {
     IntakeChannel.COURT_PRE: 30,
     IntakeChannel.COURT_POST: 15,
 }
-# Working days to accept a dispatched case, by risk grade.
+# A court 委托 case under simplified procedure (简易程序) is mediated within 7 days.
+SIMPLIFIED_POST_DAYS = 7
+# Default working days to accept a dispatched case, by risk grade (every level).
 ACCEPT_WORKING_DAYS: dict[str, int] = {
     RiskGrade.LOW: 3,
     RiskGrade.MEDIUM: 2,
     RiskGrade.HIGH: 1,
     RiskGrade.MAJOR: 1,
 }
-# Working days from acceptance until a dispatched case is reported on to the platform that sent
-# it (反馈时限, seed 004 §26: 在规定时限内办结的，及时反馈；未办结的，及时报告), by risk grade.
+# Default working days from acceptance until a dispatched case is reported on to the platform
+# that sent it (反馈时限, seed 004 §26: 在规定时限内办结的，及时反馈；未办结的，及时报告).
 FEEDBACK_WORKING_DAYS: dict[str, int] = {
     RiskGrade.LOW: 20,
     RiskGrade.MEDIUM: 15,
     RiskGrade.HIGH: 10,
     RiskGrade.MAJOR: 5,
 }
+LIMIT_DEFAULTS: dict[str, dict[str, int]] = {
+    DueKind.ACCEPT: ACCEPT_WORKING_DAYS,
+    DueKind.FEEDBACK: FEEDBACK_WORKING_DAYS,
+}
+# The region levels a case is handled at (``models.HandlingLevel``): 村（社区）, 乡镇, 区县.
+VILLAGE, TOWNSHIP, COUNTY = 5, 4, 3
 # A reminder (催办) goes out this long before a deadline.
 REMIND_BEFORE = timedelta(days=3)
 REMIND_BEFORE_SHORT = timedelta(hours=12)
@@ -98,21 +108,85 @@ def next_working_day_if_off(moment: datetime) -> datetime:
     return end_of_day(day)
 
 
-def mediation_deadline(channel: str, accepted_at: datetime) -> datetime:
+def mediation_days(channel: str, procedure: str = "") -> int | None:
+    """The mediation period in days for a court case, or ``None`` for one month."""
+    if channel == IntakeChannel.COURT_POST and procedure == CourtProcedure.SIMPLIFIED:
+        return SIMPLIFIED_POST_DAYS
+    return MEDIATION_DAYS_BY_CHANNEL.get(channel)
+
+
+def mediation_deadline(channel: str, accepted_at: datetime, procedure: str = "") -> datetime:
     """The day the mediation period ends; the day of acceptance is not counted (民法典 art. 201)."""
-    days = MEDIATION_DAYS_BY_CHANNEL.get(channel)
+    days = mediation_days(channel, procedure)
     if days is not None:
         return next_working_day_if_off(add_calendar_days(accepted_at, days))
     return next_working_day_if_off(add_months(accepted_at, 1))
 
 
-def accept_deadline(grade: str, dispatched_at: datetime) -> datetime:
-    return add_working_days(dispatched_at, ACCEPT_WORKING_DAYS.get(grade, 3))
+def handling_level(region_level: int) -> int:
+    """The handling level of an org at ``region_level``: grids count as villages, anything above
+    a county as the county."""
+    return max(COUNTY, min(VILLAGE, region_level))
 
 
-def feedback_deadline(grade: str, accepted_at: datetime) -> datetime:
+def limit_working_days(kind: str, level: int, grade: str) -> int:
+    """The admin's limit (``DeadlineLimit``) for a handling level and grade, else the default."""
+    from fengqiao.disputes.models import DeadlineLimit
+
+    days = (
+        DeadlineLimit.objects.filter(kind=kind, level=handling_level(level), grade=grade)
+        .values_list("working_days", flat=True)
+        .first()
+    )
+    return days or LIMIT_DEFAULTS[kind].get(grade, max(LIMIT_DEFAULTS[kind].values()))
+
+
+def limit_table() -> dict[tuple[str, int, str], int]:
+    """Every limit at once (for bulk generators): the admin's rows over the defaults."""
+    from fengqiao.disputes.models import DeadlineLimit
+
+    table = {
+        (kind, level, grade): days
+        for kind, by_grade in LIMIT_DEFAULTS.items()
+        for level in (VILLAGE, TOWNSHIP, COUNTY)
+        for grade, days in by_grade.items()
+    }
+    for kind, level, grade, days in DeadlineLimit.objects.values_list(
+        "kind", "level", "grade", "working_days"
+    ):
+        table[(kind, level, grade)] = days
+    return table
+
+
+def accept_deadline(grade: str, dispatched_at: datetime, *, level: int = VILLAGE) -> datetime:
+    """By when an org at region ``level`` must accept a case of ``grade`` dispatched to it."""
+    return add_working_days(dispatched_at, limit_working_days(DueKind.ACCEPT, level, grade))
+
+
+def feedback_deadline(grade: str, accepted_at: datetime, *, level: int = VILLAGE) -> datetime:
     """When the org that accepted a dispatched case owes the dispatching platform its result."""
-    return add_working_days(accepted_at, FEEDBACK_WORKING_DAYS.get(grade, 20))
+    return add_working_days(accepted_at, limit_working_days(DueKind.FEEDBACK, level, grade))
+
+
+def ensure_limit_defaults(get_model: Any = None) -> None:
+    """Load the default limits into an empty table (never touching one the admin has filled).
+    Runs from migration 0007 with historical models."""
+    if get_model is None:
+        from django.apps import apps
+
+        get_model = apps.get_model
+    model = get_model("disputes", "DeadlineLimit")
+    if model.objects.exists():
+        return
+    model.objects.bulk_create(
+        [
+            model(kind=kind, level=level, grade=grade, working_days=days)
+            for kind, by_grade in LIMIT_DEFAULTS.items()
+            for level in (VILLAGE, TOWNSHIP, COUNTY)
+            for grade, days in by_grade.items()
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def first_check(due_at: datetime, start: datetime) -> datetime:

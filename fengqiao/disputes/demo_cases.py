@@ -33,6 +33,7 @@ from fengqiao.disputes.choices import (
     OPEN_STATUSES,
     CaseAction,
     CaseStatus,
+    CourtProcedure,
     DispatchRole,
     DispatchStatus,
     DueKind,
@@ -493,6 +494,11 @@ class _Generator:
         self.now = timezone.make_aware(datetime.combine(today, time(0, 0)))
         self.id_seq = 0
         self.phones: set[str] = set()
+        # 受理/反馈时限 as the admin has set them, read once (deadlines.limit_table).
+        self.limits = deadlines.limit_table()
+
+    def limit(self, kind: str, org: Organization, grade: str) -> int:
+        return self.limits[(kind, deadlines.handling_level(org.region.level), grade)]
 
     # -- drawing ------------------------------------------------------------------------------
 
@@ -934,16 +940,20 @@ class _Sim:
             )
             if on
         ]
-        self.event(
-            "assess", c.platform, data={"category": c.category, "grade": c.grade, "flags": flags}
-        )
+        data: dict[str, Any] = {"category": c.category, "grade": c.grade, "flags": flags}
+        if c.channel == IntakeChannel.COURT_POST and not c.procedure:
+            # The court's 委托 names its procedure: simplified for the smaller disputes.
+            simplified = self.g.chance(0.4)
+            c.procedure = CourtProcedure.SIMPLIFIED if simplified else CourtProcedure.ORDINARY
+            data["procedure"] = c.procedure
+        self.event("assess", c.platform, data=data)
 
     def do_dispatch(self, orgs: list[Organization]) -> None:
         joint = len(orgs) > 1
-        days = deadlines.ACCEPT_WORKING_DAYS.get(self.case.grade, 3)
-        accept_by = _working_days_after(self.at, days)
         _name, user_id = self.g.actor(self.case.platform)
         for i, org in enumerate(orgs):
+            days = self.g.limit(DueKind.ACCEPT, org, self.case.grade)
+            accept_by = _working_days_after(self.at, days)
             role = (
                 DispatchRole.SOLE
                 if not joint
@@ -992,14 +1002,13 @@ class _Sim:
         if handler is not None:
             lead.responded_by_id = handler.pk
         self.event("accept", lead.to_org, data={"dispatch": lead, "role": lead.role})
-        if case.channel in deadlines.MEDIATION_DAYS_BY_CHANNEL:
-            due_at = deadlines.add_calendar_days(
-                self.at, deadlines.MEDIATION_DAYS_BY_CHANNEL[case.channel]
-            )
+        days = deadlines.mediation_days(case.channel, case.procedure)
+        if days is not None:
+            due_at = deadlines.add_calendar_days(self.at, days)
         else:
             due_at = deadlines.add_months(self.at, 1)
         self.due(DueKind.MEDIATION, lead.to_org, due_at)
-        feedback_days = deadlines.FEEDBACK_WORKING_DAYS.get(case.grade, 20)
+        feedback_days = self.g.limit(DueKind.FEEDBACK, lead.to_org, case.grade)
         self.due(DueKind.FEEDBACK, lead.to_org, _working_days_after(self.at, feedback_days), lead)
         for other in pending[1:]:
             self.at += self.g.hours(0.5, 12)

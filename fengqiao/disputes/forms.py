@@ -13,7 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core.choices import DisputeCategory, grouped_category_choices
 from fengqiao.disputes import routing
-from fengqiao.disputes.choices import CaseStatus, IntakeChannel, ReferralTarget, RiskGrade
+from fengqiao.disputes.choices import (
+    CaseStatus,
+    CourtProcedure,
+    IntakeChannel,
+    ReferralTarget,
+    RiskGrade,
+)
 from fengqiao.disputes.models import AgreementKind, Case
 from fengqiao.disputes.queries import (
     dispatch_org_choices,
@@ -230,12 +236,20 @@ class AssessForm(CaseActionForm):
     lead_leader = forms.ModelChoiceField(
         label=_("包案领导"), queryset=Person.objects.none(), required=False
     )
+    # Court 委托 (post-filing) cases only: the procedure sets the limit (15 or 7 days).
+    procedure = forms.ChoiceField(
+        label=_("审理程序"),
+        choices=CourtProcedure.choices,
+        help_text=_("普通程序委托调解15日，简易程序7日。"),
+    )
     note = forms.CharField(
         label=_("研判意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def setup(self) -> None:
         case = self.case
+        if case.channel != IntakeChannel.COURT_POST:
+            del self.fields["procedure"]
         for name, value in {
             "category": case.category,
             "grade": case.grade,
@@ -243,6 +257,7 @@ class AssessForm(CaseActionForm):
             "amount": case.amount,
             "flags": [code for code, _label in FLAGS if getattr(case, f"flag_{code}")],
             "lead_leader": case.lead_leader_id,
+            "procedure": case.procedure or CourtProcedure.ORDINARY,
         }.items():
             self.initial.setdefault(name, value)
         self.fields["lead_leader"].queryset = leader_choices(  # type: ignore[attr-defined]

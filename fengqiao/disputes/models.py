@@ -4,6 +4,7 @@ import json
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,7 @@ from fengqiao.disputes.choices import (
     OPEN_STATUSES,
     CaseAction,
     CaseStatus,
+    CourtProcedure,
     DispatchRole,
     DispatchStatus,
     DueKind,
@@ -68,6 +70,17 @@ class Case(models.Model):
     claims = models.TextField(_("当事人诉求"), blank=True)
     category = models.CharField(_("纠纷类别"), max_length=30, choices=DisputeCategory.choices)
     channel = models.CharField(_("受理渠道"), max_length=20, choices=IntakeChannel.choices)
+    # Only for court 委托 (post-filing) cases: 15 days under ordinary procedure, 7 under
+    # simplified (deadlines.py); empty means ordinary. The database default lets bulk loaders
+    # that predate the column leave it out.
+    procedure = models.CharField(
+        _("审理程序"),
+        max_length=20,
+        choices=CourtProcedure.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
     status = models.CharField(
         _("状态"),
         max_length=20,
@@ -676,3 +689,37 @@ class SubjectRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} → {self.kind}"
+
+
+class DeadlineLimit(models.Model):
+    """时限标准 — working days a dispatched case allows, per handling level and risk grade: to
+    accept it (受理时限, from dispatch) and to report its result to the dispatching platform
+    (反馈时限, from acceptance). A level and grade without a row uses the default of
+    ``deadlines.LIMIT_DEFAULTS``; the defaults are loaded by migration 0007."""
+
+    kind = models.CharField(
+        _("时限"),
+        max_length=20,
+        choices=[(DueKind.ACCEPT.value, DueKind.ACCEPT.label),
+                 (DueKind.FEEDBACK.value, DueKind.FEEDBACK.label)],
+    )  # fmt: skip
+    level = models.PositiveSmallIntegerField(_("承办层级"), choices=HandlingLevel.choices)
+    grade = models.CharField(_("风险等级"), max_length=10, choices=RiskGrade.choices)
+    working_days = models.PositiveSmallIntegerField(
+        _("工作日"), validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("时限标准")
+        verbose_name_plural = _("时限标准")
+        ordering = ["kind", "-level", "grade"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "level", "grade"], name="deadlinelimit_unique")
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_kind_display()} {self.get_level_display()} {self.get_grade_display()}: "
+            f"{self.working_days}"
+        )

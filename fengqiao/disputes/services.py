@@ -39,6 +39,7 @@ from fengqiao.disputes.choices import (
     OPEN_STATUSES,
     CaseAction,
     CaseStatus,
+    CourtProcedure,
     DispatchRole,
     DispatchStatus,
     DueKind,
@@ -617,12 +618,20 @@ def case_assess(
     amount: Decimal | None = None,
     flags: Iterable[str] = (),
     lead_leader: Person | None = None,
+    procedure: str = "",
     note: str = "",
 ) -> Case:
-    """研判 — category, risk grade, flags and 包案领导."""
+    """研判 — category, risk grade, flags and 包案领导; for a court 委托 case also its 审理程序
+    (普通/简易), which sets the mediation limit once the case is accepted."""
     chosen = set(flags)
+    if procedure and procedure not in CourtProcedure.values:
+        raise CaseRuleError(_("请选择普通程序或简易程序。"))
 
     def apply(case: Case) -> None:
+        if procedure and case.channel != IntakeChannel.COURT_POST:
+            raise CaseRuleError(_("只有法院委托（诉中）调解的案件需要选择审理程序。"))
+        if procedure:
+            case.procedure = procedure
         case.category, case.grade = category, grade
         if people_count is not None:
             case.people_count = people_count
@@ -639,7 +648,12 @@ def case_assess(
         version=version,
         note=note,
         apply=apply,
-        data={"category": category, "grade": grade, "flags": sorted(chosen)},
+        data={
+            "category": category,
+            "grade": grade,
+            "flags": sorted(chosen),
+            **({"procedure": procedure} if procedure else {}),
+        },
     )
 
 
@@ -681,8 +695,9 @@ def case_dispatch(
 
     def apply(case: Case) -> None:
         now = timezone.now()
-        accept_by = deadlines.accept_deadline(case.grade, now)
         for org in targets:
+            # 受理时限 per the receiving org's level and the case's grade (DeadlineLimit).
+            accept_by = deadlines.accept_deadline(case.grade, now, level=org.region.level)
             role = DispatchRole.SOLE
             if joint:
                 role = DispatchRole.LEAD if org == lead else DispatchRole.COORDINATING
@@ -770,7 +785,7 @@ def _accept_case(
             c,
             kind=DueKind.MEDIATION,
             org=accepting_org,
-            due_at=deadlines.mediation_deadline(c.channel, now),
+            due_at=deadlines.mediation_deadline(c.channel, now, c.procedure),
         )
         # The result is owed to the platform that dispatched it (反馈时限, sweep.py).
         _add_due(
@@ -778,7 +793,7 @@ def _accept_case(
             kind=DueKind.FEEDBACK,
             org=accepting_org,
             dispatch=order,
-            due_at=deadlines.feedback_deadline(c.grade, now),
+            due_at=deadlines.feedback_deadline(c.grade, now, level=accepting_org.region.level),
         )
 
     return _apply_transition(

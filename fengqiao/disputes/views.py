@@ -117,6 +117,7 @@ def _assess(actor: User, case: Case, d: dict[str, Any]) -> object:
         amount=d["amount"],
         flags=d["flags"],
         lead_leader=d["lead_leader"],
+        procedure=d.get("procedure", ""),
         note=d["note"],
     )
 

@@ -14,10 +14,16 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from fengqiao.disputes import deadlines, services
-from fengqiao.disputes.choices import CaseStatus, DueKind, IntakeChannel, RiskGrade
-from fengqiao.disputes.models import CalendarOverride, Case, DueItem
+from fengqiao.disputes.choices import (
+    CaseStatus,
+    CourtProcedure,
+    DueKind,
+    IntakeChannel,
+    RiskGrade,
+)
+from fengqiao.disputes.models import CalendarOverride, Case, DeadlineLimit, DueItem, TimelineEvent
 from fengqiao.disputes.sweep import sweep_due_items
-from fengqiao.disputes.tests.factories import assessed_case, start_mediation
+from fengqiao.disputes.tests.factories import assessed_case, register_case, start_mediation
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -51,6 +57,13 @@ def clock(moment: datetime) -> Iterator[None]:
         (date(2025, 9, 29), 3, date(2025, 10, 10)),
         (date(2025, 10, 9), 2, date(2025, 10, 11)),  # the working Saturday counts
         (date(2025, 10, 10), 2, date(2025, 10, 13)),  # Sun Oct 12 is off again
+        # 2025 Spring Festival: Jan 28–Feb 4 off; Sun Jan 26 and Sat Feb 8 are 调休 workdays.
+        (date(2025, 1, 24), 1, date(2025, 1, 26)),  # Fri → the working Sunday
+        (date(2025, 1, 26), 1, date(2025, 1, 27)),
+        (date(2025, 1, 27), 1, date(2025, 2, 5)),  # 除夕 eve → over the whole holiday
+        (date(2025, 1, 24), 3, date(2025, 2, 5)),
+        (date(2025, 2, 5), 3, date(2025, 2, 8)),  # the working Saturday counts
+        (date(2025, 2, 7), 2, date(2025, 2, 10)),  # Sun Feb 9 is off again
         # 2026 Spring Festival: Feb 15–23 off; Sat Feb 14 and Sat Feb 28 are workdays.
         (date(2026, 2, 13), 1, date(2026, 2, 14)),
         (date(2026, 2, 13), 2, date(2026, 2, 24)),
@@ -149,10 +162,127 @@ def test_mediation_deadline_ending_on_a_weekend_moves_to_monday(db: None) -> Non
     assert ends(due) == date(2025, 6, 23)
 
 
+@pytest.mark.parametrize(
+    ("procedure", "expected"),
+    [
+        # Accepted Thu 24 Sep 2026. 简易程序 7 days → Thu 1 Oct, National Day (Oct 1–7 off):
+        # the period ends on the first working day after it, Thu 8 Oct (民法典 art. 203).
+        (CourtProcedure.SIMPLIFIED, date(2026, 10, 8)),
+        # 普通程序 15 days → Fri 9 Oct, a working day.
+        (CourtProcedure.ORDINARY, date(2026, 10, 9)),
+        ("", date(2026, 10, 9)),  # not recorded: ordinary
+    ],
+)
+def test_court_entrusted_limit_follows_the_procedure(
+    db: None, procedure: str, expected: date
+) -> None:
+    accepted = at(date(2026, 9, 24))
+    due = deadlines.mediation_deadline(IntakeChannel.COURT_POST, accepted, procedure)
+    assert ends(due) == expected
+    # The procedure is only for 委托 cases: a 委派 case keeps its 30 days.
+    due = deadlines.mediation_deadline(IntakeChannel.COURT_PRE, accepted, procedure)
+    assert ends(due) == date(2026, 10, 26)
+
+
 def test_acceptance_limit_in_working_days_by_grade(db: None) -> None:
     dispatched = at(date(2025, 9, 30))
     assert ends(deadlines.accept_deadline(RiskGrade.LOW, dispatched)) == date(2025, 10, 11)
     assert ends(deadlines.accept_deadline(RiskGrade.HIGH, dispatched)) == date(2025, 10, 9)
+    # Dispatched on 除夕 eve 2025: 3 working days are Feb 5, 6 and 7.
+    before_spring = at(date(2025, 1, 27))
+    assert ends(deadlines.accept_deadline(RiskGrade.LOW, before_spring)) == date(2025, 2, 7)
+
+
+def test_limits_per_level_and_grade_come_from_the_admin_table(db: None) -> None:
+    dispatched = at(date(2025, 3, 3))  # a Monday
+    # The defaults are loaded (migration 0007): every level, grade and kind has a row.
+    assert DeadlineLimit.objects.count() == 2 * 3 * 4
+    assert ends(deadlines.accept_deadline(RiskGrade.LOW, dispatched)) == date(2025, 3, 6)
+    assert ends(deadlines.feedback_deadline(RiskGrade.MAJOR, dispatched)) == date(2025, 3, 10)
+    # When the admin gives village committees 5 working days for low-risk cases
+    DeadlineLimit.objects.filter(kind=DueKind.ACCEPT, level=5, grade=RiskGrade.LOW).update(
+        working_days=5
+    )
+    # Then villages (and grids, counted as villages) get 5, townships keep 3
+    assert ends(deadlines.accept_deadline(RiskGrade.LOW, dispatched, level=5)) == date(2025, 3, 10)
+    assert ends(deadlines.accept_deadline(RiskGrade.LOW, dispatched, level=6)) == date(2025, 3, 10)
+    assert ends(deadlines.accept_deadline(RiskGrade.LOW, dispatched, level=4)) == date(2025, 3, 6)
+    # A level and grade without a row falls back to the default in code
+    DeadlineLimit.objects.all().delete()
+    assert ends(deadlines.accept_deadline(RiskGrade.LOW, dispatched, level=5)) == date(2025, 3, 6)
+    assert deadlines.limit_working_days(DueKind.FEEDBACK, 3, RiskGrade.LOW) == 20
+
+
+def test_dispatch_gives_each_org_the_limit_of_its_level(cast: Any, world: Any) -> None:
+    DeadlineLimit.objects.filter(kind=DueKind.ACCEPT, level=5, grade=RiskGrade.LOW).update(
+        working_days=5
+    )
+    with clock(at(date(2025, 3, 3))):
+        case = assessed_case(cast=cast, world=world)
+        case = services.case_dispatch(
+            actor=cast.dispatcher,
+            case_id=case.pk,
+            version=None,
+            orgs=[world.committee_east, world.tribunal_a],
+        )
+    limits = {o.to_org: ends(o.accept_by) for o in case.dispatches.all()}
+    assert limits == {world.committee_east: date(2025, 3, 10), world.tribunal_a: date(2025, 3, 6)}
+    due = {d.org: ends(d.due_at) for d in DueItem.objects.filter(case=case, kind=DueKind.ACCEPT)}
+    assert due == limits
+
+
+def test_the_procedure_is_recorded_at_assessment_and_sets_the_limit(cast: Any, world: Any) -> None:
+    accepted = at(date(2026, 9, 24))
+    with clock(accepted - timedelta(days=1)):
+        case = register_case(
+            actor=cast.court_clerk,
+            platform=world.town_a_platform,
+            region=world.village_east,
+            channel=IntakeChannel.COURT_POST,
+        )
+        with pytest.raises(services.CaseRuleError, match="普通程序或简易程序"):
+            services.case_assess(
+                actor=cast.dispatcher,
+                case_id=case.pk,
+                version=None,
+                category=case.category,
+                grade=RiskGrade.LOW,
+                procedure="summary",
+            )
+        case = services.case_assess(
+            actor=cast.dispatcher,
+            case_id=case.pk,
+            version=None,
+            category=case.category,
+            grade=RiskGrade.LOW,
+            procedure=CourtProcedure.SIMPLIFIED,
+        )
+        assert case.procedure == CourtProcedure.SIMPLIFIED
+        assert case.timeline.get(action="assess").data["procedure"] == "simplified"
+        case = services.case_dispatch(
+            actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
+        )
+    with clock(accepted):
+        services.dispatch_accept(actor=cast.mediator_east, dispatch_id=case.dispatches.get().pk)
+    due = DueItem.objects.get(case=case, kind=DueKind.MEDIATION)
+    assert ends(due.due_at) == date(2026, 10, 8)  # 7 days, off National Day
+
+
+def test_only_court_entrusted_cases_take_a_procedure(cast: Any, world: Any) -> None:
+    case = register_case(
+        actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
+    )
+    with pytest.raises(services.CaseRuleError, match="法院委托"):
+        services.case_assess(
+            actor=cast.dispatcher,
+            case_id=case.pk,
+            version=None,
+            category=case.category,
+            grade=RiskGrade.LOW,
+            procedure=CourtProcedure.SIMPLIFIED,
+        )
+    fresh = Case.objects.get(pk=case.pk)
+    assert (fresh.status, fresh.procedure) == (CaseStatus.REGISTERED, "")
 
 
 # --- When the sweep first looks ------------------------------------------------------------------
@@ -300,3 +430,130 @@ def test_extension_of_a_closed_case_is_refused(cast: Any, world: Any) -> None:
             applicant_consents=True,
             respondent_consents=True,
         )
+
+
+# --- Straddling National Day 2026 (Oct 1–7 off; Sun Sep 20 and Sat Oct 10 are workdays) ---------
+
+
+def _accepted_case(cast: Any, world: Any, accepted_at: datetime) -> Case:
+    """A people's-mediation case (one month) accepted by 东村's committee at ``accepted_at``."""
+    with clock(accepted_at - timedelta(days=1)):
+        case = assessed_case(cast=cast, world=world)
+        case = services.case_dispatch(
+            actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
+        )
+    with clock(accepted_at):
+        case = services.dispatch_accept(
+            actor=cast.mediator_east, dispatch_id=case.dispatches.get().pk
+        )
+        return start_mediation(case, cast.mediator_east)
+
+
+def test_a_suspension_over_national_day_2026_stops_every_clock(cast: Any, world: Any) -> None:
+    # Given a case accepted Thu 10 Sep 2026: one month ends Sat 10 Oct, a 调休 working day
+    m = cast.mediator_east
+    case = _accepted_case(cast, world, at(date(2026, 9, 10)))
+    mediation = DueItem.objects.get(case=case, kind=DueKind.MEDIATION)
+    feedback = DueItem.objects.get(case=case, kind=DueKind.FEEDBACK)
+    assert ends(mediation.due_at) == date(2026, 10, 10)
+    # 20 working days from 10 Sep: Sep 11–30 has 14 (Sep 20 works, Sep 25 is 中秋), then Oct 8,
+    # 9, 10 (the working Saturday), 12, 13, 14
+    assert ends(feedback.due_at) == date(2026, 10, 14)
+    before = {mediation.pk: mediation.due_at, feedback.pk: feedback.due_at}
+
+    # When the mediator suspends it on Tue 29 Sep and resumes on Fri 9 Oct (10 days)
+    suspended_at = at(date(2026, 9, 29), 15)
+    with clock(suspended_at):
+        services.case_suspend(actor=m, case_id=case.pk, version=None, reason="当事人外出务工")
+    # the holiday passes with the clocks stopped: no sweep touches the case, not even after
+    # the old deadlines
+    for day in (date(2026, 10, 5), date(2026, 10, 11), date(2026, 10, 15)):
+        result = sweep_due_items(now=at(day))
+        assert (result.examined, result.reminded, result.supervised, result.reported) == (
+            0,
+            0,
+            0,
+            0,
+        )
+    resumed_at = at(date(2026, 10, 9), 15)
+    with clock(resumed_at):
+        services.case_resume(actor=m, case_id=case.pk, version=None)
+
+    # Then each deadline moved on by exactly the ten suspended days
+    for item in DueItem.objects.filter(pk__in=before):
+        assert item.due_at == before[item.pk] + timedelta(days=10)
+        assert item.paused_at is None
+    assert ends(DueItem.objects.get(pk=mediation.pk).due_at) == date(2026, 10, 20)
+    assert ends(DueItem.objects.get(pk=feedback.pk).due_at) == date(2026, 10, 24)
+    assert not TimelineEvent.objects.filter(case=case, action__in=["remind", "supervise"])
+
+
+def test_an_extension_over_national_day_2026_ends_after_the_holiday(cast: Any, world: Any) -> None:
+    # Given a case accepted Mon 31 Aug 2026: one month ends Wed 30 Sep
+    case = _accepted_case(cast, world, at(date(2026, 8, 31)))
+    item = DueItem.objects.get(case=case, kind=DueKind.MEDIATION)
+    assert ends(item.due_at) == date(2026, 9, 30)
+
+    # When both parties agree on 28 Sep to 5 more days
+    with clock(at(date(2026, 9, 28))):
+        extended = services.case_extend(
+            actor=cast.mediator_east,
+            case_id=case.pk,
+            days=5,
+            applicant_consents=True,
+            respondent_consents=True,
+            note="双方同意节后继续调解",
+        )
+
+    # Then 30 Sep + 5 days is Mon 5 Oct, inside the holiday: the period ends on the first
+    # working day after it, Thu 8 Oct (民法典 art. 203)
+    assert ends(extended.due_at) == date(2026, 10, 8)
+    assert extended.next_check_at == extended.due_at - deadlines.REMIND_BEFORE
+    # a sweep during the holiday reminds once (three days before), none on the old deadline
+    assert sweep_due_items(now=at(date(2026, 10, 1))).reminded == 0
+    assert sweep_due_items(now=at(date(2026, 10, 6))).reminded == 1
+    assert sweep_due_items(now=at(date(2026, 10, 7))).reminded == 0
+
+
+def test_the_system_admin_edits_the_limits_in_the_admin(cast: Any, client_for: Any) -> None:
+    from fengqiao.audit.models import AuditEvent
+
+    row = DeadlineLimit.objects.get(kind=DueKind.ACCEPT, level=4, grade=RiskGrade.MEDIUM)
+    client = client_for(cast.system_admin)
+    page = client.get("/admin/disputes/deadlinelimit/")
+    assert page.status_code == 200
+    assert "时限标准" in page.content.decode()
+
+    response = client.post(
+        f"/admin/disputes/deadlinelimit/{row.pk}/change/",
+        {
+            "kind": row.kind,
+            "level": row.level,
+            "grade": row.grade,
+            "working_days": "4",
+            "note": "乡镇中风险放宽",
+        },
+    )
+
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.working_days == 4
+    event = AuditEvent.objects.get(event_type="reference.changed")
+    assert (event.before, event.after) == (
+        {"working_days": 2, "note": ""},
+        {"working_days": 4, "note": "乡镇中风险放宽"},
+    )
+    assert deadlines.limit_working_days(DueKind.ACCEPT, 4, RiskGrade.MEDIUM) == 4
+    # Out of range is refused with a message, nothing saved
+    response = client.post(
+        f"/admin/disputes/deadlinelimit/{row.pk}/change/",
+        {"kind": row.kind, "level": row.level, "grade": row.grade, "working_days": "0"},
+    )
+    assert response.status_code == 200
+    row.refresh_from_db()
+    assert row.working_days == 4
+    # A mediator cannot reach it
+    assert client_for(cast.mediator_east).get("/admin/disputes/deadlinelimit/").status_code in (
+        302,
+        403,
+    )

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from fengqiao.accounts.models import RoleGrant, User
 from fengqiao.core.crypto import lookup_hash
+from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import (
     OPEN_STATUSES,
     CaseAction,
@@ -193,6 +194,21 @@ class TestDemoCases:
         assert accepted.exists()
         for case in accepted:
             assert DueItem.objects.filter(case=case, kind="feedback").exists(), case.number
+
+    def test_court_entrusted_cases_carry_their_procedure(self, demo: DemoCaseSummary) -> None:
+        entrusted = Case.objects.filter(
+            channel=IntakeChannel.COURT_POST, timeline__action="assess"
+        ).distinct()
+        assert entrusted.exists()
+        for case in entrusted:
+            assert case.procedure in ("ordinary", "simplified"), case.number
+            accepted = case.timeline.filter(action="accept").order_by("at").last()
+            due = DueItem.objects.filter(case=case, kind="mediation").order_by("pk").last()
+            suspended = case.timeline.filter(action="suspend").exists()
+            if accepted is not None and due is not None and not suspended:
+                days = 7 if case.procedure == "simplified" else 15
+                assert due.due_at == deadlines.add_calendar_days(accepted.at, days), case.number
+        assert not Case.objects.exclude(channel=IntakeChannel.COURT_POST).exclude(procedure="")
 
     def test_demo_accounts_have_work(self, demo: DemoCaseSummary) -> None:
         for username in ("mediator", "mediator2"):

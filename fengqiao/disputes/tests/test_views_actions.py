@@ -77,6 +77,23 @@ def test_assess(cast: Any, world: Any, client_for: Any) -> None:
         False,
     )
     assert "研判结果已保存" in _flash(client, case)
+    # The procedure is asked only on court 委托 cases
+    assert 'id="id_assess_procedure"' not in client.get(f"/cases/{case.pk}/").content.decode()
+
+
+def test_assess_records_the_procedure_of_a_court_entrusted_case(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    case = east_case(cast, world, channel="court_post")
+    client = client_for(cast.dispatcher)
+    assert 'id="id_assess_procedure"' in client.get(f"/cases/{case.pk}/").content.decode()
+    fields = {"category": "neighbour", "grade": "low", "people_count": "2"}
+    response = act(client, case, "assess", **fields, procedure="")
+    assert response.status_code == 400
+    assert "这个字段是必填项" in page_text(response)
+    _ok(act(client, case, "assess", **fields, procedure="simplified"), case)
+    assert fresh(case).procedure == "simplified"
+    assert "（简易程序）" in _flash(client, case)
 
 
 def test_assess_bad_input_keeps_what_was_typed(cast: Any, world: Any, client_for: Any) -> None:
