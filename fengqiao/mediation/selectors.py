@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import Http404
 
+from fengqiao.disputes.choices import CaseStatus
 from fengqiao.disputes.models import Case, Party
 from fengqiao.disputes.selectors import case_get_for_user
 from fengqiao.disputes.services import case_may
@@ -48,6 +49,18 @@ class CasePanel:
     opinions: list[ExpertOpinion]
     can_act: bool
     can_refer: bool
+
+    @property
+    def can_record_session(self) -> bool:
+        """What ``services.session_record`` accepts: every consent and the rights notice given,
+        and the case not suspended."""
+        return (
+            self.can_act
+            and self.all_consented
+            and not self.refused
+            and self.notice is not None
+            and self.case.status != CaseStatus.SUSPENDED
+        )
 
 
 def case_panel(user: Any, case: Case) -> CasePanel:

@@ -65,6 +65,7 @@ def test_consent_then_session_through_the_panel(
     page = client.get(f"/cases/{case.pk}/")
     assert "mediation-consent-needed" in page.content.decode()
     assert 'id="act-start"' not in page.content.decode()
+    assert 'id="mediation-session-form"' not in page.content.decode()
     response = client.post(
         f"/mediation/cases/{case.pk}/notice/",
         {"notice-method": "in_person", "notice-acknowledged": [p.pk for p in case.parties.all()]},
@@ -73,6 +74,7 @@ def test_consent_then_session_through_the_panel(
     page = client.get(f"/cases/{case.pk}/")
     assert "mediation-consent-needed" not in page.content.decode()
     assert 'id="act-start"' in page.content.decode()
+    assert 'id="mediation-session-form"' in page.content.decode()
     response = client.post(
         f"/mediation/cases/{case.pk}/sessions/",
         {
@@ -240,3 +242,16 @@ def test_the_panel_reads_in_a_fixed_number_of_queries(
 
     assert page.content.decode().count("/mediation/evidence/") == 5
     assert len(five) == len(one)
+
+
+def test_no_session_form_while_suspended(cast: Any, world: Any, client_for: ClientFor) -> None:
+    from fengqiao.disputes import services as case_services
+    from fengqiao.disputes.tests.factories import start_mediation
+
+    case = start_mediation(accepted_case(cast=cast, world=world), cast.mediator_east)
+    client = client_for(cast.mediator_east)
+    assert 'id="mediation-session-form"' in client.get(f"/cases/{case.pk}/").content.decode()
+    case_services.case_suspend(
+        actor=cast.mediator_east, case_id=case.pk, version=None, reason="等待鉴定"
+    )
+    assert 'id="mediation-session-form"' not in client.get(f"/cases/{case.pk}/").content.decode()
