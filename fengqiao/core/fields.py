@@ -78,7 +78,10 @@ class EncryptedTextField(models.TextField):
         return value
 
 
-def lookup_hash_field(verbose_name: Any) -> models.CharField:
+def lookup_hash_field(verbose_name: Any, *, db_index: bool = True) -> models.CharField:
+    """The keyed hash column of an encrypted field. A large table indexes it in its Meta
+    instead (``db_index=False``), which on PostgreSQL spares the LIKE twin index Django adds
+    to an indexed CharField: a hash is only ever matched exactly."""
     return models.CharField(
-        verbose_name, max_length=64, blank=True, default="", db_index=True, editable=False
+        verbose_name, max_length=64, blank=True, default="", db_index=db_index, editable=False
     )
