@@ -14,7 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,12 +55,18 @@ class _Batch:
     users: dict[int, list[User]] = field(default_factory=dict)
     uppers: dict[int, Organization | None] = field(default_factory=dict)
 
-    def prepare(self, items: list[DueItem]) -> None:
-        orgs = {item.org_id: item.org for item in items}
-        self.uppers = upper_platforms(orgs.values())
-        org_ids = set(orgs) | {item.case.platform_id for item in items}
-        org_ids |= {upper.pk for upper in self.uppers.values() if upper is not None}
-        self.users = users_by_org(org_ids)
+    def prepare(self, items: list[DueItem], known: _Batch | None = None) -> None:
+        """Read the upper platforms and users of the batch's orgs, taking what ``known`` (the
+        sweep's earlier batches) already read."""
+        if known is not None:
+            self.uppers, self.users = known.uppers, known.users
+        orgs = {item.org_id: item.org for item in items if item.org_id not in self.uppers}
+        self.uppers.update(upper_platforms(orgs.values()))
+        org_ids = {item.org_id for item in items} | {item.case.platform_id for item in items}
+        org_ids |= {u.pk for pk in org_ids & set(self.uppers) if (u := self.uppers[pk])}
+        missing = org_ids - set(self.users)
+        if missing:
+            self.users.update(users_by_org(missing))
 
     def org_users(self, org: Organization | None) -> list[User]:
         if org is None:
@@ -291,9 +299,38 @@ def _supervise(item: DueItem, now: datetime, batch: _Batch) -> None:
     )
 
 
+def _mark(items: list[DueItem], now: datetime) -> None:
+    """Save what the sweep did to the items: three UPDATEs, one per outcome (a bulk_update
+    would send a CASE per row and column). COALESCE keeps a mark already set: each step
+    happens once."""
+    before, feedback, overdue = [], [], []
+    for item in items:
+        if now < item.due_at:
+            before.append(item.pk)
+        elif item.kind == DueKind.FEEDBACK:
+            feedback.append(item.pk)
+        else:
+            overdue.append(item.pk)
+    at = Value(now, output_field=models.DateTimeField())
+    if before:
+        DueItem.objects.filter(pk__in=before).update(
+            reminded_at=Coalesce("reminded_at", at), next_check_at=F("due_at")
+        )
+    if feedback:
+        DueItem.objects.filter(pk__in=feedback).update(
+            reported_at=Coalesce("reported_at", at), next_check_at=None
+        )
+    if overdue:
+        DueItem.objects.filter(pk__in=overdue).update(
+            supervised_at=Coalesce("supervised_at", at), next_check_at=None
+        )
+
+
 def sweep_due_items(*, now: datetime | None = None, batch: int = BATCH) -> SweepResult:
     now = now or timezone.now()
     result = SweepResult()
+    # Orgs' upper platforms and users, read once per sweep however many batches need them.
+    known: _Batch | None = None
     while True:
         with transaction.atomic():
             items = list(
@@ -311,7 +348,8 @@ def sweep_due_items(*, now: datetime | None = None, batch: int = BATCH) -> Sweep
             if not items:
                 return result
             writes = _Batch()
-            writes.prepare(items)
+            writes.prepare(items, known)
+            known = writes
             for item in items:
                 result.examined += 1
                 if now < item.due_at:
@@ -330,6 +368,4 @@ def sweep_due_items(*, now: datetime | None = None, batch: int = BATCH) -> Sweep
                         result.supervised += 1
                     item.next_check_at = None
             writes.write()
-            DueItem.objects.bulk_update(
-                items, ["reminded_at", "supervised_at", "reported_at", "next_check_at"]
-            )
+            _mark(items, now)
