@@ -1500,12 +1500,13 @@ REPEAT_REPORT_WINDOW = timedelta(minutes=10)
 
 
 def _repeat_fingerprint(**content: Any) -> str:
+    """A keyed digest (the content holds ID numbers and phones: a plain hash of it could be
+    matched against guesses)."""
     import json
 
-    from fengqiao.core.crypto import sm3_hex
+    from fengqiao.core.crypto import lookup_hash
 
-    text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
-    return sm3_hex(text.encode())
+    return lookup_hash(json.dumps(content, sort_keys=True, ensure_ascii=False, default=str))
 
 
 def case_repeat_report(
