@@ -381,9 +381,12 @@ def raw_sweep(raw: Raw, now: datetime) -> int:
                 for r in rows
             ],
         )
+        # An item already past its deadline gets no further check (as the platform's 督办
+        # step does); moving it to due_at would select it again forever.
         raw.many(
-            "UPDATE disputes_dueitem SET reminded_at = %s, next_check_at = due_at WHERE id = %s",
-            [(ts, r[0]) for r in rows],
+            "UPDATE disputes_dueitem SET reminded_at = %s, next_check_at = CASE WHEN due_at > %s "
+            "THEN due_at END WHERE id = %s",
+            [(ts, ts, r[0]) for r in rows],
         )
     raw.rollback()
     return examined
