@@ -64,7 +64,11 @@ class _Batch:
         self.uppers.update(upper_platforms(orgs.values()))
         org_ids = {item.org_id for item in items} | {item.case.platform_id for item in items}
         org_ids |= {u.pk for pk in org_ids & set(self.uppers) if (u := self.uppers[pk])}
-        missing = org_ids - set(self.users)
+        self.read_users(org_ids)
+
+    def read_users(self, org_ids: Iterable[int]) -> None:
+        """Read, in one query, the users of those of ``org_ids`` not read yet."""
+        missing = set(org_ids) - set(self.users)
         if missing:
             self.users.update(users_by_org(missing))
 
@@ -167,56 +171,104 @@ def dispatching_platforms(case: Case) -> list[Organization]:
     """The platforms that sent ``case`` down, in the order they did: those that issued its 交办单
     and those that escalated it to the platform above (a township whose case the county took).
     A case handed back by a village committee to its own platform adds none."""
-    ids = list(
-        DispatchOrder.objects.filter(case=case)
-        .order_by("dispatched_at", "pk")
-        .values_list("from_org_id", flat=True)
-    )
-    ids += [
-        pk
-        for pk in TimelineEvent.objects.filter(case=case, action="escalate")
-        .order_by("at", "pk")
-        .values_list("data__from_platform", flat=True)
-        if pk
-    ]
-    unique = list(dict.fromkeys(ids))
-    orgs = Organization.objects.in_bulk(unique)
-    return [orgs[pk] for pk in unique if pk in orgs]
+    return dispatching_platforms_of([case.pk])[case.pk]
 
 
-def _why_not_done(item: DueItem) -> str:
-    """What the dispatching platform is told when the feedback limit passes: where the case
-    stands (state, handling org, sessions held, the mediation deadline)."""
-    case = item.case
-    parts = [
-        _("当前状态“%(s)s”") % {"s": case.get_status_display()},
-        _("承办单位%(o)s") % {"o": item.org.name},
-    ]
-    sessions = MediationSession.objects.filter(case=case).count()
-    parts.append(_("已调解%(n)d次") % {"n": sessions} if sessions else _("尚未开展调解"))
-    mediation = (
-        DueItem.objects.filter(case=case, kind=DueKind.MEDIATION, status=DueStatus.OPEN)
-        .order_by("due_at")
-        .first()
+def dispatching_platforms_of(case_ids: Iterable[int]) -> dict[int, list[Organization]]:
+    """``dispatching_platforms`` of many cases in three queries (case id → its platforms)."""
+    case_ids = list(case_ids)
+    sent: dict[int, list[int]] = {pk: [] for pk in case_ids}
+    orders = (
+        DispatchOrder.objects.filter(case_id__in=case_ids)
+        .order_by("case_id", "dispatched_at", "pk")
+        .values_list("case_id", "from_org_id")
     )
-    if mediation is not None:
-        extended = case.timeline.filter(action="extend").exists()
-        parts.append(
-            (_("调解期限经双方同意延长至%(d)s") if extended else _("调解期限至%(d)s"))
-            % {"d": timezone.localtime(mediation.due_at).strftime("%Y-%m-%d")}
+    for case_id, org_id in orders:
+        sent[case_id].append(org_id)
+    escalations = (
+        TimelineEvent.objects.filter(case_id__in=case_ids, action="escalate")
+        .order_by("case_id", "at", "pk")
+        .values_list("case_id", "data__from_platform")
+    )
+    for case_id, org_id in escalations:
+        if org_id:
+            sent[case_id].append(org_id)
+    orgs = Organization.objects.in_bulk({pk for ids in sent.values() for pk in ids})
+    return {
+        case_id: [orgs[pk] for pk in dict.fromkeys(ids) if pk in orgs]
+        for case_id, ids in sent.items()
+    }
+
+
+@dataclass
+class _Progress:
+    """Where the cases of a batch's passed feedback limits stand, read together: the platforms
+    that sent each down, the sessions held, the open mediation deadline and whether the
+    parties agreed to extend it — six queries per batch, whatever its size."""
+
+    platforms: dict[int, list[Organization]]
+    sessions: dict[int, int]
+    mediation_due: dict[int, datetime]
+    extended: set[int]
+
+    @classmethod
+    def of(cls, items: list[DueItem]) -> _Progress:
+        ids = list({item.case_id for item in items})
+        if not ids:
+            return cls({}, {}, {}, set())
+        sessions = dict(
+            MediationSession.objects.filter(case_id__in=ids)
+            .values("case_id")
+            .annotate(n=models.Count("pk"))
+            .values_list("case_id", "n")
         )
-    return "，".join(str(p) for p in parts)
+        mediation_due: dict[int, datetime] = {}
+        open_mediation = (
+            DueItem.objects.filter(case_id__in=ids, kind=DueKind.MEDIATION, status=DueStatus.OPEN)
+            .order_by("case_id", "due_at")
+            .values_list("case_id", "due_at")
+        )
+        for case_id, due_at in open_mediation:
+            mediation_due.setdefault(case_id, due_at)
+        extended = set(
+            TimelineEvent.objects.filter(case_id__in=ids, action="extend")
+            .values_list("case_id", flat=True)
+            .distinct()
+        )
+        return cls(dispatching_platforms_of(ids), sessions, mediation_due, extended)
+
+    def why_not_done(self, item: DueItem) -> str:
+        """What the dispatching platform is told when the feedback limit passes: where the case
+        stands (state, handling org, sessions held, the mediation deadline)."""
+        case = item.case
+        parts = [
+            _("当前状态“%(s)s”") % {"s": case.get_status_display()},
+            _("承办单位%(o)s") % {"o": item.org.name},
+        ]
+        held = self.sessions.get(case.pk, 0)
+        parts.append(_("已调解%(n)d次") % {"n": held} if held else _("尚未开展调解"))
+        due = self.mediation_due.get(case.pk)
+        if due is not None:
+            parts.append(
+                (
+                    _("调解期限经双方同意延长至%(d)s")
+                    if case.pk in self.extended
+                    else _("调解期限至%(d)s")
+                )
+                % {"d": timezone.localtime(due).strftime("%Y-%m-%d")}
+            )
+        return "，".join(str(p) for p in parts)
 
 
-def _report_not_done(item: DueItem, now: datetime, batch: _Batch) -> None:
+def _report_not_done(item: DueItem, now: datetime, batch: _Batch, progress: _Progress) -> None:
     """反馈时限届满未办结 — the dispatching platforms are told why not (seed 004 §26: 在规定时限内
     未办结的，及时报告); the item stays open: the result is still owed."""
     case = item.case
     item.reported_at = now
-    platforms = dispatching_platforms(case)
+    platforms = progress.platforms[case.pk]
     reason = _("反馈时限已于%(due)s届满，案件尚未办结：%(why)s。") % {
         "due": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M"),
-        "why": _why_not_done(item),
+        "why": progress.why_not_done(item),
     }
     batch.events.append(
         TimelineEvent(
@@ -350,6 +402,16 @@ def sweep_due_items(*, now: datetime | None = None, batch: int = BATCH) -> Sweep
             writes = _Batch()
             writes.prepare(items, known)
             known = writes
+            progress = _Progress.of(
+                [
+                    item
+                    for item in items
+                    if item.kind == DueKind.FEEDBACK
+                    and item.reported_at is None
+                    and now >= item.due_at
+                ]
+            )
+            writes.read_users(p.pk for ps in progress.platforms.values() for p in ps)
             for item in items:
                 result.examined += 1
                 if now < item.due_at:
@@ -359,7 +421,7 @@ def sweep_due_items(*, now: datetime | None = None, batch: int = BATCH) -> Sweep
                     item.next_check_at = item.due_at
                 elif item.kind == DueKind.FEEDBACK:
                     if item.reported_at is None:
-                        _report_not_done(item, now, writes)
+                        _report_not_done(item, now, writes, progress)
                         result.reported += 1
                     item.next_check_at = None
                 else:

@@ -9,6 +9,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from fengqiao.accounts.choices import BuiltinRole
@@ -251,6 +253,33 @@ def test_a_passed_feedback_limit_tells_the_platform_why_not_once(cast: Any, worl
     feedback.refresh_from_db()
     assert feedback.status == DueStatus.DONE
     assert len(_results(cast.dispatcher)) == 2
+
+
+def _report_queries(cast: Any, world: Any, n: int) -> tuple[int, int]:
+    """Let the feedback limits of ``n`` new mediating cases pass; the sweep's queries, reports."""
+    items = [
+        DueItem.objects.get(case=_mediating(cast, world), kind=DueKind.FEEDBACK) for _ in range(n)
+    ]
+    DueItem.objects.exclude(pk__in=[i.pk for i in items]).update(next_check_at=None)
+    after = max(item.due_at for item in items) + timedelta(minutes=1)
+    DueItem.objects.filter(pk__in=[i.pk for i in items]).update(next_check_at=after)
+    with CaptureQueriesContext(connection) as ctx:
+        result = sweep_due_items(now=after)
+    return len(ctx.captured_queries), result.reported
+
+
+def test_reports_of_a_batch_are_read_together(cast: Any, world: Any) -> None:
+    # Given the feedback limits of 2 cases passing, then of 8 more
+    small, first = _report_queries(cast, world, 2)
+    large, second = _report_queries(cast, world, 8)
+
+    # Then each case is reported once, with why it is not done
+    assert (first, second) == (2, 8)
+    reports = Notification.objects.filter(recipient=cast.dispatcher, kind=NotificationKind.RESULT)
+    assert reports.count() == 10
+    assert all("尚未开展调解" in r.body for r in reports)
+    # And the sweep reads where the cases stand in a few queries per batch, not per case
+    assert large == small
 
 
 def test_the_case_page_shows_the_report_back(cast: Any, world: Any, client_for: Any) -> None:
