@@ -346,16 +346,20 @@ def raw_sweep(raw: Raw, now: datetime) -> int:
     their next check; rolled back so the data stays as generated."""
     examined = 0
     raw.begin()
+    since = None  # keyset: each batch starts at the last one's next check, as the platform's
     while True:
         rows = raw.all(
-            "SELECT i.id, i.case_id, i.org_id, i.due_at, c.status, c.number "
+            "SELECT i.id, i.case_id, i.org_id, i.due_at, c.status, c.number, i.next_check_at "
             "FROM disputes_dueitem i JOIN disputes_case c ON c.id = i.case_id "
             "WHERE i.status = 'open' AND i.next_check_at IS NOT NULL AND i.next_check_at <= %s "
-            "AND i.paused_at IS NULL ORDER BY i.next_check_at LIMIT 500",
-            (raw.ts(now),),
+            "AND i.paused_at IS NULL"
+            + (" AND i.next_check_at >= %s" if since is not None else "")
+            + " ORDER BY i.next_check_at, i.id LIMIT 500",
+            (raw.ts(now),) if since is None else (raw.ts(now), since),
         )
         if not rows:
             break
+        since = rows[-1][6]
         examined += len(rows)
         ts = raw.ts(now)
         raw.many(

@@ -298,3 +298,28 @@ def test_sweep_writes_a_batch_together(cast: Any, world: Any) -> None:
     # And the sweep's queries do not grow with the items in a batch: its writes go in one
     # statement per table, the users and upper platforms of every org in one read each
     assert large == small
+
+
+def test_a_sweep_in_small_batches_takes_every_due_item_once(cast: Any, world: Any) -> None:
+    # Given 7 due items, 4 of them checked at the same moment, and one not yet due
+    now = timezone.now()
+    case = register_case(
+        actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
+    )
+    same = now - timedelta(hours=3)
+    checks = [same, same, same, same, now - timedelta(hours=2), now - timedelta(hours=1), now]
+    items = [
+        _item(case, world.committee_east, now + timedelta(days=1), next_check_at=at)
+        for at in checks
+    ]
+    later = _item(case, world.committee_east, now + timedelta(days=2))
+
+    # When the sweep goes through them two at a time
+    result = sweep_due_items(now=now, batch=2)
+
+    # Then each due item was reminded once, and the item not yet due was left alone
+    assert (result.examined, result.reminded) == (7, 7)
+    assert TimelineEvent.objects.filter(action="remind").count() == 7
+    assert all(i.reminded_at for i in DueItem.objects.filter(pk__in=[i.pk for i in items]))
+    later.refresh_from_db()
+    assert later.reminded_at is None
