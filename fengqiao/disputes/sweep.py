@@ -33,6 +33,15 @@ from fengqiao.notify.services import Message, notify_many, users_by_org
 from fengqiao.orgs.models import Organization
 
 BATCH = 500
+SWEPT_FIELDS = (
+    *(f.name for f in DueItem._meta.concrete_fields),
+    "case__number",
+    "case__title",
+    "case__status",
+    "case__platform_id",
+    "org__name",
+    "org__region__path",
+)
 
 
 def _(message: str) -> str:
@@ -353,7 +362,7 @@ def _supervise(item: DueItem, now: datetime, batch: _Batch) -> None:
     )
     recipients = batch.org_users(item.org) + batch.org_users(upper)
     if case.platform_id not in (item.org_id, getattr(upper, "pk", None)):
-        recipients += batch.org_users(case.platform)
+        recipients += batch.users.get(case.platform_id, [])
     batch.messages.append(
         Message(
             recipients=recipients,
@@ -422,7 +431,9 @@ def sweep_due_items(*, now: datetime | None = None, batch: int = BATCH) -> Sweep
                 due = due.filter(next_check_at__gte=since)
             items = list(
                 due.select_for_update(skip_locked=True, of=("self",))
-                .select_related("case__platform", "org__region")
+                .select_related("case", "org__region")
+                # Only what the messages need: a case row is wide (parties' summary, facts).
+                .only(*SWEPT_FIELDS)
                 .order_by("next_check_at", "pk")[:batch]
             )
             if not items:
