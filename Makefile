@@ -34,7 +34,7 @@ BENCH_PG_CASES ?= 200000
 BENCH_SQLITE_CASES ?= 50000
 bench: setup
 	$(PY) bench/generate.py --db postgresql --cases $(BENCH_PG_CASES)
-	$(PY) bench/run.py --db postgresql --intake-seconds 30 --intake-workers 1,2,4 --intake-settings bench_settings
+	$(PY) bench/run.py --db postgresql --intake-seconds 30 --intake-workers 1,2,4 --intake-threads 16,4 --intake-settings bench_settings
 	$(PY) bench/generate.py --db sqlite --cases $(BENCH_SQLITE_CASES)
 	$(PY) bench/run.py --db sqlite --intake-seconds 30 --intake-workers 1,2
 	$(PY) bench/report.py
