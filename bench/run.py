@@ -576,6 +576,11 @@ def run(db: BenchDB, iterations: int, intake_seconds: float) -> dict[str, Any]:
         .values_list("pk", flat=True)
     )
     n_tr = min(iterations, len(dispatched) // 2 - 5, len(mediating) // 2 - 5)
+    if n_tr < 20:
+        raise SystemExit(
+            "The transition fixtures are used up (each run accepts and closes about "
+            f"{2 * iterations} of them): generate the bench database again."
+        )
     orders = dict(DispatchOrder.objects.filter(case_id__in=dispatched).values_list("case_id", "pk"))
     app_orders = [orders[c] for c in dispatched[: n_tr + 3]]
     base_orders = [orders[c] for c in dispatched[len(dispatched) // 2 :][: n_tr + 3]]
