@@ -73,6 +73,10 @@ def setup_django(db: BenchDB) -> None:
     import django
 
     django.setup()
+    # As the web process does (fengqiao/asgi.py): the scenarios run in a process like it.
+    from fengqiao.core.startup import freeze_startup_objects
+
+    freeze_startup_objects()
 
 
 def raw_connection(db: BenchDB) -> Any:

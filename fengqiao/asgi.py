@@ -9,4 +9,7 @@ django_asgi = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402  (after Django setup)
 
+from fengqiao.core.startup import freeze_startup_objects  # noqa: E402
+
 application = ProtocolTypeRouter({"http": django_asgi})
+freeze_startup_objects()
