@@ -16,6 +16,7 @@ limits that apply per channel and step. docs/deadlines.md gives each rule with i
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -56,17 +57,44 @@ REMIND_BEFORE = timedelta(days=3)
 REMIND_BEFORE_SHORT = timedelta(hours=12)
 
 
-def is_workday(day: date) -> bool:
+def _overrides(first: date, last: date) -> dict[date, bool]:
+    """The ``CalendarOverride`` rows from ``first`` to ``last``, in one query."""
     from fengqiao.disputes.models import CalendarOverride
 
-    override = CalendarOverride.objects.filter(day=day).values_list("is_workday", flat=True)
-    for value in override:
-        return bool(value)
+    rows = CalendarOverride.objects.filter(day__range=(first, last))
+    return {day: bool(value) for day, value in rows.values_list("day", "is_workday")}
+
+
+def _statutory_workday(day: date, overrides: dict[date, bool]) -> bool:
+    if day in overrides:
+        return overrides[day]
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
         # A year the package does not know: weekdays work, unless an override says otherwise.
         return day.weekday() < 5
+
+
+def is_workday(day: date) -> bool:
+    return _statutory_workday(day, _overrides(day, day))
+
+
+# Days of overrides read at a time when walking forward: a month covers every holiday run
+# (the longest, 春节 and 国庆, are 8-9 days off), so a deadline usually costs one query.
+_WINDOW = timedelta(days=31)
+
+
+def _days_from(day: date) -> Iterator[tuple[date, bool]]:
+    """``day`` and every day after it, each with whether it is a working day; the overrides
+    are read a window at a time as the walk reaches them, not a query per day."""
+    loaded_to = day - timedelta(days=1)
+    overrides: dict[date, bool] = {}
+    while True:
+        if day > loaded_to:
+            loaded_to = day + _WINDOW
+            overrides = _overrides(day, loaded_to)
+        yield day, _statutory_workday(day, overrides)
+        day += timedelta(days=1)
 
 
 def end_of_day(day: date) -> datetime:
@@ -75,13 +103,15 @@ def end_of_day(day: date) -> datetime:
 
 def add_working_days(start: datetime, days: int) -> datetime:
     """The end of the ``days``-th working day after ``start``'s day."""
-    day = timezone.localtime(start).date()
+    first = timezone.localtime(start).date() + timedelta(days=1)
+    if days <= 0:
+        return end_of_day(first - timedelta(days=1))
     counted = 0
-    while counted < days:
-        day += timedelta(days=1)
-        if is_workday(day):
-            counted += 1
-    return end_of_day(day)
+    for day, working in _days_from(first):
+        counted += working
+        if counted == days:
+            return end_of_day(day)
+    raise AssertionError("unreachable: the walk over the days does not end")  # pragma: no cover
 
 
 def add_calendar_days(start: datetime, days: int) -> datetime:
@@ -100,12 +130,11 @@ def add_months(start: datetime, months: int) -> datetime:
 def next_working_day_if_off(moment: datetime) -> datetime:
     """A period ending on a day off ends at the end of the next working day instead
     (民法典 art. 203: 期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日)."""
-    day = timezone.localtime(moment).date()
-    if is_workday(day):
-        return moment
-    while not is_workday(day):
-        day += timedelta(days=1)
-    return end_of_day(day)
+    start = timezone.localtime(moment).date()
+    for day, working in _days_from(start):
+        if working:
+            return moment if day == start else end_of_day(day)
+    raise AssertionError("unreachable: the walk over the days does not end")  # pragma: no cover
 
 
 def mediation_days(channel: str, procedure: str = "") -> int | None:

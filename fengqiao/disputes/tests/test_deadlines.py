@@ -108,6 +108,30 @@ def test_calendar_override_also_wins_over_the_package(db: None) -> None:
     assert ends(deadlines.add_working_days(at(date(2025, 9, 30)), 2)) == date(2025, 10, 10)
 
 
+def test_a_deadline_reads_the_calendar_a_month_at_a_time(
+    db: None, django_assert_num_queries: Any
+) -> None:
+    # 20 working days from Fri Sep 26, 2025 pass over National Day: 34 calendar days, one
+    # query for the first 32 days of overrides and one for the next window (it used to be a
+    # query per day).
+    with django_assert_num_queries(2):
+        assert ends(deadlines.add_working_days(at(date(2025, 9, 26)), 20)) == date(2025, 10, 30)
+    with django_assert_num_queries(1):
+        assert ends(deadlines.add_working_days(at(date(2025, 9, 30)), 1)) == date(2025, 10, 9)
+
+
+def test_an_override_beyond_the_first_window_is_still_honoured(db: None) -> None:
+    # The walk reads the next window when it gets there: a local holiday 33 days on counts.
+    assert ends(deadlines.add_working_days(at(date(2025, 9, 26)), 20)) == date(2025, 10, 30)
+    CalendarOverride.objects.create(day=date(2025, 10, 29), is_workday=False, note="地方节日")
+    assert ends(deadlines.add_working_days(at(date(2025, 9, 26)), 20)) == date(2025, 10, 31)
+    # A period ending on a day off moves to the next working day (民法典 art. 203), also past
+    # a window edge.
+    moment = at(date(2025, 10, 29))
+    assert ends(deadlines.next_working_day_if_off(moment)) == date(2025, 10, 30)
+    assert deadlines.next_working_day_if_off(at(date(2025, 10, 30))) == at(date(2025, 10, 30))
+
+
 # --- Calendar months and the 民法典 period rules --------------------------------------------------
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from fengqiao.disputes import services
 from fengqiao.disputes.choices import (
@@ -388,3 +391,47 @@ def test_rejection_is_kept_as_a_referral_to_where_it_belongs(cast: Any, world: A
         "甲镇人民法庭",
         "已向法院起诉",
     )
+
+
+def _dispatched_to_east(cast: Any, world: Any) -> Case:
+    case = register_case(
+        actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
+    )
+    services.case_assess(
+        actor=cast.dispatcher, case_id=case.pk, version=None, category=case.category, grade="low"
+    )
+    return services.case_dispatch(
+        actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
+    )
+
+
+def test_a_transition_reads_only_its_own_case(
+    cast: Any, world: Any, django_assert_max_num_queries: Any
+) -> None:
+    # The committee has other cases waiting; accepting and closing one case reads the calendar
+    # a month at a time (not a query per day) and checks the handler from the grants, without
+    # listing the committee's open caseload.
+    others = [_dispatched_to_east(cast, world) for _ in range(3)]
+    case = _dispatched_to_east(cast, world)
+    order = case.dispatches.get()
+    with django_assert_max_num_queries(24):
+        case = services.dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
+    assert case.status == CaseStatus.ACCEPTED
+    case = start_mediation(case, cast.mediator_east)
+    with CaptureQueriesContext(connection) as queries:
+        case = services.case_agree(
+            actor=cast.mediator_east,
+            case_id=case.pk,
+            version=case.version,
+            kind=AgreementKind.ORAL,
+            terms="双方握手言和。",
+        )
+    assert case.status == CaseStatus.RESOLVED
+    waiting = {o.pk for o in others}
+    listed = [
+        q["sql"]
+        for q in queries
+        for ids in re.findall(r"IN \(([\d, ]+)\)", q["sql"])
+        if waiting <= {int(i) for i in ids.split(",")}
+    ]
+    assert listed == []
