@@ -99,6 +99,13 @@ def holds_at(user: Any, perm: str, org_ids: Any) -> bool:
     return any(g.org_id in ids and perm in _perm_codes(g.role) for g in _grants(user))
 
 
+def grant_org_ids(user: Any) -> frozenset[int]:
+    """The orgs ``user`` holds a grant at, whatever its permissions (from the loaded grants)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return frozenset(g.org_id for g in _grants(user) if g.org_id is not None)
+
+
 def has_perm(user: Any, perm: str) -> bool:
     return not scope_for(user, perm).is_empty
 

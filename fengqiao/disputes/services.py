@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fengqiao.accounts.access import has_perm, holds_at, restrict, scope_for
+from fengqiao.accounts.access import grant_org_ids, has_perm, holds_at, restrict, scope_for
 from fengqiao.accounts.models import User
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
@@ -207,7 +207,14 @@ def _require_consent(case: Case, action: str) -> None:
 def _lock_case(actor: Any, case_id: int) -> Case:
     """The case row, locked, if ``actor`` can see it at all (else ``PermissionDenied``, which
     says nothing about whether it exists)."""
-    case = Case.objects.select_for_update(of=("self",)).filter(pk=case_id).first()
+    # With the orgs the side checks, the agreement's level and the report back read (only the
+    # case row is locked).
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("platform", "handling_org__region")
+        .filter(pk=case_id)
+        .first()
+    )
     # The sides first, the handling org's before the platforms' (which walk up the platform
     # tree): they are read from the actor's grants already loaded, while the view scope reads
     # the org's whole open caseload (Case.scope_member_q).
@@ -364,9 +371,7 @@ def _report_back(case: Case, *, actor: Any, outcome: str, note: str) -> None:
     """办结反馈 — every platform that sent the case down hears its outcome (DESIGN §3; seed 004
     §26: 对上级平台交办的矛盾纠纷……办结的，及时反馈), and the timeline records that it did. A
     platform the actor acts for closed the case itself and is not told."""
-    own: set[int | None] = set()
-    if isinstance(actor, User):
-        own = set(actor.role_grants.exclude(org=None).values_list("org_id", flat=True))
+    own = grant_org_ids(actor) if isinstance(actor, User) else frozenset()
     platforms = [p for p in dispatching_platforms(case) if p.pk not in own]
     if not platforms:
         return
