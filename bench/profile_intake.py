@@ -14,10 +14,14 @@ import io
 import json
 import pstats
 import random
+import re
 import sys
 import tempfile
 import time
+from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -31,6 +35,9 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime…")
+    ap.add_argument(
+        "--statements", action="store_true", help="also time each SQL statement the intake runs"
+    )
     args = ap.parse_args()
     data_dir = args.data_dir or Path(tempfile.gettempdir()) / f"fengqiao-bench-{args.db}"
     db = BenchDB(args.db, data_dir)
@@ -96,6 +103,8 @@ def main() -> None:
         post(100_000 + i)
     plain = (time.perf_counter() - t0) / args.requests
     cpu = (time.process_time() - cpu0) / args.requests
+    if args.statements:
+        print_statements(connection, lambda n: post(200_000 + n), args.requests)
     # CPU time, not wall time: waits on the database do not count against a function.
     profiler = cProfile.Profile(time.process_time)
     t0 = time.perf_counter()
@@ -112,6 +121,29 @@ def main() -> None:
         f"({elapsed / args.requests * 1000:.2f} ms under cProfile), {queries} queries each"
     )
     print(out.getvalue())
+
+
+def print_statements(connection: Any, post: Callable[[int], None], requests: int) -> None:
+    """Wall time per request of each statement (literals folded), slowest first: what the web
+    process waits on the database for."""
+    spent: dict[str, list[float]] = defaultdict(list)
+
+    def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            shape = re.sub(r"\s+", " ", re.sub(r"'[^']*'|\b\d+\b", "?", sql))
+            spent[shape[:160]].append(time.perf_counter() - t0)
+
+    with connection.execute_wrapper(timed):
+        for n in range(requests):
+            post(n)
+    total = sum(sum(v) for v in spent.values()) / requests * 1000
+    print(f"statements: {total:.2f} ms of each request waiting on the database")
+    for shape, times in sorted(spent.items(), key=lambda kv: -sum(kv[1])):
+        print(f"{sum(times) / requests * 1000:8.3f} ms {len(times) / requests:5.2f}× {shape}")
+    print()
 
 
 if __name__ == "__main__":

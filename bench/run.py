@@ -736,6 +736,10 @@ def intake(
                 str(threads),
                 "--seconds",
                 str(seconds),
+                "--web-pid",
+                str(server.pid),
+                "--worker-pid",
+                str(worker.pid),
             ],
             capture_output=True,
             text=True,
@@ -790,6 +794,12 @@ def _server_notes(r: dict[str, Any]) -> str:
     notes = []
     if r.get("server_rss_mb"):
         notes.append(f"largest web process RSS {r['server_rss_mb']} MB")
+    if r.get("cpu_ms_per_case"):
+        shares = ", ".join(f"{kind} {ms}" for kind, ms in r["cpu_ms_per_case"].items() if ms)
+        notes.append(
+            f"CPU ms per case: {shares} (machine {r['machine_cpu_ms_per_case']} of "
+            f"{r['cores']} cores)"
+        )
     if "seal_lag_s" in r:
         lag = r["seal_lag_s"]
         notes.append(
