@@ -26,7 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import BenchDB, setup_django
-from run import Raw, vacuum
+from run import Raw, vacuum, warm
 
 STATEMENT = re.compile(r'^\s*(SELECT|INSERT INTO|UPDATE|DELETE FROM)\s.*?"?(\w+)"?', re.S)
 
@@ -49,6 +49,7 @@ def main() -> None:
     from fengqiao.disputes import sweep
     from fengqiao.disputes.models import DueItem
 
+    print(warm(db, Raw(db)))
     open_items = DueItem.objects.filter(status="open", next_check_at__isnull=False).count()
     # The generator spreads next checks evenly over 100 days from generation.
     at = datetime.fromisoformat(meta["generated_at"]) + timedelta(
