@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import BenchDB, setup_django
 from run import Raw, vacuum, warm
 
-STATEMENT = re.compile(r'^\s*(SELECT|INSERT INTO|UPDATE|DELETE FROM)\s.*?"?(\w+)"?', re.S)
+STATEMENT = re.compile(r'^\s*(SELECT|INSERT INTO|UPDATE|DELETE FROM|COPY)\s.*?"?(\w+)"?', re.S)
 
 
 def main() -> None:

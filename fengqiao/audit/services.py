@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -14,6 +15,7 @@ from huey.contrib.djhuey import HUEY
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.models import AuditChainHead, AuditEvent
 from fengqiao.core import context
+from fengqiao.core.bulk import insert_rows
 from fengqiao.core.crypto import sm3_hex
 
 GENESIS = "0" * 64
@@ -48,13 +50,61 @@ def audit_record(
     return event
 
 
-def audit_record_many(events: list[AuditEvent]) -> list[AuditEvent]:
-    """Append events built by ``audit_event`` in one INSERT (a sweep's batch)."""
-    if not events:
-        return []
-    rows = AuditEvent.objects.bulk_create(events)
-    _request_seal_after_commit()
-    return rows
+class AuditEntry(NamedTuple):
+    """One event for ``audit_record_entries``: what happened to which object."""
+
+    event_type: str
+    obj: models.Model
+    after: dict[str, Any] | None = None
+
+
+def audit_record_entries(entries: Iterable[AuditEntry], *, actor: Any = None) -> int:
+    """Append many events of one actor (None: the system) in the caller's transaction, as
+    rows without an ``AuditEvent`` instance each (a sweep's batch); returns how many. ``after``
+    holds JSON values only (numbers, strings, lists, dicts): anything else is refused."""
+    ctx = context.current()
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    actor_id = actor.pk if is_user else None
+    actor_name = (getattr(actor, "display_name", "") or str(actor))[:150] if is_user else ""
+    now = timezone.now()
+    written = insert_rows(
+        AuditEvent,
+        AUDIT_COLUMNS,
+        (
+            (
+                now,
+                actor_id,
+                actor_name,
+                str(entry.event_type),
+                entry.obj._meta.label_lower,
+                str(entry.obj.pk),
+                str(entry.obj)[:200],
+                None,
+                entry.after,
+                ctx.request_id,
+                ctx.ip,
+            )
+            for entry in entries
+        ),
+    )
+    if written:
+        _request_seal_after_commit()
+    return written
+
+
+AUDIT_COLUMNS = (
+    "created_at",
+    "actor_id",
+    "actor_name",
+    "event_type",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "before",
+    "after",
+    "request_id",
+    "ip",
+)
 
 
 def audit_event(

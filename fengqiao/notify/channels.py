@@ -16,6 +16,15 @@ def register(channel: Channel) -> Channel:
     return channel
 
 
+def unregister(channel: Channel) -> None:
+    _channels.remove(channel)
+
+
+def registered() -> bool:
+    """Whether any channel besides in-app delivery is registered."""
+    return bool(_channels)
+
+
 def deliver(notification: Any) -> None:
     for channel in _channels:
         channel(notification)

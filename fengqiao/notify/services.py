@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fengqiao.accounts.models import User
+from fengqiao.core.bulk import insert_rows
 from fengqiao.notify import channels
 from fengqiao.notify.models import Notification
 
@@ -59,6 +60,28 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
     for row in rows:
         transaction.on_commit(partial(channels.deliver, row))
     return rows
+
+
+NOTIFICATION_COLUMNS = ("recipient_id", "kind", "title", "body", "url", "case_id", "created_at")
+
+
+def notify_rows(messages: Iterable[Message]) -> int:
+    """``notify_many`` for a large batch (a sweep's): the rows are written without a
+    ``Notification`` instance each; returns how many. Delivery channels are handed each row as
+    an object after commit, so while one is registered this is ``notify_many``."""
+    if channels.registered():
+        return len(notify_many(messages))
+    now = timezone.now()
+    rows = []
+    for message in messages:
+        case_id = getattr(message.case, "pk", None)
+        title = message.title[:200]
+        seen: set[int] = set()
+        for user in message.recipients:
+            if user is not None and user.is_active and user.pk not in seen:
+                seen.add(user.pk)
+                rows.append((user.pk, message.kind, title, message.body, message.url, case_id, now))
+    return insert_rows(Notification, NOTIFICATION_COLUMNS, rows)
 
 
 def notification_mark_read(*, actor: User, notification_ids: Iterable[int] | None = None) -> int:

@@ -15,7 +15,13 @@ from fengqiao.accounts.models import User
 from fengqiao.accounts.tests.factories import UserFactory
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.models import AuditChainHead, AuditEvent
-from fengqiao.audit.services import audit_record, audit_seal, audit_verify
+from fengqiao.audit.services import (
+    AuditEntry,
+    audit_record,
+    audit_record_entries,
+    audit_seal,
+    audit_verify,
+)
 from fengqiao.core import context
 
 
@@ -359,3 +365,39 @@ def test_seal_without_wait_skips_when_head_is_locked() -> None:
     # and once the head is free the rows are sealed
     assert audit_seal(wait=False) == 2
     assert audit_verify().ok
+
+
+def test_entries_written_in_bulk_seal_into_the_chain(actor: User, chain: list[AuditEvent]) -> None:
+    # given a sealed chain, and three events of the system written as plain rows in a request
+    cases = [UserFactory(username=f"obj{i}") for i in range(3)]  # any model will do
+    token = context.bind(context.RequestContext(request_id="sweep1", ip="127.0.0.1"))
+    try:
+        written = audit_record_entries(
+            [
+                AuditEntry(EventType.CASE_REMINDED, obj, {"due_item": i})
+                for i, obj in enumerate(cases)
+            ]
+        )
+    finally:
+        context.reset(token)
+
+    # when they are sealed
+    assert written == 3
+    assert audit_seal() == 3
+
+    # then they continue the chain as rows 6…8, with their object, payload and request
+    rows = list(AuditEvent.objects.filter(seq__gt=5).order_by("seq"))
+    assert [r.seq for r in rows] == [6, 7, 8]
+    assert [(r.object_type, r.object_id, r.after) for r in rows] == [
+        ("accounts.user", str(obj.pk), {"due_item": i}) for i, obj in enumerate(cases)
+    ]
+    assert all((r.actor_id, r.actor_name, r.before) == (None, "", None) for r in rows)
+    assert {(r.request_id, r.ip) for r in rows} == {("sweep1", "127.0.0.1")}
+    # and the whole chain verifies
+    assert "审计链完好：8 条已校验，0 条待封存" in _verify_ok()
+
+
+def test_bulk_entries_carry_their_actor(actor: User) -> None:
+    audit_record_entries([AuditEntry(EventType.PERSON_UPDATED, actor)], actor=actor)
+    row = AuditEvent.objects.get()
+    assert (row.actor_id, row.actor_name, row.object_repr) == (actor.pk, "审计员甲", str(actor))
