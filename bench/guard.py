@@ -26,7 +26,7 @@ BOUNDS: dict[str, tuple[float, int | None]] = {
     "worklist: township dispatcher": (600, 10),
     "worklist: village mediator": (15, 8),
     "case list": (30, 4),
-    "case detail": (450, 15),
+    "case detail": (450, 12),
     "transition: accept": (50, None),
     "transition: close": (90, None),
     "deadline sweep, 1%": (250, None),

@@ -12,7 +12,7 @@ from django.db.models import Min, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from fengqiao.accounts.access import restrict, scope_for
+from fengqiao.accounts.access import grant_org_ids, restrict, scope_for
 from fengqiao.accounts.models import RoleGrant
 from fengqiao.disputes import selectors, services
 from fengqiao.disputes.choices import CaseStatus, DispatchStatus, DueKind, DueStatus
@@ -156,8 +156,9 @@ def due_states(cases: Any) -> dict[int, str]:
 # --- Dispatch orders ----------------------------------------------------------------------------
 
 
-def _member_org_ids(user: Any) -> list[int]:
-    return list(user.role_grants.exclude(org=None).values_list("org_id", flat=True))
+def _member_org_ids(user: Any) -> frozenset[int]:
+    """The orgs the user holds a grant at (from the grants loaded for the request)."""
+    return grant_org_ids(user)
 
 
 def dispatch_order_for_user(user: Any, pk: int) -> DispatchOrder:
@@ -177,7 +178,7 @@ class OrderRow:
 
 
 def _order_rows(user: Any, case: Case, orders: list[DispatchOrder]) -> list[OrderRow]:
-    mine = set(_member_org_ids(user))
+    mine = _member_org_ids(user)
     rows = []
     for order in orders:
         ours = order.to_org_id in mine
@@ -276,7 +277,9 @@ class CaseDetail:
 
 
 def case_detail_for_user(user: Any, pk: int) -> CaseDetail:
-    case = selectors.case_get_for_user(user, pk)
+    # The outcome records (协议, 调解不成, 转出) come with the case, as reverse one-to-ones.
+    outcomes = ("agreement", "failure", "referral")
+    case = selectors.case_get_for_user(user, pk, also=outcomes)
     now = timezone.now()
     orders = list(
         case.dispatches.select_related("to_org", "from_org", "suggested_mediator").order_by(
@@ -289,19 +292,16 @@ def case_detail_for_user(user: Any, pk: int) -> CaseDetail:
         if item.status == DueStatus.OPEN:
             state = PAUSED if item.paused_at else due_state(item.due_at, now)
         due.append(DueRow(item, state))
-    # The outcome records (协议, 调解不成, 转出) in one query, as reverse one-to-ones.
-    names = ("agreement", "failure", "referral")
-    held = Case.objects.select_related(*names).get(pk=case.pk)
-    outcomes = {n: getattr(held, n) for n in names if hasattr(held, n)}
+    held = {n: getattr(case, n) for n in outcomes if hasattr(case, n)}
     return CaseDetail(
         case=case,
         parties=list(case.parties.all()),
         orders=_order_rows(user, case, orders),
         due_items=due,
         supervisions=list(case.supervisions.select_related("org", "upper_org")),
-        agreement=outcomes.get("agreement"),
-        failure=outcomes.get("failure"),
-        referral=outcomes.get("referral"),
+        agreement=held.get("agreement"),
+        failure=held.get("failure"),
+        referral=held.get("referral"),
         follow_ups=list(case.follow_ups.select_related("visitor")),
         timeline=list(selectors.case_timeline(case)),
         actions=case_actions(user, case),

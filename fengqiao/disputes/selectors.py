@@ -88,9 +88,11 @@ def case_list_for_user(user: Any, filters: CaseFilters | None = None) -> QuerySe
     return qs.select_related("region", "handling_org", "platform").order_by("-registered_at", "-id")
 
 
-def case_get_for_user(user: Any, pk: int) -> Case:
+def case_get_for_user(user: Any, pk: int, *, also: tuple[str, ...] = ()) -> Case:
+    """The case if ``user`` may see it (404 otherwise), with what its page shows beside it;
+    ``also`` names more relations to read in the same query."""
     qs = restrict(Case.objects.all(), user, VIEW).select_related(
-        "region", "platform", "handling_org", "handler", "lead_leader", "registered_by"
+        "region", "platform", "handling_org", "handler", "lead_leader", "registered_by", *also
     )
     return get_object_or_404(qs, pk=pk)
 
