@@ -23,9 +23,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -294,11 +294,12 @@ def _apply_transition(
     if apply is not None:
         apply(case)
     case.status = after
-    case.version = F("version") + 1
+    # The row is locked (``_lock_case``) and its version was read with the lock: no one else
+    # can have moved it on, so the new version is known without reading it back.
+    case.version += 1
     if after not in OPEN_STATUSES and after != CaseStatus.ARCHIVED and case.closed_at is None:
         case.closed_at = timezone.now()
     case.save()
-    case.refresh_from_db(fields=["version"])
     _event(
         case,
         actor=actor,
@@ -337,21 +338,30 @@ CLOSED_OUTCOMES = (
 )
 
 
+def _outcome_record(case: Case, name: str) -> Any:
+    """The case's 协议 / 调解不成 / 转出 record (a reverse one-to-one): the one this transition
+    wrote is already cached on the case, so it is not read again."""
+    try:
+        return getattr(case, name)
+    except ObjectDoesNotExist:
+        return None
+
+
 def _outcome_summary(case: Case, outcome: str, note: str) -> str:
     """The result as the dispatching platform reads it."""
     if outcome == CaseStatus.RESOLVED:
-        agreement = Agreement.objects.filter(case=case).first()
+        agreement = _outcome_record(case, "agreement")
         if agreement is not None:
             return _("调解成功，达成%(kind)s：%(terms)s") % {
                 "kind": agreement.get_kind_display(),
                 "terms": agreement.terms,
             }
     if outcome == CaseStatus.FAILED:
-        failure = Failure.objects.filter(case=case).first()
+        failure = _outcome_record(case, "failure")
         if failure is not None:
             return _("调解不成。无争议事实记载：%(f)s") % {"f": failure.undisputed_facts}
     if outcome == CaseStatus.REFERRED_OUT:
-        referral = Referral.objects.filter(case=case).first()
+        referral = _outcome_record(case, "referral")
         if referral is not None and referral.action == CaseAction.REJECT:
             return _("不予受理（%(why)s），告知/移送：%(r)s") % {
                 "why": referral.note,
