@@ -63,9 +63,8 @@ def audit_record_entries(entries: Iterable[AuditEntry], *, actor: Any = None) ->
     rows without an ``AuditEvent`` instance each (a sweep's batch); returns how many. ``after``
     holds JSON values only (numbers, strings, lists, dicts): anything else is refused."""
     ctx = context.current()
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    actor_id = actor.pk if is_user else None
-    actor_name = (getattr(actor, "display_name", "") or str(actor))[:150] if is_user else ""
+    user, actor_name = _actor(actor)
+    actor_id = getattr(user, "pk", None)
     now = timezone.now()
     written = insert_rows(
         AuditEvent,
@@ -124,10 +123,10 @@ def audit_event(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    user, actor_name = _actor(actor)
     return AuditEvent(
-        actor=actor if is_user else None,
-        actor_name=(getattr(actor, "display_name", "") or str(actor))[:150] if is_user else "",
+        actor=user,
+        actor_name=actor_name,
         event_type=str(event_type),
         object_type=object_type,
         object_id=object_id,
@@ -137,6 +136,14 @@ def audit_event(
         request_id=ctx.request_id,
         ip=ctx.ip,
     )
+
+
+def _actor(actor: Any) -> tuple[Any, str]:
+    """The user an event is recorded against and the name kept with it (None and "" for the
+    system or an anonymous caller)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None, ""
+    return actor, (getattr(actor, "display_name", "") or str(actor))[:150]
 
 
 def _request_seal_after_commit() -> None:

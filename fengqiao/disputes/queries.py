@@ -156,16 +156,11 @@ def due_states(cases: Any) -> dict[int, str]:
 # --- Dispatch orders ----------------------------------------------------------------------------
 
 
-def _member_org_ids(user: Any) -> frozenset[int]:
-    """The orgs the user holds a grant at (from the grants loaded for the request)."""
-    return grant_org_ids(user)
-
-
 def dispatch_order_for_user(user: Any, pk: int) -> DispatchOrder:
     """A 交办单 addressed to an org the user acts for, on a case the user can see."""
     visible = restrict(Case.objects.all(), user, selectors.VIEW).values("pk")
     orders = DispatchOrder.objects.filter(
-        to_org_id__in=_member_org_ids(user), case_id__in=visible
+        to_org_id__in=grant_org_ids(user), case_id__in=visible
     ).select_related("case", "to_org")
     return get_object_or_404(orders, pk=pk)
 
@@ -178,7 +173,7 @@ class OrderRow:
 
 
 def _order_rows(user: Any, case: Case, orders: list[DispatchOrder]) -> list[OrderRow]:
-    mine = _member_org_ids(user)
+    mine = grant_org_ids(user)
     rows = []
     for order in orders:
         ours = order.to_org_id in mine

@@ -42,20 +42,18 @@ def notify(
 def notify_many(messages: Iterable[Message]) -> list[Notification]:
     """Write many messages in one INSERT (a sweep's reminders and 督办 orders); each recipient
     gets a message once, and other channels deliver after commit."""
-    rows = []
-    for message in messages:
-        unique = {u.pk: u for u in message.recipients if u is not None and u.is_active}
-        rows += [
-            Notification(
-                recipient=u,
-                kind=message.kind,
-                title=message.title[:200],
-                body=message.body,
-                url=message.url,
-                case=message.case,
-            )
-            for u in unique.values()
-        ]
+    rows = [
+        Notification(
+            recipient=u,
+            kind=message.kind,
+            title=message.title[:200],
+            body=message.body,
+            url=message.url,
+            case=message.case,
+        )
+        for message in messages
+        for u in _recipients(message)
+    ]
     rows = Notification.objects.bulk_create(rows)
     for row in rows:
         transaction.on_commit(partial(channels.deliver, row))
@@ -72,16 +70,18 @@ def notify_rows(messages: Iterable[Message]) -> int:
     if channels.registered():
         return len(notify_many(messages))
     now = timezone.now()
-    rows = []
-    for message in messages:
-        case_id = getattr(message.case, "pk", None)
-        title = message.title[:200]
-        seen: set[int] = set()
-        for user in message.recipients:
-            if user is not None and user.is_active and user.pk not in seen:
-                seen.add(user.pk)
-                rows.append((user.pk, message.kind, title, message.body, message.url, case_id, now))
+    rows = [
+        (u.pk, m.kind, m.title[:200], m.body, m.url, getattr(m.case, "pk", None), now)
+        for m in messages
+        for u in _recipients(m)
+    ]
     return insert_rows(Notification, NOTIFICATION_COLUMNS, rows)
+
+
+def _recipients(message: Message) -> list[User]:
+    """Who gets ``message``: each active recipient once, in the order given."""
+    unique = {u.pk: u for u in message.recipients if u is not None and u.is_active}
+    return list(unique.values())
 
 
 def notification_mark_read(*, actor: User, notification_ids: Iterable[int] | None = None) -> int:

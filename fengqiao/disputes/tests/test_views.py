@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 
 from fengqiao.accounts.tests.factories import UserFactory, grant
+from fengqiao.disputes import services
 from fengqiao.disputes.choices import CaseStatus, IntakeChannel, PartyRole
-from fengqiao.disputes.models import Case, DueItem
+from fengqiao.disputes.models import AgreementKind, Case, DueItem
 from fengqiao.disputes.tests.test_views_common import (
     accept,
     assess,
@@ -255,6 +256,50 @@ def test_detail_shows_orders_deadlines_and_timeline(cast: Any, world: Any, clien
     assert 'id="act-start"' not in html
     assert "mediation-consent-needed" in html
     assert 'id="act-extend"' in html
+
+
+OUTCOME_CARDS = ("agreement", "failure", "referral")
+
+
+@pytest.mark.parametrize(
+    ("card", "close", "shown"),
+    [
+        (
+            "agreement",
+            lambda m, c: services.case_agree(
+                actor=m, case_id=c.pk, version=None, kind=AgreementKind.ORAL, terms="李四赔付三百元"
+            ),
+            "李四赔付三百元",
+        ),
+        (
+            "failure",
+            lambda m, c: services.case_fail(
+                actor=m, case_id=c.pk, version=None, undisputed_facts="排水沟位于两家之间"
+            ),
+            "排水沟位于两家之间",
+        ),
+        (
+            "referral",
+            lambda m, c: services.case_refer(
+                actor=m, case_id=c.pk, version=None, target="litigation", receiver="甲镇人民法庭"
+            ),
+            "甲镇人民法庭",
+        ),
+    ],
+)
+def test_detail_shows_the_outcome_record_of_a_closed_case(
+    card: str, close: Any, shown: str, cast: Any, world: Any, client_for: Any
+) -> None:
+    # Given a case being mediated, with no outcome yet: none of the outcome cards
+    case = to_mediating(east_case(cast, world), cast, world)
+    html = client_for(cast.dispatcher).get(f"/cases/{case.pk}/").content.decode()
+    assert not any(f'id="{c}"' in html for c in OUTCOME_CARDS)
+
+    # When the committee closes it, then its page shows that outcome's record and no other
+    close(cast.mediator_east, case)
+    html = client_for(cast.dispatcher).get(f"/cases/{case.pk}/").content.decode()
+    assert [c for c in OUTCOME_CARDS if f'id="{c}"' in html] == [card]
+    assert shown in html
 
 
 # --- 我的工作 -----------------------------------------------------------------------------------
