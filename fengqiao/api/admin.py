@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.api.models import ApiKey
 from fengqiao.api.services import api_key_revoke
-from fengqiao.core.admin import AuditedModelAdmin
+from fengqiao.audit.admin import AuditedModelAdmin
 
 
 @admin.register(ApiKey)

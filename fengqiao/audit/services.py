@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -17,6 +17,12 @@ from fengqiao.audit.models import AuditChainHead, AuditEvent
 from fengqiao.core import context
 from fengqiao.core.bulk import insert_rows
 from fengqiao.core.crypto import sm3_hex
+from fengqiao.core.services import (
+    ROTATE_BATCH,
+    FieldRotation,
+    KeyRotationResult,
+    encrypted_fields_rotate,
+)
 
 GENESIS = "0" * 64
 SEAL_BATCH = 2000
@@ -312,3 +318,102 @@ def audit_verify() -> VerifyResult:
             _("链头哈希与链上记录不符（链被整体改写）"),
         )
     return VerifyResult(True, checked, unsealed)
+
+
+# --- Operations the audit log records for the layers below it --------------------------------
+
+
+def data_key_rotate(
+    *,
+    actor: Any,
+    batch_size: int = ROTATE_BATCH,
+    progress: Callable[[FieldRotation], None] | None = None,
+) -> KeyRotationResult:
+    """Re-encrypt every field under the current data key (``encrypted_fields_rotate``) and
+    record the rotation, with its counts per field, in the audit log."""
+    result = encrypted_fields_rotate(batch_size=batch_size, progress=progress)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            event_type=EventType.DATA_KEY_ROTATED,
+            object_type="core.data_key",
+            object_id=result.key_id,
+            object_repr=f"数据密钥 {result.key_id}",
+            after={
+                "key_id": result.key_id,
+                "reencrypted": result.reencrypted,
+                "rehashed": result.rehashed,
+                "failed": len(result.failed),
+                "fields": {
+                    f.label: {
+                        "checked": f.checked,
+                        "reencrypted": f.reencrypted,
+                        "rehashed": f.rehashed,
+                        "failed": len(f.failed),
+                    }
+                    for f in result.fields
+                },
+            },
+        )
+    return result
+
+
+def reference_values(obj: models.Model) -> dict[str, Any]:
+    """The row's stored values by field name (a foreign key by its id), for before/after."""
+    fields = [f for f in obj._meta.concrete_fields if not f.primary_key]
+    return {f.name: f.value_from_object(obj) for f in fields}
+
+
+def reference_save(*, actor: Any, obj: models.Model, adding: bool) -> models.Model:
+    """Save a reference-data row edited in the admin, with an audit event holding the values
+    before and after (only the fields that changed, for a change). A change that changes
+    nothing writes nothing."""
+    model = type(obj)
+    with transaction.atomic():
+        if adding:
+            obj.save()
+            audit_record(
+                actor=actor,
+                event_type=EventType.REFERENCE_ADDED,
+                obj=obj,
+                after=reference_values(obj),
+            )
+            return obj
+        # Locked so that the "before" is the row this save replaces, not a concurrent one's.
+        current = model._default_manager.select_for_update().get(pk=obj.pk)
+        before, after = reference_values(current), reference_values(obj)
+        changed = [name for name in after if after[name] != before[name]]
+        if not changed:
+            return obj
+        obj.save()
+        audit_record(
+            actor=actor,
+            event_type=EventType.REFERENCE_CHANGED,
+            obj=obj,
+            before={name: before[name] for name in changed},
+            after={name: after[name] for name in changed},
+        )
+    return obj
+
+
+def reference_delete(*, actor: Any, obj: models.Model) -> None:
+    """Delete a reference-data row from the admin, with an audit event holding its values. Rows
+    the database deletes with it (``on_delete=CASCADE``) are counted in the event."""
+    model = type(obj)
+    with transaction.atomic():
+        current = model._default_manager.select_for_update().filter(pk=obj.pk).first()
+        if current is None:
+            return
+        label, pk, name = current._meta.label_lower, str(current.pk), str(current)[:200]
+        before = reference_values(current)
+        _total, per_model = current.delete()
+        also = {k.lower(): n for k, n in per_model.items() if k.lower() != label and n}
+        audit_record(
+            actor=actor,
+            event_type=EventType.REFERENCE_DELETED,
+            object_type=label,
+            object_id=pk,
+            object_repr=name,
+            before=before,
+            after={"cascade_deleted": also} if also else None,
+        )

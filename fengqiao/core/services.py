@@ -9,8 +9,6 @@ from django.db import models, transaction
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from fengqiao.audit.choices import EventType
-from fengqiao.audit.services import audit_record
 from fengqiao.core import crypto
 from fengqiao.core.fields import EncryptedTextField
 from fengqiao.core.models import Heartbeat
@@ -69,9 +67,8 @@ def encrypted_fields() -> dict[type[models.Model], list[EncryptedTextField]]:
     return found
 
 
-def data_key_rotate(
+def encrypted_fields_rotate(
     *,
-    actor: Any,
     batch_size: int = ROTATE_BATCH,
     progress: Callable[[FieldRotation], None] | None = None,
 ) -> KeyRotationResult:
@@ -91,29 +88,6 @@ def data_key_rotate(
         if progress is not None:
             for item in stats:
                 progress(item)
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            event_type=EventType.DATA_KEY_ROTATED,
-            object_type="core.data_key",
-            object_id=result.key_id,
-            object_repr=f"数据密钥 {result.key_id}",
-            after={
-                "key_id": result.key_id,
-                "reencrypted": result.reencrypted,
-                "rehashed": result.rehashed,
-                "failed": len(result.failed),
-                "fields": {
-                    f.label: {
-                        "checked": f.checked,
-                        "reencrypted": f.reencrypted,
-                        "rehashed": f.rehashed,
-                        "failed": len(f.failed),
-                    }
-                    for f in result.fields
-                },
-            },
-        )
     return result
 
 
@@ -197,67 +171,3 @@ def _rotate_column(
         stat.reencrypted += len(reencrypt)
     if rehash and column.hash_field:
         model._base_manager.bulk_update(rehash, [column.hash_field])
-
-
-# --- Reference data edited in the admin ---------------------------------------------------------
-
-
-def reference_values(obj: models.Model) -> dict[str, Any]:
-    """The row's stored values by field name (a foreign key by its id), for before/after."""
-    fields = [f for f in obj._meta.concrete_fields if not f.primary_key]
-    return {f.name: f.value_from_object(obj) for f in fields}
-
-
-def reference_save(*, actor: Any, obj: models.Model, adding: bool) -> models.Model:
-    """Save a reference-data row edited in the admin, with an audit event holding the values
-    before and after (only the fields that changed, for a change). A change that changes
-    nothing writes nothing."""
-    model = type(obj)
-    with transaction.atomic():
-        if adding:
-            obj.save()
-            audit_record(
-                actor=actor,
-                event_type=EventType.REFERENCE_ADDED,
-                obj=obj,
-                after=reference_values(obj),
-            )
-            return obj
-        # Locked so that the "before" is the row this save replaces, not a concurrent one's.
-        current = model._default_manager.select_for_update().get(pk=obj.pk)
-        before, after = reference_values(current), reference_values(obj)
-        changed = [name for name in after if after[name] != before[name]]
-        if not changed:
-            return obj
-        obj.save()
-        audit_record(
-            actor=actor,
-            event_type=EventType.REFERENCE_CHANGED,
-            obj=obj,
-            before={name: before[name] for name in changed},
-            after={name: after[name] for name in changed},
-        )
-    return obj
-
-
-def reference_delete(*, actor: Any, obj: models.Model) -> None:
-    """Delete a reference-data row from the admin, with an audit event holding its values. Rows
-    the database deletes with it (``on_delete=CASCADE``) are counted in the event."""
-    model = type(obj)
-    with transaction.atomic():
-        current = model._default_manager.select_for_update().filter(pk=obj.pk).first()
-        if current is None:
-            return
-        label, pk, name = current._meta.label_lower, str(current.pk), str(current)[:200]
-        before = reference_values(current)
-        _total, per_model = current.delete()
-        also = {k.lower(): n for k, n in per_model.items() if k.lower() != label and n}
-        audit_record(
-            actor=actor,
-            event_type=EventType.REFERENCE_DELETED,
-            object_type=label,
-            object_id=pk,
-            object_repr=name,
-            before=before,
-            after={"cascade_deleted": also} if also else None,
-        )

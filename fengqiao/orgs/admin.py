@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from fengqiao.core.admin import AuditedModelAdmin
+from fengqiao.audit.admin import AuditedModelAdmin
 from fengqiao.orgs.models import OrgKind
 
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from fengqiao.core.admin import AuditedModelAdmin
+from fengqiao.audit.admin import AuditedModelAdmin
 from fengqiao.regions.models import Region
 
 

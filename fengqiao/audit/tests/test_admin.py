@@ -10,10 +10,10 @@ from django.contrib.auth.models import Permission
 
 from fengqiao.accounts.models import Role
 from fengqiao.accounts.tests.factories import grant
+from fengqiao.audit.admin import AuditedModelAdmin
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.models import AuditEvent
 from fengqiao.audit.services import audit_seal, audit_verify
-from fengqiao.core.admin import AuditedModelAdmin
 from fengqiao.disputes.models import CalendarOverride, SubjectRule, TerritoryRule
 from fengqiao.disputes.routing import ensure_routing_defaults
 from fengqiao.web.tests.html import page_text

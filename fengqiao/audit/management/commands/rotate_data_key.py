@@ -5,7 +5,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from fengqiao.core.services import ROTATE_BATCH, FieldRotation, data_key_rotate
+from fengqiao.audit.services import data_key_rotate
+from fengqiao.core.services import ROTATE_BATCH, FieldRotation
 
 
 class Command(BaseCommand):

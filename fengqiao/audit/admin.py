@@ -11,7 +11,7 @@ from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from fengqiao.core.services import reference_delete, reference_save
+from fengqiao.audit.services import reference_delete, reference_save
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
