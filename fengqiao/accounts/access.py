@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 
 from fengqiao.accounts.choices import DataScope
+from fengqiao.core.paths import subtree_q
 
 M = TypeVar("M", bound=Model)
 
@@ -120,8 +121,6 @@ def user_perms(user: Any) -> set[str]:
 
 
 def scope_q(model: type[Model], scope: Scope) -> Q:
-    from fengqiao.regions.selectors import subtree_q
-
     if scope.everything:
         return Q()
     lookups: dict[str, str] = getattr(model, "scope_lookups", {})

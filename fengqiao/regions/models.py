@@ -5,11 +5,8 @@ from typing import ClassVar
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.core.paths import PATH_DEPTH, PATH_SEGMENT
 from fengqiao.regions.choices import RegionLevel
-
-# Each level's code is padded to this width in the materialized path, so the path is digits only
-# and a subtree is a contiguous range under any database collation.
-PATH_SEGMENT = 15
 
 
 class Region(models.Model):
@@ -31,7 +28,9 @@ class Region(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    path = models.CharField(_("路径"), max_length=PATH_SEGMENT * 7, unique=True, editable=False)
+    path = models.CharField(
+        _("路径"), max_length=PATH_SEGMENT * PATH_DEPTH, unique=True, editable=False
+    )
     population = models.PositiveIntegerField(_("常住人口"), null=True, blank=True)
 
     scope_lookups: ClassVar[dict[str, str]] = {"region": "path"}
@@ -59,7 +58,3 @@ class Region(models.Model):
 
 def path_segment(code: str) -> str:
     return code.ljust(PATH_SEGMENT, "0")
-
-
-def subtree_upper_bound(path: str) -> str:
-    return path + "9" * (PATH_SEGMENT * 7 - len(path))

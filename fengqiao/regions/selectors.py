@@ -5,25 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from fengqiao.regions.models import Region, subtree_upper_bound
-
-
-def subtree_q(paths: Iterable[str], field: str = "path") -> Q:
-    """A filter matching every row whose ``field`` (a region path) lies under one of ``paths``."""
-    q = Q(pk__in=[])
-    for path in _outermost(paths):
-        q |= Q(**{f"{field}__gte": path, f"{field}__lte": subtree_upper_bound(path)})
-    return q
-
-
-def _outermost(paths: Iterable[str]) -> list[str]:
-    result: list[str] = []
-    for path in sorted(set(paths)):
-        if not any(path.startswith(kept) for kept in result):
-            result.append(path)
-    return result
+from fengqiao.core.paths import outermost, subtree_q
+from fengqiao.regions.models import Region
 
 
 def region_descendants(region: Region, *, include_self: bool = True) -> QuerySet[Region]:
@@ -69,4 +54,4 @@ def region_roots_for_user(user: Any) -> QuerySet[Region]:
     scope = scope_for(user, "regions.view_region")
     if scope.everything:
         return Region.objects.filter(parent__isnull=True).order_by("code")
-    return Region.objects.filter(path__in=_outermost(scope.region_paths)).order_by("code")
+    return Region.objects.filter(path__in=outermost(scope.region_paths)).order_by("code")
