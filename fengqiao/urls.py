@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from fengqiao.accounts.urls import audit_urlpatterns
 from fengqiao.api.api import api
 from fengqiao.web.health import healthz
 
@@ -9,7 +10,7 @@ urlpatterns = [
     path("accounts/", include("fengqiao.accounts.urls")),
     path("regions/", include("fengqiao.regions.urls")),
     path("orgs/", include("fengqiao.orgs.urls")),
-    path("audit/", include("fengqiao.audit.urls")),
+    path("audit/", include((audit_urlpatterns, "audit"))),
     path("cases/", include("fengqiao.disputes.urls")),
     path("mediation/", include("fengqiao.mediation.urls")),
     path("notifications/", include("fengqiao.notify.urls")),

@@ -1,8 +1,9 @@
-"""Reads of users, roles and grants, through the data-scope helper."""
+"""Reads of users, roles and grants, and of the audit log, through the data-scope helper."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.apps import apps
@@ -13,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from fengqiao.accounts.access import restrict
 from fengqiao.accounts.models import Role, RoleGrant, User
 from fengqiao.accounts.roles import assignable_permission_codes, permission_label
+from fengqiao.audit.models import AuditChainHead, AuditEvent
 
 MANAGE_ACCOUNTS = "accounts.manage_accounts"
 MANAGE_ROLES = "accounts.manage_roles"
@@ -96,3 +98,35 @@ def permission_groups_for_role(role: Role) -> list[PermissionGroup]:
             label = app_label
         result.append(PermissionGroup(label, sorted(groups[app_label], key=lambda c: c.code)))
     return result
+
+
+# --- The audit log, read by the auditor (三员分立) ----------------------------------------------
+
+VIEW_AUDIT = "audit.view_auditevent"
+
+
+def audit_events_for_user(
+    user: Any,
+    *,
+    event_type: str = "",
+    actor: str = "",
+    object_query: str = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[AuditEvent]:
+    qs = restrict(AuditEvent.objects.all(), user, VIEW_AUDIT)
+    if event_type:
+        qs = qs.filter(event_type=event_type)
+    if actor:
+        qs = qs.filter(actor_name__icontains=actor.strip())
+    if object_query:
+        qs = qs.filter(object_repr__icontains=object_query.strip())
+    if since:
+        qs = qs.filter(created_at__date__gte=since)
+    if until:
+        qs = qs.filter(created_at__date__lte=until)
+    return qs.order_by("-id")
+
+
+def chain_head() -> AuditChainHead | None:
+    return AuditChainHead.objects.filter(pk=1).first()

@@ -20,3 +20,9 @@ urlpatterns = [
     path("roles/", views.role_list, name="role_list"),
     path("roles/<int:pk>/", views.role_edit, name="role_edit"),
 ]
+
+# The auditor's pages, under /audit/ in the "audit" namespace (fengqiao/urls.py).
+audit_urlpatterns = [
+    path("", views.audit_event_list, name="event_list"),
+    path("verify/", views.audit_chain_verify, name="verify"),
+]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import io
+from datetime import date
 from typing import Any, cast
 
 import pyotp
@@ -33,6 +34,9 @@ from fengqiao.accounts.models import User
 from fengqiao.accounts.selectors import (
     MANAGE_ACCOUNTS,
     MANAGE_ROLES,
+    VIEW_AUDIT,
+    audit_events_for_user,
+    chain_head,
     grant_get_for_admin,
     grant_list_for_user,
     grants_for_user,
@@ -43,6 +47,8 @@ from fengqiao.accounts.selectors import (
     user_get_for_admin,
     user_list_for_admin,
 )
+from fengqiao.audit.choices import EventType
+from fengqiao.audit.services import audit_verify
 from fengqiao.orgs.selectors import org_choices_for_grants, own_memberships
 
 TOTP_SESSION_KEY = "fengqiao_totp_pending"
@@ -363,3 +369,48 @@ def grant_revoke(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已撤销角色。"))
     return redirect("accounts:user_detail", pk=pk)
+
+
+# --- The audit log (the auditor) ---------------------------------------------------------------
+
+
+def _audit_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@login_required
+def audit_event_list(request: HttpRequest) -> HttpResponse:
+    if not has_perm(request.user, VIEW_AUDIT):
+        raise PermissionDenied
+    g = request.GET
+    qs = audit_events_for_user(
+        request.user,
+        event_type=g.get("type", ""),
+        actor=g.get("actor", ""),
+        object_query=g.get("object", ""),
+        since=_audit_date(g.get("since", "")),
+        until=_audit_date(g.get("until", "")),
+    )
+    page = Paginator(qs, 50).get_page(g.get("page"))
+    return render(
+        request,
+        "accounts/audit_event_list.html",
+        {
+            "page_obj": page,
+            "filters": g,
+            "types": EventType.choices,
+            "head": chain_head(),
+            "labels": dict(EventType.choices),
+        },
+    )
+
+
+@login_required
+@require_POST
+def audit_chain_verify(request: HttpRequest) -> HttpResponse:
+    if not has_perm(request.user, VIEW_AUDIT):
+        raise PermissionDenied
+    return render(request, "accounts/_audit_verify_result.html", {"result": audit_verify()})

@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from fengqiao.accounts.selectors import audit_events_for_user
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.models import AuditEvent
-from fengqiao.audit.selectors import audit_events_for_user
 from fengqiao.audit.services import audit_record, audit_seal
 from fengqiao.web.tests.html import page_text, table_text
 
