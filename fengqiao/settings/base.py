@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "fengqiao.mediation",
     "fengqiao.api",
     "fengqiao.web",
+    "fengqiao.demo",
 ]
 
 MIDDLEWARE = [

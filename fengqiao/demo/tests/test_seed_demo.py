@@ -15,20 +15,15 @@ from django.test import Client
 from django.utils import timezone
 
 from fengqiao.accounts.models import User
-from fengqiao.disputes.demo_cases import SMALL_CASES
+from fengqiao.demo.accounts import DEMO_USERNAMES
+from fengqiao.demo.cases_data import SMALL_CASES
+from fengqiao.demo.data import COUNTY_CODE, DEMO_PASSWORD, DemoSize, id_check_digit
+from fengqiao.demo.plan import demo_plan
+from fengqiao.demo.planning import DemoPlan
+from fengqiao.demo.seed import demo_seed
 from fengqiao.disputes.models import Case
 from fengqiao.orgs import reports
 from fengqiao.orgs.choices import PersonRole
-from fengqiao.orgs.demo import (
-    COUNTY_CODE,
-    DEMO_PASSWORD,
-    DEMO_USERNAMES,
-    DemoPlan,
-    DemoSize,
-    demo_plan,
-    demo_seed,
-    id_check_digit,
-)
 from fengqiao.orgs.models import Membership, Organization, Person
 from fengqiao.regions.models import Region
 from fengqiao.regions.tests.factories import make_region

@@ -13,6 +13,11 @@ from django.utils import timezone
 
 from fengqiao.accounts.models import RoleGrant, User
 from fengqiao.core.crypto import lookup_hash
+from fengqiao.demo.cases import demo_cases_seed
+from fengqiao.demo.cases_data import SMALL_CASES
+from fengqiao.demo.cases_world import DemoCaseSummary
+from fengqiao.demo.data import DemoSize
+from fengqiao.demo.seed import demo_seed
 from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import (
     OPEN_STATUSES,
@@ -21,7 +26,6 @@ from fengqiao.disputes.choices import (
     IntakeChannel,
     ReferralTarget,
 )
-from fengqiao.disputes.demo_cases import SMALL_CASES, DemoCaseSummary, demo_cases_seed
 from fengqiao.disputes.models import (
     Agreement,
     ArchiveCounter,
@@ -40,7 +44,6 @@ from fengqiao.disputes.sweep import sweep_due_items
 from fengqiao.mediation.choices import ConsentDecision
 from fengqiao.mediation.consent import consent_state
 from fengqiao.mediation.models import PartyConsent, RightsNotice
-from fengqiao.orgs.demo import DemoSize, demo_seed
 
 SMALL = DemoSize(townships=3, villages_per_township=4, grids_per_village=2)
 SEED = 11

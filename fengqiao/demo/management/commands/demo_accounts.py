@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from fengqiao.orgs.demo import COUNTY_NAME, demo_account_rows
+from fengqiao.demo.accounts import demo_account_rows
+from fengqiao.demo.data import COUNTY_NAME
 
 HEADERS = ("角色", "用户名", "密码", "所在单位", "可见范围")
 

@@ -7,22 +7,22 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from fengqiao.disputes.demo_cases import FULL_CASES, SMALL_CASES, demo_cases_seed
-from fengqiao.orgs.demo import (
+from fengqiao.demo.cases import demo_cases_seed
+from fengqiao.demo.cases_data import FULL_CASES, SMALL_CASES
+from fengqiao.demo.data import (
     COUNTY_CODE,
     COUNTY_NAME,
     DEFAULT_SEED,
     FULL_COUNTY,
-    DemoAlreadyLoaded,
     DemoSize,
     demo_county_exists,
-    demo_seed,
 )
+from fengqiao.demo.seed import DemoAlreadyLoaded, demo_seed
 from fengqiao.regions.models import Region
 
 # A small county for the test suite (not shown in --help).
 SIZES = {"full": FULL_COUNTY, "small": DemoSize(townships=3, villages_per_township=4)}
-# Demo cases over the last 18 months (fengqiao/disputes/demo_cases.py).
+# Demo cases over the last 18 months (fengqiao/demo/cases.py).
 CASES = {"full": FULL_CASES, "small": SMALL_CASES}
 
 
