@@ -155,3 +155,11 @@ def client_for(db: None) -> Callable[[User | None], Client]:
         return client
 
     return make
+
+
+@pytest.fixture
+def grid_worker(world: World) -> User:
+    """A 网格员 of 东村 (not in the fixed cast: the pages a grid worker uses are few)."""
+    user = UserFactory(username="grid_east", real_name="东村网格员")
+    grant(user, BuiltinRole.GRID_WORKER, world.committee_east)
+    return user

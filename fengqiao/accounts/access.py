@@ -107,6 +107,13 @@ def grant_org_ids(user: Any) -> frozenset[int]:
     return frozenset(g.org_id for g in _grants(user) if g.org_id is not None)
 
 
+def role_codes(user: Any) -> frozenset[str]:
+    """The codes of the roles ``user`` holds (from the loaded grants: no query)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return frozenset(str(g.role.code) for g in _grants(user))
+
+
 def has_perm(user: Any, perm: str) -> bool:
     return not scope_for(user, perm).is_empty
 

@@ -1,4 +1,5 @@
-"""Navigation per role: each entry appears only for users holding its permission."""
+"""Navigation per role: each entry appears only for users holding its permission (and, for a
+role's own tool such as the grid worker's 快速上报, that role)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.accounts.access import user_perms
+from fengqiao.accounts.access import role_codes, user_perms
+from fengqiao.accounts.choices import BuiltinRole
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,7 @@ class NavItem:
     label: Any
     url_name: str
     perm: str | None
+    roles: frozenset[str] | None = None
 
     @property
     def url(self) -> str:
@@ -25,6 +28,12 @@ class NavItem:
 
 NAV = [
     NavItem(_("工作台"), "web:home", None),
+    NavItem(
+        _("快速上报"),
+        "disputes:case_report",
+        "disputes.register_case",
+        frozenset({BuiltinRole.GRID_WORKER.value}),
+    ),
     NavItem(_("我的工作"), "disputes:my_work", "disputes.view_case"),
     NavItem(_("纠纷案件"), "disputes:case_list", "disputes.view_case"),
     NavItem(_("登记纠纷"), "disputes:case_new", "disputes.register_case"),
@@ -43,6 +52,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     perms = user_perms(user)
-    items = [item for item in NAV if item.perm is None or item.perm in perms]
+    roles = role_codes(user)
+    items = [
+        item
+        for item in NAV
+        if (item.perm is None or item.perm in perms)
+        and (item.roles is None or not item.roles.isdisjoint(roles))
+    ]
     current = getattr(getattr(request, "resolver_match", None), "view_name", "")
     return {"nav_items": items, "nav_current": current, "user_perms": perms}

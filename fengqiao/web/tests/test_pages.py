@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.test import Client
 
@@ -220,3 +221,17 @@ def test_the_project_catalogue_is_compiled() -> None:
     with translation.override("zh-hans"):
         for msgid, msgstr in entries:
             assert translation.gettext(msgid) == msgstr, msgid
+
+
+def test_favicon_is_a_real_icon(client: Client, db: None) -> None:
+    # given an anonymous browser asking for the icon at the root, as every browser does
+    response = client.get("/favicon.ico")
+
+    # then it is sent to the icon in the static files, which is an ICO image
+    assert response.status_code == 301
+    assert response["Location"].endswith("/web/favicon.ico")
+    found = finders.find("web/favicon.ico")
+    assert found is not None
+    assert Path(found).read_bytes()[:4] == b"\x00\x00\x01\x00"
+    # and every page links it
+    assert 'rel="icon"' in client.get("/accounts/login/").content.decode()
