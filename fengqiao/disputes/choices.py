@@ -47,6 +47,16 @@ class CaseAction(models.TextChoices):
     ARCHIVE = "archive", _("归档")
 
 
+class Satisfaction(models.IntegerChoices):
+    """回访满意度 — five steps, stored as 5 (best) to 1."""
+
+    VERY_SATISFIED = 5, _("非常满意")
+    SATISFIED = 4, _("满意")
+    NEUTRAL = 3, _("基本满意")
+    DISSATISFIED = 2, _("不满意")
+    VERY_DISSATISFIED = 1, _("非常不满意")
+
+
 class ReferralTarget(models.TextChoices):
     """转出方向 — where a case that mediation cannot settle goes."""
 

@@ -19,6 +19,7 @@ from fengqiao.disputes.choices import (
     IntakeChannel,
     ReferralTarget,
     RiskGrade,
+    Satisfaction,
 )
 from fengqiao.disputes.models import AgreementKind, Case
 from fengqiao.disputes.queries import (
@@ -418,7 +419,7 @@ class RejectForm(CaseActionForm):
 class FollowUpForm(CaseActionForm):
     satisfaction = forms.TypedChoiceField(
         label=_("满意度"),
-        choices=[(n, f"{n}") for n in range(5, 0, -1)],
+        choices=Satisfaction.choices,
         coerce=int,
         widget=forms.RadioSelect,
     )

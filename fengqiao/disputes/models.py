@@ -25,6 +25,7 @@ from fengqiao.disputes.choices import (
     PartyRole,
     ReferralTarget,
     RiskGrade,
+    Satisfaction,
 )
 
 
@@ -581,7 +582,7 @@ class FollowUp(models.Model):
         related_name="+",
         verbose_name=_("回访人"),
     )
-    satisfaction = models.PositiveSmallIntegerField(_("满意度"))
+    satisfaction = models.PositiveSmallIntegerField(_("满意度"), choices=Satisfaction.choices)
     comment = models.TextField(_("回访意见"), blank=True)
 
     class Meta:

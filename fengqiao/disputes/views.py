@@ -30,6 +30,7 @@ from fengqiao.disputes.choices import (
     IntakeChannel,
     PartyRole,
     RiskGrade,
+    Satisfaction,
 )
 from fengqiao.disputes.duplicates import (
     DuplicateList,
@@ -291,6 +292,7 @@ def _render_detail(
             "event_labels": {**EVENT_LABELS, **MEDIATION_EVENT_LABELS},
             "status_labels": STATUS_LABELS,
             "role_labels": dict(PartyRole.choices),
+            "satisfaction_labels": dict(Satisfaction.choices),
             "flagged": flagged_at_intake(user, detail.timeline),
             "repeat_reports": repeat_reports_of(detail.case),
             **panel_context(user, detail.case),

@@ -48,6 +48,14 @@ class PartyMultipleChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.get_role_display()} {obj.name}"
 
 
+class SessionChoiceField(forms.ModelChoiceField):
+    """A 调解笔录 by when and how it was held (the ``__str__`` of a row is for the admin)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        held = timezone.localtime(obj.held_at).strftime("%Y-%m-%d %H:%M")
+        return f"{held} {obj.get_mode_display()}"
+
+
 class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.display_name)
@@ -81,7 +89,9 @@ class RightsNoticeForm(CaseForm):
 
 
 class SessionForm(CaseForm):
-    held_at = forms.DateTimeField(label=_("调解时间"), widget=DATETIME_WIDGET)
+    held_at = forms.DateTimeField(
+        label=_("调解时间"), widget=DATETIME_WIDGET, help_text=_("实际调解的时间，不能晚于现在。")
+    )
     mode = forms.ChoiceField(label=_("调解方式"), choices=SessionMode.choices)
     place = forms.CharField(label=_("调解地点"), required=False, max_length=200)
     mediators = UserMultipleChoiceField(
@@ -109,8 +119,11 @@ class EvidenceForm(CaseForm):
         widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf"}),
     )
     title = forms.CharField(label=_("名称"), required=False, max_length=200)
-    session = forms.ModelChoiceField(
-        label=_("所属调解笔录"), queryset=MediationSession.objects.none(), required=False
+    session = SessionChoiceField(
+        label=_("所属调解笔录"),
+        queryset=MediationSession.objects.none(),
+        required=False,
+        empty_label=_("（不属于某次调解）"),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

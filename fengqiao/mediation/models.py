@@ -99,7 +99,7 @@ class MediationSession(models.Model):
         ordering = ["held_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.held_at:%Y-%m-%d}"
+        return f"{timezone.localtime(self.held_at):%Y-%m-%d %H:%M} {self.get_mode_display()}"
 
 
 class Evidence(models.Model):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import PurePath
 from typing import IO, Any
 
@@ -44,6 +44,11 @@ from fengqiao.orgs.models import Person
 # The states in which the handling org is mediating (before or during sessions).
 MEDIATION_STATES = (CaseStatus.ACCEPTED, CaseStatus.MEDIATING, CaseStatus.SUSPENDED)
 EVIDENCE_MAX_BYTES_DEFAULT = 10 * 1024 * 1024
+# A record is written after the fact: its time may not be later than now (a few minutes' grace
+# for a clock that runs ahead), nor long before the case was registered — a session held on
+# the spot may be registered afterwards, but not a season later (that is a mistyped year).
+FUTURE_GRACE = timedelta(minutes=5)
+BEFORE_REGISTRATION = timedelta(days=90)
 # Magic bytes of the only types accepted, and the file name endings each may carry.
 MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", EvidenceType.JPEG),
@@ -75,6 +80,24 @@ def _lock_for_mediation(actor: Any, case_id: int) -> Case:
     if not may_mediate(actor, case):
         raise PermissionDenied(_("只有承办单位的调解员可以办理调解事项。"))
     return case
+
+
+def _check_past(case: Case, when: datetime, what: str) -> None:
+    """``when`` of a record on ``case`` is a time that can have happened."""
+    now = timezone.now()
+    if when > now + FUTURE_GRACE:
+        raise CaseRuleError(
+            _("%(what)s不能晚于当前时间（%(now)s），请填写实际发生的时间。")
+            % {"what": what, "now": timezone.localtime(now).strftime("%Y-%m-%d %H:%M")}
+        )
+    earliest = case.registered_at - BEFORE_REGISTRATION
+    if case.occurred_at is not None:
+        earliest = max(earliest, case.occurred_at)
+    if when < earliest:
+        raise CaseRuleError(
+            _("%(what)s不能早于%(earliest)s（纠纷发生时间或登记前90天），请核对日期。")
+            % {"what": what, "earliest": timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M")}
+        )
 
 
 def _record(
@@ -179,6 +202,7 @@ def session_record(
         case = _lock_for_mediation(actor, case_id)
         if case.status == CaseStatus.SUSPENDED:
             raise CaseRuleError(_("调解已中止，请先恢复调解再记录笔录。"))
+        _check_past(case, held_at, _("调解时间"))
         blocker = mediation_blocker(case, _("记录调解笔录"))
         if blocker is not None:
             raise CaseRuleError(blocker)
@@ -327,12 +351,14 @@ def expert_opinion_record(
         raise CaseRuleError(_("请填写专家意见。"))
     with transaction.atomic():
         case = _lock_for_mediation(actor, case_id)
+        given_at = given_at or timezone.now()
+        _check_past(case, given_at, _("出具时间"))
         row = ExpertOpinion.objects.create(
             case=case,
             expert=expert,
             field=field,
             opinion=opinion,
-            given_at=given_at or timezone.now(),
+            given_at=given_at,
             recorded_by=actor,
         )
         data = {"expert": expert.name, "field": field}

@@ -24,7 +24,7 @@ from fengqiao.disputes.tests.test_views_common import (
     fresh,
     to_mediating,
 )
-from fengqiao.web.tests.html import page_text
+from fengqiao.web.tests.html import page_text, table_text
 
 
 def act(client: Any, case: Case, action: str, **data: Any) -> Any:
@@ -500,6 +500,34 @@ def test_follow_up_is_offered_once_closed(cast: Any, world: Any, client_for: Any
     assert "基本满意" in page_text(response)
     _ok(act(client, case, "follow_up", satisfaction="4", comment="基本满意"), case)
     assert fresh(case).follow_ups.get().satisfaction == 4
+
+
+def test_satisfaction_is_offered_and_shown_in_words(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    # given a case closed with an agreement
+    case = to_mediating(east_case(cast, world), cast, world)
+    client = client_for(cast.mediator_east)
+    _ok(act(client, case, "agree", kind="oral", terms="口头约定十日内疏通"), case)
+
+    # then the 回访 form's radios read 非常满意 … 非常不满意, best first
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    form = html[html.index('id="act-follow_up"') :]
+    labels = re.findall(r'name="satisfaction" value="(\d)"[^>]*>\s*<label[^>]*>([^<]+)</label>', form)
+    assert labels == [
+        ("5", "非常满意"),
+        ("4", "满意"),
+        ("3", "基本满意"),
+        ("2", "不满意"),
+        ("1", "非常不满意"),
+    ]
+
+    # and a recorded visit shows its satisfaction in words, not "2 / 5"
+    _ok(act(client, case, "follow_up", satisfaction="2", comment="履行慢"), case)
+    response = client.get(f"/cases/{case.pk}/")
+    assert "满意度：不满意" in page_text(response)
+    assert "2 / 5" not in page_text(response)
+    assert "不满意" in table_text(response, "follow-ups")
 
 
 def test_follow_up_on_an_open_case_is_a_message(cast: Any, world: Any, client_for: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -35,6 +36,10 @@ def _upload(client: Client, case: Case, name: str, data: bytes, content_type: st
         },
         follow=True,
     )
+
+
+def _earlier_today() -> str:
+    return (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
 
 
 def _messages(response: Any) -> list[str]:
@@ -78,7 +83,7 @@ def test_consent_then_session_through_the_panel(
     response = client.post(
         f"/mediation/cases/{case.pk}/sessions/",
         {
-            "session-held_at": "2026-11-20T09:30",
+            "session-held_at": _earlier_today(),
             "session-mode": "in_person",
             "session-record": "双方同意按原走向疏通排水沟。",
         },
@@ -109,7 +114,7 @@ def test_a_refusal_shows_the_referral_hint(cast: Any, world: Any, client_for: Cl
     response = client.post(
         f"/mediation/cases/{case.pk}/sessions/",
         {
-            "session-held_at": "2026-11-20T09:30",
+            "session-held_at": _earlier_today(),
             "session-mode": "phone",
             "session-record": "试图调解。",
         },
@@ -255,3 +260,58 @@ def test_no_session_form_while_suspended(cast: Any, world: Any, client_for: Clie
         actor=cast.mediator_east, case_id=case.pk, version=None, reason="等待鉴定"
     )
     assert 'id="mediation-session-form"' not in client.get(f"/cases/{case.pk}/").content.decode()
+
+
+def _ready(cast: Any, world: Any) -> Case:
+    case = accepted_case(cast=cast, world=world)
+    consent_and_notify(case, cast.mediator_east)
+    return case
+
+
+def test_a_session_dated_in_the_future_is_refused(
+    cast: Any, world: Any, client_for: ClientFor
+) -> None:
+    # given a case ready for its first session
+    case = _ready(cast, world)
+    client = client_for(cast.mediator_east)
+
+    # when the mediator dates the record tomorrow, or years before the case
+    for when in (timezone.localtime() + timedelta(days=1), timezone.localtime().replace(year=2019)):
+        response = client.post(
+            f"/mediation/cases/{case.pk}/sessions/",
+            {
+                "session-held_at": when.strftime("%Y-%m-%dT%H:%M"),
+                "session-mode": "in_person",
+                "session-record": "双方到场。",
+            },
+            follow=True,
+        )
+
+        # then nothing is recorded, and the message says why in Chinese
+        text = " ".join(_messages(response)) + response.content.decode()
+        assert "调解时间不能" in text
+        assert not case.sessions.exists()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ACCEPTED
+
+
+def test_the_evidence_list_names_sessions_by_date_not_by_id(
+    cast: Any, world: Any, client_for: ClientFor
+) -> None:
+    # given a case with one session held this morning
+    case = _ready(cast, world)
+    held = timezone.localtime().replace(hour=9, minute=30, second=0, microsecond=0)
+    if held > timezone.localtime():
+        held -= timedelta(days=1)
+    services.session_record(
+        actor=cast.mediator_east, case_id=case.pk, held_at=held, mode="phone", record="电话调解"
+    )
+
+    # when the mediator opens the evidence upload form
+    html = client_for(cast.mediator_east).get(f"/cases/{case.pk}/").content.decode()
+    select = html[html.index('name="evidence-session"') :]
+    select = select[: select.index("</select>")]
+
+    # then the session is offered by its date and mode, not by the case's internal id
+    assert f"{held:%Y-%m-%d} 09:30 电话调解" in select
+    assert f">{case.pk} " not in select
