@@ -502,9 +502,7 @@ def test_follow_up_is_offered_once_closed(cast: Any, world: Any, client_for: Any
     assert fresh(case).follow_ups.get().satisfaction == 4
 
 
-def test_satisfaction_is_offered_and_shown_in_words(
-    cast: Any, world: Any, client_for: Any
-) -> None:
+def test_satisfaction_is_offered_and_shown_in_words(cast: Any, world: Any, client_for: Any) -> None:
     # given a case closed with an agreement
     case = to_mediating(east_case(cast, world), cast, world)
     client = client_for(cast.mediator_east)
@@ -513,7 +511,8 @@ def test_satisfaction_is_offered_and_shown_in_words(
     # then the 回访 form's radios read 非常满意 … 非常不满意, best first
     html = client.get(f"/cases/{case.pk}/").content.decode()
     form = html[html.index('id="act-follow_up"') :]
-    labels = re.findall(r'name="satisfaction" value="(\d)"[^>]*>\s*<label[^>]*>([^<]+)</label>', form)
+    radio = r'name="satisfaction" value="(\d)"[^>]*>\s*<label[^>]*>([^<]+)</label>'
+    labels = re.findall(radio, form)
     assert labels == [
         ("5", "非常满意"),
         ("4", "满意"),
