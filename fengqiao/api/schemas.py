@@ -4,7 +4,7 @@ live in the services."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -17,32 +17,29 @@ from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from fengqiao.core.choices import DisputeCategory
+from fengqiao.core.validators import (
+    MOBILE,
+    normalize_code,
+    normalize_phone,
+    validate_credit_code,
+    validate_date_range,
+    validate_id_number,
+    validate_no_control_characters,
+)
 from fengqiao.disputes.choices import IntakeChannel, PartyKind, PartyRole
-from fengqiao.disputes.forms import MOBILE, validate_id_number
 from fengqiao.disputes.selectors import normalize_query
-
-# 统一社会信用代码 (GB 32100-2015): 18 characters over this alphabet, the last a check character.
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")
-
-
-def _ascii(value: str) -> str:
-    """Full-width digits and letters as ASCII, spaces and dashes removed."""
-    return normalize_query(value or "").replace(" ", "").replace("-", "")
 
 
 def _error(kind: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(kind, message)
 
 
-def check_credit_code(value: str) -> None:
-    if not USCC.fullmatch(value):
-        raise _error("credit_code_format", _("统一社会信用代码应为18位数字或大写字母。"))
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(value, USCC_WEIGHTS, strict=False))
-    check = (31 - total % 31) % 31
-    if USCC_ALPHABET[check] != value[17]:
-        raise _error("credit_code_checksum", _("统一社会信用代码校验位不正确，请核对。"))
+def _check(validator: Callable[[Any], None], value: Any, prefix: str) -> None:
+    """A shared check of ``core.validators`` in the API's error shape (``<prefix>_<code>``)."""
+    try:
+        validator(value)
+    except DjangoValidationError as exc:
+        raise _error(f"{prefix}_{exc.code or 'invalid'}", str(exc.messages[0])) from None
 
 
 class PartyIn(Schema):
@@ -61,28 +58,32 @@ class PartyIn(Schema):
         value = value.strip()
         if not value:
             raise _error("blank", _("请填写姓名或名称。"))
+        _check(validate_no_control_characters, value, "text")
         return value
+
+    @field_validator("address")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        _check(validate_no_control_characters, value, "text")
+        return value.strip()
 
     @field_validator("id_number")
     @classmethod
     def _id_number(cls, value: str, info: ValidationInfo) -> str:
-        value = _ascii(value).upper()
+        value = normalize_code(value)
         if not value:
             return ""
         if info.data.get("kind") == PartyKind.ORGANIZATION:
-            check_credit_code(value)
-            return value
-        try:
-            validate_id_number(value)
-        except DjangoValidationError as exc:
-            raise _error(f"id_number_{exc.code or 'invalid'}", str(exc.messages[0])) from None
+            _check(validate_credit_code, value, "credit_code")
+        else:
+            _check(validate_id_number, value, "id_number")
         return value
 
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str) -> str:
-        value = _ascii(value)
-        if value and not MOBILE.match(value):
+        value = normalize_phone(value)
+        if value and not MOBILE.fullmatch(value):
             raise _error("mobile", _("手机号应为11位中国大陆手机号码。"))
         return value
 
@@ -129,6 +130,22 @@ class CaseIn(Schema):
         value = value.strip()
         if not value:
             raise _error("blank", _("请填写纠纷简述。"))
+        _check(validate_no_control_characters, value, "text")
+        return value
+
+    @field_validator("address")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        _check(validate_no_control_characters, value, "text")
+        return value.strip()
+
+    @field_validator("facts", "claims")
+    @classmethod
+    def _long_text(cls, value: str) -> str:
+        try:
+            validate_no_control_characters(value, multiline=True)
+        except DjangoValidationError as exc:
+            raise _error("text_control", str(exc.messages[0])) from None
         return value
 
     @field_validator("link_to")
@@ -141,7 +158,7 @@ class CaseIn(Schema):
     @field_validator("region_code")
     @classmethod
     def _region_code(cls, value: str) -> str:
-        value = _ascii(value)
+        value = normalize_code(value)
         if not value.isdigit():
             raise _error("region_code", _("区划代码应为数字。"))
         return value
@@ -155,6 +172,7 @@ class CaseIn(Schema):
             value = timezone.make_aware(value)
         if value > timezone.now():
             raise _error("future", _("发生时间不能晚于当前时间。"))
+        _check(validate_date_range, value, "date")
         return value
 
 

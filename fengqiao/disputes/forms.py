@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -12,6 +10,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core.choices import DisputeCategory, grouped_category_choices
+from fengqiao.core.formfields import IdNumberField, IdOrCreditCodeField, MobileField, StyledForm
+from fengqiao.core.validators import validate_date_range
 from fengqiao.disputes import routing
 from fengqiao.disputes.choices import (
     CaseStatus,
@@ -28,15 +28,9 @@ from fengqiao.disputes.queries import (
     leader_choices,
     mediator_choices,
 )
-from fengqiao.disputes.selectors import normalize_query
 from fengqiao.orgs.models import Organization, Person
 from fengqiao.regions.choices import RegionLevel
 from fengqiao.regions.models import Region
-
-# GB 11643-1999: weights of the first 17 digits and the check character for sum mod 11.
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK = "10X98765432"
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 FLAGS = [
     ("group", _("涉群体")),
@@ -48,75 +42,6 @@ FLAGS = [
 REFERRAL_TARGETS = ReferralTarget.choices
 # Intake on staff pages; online applications come from the public portal.
 STAFF_CHANNELS = [(c.value, c.label) for c in IntakeChannel if c != IntakeChannel.PORTAL]
-
-
-def _ascii(value: str) -> str:
-    """Full-width digits and letters as ASCII, spaces removed (people paste from anywhere)."""
-    return normalize_query(value or "").replace(" ", "")
-
-
-def validate_id_number(value: str) -> None:
-    if not re.fullmatch(r"\d{17}[\dX]", value):
-        raise forms.ValidationError(_("身份证号应为18位数字（最后一位可为X）。"), code="format")
-    total = sum(int(d) * w for d, w in zip(value[:17], ID_WEIGHTS, strict=True))
-    if ID_CHECK[total % 11] != value[17]:
-        raise forms.ValidationError(_("身份证号校验位不正确，请核对。"), code="checksum")
-    try:
-        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError:
-        raise forms.ValidationError(_("身份证号中的出生日期无效。"), code="birth") from None
-
-
-class IdNumberField(forms.CharField):
-    """居民身份证号: 18 characters with a valid check character."""
-
-    default_validators = [validate_id_number]
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 40)
-        super().__init__(**kwargs)
-
-    def to_python(self, value: Any) -> str:
-        return _ascii(super().to_python(value) or "").upper()
-
-
-class MobileField(forms.CharField):
-    """11-digit mainland mobile number."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 30)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
-
-    def to_python(self, value: Any) -> str:
-        return _ascii(super().to_python(value) or "").replace("-", "")
-
-    def validate(self, value: Any) -> None:
-        super().validate(value)
-        if value and not MOBILE.match(value):
-            raise forms.ValidationError(_("请输入11位手机号码。"), code="mobile")
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget; ``large`` for the mobile report."""
-
-    large = False
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for f in self.fields.values():
-            widget = f.widget
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select) and not isinstance(
-                widget, forms.CheckboxSelectMultiple
-            ):
-                css = "form-select" + (" form-select-lg" if self.large else "")
-            elif isinstance(widget, forms.CheckboxSelectMultiple):
-                css = "form-check-input"
-            else:
-                css = "form-control" + (" form-control-lg" if self.large else "")
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
 class RegionChoiceField(forms.ModelChoiceField):
@@ -167,13 +92,16 @@ class IntakeForm(PlaceMixin):
     applicant_id_number = IdNumberField(label=_("申请人身份证号"), required=False)
     applicant_phone = MobileField(label=_("申请人手机号"))
     respondent_name = forms.CharField(label=_("被申请人姓名/名称"), max_length=100)
-    respondent_id_number = IdNumberField(label=_("被申请人身份证号"), required=False)
+    respondent_id_number = IdOrCreditCodeField(
+        label=_("被申请人身份证号/统一社会信用代码"), required=False
+    )
     respondent_phone = MobileField(label=_("被申请人手机号"), required=False)
 
     def clean_occurred_at(self) -> Any:
         value = self.cleaned_data.get("occurred_at")
         if value is not None and value > timezone.now():
             raise forms.ValidationError(_("发生时间不能晚于当前时间。"))
+        validate_date_range(value)
         return value
 
 

@@ -23,11 +23,13 @@ from django.views.decorators.http import require_POST
 from fengqiao.accounts.access import has_perm, require
 from fengqiao.accounts.models import User
 from fengqiao.core.choices import grouped_category_choices
+from fengqiao.core.validators import is_credit_code
 from fengqiao.disputes import forms, queries, selectors, services
 from fengqiao.disputes.choices import (
     CaseAction,
     CaseStatus,
     IntakeChannel,
+    PartyKind,
     PartyRole,
     RiskGrade,
     Satisfaction,
@@ -494,6 +496,12 @@ def _report_of_intake_form(d: dict[str, Any]) -> Report:
             ),
             services.PartyInput(
                 role=PartyRole.RESPONDENT,
+                # A company or other organisation is recorded by its 统一社会信用代码.
+                kind=(
+                    PartyKind.ORGANIZATION
+                    if is_credit_code(d["respondent_id_number"])
+                    else PartyKind.PERSON
+                ),
                 name=d["respondent_name"],
                 id_number=d["respondent_id_number"],
                 phone=d["respondent_phone"],

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import User
-from fengqiao.disputes.forms import StyledForm
+from fengqiao.core.formfields import StyledForm
 from fengqiao.disputes.models import Case, Party
 from fengqiao.mediation.choices import ConsentDecision, ContactMethod, SessionMode
 from fengqiao.mediation.models import MediationSession

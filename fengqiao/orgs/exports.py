@@ -3,44 +3,23 @@ carries a watermark naming who exported it and is recorded in the audit log (DES
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
+from fengqiao.core.xlsx import XLSX_CONTENT_TYPE, table_workbook
 from fengqiao.orgs.reports import CompositionRow, Report, StaffingRow, TrainingRow
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _workbook(
     title: str, header: Sequence[str], rows: Iterable[Sequence[Any]], watermark: str
 ) -> bytes:
-    book = Workbook()
-    sheet = book.create_sheet(index=0)
-    book.remove(book.worksheets[1])
-    sheet.title = title[:31]
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([watermark])
-    sheet.append(list(header))
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(list(row))
-    for column in sheet.columns:
-        letter = column[0].column_letter
-        sheet.column_dimensions[letter].width = 22
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return table_workbook(title, header, rows, preamble=[title, watermark])
 
 
 def composition_xlsx(rows: Sequence[CompositionRow], watermark: str) -> bytes:

@@ -118,6 +118,28 @@ def one(**party: str) -> dict[str, Any]:
         ({"occurred_at": "昨天"}, "occurred_at", ISO_HINT),
         ({"occurred_at": "2999-01-01T00:00:00+08:00"}, "occurred_at", "发生时间不能晚于当前时间。"),
         ({"region_code": "东村"}, "region_code", "区划代码应为数字。"),
+        # The checks shared with the web forms (core.validators)
+        (
+            one(name="张三\x1b[0m"),
+            "parties[0].name",
+            "内容含有不可见的控制字符，请删除后重新填写。",
+        ),
+        ({"facts": "事实\x00"}, "facts", "内容含有不可见的控制字符，请删除后重新填写。"),
+        ({"occurred_at": "1899-12-31T08:00:00+08:00"}, "occurred_at", "日期不能早于1900-01-01。"),
+        (
+            {
+                "parties": [
+                    {
+                        "role": "applicant",
+                        "kind": "organization",
+                        "name": "某公司",
+                        "id_number": "91110000600037341M",
+                    }
+                ]
+            },
+            "parties[0].id_number",
+            "统一社会信用代码校验位不正确，请核对。",
+        ),
     ],
 )
 def test_validation_errors_are_422_in_chinese(

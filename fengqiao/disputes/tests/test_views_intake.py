@@ -10,7 +10,7 @@ import pytest
 
 from fengqiao.accounts.tests.factories import UserFactory, grant
 from fengqiao.disputes import services
-from fengqiao.disputes.choices import CaseStatus, IntakeChannel, PartyRole
+from fengqiao.disputes.choices import CaseStatus, IntakeChannel, PartyKind, PartyRole
 from fengqiao.disputes.models import Case, RepeatReport
 from fengqiao.disputes.tests.test_views_common import east_case, fresh, west_case
 from fengqiao.web.tests.html import page_text
@@ -300,3 +300,40 @@ def test_quick_report_hides_a_case_of_another_village(
     assert "另有您无权查看的疑似重复纠纷" in page_text(response)
     for secret in (hidden.number, hidden.title, "西村"):
         assert secret not in html
+
+
+# --- Shared validators (core.validators) on the intake form ------------------------------------
+
+
+def test_a_company_respondent_is_recorded_by_its_credit_code(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    # Given a dispute with a company, whose 统一社会信用代码 the dispatcher types in full width
+    code = "91110000600037341L"
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in code)
+    data = _intake(world, respondent_name="某物业公司", respondent_id_number=wide)
+    response = client_for(cast.dispatcher).post("/cases/new/", {**data, "confirm_new": "1"})
+    # then the case is registered with the company as an organisation party
+    assert response.status_code == 302, page_text(response)
+    respondent = Case.objects.get().parties.get(role=PartyRole.RESPONDENT)
+    assert respondent.kind == PartyKind.ORGANIZATION
+    assert respondent.id_number == code
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"respondent_id_number": "91110000600037341M"}, "统一社会信用代码校验位不正确"),
+        ({"applicant_name": "赵一\x1b[0m"}, "内容含有不可见的控制字符"),
+        ({"occurred_at": "1899-05-01T08:00"}, "日期不能早于1900-01-01"),
+    ],
+)
+def test_bad_input_is_refused_in_chinese_and_nothing_is_registered(
+    cast: Any, world: Any, client_for: Any, change: dict[str, str], message: str
+) -> None:
+    response = client_for(cast.dispatcher).post(
+        "/cases/new/", {**_intake(world, **change), "confirm_new": "1"}
+    )
+    assert response.status_code == 400
+    assert message in page_text(response)
+    assert not Case.objects.exists()
