@@ -14,14 +14,22 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.access import user_perms
+from fengqiao.disputes.permissions import (
+    CHANGE_CALENDAROVERRIDE,
+    CHANGE_DEADLINELIMIT,
+    CHANGE_SUBJECTRULE,
+    CHANGE_TERRITORYRULE,
+)
+from fengqiao.orgs.permissions import CHANGE_ORGKIND
+from fengqiao.regions.permissions import CHANGE_REGION
 
 ADMIN_PERMS = {
-    "regions.change_region",
-    "orgs.change_orgkind",
-    "disputes.change_territoryrule",
-    "disputes.change_subjectrule",
-    "disputes.change_calendaroverride",
-    "disputes.change_deadlinelimit",
+    CHANGE_REGION,
+    CHANGE_ORGKIND,
+    CHANGE_TERRITORYRULE,
+    CHANGE_SUBJECTRULE,
+    CHANGE_CALENDAROVERRIDE,
+    CHANGE_DEADLINELIMIT,
 }
 
 

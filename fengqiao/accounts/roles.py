@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fengqiao.accounts.choices import BuiltinRole, DataScope
+from fengqiao.accounts.permissions import MANAGE_ACCOUNTS, MANAGE_ROLES
+from fengqiao.audit.permissions import VIEW_AUDITEVENT
 
 ROSTER = [
     "regions.view_region",
@@ -33,7 +35,7 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
     BuiltinRole.SYSTEM_ADMIN: {
         "scope": DataScope.ALL,
         "perms": [
-            "accounts.manage_accounts",
+            MANAGE_ACCOUNTS,
             "regions.view_region",
             "regions.add_region",
             "regions.change_region",
@@ -63,13 +65,13 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
     # Security admin: roles, permissions and grants.
     BuiltinRole.SECURITY_ADMIN: {
         "scope": DataScope.ALL,
-        "perms": ["accounts.manage_roles"],
+        "perms": [MANAGE_ROLES],
         "description": "角色、权限与授权策略",
     },
     # Auditor: the audit log and nothing else.
     BuiltinRole.AUDITOR: {
         "scope": DataScope.ALL,
-        "perms": ["audit.view_auditevent"],
+        "perms": [VIEW_AUDITEVENT],
         "description": "只能查看审计日志",
     },
     BuiltinRole.LEADER: {
@@ -124,9 +126,9 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
 # hold case data.
 ADMIN_ROLES = frozenset({BuiltinRole.SYSTEM_ADMIN, BuiltinRole.SECURITY_ADMIN, BuiltinRole.AUDITOR})
 ADMIN_DEFINING_PERMS = {
-    "accounts.manage_accounts": BuiltinRole.SYSTEM_ADMIN,
-    "accounts.manage_roles": BuiltinRole.SECURITY_ADMIN,
-    "audit.view_auditevent": BuiltinRole.AUDITOR,
+    MANAGE_ACCOUNTS: BuiltinRole.SYSTEM_ADMIN,
+    MANAGE_ROLES: BuiltinRole.SECURITY_ADMIN,
+    VIEW_AUDITEVENT: BuiltinRole.AUDITOR,
 }
 # Apps whose rows are case data (DESIGN §6); the admin roles hold none of their permissions.
 CASE_DATA_APPS = frozenset({"disputes", "mediation", "court", "risk", "documents", "intel"})

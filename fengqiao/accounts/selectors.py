@@ -13,11 +13,10 @@ from django.shortcuts import get_object_or_404
 
 from fengqiao.accounts.access import restrict
 from fengqiao.accounts.models import Role, RoleGrant, User
+from fengqiao.accounts.permissions import MANAGE_ACCOUNTS, MANAGE_ROLES
 from fengqiao.accounts.roles import assignable_permission_codes, permission_label
 from fengqiao.audit.models import AuditChainHead, AuditEvent
-
-MANAGE_ACCOUNTS = "accounts.manage_accounts"
-MANAGE_ROLES = "accounts.manage_roles"
+from fengqiao.audit.permissions import VIEW_AUDITEVENT
 
 
 def grants_for_user(user: Any) -> list[RoleGrant]:
@@ -102,8 +101,6 @@ def permission_groups_for_role(role: Role) -> list[PermissionGroup]:
 
 # --- The audit log, read by the auditor (三员分立) ----------------------------------------------
 
-VIEW_AUDIT = "audit.view_auditevent"
-
 
 def audit_events_for_user(
     user: Any,
@@ -114,7 +111,7 @@ def audit_events_for_user(
     since: date | None = None,
     until: date | None = None,
 ) -> QuerySet[AuditEvent]:
-    qs = restrict(AuditEvent.objects.all(), user, VIEW_AUDIT)
+    qs = restrict(AuditEvent.objects.all(), user, VIEW_AUDITEVENT)
     if event_type:
         qs = qs.filter(event_type=event_type)
     if actor:

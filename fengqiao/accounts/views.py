@@ -31,10 +31,8 @@ from fengqiao.accounts.forms import (
     UserEditForm,
 )
 from fengqiao.accounts.models import User
+from fengqiao.accounts.permissions import MANAGE_ACCOUNTS, MANAGE_ROLES
 from fengqiao.accounts.selectors import (
-    MANAGE_ACCOUNTS,
-    MANAGE_ROLES,
-    VIEW_AUDIT,
     audit_events_for_user,
     chain_head,
     grant_get_for_admin,
@@ -48,6 +46,7 @@ from fengqiao.accounts.selectors import (
     user_list_for_admin,
 )
 from fengqiao.audit.choices import EventType
+from fengqiao.audit.permissions import VIEW_AUDITEVENT
 from fengqiao.audit.services import audit_verify
 from fengqiao.orgs.selectors import org_choices_for_grants, own_memberships
 
@@ -383,7 +382,7 @@ def _audit_date(value: str) -> date | None:
 
 @login_required
 def audit_event_list(request: HttpRequest) -> HttpResponse:
-    if not has_perm(request.user, VIEW_AUDIT):
+    if not has_perm(request.user, VIEW_AUDITEVENT):
         raise PermissionDenied
     g = request.GET
     qs = audit_events_for_user(
@@ -411,6 +410,6 @@ def audit_event_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def audit_chain_verify(request: HttpRequest) -> HttpResponse:
-    if not has_perm(request.user, VIEW_AUDIT):
+    if not has_perm(request.user, VIEW_AUDITEVENT):
         raise PermissionDenied
     return render(request, "accounts/_audit_verify_result.html", {"result": audit_verify()})

@@ -15,6 +15,7 @@ from fengqiao.api.models import ApiKey
 from fengqiao.core.crypto import constant_time_equal, sm3_hex
 from fengqiao.disputes import selectors as case_selectors
 from fengqiao.disputes.models import Case, TimelineEvent
+from fengqiao.disputes.permissions import VIEW_CASE
 
 TOKEN_PREFIX = "fq"  # noqa: S105 - the token format marker, not a secret
 PREFIX_LENGTH = 8
@@ -56,7 +57,7 @@ def api_key_for_token(token: str) -> ApiKey | None:
 
 def case_by_number_for_user(user: Any, number: str) -> Case:
     """A case by its number if the user may see it; 404 otherwise (no hint that it exists)."""
-    qs = restrict(Case.objects.all(), user, case_selectors.VIEW).select_related(
+    qs = restrict(Case.objects.all(), user, VIEW_CASE).select_related(
         "region", "platform", "handling_org"
     )
     case = qs.filter(number=number).first()

@@ -22,6 +22,7 @@ from fengqiao.accounts.access import has_perm, restrict
 from fengqiao.accounts.models import RoleGrant, User
 from fengqiao.api.choices import ApiScope
 from fengqiao.api.models import ApiKey, IdempotencyRecord
+from fengqiao.api.permissions import ADD_APIKEY, CHANGE_APIKEY
 from fengqiao.api.selectors import PREFIX_LENGTH, TOKEN_PREFIX, token_digest
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
@@ -29,15 +30,12 @@ from fengqiao.core.crypto import sm3_hex
 from fengqiao.disputes import queries as case_queries
 from fengqiao.disputes.duplicates import DuplicateList
 from fengqiao.disputes.models import Case
+from fengqiao.disputes.permissions import REGISTER_CASE, VIEW_CASE
 from fengqiao.disputes.services import PartyInput, case_intake, case_repeat_report
 from fengqiao.orgs.choices import OrgFamily
 from fengqiao.orgs.models import Organization
 from fengqiao.regions.models import Region
 
-ADD_KEY = "api.add_apikey"
-CHANGE_KEY = "api.change_apikey"
-REGISTER = "disputes.register_case"
-VIEW = "disputes.view_case"
 SECRET_BYTES = 24
 # last_used_at is a hint for operators, not a log: one write a minute per key is enough.
 TOUCH_EVERY = timedelta(minutes=1)
@@ -83,7 +81,7 @@ def api_key_create(
     scopes: Iterable[str],
 ) -> tuple[ApiKey, str]:
     """A new key and its token; the token is returned only here and never stored."""
-    _require(actor, ADD_KEY)
+    _require(actor, ADD_APIKEY)
     chosen = sorted(set(scopes))
     unknown = [s for s in chosen if s not in ApiScope.values]
     if not chosen or unknown:
@@ -131,7 +129,7 @@ def api_key_create(
 
 def api_key_revoke(*, actor: Any, key_id: int) -> ApiKey:
     """Revoke a key at once; revoking a revoked key changes nothing."""
-    _require(actor, CHANGE_KEY)
+    _require(actor, CHANGE_APIKEY)
     with transaction.atomic():
         key = ApiKey.objects.select_for_update().get(pk=key_id)
         if key.revoked_at is not None:
@@ -311,7 +309,7 @@ def linked_body(report: Any) -> dict[str, Any]:
 
 
 def _link_target(user: Any, number: str) -> Case:
-    case = restrict(Case.objects.all(), user, VIEW).filter(number=number).first()
+    case = restrict(Case.objects.all(), user, VIEW_CASE).filter(number=number).first()
     if case is None:
         # The same words whether it does not exist or is outside the user's scope.
         raise ApiInputError(_("案件%(n)s不存在或您无权查看。") % {"n": number}, field="link_to")
@@ -334,7 +332,7 @@ def api_case_create(*, key: ApiKey, request: CaseRequest, idempotency_key: str =
     ``idempotency_key`` returns the first answer instead of registering again."""
     actor = key.user
     # Before the place is checked: a user who may not register at all hears that, not 422.
-    if not has_perm(actor, REGISTER):
+    if not has_perm(actor, REGISTER_CASE):
         raise PermissionDenied(_("您无权登记纠纷。"))
     fingerprint = request.fingerprint()
     if idempotency_key:

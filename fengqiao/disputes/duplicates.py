@@ -30,10 +30,10 @@ from fengqiao.accounts.access import restrict
 from fengqiao.core.crypto import lookup_hash
 from fengqiao.disputes.choices import OPEN_STATUSES, PartyKind
 from fengqiao.disputes.models import Case, Party, RepeatReport, TimelineEvent
+from fengqiao.disputes.permissions import VIEW_CASE
 from fengqiao.disputes.services import PartyInput
 from fengqiao.regions.models import Region
 
-VIEW = "disputes.view_case"
 # Same place, same kind of dispute within a month is most likely the same matter reported twice.
 ADDRESS_WINDOW = timedelta(days=30)
 # Upper bounds per signal: a shared phone (an enterprise switchboard) or a busy place must not
@@ -147,7 +147,7 @@ def _address_hits(hits: _Hits, category: str, region: Region, address: str, now:
 
 
 def _visible(user: Any, ids: list[int]) -> QuerySet[Case]:
-    return restrict(Case.objects.filter(pk__in=ids), user, VIEW)
+    return restrict(Case.objects.filter(pk__in=ids), user, VIEW_CASE)
 
 
 def duplicate_hits(

@@ -28,16 +28,15 @@ from fengqiao.disputes.models import (
     SupervisionOrder,
     TimelineEvent,
 )
-from fengqiao.orgs.choices import OrgFamily, PersonRole
+from fengqiao.disputes.permissions import ASSESS_CASE, HANDLE_CASE, REGISTER_CASE, VIEW_CASE
+from fengqiao.orgs.choices import CASE_MEDIATOR_ROLES, OrgFamily, PersonRole
 from fengqiao.orgs.models import Organization, Person
-from fengqiao.orgs.selectors import VIEW_PERSON, org_list_for_user, people_visible_to
+from fengqiao.orgs.permissions import VIEW_PERSON
+from fengqiao.orgs.selectors import org_list_for_user, people_visible_to
 from fengqiao.regions.choices import RegionLevel
 from fengqiao.regions.models import Region
 from fengqiao.regions.selectors import subtree_q
 
-REGISTER = "disputes.register_case"
-ASSESS = "disputes.assess_case"
-HANDLE = "disputes.handle_case"
 # A deadline this close is shown in amber; a passed one in red.
 DUE_SOON = timedelta(days=3)
 SOON, OVERDUE, PAUSED = "soon", "overdue", "paused"
@@ -51,7 +50,7 @@ def intake_regions_for_user(user: Any) -> QuerySet[Region]:
     """Villages and grids a user may register a case at: those under the regions of their
     register grants (a grant scoped to its org counts its org's region)."""
     places = Region.objects.filter(level__in=[RegionLevel.VILLAGE, RegionLevel.GRID])
-    scope = scope_for(user, REGISTER)
+    scope = scope_for(user, REGISTER_CASE)
     if scope.everything:
         return places.order_by("path")
     org_paths = Organization.objects.filter(pk__in=scope.org_ids).values_list(
@@ -114,7 +113,7 @@ def intake_platform_for(user: Any, region: Region | None = None) -> Organization
 
 
 def case_visible_to(user: Any, pk: int) -> bool:
-    return restrict(Case.objects.filter(pk=pk), user, selectors.VIEW).exists()
+    return restrict(Case.objects.filter(pk=pk), user, VIEW_CASE).exists()
 
 
 # --- Lists --------------------------------------------------------------------------------------
@@ -158,7 +157,7 @@ def due_states(cases: Any) -> dict[int, str]:
 
 def dispatch_order_for_user(user: Any, pk: int) -> DispatchOrder:
     """A 交办单 addressed to an org the user acts for, on a case the user can see."""
-    visible = restrict(Case.objects.all(), user, selectors.VIEW).values("pk")
+    visible = restrict(Case.objects.all(), user, VIEW_CASE).values("pk")
     orders = DispatchOrder.objects.filter(
         to_org_id__in=grant_org_ids(user), case_id__in=visible
     ).select_related("case", "to_org")
@@ -202,7 +201,7 @@ def mediator_choices(user: Any, case: Case) -> QuerySet[Person]:
         people_visible_to(user, VIEW_PERSON)
         .filter(
             memberships__ended_on__isnull=True,
-            memberships__role__in=[PersonRole.MEDIATOR, PersonRole.INVITED_MEDIATOR],
+            memberships__role__in=list(CASE_MEDIATOR_ROLES),
         )
         .filter(subtree_q([case.platform.region.path], field="memberships__org__region__path"))
         .distinct()
@@ -252,7 +251,7 @@ def _extra_actions(user: Any, case: Case) -> list[str]:
     if case.is_open:
         return []
     mine = Case.objects.filter(pk=case.pk)
-    may = restrict(mine, user, HANDLE).exists() or restrict(mine, user, ASSESS).exists()
+    may = restrict(mine, user, HANDLE_CASE).exists() or restrict(mine, user, ASSESS_CASE).exists()
     return ["follow_up"] if may else []
 
 

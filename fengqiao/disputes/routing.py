@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from fengqiao.core.choices import DisputeCategory
 from fengqiao.disputes.choices import OPEN_STATUSES, CaseStatus, IntakeChannel, RiskGrade
 from fengqiao.disputes.models import Case, HandlingLevel, Party, SubjectRule, TerritoryRule
-from fengqiao.orgs.choices import MediatorGrade, OrgFamily, PersonRole
+from fengqiao.orgs.choices import CASE_MEDIATOR_ROLES, MediatorGrade, OrgFamily
 from fengqiao.orgs.models import (
     MediatorSpecialty,
     Membership,
@@ -164,7 +164,6 @@ TERRITORY_WEIGHT = 30  # at the lowest allowed level; 10 less per level above it
 MAX_CANDIDATES = 60
 MEDIATOR_ORGS = 5  # mediators come from the first five recommended orgs
 MAX_MEMBERSHIPS = 200
-MEDIATOR_ROLES = (PersonRole.MEDIATOR, PersonRole.INVITED_MEDIATOR)
 LEVEL_WORDS = {
     HandlingLevel.VILLAGE: gettext_lazy("村级"),
     HandlingLevel.TOWNSHIP: gettext_lazy("乡镇级"),
@@ -354,7 +353,7 @@ def recommend_mediators(
     )
     memberships = list(
         Membership.objects.filter(
-            org_id__in=org_ids, role__in=MEDIATOR_ROLES, ended_on__isnull=True
+            org_id__in=org_ids, role__in=list(CASE_MEDIATOR_ROLES), ended_on__isnull=True
         )
         .annotate(specialist=Exists(specialty))
         .select_related("person__mediator_profile", "org__region")

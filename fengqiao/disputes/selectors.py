@@ -20,11 +20,10 @@ from fengqiao.disputes.choices import (
     DueStatus,
 )
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem, TimelineEvent
+from fengqiao.disputes.permissions import ASSESS_CASE, VIEW_CASE
 from fengqiao.disputes.workflow import allowed_actions
 from fengqiao.regions.models import Region
 from fengqiao.regions.selectors import subtree_q
-
-VIEW = "disputes.view_case"
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ def normalize_query(text: str) -> str:
 
 def case_list_for_user(user: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
     f = filters or CaseFilters()
-    qs = restrict(Case.objects.all(), user, VIEW)
+    qs = restrict(Case.objects.all(), user, VIEW_CASE)
     if f.status:
         qs = qs.filter(status=f.status)
     if f.category:
@@ -91,7 +90,7 @@ def case_list_for_user(user: Any, filters: CaseFilters | None = None) -> QuerySe
 def case_get_for_user(user: Any, pk: int, *, also: tuple[str, ...] = ()) -> Case:
     """The case if ``user`` may see it (404 otherwise), with what its page shows beside it;
     ``also`` names more relations to read in the same query."""
-    qs = restrict(Case.objects.all(), user, VIEW).select_related(
+    qs = restrict(Case.objects.all(), user, VIEW_CASE).select_related(
         "region", "platform", "handling_org", "handler", "lead_leader", "registered_by", *also
     )
     return get_object_or_404(qs, pk=pk)
@@ -137,14 +136,14 @@ def worklist_for_user(user: Any, *, limit: int = 50) -> Worklist:
     now = timezone.now()
     org_ids = list(user.role_grants.exclude(org=None).values_list("org_id", flat=True))
     to_assess: list[Case] = []
-    if has_perm(user, "disputes.assess_case"):
+    if has_perm(user, ASSESS_CASE):
         to_assess = list(
             restrict(
                 Case.objects.filter(
                     platform_id__in=org_ids, status__in=[CaseStatus.REGISTERED, CaseStatus.ASSESSED]
                 ),
                 user,
-                "disputes.assess_case",
+                ASSESS_CASE,
             )
             .select_related("region")
             .order_by("registered_at")[:limit]
@@ -156,7 +155,7 @@ def worklist_for_user(user: Any, *, limit: int = 50) -> Worklist:
                 mine, status__in=[CaseStatus.ACCEPTED, CaseStatus.MEDIATING, CaseStatus.SUSPENDED]
             ),
             user,
-            VIEW,
+            VIEW_CASE,
         )
         .select_related("region")
         .order_by("registered_at")[:limit]

@@ -65,6 +65,13 @@ from fengqiao.disputes.models import (
     SupervisionOrder,
     TimelineEvent,
 )
+from fengqiao.disputes.permissions import (
+    ARCHIVE_CASE,
+    ASSESS_CASE,
+    HANDLE_CASE,
+    REGISTER_CASE,
+    VIEW_CASE,
+)
 from fengqiao.disputes.sweep import dispatching_platforms
 from fengqiao.disputes.workflow import TransitionNotAllowed, next_status
 from fengqiao.mediation.consent import mediation_blocker
@@ -73,11 +80,6 @@ from fengqiao.notify.services import notify, org_users
 from fengqiao.orgs.models import Organization, Person
 from fengqiao.regions.models import Region
 
-REGISTER = "disputes.register_case"
-ASSESS = "disputes.assess_case"
-HANDLE = "disputes.handle_case"
-ARCHIVE = "disputes.archive_case"
-VIEW = "disputes.view_case"
 INDUSTRY_COMMITTEE = "committee_industry"
 
 
@@ -160,14 +162,16 @@ def _platform_chain(platform: Organization) -> list[int]:
 
 def _on_side(actor: Any, case: Case, side: str) -> bool:
     if side == PLATFORM:
-        return _holds(actor, ASSESS, _platform_chain(case.platform))
+        return _holds(actor, ASSESS_CASE, _platform_chain(case.platform))
     if side == HANDLER:
-        return case.handling_org_id is not None and _holds(actor, HANDLE, [case.handling_org_id])
+        return case.handling_org_id is not None and _holds(
+            actor, HANDLE_CASE, [case.handling_org_id]
+        )
     if side == ARCHIVER:
         if case.handling_org_id is not None:
-            return _holds(actor, ARCHIVE, [case.handling_org_id])
+            return _holds(actor, ARCHIVE_CASE, [case.handling_org_id])
         chain = _platform_chain(case.platform)
-        return _holds(actor, ARCHIVE, chain) or _holds(actor, ASSESS, chain)
+        return _holds(actor, ARCHIVE_CASE, chain) or _holds(actor, ASSESS_CASE, chain)
     return False
 
 
@@ -220,7 +224,7 @@ def _lock_case(actor: Any, case_id: int) -> Case:
     # the org's whole open caseload (Case.scope_member_q).
     if case is None or not (
         any(_on_side(actor, case, side) for side in (HANDLER, PLATFORM))
-        or restrict(Case.objects.filter(pk=case_id), actor, VIEW).exists()
+        or restrict(Case.objects.filter(pk=case_id), actor, VIEW_CASE).exists()
     ):
         raise PermissionDenied(_("您无权办理该案件。"))
     return case
@@ -550,7 +554,7 @@ def case_register(
     Staff register with the register permission; an online application (网上申请) comes from
     the applicant themself and needs none.
     """
-    if channel != IntakeChannel.PORTAL and not has_perm(actor, REGISTER):
+    if channel != IntakeChannel.PORTAL and not has_perm(actor, REGISTER_CASE):
         raise PermissionDenied(_("您无权登记纠纷。"))
     if not any(p.role == PartyRole.APPLICANT for p in parties):
         raise CaseRuleError(_("至少需要一名申请人（反映人）。"))
@@ -897,7 +901,7 @@ def dispatch_accept(
 
 
 def _require_member(actor: Any, org: Organization) -> None:
-    if not _holds(actor, HANDLE, [org.pk]):
+    if not _holds(actor, HANDLE_CASE, [org.pk]):
         raise PermissionDenied(_("只有承办单位的工作人员可以受理或退回。"))
 
 
@@ -1553,7 +1557,7 @@ def case_repeat_report(
 
     from fengqiao.disputes.models import RepeatReport
 
-    if channel != IntakeChannel.PORTAL and not has_perm(actor, REGISTER):
+    if channel != IntakeChannel.PORTAL and not has_perm(actor, REGISTER_CASE):
         raise PermissionDenied(_("您无权登记纠纷。"))
     if not any(p.role == PartyRole.APPLICANT for p in parties):
         raise CaseRuleError(_("至少需要一名申请人（反映人）。"))

@@ -41,14 +41,13 @@ from fengqiao.disputes.duplicates import (
     repeat_reports_of,
 )
 from fengqiao.disputes.models import Case
+from fengqiao.disputes.permissions import REGISTER_CASE, VIEW_CASE
 from fengqiao.disputes.workflow import TransitionNotAllowed
 from fengqiao.mediation.views import EVENT_LABELS as MEDIATION_EVENT_LABELS
 from fengqiao.mediation.views import panel_context
 from fengqiao.regions.selectors import region_for_filter
 
 PAGE_SIZE = 30
-VIEW = selectors.VIEW
-REGISTER = services.REGISTER
 # What a service may refuse with; each carries a message for the user.
 REFUSALS = (services.StaleCase, services.CaseRuleError, TransitionNotAllowed, PermissionDenied)
 
@@ -305,14 +304,14 @@ def _render_detail(
 
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, VIEW)
+    require(request.user, VIEW_CASE)
     return _render_detail(request, pk)
 
 
 @login_required
 @require_POST
 def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    require(request.user, VIEW)
+    require(request.user, VIEW_CASE)
     spec = ACTIONS.get(action)
     if spec is None:
         raise Http404
@@ -348,7 +347,7 @@ def _version(request: HttpRequest) -> int | None:
 @login_required
 @require_POST
 def order_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, VIEW)
+    require(request.user, VIEW_CASE)
     order = queries.dispatch_order_for_user(request.user, pk)
     back = _next_url(request, reverse("disputes:case_detail", args=[order.case_id]))
     try:
@@ -368,7 +367,7 @@ def order_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def order_return(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, VIEW)
+    require(request.user, VIEW_CASE)
     order = queries.dispatch_order_for_user(request.user, pk)
     back = _next_url(request, reverse("disputes:case_detail", args=[order.case_id]))
     form = forms.ReturnOrderForm(request.POST)
@@ -393,7 +392,7 @@ def order_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_work(request: HttpRequest) -> HttpResponse:
-    require(request.user, VIEW)
+    require(request.user, VIEW_CASE)
     work = selectors.worklist_for_user(request.user)
     states = queries.due_states(work.to_mediate)
     order_states = {o.pk: queries.due_state(o.accept_by) for o in work.to_accept}
@@ -405,7 +404,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
             "states": states,
             "order_states": order_states,
             "return_form": forms.ReturnOrderForm(),
-            "can_register": has_perm(request.user, REGISTER),
+            "can_register": has_perm(request.user, REGISTER_CASE),
         },
     )
 
@@ -442,7 +441,7 @@ def _filters(request: HttpRequest) -> tuple[selectors.CaseFilters, Any]:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    require(request.user, VIEW)
+    require(request.user, VIEW_CASE)
     filters, region = _filters(request)
     qs = queries.case_list_page(request.user, filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -597,7 +596,7 @@ def _linked_message(report: Any) -> str:
 
 @login_required
 def case_new(request: HttpRequest) -> HttpResponse:
-    require(request.user, REGISTER)
+    require(request.user, REGISTER_CASE)
     user = _actor(request)
     form = forms.IntakeForm(request.POST or None, user=user)
     outcome = IntakeOutcome()
@@ -629,7 +628,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_report(request: HttpRequest) -> HttpResponse:
     """网格员快速上报 (mobile first)."""
-    require(request.user, REGISTER)
+    require(request.user, REGISTER_CASE)
     user = _actor(request)
     form = forms.QuickReportForm(request.POST or None, user=user)
     outcome = IntakeOutcome()
@@ -656,7 +655,7 @@ def case_report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def report_done(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, VIEW)
+    require(request.user, VIEW_CASE)
     case = selectors.case_get_for_user(request.user, pk)
     return render(request, "disputes/report_done.html", {"case": case})
 
@@ -664,6 +663,6 @@ def report_done(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_linked(request: HttpRequest, pk: int) -> HttpResponse:
     """After a quick report was linked to an earlier case: which case it went to."""
-    require(request.user, VIEW)
+    require(request.user, VIEW_CASE)
     case = selectors.case_get_for_user(request.user, pk)
     return render(request, "disputes/report_done.html", {"case": case, "linked": True})

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 from fengqiao.accounts.access import require
 from fengqiao.accounts.models import User
 from fengqiao.disputes.models import Case
-from fengqiao.disputes.selectors import VIEW, case_get_for_user
+from fengqiao.disputes.permissions import VIEW_CASE
+from fengqiao.disputes.selectors import case_get_for_user
 from fengqiao.disputes.services import CaseRuleError, StaleCase
 from fengqiao.disputes.workflow import TransitionNotAllowed
 from fengqiao.mediation import forms, selectors, services
@@ -64,7 +65,7 @@ def _act(
     run: Callable[[User, Case, dict[str, Any]], object],
     done: str,
 ) -> HttpResponse:
-    require(request.user, VIEW)
+    require(request.user, VIEW_CASE)
     user = cast(User, request.user)
     case = case_get_for_user(user, pk)
     form = form_class(request.POST, request.FILES, case=case, user=user, prefix=prefix)
@@ -166,7 +167,7 @@ def opinion_record(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    require(request.user, VIEW)
+    require(request.user, VIEW_CASE)
     evidence = selectors.evidence_get_for_user(request.user, pk)
     response = FileResponse(
         services.evidence_open(actor=request.user, evidence=evidence),

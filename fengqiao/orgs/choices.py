@@ -38,6 +38,15 @@ class PersonRole(models.TextChoices):
     STAFF = "staff", _("工作人员")
 
 
+# Who may be a case's mediator: assigned to mediate a case, suggested at dispatch, picked by
+# routing (人民调解员 and 特邀调解员; an expert gives opinions, not mediation).
+CASE_MEDIATOR_ROLES = (PersonRole.MEDIATOR, PersonRole.INVITED_MEDIATOR)
+# Who the mediator roster (调解员名册) lists: every role that mediates or advises on mediation.
+ROSTER_ROLES = (PersonRole.MEDIATOR, PersonRole.INVITED_MEDIATOR, PersonRole.EXPERT)
+# Who counts as a people's mediator (人民调解员) in the staffing reports (人民调解法 art. 13).
+PEOPLES_MEDIATOR_ROLES = (PersonRole.MEDIATOR,)
+
+
 class Position(models.TextChoices):
     """职务 in a mediation committee or other org."""
 

@@ -19,13 +19,12 @@ from django.utils.translation import gettext_lazy
 
 from fengqiao.accounts.access import restrict
 from fengqiao.core.choices import Gender
-from fengqiao.orgs.choices import PersonRole, Position, TrainingKind
+from fengqiao.orgs.choices import PEOPLES_MEDIATOR_ROLES, Position, TrainingKind
 from fengqiao.orgs.models import Membership, Organization, Person, TrainingRecord
+from fengqiao.orgs.permissions import VIEW_REPORTS
 
-VIEW_REPORTS = "orgs.view_reports"
 COMMITTEE_MIN, COMMITTEE_MAX = 3, 9  # 人民调解法 art. 8
 COMMITTEE_POSITIONS = [Position.DIRECTOR, Position.DEPUTY, Position.MEMBER]
-MEDIATOR_ROLES = [PersonRole.MEDIATOR]
 REPORTS = {
     "composition": gettext_lazy("调委会组成"),
     "staffing": gettext_lazy("专职调解员配备"),
@@ -98,7 +97,9 @@ def committee_composition(user: Any, *, only_short: bool = False) -> list[Compos
 
 
 def full_time_staffing(user: Any, *, only_short: bool = False) -> list[StaffingRow]:
-    full_time = _active() & Q(memberships__is_full_time=True, memberships__role__in=MEDIATOR_ROLES)
+    full_time = _active() & Q(
+        memberships__is_full_time=True, memberships__role__in=list(PEOPLES_MEDIATOR_ROLES)
+    )
     qs = (
         restrict(
             Organization.objects.filter(is_active=True, kind__min_full_time_mediators__gt=0),
@@ -116,7 +117,7 @@ def full_time_staffing(user: Any, *, only_short: bool = False) -> list[StaffingR
 def mediator_training(user: Any, *, year: int, only_short: bool = False) -> list[TrainingRow]:
     """Active mediators in scope with their count of practical trainings in ``year``."""
     memberships = restrict(
-        Membership.objects.filter(ended_on__isnull=True, role__in=MEDIATOR_ROLES),
+        Membership.objects.filter(ended_on__isnull=True, role__in=list(PEOPLES_MEDIATOR_ROLES)),
         user,
         VIEW_REPORTS,
     )

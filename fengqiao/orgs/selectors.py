@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from fengqiao.accounts.access import restrict
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
-from fengqiao.orgs.choices import PersonRole
+from fengqiao.orgs.choices import ROSTER_ROLES
 from fengqiao.orgs.models import (
     MediatorProfile,
     MediatorSpecialty,
@@ -25,13 +25,10 @@ from fengqiao.orgs.models import (
     RecusalDeclaration,
     TrainingRecord,
 )
+from fengqiao.orgs.permissions import VIEW_ORGANIZATION, VIEW_PERSON, VIEW_PERSONAL_DATA
 from fengqiao.regions.models import Region
 from fengqiao.regions.selectors import subtree_q
 
-VIEW_ORG = "orgs.view_organization"
-VIEW_PERSON = "orgs.view_person"
-VIEW_PERSONAL_DATA = "orgs.view_personal_data"
-MEDIATOR_ROLES = [PersonRole.MEDIATOR, PersonRole.INVITED_MEDIATOR, PersonRole.EXPERT]
 PERSON_TRAININGS_SHOWN = 50
 
 
@@ -47,7 +44,9 @@ def org_list_for_user(
     query: str = "",
     with_member_count: bool = False,
 ) -> QuerySet[Organization]:
-    qs = restrict(Organization.objects.all(), user, VIEW_ORG).select_related("kind", "region")
+    qs = restrict(Organization.objects.all(), user, VIEW_ORGANIZATION).select_related(
+        "kind", "region"
+    )
     if kind:
         qs = qs.filter(kind__code=kind)
     if region is not None:
@@ -128,7 +127,7 @@ def roster_for_user(
 ) -> QuerySet[Person]:
     """调解员名册: people holding a mediator role in an org the user can see."""
     memberships = restrict(_active_memberships(), user, VIEW_PERSON)
-    roles = [role] if role else MEDIATOR_ROLES
+    roles = [role] if role else list(ROSTER_ROLES)
     memberships = memberships.filter(role__in=roles)
     if region is not None:
         memberships = memberships.filter(subtree_q([region.path], field="org__region__path"))

@@ -10,12 +10,15 @@ from django.views.decorators.http import require_POST
 from fengqiao.accounts.access import has_perm, require
 from fengqiao.core.choices import DisputeCategory
 from fengqiao.orgs import exports, reports
-from fengqiao.orgs.choices import MediatorGrade, PersonRole
-from fengqiao.orgs.selectors import (
-    MEDIATOR_ROLES,
-    VIEW_ORG,
+from fengqiao.orgs.choices import ROSTER_ROLES, MediatorGrade, PersonRole
+from fengqiao.orgs.permissions import (
+    EXPORT_REPORTS,
+    VIEW_ORGANIZATION,
     VIEW_PERSON,
     VIEW_PERSONAL_DATA,
+    VIEW_REPORTS,
+)
+from fengqiao.orgs.selectors import (
     org_detail_for_user,
     org_kinds,
     org_list_for_user,
@@ -27,12 +30,11 @@ from fengqiao.orgs.selectors import (
 from fengqiao.regions.selectors import region_for_filter
 
 PAGE_SIZE = 30
-EXPORT_REPORTS = "orgs.export_reports"
 
 
 @login_required
 def org_list(request: HttpRequest) -> HttpResponse:
-    require(request.user, VIEW_ORG)
+    require(request.user, VIEW_ORGANIZATION)
     region = region_for_filter(request.user, request.GET.get("region", ""))
     qs = org_list_for_user(
         request.user,
@@ -51,7 +53,7 @@ def org_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, VIEW_ORG)
+    require(request.user, VIEW_ORGANIZATION)
     detail = org_detail_for_user(request.user, pk)
     return render(
         request,
@@ -69,7 +71,7 @@ def roster(request: HttpRequest) -> HttpResponse:
     require(request.user, VIEW_PERSON)
     region = region_for_filter(request.user, request.GET.get("region", ""))
     role = request.GET.get("role", "")
-    if role not in MEDIATOR_ROLES:
+    if role not in ROSTER_ROLES:
         role = ""
     qs = roster_for_user(
         request.user,
@@ -88,7 +90,7 @@ def roster(request: HttpRequest) -> HttpResponse:
             "rows": roster_rows(page.object_list),
             "filters": request.GET,
             "region": region,
-            "roles": [(r.value, r.label) for r in PersonRole if r in MEDIATOR_ROLES],
+            "roles": [(r.value, r.label) for r in PersonRole if r in ROSTER_ROLES],
             "categories": DisputeCategory.choices,
             "grades": MediatorGrade.choices,
         },
@@ -130,7 +132,7 @@ def _year(value: str) -> int:
 
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
-    require(request.user, reports.VIEW_REPORTS)
+    require(request.user, VIEW_REPORTS)
     wants_export = request.GET.get("format") == "xlsx"
     if wants_export:
         require(request.user, EXPORT_REPORTS)

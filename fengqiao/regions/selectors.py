@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from fengqiao.core.paths import outermost, subtree_q
 from fengqiao.regions.models import Region
+from fengqiao.regions.permissions import VIEW_REGION
 
 
 def region_descendants(region: Region, *, include_self: bool = True) -> QuerySet[Region]:
@@ -36,7 +37,7 @@ def region_in_paths(region: Region, paths: Iterable[str]) -> bool:
 def regions_visible_to(user: Any) -> QuerySet[Region]:
     from fengqiao.accounts.access import restrict
 
-    return restrict(Region.objects.all(), user, "regions.view_region")
+    return restrict(Region.objects.all(), user, VIEW_REGION)
 
 
 def region_for_filter(user: Any, code: str) -> Region | None:
@@ -51,7 +52,7 @@ def region_roots_for_user(user: Any) -> QuerySet[Region]:
     with grants in two townships starts from both)."""
     from fengqiao.accounts.access import scope_for
 
-    scope = scope_for(user, "regions.view_region")
+    scope = scope_for(user, VIEW_REGION)
     if scope.everything:
         return Region.objects.filter(parent__isnull=True).order_by("code")
     return Region.objects.filter(path__in=outermost(scope.region_paths)).order_by("code")

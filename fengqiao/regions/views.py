@@ -9,6 +9,7 @@ from django.shortcuts import render
 from fengqiao.accounts.access import require
 from fengqiao.orgs.models import Organization
 from fengqiao.regions.models import Region
+from fengqiao.regions.permissions import VIEW_REGION
 from fengqiao.regions.selectors import (
     region_ancestors,
     region_for_filter,
@@ -16,7 +17,6 @@ from fengqiao.regions.selectors import (
     regions_visible_to,
 )
 
-VIEW_REGION = "regions.view_region"
 MAX_CHILDREN = 500
 
 

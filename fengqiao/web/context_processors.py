@@ -12,6 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.access import role_codes, user_perms
 from fengqiao.accounts.choices import BuiltinRole
+from fengqiao.accounts.permissions import MANAGE_ACCOUNTS, MANAGE_ROLES
+from fengqiao.audit.permissions import VIEW_AUDITEVENT
+from fengqiao.disputes.permissions import REGISTER_CASE, VIEW_CASE
+from fengqiao.orgs.permissions import VIEW_ORGANIZATION, VIEW_PERSON, VIEW_REPORTS
+from fengqiao.regions.permissions import VIEW_REGION
 
 
 @dataclass(frozen=True)
@@ -31,19 +36,19 @@ NAV = [
     NavItem(
         _("快速上报"),
         "disputes:case_report",
-        "disputes.register_case",
+        REGISTER_CASE,
         frozenset({BuiltinRole.GRID_WORKER.value}),
     ),
-    NavItem(_("我的工作"), "disputes:my_work", "disputes.view_case"),
-    NavItem(_("纠纷案件"), "disputes:case_list", "disputes.view_case"),
-    NavItem(_("登记纠纷"), "disputes:case_new", "disputes.register_case"),
-    NavItem(_("行政区划"), "regions:tree", "regions.view_region"),
-    NavItem(_("单位"), "orgs:org_list", "orgs.view_organization"),
-    NavItem(_("调解员名册"), "orgs:roster", "orgs.view_person"),
-    NavItem(_("队伍建设报表"), "orgs:reports", "orgs.view_reports"),
-    NavItem(_("用户管理"), "accounts:user_list", "accounts.manage_accounts"),
-    NavItem(_("角色与授权"), "accounts:role_list", "accounts.manage_roles"),
-    NavItem(_("审计日志"), "audit:event_list", "audit.view_auditevent"),
+    NavItem(_("我的工作"), "disputes:my_work", VIEW_CASE),
+    NavItem(_("纠纷案件"), "disputes:case_list", VIEW_CASE),
+    NavItem(_("登记纠纷"), "disputes:case_new", REGISTER_CASE),
+    NavItem(_("行政区划"), "regions:tree", VIEW_REGION),
+    NavItem(_("单位"), "orgs:org_list", VIEW_ORGANIZATION),
+    NavItem(_("调解员名册"), "orgs:roster", VIEW_PERSON),
+    NavItem(_("队伍建设报表"), "orgs:reports", VIEW_REPORTS),
+    NavItem(_("用户管理"), "accounts:user_list", MANAGE_ACCOUNTS),
+    NavItem(_("角色与授权"), "accounts:role_list", MANAGE_ROLES),
+    NavItem(_("审计日志"), "audit:event_list", VIEW_AUDITEVENT),
 ]
 
 

@@ -1,0 +1,11 @@
+"""The orgs app's permissions, one name each (checked by ``fengqiao.core.checks``)."""
+
+VIEW_ORGANIZATION = "orgs.view_organization"
+ADD_ORGANIZATION = "orgs.add_organization"
+CHANGE_ORGANIZATION = "orgs.change_organization"
+VIEW_ORGKIND = "orgs.view_orgkind"
+CHANGE_ORGKIND = "orgs.change_orgkind"
+VIEW_PERSON = "orgs.view_person"
+VIEW_PERSONAL_DATA = "orgs.view_personal_data"
+VIEW_REPORTS = "orgs.view_reports"
+EXPORT_REPORTS = "orgs.export_reports"
