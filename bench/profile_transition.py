@@ -49,8 +49,9 @@ def main() -> None:
 
     from fengqiao.accounts.access import forget_grants
     from fengqiao.accounts.models import User
-    from fengqiao.disputes import services
     from fengqiao.disputes.models import Case, DispatchOrder
+    from fengqiao.disputes.services.dispatch import dispatch_accept
+    from fengqiao.disputes.services.outcomes import case_agree
 
     mediator = User.objects.get(pk=meta["users"]["mediator"])
     need = 2 * args.calls + 1
@@ -73,10 +74,10 @@ def main() -> None:
         return mediator
 
     def accept(i: int) -> None:
-        services.dispatch_accept(actor=fresh(), dispatch_id=orders[dispatched[i]])
+        dispatch_accept(actor=fresh(), dispatch_id=orders[dispatched[i]])
 
     def agree(i: int) -> None:
-        services.case_agree(
+        case_agree(
             actor=fresh(),
             case_id=mediating[i],
             version=None,

@@ -568,8 +568,10 @@ def run(db: BenchDB, iterations: int, intake_seconds: float) -> dict[str, Any]:
 
     from fengqiao.accounts.access import forget_grants
     from fengqiao.accounts.models import User
-    from fengqiao.disputes import queries, selectors, services, sweep
+    from fengqiao.disputes import selectors, sweep
     from fengqiao.disputes.models import Case, DispatchOrder, DueItem
+    from fengqiao.disputes.services.dispatch import dispatch_accept
+    from fengqiao.disputes.services.outcomes import case_agree
 
     raw = Raw(db)
     users = meta["users"]
@@ -624,9 +626,9 @@ def run(db: BenchDB, iterations: int, intake_seconds: float) -> dict[str, Any]:
     # pay every first read from disk that the baseline after it finds in the cache.
     for pk in picks:
         raw_detail(raw, pk)
-    app = measure(lambda i: queries.case_detail_for_user(fresh(dispatcher), picks[i]), iterations)
+    app = measure(lambda i: selectors.case_detail_for_user(fresh(dispatcher), picks[i]), iterations)
     base = measure(lambda i: raw_detail(raw, picks[i]), iterations)
-    nq = queries_of(lambda: queries.case_detail_for_user(fresh(dispatcher), picks[0]))
+    nq = queries_of(lambda: selectors.case_detail_for_user(fresh(dispatcher), picks[0]))
     results.append(row("case detail + timeline", app, base, queries=nq))
 
     # Transitions on fresh fixtures: the first half for Django, the second for the baseline.
@@ -650,15 +652,13 @@ def run(db: BenchDB, iterations: int, intake_seconds: float) -> dict[str, Any]:
     orders = dict(DispatchOrder.objects.filter(case_id__in=dispatched).values_list("case_id", "pk"))
     app_orders = [orders[c] for c in dispatched[: n_tr + 3]]
     base_orders = [orders[c] for c in dispatched[len(dispatched) // 2 :][: n_tr + 3]]
-    app = measure(
-        lambda i: services.dispatch_accept(actor=fresh(mediator), dispatch_id=app_orders[i]), n_tr
-    )
+    app = measure(lambda i: dispatch_accept(actor=fresh(mediator), dispatch_id=app_orders[i]), n_tr)
     base = measure(lambda i: raw_accept(raw, base_orders[i], mediator.pk), n_tr)
     results.append(row("transition: accept (交办单受理)", app, base))
     app_cases = mediating[: n_tr + 3]
     base_cases = mediating[len(mediating) // 2 :][: n_tr + 3]
     app = measure(
-        lambda i: services.case_agree(
+        lambda i: case_agree(
             actor=fresh(mediator),
             case_id=app_cases[i],
             version=None,

@@ -36,7 +36,7 @@ from fengqiao.api.schemas import (
 from fengqiao.core.masking import mask_id_number, mask_name, mask_phone
 from fengqiao.disputes.choices import CaseStatus, PartyKind
 from fengqiao.disputes.models import Case, Party, TimelineEvent
-from fengqiao.disputes.services import CaseRuleError, PartyInput
+from fengqiao.disputes.services.errors import CaseRuleError, PartyInput
 from fengqiao.disputes.views import EVENT_LABELS
 
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,100}")

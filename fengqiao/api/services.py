@@ -27,11 +27,12 @@ from fengqiao.api.selectors import PREFIX_LENGTH, TOKEN_PREFIX, token_digest
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 from fengqiao.core.crypto import sm3_hex
-from fengqiao.disputes import queries as case_queries
+from fengqiao.disputes import selectors as case_selectors
 from fengqiao.disputes.duplicates import DuplicateList
 from fengqiao.disputes.models import Case
 from fengqiao.disputes.permissions import REGISTER_CASE, VIEW_CASE
-from fengqiao.disputes.services import PartyInput, case_intake, case_repeat_report
+from fengqiao.disputes.services.errors import PartyInput
+from fengqiao.disputes.services.intake import case_intake, case_repeat_report
 from fengqiao.orgs.choices import OrgFamily
 from fengqiao.orgs.models import Organization
 from fengqiao.regions.models import Region
@@ -205,7 +206,7 @@ class CaseCreated:
 def _region_for(user: Any, code: str) -> Region:
     """The place, if it is a village or grid where ``user`` may register (as on the intake
     page)."""
-    region = case_queries.intake_regions_for_user(user).filter(code=code).first()
+    region = case_selectors.intake_regions_for_user(user).filter(code=code).first()
     if region is not None:
         return region
     if not Region.objects.filter(code=code).exists():
@@ -244,7 +245,7 @@ def _platform_for(key: ApiKey, region: Region, platform_org_id: int | None) -> O
         return named
     if _is_platform(key.org) and _covers(key.org, region):
         return key.org
-    found = case_queries.intake_platform_for(key.user, region)
+    found = case_selectors.intake_platform_for(key.user, region)
     if found is None or not _covers(found, region):
         raise ApiInputError(
             _("未找到发生地所属的综治中心（平安办），请填写 platform_org_id。"),

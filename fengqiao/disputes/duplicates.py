@@ -31,7 +31,7 @@ from fengqiao.core.crypto import lookup_hash
 from fengqiao.disputes.choices import OPEN_STATUSES, PartyKind
 from fengqiao.disputes.models import Case, Party, RepeatReport, TimelineEvent
 from fengqiao.disputes.permissions import VIEW_CASE
-from fengqiao.disputes.services import PartyInput
+from fengqiao.disputes.services.errors import PartyInput
 from fengqiao.regions.models import Region
 
 # Same place, same kind of dispute within a month is most likely the same matter reported twice.

@@ -22,11 +22,12 @@ from fengqiao.disputes.choices import (
     Satisfaction,
 )
 from fengqiao.disputes.models import AgreementKind, Case
-from fengqiao.disputes.queries import (
+from fengqiao.disputes.selectors import (
     dispatch_org_choices,
     intake_regions_for_user,
     leader_choices,
     mediator_choices,
+    normalize_query,
 )
 from fengqiao.orgs.models import Organization, Person
 from fengqiao.regions.choices import RegionLevel

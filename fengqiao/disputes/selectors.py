@@ -1,27 +1,48 @@
-"""Reads of cases, always through the data-scope helper. List queries are built for 10 million
-cases: every filter combination starts from an indexed column and pages are sliced in SQL."""
+"""Reads of cases, always through the data-scope helper: lists, the case page and its parts,
+my work, deadline states, and the choices the intake and dispatch forms offer. List queries are
+built for 10 million cases: every filter combination starts from an indexed column and pages are
+sliced in SQL."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from fengqiao.accounts.access import has_perm, restrict
+from fengqiao.accounts.access import grant_org_ids, has_perm, restrict, scope_for
+from fengqiao.accounts.models import RoleGrant
 from fengqiao.core.choices import category_with_subkinds
 from fengqiao.disputes.choices import (
     OPEN_STATUSES,
     CaseStatus,
     DispatchStatus,
+    DueKind,
     DueStatus,
 )
-from fengqiao.disputes.models import Case, DispatchOrder, DueItem, TimelineEvent
-from fengqiao.disputes.permissions import ASSESS_CASE, VIEW_CASE
+from fengqiao.disputes.models import (
+    Agreement,
+    Case,
+    DispatchOrder,
+    DueItem,
+    Failure,
+    FollowUp,
+    Party,
+    Referral,
+    SupervisionOrder,
+    TimelineEvent,
+)
+from fengqiao.disputes.permissions import ASSESS_CASE, HANDLE_CASE, REGISTER_CASE, VIEW_CASE
+from fengqiao.disputes.services.transitions import case_handled_by, case_may
 from fengqiao.disputes.workflow import allowed_actions
+from fengqiao.orgs.choices import CASE_MEDIATOR_ROLES, OrgFamily, PersonRole
+from fengqiao.orgs.models import Organization, Person
+from fengqiao.orgs.permissions import VIEW_PERSON
+from fengqiao.orgs.selectors import org_list_for_user, people_visible_to
+from fengqiao.regions.choices import RegionLevel
 from fengqiao.regions.models import Region
 from fengqiao.regions.selectors import subtree_q
 
@@ -103,8 +124,6 @@ def case_timeline(case: Case) -> QuerySet[TimelineEvent]:
 def case_actions_for_user(user: Any, case: Case) -> list[str]:
     """The workflow actions this user may take on this case now: exactly those the services
     accept (``services.case_may``). Accept and return are answered on the dispatch order."""
-    from fengqiao.disputes.services import case_may
-
     return [
         action
         for action in allowed_actions(case.status)
@@ -178,3 +197,266 @@ def worklist_for_user(user: Any, *, limit: int = 50) -> Worklist:
 
 def open_case_statuses() -> list[str]:
     return [str(s) for s in OPEN_STATUSES]
+
+
+# A deadline this close is shown in amber; a passed one in red.
+DUE_SOON = timedelta(days=3)
+SOON, OVERDUE, PAUSED = "soon", "overdue", "paused"
+MEDIATION_STATES = (CaseStatus.ACCEPTED, CaseStatus.MEDIATING, CaseStatus.SUSPENDED)
+
+
+# --- Intake -------------------------------------------------------------------------------------
+
+
+def intake_regions_for_user(user: Any) -> QuerySet[Region]:
+    """Villages and grids a user may register a case at: those under the regions of their
+    register grants (a grant scoped to its org counts its org's region)."""
+    places = Region.objects.filter(level__in=[RegionLevel.VILLAGE, RegionLevel.GRID])
+    scope = scope_for(user, REGISTER_CASE)
+    if scope.everything:
+        return places.order_by("path")
+    org_paths = Organization.objects.filter(pk__in=scope.org_ids).values_list(
+        "region__path", flat=True
+    )
+    paths = set(scope.region_paths) | set(org_paths)
+    if not paths:
+        return places.none()
+    return places.filter(subtree_q(paths)).order_by("path")
+
+
+def _register_grants(user: Any) -> list[RoleGrant]:
+    return list(
+        RoleGrant.objects.filter(
+            user=user,
+            org__isnull=False,
+            role__permissions__content_type__app_label="disputes",
+            role__permissions__codename="register_case",
+        )
+        .select_related("org__kind", "org__region")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _platform_above(org: Organization) -> Organization | None:
+    """The org itself if it is a platform, else the nearest platform up its parents, else the
+    nearest platform at its region or a region above (a village committee → its township's
+    平安办)."""
+    node: Organization | None = org
+    seen: set[int] = set()
+    while node is not None and node.pk not in seen:
+        if node.kind.family == OrgFamily.PLATFORM and node.is_active:
+            return node
+        seen.add(node.pk)
+        node = node.parent
+    paths = [*org.region.ancestor_paths(), org.region.path]
+    return (
+        Organization.objects.filter(
+            kind__family=OrgFamily.PLATFORM, is_active=True, region__path__in=paths
+        )
+        .select_related("region")
+        .order_by("-region__path", "name")
+        .first()
+    )
+
+
+def intake_platform_for(user: Any, region: Region | None = None) -> Organization | None:
+    """The platform a case registered by ``user`` (at ``region``) is queued for: from the
+    grant whose org's region holds the place, the deepest first."""
+    orgs = [g.org for g in _register_grants(user) if g.org is not None]
+    if region is not None:
+        holding = [o for o in orgs if region.path.startswith(o.region.path)]
+        orgs = sorted(holding, key=lambda o: -len(o.region.path)) or orgs
+    for org in orgs:
+        platform = _platform_above(org)
+        if platform is not None:
+            return platform
+    return None
+
+
+def case_visible_to(user: Any, pk: int) -> bool:
+    return restrict(Case.objects.filter(pk=pk), user, VIEW_CASE).exists()
+
+
+# --- Lists --------------------------------------------------------------------------------------
+
+
+def case_list_page(user: Any, filters: CaseFilters) -> QuerySet[Case]:
+    """The case list with each case's party names (only the names: nothing to decrypt)."""
+    names = Party.objects.only("id", "case_id", "role", "name").order_by("role", "pk")
+    return case_list_for_user(user, filters).prefetch_related(Prefetch("parties", queryset=names))
+
+
+def due_state(due_at: datetime, now: datetime | None = None) -> str:
+    now = now or timezone.now()
+    if due_at < now:
+        return OVERDUE
+    if due_at <= now + DUE_SOON:
+        return SOON
+    return ""
+
+
+def due_states(cases: Any) -> dict[int, str]:
+    """For cases already read through the scope: each one's nearest running deadline's state
+    (one query for the whole page)."""
+    ids = [c.pk for c in cases]
+    if not ids:
+        return {}
+    now = timezone.now()
+    nearest = (
+        DueItem.objects.filter(case_id__in=ids, status=DueStatus.OPEN, paused_at__isnull=True)
+        .values("case_id")
+        .annotate(first=Min("due_at"))
+        .order_by()
+    )
+    return {row["case_id"]: due_state(row["first"], now) for row in nearest}
+
+
+# --- Dispatch orders ----------------------------------------------------------------------------
+
+
+def dispatch_order_for_user(user: Any, pk: int) -> DispatchOrder:
+    """A 交办单 addressed to an org the user acts for, on a case the user can see."""
+    visible = restrict(Case.objects.all(), user, VIEW_CASE).values("pk")
+    orders = DispatchOrder.objects.filter(
+        to_org_id__in=grant_org_ids(user), case_id__in=visible
+    ).select_related("case", "to_org")
+    return get_object_or_404(orders, pk=pk)
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    order: DispatchOrder
+    can_accept: bool
+    can_return: bool
+
+
+def _order_rows(user: Any, case: Case, orders: list[DispatchOrder]) -> list[OrderRow]:
+    mine = grant_org_ids(user)
+    rows = []
+    for order in orders:
+        ours = order.to_org_id in mine
+        pending = order.status == DispatchStatus.PENDING
+        accepted_by_us = (
+            order.status == DispatchStatus.ACCEPTED
+            and case.status == CaseStatus.ACCEPTED
+            and case.handling_org_id == order.to_org_id
+        )
+        rows.append(OrderRow(order, ours and pending, ours and (pending or accepted_by_us)))
+    return rows
+
+
+def dispatch_org_choices(user: Any, case: Case) -> QuerySet[Organization]:
+    """Orgs a case can be dispatched to: active orgs under its platform's region."""
+    return (
+        org_list_for_user(user, region=case.platform.region)
+        .filter(is_active=True)
+        .exclude(pk=case.platform_id)
+    )
+
+
+def mediator_choices(user: Any, case: Case) -> QuerySet[Person]:
+    """People serving as mediators in orgs under the case platform's region."""
+    return (
+        people_visible_to(user, VIEW_PERSON)
+        .filter(
+            memberships__ended_on__isnull=True,
+            memberships__role__in=list(CASE_MEDIATOR_ROLES),
+        )
+        .filter(subtree_q([case.platform.region.path], field="memberships__org__region__path"))
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def leader_choices(user: Any, case: Case) -> QuerySet[Person]:
+    """包案领导: leaders serving in orgs at or above the case's platform."""
+    paths = [*case.platform.region.ancestor_paths(), case.platform.region.path]
+    return (
+        people_visible_to(user, VIEW_PERSON)
+        .filter(
+            memberships__ended_on__isnull=True,
+            memberships__role=PersonRole.LEADER,
+            memberships__org__region__path__in=paths,
+        )
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+# --- Detail -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueRow:
+    item: DueItem
+    state: str
+
+
+def case_actions(user: Any, case: Case) -> list[str]:
+    """The actions to offer on the case page: the workflow actions the services accept from
+    this user now, then 延期 and 回访."""
+    return case_actions_for_user(user, case) + _extra_actions(user, case)
+
+
+def _extra_actions(user: Any, case: Case) -> list[str]:
+    """Actions outside the workflow table: 延期 for whoever runs the mediation now (the
+    handling side of an accepted, mediating or suspended case), 回访 once the case is closed."""
+    if case.status in MEDIATION_STATES:
+        runs_it = case_handled_by(user, case)
+        running = DueItem.objects.filter(
+            case=case, kind=DueKind.MEDIATION, status=DueStatus.OPEN
+        ).exists()
+        return ["extend"] if runs_it and running else []
+    if case.is_open:
+        return []
+    mine = Case.objects.filter(pk=case.pk)
+    may = restrict(mine, user, HANDLE_CASE).exists() or restrict(mine, user, ASSESS_CASE).exists()
+    return ["follow_up"] if may else []
+
+
+@dataclass
+class CaseDetail:
+    case: Case
+    parties: list[Party]
+    orders: list[OrderRow]
+    due_items: list[DueRow]
+    supervisions: list[SupervisionOrder]
+    agreement: Agreement | None
+    failure: Failure | None
+    referral: Referral | None
+    follow_ups: list[FollowUp]
+    timeline: list[TimelineEvent]
+    actions: list[str] = field(default_factory=list)
+
+
+def case_detail_for_user(user: Any, pk: int) -> CaseDetail:
+    # The outcome records (协议, 调解不成, 转出) come with the case, as reverse one-to-ones.
+    outcomes = ("agreement", "failure", "referral")
+    case = case_get_for_user(user, pk, also=outcomes)
+    now = timezone.now()
+    orders = list(
+        case.dispatches.select_related("to_org", "from_org", "suggested_mediator").order_by(
+            "dispatched_at", "pk"
+        )
+    )
+    due = []
+    for item in case.due_items.select_related("org").order_by("due_at"):
+        state = ""
+        if item.status == DueStatus.OPEN:
+            state = PAUSED if item.paused_at else due_state(item.due_at, now)
+        due.append(DueRow(item, state))
+    held = {n: getattr(case, n) for n in outcomes if hasattr(case, n)}
+    return CaseDetail(
+        case=case,
+        parties=list(case.parties.all()),
+        orders=_order_rows(user, case, orders),
+        due_items=due,
+        supervisions=list(case.supervisions.select_related("org", "upper_org")),
+        agreement=held.get("agreement"),
+        failure=held.get("failure"),
+        referral=held.get("referral"),
+        follow_ups=list(case.follow_ups.select_related("visitor")),
+        timeline=list(case_timeline(case)),
+        actions=case_actions(user, case),
+    )

@@ -24,7 +24,7 @@ from fengqiao.accounts.access import has_perm, require
 from fengqiao.accounts.models import User
 from fengqiao.core.choices import grouped_category_choices
 from fengqiao.core.validators import is_credit_code
-from fengqiao.disputes import forms, queries, selectors, services
+from fengqiao.disputes import forms, selectors
 from fengqiao.disputes.choices import (
     CaseAction,
     CaseStatus,
@@ -42,6 +42,30 @@ from fengqiao.disputes.duplicates import (
 )
 from fengqiao.disputes.models import Case
 from fengqiao.disputes.permissions import REGISTER_CASE, VIEW_CASE
+from fengqiao.disputes.services.dispatch import (
+    case_assess,
+    case_dispatch_with_tasks,
+    case_escalate,
+    dispatch_accept,
+    dispatch_return,
+)
+from fengqiao.disputes.services.errors import CaseRuleError, PartyInput, StaleCase
+from fengqiao.disputes.services.handling import (
+    case_extend,
+    case_resume,
+    case_suspend,
+    mediation_start,
+)
+from fengqiao.disputes.services.intake import case_intake, case_repeat_report
+from fengqiao.disputes.services.outcomes import (
+    case_agree,
+    case_archive,
+    case_fail,
+    case_refer,
+    case_reject,
+    case_withdraw,
+    follow_up_record,
+)
 from fengqiao.disputes.workflow import TransitionNotAllowed
 from fengqiao.mediation.views import EVENT_LABELS as MEDIATION_EVENT_LABELS
 from fengqiao.mediation.views import panel_context
@@ -49,7 +73,7 @@ from fengqiao.regions.selectors import region_for_filter
 
 PAGE_SIZE = 30
 # What a service may refuse with; each carries a message for the user.
-REFUSALS = (services.StaleCase, services.CaseRuleError, TransitionNotAllowed, PermissionDenied)
+REFUSALS = (StaleCase, CaseRuleError, TransitionNotAllowed, PermissionDenied)
 
 ACTION_LABELS: dict[str, Any] = {
     **{a.value: a.label for a in CaseAction},
@@ -82,7 +106,7 @@ def _refusal_message(exc: Exception) -> str:
 
 
 def _refusal_status(exc: Exception) -> int:
-    if isinstance(exc, services.StaleCase):
+    if isinstance(exc, StaleCase):
         return 409
     if isinstance(exc, PermissionDenied):
         return 403
@@ -109,7 +133,7 @@ class ActionSpec:
 
 
 def _assess(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return services.case_assess(
+    return case_assess(
         actor=actor,
         case_id=case.pk,
         version=d["version"],
@@ -125,7 +149,7 @@ def _assess(actor: User, case: Case, d: dict[str, Any]) -> object:
 
 
 def _dispatch(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return services.case_dispatch_with_tasks(
+    return case_dispatch_with_tasks(
         actor=actor,
         case_id=case.pk,
         version=d["version"],
@@ -137,29 +161,23 @@ def _dispatch(actor: User, case: Case, d: dict[str, Any]) -> object:
 
 
 def _escalate(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return services.case_escalate(
-        actor=actor, case_id=case.pk, version=d["version"], reason=d["reason"]
-    )
+    return case_escalate(actor=actor, case_id=case.pk, version=d["version"], reason=d["reason"])
 
 
 def _start(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return services.mediation_start(
-        actor=actor, case_id=case.pk, version=d["version"], note=d["note"]
-    )
+    return mediation_start(actor=actor, case_id=case.pk, version=d["version"], note=d["note"])
 
 
 def _suspend(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return services.case_suspend(
-        actor=actor, case_id=case.pk, version=d["version"], reason=d["reason"]
-    )
+    return case_suspend(actor=actor, case_id=case.pk, version=d["version"], reason=d["reason"])
 
 
 def _resume(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return services.case_resume(actor=actor, case_id=case.pk, version=d["version"], note=d["note"])
+    return case_resume(actor=actor, case_id=case.pk, version=d["version"], note=d["note"])
 
 
 def _extend(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return services.case_extend(
+    return case_extend(
         actor=actor,
         case_id=case.pk,
         days=d["days"],
@@ -170,7 +188,7 @@ def _extend(actor: User, case: Case, d: dict[str, Any]) -> object:
 
 
 def _agree(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return services.case_agree(
+    return case_agree(
         actor=actor,
         case_id=case.pk,
         version=d["version"],
@@ -186,7 +204,7 @@ def _agree(actor: User, case: Case, d: dict[str, Any]) -> object:
 
 
 def _fail(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return services.case_fail(
+    return case_fail(
         actor=actor,
         case_id=case.pk,
         version=d["version"],
@@ -196,7 +214,7 @@ def _fail(actor: User, case: Case, d: dict[str, Any]) -> object:
 
 
 def _refer(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return services.case_refer(
+    return case_refer(
         actor=actor,
         case_id=case.pk,
         version=d["version"],
@@ -207,7 +225,7 @@ def _refer(actor: User, case: Case, d: dict[str, Any]) -> object:
 
 
 def _reject(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return services.case_reject(
+    return case_reject(
         actor=actor,
         case_id=case.pk,
         version=d["version"],
@@ -217,19 +235,17 @@ def _reject(actor: User, case: Case, d: dict[str, Any]) -> object:
 
 
 def _withdraw(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return services.case_withdraw(
-        actor=actor, case_id=case.pk, version=d["version"], reason=d["reason"]
-    )
+    return case_withdraw(actor=actor, case_id=case.pk, version=d["version"], reason=d["reason"])
 
 
 def _follow_up(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return services.follow_up_record(
+    return follow_up_record(
         actor=actor, case_id=case.pk, satisfaction=d["satisfaction"], comment=d["comment"]
     )
 
 
 def _archive(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return services.case_archive(actor=actor, case_id=case.pk, version=d["version"])
+    return case_archive(actor=actor, case_id=case.pk, version=d["version"])
 
 
 ACTIONS: dict[str, ActionSpec] = {
@@ -264,7 +280,7 @@ def _render_detail(
     status: int = 200,
 ) -> HttpResponse:
     user = _actor(request)
-    detail = queries.case_detail_for_user(user, pk)
+    detail = selectors.case_detail_for_user(user, pk)
     names = [a for a in detail.actions if a in ACTIONS]
     names.sort(key=lambda a: a in ENDING_ACTIONS)
     action_forms = []
@@ -326,7 +342,7 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             message = _refusal_message(exc)
             status = _refusal_status(exc)
             form.add_error(None, message)
-            if isinstance(exc, services.StaleCase):
+            if isinstance(exc, StaleCase):
                 messages.error(request, message)
         else:
             messages.success(request, f"{case.number}：{spec.done}")
@@ -348,12 +364,10 @@ def _version(request: HttpRequest) -> int | None:
 @require_POST
 def order_accept(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, VIEW_CASE)
-    order = queries.dispatch_order_for_user(request.user, pk)
+    order = selectors.dispatch_order_for_user(request.user, pk)
     back = _next_url(request, reverse("disputes:case_detail", args=[order.case_id]))
     try:
-        services.dispatch_accept(
-            actor=_actor(request), dispatch_id=order.pk, version=_version(request)
-        )
+        dispatch_accept(actor=_actor(request), dispatch_id=order.pk, version=_version(request))
     except REFUSALS as exc:
         messages.error(request, _refusal_message(exc))
     else:
@@ -368,7 +382,7 @@ def order_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def order_return(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, VIEW_CASE)
-    order = queries.dispatch_order_for_user(request.user, pk)
+    order = selectors.dispatch_order_for_user(request.user, pk)
     back = _next_url(request, reverse("disputes:case_detail", args=[order.case_id]))
     form = forms.ReturnOrderForm(request.POST)
     if not form.is_valid():
@@ -377,7 +391,7 @@ def order_return(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, str(error))
         return redirect(back)
     try:
-        services.dispatch_return(
+        dispatch_return(
             actor=_actor(request), dispatch_id=order.pk, reason=form.cleaned_data["reason"]
         )
     except REFUSALS as exc:
@@ -394,8 +408,8 @@ def order_return(request: HttpRequest, pk: int) -> HttpResponse:
 def my_work(request: HttpRequest) -> HttpResponse:
     require(request.user, VIEW_CASE)
     work = selectors.worklist_for_user(request.user)
-    states = queries.due_states(work.to_mediate)
-    order_states = {o.pk: queries.due_state(o.accept_by) for o in work.to_accept}
+    states = selectors.due_states(work.to_mediate)
+    order_states = {o.pk: selectors.due_state(o.accept_by) for o in work.to_accept}
     return render(
         request,
         "disputes/my_work.html",
@@ -443,14 +457,14 @@ def _filters(request: HttpRequest) -> tuple[selectors.CaseFilters, Any]:
 def case_list(request: HttpRequest) -> HttpResponse:
     require(request.user, VIEW_CASE)
     filters, region = _filters(request)
-    qs = queries.case_list_page(request.user, filters)
+    qs = selectors.case_list_page(request.user, filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "disputes/case_list.html",
         {
             "page_obj": page,
-            "states": queries.due_states(page.object_list),
+            "states": selectors.due_states(page.object_list),
             "filters": request.GET,
             "region": region,
             "statuses": CaseStatus.choices,
@@ -469,7 +483,7 @@ class Report:
     """What an intake form reported, in the services' terms."""
 
     channel: str
-    parties: list[services.PartyInput]
+    parties: list[PartyInput]
     fields: dict[str, Any]
 
 
@@ -487,13 +501,13 @@ def _report_of_intake_form(d: dict[str, Any]) -> Report:
     return Report(
         channel=d["channel"],
         parties=[
-            services.PartyInput(
+            PartyInput(
                 role=PartyRole.APPLICANT,
                 name=d["applicant_name"],
                 id_number=d["applicant_id_number"],
                 phone=d["applicant_phone"],
             ),
-            services.PartyInput(
+            PartyInput(
                 role=PartyRole.RESPONDENT,
                 # A company or other organisation is recorded by its 统一社会信用代码.
                 kind=(
@@ -523,10 +537,10 @@ def _report_of_quick_form(d: dict[str, Any]) -> Report:
     return Report(
         channel=IntakeChannel.GRID,
         parties=[
-            services.PartyInput(
+            PartyInput(
                 role=PartyRole.APPLICANT, name=d["applicant_name"], phone=d["applicant_phone"]
             ),
-            services.PartyInput(role=PartyRole.RESPONDENT, name=d["respondent_name"]),
+            PartyInput(role=PartyRole.RESPONDENT, name=d["respondent_name"]),
         ],
         fields={"title": d["title"], "category": d["category"], "facts": d["facts"]},
     )
@@ -553,7 +567,7 @@ def _submit_intake(request: HttpRequest, form: forms.PlaceMixin, report: Report)
     link_to = choice.cleaned_data.get("link_to")
     if link_to:
         try:
-            linked = services.case_repeat_report(
+            linked = case_repeat_report(
                 actor=user,
                 case_id=link_to,
                 channel=report.channel,
@@ -565,7 +579,7 @@ def _submit_intake(request: HttpRequest, form: forms.PlaceMixin, report: Report)
             form.add_error(None, _refusal_message(exc))
             return IntakeOutcome(duplicates=_duplicates_for(user, region, report))
         return IntakeOutcome(linked=linked)
-    platform = queries.intake_platform_for(user, region)
+    platform = selectors.intake_platform_for(user, region)
     if platform is None:
         form.add_error(None, _("未找到您所属的综治中心（平安办），无法登记。请联系系统管理员。"))
         return IntakeOutcome()
@@ -574,7 +588,7 @@ def _submit_intake(request: HttpRequest, form: forms.PlaceMixin, report: Report)
         if found or found.has_hidden:
             return IntakeOutcome(duplicates=found)
     try:
-        result = services.case_intake(
+        result = case_intake(
             actor=user,
             platform=platform,
             region=region,
@@ -605,12 +619,12 @@ def case_new(request: HttpRequest) -> HttpResponse:
         if outcome.case is not None:
             case = outcome.case
             messages.success(request, _("已登记，案件编号：%(n)s") % {"n": case.number})
-            if queries.case_visible_to(user, case.pk):
+            if selectors.case_visible_to(user, case.pk):
                 return redirect("disputes:case_detail", pk=case.pk)
             return redirect("disputes:case_new")
         if outcome.linked is not None:
             messages.success(request, _linked_message(outcome.linked))
-            if queries.case_visible_to(user, outcome.linked.case_id):
+            if selectors.case_visible_to(user, outcome.linked.case_id):
                 return redirect("disputes:case_detail", pk=outcome.linked.case_id)
             return redirect("disputes:case_new")
     return render(
@@ -618,7 +632,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         "disputes/case_new.html",
         {
             "form": form,
-            "platform": queries.intake_platform_for(user),
+            "platform": selectors.intake_platform_for(user),
             "duplicates": outcome.duplicates,
         },
         status=200 if not form.is_bound or outcome.duplicates is not None else 400,
@@ -636,12 +650,12 @@ def case_report(request: HttpRequest) -> HttpResponse:
         outcome = _submit_intake(request, form, _report_of_quick_form(form.cleaned_data))
         if outcome.case is not None:
             case = outcome.case
-            if queries.case_visible_to(user, case.pk):
+            if selectors.case_visible_to(user, case.pk):
                 return redirect("disputes:report_done", pk=case.pk)
             messages.success(request, _("已上报，案件编号：%(n)s") % {"n": case.number})
             return redirect("disputes:case_report")
         if outcome.linked is not None:
-            if queries.case_visible_to(user, outcome.linked.case_id):
+            if selectors.case_visible_to(user, outcome.linked.case_id):
                 return redirect("disputes:report_linked", pk=outcome.linked.case_id)
             messages.success(request, _linked_message(outcome.linked))
             return redirect("disputes:case_report")

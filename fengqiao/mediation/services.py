@@ -26,10 +26,11 @@ from django.utils.translation import gettext as _
 from fengqiao.accounts.models import User
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
-from fengqiao.disputes import services as case_services
 from fengqiao.disputes.choices import CaseStatus
 from fengqiao.disputes.models import Case, Party
-from fengqiao.disputes.services import CaseRuleError
+from fengqiao.disputes.services.errors import CaseRuleError
+from fengqiao.disputes.services.handling import mediation_start
+from fengqiao.disputes.services.transitions import case_handled_by, lock_case, record_event
 from fengqiao.mediation.choices import EvidenceType
 from fengqiao.mediation.consent import mediation_blocker
 from fengqiao.mediation.models import (
@@ -70,11 +71,11 @@ def may_mediate(actor: Any, case: Case) -> bool:
     """The actor stands on the handling side of a case that is accepted, being mediated or
     suspended: who records consent, the rights notice, sessions and evidence. (Not
     ``case_may(START)``: that also needs the consent this side is here to record.)"""
-    return case.status in MEDIATION_STATES and case_services.case_handled_by(actor, case)
+    return case.status in MEDIATION_STATES and case_handled_by(actor, case)
 
 
 def _lock_for_mediation(actor: Any, case_id: int) -> Case:
-    case = case_services._lock_case(actor, case_id)
+    case = lock_case(actor, case_id)
     if case.status not in MEDIATION_STATES:
         raise CaseRuleError(_("只有已受理、调解中或中止的案件可以办理调解事项。"))
     if not may_mediate(actor, case):
@@ -110,7 +111,7 @@ def _record(
     note: str = "",
     data: dict[str, Any] | None = None,
 ) -> None:
-    case_services._event(
+    record_event(
         case,
         actor=actor,
         action=action,
@@ -232,9 +233,7 @@ def session_record(
         )
         if case.status == CaseStatus.ACCEPTED:
             # Same transaction: the session and the start stand or fall together.
-            case_services.mediation_start(
-                actor=actor, case_id=case.pk, version=None, note=_("首次调解")
-            )
+            mediation_start(actor=actor, case_id=case.pk, version=None, note=_("首次调解"))
     return session
 
 

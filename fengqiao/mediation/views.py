@@ -20,7 +20,7 @@ from fengqiao.accounts.models import User
 from fengqiao.disputes.models import Case
 from fengqiao.disputes.permissions import VIEW_CASE
 from fengqiao.disputes.selectors import case_get_for_user
-from fengqiao.disputes.services import CaseRuleError, StaleCase
+from fengqiao.disputes.services.errors import CaseRuleError, StaleCase
 from fengqiao.disputes.workflow import TransitionNotAllowed
 from fengqiao.mediation import forms, selectors, services
 

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from fengqiao.api.tests.conftest import ApiClient, case_body
-from fengqiao.disputes import services
 from fengqiao.disputes.models import Case, RepeatReport
+from fengqiao.disputes.services.outcomes import case_withdraw
 
 
 def test_registering_despite_duplicates_records_them_on_the_new_case(
@@ -78,7 +78,7 @@ def test_link_to_a_closed_case_is_rejected(
     api = api_for(cast.dispatcher, world.town_a_platform)
     first = api.post("/cases", case_body(world.village_east)).json()
     case = Case.objects.get(number=first["number"])
-    services.case_withdraw(actor=cast.dispatcher, case_id=case.pk, version=None, reason="撤回")
+    case_withdraw(actor=cast.dispatcher, case_id=case.pk, version=None, reason="撤回")
     response = api.post("/cases", case_body(world.village_east, link_to=first["number"]))
     assert response.status_code == 422
     assert response.json()["code"] == "rejected"

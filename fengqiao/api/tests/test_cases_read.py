@@ -11,9 +11,9 @@ from typing import Any
 from django.utils import timezone
 
 from fengqiao.api.tests.conftest import ZHANG_ID, ApiClient, case_body
-from fengqiao.disputes import services
 from fengqiao.disputes.choices import RiskGrade
 from fengqiao.disputes.models import Case, TimelineEvent
+from fengqiao.disputes.services.dispatch import case_assess
 from fengqiao.disputes.tests.factories import register_case
 
 
@@ -33,7 +33,7 @@ def test_detail_has_status_timeline_and_masked_parties(
     cast: Any, world: Any, api_for: Callable[..., ApiClient]
 ) -> None:
     case = east_case(cast, world)
-    services.case_assess(
+    case_assess(
         actor=cast.dispatcher,
         case_id=case.pk,
         version=None,
@@ -118,7 +118,7 @@ def test_list_is_scoped_and_paged_by_id(
 def test_list_filters(cast: Any, world: Any, api_for: Callable[..., ApiClient]) -> None:
     quiet = east_case(cast, world, title="未变")
     moved = east_case(cast, world, title="已研判")
-    services.case_assess(
+    case_assess(
         actor=cast.dispatcher,
         case_id=moved.pk,
         version=None,

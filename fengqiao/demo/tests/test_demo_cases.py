@@ -39,7 +39,8 @@ from fengqiao.disputes.models import (
     TimelineEvent,
 )
 from fengqiao.disputes.selectors import worklist_for_user
-from fengqiao.disputes.services import PartyInput, case_register
+from fengqiao.disputes.services.errors import PartyInput
+from fengqiao.disputes.services.intake import case_register
 from fengqiao.disputes.sweep import sweep_due_items
 from fengqiao.mediation.choices import ConsentDecision
 from fengqiao.mediation.consent import consent_state

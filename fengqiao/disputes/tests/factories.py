@@ -5,7 +5,8 @@ from typing import Any
 from fengqiao.core.choices import DisputeCategory
 from fengqiao.disputes.choices import IntakeChannel, PartyRole
 from fengqiao.disputes.models import Case
-from fengqiao.disputes.services import PartyInput, case_register
+from fengqiao.disputes.services.errors import PartyInput
+from fengqiao.disputes.services.intake import case_register
 
 
 def register_case(
@@ -50,7 +51,7 @@ def staff(name: str, role: str, org: Any) -> Any:
 def assessed_case(*, cast: Any, world: Any, **extra: Any) -> Case:
     """A case registered and assessed by the township dispatcher (低风险, 东村)."""
     from fengqiao.disputes.choices import RiskGrade
-    from fengqiao.disputes.services import case_assess
+    from fengqiao.disputes.services.dispatch import case_assess
 
     case = register_case(
         actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east, **extra
@@ -91,7 +92,7 @@ def consent_and_notify(case: Case, actor: Any) -> None:
 
 def start_mediation(case: Case, actor: Any, *, version: int | None = None) -> Case:
     """Consent and rights notice recorded, then 开始调解 by ``actor`` of the handling org."""
-    from fengqiao.disputes.services import mediation_start
+    from fengqiao.disputes.services.handling import mediation_start
 
     consent_and_notify(case, actor)
     return mediation_start(actor=actor, case_id=case.pk, version=version)

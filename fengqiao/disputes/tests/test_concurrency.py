@@ -13,9 +13,11 @@ from django.db import connection
 from django.utils import timezone
 
 from fengqiao.accounts.choices import BuiltinRole
-from fengqiao.disputes import services
 from fengqiao.disputes.choices import CaseStatus, DispatchStatus, DueKind
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem, SupervisionOrder
+from fengqiao.disputes.services.dispatch import case_dispatch, dispatch_accept
+from fengqiao.disputes.services.errors import CaseRuleError, StaleCase
+from fengqiao.disputes.services.outcomes import case_withdraw
 from fengqiao.disputes.sweep import sweep_due_items
 from fengqiao.disputes.tests.factories import assessed_case, register_case, staff
 from fengqiao.disputes.workflow import TransitionNotAllowed
@@ -68,10 +70,10 @@ def test_two_dispatchers_dispatching_the_same_case_at_once(cast: Any, world: Any
 
     # When both dispatch at the same moment, to different committees
     results = together(
-        lambda: services.case_dispatch(
+        lambda: case_dispatch(
             actor=cast.dispatcher, case_id=case.pk, version=version, orgs=[world.committee_east]
         ),
-        lambda: services.case_dispatch(
+        lambda: case_dispatch(
             actor=second, case_id=case.pk, version=version, orgs=[world.committee_west]
         ),
     )
@@ -80,7 +82,7 @@ def test_two_dispatchers_dispatching_the_same_case_at_once(cast: Any, world: Any
     ok, failed = _split(results)
     assert len(ok) == 1
     assert len(failed) == 1
-    assert isinstance(failed[0], services.StaleCase | TransitionNotAllowed)
+    assert isinstance(failed[0], StaleCase | TransitionNotAllowed)
     assert "已被他人处理" in str(failed[0]) or "不能执行" in str(failed[0])
     fresh = Case.objects.get(pk=case.pk)
     assert (fresh.status, fresh.version) == (CaseStatus.DISPATCHED, version + 1)
@@ -95,10 +97,10 @@ def test_two_dispatchers_without_a_version_get_transition_not_allowed(
     second = staff("dispatcher_2", BuiltinRole.DISPATCHER, world.town_a_platform)
     case = assessed_case(cast=cast, world=world)
     results = together(
-        lambda: services.case_dispatch(
+        lambda: case_dispatch(
             actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
         ),
-        lambda: services.case_dispatch(
+        lambda: case_dispatch(
             actor=second, case_id=case.pk, version=None, orgs=[world.committee_east]
         ),
     )
@@ -114,22 +116,22 @@ def test_two_mediators_accepting_the_same_order_at_once(cast: Any, world: Any) -
     # Given an order to the east committee, where two mediators work
     colleague = staff("mediator_east_2", BuiltinRole.MEDIATOR, world.committee_east)
     case = assessed_case(cast=cast, world=world)
-    case = services.case_dispatch(
+    case = case_dispatch(
         actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
     )
     order = case.dispatches.get()
 
     # When both accept at the same moment
     results = together(
-        lambda: services.dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk),
-        lambda: services.dispatch_accept(actor=colleague, dispatch_id=order.pk),
+        lambda: dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk),
+        lambda: dispatch_accept(actor=colleague, dispatch_id=order.pk),
     )
 
     # Then there is one acceptance: one accept event, one mediation clock, one handler
     ok, failed = _split(results)
     assert len(ok) == 1
     assert len(failed) == 1
-    assert isinstance(failed[0], services.CaseRuleError)
+    assert isinstance(failed[0], CaseRuleError)
     assert "已由" in str(failed[0])
     fresh = Case.objects.get(pk=case.pk)
     assert fresh.status == CaseStatus.ACCEPTED
@@ -143,15 +145,13 @@ def test_two_mediators_accepting_the_same_order_at_once(cast: Any, world: Any) -
 def test_accept_and_withdraw_at_once_do_not_deadlock(cast: Any, world: Any) -> None:
     # Accept locks the case, then the order; withdraw locks the case, then cancels orders.
     case = assessed_case(cast=cast, world=world)
-    case = services.case_dispatch(
+    case = case_dispatch(
         actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
     )
     order = case.dispatches.get()
     results = together(
-        lambda: services.dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk),
-        lambda: services.case_withdraw(
-            actor=cast.dispatcher, case_id=case.pk, version=None, reason="撤回"
-        ),
+        lambda: dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk),
+        lambda: case_withdraw(actor=cast.dispatcher, case_id=case.pk, version=None, reason="撤回"),
     )
     accept_result, withdraw_result = results
     assert not isinstance(withdraw_result, Exception)
@@ -160,7 +160,7 @@ def test_accept_and_withdraw_at_once_do_not_deadlock(cast: Any, world: Any) -> N
     order.refresh_from_db()
     if isinstance(accept_result, Exception):
         # Withdrawn first: the order was cancelled and the acceptance refused.
-        assert isinstance(accept_result, services.CaseRuleError)
+        assert isinstance(accept_result, CaseRuleError)
         assert order.status == DispatchStatus.CANCELLED
     else:
         assert order.status == DispatchStatus.ACCEPTED

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from fengqiao.disputes import deadlines, services
+from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import (
     CaseStatus,
     CourtProcedure,
@@ -22,6 +22,10 @@ from fengqiao.disputes.choices import (
     RiskGrade,
 )
 from fengqiao.disputes.models import CalendarOverride, Case, DeadlineLimit, DueItem, TimelineEvent
+from fengqiao.disputes.services.dispatch import case_assess, case_dispatch, dispatch_accept
+from fengqiao.disputes.services.errors import CaseRuleError
+from fengqiao.disputes.services.handling import case_extend, case_resume, case_suspend
+from fengqiao.disputes.services.outcomes import case_withdraw
 from fengqiao.disputes.sweep import sweep_due_items
 from fengqiao.disputes.tests.factories import assessed_case, register_case, start_mediation
 
@@ -243,7 +247,7 @@ def test_dispatch_gives_each_org_the_limit_of_its_level(cast: Any, world: Any) -
     )
     with clock(at(date(2025, 3, 3))):
         case = assessed_case(cast=cast, world=world)
-        case = services.case_dispatch(
+        case = case_dispatch(
             actor=cast.dispatcher,
             case_id=case.pk,
             version=None,
@@ -264,8 +268,8 @@ def test_the_procedure_is_recorded_at_assessment_and_sets_the_limit(cast: Any, w
             region=world.village_east,
             channel=IntakeChannel.COURT_POST,
         )
-        with pytest.raises(services.CaseRuleError, match="普通程序或简易程序"):
-            services.case_assess(
+        with pytest.raises(CaseRuleError, match="普通程序或简易程序"):
+            case_assess(
                 actor=cast.dispatcher,
                 case_id=case.pk,
                 version=None,
@@ -273,7 +277,7 @@ def test_the_procedure_is_recorded_at_assessment_and_sets_the_limit(cast: Any, w
                 grade=RiskGrade.LOW,
                 procedure="summary",
             )
-        case = services.case_assess(
+        case = case_assess(
             actor=cast.dispatcher,
             case_id=case.pk,
             version=None,
@@ -283,11 +287,11 @@ def test_the_procedure_is_recorded_at_assessment_and_sets_the_limit(cast: Any, w
         )
         assert case.procedure == CourtProcedure.SIMPLIFIED
         assert case.timeline.get(action="assess").data["procedure"] == "simplified"
-        case = services.case_dispatch(
+        case = case_dispatch(
             actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
         )
     with clock(accepted):
-        services.dispatch_accept(actor=cast.mediator_east, dispatch_id=case.dispatches.get().pk)
+        dispatch_accept(actor=cast.mediator_east, dispatch_id=case.dispatches.get().pk)
     due = DueItem.objects.get(case=case, kind=DueKind.MEDIATION)
     assert ends(due.due_at) == date(2026, 10, 8)  # 7 days, off National Day
 
@@ -296,8 +300,8 @@ def test_only_court_entrusted_cases_take_a_procedure(cast: Any, world: Any) -> N
     case = register_case(
         actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
     )
-    with pytest.raises(services.CaseRuleError, match="法院委托"):
-        services.case_assess(
+    with pytest.raises(CaseRuleError, match="法院委托"):
+        case_assess(
             actor=cast.dispatcher,
             case_id=case.pk,
             version=None,
@@ -344,13 +348,11 @@ def test_first_check_of_a_deadline_already_past_is_now() -> None:
 def _accepted_court_case(cast: Any, world: Any, accepted_at: datetime) -> Case:
     with clock(accepted_at - timedelta(days=1)):
         case = assessed_case(cast=cast, world=world, channel=IntakeChannel.COURT_PRE)
-        case = services.case_dispatch(
+        case = case_dispatch(
             actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
         )
     with clock(accepted_at):
-        return services.dispatch_accept(
-            actor=cast.mediator_east, dispatch_id=case.dispatches.get().pk
-        )
+        return dispatch_accept(actor=cast.mediator_east, dispatch_id=case.dispatches.get().pk)
 
 
 def test_suspension_pauses_and_resumption_shifts_by_the_suspended_time(
@@ -368,7 +370,7 @@ def test_suspension_pauses_and_resumption_shifts_by_the_suspended_time(
     # When the case is suspended for 9 days and 5 hours
     suspended_at = accepted + timedelta(days=5)
     with clock(suspended_at):
-        services.case_suspend(actor=m, case_id=case.pk, version=None, reason="等待伤情鉴定")
+        case_suspend(actor=m, case_id=case.pk, version=None, reason="等待伤情鉴定")
     item.refresh_from_db()
     assert (item.paused_at, item.next_check_at) == (suspended_at, None)
     # the clock does not run: a sweep long after the old deadline issues nothing
@@ -377,7 +379,7 @@ def test_suspension_pauses_and_resumption_shifts_by_the_suspended_time(
 
     resumed_at = suspended_at + timedelta(days=9, hours=5)
     with clock(resumed_at):
-        case = services.case_resume(actor=m, case_id=case.pk, version=None)
+        case = case_resume(actor=m, case_id=case.pk, version=None)
 
     # Then the deadline moved by exactly the suspended time and the clock runs again
     item.refresh_from_db()
@@ -394,8 +396,8 @@ def test_extension_needs_both_consents_and_shifts_the_deadline(cast: Any, world:
     original = item.due_at
 
     for applicant, respondent in ((True, False), (False, True), (False, False)):
-        with pytest.raises(services.CaseRuleError, match="双方当事人同意"):
-            services.case_extend(
+        with pytest.raises(CaseRuleError, match="双方当事人同意"):
+            case_extend(
                 actor=cast.mediator_east,
                 case_id=case.pk,
                 days=10,
@@ -406,7 +408,7 @@ def test_extension_needs_both_consents_and_shifts_the_deadline(cast: Any, world:
     assert item.due_at == original
     # Only the handling org extends
     with pytest.raises(PermissionDenied):
-        services.case_extend(
+        case_extend(
             actor=cast.dispatcher,
             case_id=case.pk,
             days=10,
@@ -415,7 +417,7 @@ def test_extension_needs_both_consents_and_shifts_the_deadline(cast: Any, world:
         )
 
     with clock(accepted + timedelta(days=20)):
-        extended = services.case_extend(
+        extended = case_extend(
             actor=cast.mediator_east,
             case_id=case.pk,
             days=10,
@@ -433,7 +435,7 @@ def test_extension_needs_both_consents_and_shifts_the_deadline(cast: Any, world:
 
     # A second extension from a weekday deadline moves it by exactly the days agreed.
     with clock(accepted + timedelta(days=25)):
-        again = services.case_extend(
+        again = case_extend(
             actor=cast.mediator_east,
             case_id=case.pk,
             days=3,
@@ -445,9 +447,9 @@ def test_extension_needs_both_consents_and_shifts_the_deadline(cast: Any, world:
 
 def test_extension_of_a_closed_case_is_refused(cast: Any, world: Any) -> None:
     case = _accepted_court_case(cast, world, at(date(2025, 3, 3)))
-    services.case_withdraw(actor=cast.mediator_east, case_id=case.pk, version=None, reason="和解")
-    with pytest.raises(services.CaseRuleError, match="受理后、办结前"):
-        services.case_extend(
+    case_withdraw(actor=cast.mediator_east, case_id=case.pk, version=None, reason="和解")
+    with pytest.raises(CaseRuleError, match="受理后、办结前"):
+        case_extend(
             actor=cast.mediator_east,
             case_id=case.pk,
             days=5,
@@ -463,13 +465,11 @@ def _accepted_case(cast: Any, world: Any, accepted_at: datetime) -> Case:
     """A people's-mediation case (one month) accepted by 东村's committee at ``accepted_at``."""
     with clock(accepted_at - timedelta(days=1)):
         case = assessed_case(cast=cast, world=world)
-        case = services.case_dispatch(
+        case = case_dispatch(
             actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
         )
     with clock(accepted_at):
-        case = services.dispatch_accept(
-            actor=cast.mediator_east, dispatch_id=case.dispatches.get().pk
-        )
+        case = dispatch_accept(actor=cast.mediator_east, dispatch_id=case.dispatches.get().pk)
         return start_mediation(case, cast.mediator_east)
 
 
@@ -488,7 +488,7 @@ def test_a_suspension_over_national_day_2026_stops_every_clock(cast: Any, world:
     # When the mediator suspends it on Tue 29 Sep and resumes on Fri 9 Oct (10 days)
     suspended_at = at(date(2026, 9, 29), 15)
     with clock(suspended_at):
-        services.case_suspend(actor=m, case_id=case.pk, version=None, reason="当事人外出务工")
+        case_suspend(actor=m, case_id=case.pk, version=None, reason="当事人外出务工")
     # the holiday passes with the clocks stopped: no sweep touches the case, not even after
     # the old deadlines
     for day in (date(2026, 10, 5), date(2026, 10, 11), date(2026, 10, 15)):
@@ -501,7 +501,7 @@ def test_a_suspension_over_national_day_2026_stops_every_clock(cast: Any, world:
         )
     resumed_at = at(date(2026, 10, 9), 15)
     with clock(resumed_at):
-        services.case_resume(actor=m, case_id=case.pk, version=None)
+        case_resume(actor=m, case_id=case.pk, version=None)
 
     # Then each deadline moved on by exactly the ten suspended days
     for item in DueItem.objects.filter(pk__in=before):
@@ -520,7 +520,7 @@ def test_an_extension_over_national_day_2026_ends_after_the_holiday(cast: Any, w
 
     # When both parties agree on 28 Sep to 5 more days
     with clock(at(date(2026, 9, 28))):
-        extended = services.case_extend(
+        extended = case_extend(
             actor=cast.mediator_east,
             case_id=case.pk,
             days=5,

@@ -11,7 +11,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from fengqiao.core.choices import DisputeCategory
-from fengqiao.disputes import services
 from fengqiao.disputes.choices import IntakeChannel, PartyKind, PartyRole
 from fengqiao.disputes.duplicates import (
     REASON_ADDRESS,
@@ -22,7 +21,9 @@ from fengqiao.disputes.duplicates import (
     normalize_address,
 )
 from fengqiao.disputes.models import Case
-from fengqiao.disputes.services import PartyInput
+from fengqiao.disputes.services.errors import PartyInput
+from fengqiao.disputes.services.intake import case_register
+from fengqiao.disputes.services.outcomes import case_withdraw
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -46,7 +47,7 @@ def register(
     applicant: PartyInput | None = None,
     address: str = "",
 ) -> Case:
-    return services.case_register(
+    return case_register(
         actor=cast.dispatcher,
         platform=world.town_a_platform,
         region=region or world.village_east,
@@ -128,7 +129,7 @@ def test_organization_party_is_named_by_its_credit_code(cast: Any, world: Any) -
 def test_other_category_and_closed_cases_do_not_match_by_party(cast: Any, world: Any) -> None:
     register(cast, world, category=DisputeCategory.LABOUR)
     closed = register(cast, world)
-    services.case_withdraw(actor=cast.dispatcher, case_id=closed.pk, version=None, reason="撤回")
+    case_withdraw(actor=cast.dispatcher, case_id=closed.pk, version=None, reason="撤回")
     found = find_duplicates(
         user=cast.dispatcher,
         category=DisputeCategory.NEIGHBOUR,
@@ -143,7 +144,7 @@ def test_address_within_30_days_at_same_place_only(cast: Any, world: Any) -> Non
     other = PartyInput(role=PartyRole.APPLICANT, name="王五", phone="13700003333")
     case = register(cast, world, applicant=other, address="东村３组12号")
     # A closed case still counts for the address rule: the same matter reported again.
-    services.case_withdraw(actor=cast.dispatcher, case_id=case.pk, version=None, reason="撤回")
+    case_withdraw(actor=cast.dispatcher, case_id=case.pk, version=None, reason="撤回")
     nobody = applicant()
 
     def check(**kwargs: Any) -> list[int]:

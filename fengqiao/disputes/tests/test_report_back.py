@@ -15,9 +15,12 @@ from django.utils import timezone
 
 from fengqiao.accounts.choices import BuiltinRole
 from fengqiao.audit.models import AuditEvent
-from fengqiao.disputes import deadlines, services
+from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import CaseStatus, DueKind, DueStatus, RiskGrade
 from fengqiao.disputes.models import AgreementKind, Case, DueItem, SupervisionOrder
+from fengqiao.disputes.services.dispatch import case_dispatch, case_escalate, dispatch_accept
+from fengqiao.disputes.services.handling import case_extend
+from fengqiao.disputes.services.outcomes import case_agree, case_fail, case_refer, case_withdraw
 from fengqiao.disputes.sweep import dispatching_platforms, sweep_due_items
 from fengqiao.disputes.tests.factories import assessed_case, staff, start_mediation
 from fengqiao.notify.models import Notification, NotificationKind
@@ -27,10 +30,10 @@ from fengqiao.orgs.tests.factories import OrganizationFactory, kind
 def _mediating(cast: Any, world: Any) -> Case:
     """The township's case, dispatched to 东村's committee, accepted, being mediated."""
     case = assessed_case(cast=cast, world=world)
-    case = services.case_dispatch(
+    case = case_dispatch(
         actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
     )
-    case = services.dispatch_accept(actor=cast.mediator_east, dispatch_id=case.dispatches.get().pk)
+    case = dispatch_accept(actor=cast.mediator_east, dispatch_id=case.dispatches.get().pk)
     return start_mediation(case, cast.mediator_east)
 
 
@@ -40,27 +43,25 @@ def _results(user: Any) -> list[Notification]:
 
 CLOSINGS: dict[str, tuple[Callable[[Any, Case], Case], str]] = {
     CaseStatus.RESOLVED: (
-        lambda m, c: services.case_agree(
+        lambda m, c: case_agree(
             actor=m, case_id=c.pk, version=None, kind=AgreementKind.ORAL, terms="李四当场赔付三百元"
         ),
         "李四当场赔付三百元",
     ),
     CaseStatus.FAILED: (
-        lambda m, c: services.case_fail(
+        lambda m, c: case_fail(
             actor=m, case_id=c.pk, version=None, undisputed_facts="排水沟位于两家之间"
         ),
         "排水沟位于两家之间",
     ),
     CaseStatus.REFERRED_OUT: (
-        lambda m, c: services.case_refer(
+        lambda m, c: case_refer(
             actor=m, case_id=c.pk, version=None, target="litigation", receiver="甲镇人民法庭"
         ),
         "甲镇人民法庭",
     ),
     CaseStatus.WITHDRAWN: (
-        lambda m, c: services.case_withdraw(
-            actor=m, case_id=c.pk, version=None, reason="双方已自行和解"
-        ),
+        lambda m, c: case_withdraw(actor=m, case_id=c.pk, version=None, reason="双方已自行和解"),
         "双方已自行和解",
     ),
 }
@@ -110,10 +111,8 @@ CLOSINGS_ACTION = {
 
 def test_failed_then_referred_reports_each_outcome(cast: Any, world: Any) -> None:
     case = _mediating(cast, world)
-    services.case_fail(
-        actor=cast.mediator_east, case_id=case.pk, version=None, undisputed_facts="借款属实"
-    )
-    services.case_refer(
+    case_fail(actor=cast.mediator_east, case_id=case.pk, version=None, undisputed_facts="借款属实")
+    case_refer(
         actor=cast.mediator_east,
         case_id=case.pk,
         version=None,
@@ -129,10 +128,10 @@ def test_failed_then_referred_reports_each_outcome(cast: Any, world: Any) -> Non
 def test_a_case_the_platform_closes_itself_reports_to_nobody(cast: Any, world: Any) -> None:
     # The township withdraws its own dispatched case: it knows; nobody above sent it down.
     case = assessed_case(cast=cast, world=world)
-    case = services.case_dispatch(
+    case = case_dispatch(
         actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
     )
-    services.case_withdraw(actor=cast.dispatcher, case_id=case.pk, version=None, reason="撤回")
+    case_withdraw(actor=cast.dispatcher, case_id=case.pk, version=None, reason="撤回")
 
     assert not Notification.objects.filter(kind=NotificationKind.RESULT).exists()
     assert not case.timeline.filter(action="report_back").exists()
@@ -147,21 +146,19 @@ def test_an_escalated_case_reports_to_every_platform_that_sent_it_on(cast: Any, 
     )
     county_mediator = staff("county_mediator", BuiltinRole.MEDIATOR, county_committee)
     case = _mediating(cast, world)
-    case = services.case_escalate(
+    case = case_escalate(
         actor=cast.mediator_east, case_id=case.pk, version=None, reason="涉及全区物业"
     )
-    case = services.case_escalate(
-        actor=cast.dispatcher, case_id=case.pk, version=None, reason="需区级统筹"
-    )
-    case = services.case_dispatch(
+    case = case_escalate(actor=cast.dispatcher, case_id=case.pk, version=None, reason="需区级统筹")
+    case = case_dispatch(
         actor=county_dispatcher, case_id=case.pk, version=None, orgs=[county_committee]
     )
-    case = services.dispatch_accept(actor=county_mediator, dispatch_id=case.dispatches.first().pk)
+    case = dispatch_accept(actor=county_mediator, dispatch_id=case.dispatches.first().pk)
     assert dispatching_platforms(case) == [world.town_a_platform, world.county_platform]
     case = start_mediation(case, county_mediator)
 
     # When the county committee resolves it
-    services.case_agree(
+    case_agree(
         actor=county_mediator,
         case_id=case.pk,
         version=None,
@@ -208,7 +205,7 @@ def test_a_passed_feedback_limit_tells_the_platform_why_not_once(cast: Any, worl
     feedback = DueItem.objects.get(case=case, kind=DueKind.FEEDBACK)
     mediation = DueItem.objects.get(case=case, kind=DueKind.MEDIATION)
     # the mediation limit was extended with both parties' consent, past the feedback limit
-    services.case_extend(
+    case_extend(
         actor=cast.mediator_east,
         case_id=case.pk,
         days=30,
@@ -243,7 +240,7 @@ def test_a_passed_feedback_limit_tells_the_platform_why_not_once(cast: Any, worl
     assert feedback.reported_at is not None
 
     # When the case is later resolved, the result follows and the item is done
-    services.case_agree(
+    case_agree(
         actor=cast.mediator_east,
         case_id=case.pk,
         version=None,
@@ -286,7 +283,7 @@ def test_the_case_page_shows_the_report_back(cast: Any, world: Any, client_for: 
     from fengqiao.web.tests.html import page_text
 
     case = _mediating(cast, world)
-    services.case_agree(
+    case_agree(
         actor=cast.mediator_east, case_id=case.pk, version=None, kind="oral", terms="当场赔付"
     )
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fengqiao.disputes import selectors, services
+from fengqiao.disputes import selectors
 from fengqiao.disputes.choices import RiskGrade
+from fengqiao.disputes.services.dispatch import case_assess, case_dispatch, dispatch_return
 from fengqiao.disputes.tests.factories import register_case
 
 
@@ -17,16 +18,14 @@ def test_case_dispatched_to_another_village_is_visible_there_and_only_there(
     )
     assert not selectors.case_list_for_user(cast.mediator_west).filter(pk=case.pk).exists()
 
-    case = services.case_assess(
+    case = case_assess(
         actor=cast.dispatcher,
         case_id=case.pk,
         version=None,
         category=case.category,
         grade=RiskGrade.LOW,
     )
-    services.case_dispatch(
-        actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_west]
-    )
+    case_dispatch(actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_west])
 
     assert selectors.case_list_for_user(cast.mediator_west).filter(pk=case.pk).exists()
     assert selectors.case_get_for_user(cast.mediator_west, case.pk) == case
@@ -38,17 +37,17 @@ def test_a_returned_order_no_longer_opens_the_case(cast: Any, world: Any) -> Non
     case = register_case(
         actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
     )
-    case = services.case_assess(
+    case = case_assess(
         actor=cast.dispatcher,
         case_id=case.pk,
         version=None,
         category=case.category,
         grade=RiskGrade.LOW,
     )
-    case = services.case_dispatch(
+    case = case_dispatch(
         actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_west]
     )
-    services.dispatch_return(
+    dispatch_return(
         actor=cast.mediator_west, dispatch_id=case.dispatches.get().pk, reason="不属本村，请改派"
     )
     assert not selectors.case_list_for_user(cast.mediator_west).filter(pk=case.pk).exists()

@@ -6,10 +6,10 @@ import re
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from fengqiao.disputes import services
 from fengqiao.disputes.choices import (
     CaseAction,
     CaseStatus,
@@ -19,6 +19,19 @@ from fengqiao.disputes.choices import (
     RiskGrade,
 )
 from fengqiao.disputes.models import AgreementKind, Case, DueItem, Failure, Referral
+from fengqiao.disputes.services.dispatch import case_assess, case_dispatch, dispatch_accept
+from fengqiao.disputes.services.errors import CaseRuleError, StaleCase
+from fengqiao.disputes.services.handling import case_suspend, mediation_start
+from fengqiao.disputes.services.outcomes import (
+    case_agree,
+    case_archive,
+    case_fail,
+    case_refer,
+    case_reject,
+    case_withdraw,
+    follow_up_record,
+)
+from fengqiao.disputes.services.transitions import case_may
 from fengqiao.disputes.tests.factories import consent_and_notify, register_case, start_mediation
 from fengqiao.disputes.workflow import TransitionNotAllowed
 
@@ -30,28 +43,28 @@ def test_grid_report_to_archive(cast: Any, world: Any) -> None:
     assert case.number == f"{world.town_a.code}-{case.registered_at.astimezone().year}-000001"
     assert case.status == CaseStatus.REGISTERED
 
-    case = services.case_assess(
+    case = case_assess(
         actor=cast.dispatcher,
         case_id=case.pk,
         version=case.version,
         category=case.category,
         grade=RiskGrade.LOW,
     )
-    case = services.case_dispatch(
+    case = case_dispatch(
         actor=cast.dispatcher, case_id=case.pk, version=case.version, orgs=[world.committee_east]
     )
     assert case.status == CaseStatus.DISPATCHED
     order = case.dispatches.get()
     assert DueItem.objects.filter(case=case, kind=DueKind.ACCEPT, status=DueStatus.OPEN).exists()
 
-    case = services.dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
+    case = dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
     assert case.status == CaseStatus.ACCEPTED
     assert case.handling_org == world.committee_east
     assert DueItem.objects.get(case=case, kind=DueKind.ACCEPT).status == DueStatus.DONE
     assert DueItem.objects.get(case=case, kind=DueKind.MEDIATION).status == DueStatus.OPEN
 
     case = start_mediation(case, cast.mediator_east, version=case.version)
-    case = services.case_agree(
+    case = case_agree(
         actor=cast.mediator_east,
         case_id=case.pk,
         version=case.version,
@@ -62,8 +75,8 @@ def test_grid_report_to_archive(cast: Any, world: Any) -> None:
     )
     assert case.status == CaseStatus.RESOLVED
     assert case.resolved_level == world.village_east.level
-    services.follow_up_record(actor=cast.mediator_east, case_id=case.pk, satisfaction=5)
-    case = services.case_archive(actor=cast.mediator_east, case_id=case.pk, version=case.version)
+    follow_up_record(actor=cast.mediator_east, case_id=case.pk, satisfaction=5)
+    case = case_archive(actor=cast.mediator_east, case_id=case.pk, version=case.version)
     assert case.status == CaseStatus.ARCHIVED
     assert case.archive_number.endswith("人调字第1号")
     actions = list(case.timeline.values_list("action", flat=True))
@@ -87,18 +100,18 @@ def test_other_village_mediator_cannot_accept(cast: Any, world: Any) -> None:
     case = register_case(
         actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
     )
-    case = services.case_assess(
+    case = case_assess(
         actor=cast.dispatcher,
         case_id=case.pk,
         version=None,
         category=case.category,
         grade=RiskGrade.LOW,
     )
-    case = services.case_dispatch(
+    case = case_dispatch(
         actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
     )
-    with pytest.raises(services.PermissionDenied):
-        services.dispatch_accept(actor=cast.mediator_west, dispatch_id=case.dispatches.get().pk)
+    with pytest.raises(PermissionDenied):
+        dispatch_accept(actor=cast.mediator_west, dispatch_id=case.dispatches.get().pk)
 
 
 def test_stale_form_is_refused_and_double_click_is_quiet(cast: Any, world: Any) -> None:
@@ -106,7 +119,7 @@ def test_stale_form_is_refused_and_double_click_is_quiet(cast: Any, world: Any) 
         actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
     )
     version = case.version
-    services.case_assess(
+    case_assess(
         actor=cast.dispatcher,
         case_id=case.pk,
         version=version,
@@ -114,7 +127,7 @@ def test_stale_form_is_refused_and_double_click_is_quiet(cast: Any, world: Any) 
         grade=RiskGrade.LOW,
     )
     # The same submission again: no error, no second event.
-    services.case_assess(
+    case_assess(
         actor=cast.dispatcher,
         case_id=case.pk,
         version=version,
@@ -123,10 +136,8 @@ def test_stale_form_is_refused_and_double_click_is_quiet(cast: Any, world: Any) 
     )
     assert case.timeline.filter(action="assess").count() == 1
     # Someone else's form from before the change is refused with a clear message.
-    with pytest.raises(services.StaleCase, match="已被他人处理"):
-        services.case_withdraw(
-            actor=cast.dispatcher, case_id=case.pk, version=version, reason="撤回"
-        )
+    with pytest.raises(StaleCase, match="已被他人处理"):
+        case_withdraw(actor=cast.dispatcher, case_id=case.pk, version=version, reason="撤回")
 
 
 def test_action_not_in_table_is_refused(cast: Any, world: Any) -> None:
@@ -134,7 +145,7 @@ def test_action_not_in_table_is_refused(cast: Any, world: Any) -> None:
         actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
     )
     with pytest.raises(TransitionNotAllowed, match="不能执行"):
-        services.case_archive(actor=cast.mediator_east, case_id=case.pk, version=None)
+        case_archive(actor=cast.mediator_east, case_id=case.pk, version=None)
     assert Case.objects.get(pk=case.pk).status == CaseStatus.REGISTERED
 
 
@@ -142,24 +153,24 @@ def _mediating_case(cast: Any, world: Any) -> Case:
     case = register_case(
         actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
     )
-    case = services.case_assess(
+    case = case_assess(
         actor=cast.dispatcher,
         case_id=case.pk,
         version=None,
         category=case.category,
         grade=RiskGrade.LOW,
     )
-    case = services.case_dispatch(
+    case = case_dispatch(
         actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
     )
-    case = services.dispatch_accept(actor=cast.mediator_east, dispatch_id=case.dispatches.get().pk)
+    case = dispatch_accept(actor=cast.mediator_east, dispatch_id=case.dispatches.get().pk)
     return start_mediation(case, cast.mediator_east)
 
 
 def test_written_agreement_needs_the_art_29_facts_and_points(cast: Any, world: Any) -> None:
     case = _mediating_case(cast, world)
-    with pytest.raises(services.CaseRuleError, match="主要事实和争议事项"):
-        services.case_agree(
+    with pytest.raises(CaseRuleError, match="主要事实和争议事项"):
+        case_agree(
             actor=cast.mediator_east,
             case_id=case.pk,
             version=None,
@@ -171,10 +182,10 @@ def test_written_agreement_needs_the_art_29_facts_and_points(cast: Any, world: A
 
 def test_suspension_and_withdrawal_need_a_reason(cast: Any, world: Any) -> None:
     case = _mediating_case(cast, world)
-    with pytest.raises(services.CaseRuleError, match="中止调解须说明理由"):
-        services.case_suspend(actor=cast.mediator_east, case_id=case.pk, version=None, reason="  ")
-    with pytest.raises(services.CaseRuleError, match="撤回须说明理由"):
-        services.case_withdraw(actor=cast.mediator_east, case_id=case.pk, version=None, reason="")
+    with pytest.raises(CaseRuleError, match="中止调解须说明理由"):
+        case_suspend(actor=cast.mediator_east, case_id=case.pk, version=None, reason="  ")
+    with pytest.raises(CaseRuleError, match="撤回须说明理由"):
+        case_withdraw(actor=cast.mediator_east, case_id=case.pk, version=None, reason="")
     assert Case.objects.get(pk=case.pk).status == CaseStatus.MEDIATING
 
 
@@ -185,17 +196,17 @@ def _accepted_case(cast: Any, world: Any) -> Case:
     case = register_case(
         actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
     )
-    case = services.case_assess(
+    case = case_assess(
         actor=cast.dispatcher,
         case_id=case.pk,
         version=None,
         category=case.category,
         grade=RiskGrade.LOW,
     )
-    case = services.case_dispatch(
+    case = case_dispatch(
         actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
     )
-    return services.dispatch_accept(actor=cast.mediator_east, dispatch_id=case.dispatches.get().pk)
+    return dispatch_accept(actor=cast.mediator_east, dispatch_id=case.dispatches.get().pk)
 
 
 def _state(case: Case) -> tuple[str, int]:
@@ -215,9 +226,9 @@ def test_mediation_starts_only_with_every_consent_and_the_rights_notice(
     start = CaseAction.START
 
     # Nobody asked yet
-    assert services.case_may(m, case, start) is False
-    with pytest.raises(services.CaseRuleError, match="尚未记录全部申请人和被申请人同意调解"):
-        services.mediation_start(actor=m, case_id=case.pk, version=case.version)
+    assert case_may(m, case, start) is False
+    with pytest.raises(CaseRuleError, match="尚未记录全部申请人和被申请人同意调解"):
+        mediation_start(actor=m, case_id=case.pk, version=case.version)
     # Only the applicant consented
     applicant, respondent = case.parties.order_by("role")
     mediation.consent_record(
@@ -227,8 +238,8 @@ def test_mediation_starts_only_with_every_consent_and_the_rights_notice(
         decision=ConsentDecision.CONSENTED,
         method=ContactMethod.PHONE,
     )
-    with pytest.raises(services.CaseRuleError, match="不能开始调解"):
-        services.mediation_start(actor=m, case_id=case.pk, version=case.version)
+    with pytest.raises(CaseRuleError, match="不能开始调解"):
+        mediation_start(actor=m, case_id=case.pk, version=case.version)
     # Both consented, but no 告知书 yet
     mediation.consent_record(
         actor=m,
@@ -237,16 +248,16 @@ def test_mediation_starts_only_with_every_consent_and_the_rights_notice(
         decision=ConsentDecision.CONSENTED,
         method=ContactMethod.IN_PERSON,
     )
-    assert services.case_may(m, case, start) is False
-    with pytest.raises(services.CaseRuleError, match="权利义务告知书"):
-        services.mediation_start(actor=m, case_id=case.pk, version=case.version)
+    assert case_may(m, case, start) is False
+    with pytest.raises(CaseRuleError, match="权利义务告知书"):
+        mediation_start(actor=m, case_id=case.pk, version=case.version)
     assert _state(case) == before
     assert not case.timeline.filter(action="start").exists()
 
     mediation.rights_notice_deliver(actor=m, case_id=case.pk, method=ContactMethod.IN_PERSON)
 
-    assert services.case_may(m, case, start) is True
-    case = services.mediation_start(actor=m, case_id=case.pk, version=case.version)
+    assert case_may(m, case, start) is True
+    case = mediation_start(actor=m, case_id=case.pk, version=case.version)
     assert case.status == CaseStatus.MEDIATING
 
 
@@ -267,12 +278,12 @@ def test_a_refusal_stops_mediation_and_leaves_referral(cast: Any, world: Any) ->
         note="要求直接起诉",
     )
 
-    with pytest.raises(services.CaseRuleError, match="第十七条不得调解，可转出处理"):
-        services.mediation_start(actor=m, case_id=case.pk, version=None)
-    assert services.case_may(m, case, "start") is False
+    with pytest.raises(CaseRuleError, match="第十七条不得调解，可转出处理"):
+        mediation_start(actor=m, case_id=case.pk, version=None)
+    assert case_may(m, case, "start") is False
     # 转出 is what is left, and it works from 已受理
-    assert services.case_may(m, case, "refer") is True
-    case = services.case_refer(
+    assert case_may(m, case, "refer") is True
+    case = case_refer(
         actor=m, case_id=case.pk, version=None, target="litigation", receiver="甲镇人民法庭"
     )
     assert case.status == CaseStatus.REFERRED_OUT
@@ -284,7 +295,7 @@ def test_no_agreement_once_a_party_withdraws_consent(cast: Any, world: Any) -> N
 
     m = cast.mediator_east
     case = _mediating_case(cast, world)
-    assert services.case_may(m, case, "agree") is True
+    assert case_may(m, case, "agree") is True
     # When the applicant, mid-way, says they no longer want mediation
     mediation.consent_record(
         actor=m,
@@ -294,15 +305,15 @@ def test_no_agreement_once_a_party_withdraws_consent(cast: Any, world: Any) -> N
         method=ContactMethod.PHONE,
     )
     # Then no agreement can be recorded; the case can still fail or be referred out
-    assert services.case_may(m, case, "agree") is False
-    with pytest.raises(services.CaseRuleError, match="第十七条"):
-        services.case_agree(
+    assert case_may(m, case, "agree") is False
+    with pytest.raises(CaseRuleError, match="第十七条"):
+        case_agree(
             actor=m, case_id=case.pk, version=None, kind=AgreementKind.ORAL, terms="各让一步"
         )
     assert not case.timeline.filter(action="agree").exists()
     assert _state(case)[0] == CaseStatus.MEDIATING
-    assert services.case_may(m, case, "fail") is True
-    assert services.case_may(m, case, "refer") is True
+    assert case_may(m, case, "fail") is True
+    assert case_may(m, case, "refer") is True
 
 
 # --- Failure and referral keep their facts in records ------------------------------------------
@@ -310,14 +321,12 @@ def test_no_agreement_once_a_party_withdraws_consent(cast: Any, world: Any) -> N
 
 def test_failure_needs_and_keeps_the_undisputed_facts(cast: Any, world: Any) -> None:
     case = _mediating_case(cast, world)
-    with pytest.raises(services.CaseRuleError, match="无争议事实记载"):
-        services.case_fail(
-            actor=cast.mediator_east, case_id=case.pk, version=None, undisputed_facts=" "
-        )
+    with pytest.raises(CaseRuleError, match="无争议事实记载"):
+        case_fail(actor=cast.mediator_east, case_id=case.pk, version=None, undisputed_facts=" ")
     assert _state(case)[0] == CaseStatus.MEDIATING
     assert not Failure.objects.exists()
 
-    case = services.case_fail(
+    case = case_fail(
         actor=cast.mediator_east,
         case_id=case.pk,
         version=None,
@@ -336,15 +345,13 @@ def test_failure_needs_and_keeps_the_undisputed_facts(cast: Any, world: Any) -> 
 
 def test_referral_keeps_where_the_case_went_and_who_received_it(cast: Any, world: Any) -> None:
     case = _mediating_case(cast, world)
-    services.case_fail(
-        actor=cast.mediator_east, case_id=case.pk, version=None, undisputed_facts="借款属实"
-    )
+    case_fail(actor=cast.mediator_east, case_id=case.pk, version=None, undisputed_facts="借款属实")
     for target, receiver, message in (
         ("court", "甲镇人民法庭", "转出方向"),
         ("litigation", "  ", "接收单位"),
     ):
-        with pytest.raises(services.CaseRuleError, match=message):
-            services.case_refer(
+        with pytest.raises(CaseRuleError, match=message):
+            case_refer(
                 actor=cast.mediator_east,
                 case_id=case.pk,
                 version=None,
@@ -353,7 +360,7 @@ def test_referral_keeps_where_the_case_went_and_who_received_it(cast: Any, world
             )
     assert _state(case)[0] == CaseStatus.FAILED
 
-    case = services.case_refer(
+    case = case_refer(
         actor=cast.mediator_east,
         case_id=case.pk,
         version=None,
@@ -377,7 +384,7 @@ def test_rejection_is_kept_as_a_referral_to_where_it_belongs(cast: Any, world: A
     case = register_case(
         actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
     )
-    case = services.case_reject(
+    case = case_reject(
         actor=cast.dispatcher,
         case_id=case.pk,
         version=None,
@@ -397,10 +404,10 @@ def _dispatched_to_east(cast: Any, world: Any) -> Case:
     case = register_case(
         actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
     )
-    services.case_assess(
+    case_assess(
         actor=cast.dispatcher, case_id=case.pk, version=None, category=case.category, grade="low"
     )
-    return services.case_dispatch(
+    return case_dispatch(
         actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
     )
 
@@ -415,11 +422,11 @@ def test_a_transition_reads_only_its_own_case(
     case = _dispatched_to_east(cast, world)
     order = case.dispatches.get()
     with django_assert_max_num_queries(24):
-        case = services.dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
+        case = dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
     assert case.status == CaseStatus.ACCEPTED
     case = start_mediation(case, cast.mediator_east)
     with CaptureQueriesContext(connection) as queries:
-        case = services.case_agree(
+        case = case_agree(
             actor=cast.mediator_east,
             case_id=case.pk,
             version=case.version,

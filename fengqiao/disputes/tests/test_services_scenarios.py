@@ -15,7 +15,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from fengqiao.accounts.choices import BuiltinRole
-from fengqiao.disputes import deadlines, services
+from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import (
     CaseStatus,
     DispatchRole,
@@ -26,12 +26,29 @@ from fengqiao.disputes.choices import (
     RiskGrade,
 )
 from fengqiao.disputes.models import AgreementKind, Case, DispatchOrder, DueItem
+from fengqiao.disputes.services.dispatch import (
+    case_assess,
+    case_dispatch,
+    case_escalate,
+    dispatch_accept,
+    dispatch_return,
+)
+from fengqiao.disputes.services.errors import CaseRuleError
+from fengqiao.disputes.services.handling import case_suspend, mediation_start
+from fengqiao.disputes.services.outcomes import (
+    case_agree,
+    case_archive,
+    case_withdraw,
+    follow_up_record,
+)
+from fengqiao.disputes.services.transitions import LIVE_ORDER
 from fengqiao.disputes.tests.factories import (
     assessed_case,
     register_case,
     staff,
     start_mediation,
 )
+from fengqiao.disputes.workflow import TransitionNotAllowed
 from fengqiao.notify.models import Notification, NotificationKind
 from fengqiao.orgs.tests.factories import OrganizationFactory, kind
 from fengqiao.regions.choices import RegionLevel
@@ -52,13 +69,13 @@ def _local_day(moment: datetime) -> date:
 
 
 def _dispatch(cast: Any, case: Case, *orgs: Any, lead: Any = None) -> Case:
-    return services.case_dispatch(
+    return case_dispatch(
         actor=cast.dispatcher, case_id=case.pk, version=case.version, orgs=list(orgs), lead=lead
     )
 
 
 def _order(case: Case, org: Any) -> DispatchOrder:
-    return case.dispatches.filter(status__in=services.LIVE_ORDER).get(to_org=org)
+    return case.dispatches.filter(status__in=LIVE_ORDER).get(to_org=org)
 
 
 # --- Every channel through to archive ------------------------------------------------------------
@@ -94,7 +111,7 @@ def test_each_channel_runs_to_archive_with_its_mediation_limit(
         assert Notification.objects.filter(
             recipient=cast.dispatcher, case=case, kind=NotificationKind.ASSIGNMENT
         ).exists()
-        case = services.case_assess(
+        case = case_assess(
             actor=cast.dispatcher,
             case_id=case.pk,
             version=case.version,
@@ -105,7 +122,7 @@ def test_each_channel_runs_to_archive_with_its_mediation_limit(
 
     # When the village committee accepts on Monday 3 March 2025
     with clock(ACCEPTED_AT):
-        case = services.dispatch_accept(
+        case = dispatch_accept(
             actor=cast.mediator_east, dispatch_id=_order(case, world.committee_east).pk
         )
 
@@ -120,7 +137,7 @@ def test_each_channel_runs_to_archive_with_its_mediation_limit(
     # and the case goes on to agreement, follow-up and archive
     m = cast.mediator_east
     case = start_mediation(case, m, version=case.version)
-    case = services.case_agree(
+    case = case_agree(
         actor=m,
         case_id=case.pk,
         version=case.version,
@@ -134,8 +151,8 @@ def test_each_channel_runs_to_archive_with_its_mediation_limit(
     result = Notification.objects.get(recipient=cast.dispatcher, kind=NotificationKind.RESULT)
     assert result.case == case
     assert "李四于十日内疏通排水沟" in result.body
-    services.follow_up_record(actor=m, case_id=case.pk, satisfaction=4)
-    case = services.case_archive(actor=m, case_id=case.pk, version=case.version)
+    follow_up_record(actor=m, case_id=case.pk, satisfaction=4)
+    case = case_archive(actor=m, case_id=case.pk, version=case.version)
     assert case.status == CaseStatus.ARCHIVED
     assert case.closed_at is not None
     assert case.resolved_level == RegionLevel.VILLAGE
@@ -172,10 +189,10 @@ def test_return_with_reason_and_redispatch_to_another_org(cast: Any, world: Any)
     east_order = _order(case, world.committee_east)
 
     # A return needs a reason
-    with pytest.raises(services.CaseRuleError, match="理由"):
-        services.dispatch_return(actor=cast.mediator_east, dispatch_id=east_order.pk, reason=" ")
+    with pytest.raises(CaseRuleError, match="理由"):
+        dispatch_return(actor=cast.mediator_east, dispatch_id=east_order.pk, reason=" ")
     # When the east committee returns it
-    case = services.dispatch_return(
+    case = dispatch_return(
         actor=cast.mediator_east, dispatch_id=east_order.pk, reason="当事人为调解员近亲属，需回避"
     )
 
@@ -194,7 +211,7 @@ def test_return_with_reason_and_redispatch_to_another_org(cast: Any, world: Any)
     # When the platform re-dispatches to the west committee, which accepts and mediates
     case = _dispatch(cast, case, world.committee_west)
     west_order = _order(case, world.committee_west)
-    case = services.dispatch_accept(actor=cast.mediator_west, dispatch_id=west_order.pk)
+    case = dispatch_accept(actor=cast.mediator_west, dispatch_id=west_order.pk)
     assert (case.status, case.handling_org, case.handler) == (
         CaseStatus.ACCEPTED,
         world.committee_west,
@@ -205,7 +222,7 @@ def test_return_with_reason_and_redispatch_to_another_org(cast: Any, world: Any)
     assert case.status == CaseStatus.MEDIATING
     # and the east committee, having returned it, has no say any more
     with pytest.raises(PermissionDenied):
-        services.case_suspend(actor=cast.mediator_east, case_id=case.pk, version=None, reason="x")
+        case_suspend(actor=cast.mediator_east, case_id=case.pk, version=None, reason="x")
 
 
 def test_the_handling_org_may_return_an_accepted_case_until_mediation_starts(
@@ -213,12 +230,10 @@ def test_the_handling_org_may_return_an_accepted_case_until_mediation_starts(
 ) -> None:
     case = _dispatch(cast, assessed_case(cast=cast, world=world), world.committee_east)
     order = _order(case, world.committee_east)
-    case = services.dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
+    case = dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
     mediation = DueItem.objects.get(case=case, kind=DueKind.MEDIATION)
 
-    case = services.dispatch_return(
-        actor=cast.mediator_east, dispatch_id=order.pk, reason="超出能力"
-    )
+    case = dispatch_return(actor=cast.mediator_east, dispatch_id=order.pk, reason="超出能力")
 
     assert case.status == CaseStatus.ASSESSED
     assert case.handling_org is None
@@ -226,10 +241,10 @@ def test_the_handling_org_may_return_an_accepted_case_until_mediation_starts(
     # Once mediation has started, returning is no longer the way out (escalate instead).
     case = _dispatch(cast, case, world.committee_east)
     order = _order(case, world.committee_east)
-    services.dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
+    dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
     start_mediation(case, cast.mediator_east)
-    with pytest.raises(services.TransitionNotAllowed):
-        services.dispatch_return(actor=cast.mediator_east, dispatch_id=order.pk, reason="难")
+    with pytest.raises(TransitionNotAllowed):
+        dispatch_return(actor=cast.mediator_east, dispatch_id=order.pk, reason="难")
 
 
 # --- Escalation village → township → county ----------------------------------------------------
@@ -246,13 +261,13 @@ def test_escalation_from_village_to_township_to_county_resolved_at_county_level(
     )
     county_mediator = staff("county_mediator", BuiltinRole.MEDIATOR, county_committee)
     case = _dispatch(cast, assessed_case(cast=cast, world=world), world.committee_east)
-    case = services.dispatch_accept(
+    case = dispatch_accept(
         actor=cast.mediator_east, dispatch_id=_order(case, world.committee_east).pk
     )
     case = start_mediation(case, cast.mediator_east)
 
     # When the village committee escalates
-    case = services.case_escalate(
+    case = case_escalate(
         actor=cast.mediator_east, case_id=case.pk, version=case.version, reason="涉及全镇物业"
     )
     # Then it goes one level up from the village: back to the township platform (not the
@@ -270,12 +285,12 @@ def test_escalation_from_village_to_township_to_county_resolved_at_county_level(
     ).exists()
     assert not Notification.objects.filter(recipient=county_dispatcher, case=case).exists()
     assert not DueItem.objects.filter(case=case, status=DueStatus.OPEN).exists()
-    assert not case.dispatches.filter(status__in=services.LIVE_ORDER).exists()
+    assert not case.dispatches.filter(status__in=LIVE_ORDER).exists()
     with pytest.raises(PermissionDenied):
-        services.case_withdraw(actor=cast.mediator_east, case_id=case.pk, version=None, reason="x")
+        case_withdraw(actor=cast.mediator_east, case_id=case.pk, version=None, reason="x")
 
     # When the township, unable to handle it at its level either, escalates
-    case = services.case_escalate(
+    case = case_escalate(
         actor=cast.dispatcher, case_id=case.pk, version=case.version, reason="涉及全区物业"
     )
     # Then the county platform holds it and is told; the township no longer acts on it
@@ -289,20 +304,18 @@ def test_escalation_from_village_to_township_to_county_resolved_at_county_level(
         recipient=county_dispatcher, case=case, title__startswith="下级上报"
     ).exists()
     with pytest.raises(PermissionDenied):
-        services.case_dispatch(
+        case_dispatch(
             actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
         )
 
     # When the county dispatches to its industry committee, which resolves it
-    case = services.case_dispatch(
+    case = case_dispatch(
         actor=county_dispatcher, case_id=case.pk, version=case.version, orgs=[county_committee]
     )
-    case = services.dispatch_accept(
-        actor=county_mediator, dispatch_id=_order(case, county_committee).pk
-    )
+    case = dispatch_accept(actor=county_mediator, dispatch_id=_order(case, county_committee).pk)
     assert case.handling_org == county_committee
     case = start_mediation(case, county_mediator)
-    case = services.case_agree(
+    case = case_agree(
         actor=county_mediator,
         case_id=case.pk,
         version=None,
@@ -317,15 +330,15 @@ def test_escalation_from_village_to_township_to_county_resolved_at_county_level(
     other = register_case(
         actor=county_dispatcher, platform=world.county_platform, region=world.village_east
     )
-    other = services.case_assess(
+    other = case_assess(
         actor=county_dispatcher,
         case_id=other.pk,
         version=None,
         category=other.category,
         grade=RiskGrade.LOW,
     )
-    with pytest.raises(services.CaseRuleError, match="没有上级平台"):
-        services.case_escalate(actor=county_dispatcher, case_id=other.pk, version=None, reason="x")
+    with pytest.raises(CaseRuleError, match="没有上级平台"):
+        case_escalate(actor=county_dispatcher, case_id=other.pk, version=None, reason="x")
     unchanged = Case.objects.get(pk=other.pk)
     assert (unchanged.platform, unchanged.version) == (world.county_platform, other.version)
 
@@ -336,13 +349,9 @@ def test_an_org_at_the_platforms_level_escalates_to_the_platform_above(
     # The township tribunal handles the township's case: one level up from it is the county.
     tribunal_mediator = staff("tribunal_mediator", BuiltinRole.MEDIATOR, world.tribunal_a)
     case = _dispatch(cast, assessed_case(cast=cast, world=world), world.tribunal_a)
-    case = services.dispatch_accept(
-        actor=tribunal_mediator, dispatch_id=_order(case, world.tribunal_a).pk
-    )
+    case = dispatch_accept(actor=tribunal_mediator, dispatch_id=_order(case, world.tribunal_a).pk)
 
-    case = services.case_escalate(
-        actor=tribunal_mediator, case_id=case.pk, version=None, reason="标的较大"
-    )
+    case = case_escalate(actor=tribunal_mediator, case_id=case.pk, version=None, reason="标的较大")
 
     assert (case.status, case.platform, case.handling_org) == (
         CaseStatus.ASSESSED,
@@ -361,14 +370,14 @@ def test_a_village_platform_escalates_to_the_township(cast: Any, world: Any) -> 
         actor=village_dispatcher, platform=village_platform, region=world.village_east
     )
 
-    case = services.case_assess(
+    case = case_assess(
         actor=village_dispatcher,
         case_id=case.pk,
         version=None,
         category=case.category,
         grade=RiskGrade.HIGH,
     )
-    case = services.case_escalate(
+    case = case_escalate(
         actor=village_dispatcher, case_id=case.pk, version=None, reason="涉群体，村级无力化解"
     )
 
@@ -377,7 +386,7 @@ def test_a_village_platform_escalates_to_the_township(cast: Any, world: Any) -> 
         recipient=cast.dispatcher, case=case, title__startswith="下级上报"
     ).exists()
     with pytest.raises(PermissionDenied):
-        services.case_assess(
+        case_assess(
             actor=village_dispatcher,
             case_id=case.pk,
             version=None,
@@ -391,11 +400,9 @@ def test_a_case_resolved_by_the_township_tribunal_counts_at_township_level(
 ) -> None:
     tribunal_mediator = staff("tribunal_mediator", BuiltinRole.MEDIATOR, world.tribunal_a)
     case = _dispatch(cast, assessed_case(cast=cast, world=world), world.tribunal_a)
-    case = services.dispatch_accept(
-        actor=tribunal_mediator, dispatch_id=_order(case, world.tribunal_a).pk
-    )
+    case = dispatch_accept(actor=tribunal_mediator, dispatch_id=_order(case, world.tribunal_a).pk)
     start_mediation(case, tribunal_mediator)
-    case = services.case_agree(
+    case = case_agree(
         actor=tribunal_mediator,
         case_id=case.pk,
         version=None,
@@ -428,14 +435,14 @@ def test_joint_mediation_first_acceptor_leads(cast: Any, world: Any) -> None:
     assert DueItem.objects.filter(case=case, kind=DueKind.ACCEPT).count() == 2
 
     # When the west committee accepts first
-    case = services.dispatch_accept(actor=cast.mediator_west, dispatch_id=west.pk)
+    case = dispatch_accept(actor=cast.mediator_west, dispatch_id=west.pk)
     # Then it leads (最先受理纠纷的单位为主调方)
     assert (case.status, case.handling_org) == (CaseStatus.ACCEPTED, world.committee_west)
     west.refresh_from_db()
     assert west.role == DispatchRole.LEAD
 
     # When the east committee accepts later, it joins as coordinating org with its own order
-    case = services.dispatch_accept(actor=cast.mediator_east, dispatch_id=east.pk)
+    case = dispatch_accept(actor=cast.mediator_east, dispatch_id=east.pk)
     assert case.handling_org == world.committee_west
     east.refresh_from_db()
     assert (east.status, east.role) == (DispatchStatus.ACCEPTED, DispatchRole.COORDINATING)
@@ -460,14 +467,14 @@ def test_joint_mediation_industry_committee_leads_even_when_another_accepted_fir
     assert _order(case, world.committee_east).role == DispatchRole.COORDINATING
 
     # When the east committee accepts first, it joins and the case waits for the lead
-    case = services.dispatch_accept(
+    case = dispatch_accept(
         actor=cast.mediator_east, dispatch_id=_order(case, world.committee_east).pk
     )
     assert case.status == CaseStatus.DISPATCHED
     assert case.handling_org is None
 
     # When the industry committee accepts, it leads (行业单位为主调方)
-    case = services.dispatch_accept(actor=industry_mediator, dispatch_id=_order(case, committee).pk)
+    case = dispatch_accept(actor=industry_mediator, dispatch_id=_order(case, committee).pk)
     assert (case.status, case.handling_org, case.handler) == (
         CaseStatus.ACCEPTED,
         committee,
@@ -476,7 +483,7 @@ def test_joint_mediation_industry_committee_leads_even_when_another_accepted_fir
     assert list(case.timeline.values_list("action", flat=True)[3:]) == ["join", "accept"]
     # and it is the industry mediator, not the village one, who mediates
     with pytest.raises(PermissionDenied):
-        services.mediation_start(actor=cast.mediator_east, case_id=case.pk, version=None)
+        mediation_start(actor=cast.mediator_east, case_id=case.pk, version=None)
     start_mediation(case, industry_mediator)
 
 
@@ -485,9 +492,9 @@ def test_joint_mediation_cannot_name_another_lead_over_the_industry_committee(
 ) -> None:
     committee, _mediator = industry
     case = assessed_case(cast=cast, world=world)
-    with pytest.raises(services.CaseRuleError, match="行业"):
+    with pytest.raises(CaseRuleError, match="行业"):
         _dispatch(cast, case, world.committee_east, committee, lead=world.committee_east)
-    with pytest.raises(services.CaseRuleError, match="主调单位必须是承办单位之一"):
+    with pytest.raises(CaseRuleError, match="主调单位必须是承办单位之一"):
         _dispatch(cast, case, world.committee_east, world.committee_west, lead=committee)
     assert Case.objects.get(pk=case.pk).status == CaseStatus.ASSESSED
 
@@ -504,12 +511,12 @@ def test_joint_mediation_named_lead_accepting_after_a_coordinating_org(
         lead=world.committee_east,
     )
     # When the coordinating west committee accepts first
-    case = services.dispatch_accept(
+    case = dispatch_accept(
         actor=cast.mediator_west, dispatch_id=_order(case, world.committee_west).pk
     )
     assert case.status == CaseStatus.DISPATCHED
     # and the lead later
-    case = services.dispatch_accept(
+    case = dispatch_accept(
         actor=cast.mediator_east, dispatch_id=_order(case, world.committee_east).pk
     )
     # Then the lead handles it, with its own mediator as handler
@@ -533,10 +540,10 @@ def test_joint_mediation_lead_returning_passes_the_lead_to_the_first_acceptor(
         lead=world.committee_east,
     )
     west = _order(case, world.committee_west)
-    services.dispatch_accept(actor=cast.mediator_west, dispatch_id=west.pk)
+    dispatch_accept(actor=cast.mediator_west, dispatch_id=west.pk)
 
     # When the lead returns its order
-    case = services.dispatch_return(
+    case = dispatch_return(
         actor=cast.mediator_east,
         dispatch_id=_order(case, world.committee_east).pk,
         reason="本委员会调解员需回避",
@@ -567,28 +574,24 @@ def test_joint_mediation_escalated_then_redispatched_old_lead_does_not_come_back
         world.committee_west,
         lead=world.committee_west,
     )
-    services.dispatch_accept(
-        actor=cast.mediator_east, dispatch_id=_order(case, world.committee_east).pk
-    )
-    case = services.dispatch_accept(
+    dispatch_accept(actor=cast.mediator_east, dispatch_id=_order(case, world.committee_east).pk)
+    case = dispatch_accept(
         actor=cast.mediator_west, dispatch_id=_order(case, world.committee_west).pk
     )
     assert case.handling_org == world.committee_west
 
     # When the platform escalates it and the county dispatches to the south committee
-    case = services.case_escalate(
+    case = case_escalate(
         actor=cast.dispatcher, case_id=case.pk, version=case.version, reason="跨镇"
     )
     assert set(case.dispatches.values_list("status", flat=True)) == {DispatchStatus.CANCELLED}
-    case = services.case_dispatch(
+    case = case_dispatch(
         actor=county_dispatcher,
         case_id=case.pk,
         version=case.version,
         orgs=[world.committee_south],
     )
-    case = services.dispatch_accept(
-        actor=south_mediator, dispatch_id=_order(case, world.committee_south).pk
-    )
+    case = dispatch_accept(actor=south_mediator, dispatch_id=_order(case, world.committee_south).pk)
 
     # Then the south committee handles it (the old lead's accepted order once took over)
     assert (case.handling_org, case.handler) == (world.committee_south, south_mediator)
@@ -605,11 +608,11 @@ def test_a_coordinating_order_still_pending_when_the_case_closes_is_cancelled(
         lead=world.committee_east,
     )
     west = _order(case, world.committee_west)
-    case = services.dispatch_accept(
+    case = dispatch_accept(
         actor=cast.mediator_east, dispatch_id=_order(case, world.committee_east).pk
     )
     start_mediation(case, cast.mediator_east)
-    services.case_agree(
+    case_agree(
         actor=cast.mediator_east,
         case_id=case.pk,
         version=None,
@@ -619,8 +622,8 @@ def test_a_coordinating_order_still_pending_when_the_case_closes_is_cancelled(
     west.refresh_from_db()
     assert west.status == DispatchStatus.CANCELLED
     assert DueItem.objects.get(dispatch=west).status != DueStatus.OPEN
-    with pytest.raises(services.CaseRuleError, match="已撤销"):
-        services.dispatch_accept(actor=cast.mediator_west, dispatch_id=west.pk)
+    with pytest.raises(CaseRuleError, match="已撤销"):
+        dispatch_accept(actor=cast.mediator_west, dispatch_id=west.pk)
 
 
 def test_a_second_colleague_accepting_an_accepted_order_is_told_who_did(
@@ -629,11 +632,11 @@ def test_a_second_colleague_accepting_an_accepted_order_is_told_who_did(
     colleague = staff("mediator_east_2", BuiltinRole.MEDIATOR, world.committee_east)
     case = _dispatch(cast, assessed_case(cast=cast, world=world), world.committee_east)
     order = _order(case, world.committee_east)
-    services.dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
+    dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
     # The same click again is quiet
-    services.dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
-    with pytest.raises(services.CaseRuleError, match="已由"):
-        services.dispatch_accept(actor=colleague, dispatch_id=order.pk)
+    dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
+    with pytest.raises(CaseRuleError, match="已由"):
+        dispatch_accept(actor=colleague, dispatch_id=order.pk)
     assert case.timeline.filter(action="accept").count() == 1
 
 
@@ -649,11 +652,9 @@ def test_withdrawal_cancels_pending_orders_and_due_items(cast: Any, world: Any) 
         world.committee_west,
         lead=world.committee_east,
     )
-    services.dispatch_accept(
-        actor=cast.mediator_west, dispatch_id=_order(case, world.committee_west).pk
-    )
+    dispatch_accept(actor=cast.mediator_west, dispatch_id=_order(case, world.committee_west).pk)
     # When the applicant withdraws through the platform
-    case = services.case_withdraw(
+    case = case_withdraw(
         actor=cast.dispatcher, case_id=case.pk, version=None, reason="双方自行和解"
     )
     # Then the pending order is cancelled, the accepted one stays on record, no clock runs
@@ -672,17 +673,17 @@ def test_withdrawal_cancels_pending_orders_and_due_items(cast: Any, world: Any) 
         DueStatus.CANCELLED
     )
     # and the platform files it (no org ever handled it)
-    case = services.case_archive(actor=cast.dispatcher, case_id=case.pk, version=None)
+    case = case_archive(actor=cast.dispatcher, case_id=case.pk, version=None)
     assert case.status == CaseStatus.ARCHIVED
 
 
 def test_withdrawal_during_mediation_by_the_handling_org(cast: Any, world: Any) -> None:
     case = _dispatch(cast, assessed_case(cast=cast, world=world), world.committee_east)
-    case = services.dispatch_accept(
+    case = dispatch_accept(
         actor=cast.mediator_east, dispatch_id=_order(case, world.committee_east).pk
     )
     case = start_mediation(case, cast.mediator_east)
-    case = services.case_withdraw(
+    case = case_withdraw(
         actor=cast.mediator_east, case_id=case.pk, version=case.version, reason="申请人撤回"
     )
     assert case.status == CaseStatus.WITHDRAWN
@@ -702,20 +703,18 @@ def test_joint_mediation_lead_returning_before_anyone_accepted_leaves_the_first_
         world.committee_south,
         lead=world.committee_east,
     )
-    case = services.dispatch_return(
+    case = dispatch_return(
         actor=cast.mediator_east,
         dispatch_id=_order(case, world.committee_east).pk,
         reason="回避",
     )
     # Nobody leads yet; the case still waits for its orgs
     assert case.status == CaseStatus.DISPATCHED
-    assert not case.dispatches.filter(role=DispatchRole.LEAD, status__in=services.LIVE_ORDER)
+    assert not case.dispatches.filter(role=DispatchRole.LEAD, status__in=LIVE_ORDER)
     # The south committee accepts first and leads; the west committee joins
-    case = services.dispatch_accept(
-        actor=south_mediator, dispatch_id=_order(case, world.committee_south).pk
-    )
+    case = dispatch_accept(actor=south_mediator, dispatch_id=_order(case, world.committee_south).pk)
     assert (case.status, case.handling_org) == (CaseStatus.ACCEPTED, world.committee_south)
-    case = services.dispatch_accept(
+    case = dispatch_accept(
         actor=cast.mediator_west, dispatch_id=_order(case, world.committee_west).pk
     )
     assert case.handling_org == world.committee_south

@@ -13,9 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from fengqiao.accounts.choices import BuiltinRole
-from fengqiao.disputes import services, sweep
+from fengqiao.disputes import sweep
 from fengqiao.disputes.choices import DueKind, DueStatus
 from fengqiao.disputes.models import Case, DueItem, SupervisionOrder, TimelineEvent
+from fengqiao.disputes.services.dispatch import case_dispatch, dispatch_accept
+from fengqiao.disputes.services.handling import case_suspend
 from fengqiao.disputes.sweep import sweep_due_items, upper_platform
 from fengqiao.disputes.tests.factories import assessed_case, register_case, staff, start_mediation
 from fengqiao.notify.models import Notification, NotificationKind
@@ -35,7 +37,7 @@ def _item(case: Case, org: Any, due_at: datetime, **extra: Any) -> DueItem:
 
 def _dispatched(cast: Any, world: Any, org: Any) -> tuple[Case, DueItem]:
     case = assessed_case(cast=cast, world=world)
-    case = services.case_dispatch(actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[org])
+    case = case_dispatch(actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[org])
     return case, DueItem.objects.get(case=case, kind=DueKind.ACCEPT)
 
 
@@ -172,9 +174,9 @@ def test_upper_platform_by_level(world: Any) -> None:
 def test_suspended_cases_are_skipped(cast: Any, world: Any) -> None:
     # Given an accepted case in mediation, suspended
     case, _accept = _dispatched(cast, world, world.committee_east)
-    services.dispatch_accept(actor=cast.mediator_east, dispatch_id=case.dispatches.get().pk)
+    dispatch_accept(actor=cast.mediator_east, dispatch_id=case.dispatches.get().pk)
     start_mediation(case, cast.mediator_east)
-    services.case_suspend(actor=cast.mediator_east, case_id=case.pk, version=None, reason="鉴定")
+    case_suspend(actor=cast.mediator_east, case_id=case.pk, version=None, reason="鉴定")
     mediation = DueItem.objects.get(case=case, kind=DueKind.MEDIATION)
     assert mediation.paused_at is not None
 
@@ -259,7 +261,7 @@ def test_late_acceptance_closes_the_supervision_order(cast: Any, world: Any) -> 
     assert order.closed_at is None
 
     # When the committee finally accepts
-    services.dispatch_accept(actor=cast.mediator_east, dispatch_id=case.dispatches.get().pk)
+    dispatch_accept(actor=cast.mediator_east, dispatch_id=case.dispatches.get().pk)
 
     # Then the 督办 is settled and the item done
     order.refresh_from_db()

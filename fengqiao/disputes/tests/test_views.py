@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from fengqiao.accounts.tests.factories import UserFactory, grant
-from fengqiao.disputes import services
 from fengqiao.disputes.choices import CaseStatus, IntakeChannel, PartyRole
 from fengqiao.disputes.models import AgreementKind, Case, DueItem
+from fengqiao.disputes.services.outcomes import case_agree, case_fail, case_refer
 from fengqiao.disputes.tests.test_views_common import (
     accept,
     assess,
@@ -266,21 +266,21 @@ OUTCOME_CARDS = ("agreement", "failure", "referral")
     [
         (
             "agreement",
-            lambda m, c: services.case_agree(
+            lambda m, c: case_agree(
                 actor=m, case_id=c.pk, version=None, kind=AgreementKind.ORAL, terms="李四赔付三百元"
             ),
             "李四赔付三百元",
         ),
         (
             "failure",
-            lambda m, c: services.case_fail(
+            lambda m, c: case_fail(
                 actor=m, case_id=c.pk, version=None, undisputed_facts="排水沟位于两家之间"
             ),
             "排水沟位于两家之间",
         ),
         (
             "referral",
-            lambda m, c: services.case_refer(
+            lambda m, c: case_refer(
                 actor=m, case_id=c.pk, version=None, target="litigation", receiver="甲镇人民法庭"
             ),
             "甲镇人民法庭",

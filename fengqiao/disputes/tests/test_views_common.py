@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fengqiao.disputes import services
 from fengqiao.disputes.choices import RiskGrade
 from fengqiao.disputes.models import Case
+from fengqiao.disputes.services.dispatch import case_assess, case_dispatch, dispatch_accept
 from fengqiao.disputes.tests.factories import register_case, start_mediation
 
 
@@ -16,7 +16,7 @@ def fresh(case: Case) -> Case:
 
 
 def assess(case: Case, cast: Any) -> Case:
-    return services.case_assess(
+    return case_assess(
         actor=cast.dispatcher,
         case_id=case.pk,
         version=None,
@@ -26,14 +26,14 @@ def assess(case: Case, cast: Any) -> Case:
 
 
 def dispatch(case: Case, cast: Any, world: Any) -> Case:
-    return services.case_dispatch(
+    return case_dispatch(
         actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
     )
 
 
 def accept(case: Case, cast: Any) -> Case:
     order = case.dispatches.get(to_org__name="东村人民调解委员会", status="pending")
-    return services.dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
+    return dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
 
 
 def start(case: Case, cast: Any) -> Case:

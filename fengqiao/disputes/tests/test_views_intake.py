@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from fengqiao.accounts.tests.factories import UserFactory, grant
-from fengqiao.disputes import services
 from fengqiao.disputes.choices import CaseStatus, IntakeChannel, PartyKind, PartyRole
 from fengqiao.disputes.models import Case, RepeatReport
+from fengqiao.disputes.services.outcomes import case_withdraw
 from fengqiao.disputes.tests.test_views_common import east_case, fresh, west_case
 from fengqiao.web.tests.html import page_text
 
@@ -166,9 +166,7 @@ def test_a_closed_case_is_shown_but_cannot_be_linked(
     cast: Any, world: Any, client_for: Any
 ) -> None:
     earlier = east_case(cast, world, address="东村3组")
-    services.case_withdraw(
-        actor=cast.dispatcher, case_id=earlier.pk, version=None, reason="申请人撤回"
-    )
+    case_withdraw(actor=cast.dispatcher, case_id=earlier.pk, version=None, reason="申请人撤回")
     client = client_for(cast.dispatcher)
     data = _intake(world)
     shown = client.post("/cases/new/", data)

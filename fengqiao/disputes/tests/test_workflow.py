@@ -10,9 +10,26 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from fengqiao.disputes import services
 from fengqiao.disputes.choices import CaseAction, CaseStatus, DispatchStatus, RiskGrade
 from fengqiao.disputes.models import AgreementKind, Case, DispatchOrder, TimelineEvent
+from fengqiao.disputes.services.dispatch import (
+    case_assess,
+    case_dispatch,
+    case_escalate,
+    dispatch_accept,
+    dispatch_return,
+)
+from fengqiao.disputes.services.errors import StaleCase
+from fengqiao.disputes.services.handling import case_resume, case_suspend, mediation_start
+from fengqiao.disputes.services.outcomes import (
+    case_agree,
+    case_archive,
+    case_fail,
+    case_refer,
+    case_reject,
+    case_withdraw,
+)
+from fengqiao.disputes.services.transitions import case_may
 from fengqiao.disputes.sweep import sweep_due_items
 from fengqiao.disputes.tests.factories import assessed_case, consent_and_notify, register_case
 from fengqiao.disputes.workflow import (
@@ -76,36 +93,34 @@ def drive_to(status: str, cast: Any, world: Any) -> Case:
         return case
     if status in (CaseStatus.WITHDRAWN, CaseStatus.REFERRED_OUT):
         if status == CaseStatus.WITHDRAWN:
-            return services.case_withdraw(actor=d, case_id=case.pk, version=None, reason="和解")
-        return services.case_reject(actor=d, case_id=case.pk, version=None, reason="已起诉")
-    case = services.case_assess(
+            return case_withdraw(actor=d, case_id=case.pk, version=None, reason="和解")
+        return case_reject(actor=d, case_id=case.pk, version=None, reason="已起诉")
+    case = case_assess(
         actor=d, case_id=case.pk, version=None, category=case.category, grade=RiskGrade.LOW
     )
     if status == CaseStatus.ASSESSED:
         return case
-    case = services.case_dispatch(
-        actor=d, case_id=case.pk, version=None, orgs=[world.committee_east]
-    )
+    case = case_dispatch(actor=d, case_id=case.pk, version=None, orgs=[world.committee_east])
     if status == CaseStatus.DISPATCHED:
         return case
-    case = services.dispatch_accept(actor=m, dispatch_id=case.dispatches.get().pk)
+    case = dispatch_accept(actor=m, dispatch_id=case.dispatches.get().pk)
     consent_and_notify(case, m)
     if status == CaseStatus.ACCEPTED:
         return case
-    case = services.mediation_start(actor=m, case_id=case.pk, version=None)
+    case = mediation_start(actor=m, case_id=case.pk, version=None)
     if status == CaseStatus.MEDIATING:
         return case
     if status == CaseStatus.SUSPENDED:
-        return services.case_suspend(actor=m, case_id=case.pk, version=None, reason="当事人住院")
+        return case_suspend(actor=m, case_id=case.pk, version=None, reason="当事人住院")
     if status == CaseStatus.FAILED:
-        return services.case_fail(actor=m, case_id=case.pk, version=None, undisputed_facts="无")
-    case = services.case_agree(
+        return case_fail(actor=m, case_id=case.pk, version=None, undisputed_facts="无")
+    case = case_agree(
         actor=m, case_id=case.pk, version=None, kind=AgreementKind.ORAL, terms="赔偿五百元"
     )
     if status == CaseStatus.RESOLVED:
         return case
     assert status == CaseStatus.ARCHIVED
-    return services.case_archive(actor=m, case_id=case.pk, version=None)
+    return case_archive(actor=m, case_id=case.pk, version=None)
 
 
 def _actor_for(action: str, case: Case, cast: Any) -> Any:
@@ -123,35 +138,35 @@ def _service_call(action: str, cast: Any, world: Any) -> Callable[[Case], Case]:
         actor = _actor_for(action, case, cast)
         common = {"actor": actor, "case_id": case.pk, "version": case.version}
         if action == CaseAction.ASSESS:
-            return services.case_assess(**common, category=case.category, grade=RiskGrade.MEDIUM)
+            return case_assess(**common, category=case.category, grade=RiskGrade.MEDIUM)
         if action == CaseAction.DISPATCH:
-            return services.case_dispatch(**common, orgs=[world.committee_east])
+            return case_dispatch(**common, orgs=[world.committee_east])
         if action == CaseAction.ESCALATE:
-            return services.case_escalate(**common, reason="本级无法化解")
+            return case_escalate(**common, reason="本级无法化解")
         if action == CaseAction.REJECT:
-            return services.case_reject(**common, reason="已进入诉讼")
+            return case_reject(**common, reason="已进入诉讼")
         if action == CaseAction.START:
-            return services.mediation_start(**common)
+            return mediation_start(**common)
         if action == CaseAction.SUSPEND:
-            return services.case_suspend(**common, reason="等待鉴定")
+            return case_suspend(**common, reason="等待鉴定")
         if action == CaseAction.RESUME:
-            return services.case_resume(**common)
+            return case_resume(**common)
         if action == CaseAction.AGREE:
-            return services.case_agree(**common, kind=AgreementKind.ORAL, terms="互相谅解")
+            return case_agree(**common, kind=AgreementKind.ORAL, terms="互相谅解")
         if action == CaseAction.FAIL:
-            return services.case_fail(**common, undisputed_facts="借款事实无争议")
+            return case_fail(**common, undisputed_facts="借款事实无争议")
         if action == CaseAction.REFER:
-            return services.case_refer(**common, target="litigation", receiver="测试区人民法院")
+            return case_refer(**common, target="litigation", receiver="测试区人民法院")
         if action == CaseAction.WITHDRAW:
-            return services.case_withdraw(**common, reason="当事人自行和解")
+            return case_withdraw(**common, reason="当事人自行和解")
         if action == CaseAction.ARCHIVE:
-            return services.case_archive(**common)
+            return case_archive(**common)
         if action == CaseAction.ACCEPT:
             order = _pending_order(case, world)
-            return services.dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
+            return dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
         order = _order_for(case, world)
         assert action == CaseAction.RETURN
-        return services.dispatch_return(
+        return dispatch_return(
             actor=cast.mediator_east, dispatch_id=order.pk, reason="不属本村管辖"
         )
 
@@ -244,17 +259,17 @@ def test_mediator_of_the_village_cannot_escalate_or_withdraw_a_case_not_dispatch
     # Given a case the township platform is still assessing, in the east village: the east
     # mediator can see it (region scope) but does not handle it.
     case = assessed_case(cast=cast, world=world)
-    assert services.case_may(cast.mediator_east, case, CaseAction.ESCALATE) is False
+    assert case_may(cast.mediator_east, case, CaseAction.ESCALATE) is False
     with pytest.raises(PermissionDenied):
-        services.case_escalate(
+        case_escalate(
             actor=cast.mediator_east, case_id=case.pk, version=case.version, reason="上报"
         )
     with pytest.raises(PermissionDenied):
-        services.case_withdraw(
+        case_withdraw(
             actor=cast.mediator_east, case_id=case.pk, version=case.version, reason="撤回"
         )
     # The platform may.
-    assert services.case_may(cast.dispatcher, case, CaseAction.ESCALATE) is True
+    assert case_may(cast.dispatcher, case, CaseAction.ESCALATE) is True
     assert Case.objects.get(pk=case.pk).platform == world.town_a_platform
 
 
@@ -262,20 +277,20 @@ def test_only_the_handling_org_mediates(cast: Any, world: Any) -> None:
     case = drive_to(CaseStatus.ACCEPTED, cast, world)
     for outsider in (cast.dispatcher, cast.mediator_west, cast.leader, cast.court_clerk):
         with pytest.raises(PermissionDenied):
-            services.mediation_start(actor=outsider, case_id=case.pk, version=case.version)
-    assert services.case_may(cast.mediator_east, case, CaseAction.START) is True
-    assert services.case_may(cast.dispatcher, case, CaseAction.START) is False
-    services.mediation_start(actor=cast.mediator_east, case_id=case.pk, version=case.version)
+            mediation_start(actor=outsider, case_id=case.pk, version=case.version)
+    assert case_may(cast.mediator_east, case, CaseAction.START) is True
+    assert case_may(cast.dispatcher, case, CaseAction.START) is False
+    mediation_start(actor=cast.mediator_east, case_id=case.pk, version=case.version)
 
 
 def test_a_township_no_longer_acts_on_a_case_it_escalated(cast: Any, world: Any) -> None:
     case = assessed_case(cast=cast, world=world)
-    case = services.case_escalate(
+    case = case_escalate(
         actor=cast.dispatcher, case_id=case.pk, version=case.version, reason="涉群体"
     )
     assert case.platform == world.county_platform
     with pytest.raises(PermissionDenied):
-        services.case_dispatch(
+        case_dispatch(
             actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
         )
 
@@ -284,7 +299,7 @@ def test_outsider_cannot_even_learn_the_state(cast: Any, world: Any) -> None:
     case = drive_to(CaseStatus.REGISTERED, cast, world)
     # Archive is not allowed from 已登记, but the outsider hears only "no permission".
     with pytest.raises(PermissionDenied):
-        services.case_archive(actor=cast.outsider, case_id=case.pk, version=None)
+        case_archive(actor=cast.outsider, case_id=case.pk, version=None)
 
 
 # --- Repeated requests ---------------------------------------------------------------------------
@@ -294,14 +309,14 @@ def test_double_click_is_quiet_even_after_the_sweep_wrote_a_reminder(cast: Any, 
     # Given an accepted case and the mediator's "start" form at its version
     case = drive_to(CaseStatus.ACCEPTED, cast, world)
     version = case.version
-    services.mediation_start(actor=cast.mediator_east, case_id=case.pk, version=version)
+    mediation_start(actor=cast.mediator_east, case_id=case.pk, version=version)
     # the sweep writes a reminder event before the second click arrives
     due = case.due_items.get(kind="mediation")
     assert sweep_due_items(now=due.next_check_at).reminded == 1
     assert case.timeline.order_by("-id").first().action == "remind"
 
     # When the same click arrives again, it is recognised as already done
-    again = services.mediation_start(actor=cast.mediator_east, case_id=case.pk, version=version)
+    again = mediation_start(actor=cast.mediator_east, case_id=case.pk, version=version)
 
     assert again.status == CaseStatus.MEDIATING
     assert case.timeline.filter(action="start").count() == 1
@@ -313,19 +328,17 @@ def test_another_users_form_from_the_same_version_is_stale(cast: Any, world: Any
 
     colleague = staff("mediator_east_2", BuiltinRole.MEDIATOR, world.committee_east)
     case = drive_to(CaseStatus.ACCEPTED, cast, world)
-    services.mediation_start(actor=cast.mediator_east, case_id=case.pk, version=case.version)
-    with pytest.raises(services.StaleCase, match="已被他人处理"):
-        services.mediation_start(actor=colleague, case_id=case.pk, version=case.version)
+    mediation_start(actor=cast.mediator_east, case_id=case.pk, version=case.version)
+    with pytest.raises(StaleCase, match="已被他人处理"):
+        mediation_start(actor=colleague, case_id=case.pk, version=case.version)
 
 
 def test_double_click_on_escalate_is_quiet(cast: Any, world: Any) -> None:
     case = assessed_case(cast=cast, world=world)
     version = case.version
-    services.case_escalate(actor=cast.dispatcher, case_id=case.pk, version=version, reason="上报")
+    case_escalate(actor=cast.dispatcher, case_id=case.pk, version=version, reason="上报")
     # The repeated request used to fail with an IndexError after the quiet return.
-    again = services.case_escalate(
-        actor=cast.dispatcher, case_id=case.pk, version=version, reason="上报"
-    )
+    again = case_escalate(actor=cast.dispatcher, case_id=case.pk, version=version, reason="上报")
     assert again.platform == world.county_platform
     assert case.timeline.filter(action="escalate").count() == 1
 
@@ -344,7 +357,7 @@ def test_accepting_an_order_on_a_case_being_handled_joins_without_a_transition(
         accept_by=case.registered_at,
     )
     # When the west committee accepts
-    after = services.dispatch_accept(actor=cast.mediator_west, dispatch_id=order.pk)
+    after = dispatch_accept(actor=cast.mediator_west, dispatch_id=order.pk)
     # Then it joins; the case keeps its state, version and handling org
     fresh = Case.objects.get(pk=case.pk)
     assert (after.status, fresh.status, fresh.version) == (status, status, case.version)

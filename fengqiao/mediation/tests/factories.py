@@ -4,9 +4,9 @@ import struct
 import zlib
 from typing import Any
 
-from fengqiao.disputes import services as case_services
 from fengqiao.disputes.choices import RiskGrade
 from fengqiao.disputes.models import Case
+from fengqiao.disputes.services.dispatch import case_assess, case_dispatch, dispatch_accept
 from fengqiao.disputes.tests.factories import register_case
 
 
@@ -16,18 +16,18 @@ def accepted_case(*, cast: Any, world: Any) -> Case:
     case = register_case(
         actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
     )
-    case = case_services.case_assess(
+    case = case_assess(
         actor=cast.dispatcher,
         case_id=case.pk,
         version=case.version,
         category=case.category,
         grade=RiskGrade.LOW,
     )
-    case = case_services.case_dispatch(
+    case = case_dispatch(
         actor=cast.dispatcher, case_id=case.pk, version=case.version, orgs=[world.committee_east]
     )
     order = case.dispatches.get()
-    return case_services.dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
+    return dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
 
 
 def png_bytes() -> bytes:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from fengqiao.audit.models import AuditEvent
 from fengqiao.disputes.choices import CaseStatus, PartyRole
 from fengqiao.disputes.models import Case
-from fengqiao.disputes.services import CaseRuleError
+from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.mediation import services
 from fengqiao.mediation.choices import ConsentDecision, ContactMethod, SessionMode
 from fengqiao.mediation.consent import consent_state

@@ -250,15 +250,13 @@ def test_the_panel_reads_in_a_fixed_number_of_queries(
 
 
 def test_no_session_form_while_suspended(cast: Any, world: Any, client_for: ClientFor) -> None:
-    from fengqiao.disputes import services as case_services
+    from fengqiao.disputes.services.handling import case_suspend
     from fengqiao.disputes.tests.factories import start_mediation
 
     case = start_mediation(accepted_case(cast=cast, world=world), cast.mediator_east)
     client = client_for(cast.mediator_east)
     assert 'id="mediation-session-form"' in client.get(f"/cases/{case.pk}/").content.decode()
-    case_services.case_suspend(
-        actor=cast.mediator_east, case_id=case.pk, version=None, reason="等待鉴定"
-    )
+    case_suspend(actor=cast.mediator_east, case_id=case.pk, version=None, reason="等待鉴定")
     assert 'id="mediation-session-form"' not in client.get(f"/cases/{case.pk}/").content.decode()
 
 

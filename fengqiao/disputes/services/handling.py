@@ -1,0 +1,142 @@
+"""The mediation under way: 开始调解 (with every party's consent), 中止, 恢复 and 延期."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengqiao.audit.choices import EventType
+from fengqiao.audit.services import audit_record
+from fengqiao.disputes import deadlines
+from fengqiao.disputes.choices import CaseAction, CaseStatus, DueKind, DueStatus
+from fengqiao.disputes.models import Case, DueItem
+from fengqiao.disputes.services.errors import CaseRuleError
+from fengqiao.disputes.services.transitions import (
+    HANDLER,
+    authorize,
+    lock_case,
+    record_event,
+    require_consent,
+    transition,
+)
+
+# --- Mediation ---------------------------------------------------------------------------------
+
+
+def mediation_start(*, actor: Any, case_id: int, version: int | None, note: str = "") -> Case:
+    """开始调解 — only once every applicant and respondent has consented and the rights notice
+    has been given (人民调解法 arts. 17, 23); a refusal stops it and leaves 转出."""
+
+    def apply(case: Case) -> None:
+        require_consent(case, CaseAction.START)
+
+    return transition(
+        actor=actor,
+        case_id=case_id,
+        action=CaseAction.START,
+        version=version,
+        note=note,
+        apply=apply,
+    )
+
+
+def case_suspend(*, actor: Any, case_id: int, version: int | None, reason: str) -> Case:
+    if not reason.strip():
+        raise CaseRuleError(_("中止调解须说明理由。"))
+    """中止 — the mediation clock stops until resumed."""
+
+    def apply(case: Case) -> None:
+        DueItem.objects.filter(case=case, status=DueStatus.OPEN, paused_at__isnull=True).update(
+            paused_at=timezone.now(), next_check_at=None
+        )
+
+    return transition(
+        actor=actor,
+        case_id=case_id,
+        action=CaseAction.SUSPEND,
+        version=version,
+        note=reason,
+        apply=apply,
+    )
+
+
+def case_resume(*, actor: Any, case_id: int, version: int | None, note: str = "") -> Case:
+    """恢复 — deadlines move on by the time spent suspended."""
+
+    def apply(case: Case) -> None:
+        now = timezone.now()
+        for item in DueItem.objects.select_for_update().filter(
+            case=case, status=DueStatus.OPEN, paused_at__isnull=False
+        ):
+            paused_for = now - (item.paused_at or now)
+            item.due_at += paused_for
+            item.paused_at = None
+            item.next_check_at = deadlines.first_check(item.due_at, now)
+            item.save(update_fields=["due_at", "paused_at", "next_check_at"])
+
+    return transition(
+        actor=actor,
+        case_id=case_id,
+        action=CaseAction.RESUME,
+        version=version,
+        note=note,
+        apply=apply,
+    )
+
+
+def case_extend(
+    *,
+    actor: Any,
+    case_id: int,
+    days: int,
+    applicant_consents: bool,
+    respondent_consents: bool,
+    note: str = "",
+) -> DueItem:
+    """延长调解期限 — only with the recorded consent of both parties."""
+    if not (applicant_consents and respondent_consents):
+        raise CaseRuleError(_("延长调解期限须经双方当事人同意。"))
+    if not 1 <= days <= 60:
+        raise CaseRuleError(_("延长天数应在1至60天之间。"))
+    with transaction.atomic():
+        case = lock_case(actor, case_id)
+        if case.status not in (CaseStatus.ACCEPTED, CaseStatus.MEDIATING, CaseStatus.SUSPENDED):
+            raise CaseRuleError(_("只有受理后、办结前的案件可以延期。"))
+        authorize(actor, case, (HANDLER,))
+        item = (
+            DueItem.objects.select_for_update()
+            .filter(case=case, kind=DueKind.MEDIATION, status=DueStatus.OPEN)
+            .first()
+        )
+        if item is None:
+            raise CaseRuleError(_("该案件没有进行中的调解期限。"))
+        before = item.due_at
+        # The extended period ends like any period: off a day off (民法典 art. 203).
+        item.due_at = deadlines.next_working_day_if_off(item.due_at + timedelta(days=days))
+        item.reminded_at = None
+        if item.paused_at is None:
+            item.next_check_at = deadlines.first_check(item.due_at, timezone.now())
+        item.save(update_fields=["due_at", "reminded_at", "next_check_at"])
+        data = {
+            "days": days,
+            "from": before.isoformat(),
+            "to": item.due_at.isoformat(),
+            "consent": ["applicant", "respondent"],
+        }
+        record_event(
+            case,
+            actor=actor,
+            action="extend",
+            from_status=case.status,
+            to_status=case.status,
+            note=note,
+            data=data,
+        )
+        audit_record(
+            actor=actor, event_type=EventType.CASE_UPDATED, obj=case, after={"extend": data}
+        )
+    return item

@@ -1,0 +1,232 @@
+"""How a case ends and after: 协议, 调解不成, 转出, 不予受理, 撤回, 回访 and 立卷归档."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengqiao.accounts.models import User
+from fengqiao.audit.choices import EventType
+from fengqiao.audit.services import audit_record
+from fengqiao.disputes.choices import CaseAction, ReferralTarget
+from fengqiao.disputes.models import (
+    Agreement,
+    AgreementKind,
+    ArchiveCounter,
+    Case,
+    Failure,
+    FollowUp,
+    Referral,
+)
+from fengqiao.disputes.services.errors import CaseRuleError
+from fengqiao.disputes.services.transitions import (
+    HANDLER,
+    PLATFORM,
+    authorize,
+    lock_case,
+    record_event,
+    require_consent,
+    take_next,
+    transition,
+)
+from fengqiao.orgs.models import Organization
+
+
+def case_agree(
+    *,
+    actor: Any,
+    case_id: int,
+    version: int | None,
+    kind: str,
+    terms: str,
+    facts: str = "",
+    disputed_points: str = "",
+    responsibilities: str = "",
+    performance_method: str = "",
+    performance_place: str = "",
+    performance_deadline: date | None = None,
+) -> Case:
+    """达成协议 — written (人民调解法 art. 29) or oral (art. 28), with every party's consent
+    still standing and the rights notice given (a party may withdraw consent mid-way)."""
+    if not terms.strip():
+        raise CaseRuleError(_("协议内容不能为空。"))
+    if kind == AgreementKind.WRITTEN and not (facts.strip() and disputed_points.strip()):
+        # 人民调解法 art. 29: a written agreement states the facts and the points in dispute.
+        raise CaseRuleError(_("书面调解协议须载明纠纷的主要事实和争议事项。"))
+
+    def apply(case: Case) -> None:
+        require_consent(case, CaseAction.AGREE)
+        Agreement.objects.create(
+            case=case,
+            kind=kind,
+            terms=terms,
+            facts=facts,
+            disputed_points=disputed_points,
+            responsibilities=responsibilities,
+            performance_method=performance_method,
+            performance_place=performance_place,
+            performance_deadline=performance_deadline,
+        )
+        if case.handling_org is not None:
+            # 化解层级: the level of the org that resolved it ("小事不出村、大事不出镇").
+            case.resolved_level = case.handling_org.region.level
+
+    return transition(
+        actor=actor,
+        case_id=case_id,
+        action=CaseAction.AGREE,
+        version=version,
+        apply=apply,
+        data={"kind": kind},
+    )
+
+
+def case_fail(
+    *, actor: Any, case_id: int, version: int | None, undisputed_facts: str, note: str = ""
+) -> Case:
+    """调解不成 — with the undisputed facts (无争议事实记载), kept for the court or whoever
+    takes the case next."""
+    facts = undisputed_facts.strip()
+    if not facts:
+        raise CaseRuleError(_("调解不成须填写无争议事实记载（双方均无异议的事实）。"))
+
+    def apply(case: Case) -> None:
+        Failure.objects.create(
+            case=case,
+            undisputed_facts=facts,
+            note=note.strip(),
+            recorded_by=actor if isinstance(actor, User) else None,
+        )
+
+    return transition(
+        actor=actor,
+        case_id=case_id,
+        action=CaseAction.FAIL,
+        version=version,
+        note=note,
+        apply=apply,
+        data={"undisputed_facts": facts},
+    )
+
+
+def _referral(
+    case: Case, *, actor: Any, action: str, target: str, receiver: str, note: str
+) -> Referral:
+    return Referral.objects.create(
+        case=case,
+        action=action,
+        target=target,
+        receiver=receiver,
+        note=note.strip(),
+        referred_by=actor if isinstance(actor, User) else None,
+    )
+
+
+def case_refer(
+    *, actor: Any, case_id: int, version: int | None, target: str, receiver: str, note: str = ""
+) -> Case:
+    """转出 — litigation, arbitration, administrative, police or 信访, with who receives it."""
+    if target not in ReferralTarget.values:
+        raise CaseRuleError(_("请选择转出方向（诉讼、仲裁、行政处理、公安机关或信访部门）。"))
+    receiver = receiver.strip()
+    if not receiver:
+        raise CaseRuleError(_("请填写接收单位。"))
+
+    def apply(case: Case) -> None:
+        _referral(
+            case, actor=actor, action=CaseAction.REFER, target=target, receiver=receiver, note=note
+        )
+
+    return transition(
+        actor=actor,
+        case_id=case_id,
+        action=CaseAction.REFER,
+        version=version,
+        note=note,
+        apply=apply,
+        data={"target": target, "receiver": receiver},
+    )
+
+
+def case_reject(
+    *, actor: Any, case_id: int, version: int | None, reason: str, receiver: str = ""
+) -> Case:
+    """不予受理 — not mediable (e.g. already in litigation); referred to where it belongs."""
+    if not reason.strip():
+        raise CaseRuleError(_("请说明不予受理的理由。"))
+    receiver = receiver.strip()
+
+    def apply(case: Case) -> None:
+        _referral(
+            case, actor=actor, action=CaseAction.REJECT, target="", receiver=receiver, note=reason
+        )
+
+    return transition(
+        actor=actor,
+        case_id=case_id,
+        action=CaseAction.REJECT,
+        version=version,
+        note=reason,
+        apply=apply,
+        data={"receiver": receiver},
+    )
+
+
+def case_withdraw(*, actor: Any, case_id: int, version: int | None, reason: str) -> Case:
+    if not reason.strip():
+        raise CaseRuleError(_("撤回须说明理由。"))
+    """撤回 — the applicant withdraws; pending orders and running deadlines are cancelled."""
+    return transition(
+        actor=actor, case_id=case_id, action=CaseAction.WITHDRAW, version=version, note=reason
+    )
+
+
+def follow_up_record(*, actor: Any, case_id: int, satisfaction: int, comment: str = "") -> FollowUp:
+    """回访 — satisfaction 1–5 and the parties' comments."""
+    if not 1 <= satisfaction <= 5:
+        raise CaseRuleError(_("满意度应为1至5分。"))
+    with transaction.atomic():
+        case = lock_case(actor, case_id)
+        if case.is_open:
+            raise CaseRuleError(_("案件办结后才能回访。"))
+        authorize(actor, case, (HANDLER, PLATFORM))
+        visit = FollowUp.objects.create(
+            case=case, visitor=actor, satisfaction=satisfaction, comment=comment
+        )
+        record_event(
+            case,
+            actor=actor,
+            action="follow_up",
+            from_status=case.status,
+            to_status=case.status,
+            note=comment,
+            data={"satisfaction": satisfaction},
+        )
+        audit_record(
+            actor=actor,
+            event_type=EventType.CASE_UPDATED,
+            obj=case,
+            after={"follow_up": satisfaction},
+        )
+    return visit
+
+
+def _archive_number(org: Organization, year: int) -> str:
+    seq = take_next(ArchiveCounter, org=org, year=year)
+    return f"（{year}）{org.region.name[:2]}人调字第{seq}号"
+
+
+def case_archive(*, actor: Any, case_id: int, version: int | None) -> Case:
+    """立卷归档 — with a file number like （2026）枫溪人调字第12号."""
+
+    def apply(case: Case) -> None:
+        org = case.handling_org or case.platform
+        case.archive_number = _archive_number(org, timezone.localtime().year)
+
+    return transition(
+        actor=actor, case_id=case_id, action=CaseAction.ARCHIVE, version=version, apply=apply
+    )

@@ -1,0 +1,480 @@
+"""The machinery of every write to a case. Each write runs in one transaction, locks the case
+row, applies the workflow table, and writes a timeline event and an audit event in that transaction.
+
+Who may act is decided on the locked row, by the side the actor stands on: the platform that
+holds the case (研判, 交办, 不予受理, 上报), the org that handles it (调解 and its outcomes), or
+the receiving org of a 交办单 (受理, 退回). A user who can see the case but is on no side gets
+``PermissionDenied``; an action the workflow table does not allow in the current state gets
+``TransitionNotAllowed`` first, whoever asks.
+
+Locks are always taken case row first, then its orders and due items, so two services never
+wait on each other in opposite order.
+
+A form carries the case ``version`` it was rendered at. A request that arrives after someone
+else moved the case is refused with ``StaleCase``; the same request arriving twice (a
+double-click) finds its own event already written and returns quietly.
+
+This module holds that machinery (the sides and ``case_may``, ``lock_case``, ``record_event``,
+``transition``), the report back to dispatching platforms and the due items; the actions
+themselves live in ``intake``, ``dispatch``, ``handling`` and ``outcomes``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fengqiao.accounts.access import grant_org_ids, holds_at, restrict, scope_for
+from fengqiao.accounts.models import User
+from fengqiao.audit.choices import EventType
+from fengqiao.audit.services import audit_record
+from fengqiao.disputes import deadlines
+from fengqiao.disputes.choices import (
+    OPEN_STATUSES,
+    CaseAction,
+    CaseStatus,
+    DispatchStatus,
+    DueStatus,
+)
+from fengqiao.disputes.models import (
+    ArchiveCounter,
+    Case,
+    CaseCounter,
+    DispatchOrder,
+    DueItem,
+    SupervisionOrder,
+    TimelineEvent,
+)
+from fengqiao.disputes.permissions import ARCHIVE_CASE, ASSESS_CASE, HANDLE_CASE, VIEW_CASE
+from fengqiao.disputes.services.errors import CaseRuleError, StaleCase
+from fengqiao.disputes.sweep import dispatching_platforms
+from fengqiao.disputes.workflow import TransitionNotAllowed, next_status
+from fengqiao.mediation.consent import mediation_blocker
+from fengqiao.notify.models import NotificationKind
+from fengqiao.notify.services import notify, org_users
+from fengqiao.orgs.models import Organization
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def case_url(case: Case) -> str:
+    return f"/cases/{case.pk}/"
+
+
+# Sides an actor can stand on towards a case.
+PLATFORM = "platform"  # the platform holding the case, or one above it
+HANDLER = "handler"  # the org handling the case (its lead org in joint mediation)
+ARCHIVER = "archiver"  # whoever files the closed case: the handling org, else the platform
+
+# Which sides may take each action. Accept and return are answered on a 交办单 by its
+# receiving org (``dispatch_accept``/``dispatch_return`` check that themselves).
+ACTION_SIDES: dict[str, tuple[str, ...]] = {
+    CaseAction.ASSESS: (PLATFORM,),
+    CaseAction.DISPATCH: (PLATFORM,),
+    CaseAction.REJECT: (PLATFORM,),
+    CaseAction.ESCALATE: (PLATFORM, HANDLER),
+    CaseAction.WITHDRAW: (PLATFORM, HANDLER),
+    CaseAction.START: (HANDLER,),
+    CaseAction.SUSPEND: (HANDLER,),
+    CaseAction.RESUME: (HANDLER,),
+    CaseAction.AGREE: (HANDLER,),
+    CaseAction.FAIL: (HANDLER,),
+    CaseAction.REFER: (HANDLER,),
+    CaseAction.ARCHIVE: (ARCHIVER,),
+    CaseAction.ACCEPT: (),
+    CaseAction.RETURN: (),
+}
+
+
+def holds(actor: Any, perm: str, org_ids: Iterable[int | None]) -> bool:
+    """``actor`` holds ``perm`` through a grant at one of ``org_ids`` (or everywhere)."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if scope_for(actor, perm).everything:
+        return True
+    return holds_at(actor, perm, org_ids)
+
+
+def _platform_chain(platform: Organization) -> list[int]:
+    """The platform and the platforms above it (a county dispatcher may act on a township's
+    case; the township no longer acts on a case it has escalated to the county)."""
+    ids: list[int] = []
+    org: Organization | None = platform
+    while org is not None and org.pk not in ids:
+        ids.append(org.pk)
+        org = org.parent
+    return ids
+
+
+def on_side(actor: Any, case: Case, side: str) -> bool:
+    if side == PLATFORM:
+        return holds(actor, ASSESS_CASE, _platform_chain(case.platform))
+    if side == HANDLER:
+        return case.handling_org_id is not None and holds(
+            actor, HANDLE_CASE, [case.handling_org_id]
+        )
+    if side == ARCHIVER:
+        if case.handling_org_id is not None:
+            return holds(actor, ARCHIVE_CASE, [case.handling_org_id])
+        chain = _platform_chain(case.platform)
+        return holds(actor, ARCHIVE_CASE, chain) or holds(actor, ASSESS_CASE, chain)
+    return False
+
+
+# Actions that mediate, and so need every party's consent and the rights notice first
+# (人民调解法 art. 17: 当事人一方明确拒绝调解的，不得调解), with the words their refusal uses.
+NEEDS_CONSENT: dict[str, Any] = {
+    CaseAction.START: gettext_lazy("开始调解"),
+    CaseAction.AGREE: gettext_lazy("达成调解协议"),
+}
+
+
+def case_may(actor: Any, case: Case, action: str) -> bool:
+    """Whether ``actor`` may take ``action`` on ``case`` now: the workflow table allows it from
+    the case's state, the actor stands on a side that takes it, and for mediating actions the
+    parties have consented and been notified of their rights. Pages use this to offer exactly
+    the actions the services accept."""
+    try:
+        next_status(case.status, action)
+    except TransitionNotAllowed:
+        return False
+    if not any(on_side(actor, case, side) for side in ACTION_SIDES.get(action, ())):
+        return False
+    return action not in NEEDS_CONSENT or mediation_blocker(case, "") is None
+
+
+def case_handled_by(actor: Any, case: Case) -> bool:
+    """``actor`` acts for the org handling ``case`` (its lead org in joint mediation)."""
+    return on_side(actor, case, HANDLER)
+
+
+def require_consent(case: Case, action: str) -> None:
+    blocker = mediation_blocker(case, str(NEEDS_CONSENT[action]))
+    if blocker is not None:
+        raise CaseRuleError(blocker)
+
+
+def lock_case(actor: Any, case_id: int) -> Case:
+    """The case row, locked, if ``actor`` can see it at all (else ``PermissionDenied``, which
+    says nothing about whether it exists)."""
+    # With the orgs the side checks, the agreement's level and the report back read (only the
+    # case row is locked).
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("platform", "handling_org__region")
+        .filter(pk=case_id)
+        .first()
+    )
+    # The sides first, the handling org's before the platforms' (which walk up the platform
+    # tree): they are read from the actor's grants already loaded, while the view scope reads
+    # the org's whole open caseload (Case.scope_member_q).
+    if case is None or not (
+        any(on_side(actor, case, side) for side in (HANDLER, PLATFORM))
+        or restrict(Case.objects.filter(pk=case_id), actor, VIEW_CASE).exists()
+    ):
+        raise PermissionDenied(_("您无权办理该案件。"))
+    return case
+
+
+def authorize(actor: Any, case: Case, sides: Iterable[str]) -> None:
+    if not any(on_side(actor, case, side) for side in sides):
+        raise PermissionDenied(_("您无权办理该案件。"))
+
+
+def record_event(
+    case: Case,
+    *,
+    actor: Any,
+    action: str,
+    from_status: str,
+    to_status: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    org: Organization | None = None,
+) -> TimelineEvent:
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    return TimelineEvent.objects.create(
+        case=case,
+        actor=actor if is_user else None,
+        actor_name=getattr(actor, "display_name", "") if is_user else _("系统"),
+        org=org,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+    )
+
+
+def _already_done(case: Case, actor: Any, action: str, version: int | None) -> bool:
+    """A repeated request: the transition that left ``version`` was this actor's same action.
+
+    Each version is left by exactly one transition event (``from_version``), so this finds it
+    even when other events (a reminder from the sweep, an org joining) came after it.
+    """
+    if version is None:
+        return False
+    done = (
+        case.timeline.filter(data__from_version=version)
+        .exclude(from_status="")
+        .order_by("-at", "-id")
+        .first()
+    )
+    return bool(
+        done is not None
+        and done.action == action
+        and done.actor_id is not None
+        and done.actor_id == getattr(actor, "pk", None)
+    )
+
+
+def apply_transition(
+    case: Case,
+    *,
+    actor: Any,
+    action: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    org: Organization | None = None,
+    apply: Callable[[Case], None] | None = None,
+) -> Case:
+    """Apply one workflow action to a case the caller has locked and authorized."""
+    before = case.status
+    after = next_status(before, action)
+    if apply is not None:
+        apply(case)
+    case.status = after
+    # The row is locked (``lock_case``) and its version was read with the lock: no one else
+    # can have moved it on, so the new version is known without reading it back.
+    case.version += 1
+    if after not in OPEN_STATUSES and after != CaseStatus.ARCHIVED and case.closed_at is None:
+        case.closed_at = timezone.now()
+    case.save()
+    record_event(
+        case,
+        actor=actor,
+        action=action,
+        from_status=before,
+        to_status=after,
+        note=note,
+        data={"from_version": case.version - 1, **(data or {})},
+        org=org,
+    )
+    audit_record(
+        actor=actor,
+        event_type=EventType.CASE_TRANSITION,
+        obj=case,
+        before={"status": before},
+        after={"status": after, "action": action, **(data or {})},
+    )
+    if after not in OPEN_STATUSES:
+        # A closed case leaves no order waiting in an org's inbox and no clock running.
+        end_orders(case, statuses=[DispatchStatus.PENDING])
+        close_due_items(
+            case, status=DueStatus.CANCELLED if after == CaseStatus.WITHDRAWN else DueStatus.DONE
+        )
+    if after in CLOSED_OUTCOMES:
+        report_back(case, actor=actor, outcome=after, note=note)
+    return case
+
+
+# The outcomes a dispatched case reports back to its dispatching platforms (archiving is not one).
+CLOSED_OUTCOMES = (
+    CaseStatus.RESOLVED,
+    CaseStatus.FAILED,
+    CaseStatus.REFERRED_OUT,
+    CaseStatus.WITHDRAWN,
+)
+
+
+def _outcome_record(case: Case, name: str) -> Any:
+    """The case's 协议 / 调解不成 / 转出 record (a reverse one-to-one): the one this transition
+    wrote is already cached on the case, so it is not read again."""
+    try:
+        return getattr(case, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def _outcome_summary(case: Case, outcome: str, note: str) -> str:
+    """The result as the dispatching platform reads it."""
+    if outcome == CaseStatus.RESOLVED:
+        agreement = _outcome_record(case, "agreement")
+        if agreement is not None:
+            return _("调解成功，达成%(kind)s：%(terms)s") % {
+                "kind": agreement.get_kind_display(),
+                "terms": agreement.terms,
+            }
+    if outcome == CaseStatus.FAILED:
+        failure = _outcome_record(case, "failure")
+        if failure is not None:
+            return _("调解不成。无争议事实记载：%(f)s") % {"f": failure.undisputed_facts}
+    if outcome == CaseStatus.REFERRED_OUT:
+        referral = _outcome_record(case, "referral")
+        if referral is not None and referral.action == CaseAction.REJECT:
+            return _("不予受理（%(why)s），告知/移送：%(r)s") % {
+                "why": referral.note,
+                "r": referral.receiver or "—",
+            }
+        if referral is not None:
+            return _("已转出（%(t)s），接收单位：%(r)s") % {
+                "t": referral.get_target_display(),
+                "r": referral.receiver,
+            }
+    if outcome == CaseStatus.WITHDRAWN:
+        return _("已撤回：%(why)s") % {"why": note}
+    return str(CaseStatus(outcome).label)
+
+
+def report_back(case: Case, *, actor: Any, outcome: str, note: str) -> None:
+    """办结反馈 — every platform that sent the case down hears its outcome (DESIGN §3; seed 004
+    §26: 对上级平台交办的矛盾纠纷……办结的，及时反馈), and the timeline records that it did. A
+    platform the actor acts for closed the case itself and is not told."""
+    own = grant_org_ids(actor) if isinstance(actor, User) else frozenset()
+    platforms = [p for p in dispatching_platforms(case) if p.pk not in own]
+    if not platforms:
+        return
+    summary = _outcome_summary(case, outcome, note)
+    names = "、".join(p.name for p in platforms)
+    record_event(
+        case,
+        actor=actor,
+        action="report_back",
+        from_status=outcome,
+        to_status=outcome,
+        org=case.handling_org,
+        note=_("已向%(p)s反馈办理结果：%(s)s") % {"p": names, "s": summary},
+        data={"platforms": [p.pk for p in platforms], "outcome": outcome},
+    )
+    audit_record(
+        actor=actor,
+        event_type=EventType.CASE_REPORTED,
+        obj=case,
+        after={"platforms": [p.pk for p in platforms], "outcome": outcome, "done": True},
+    )
+    by = case.handling_org.name if case.handling_org is not None else case.platform.name
+    notify(
+        recipients=[u for p in platforms for u in org_users(p)],
+        kind=NotificationKind.RESULT,
+        title=_("办理结果：%(n)s %(o)s（%(by)s）")
+        % {"n": case.number, "o": CaseStatus(outcome).label, "by": by},
+        body=summary[:2000],
+        url=case_url(case),
+        case=case,
+    )
+
+
+def transition(
+    *,
+    actor: Any,
+    case_id: int,
+    action: str,
+    perm: str = "",
+    version: int | None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    org: Organization | None = None,
+    apply: Callable[[Case], None] | None = None,
+) -> Case:
+    """Lock, check the version, the table and the actor's side, then apply one action.
+
+    ``perm`` is kept for callers of the old signature; the side table decides.
+    """
+    with transaction.atomic():
+        case = lock_case(actor, case_id)
+        if version is not None and case.version != version:
+            if _already_done(case, actor, action, version):
+                return case
+            raise StaleCase(case)
+        next_status(case.status, action)  # the table first: a clear message for everyone
+        authorize(actor, case, ACTION_SIDES[action])
+        return apply_transition(
+            case, actor=actor, action=action, note=note, data=data, org=org, apply=apply
+        )
+
+
+def finish_due(items: QuerySet[DueItem], status: str) -> None:
+    """Stop the clocks of open ``items`` (done or cancelled); a 督办 issued on one of them is
+    closed with it, so the upper platform sees it settled."""
+    ids = list(items.filter(status=DueStatus.OPEN).values_list("pk", flat=True))
+    if not ids:
+        return
+    DueItem.objects.filter(pk__in=ids).update(status=status, next_check_at=None)
+    SupervisionOrder.objects.filter(due_item_id__in=ids, closed_at__isnull=True).update(
+        closed_at=timezone.now()
+    )
+
+
+def close_due_items(
+    case: Case, kinds: Iterable[str] | None = None, *, status: str = DueStatus.DONE
+) -> None:
+    qs = DueItem.objects.filter(case=case)
+    if kinds is not None:
+        qs = qs.filter(kind__in=list(kinds))
+    finish_due(qs, status)
+
+
+LIVE_ORDER = [DispatchStatus.PENDING, DispatchStatus.ACCEPTED]
+# States in which a 交办单 can be answered: the case waits for its orgs, or is being handled
+# and a coordinating org joins (or declines).
+ORDER_ANSWERABLE = [
+    CaseStatus.DISPATCHED,
+    CaseStatus.ACCEPTED,
+    CaseStatus.MEDIATING,
+    CaseStatus.SUSPENDED,
+]
+
+
+def end_orders(
+    case: Case, *, statuses: Sequence[str] = tuple(LIVE_ORDER), exclude: int | None = None
+) -> None:
+    """Cancel the case's orders in ``statuses`` and stop their acceptance clocks. Used when the
+    case goes back to a platform (return, escalation: the old team is released, so it can
+    neither lead nor join the next dispatch) and when the case closes (pending orders only)."""
+    orders = DispatchOrder.objects.filter(case=case, status__in=list(statuses))
+    if exclude is not None:
+        orders = orders.exclude(pk=exclude)
+    ids = list(orders.values_list("pk", flat=True))
+    if not ids:
+        return
+    DispatchOrder.objects.filter(pk__in=ids).update(status=DispatchStatus.CANCELLED)
+    finish_due(DueItem.objects.filter(dispatch_id__in=ids), DueStatus.CANCELLED)
+
+
+def add_due(
+    case: Case,
+    *,
+    kind: str,
+    org: Organization,
+    due_at: datetime,
+    dispatch: DispatchOrder | None = None,
+) -> DueItem:
+    now = timezone.now()
+    return DueItem.objects.create(
+        case=case,
+        kind=kind,
+        org=org,
+        dispatch=dispatch,
+        due_at=due_at,
+        next_check_at=deadlines.first_check(due_at, now),
+    )
+
+
+# --- Intake -------------------------------------------------------------------------------------
+
+
+def take_next(counter_model: type[CaseCounter] | type[ArchiveCounter], **key: Any) -> int:
+    """The next number of a counter row. The row lock makes numbers gap-free and unique under
+    concurrent transactions; it is held only by those that number under the same key."""
+    counter, _created = counter_model.objects.select_for_update().get_or_create(**key)
+    counter.last_seq += 1
+    counter.save(update_fields=["last_seq"])
+    return counter.last_seq
