@@ -27,7 +27,6 @@ from fengqiao.disputes.selectors import (
     intake_regions_for_user,
     leader_choices,
     mediator_choices,
-    normalize_query,
 )
 from fengqiao.orgs.models import Organization, Person
 from fengqiao.regions.choices import RegionLevel
