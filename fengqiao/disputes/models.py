@@ -168,6 +168,14 @@ class Case(models.Model):
             models.Index(fields=["handler", "status"], name="case_handler_status"),
             models.Index(fields=["platform", "status"], name="case_platform_status"),
             models.Index(fields=["status", "-registered_at"], name="case_status_recent"),
+            # A leader's month (queues.py, web landing): the month's intake and resolutions
+            # are read by time first, the area checked in the index.
+            models.Index(fields=["registered_at", "region_path"], name="case_registered_area"),
+            models.Index(
+                fields=["closed_at", "region_path"],
+                name="case_resolved_area",
+                condition=models.Q(resolved_level__isnull=False),
+            ),
         ]
         permissions = [
             ("register_case", _("登记纠纷")),
@@ -398,6 +406,12 @@ class DueItem(models.Model):
                 condition=models.Q(status="open", next_check_at__isnull=False),
             ),
             models.Index(fields=["case", "kind"], name="due_case_kind"),
+            # 将到期 / 已超期 (queues.py): running deadlines by due time.
+            models.Index(
+                fields=["due_at"],
+                name="due_running_at",
+                condition=models.Q(status="open", paused_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -433,6 +447,7 @@ class SupervisionOrder(models.Model):
         verbose_name = _("督办单")
         verbose_name_plural = _("督办单")
         ordering = ["-issued_at"]
+        indexes = [models.Index(fields=["issued_at"], name="supervision_issued")]
 
     def __str__(self) -> str:
         return f"{self.case_id} 督办"

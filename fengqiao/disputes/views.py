@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,7 +25,7 @@ from fengqiao.accounts.access import has_perm, require
 from fengqiao.accounts.models import User
 from fengqiao.core.choices import grouped_category_choices
 from fengqiao.core.validators import is_credit_code
-from fengqiao.disputes import forms, selectors
+from fengqiao.disputes import forms, queues, selectors
 from fengqiao.disputes.choices import (
     CaseAction,
     CaseStatus,
@@ -458,6 +459,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     require(request.user, VIEW_CASE)
     filters, region = _filters(request)
     qs = selectors.case_list_page(request.user, filters)
+    # A queue of the landing page (待研判 … 已超期): the same definition as its count.
+    queue = request.GET.get("queue", "")
+    if queue in queues.QUEUE_LABELS:
+        qs = qs.filter(queues.queue_q(request.user, queue, timezone.now()))
+    else:
+        queue = ""
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -467,6 +474,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "states": selectors.due_states(page.object_list),
             "filters": request.GET,
             "region": region,
+            "queue": queue,
+            "queue_label": queues.QUEUE_LABELS.get(queue, ""),
             "statuses": CaseStatus.choices,
             "categories": _category_groups(),
             "grades": RiskGrade.choices,

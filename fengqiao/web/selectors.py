@@ -1,9 +1,19 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from fengqiao.accounts.access import has_perm, restrict
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.accounts.access import has_perm, restrict, role_codes
+from fengqiao.accounts.choices import BuiltinRole
 from fengqiao.accounts.selectors import grants_for_user
+from fengqiao.disputes import queues
+from fengqiao.disputes.models import Case, SupervisionOrder
+from fengqiao.disputes.permissions import ASSESS_CASE, HANDLE_CASE, REGISTER_CASE, VIEW_CASE
 from fengqiao.orgs.choices import PersonRole
 from fengqiao.orgs.models import Membership, Organization
 from fengqiao.orgs.permissions import VIEW_ORGANIZATION, VIEW_PERSON
@@ -26,3 +36,75 @@ def home_summary_for_user(user: Any) -> dict[str, Any]:
             .count()
         )
     return summary
+
+
+# --- Landing per role ---------------------------------------------------------------------------
+
+GRID, MEDIATOR, DISPATCHER, LEADER, WORKBENCH = "grid", "mediator", "dispatcher", "leader", ""
+RECENT_REPORTS = 10
+MEDIATING_ROLES = frozenset({BuiltinRole.MEDIATOR.value, BuiltinRole.JUSTICE_OFFICER.value})
+
+
+def landing_for(user: Any) -> str:
+    """Which page a user lands on at ``/``: the dispatcher's queues first (a platform officer
+    may also hold other roles), then the leader's figures, the mediator's 我的工作 and the grid
+    worker's 快速上报; everyone else gets the workbench of grants and counts."""
+    if has_perm(user, ASSESS_CASE):
+        return DISPATCHER
+    roles = role_codes(user)
+    if BuiltinRole.LEADER in roles and has_perm(user, VIEW_CASE):
+        return LEADER
+    if has_perm(user, HANDLE_CASE) and roles & MEDIATING_ROLES:
+        return MEDIATOR
+    if BuiltinRole.GRID_WORKER in roles and has_perm(user, REGISTER_CASE):
+        return GRID
+    return WORKBENCH
+
+
+def recent_reports_for_user(user: Any) -> list[Case]:
+    """The grid worker's own latest reports that they can still see."""
+    return list(
+        restrict(Case.objects.filter(registered_by=user), user, VIEW_CASE)
+        .select_related("region", "handling_org")
+        .order_by("-registered_at", "-id")[:RECENT_REPORTS]
+    )
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: Any
+    count: int
+    url: str = ""
+
+
+def month_start(now: datetime) -> datetime:
+    local = timezone.localtime(now)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def area_month_figures(user: Any, now: datetime | None = None) -> list[Figure]:
+    """A leader's month in their area: intake, resolved by agreement, overdue now, 督办 issued
+    (each one count read by time first: the indexes case_registered_area, case_resolved_area,
+    due_running_at and supervision_issued)."""
+    now = now or timezone.now()
+    start = month_start(now)
+    visible = restrict(Case.objects.all(), user, VIEW_CASE)  # the scope is read once
+    cases = reverse("disputes:case_list")
+    supervised = SupervisionOrder.objects.filter(issued_at__gte=start).values("case_id")
+    return [
+        Figure(
+            _("本月受理"),
+            visible.filter(registered_at__gte=start).count(),
+            f"{cases}?since={start.date().isoformat()}",
+        ),
+        Figure(
+            _("本月调解成功"),
+            visible.filter(closed_at__gte=start, resolved_level__isnull=False).count(),
+        ),
+        Figure(
+            _("已超期"),
+            visible.filter(queues.overdue_q(now)).count(),
+            f"{cases}?queue={queues.OVERDUE}",
+        ),
+        Figure(_("本月督办"), visible.filter(pk__in=supervised).count()),
+    ]

@@ -1,16 +1,40 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
 
-from fengqiao.web.selectors import home_summary_for_user
+from fengqiao.disputes import views as disputes_views
+from fengqiao.disputes.forms import QuickReportForm
+from fengqiao.web import selectors
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {"summary": home_summary_for_user(request.user)})
+    """Each role lands on its own work (issue 18 item 8)."""
+    user = request.user
+    landing = selectors.landing_for(user)
+    if landing == selectors.MEDIATOR:
+        # 我的工作 itself, at the address the login leads to.
+        return disputes_views.my_work(request)
+    if landing == selectors.GRID:
+        return render(
+            request,
+            "web/home_grid.html",
+            {
+                "form": QuickReportForm(user=user),
+                "reports": selectors.recent_reports_for_user(user),
+            },
+        )
+    context: dict[str, Any] = {"summary": selectors.home_summary_for_user(user)}
+    if landing == selectors.DISPATCHER:
+        context["queues"] = selectors.queues.queue_counts(user)
+    elif landing == selectors.LEADER:
+        context["figures"] = selectors.area_month_figures(user)
+    return render(request, "web/home.html", context)
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

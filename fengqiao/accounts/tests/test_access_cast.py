@@ -269,11 +269,10 @@ def test_each_role_sees_exactly_its_scope(
 # --- Home and profile --------------------------------------------------------------------------
 
 
+# The village mediators land on 我的工作 instead (web/tests/test_landing.py).
 @pytest.mark.parametrize(
     ("column", "orgs", "mediators"),
     [
-        ("ME", 1, 1),
-        ("MW", 1, 1),
         ("DI", 4, 2),
         ("CC", 1, 0),
         ("LE", 6, 3),
