@@ -12,9 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from fengqiao.disputes import services
 from fengqiao.disputes.choices import CaseStatus
 from fengqiao.disputes.models import Case, DueItem, SupervisionOrder
+from fengqiao.disputes.services.dispatch import dispatch_return
+from fengqiao.disputes.services.outcomes import case_agree
 from fengqiao.disputes.tests.factories import register_case
 from fengqiao.disputes.tests.test_views_common import (
     assess,
@@ -53,7 +54,7 @@ def _county(cast: Any, world: Any) -> dict[str, Case]:
     }
     returned = dispatch(assess(east_case(cast, world, title="被退回的纠纷"), cast), cast, world)
     order = returned.dispatches.get()
-    services.dispatch_return(actor=cast.mediator_east, dispatch_id=order.pk, reason="不属本村")
+    dispatch_return(actor=cast.mediator_east, dispatch_id=order.pk, reason="不属本村")
     cases["returned"] = fresh(returned)
     soon = dispatch(assess(east_case(cast, world, title="将到期的纠纷"), cast), cast, world)
     DueItem.objects.filter(case=soon).update(due_at=now + timedelta(days=1))
@@ -111,7 +112,7 @@ def test_leader_lands_on_the_months_figures_for_their_area(
     # given this month: six cases registered, one settled, one overdue and under 督办
     cases = _county(cast, world)
     settled = to_mediating(east_case(cast, world, title="调解成功的纠纷"), cast, world)
-    services.case_agree(
+    case_agree(
         actor=cast.mediator_east,
         case_id=settled.pk,
         version=None,
