@@ -5,10 +5,16 @@ A small county 测试区 with two townships; 东村 and 西村 are villages of �
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
+from django.apps import apps
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.operations import RunPython
+from django.db.models.signals import post_migrate
 from django.test import Client
 
 from fengqiao.accounts.choices import BuiltinRole
@@ -19,6 +25,36 @@ from fengqiao.orgs.models import Organization, Person
 from fengqiao.orgs.tests.factories import MembershipFactory, OrganizationFactory, kind
 from fengqiao.regions.models import Region
 from fengqiao.regions.tests.factories import make_region
+
+
+def _reload_migration_data(sender: Any, **kwargs: Any) -> None:
+    """Put back the rows the data migrations loaded (org kinds, routing rules, deadline limits).
+
+    A transactional test ends with a flush that empties every table, and the platform no longer
+    re-creates reference data when it finds a table empty (an administrator's deletion stays
+    deleted). The flush sends post_migrate once per app: run once, after the last app's.
+    """
+    if sender is not [config for config in apps.get_app_configs() if config.models_module][-1]:
+        return
+    graph = MigrationLoader(connection, ignore_no_migrations=True).graph
+    plan: list[tuple[str, str]] = []
+    for leaf in graph.leaf_nodes():
+        plan += [node for node in graph.forwards_plan(leaf) if node not in plan]
+    for node in plan:
+        migration = graph.nodes[node]
+        if not migration.__module__.startswith("fengqiao."):
+            continue
+        for operation in migration.operations:
+            if isinstance(operation, RunPython):
+                # Each function fills only what is empty, so the migrated database is untouched.
+                operation.code(apps, None)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def migration_data_after_flush() -> Iterator[None]:
+    post_migrate.connect(_reload_migration_data, dispatch_uid="fengqiao-migration-data")
+    yield
+    post_migrate.disconnect(dispatch_uid="fengqiao-migration-data")
 
 
 @dataclass

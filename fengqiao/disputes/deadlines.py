@@ -18,7 +18,6 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 import chinese_calendar
 from django.utils import timezone
@@ -31,6 +30,9 @@ MEDIATION_DAYS_BY_CHANNEL: dict[str, int] = {
 }
 # A court 委托 case under simplified procedure (简易程序) is mediated within 7 days.
 SIMPLIFIED_POST_DAYS = 7
+# The limits are rows the admin edits (``models.DeadlineLimit``); migration 0007 loaded these
+# defaults. A level and grade whose row was deleted uses the default here, and the 交办 form
+# warns the dispatcher (``missing_limits``); nothing is re-created.
 # Default working days to accept a dispatched case, by risk grade (every level).
 ACCEPT_WORKING_DAYS: dict[str, int] = {
     RiskGrade.LOW: 3,
@@ -170,6 +172,19 @@ def limit_working_days(kind: str, level: int, grade: str) -> int:
     return days or LIMIT_DEFAULTS[kind].get(grade, max(LIMIT_DEFAULTS[kind].values()))
 
 
+def missing_limits(grade: str) -> list[tuple[str, int]]:
+    """The (kind, handling level) pairs without a ``DeadlineLimit`` row for ``grade``."""
+    from fengqiao.disputes.models import DeadlineLimit
+
+    present = set(DeadlineLimit.objects.filter(grade=grade).values_list("kind", "level"))
+    return [
+        (kind, level)
+        for kind in LIMIT_DEFAULTS
+        for level in (VILLAGE, TOWNSHIP, COUNTY)
+        if (kind, level) not in present
+    ]
+
+
 def limit_table() -> dict[tuple[str, int, str], int]:
     """Every limit at once (for bulk generators): the admin's rows over the defaults."""
     from fengqiao.disputes.models import DeadlineLimit
@@ -195,27 +210,6 @@ def accept_deadline(grade: str, dispatched_at: datetime, *, level: int = VILLAGE
 def feedback_deadline(grade: str, accepted_at: datetime, *, level: int = VILLAGE) -> datetime:
     """When the org that accepted a dispatched case owes the dispatching platform its result."""
     return add_working_days(accepted_at, limit_working_days(DueKind.FEEDBACK, level, grade))
-
-
-def ensure_limit_defaults(get_model: Any = None) -> None:
-    """Load the default limits into an empty table (never touching one the admin has filled).
-    Runs from migration 0007 with historical models."""
-    if get_model is None:
-        from django.apps import apps
-
-        get_model = apps.get_model
-    model = get_model("disputes", "DeadlineLimit")
-    if model.objects.exists():
-        return
-    model.objects.bulk_create(
-        [
-            model(kind=kind, level=level, grade=grade, working_days=days)
-            for kind, by_grade in LIMIT_DEFAULTS.items()
-            for level in (VILLAGE, TOWNSHIP, COUNTY)
-            for grade, days in by_grade.items()
-        ],
-        ignore_conflicts=True,
-    )
 
 
 def first_check(due_at: datetime, start: datetime) -> datetime:

@@ -730,8 +730,8 @@ class SubjectRule(models.Model):
 class DeadlineLimit(models.Model):
     """时限标准 — working days a dispatched case allows, per handling level and risk grade: to
     accept it (受理时限, from dispatch) and to report its result to the dispatching platform
-    (反馈时限, from acceptance). A level and grade without a row uses the default of
-    ``deadlines.LIMIT_DEFAULTS``; the defaults are loaded by migration 0007."""
+    (反馈时限, from acceptance). Migration 0007 loaded the defaults; a level and grade whose row
+    was deleted uses ``deadlines.LIMIT_DEFAULTS`` and the 交办 form warns the dispatcher."""
 
     kind = models.CharField(
         _("时限"),

@@ -15,7 +15,6 @@ Reads are bounded and indexed: a handful of queries whatever the size of the cou
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -26,7 +25,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fengqiao.core.choices import DisputeCategory
-from fengqiao.disputes.choices import OPEN_STATUSES, CaseStatus, IntakeChannel, RiskGrade
+from fengqiao.disputes import deadlines
+from fengqiao.disputes.choices import (
+    OPEN_STATUSES,
+    CaseStatus,
+    DueKind,
+    IntakeChannel,
+    RiskGrade,
+)
 from fengqiao.disputes.models import Case, HandlingLevel, Party, SubjectRule, TerritoryRule
 from fengqiao.orgs.choices import CASE_MEDIATOR_ROLES, MediatorGrade, OrgFamily
 from fengqiao.orgs.models import (
@@ -39,88 +45,17 @@ from fengqiao.orgs.models import (
 from fengqiao.regions.choices import RegionLevel
 from fengqiao.regions.models import PATH_SEGMENT, Region
 
-# --- Defaults (editable in the admin afterwards) -----------------------------------------------
+# --- Defaults ------------------------------------------------------------------------------------
 
+# The rules are rows the admin edits (``TerritoryRule``, ``SubjectRule``); migration 0003 loaded the
+# defaults. A grade whose territory rule was deleted is routed by this table, and the 交办 form
+# warns the dispatcher (``rule_warnings``); nothing is re-created.
 TERRITORY_DEFAULTS: dict[str, int] = {
     RiskGrade.LOW: HandlingLevel.VILLAGE,
     RiskGrade.MEDIUM: HandlingLevel.TOWNSHIP,
     RiskGrade.HIGH: HandlingLevel.COUNTY,
     RiskGrade.MAJOR: HandlingLevel.COUNTY,
 }
-
-# category, org kind code, must the org list the category (OrgCategory), weight
-SUBJECT_DEFAULTS: list[tuple[str, str, bool, int]] = [
-    (DisputeCategory.MEDICAL, "committee_industry", True, 60),
-    (DisputeCategory.LABOUR, "committee_industry", True, 60),
-    (DisputeCategory.LABOUR, "admin_mediation", True, 50),
-    (DisputeCategory.TRAFFIC, "committee_industry", True, 60),
-    (DisputeCategory.TRAFFIC, "admin_mediation", True, 40),
-    (DisputeCategory.PROPERTY_MGMT, "committee_industry", True, 60),
-    (DisputeCategory.MARRIAGE_FAMILY, "committee_industry", True, 60),
-    (DisputeCategory.MARRIAGE_FAMILY, "mass_org", True, 40),
-    (DisputeCategory.MARRIAGE_FAMILY, "committee_village", False, 20),
-    (DisputeCategory.CONSUMER, "committee_industry", True, 60),
-    (DisputeCategory.CONSUMER, "admin_mediation", True, 40),
-    (DisputeCategory.FINANCE, "committee_industry", True, 60),
-    (DisputeCategory.FINANCE, "commercial", True, 40),
-    (DisputeCategory.CONSTRUCTION, "committee_industry", True, 60),
-    (DisputeCategory.TOURISM, "committee_industry", True, 60),
-    (DisputeCategory.INTERNET, "committee_industry", True, 60),
-    (DisputeCategory.IP, "committee_industry", True, 60),
-    (DisputeCategory.IP, "commercial", True, 40),
-    (DisputeCategory.CONTRACT, "commercial", True, 40),
-    (DisputeCategory.BUSINESS, "commercial", True, 40),
-    (DisputeCategory.ENVIRONMENT, "admin_mediation", True, 50),
-    (DisputeCategory.EXPROPRIATION, "admin_mediation", True, 50),
-    (DisputeCategory.ADMINISTRATIVE, "admin_mediation", True, 60),
-]
-
-
-def ensure_routing_defaults(get_model: Callable[[str, str], Any] | None = None) -> None:
-    """Load the default rules into an empty table (never touching a table the admin has
-    filled). Runs from migration 0003 with historical models and lazily before a
-    recommendation, so a flushed test database has rules too. To switch a rule off, untick
-    启用 rather than deleting every row."""
-    if get_model is None:
-        from django.apps import apps
-
-        get_model = apps.get_model
-    territory = get_model("disputes", "TerritoryRule")
-    subject = get_model("disputes", "SubjectRule")
-    kind_model = get_model("orgs", "OrgKind")
-    if not territory.objects.exists():
-        territory.objects.bulk_create(
-            [territory(grade=g, min_level=lv) for g, lv in TERRITORY_DEFAULTS.items()],
-            ignore_conflicts=True,
-        )
-    if not subject.objects.exists():
-        from fengqiao.orgs.kinds import ORG_KINDS
-
-        # Org kinds come from orgs' post_migrate hook, which has not run yet on a fresh
-        # database: create the ones the rules name the same way (get_or_create never
-        # overwrites an admin's edit).
-        needed = {code for _c, code, _r, _w in SUBJECT_DEFAULTS}
-        for order, (code, name, family, committee, minimum) in enumerate(ORG_KINDS):
-            if code in needed:
-                kind_model.objects.get_or_create(
-                    code=code,
-                    defaults={
-                        "name": name,
-                        "family": family,
-                        "is_mediation_committee": committee,
-                        "min_full_time_mediators": minimum,
-                        "sort_order": order * 10,
-                    },
-                )
-        kinds = dict(kind_model.objects.filter(code__in=needed).values_list("code", "pk"))
-        subject.objects.bulk_create(
-            [
-                subject(category=c, kind_id=kinds[code], requires_declared=r, weight=w)
-                for c, code, r, w in SUBJECT_DEFAULTS
-                if code in kinds
-            ],
-            ignore_conflicts=True,
-        )
 
 
 # --- Rules --------------------------------------------------------------------------------------
@@ -191,19 +126,14 @@ class MediatorRecommendation:
 
 
 def territory_min_level(grade: str) -> int:
-    rule = TerritoryRule.objects.filter(grade=grade).first()
-    if rule is None:
-        ensure_routing_defaults()
-        rule = TerritoryRule.objects.filter(grade=grade).first()
-    return (
-        rule.min_level if rule is not None else TERRITORY_DEFAULTS.get(grade, RegionLevel.VILLAGE)
-    )
+    """The admin's lowest handling level for ``grade``; without a rule, the default (the 交办
+    form says so: ``rule_warnings``)."""
+    level = TerritoryRule.objects.filter(grade=grade).values_list("min_level", flat=True).first()
+    return level if level is not None else TERRITORY_DEFAULTS.get(grade, RegionLevel.VILLAGE)
 
 
 def _subject_rules(category: str) -> dict[int, SubjectRule]:
     """Active rules for the category by org kind id."""
-    if not SubjectRule.objects.exists():
-        ensure_routing_defaults()
     rules = SubjectRule.objects.filter(category=category, is_active=True)
     return {r.kind_id: r for r in rules}
 
@@ -474,6 +404,7 @@ class DispatchAdvice:
     mediators: list[tuple[MediatorRecommendation, bool]]
     top_org: Organization | None
     top_mediator: Any | None
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def needs_escalation(self) -> bool:
@@ -500,4 +431,41 @@ def dispatch_advice(case: Case, *, org_choices: Any, mediator_choices: Any) -> D
         (m.person for m, ok in mediators if ok and top_org is not None and m.org.pk == top_org.pk),
         None,
     )
-    return DispatchAdvice(orgs, mediators, top_org, top_mediator)
+    return DispatchAdvice(orgs, mediators, top_org, top_mediator, rule_warnings(case))
+
+
+def rule_warnings(case: Case) -> list[str]:
+    """What the admin's rule tables lack for ``case``, in the dispatcher's words: a deleted rule
+    or limit is not re-created, the default applies and the 交办 form says so."""
+    warnings = []
+    grade = _label(case.grade)
+    if not TerritoryRule.objects.filter(grade=case.grade).exists():
+        level = TERRITORY_DEFAULTS.get(case.grade, RegionLevel.VILLAGE)
+        warnings.append(
+            _(
+                "未设置风险等级“%(grade)s”的属地规则，推荐暂按默认的%(level)s以上承办；"
+                "请系统管理员在“属地规则”中补设。"
+            )
+            % {"grade": grade, "level": LEVEL_WORDS[HandlingLevel(level)]}
+        )
+    if not SubjectRule.objects.filter(is_active=True).exists():
+        warnings.append(
+            _(
+                "没有启用的属事规则，推荐只按属地和各单位登记的受理类别；"
+                "请系统管理员在“属事规则”中补设。"
+            )
+        )
+    missing = deadlines.missing_limits(case.grade)
+    if missing:
+        kinds = dict(DueKind.choices)
+        items = "、".join(
+            f"{LEVEL_WORDS[HandlingLevel(level)]}{kinds[kind]}" for kind, level in missing
+        )
+        warnings.append(
+            _(
+                "未设置风险等级“%(grade)s”的%(items)s，交办后按默认时限计算；"
+                "请系统管理员在“时限标准”中补设。"
+            )
+            % {"grade": grade, "items": items}
+        )
+    return warnings

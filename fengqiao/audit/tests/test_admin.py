@@ -15,7 +15,6 @@ from fengqiao.audit.choices import EventType
 from fengqiao.audit.models import AuditEvent
 from fengqiao.audit.services import audit_seal, audit_verify
 from fengqiao.disputes.models import CalendarOverride, SubjectRule, TerritoryRule
-from fengqiao.disputes.routing import ensure_routing_defaults
 from fengqiao.web.tests.html import page_text
 
 
@@ -50,7 +49,6 @@ def test_adding_a_holiday_override_is_audited_with_its_values(cast: Any, client_
 
 
 def test_changing_a_subject_rule_records_only_what_changed(cast: Any, client_for: Any) -> None:
-    ensure_routing_defaults()
     rule = SubjectRule.objects.filter(weight=60, is_active=True).first()
     assert rule is not None
     response = client_for(cast.system_admin).post(
@@ -84,7 +82,6 @@ def test_saving_a_form_that_changes_nothing_writes_no_event(cast: Any, client_fo
 
 
 def test_editing_in_the_list_is_audited_row_by_row(cast: Any, client_for: Any) -> None:
-    ensure_routing_defaults()
     rules = list(TerritoryRule.objects.order_by("-min_level", "grade"))
     data: dict[str, Any] = {
         "form-TOTAL_FORMS": str(len(rules)),

@@ -4,10 +4,79 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def load_defaults(apps, schema_editor):
-    from fengqiao.disputes.routing import ensure_routing_defaults
+# The default rules, frozen as literal data (they were read from fengqiao.disputes.routing and
+# fengqiao.orgs.kinds when this migration was written; later edits there do not change it).
+# risk grade -> lowest handling level (5 村（社区）, 4 乡镇（街道）, 3 区县)
+TERRITORY = [("low", 5), ("medium", 4), ("high", 3), ("major", 3)]
+# category, org kind code, must the org list the category, weight
+SUBJECT = [
+    ("medical", "committee_industry", True, 60),
+    ("labour", "committee_industry", True, 60),
+    ("labour", "admin_mediation", True, 50),
+    ("traffic", "committee_industry", True, 60),
+    ("traffic", "admin_mediation", True, 40),
+    ("property_mgmt", "committee_industry", True, 60),
+    ("marriage_family", "committee_industry", True, 60),
+    ("marriage_family", "mass_org", True, 40),
+    ("marriage_family", "committee_village", False, 20),
+    ("consumer", "committee_industry", True, 60),
+    ("consumer", "admin_mediation", True, 40),
+    ("finance", "committee_industry", True, 60),
+    ("finance", "commercial", True, 40),
+    ("construction", "committee_industry", True, 60),
+    ("tourism", "committee_industry", True, 60),
+    ("internet", "committee_industry", True, 60),
+    ("ip", "committee_industry", True, 60),
+    ("ip", "commercial", True, 40),
+    ("contract", "commercial", True, 40),
+    ("business", "commercial", True, 40),
+    ("environment", "admin_mediation", True, 50),
+    ("expropriation", "admin_mediation", True, 50),
+    ("administrative", "admin_mediation", True, 60),
+]
+# The org kinds the rules name, as orgs' kinds list had them (code, name, family,
+# is_mediation_committee, min_full_time_mediators, sort_order): on a fresh database this runs
+# before the kinds are loaded, and get_or_create never overwrites an existing kind.
+KINDS = [
+    ("committee_village", "村（社区）人民调解委员会", "committee", True, 1, 80),
+    ("committee_industry", "行业性专业性人民调解委员会", "committee", True, 3, 120),
+    ("admin_mediation", "行政调解组织", "admin_mediation", False, 0, 130),
+    ("commercial", "商事调解组织", "commercial", False, 0, 180),
+    ("mass_org", "群团组织（工会/妇联/工商联）", "mass_org", False, 0, 200),
+]
 
-    ensure_routing_defaults(apps.get_model)
+
+def load_defaults(apps, schema_editor):
+    """Load the default rules into empty tables (never touching a table already filled)."""
+    territory = apps.get_model("disputes", "TerritoryRule")
+    subject = apps.get_model("disputes", "SubjectRule")
+    kind_model = apps.get_model("orgs", "OrgKind")
+    if not territory.objects.exists():
+        territory.objects.bulk_create(
+            [territory(grade=g, min_level=lv) for g, lv in TERRITORY], ignore_conflicts=True
+        )
+    if not subject.objects.exists():
+        for code, name, family, committee, minimum, order in KINDS:
+            kind_model.objects.get_or_create(
+                code=code,
+                defaults={
+                    "name": name,
+                    "family": family,
+                    "is_mediation_committee": committee,
+                    "min_full_time_mediators": minimum,
+                    "sort_order": order,
+                },
+            )
+        needed = [code for code, *_rest in KINDS]
+        kinds = dict(kind_model.objects.filter(code__in=needed).values_list("code", "pk"))
+        subject.objects.bulk_create(
+            [
+                subject(category=c, kind_id=kinds[code], requires_declared=r, weight=w)
+                for c, code, r, w in SUBJECT
+                if code in kinds
+            ],
+            ignore_conflicts=True,
+        )
 
 
 class Migration(migrations.Migration):

@@ -4,10 +4,30 @@ import django.core.validators
 from django.db import migrations, models
 
 
-def load_defaults(apps, schema_editor):
-    from fengqiao.disputes.deadlines import ensure_limit_defaults
+# The default limits in working days, frozen as literal data (they were read from
+# fengqiao.disputes.deadlines when this migration was written): kind -> grade -> days, the same
+# for each handling level (5 村（社区）, 4 乡镇（街道）, 3 区县).
+LIMITS = {
+    "accept": {"low": 3, "medium": 2, "high": 1, "major": 1},
+    "feedback": {"low": 20, "medium": 15, "high": 10, "major": 5},
+}
+LEVELS = (5, 4, 3)
 
-    ensure_limit_defaults(apps.get_model)
+
+def load_defaults(apps, schema_editor):
+    """Load the default limits into an empty table (never touching one already filled)."""
+    model = apps.get_model("disputes", "DeadlineLimit")
+    if model.objects.exists():
+        return
+    model.objects.bulk_create(
+        [
+            model(kind=kind, level=level, grade=grade, working_days=days)
+            for kind, by_grade in LIMITS.items()
+            for level in LEVELS
+            for grade, days in by_grade.items()
+        ],
+        ignore_conflicts=True,
+    )
 
 
 class Migration(migrations.Migration):

@@ -16,7 +16,14 @@ from django.utils import timezone
 from fengqiao.core.choices import DisputeCategory
 from fengqiao.disputes import routing
 from fengqiao.disputes.choices import CaseStatus, IntakeChannel, RiskGrade
-from fengqiao.disputes.models import Agreement, Case, HandlingLevel, SubjectRule, TerritoryRule
+from fengqiao.disputes.models import (
+    Agreement,
+    Case,
+    DeadlineLimit,
+    HandlingLevel,
+    SubjectRule,
+    TerritoryRule,
+)
 from fengqiao.disputes.tests.factories import assessed_case, register_case
 from fengqiao.orgs.models import MediatorProfile, Organization, OrgCategory
 from fengqiao.orgs.tests.factories import OrganizationFactory, kind, mediator
@@ -92,22 +99,37 @@ def test_high_and_major_risk_need_the_county(cast: Any, world: Any, grade: str) 
 
 def test_the_admin_edits_the_territory_rule(cast: Any, world: Any) -> None:
     township_committee(world)
-    routing.ensure_routing_defaults()
     TerritoryRule.objects.filter(grade=RiskGrade.LOW).update(min_level=HandlingLevel.TOWNSHIP)
     recs = routing.recommend_orgs(make_case(cast, world, grade=RiskGrade.LOW))
     assert names(recs) == ["甲镇人民调解委员会"]
     assert "风险等级低，需乡镇级以上" in recs[0].reasons
 
 
-def test_rules_come_back_when_the_tables_are_empty(cast: Any, world: Any) -> None:
+def test_a_deleted_rule_stays_deleted_and_the_default_applies(cast: Any, world: Any) -> None:
     TerritoryRule.objects.all().delete()
     SubjectRule.objects.all().delete()
-    recs = routing.recommend_orgs(make_case(cast, world))
+    case = make_case(cast, world)
+    recs = routing.recommend_orgs(case)
+    # 低 defaults to the village level: the village committee is recommended...
     assert names(recs) == ["东村人民调解委员会"]
-    assert TerritoryRule.objects.get(grade=RiskGrade.MEDIUM).min_level == HandlingLevel.TOWNSHIP
-    assert SubjectRule.objects.filter(category=DisputeCategory.MEDICAL).exists()
-    routing.ensure_routing_defaults()  # idempotent: nothing added twice
-    assert TerritoryRule.objects.count() == 4
+    # ...but reading did not put the rules back.
+    assert not TerritoryRule.objects.exists()
+    assert not SubjectRule.objects.exists()
+    warnings = routing.rule_warnings(case)
+    assert warnings[0].startswith("未设置风险等级“低”的属地规则，推荐暂按默认的村级以上承办")
+    assert warnings[1].startswith("没有启用的属事规则")
+    assert len(warnings) == 2  # the deadline limits are all there
+
+
+def test_a_missing_deadline_limit_is_named(cast: Any, world: Any) -> None:
+    case = make_case(cast, world, grade=RiskGrade.LOW)
+    assert routing.rule_warnings(case) == []
+    DeadlineLimit.objects.filter(grade=RiskGrade.LOW, level=HandlingLevel.VILLAGE).delete()
+    [warning] = routing.rule_warnings(case)
+    assert warning.startswith(
+        "未设置风险等级“低”的村级受理时限、村级反馈时限，交办后按默认时限计算"
+    )
+    assert not DeadlineLimit.objects.filter(grade=RiskGrade.LOW, level=5).exists()
 
 
 # --- 属事: the category names the org kinds -------------------------------------------------
@@ -154,7 +176,6 @@ def test_a_subject_rule_without_declaration_matches_the_village(cast: Any, world
 
 def test_an_inactive_subject_rule_no_longer_ranks(cast: Any, world: Any) -> None:
     industry(world, "测试区医疗纠纷人民调解委员会", DisputeCategory.MEDICAL)
-    routing.ensure_routing_defaults()
     case = make_case(cast, world, category=DisputeCategory.MEDICAL)
     before = routing.recommend_orgs(case)[0]
     SubjectRule.objects.filter(category=DisputeCategory.MEDICAL).update(is_active=False)
@@ -361,7 +382,6 @@ def test_recommendations_do_not_grow_with_the_people(
         busy = make_case(cast, world)
         Case.objects.filter(pk=busy.pk).update(handler=person.user)
     case = make_case(cast, world)
-    routing.ensure_routing_defaults()
     with django_assert_max_num_queries(5):
         orgs = routing.recommend_orgs(case)
     with django_assert_max_num_queries(5):
@@ -390,6 +410,25 @@ def test_the_dispatcher_sees_the_recommendations_with_the_top_org_preselected(
     assert re.search(rf'name="orgs" value="{world.committee_east.pk}"[^>]*checked', html)
     assert not re.search(rf'name="orgs" value="{world.committee_west.pk}"[^>]*checked', html)
     assert re.search(rf'<option value="{world.mediator_east_person.pk}" selected>', html)
+
+
+def test_the_dispatcher_is_warned_of_a_deleted_rule_and_limit(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    case = assessed_case(cast=cast, world=world)
+    client = client_for(cast.dispatcher)
+    assert 'id="dispatch-warnings"' not in client.get(f"/cases/{case.pk}/").content.decode()
+    TerritoryRule.objects.filter(grade=case.grade).delete()
+    DeadlineLimit.objects.filter(
+        grade=case.grade, kind="accept", level=HandlingLevel.COUNTY
+    ).delete()
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'id="dispatch-warnings"' in html
+    assert "请系统管理员在“属地规则”中补设" in html
+    assert "区县级受理时限，交办后按默认时限计算" in html
+    # The page did not quietly put them back.
+    assert not TerritoryRule.objects.filter(grade=case.grade).exists()
+    assert DeadlineLimit.objects.filter(grade=case.grade).count() == 5
 
 
 def test_a_county_recommendation_asks_the_township_to_escalate(
@@ -460,7 +499,6 @@ def test_the_rules_are_edited_in_the_admin(cast: Any, world: Any) -> None:
     from fengqiao.accounts.models import Role
     from fengqiao.accounts.tests.factories import grant
 
-    routing.ensure_routing_defaults()
     role = Role.objects.create(code="routing_rules", name="交办规则维护", scope="all")
     role.permissions.set(
         Permission.objects.filter(
