@@ -316,7 +316,7 @@ def _report_not_done(item: DueItem, now: datetime, batch: _Batch, progress: _Pro
     batch.messages.append(
         Message(
             recipients=[u for p in platforms for u in batch.org_users(p)],
-            kind=NotificationKind.RESULT,
+            kind=NotificationKind.OVERDUE,
             title=_("逾期未办结报告：%(n)s（%(o)s）") % {"n": case.number, "o": item.org.name},
             body=reason,
             url=f"/cases/{case.pk}/",

@@ -474,7 +474,7 @@ def case_escalate(*, actor: Any, case_id: int, version: int | None, reason: str)
             title = _("下级上报：%(n)s %(t)s") % {"n": case.number, "t": case.title}
         notify(
             recipients=org_users(upper),
-            kind=NotificationKind.ASSIGNMENT,
+            kind=NotificationKind.ESCALATION,
             title=title,
             body=reason,
             url=case_url(case),

@@ -120,7 +120,7 @@ def case_register(
         )
         notify(
             recipients=org_users(platform),
-            kind=NotificationKind.ASSIGNMENT,
+            kind=NotificationKind.NEW_CASE,
             title=_("新登记纠纷：%(n)s %(t)s") % {"n": number, "t": case.title},
             url=case_url(case),
             case=case,

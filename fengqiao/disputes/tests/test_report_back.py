@@ -224,7 +224,11 @@ def test_a_passed_feedback_limit_tells_the_platform_why_not_once(cast: Any, worl
 
     # Then the township is told once, why the case is not done
     assert (first.reported, again.reported) == (1, 0)
-    (report,) = _results(cast.dispatcher)
+    assert not _results(cast.dispatcher)  # not a 办理结果: the case is not done
+    (report,) = Notification.objects.filter(
+        recipient=cast.dispatcher, kind=NotificationKind.OVERDUE
+    )
+    assert report.get_kind_display() == "逾期未办结"
     assert report.title == f"逾期未办结报告：{case.number}（东村人民调解委员会）"
     assert "案件尚未办结" in report.body
     assert "当前状态“调解中”" in report.body
@@ -249,7 +253,8 @@ def test_a_passed_feedback_limit_tells_the_platform_why_not_once(cast: Any, worl
     )
     feedback.refresh_from_db()
     assert feedback.status == DueStatus.DONE
-    assert len(_results(cast.dispatcher)) == 2
+    (result,) = _results(cast.dispatcher)
+    assert result.get_kind_display() == "办理结果"
 
 
 def _report_queries(cast: Any, world: Any, n: int) -> tuple[int, int]:
@@ -272,7 +277,7 @@ def test_reports_of_a_batch_are_read_together(cast: Any, world: Any) -> None:
 
     # Then each case is reported once, with why it is not done
     assert (first, second) == (2, 8)
-    reports = Notification.objects.filter(recipient=cast.dispatcher, kind=NotificationKind.RESULT)
+    reports = Notification.objects.filter(recipient=cast.dispatcher, kind=NotificationKind.OVERDUE)
     assert reports.count() == 10
     assert all("尚未开展调解" in r.body for r in reports)
     # And the sweep reads where the cases stand in a few queries per batch, not per case

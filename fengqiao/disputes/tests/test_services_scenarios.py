@@ -109,7 +109,7 @@ def test_each_channel_runs_to_archive_with_its_mediation_limit(
         )
         assert case.number == f"{world.town_a.code}-2025-000001"
         assert Notification.objects.filter(
-            recipient=cast.dispatcher, case=case, kind=NotificationKind.ASSIGNMENT
+            recipient=cast.dispatcher, case=case, kind=NotificationKind.NEW_CASE
         ).exists()
         case = case_assess(
             actor=cast.dispatcher,

@@ -10,6 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from fengqiao.disputes.services.dispatch import case_escalate
+from fengqiao.disputes.tests.factories import assessed_case, staff
 from fengqiao.notify.models import Notification, NotificationKind
 from fengqiao.notify.services import notify
 from fengqiao.web.tests.html import page_text, table_text
@@ -121,3 +123,21 @@ def test_case_registration_reaches_the_dispatcher_inbox(
     response = client_for(cast.dispatcher).get("/notifications/")
     assert case.number in page_text(response)
     assert 'id="unread-badge">1</span>' in response.content.decode()
+
+
+def test_message_kinds_are_labelled_by_what_happened(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    # given a case registered at 甲镇平安办 and escalated by it to the county
+    case = assessed_case(cast=cast, world=world)
+    county = staff("county_dispatcher", "dispatcher", world.county_platform)
+    case_escalate(actor=cast.dispatcher, case_id=case.pk, version=None, reason="涉及两镇")
+
+    # when the township dispatcher and the county dispatcher read their messages
+    township = table_text(client_for(cast.dispatcher).get("/notifications/"), "notifications")
+    upper = table_text(client_for(county).get("/notifications/"), "notifications")
+
+    # then the registration reads 新登记 (not 交办) and the escalation 上报
+    assert "新登记 新登记纠纷" in " ".join(township.split())
+    assert "交办 新登记" not in " ".join(township.split())
+    assert "上报 下级上报" in " ".join(upper.split())
