@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-from fengqiao.accounts.choices import DataScope
+from fengqiao.accounts.choices import BuiltinRole, DataScope
 from fengqiao.accounts.models import Role, User
 from fengqiao.accounts.services import role_grant, user_create
 from fengqiao.audit.choices import EventType
@@ -12,6 +13,50 @@ from fengqiao.audit.services import audit_record
 from fengqiao.demo.data import DEMO_PASSWORD, demo_county_exists
 from fengqiao.demo.planning import DemoPlan
 from fengqiao.orgs.models import Organization, Person
+
+
+class Place(StrEnum):
+    """Where a demo account works; the planner (``plan.py``) maps each to an org of the county."""
+
+    NONE = ""  # the three administrators (三员分立) work for no org
+    COUNTY_PLATFORM = "county_platform"  # 枫溪区综治中心
+    TOWNSHIP_PLATFORM = "township_platform"  # the 平安办 of township A
+    VILLAGE_A = "village_a"  # the committee of township A's first village
+    VILLAGE_B = "village_b"  # the committee of township B's first village
+    INDUSTRY_COMMITTEE = "industry_committee"  # the county's 医疗纠纷人民调解委员会
+    TRIBUNAL = "tribunal"  # the 人民法庭 serving township A
+    TRIBUNAL_ROOM = "tribunal_room"  # that tribunal's 驻庭人民调解工作室
+    POLICE_STATION = "police_station"  # township A's 派出所
+    JUSTICE_OFFICE = "justice_office"  # township A's 司法所
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: BuiltinRole
+    place: Place
+
+
+# Every demo login, in the order ``manage.py demo_accounts`` prints them: ``seed_demo`` creates
+# exactly these (the data scope follows from the role and the place's region, docs/demo.md).
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount("sysadmin", BuiltinRole.SYSTEM_ADMIN, Place.NONE),
+    DemoAccount("secadmin", BuiltinRole.SECURITY_ADMIN, Place.NONE),
+    DemoAccount("auditor", BuiltinRole.AUDITOR, Place.NONE),
+    DemoAccount("leader", BuiltinRole.LEADER, Place.COUNTY_PLATFORM),
+    DemoAccount("dispatcher_county", BuiltinRole.DISPATCHER, Place.COUNTY_PLATFORM),
+    DemoAccount("dispatcher", BuiltinRole.DISPATCHER, Place.TOWNSHIP_PLATFORM),
+    DemoAccount("mediator", BuiltinRole.MEDIATOR, Place.VILLAGE_A),
+    DemoAccount("mediator2", BuiltinRole.MEDIATOR, Place.VILLAGE_B),
+    DemoAccount("mediator_industry", BuiltinRole.MEDIATOR, Place.INDUSTRY_COMMITTEE),
+    DemoAccount("mediator_court", BuiltinRole.MEDIATOR, Place.TRIBUNAL_ROOM),
+    DemoAccount("gridworker", BuiltinRole.GRID_WORKER, Place.VILLAGE_A),
+    DemoAccount("clerk", BuiltinRole.COURT_CLERK, Place.TRIBUNAL),
+    DemoAccount("judge", BuiltinRole.JUDGE, Place.TRIBUNAL),
+    DemoAccount("police", BuiltinRole.POLICE, Place.POLICE_STATION),
+    DemoAccount("justice", BuiltinRole.JUSTICE_OFFICER, Place.JUSTICE_OFFICE),
+)
+DEMO_USERNAMES = [account.username for account in DEMO_ACCOUNTS]
 
 # Linking a login to a person has no service in fengqiao/orgs/services.py yet; it is audited
 # here the way a service would be.
@@ -54,21 +99,6 @@ def write_accounts(
 
 
 # The account table printed by ``manage.py demo_accounts``.
-
-DEMO_USERNAMES = [
-    "sysadmin",
-    "secadmin",
-    "auditor",
-    "leader",
-    "dispatcher",
-    "mediator",
-    "mediator2",
-    "gridworker",
-    "clerk",
-    "judge",
-    "police",
-    "justice",
-]
 
 
 @dataclass(frozen=True)

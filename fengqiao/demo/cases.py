@@ -206,7 +206,9 @@ class Generator:
         channel = spec.channel or self.pick(CHANNEL_WEIGHTS)
         if channel == IntakeChannel.ADMIN_REVIEW and self.chance(0.7):
             category = Cat.ADMINISTRATIVE
+        category = spec.category or category
         grade = self.pick(GRADE_WEIGHTS)
+        grade = spec.grade or grade
         people = 2 if not self.chance(0.12) else rng.randint(3, 40)
         if people >= 10 and grade == RiskGrade.LOW:
             grade = RiskGrade.MEDIUM
@@ -315,8 +317,22 @@ def _specs(world: World, count: int) -> list[Spec]:
                     village=town.villages[i % len(town.villages)],
                 )
             )
-    for username, village in sorted(world.mediator_villages.items()):
+        # Escalated by the township to the county: waiting for the county dispatcher (待交办).
+        for i in range(3):
+            specs.append(
+                Spec(
+                    status=S.ASSESSED,
+                    village=town.villages[i % len(town.villages)],
+                    grade=RiskGrade.HIGH,
+                    escalated=True,
+                )
+            )
+    for username, (org, village) in sorted(world.mediator_orgs.items()):
         user = world.users[username]
+        # An industry committee's cases are of its industry; a court room's are sent by the court.
+        categories = [c.category for c in org.categories.all()]
+        category = categories[0] if org.kind.code == "committee_industry" and categories else None
+        channel = IntakeChannel.COURT_PRE if org.kind.code == "room_court" else None
         for status in (
             S.DISPATCHED,
             S.DISPATCHED,
@@ -329,15 +345,24 @@ def _specs(world: World, count: int) -> list[Spec]:
             S.ARCHIVED,
         ):
             specs.append(
-                Spec(status=status, village=village, target_org=village.committee, handler=user)
+                Spec(
+                    status=status,
+                    channel=channel,
+                    village=village,
+                    target_org=org,
+                    handler=user,
+                    category=category,
+                )
             )
         # One long-running case past its one-month limit: "已超期" in 我的工作.
         specs.append(
             Spec(
                 status=S.MEDIATING,
+                channel=channel,
                 village=village,
-                target_org=village.committee,
+                target_org=org,
                 handler=user,
+                category=category,
                 age=40 + 10 * len(specs) % 7,
             )
         )

@@ -135,6 +135,17 @@ class SimBase:
             self.plan("withdraw", 24, 240)
             return
         self.plan("assess", 1, 48)
+        if out == S.ASSESSED and self.spec.escalated:
+            # Sent to the village, handed back, escalated: waiting for the county's dispatcher.
+            self.plan("dispatch", 1, 24, orgs=[self.village.committee])
+            self.plan("accept", 2, 48)
+            self.plan(
+                "escalate",
+                24,
+                24 * 5,
+                reason="案情复杂、风险较高，超出本级化解能力，请求上级统筹化解",
+            )
+            return
         if out == S.ASSESSED:
             if g.chance(0.15):
                 self.plan_dispatch_round(to_accept=False)

@@ -107,9 +107,9 @@ class Sim(SimBase):
         case.handling_org = lead.to_org
         handler = self.spec.handler
         if handler is None:
-            for username, village in self.g.w.mediator_villages.items():
+            for username, (org, _village) in self.g.w.mediator_orgs.items():
                 user = self.g.w.users.get(username)
-                if village.committee == lead.to_org and user and self.g.chance(0.6):
+                if org == lead.to_org and user and self.g.chance(0.6):
                     handler = user
         case.handler = handler
         if handler is not None:

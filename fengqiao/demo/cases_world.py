@@ -6,7 +6,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from fengqiao.accounts.choices import BuiltinRole
 from fengqiao.accounts.models import RoleGrant, User
+from fengqiao.demo.accounts import DEMO_ACCOUNTS
 from fengqiao.demo.data import (
     COUNTY_CODE,
 )
@@ -67,7 +69,8 @@ class World:
     villages: list[CaseVillage]
     members: dict[int, list[tuple[str, int | None]]]  # org pk → (name, user pk)
     users: dict[str, User]
-    mediator_villages: dict[str, CaseVillage]  # username → village
+    # Mediator accounts: username → (the org they mediate in, a village their cases come from).
+    mediator_orgs: dict[str, tuple[Organization, CaseVillage]]
     dispatcher_township: CaseTownship | None
 
 
@@ -143,8 +146,7 @@ def load_world() -> World:
     ):
         members[m.org_id].append((m.person.name, m.person.user_id))
     users = {
-        u.username: u
-        for u in User.objects.filter(username__in=["dispatcher", "mediator", "mediator2"])
+        u.username: u for u in User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS])
     }
     grants: dict[str, int] = {
         g.user.username: g.org_id
@@ -154,14 +156,23 @@ def load_world() -> World:
         .order_by("pk")
         if g.org_id is not None
     }
-    mediator_villages = {
-        name: by_committee[grants[name]]
-        for name in ("mediator", "mediator2")
-        if grants.get(name, 0) in by_committee
-    }
     dispatcher_township = next(
         (t for t in townships if t.platform.pk == grants.get("dispatcher")), None
     )
+    orgs_by_pk = {o.pk: o for o in orgs}
+    mediator_orgs: dict[str, tuple[Organization, CaseVillage]] = {}
+    for account in DEMO_ACCOUNTS:
+        home = orgs_by_pk.get(grants.get(account.username, 0))
+        if account.role != BuiltinRole.MEDIATOR or home is None:
+            continue
+        # A village committee's own village; for a room or a county committee a village of its
+        # region, in the dispatcher's township when it is there.
+        within = [v for v in villages if v.region.path.startswith(home.region.path)]
+        source = by_committee.get(home.pk) or next(
+            (v for v in within if v.township is dispatcher_township), within[0] if within else None
+        )
+        if source is not None:
+            mediator_orgs[account.username] = (home, source)
     return World(
         county_platform=county_platform,
         county_court_room=next(
@@ -176,7 +187,7 @@ def load_world() -> World:
         villages=villages,
         members=members,
         users=users,
-        mediator_villages=mediator_villages,
+        mediator_orgs=mediator_orgs,
         dispatcher_township=dispatcher_township,
     )
 
@@ -199,6 +210,10 @@ class Spec:
     handler: User | None = None
     age: float | None = None  # days before today
     refusal: bool = False  # a party refuses mediation, the case is referred out
+    category: str | None = None
+    grade: str | None = None
+    # Dispatched to its village, handed back and escalated to the county: it waits there.
+    escalated: bool = False
 
 
 @dataclass

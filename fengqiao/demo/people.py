@@ -159,12 +159,17 @@ class PeoplePlanner(CountyPlanner):
             people.append(person)
         return people
 
-    def room(self, org: str, region: str, *, full_time: int, part_time: int = 0) -> None:
+    def room(
+        self, org: str, region: str, *, full_time: int, part_time: int = 0
+    ) -> list[PersonPlan]:
         categories = self.orgs[org].categories
+        people = []
         for i in range(full_time + part_time):
             person = self.person(region, "room", born=(1955, 1985), women=0.35)
             self.join(person, org, PersonRole.MEDIATOR, Position.MEDIATOR, full_time=i < full_time)
             self.profile(person, "senior", categories)
+            people.append(person)
+        return people
 
     def invited(self, org: str, region: str, count: int) -> list[PersonPlan]:
         people = []
@@ -180,9 +185,10 @@ class PeoplePlanner(CountyPlanner):
         leader = self.staff("platform", county, PersonRole.LEADER, Position.HEAD)
         self.staff("platform", county, PersonRole.LEADER, Position.DEPUTY)
         liaison = self.staff("platform", county, PersonRole.DISPATCHER)
-        self.staff("platform", county, PersonRole.DISPATCHER)
+        dispatcher = self.staff("platform", county, PersonRole.DISPATCHER)
         self.orgs["platform"].liaison = liaison.key
         self.account_people["leader"] = leader.key
+        self.account_people["dispatcher_county"] = dispatcher.key
 
         self.staff("court", county, PersonRole.JUDGE, Position.HEAD)
         for _ in range(3):
@@ -233,6 +239,9 @@ class PeoplePlanner(CountyPlanner):
                 categories=cats,
             )
             self.orgs[org].liaison = members[1].key
+            if key == "medical":
+                # A full-time 委员 of the 医调委 (the director and deputy are kept for liaison).
+                self.account_people["mediator_industry"] = members[2].key
             if full_time < 3:
                 self.plants.short_full_time.append(self.orgs[org].name)
         # The 医调委 calls on medical experts of its own as well.
@@ -310,10 +319,11 @@ class PeoplePlanner(CountyPlanner):
                 clerk = self.staff(f"{t}.tribunal", code, PersonRole.JUDGE_ASSISTANT)
                 self.orgs[f"{t}.tribunal"].liaison = clerk.key
                 self.invited(f"{t}.tribunal", code, 2)
-                self.room(f"{t}.tribunal.room", code, full_time=2)
+                room = self.room(f"{t}.tribunal.room", code, full_time=2)
                 if town.index == account_towns[0] - account_towns[0] % 2:
                     self.account_people["judge"] = judge.key
                     self.account_people["clerk"] = clerk.key
+                    self.account_people["mediator_court"] = room[0].key
 
             short = town.index in short_committees
             members = self.committee(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from fengqiao.accounts.choices import BuiltinRole
+from fengqiao.demo.accounts import DEMO_ACCOUNTS, Place
 from fengqiao.demo.data import DEFAULT_SEED, FULL_COUNTY, DemoSize
 from fengqiao.demo.people import PeoplePlanner
 from fengqiao.demo.planning import AccountPlan, DemoPlan
@@ -17,8 +18,9 @@ class Planner(PeoplePlanner):
         self.plan_regions()
         self.plan_county_orgs()
         self.plan_township_orgs()
-        # The demo mediators work in two villages of two different townships (not 街道), the
-        # dispatcher, judge, police and justice accounts in the first of those townships.
+        # The demo village mediators work in two villages of two different townships (not 街道),
+        # the township dispatcher, judge, court-room mediator, police and justice accounts in the
+        # first of those townships.
         rural = [t for t in self.townships if not t.name.endswith("街道")]
         town_a, town_b = rural[0], rural[1]
         self.plan_county_people()
@@ -28,20 +30,20 @@ class Planner(PeoplePlanner):
         self.plan_recusals()
         a = f"t{town_a.index}"
         tribunal = f"t{town_a.index - town_a.index % 2}.tribunal"
-        grants: list[tuple[str, str, str | None]] = [
-            ("sysadmin", BuiltinRole.SYSTEM_ADMIN, None),
-            ("secadmin", BuiltinRole.SECURITY_ADMIN, None),
-            ("auditor", BuiltinRole.AUDITOR, None),
-            ("leader", BuiltinRole.LEADER, "platform"),
-            ("dispatcher", BuiltinRole.DISPATCHER, f"{a}.platform"),
-            ("mediator", BuiltinRole.MEDIATOR, town_a.villages[0].committee),
-            ("mediator2", BuiltinRole.MEDIATOR, town_b.villages[0].committee),
-            ("gridworker", BuiltinRole.GRID_WORKER, town_a.villages[0].committee),
-            ("clerk", BuiltinRole.COURT_CLERK, tribunal),
-            ("judge", BuiltinRole.JUDGE, tribunal),
-            ("police", BuiltinRole.POLICE, f"{a}.police"),
-            ("justice", BuiltinRole.JUSTICE_OFFICER, f"{a}.justice"),
-        ]
+        # Where each account of DEMO_ACCOUNTS works (an org key of this plan).
+        places: dict[str, str | None] = {
+            Place.NONE: None,
+            Place.COUNTY_PLATFORM: "platform",
+            Place.TOWNSHIP_PLATFORM: f"{a}.platform",
+            Place.VILLAGE_A: town_a.villages[0].committee,
+            Place.VILLAGE_B: town_b.villages[0].committee,
+            Place.INDUSTRY_COMMITTEE: "industry.medical",
+            Place.TRIBUNAL: tribunal,
+            Place.TRIBUNAL_ROOM: f"{tribunal}.room",
+            Place.POLICE_STATION: f"{a}.police",
+            Place.JUSTICE_OFFICE: f"{a}.justice",
+        }
+        grants = [(acc.username, acc.role, places[acc.place]) for acc in DEMO_ACCOUNTS]
         names = {p.key: p.name for p in self.people}
         for username, role, org in grants:
             person = self.account_people.get(username)

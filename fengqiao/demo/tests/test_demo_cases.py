@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 
 from fengqiao.accounts.models import RoleGrant, User
@@ -16,7 +17,7 @@ from fengqiao.core.crypto import lookup_hash
 from fengqiao.demo.cases import demo_cases_seed
 from fengqiao.demo.cases_data import SMALL_CASES
 from fengqiao.demo.cases_world import DemoCaseSummary
-from fengqiao.demo.data import DemoSize
+from fengqiao.demo.data import COUNTY_CODE, DemoSize
 from fengqiao.demo.seed import demo_seed
 from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import (
@@ -38,6 +39,7 @@ from fengqiao.disputes.models import (
     Referral,
     TimelineEvent,
 )
+from fengqiao.disputes.queues import TO_DISPATCH, queue_cases
 from fengqiao.disputes.selectors import worklist_for_user
 from fengqiao.disputes.services.errors import PartyInput
 from fengqiao.disputes.services.intake import case_register
@@ -215,13 +217,54 @@ class TestDemoCases:
         assert not Case.objects.exclude(channel=IntakeChannel.COURT_POST).exclude(procedure="")
 
     def test_demo_accounts_have_work(self, demo: DemoCaseSummary) -> None:
-        for username in ("mediator", "mediator2"):
+        for username in ("mediator", "mediator2", "mediator_industry", "mediator_court"):
             work = worklist_for_user(User.objects.get(username=username))
             assert work.to_mediate, username
             assert work.to_accept, username
-        assert worklist_for_user(User.objects.get(username="mediator")).overdue
+            assert work.overdue, username
         dispatcher = worklist_for_user(User.objects.get(username="dispatcher"))
         assert len(dispatcher.to_assess) >= 3
+
+    def test_industry_and_court_room_mediators_handle_their_own_kind(
+        self, demo: DemoCaseSummary
+    ) -> None:
+        industry = User.objects.get(username="mediator_industry")
+        court = User.objects.get(username="mediator_court")
+        committee = RoleGrant.objects.get(user=industry).org
+        room = RoleGrant.objects.get(user=court).org
+        assert committee is not None
+        assert committee.kind.code == "committee_industry"
+        assert room is not None
+        assert room.kind.code == "room_court"
+        assert industry.person.memberships.filter(org=committee).exists()
+        assert court.person.memberships.filter(org=room).exists()
+        handled = Case.objects.filter(handler=industry)
+        assert handled.count() >= 8
+        assert set(handled.values_list("category", flat=True)) == {"medical"}
+        assert set(handled.values_list("handling_org", flat=True)) == {committee.pk}
+        sent = Case.objects.filter(handler=court)
+        assert set(sent.values_list("channel", flat=True)) == {IntakeChannel.COURT_PRE}
+        assert set(sent.values_list("handling_org", flat=True)) == {room.pk}
+
+    def test_escalated_cases_wait_for_the_county_dispatcher(
+        self, demo: DemoCaseSummary, client: Client
+    ) -> None:
+        county = User.objects.get(username="dispatcher_county")
+        platform = RoleGrant.objects.get(user=county).org
+        assert platform is not None
+        assert platform.region.code == COUNTY_CODE
+        waiting = queue_cases(county, TO_DISPATCH).filter(timeline__action="escalate").distinct()
+        assert waiting.count() >= 3
+        case = waiting.first()
+        assert case is not None
+        assert case.platform == platform
+        assert case.handling_org is None
+        # The township dispatcher no longer holds it; the county dispatcher is offered 交办.
+        township = User.objects.get(username="dispatcher")
+        assert not queue_cases(township, TO_DISPATCH).filter(pk=case.pk).exists()
+        client.force_login(county)
+        html = client.get(f"/cases/{case.pk}/").content.decode()
+        assert 'id="dispatch-advice"' in html
 
     def test_a_demo_party_is_found_by_its_hash(self, demo: DemoCaseSummary) -> None:
         party = Party.objects.order_by("pk").first()

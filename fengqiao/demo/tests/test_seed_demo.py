@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from fengqiao.accounts.models import User
-from fengqiao.demo.accounts import DEMO_USERNAMES
+from fengqiao.demo.accounts import DEMO_ACCOUNTS, DEMO_USERNAMES
 from fengqiao.demo.cases_data import SMALL_CASES
 from fengqiao.demo.data import COUNTY_CODE, DEMO_PASSWORD, DemoSize, id_check_digit
 from fengqiao.demo.plan import demo_plan
@@ -238,14 +238,42 @@ class TestDemoCounty:
         assert other_village not in listed
         assert leader_response.context["page_obj"].paginator.count > 10 * len(listed)
 
-    def test_demo_accounts_prints_the_table(self, demo: DemoPlan) -> None:
+    def test_demo_accounts_prints_every_account_it_created(self, demo: DemoPlan) -> None:
         out = StringIO()
 
         call_command("demo_accounts", stdout=out)
 
+        lines = out.getvalue().splitlines()
+        # Exactly the accounts of DEMO_ACCOUNTS were created, and each has its line: role,
+        # username, password, org.
+        assert set(User.objects.values_list("username", flat=True)) == set(DEMO_USERNAMES)
+        for account in DEMO_ACCOUNTS:
+            [line] = [line for line in lines if f"  {account.username}  " in line]
+            user = User.objects.get(username=account.username)
+            grant = user.role_grants.get()
+            assert line.startswith(str(account.role.label)), line
+            assert DEMO_PASSWORD in line
+            assert (grant.org.name if grant.org else "—") in line
+        assert len(lines) == 3 + len(DEMO_ACCOUNTS)  # title, header, rule, one line each
+
+    def test_the_new_demo_roles_sit_where_they_work(self, demo: DemoPlan) -> None:
+        """A county dispatcher at the 综治中心 (the whole county), an industry committee mediator
+        (the 医调委, a county org) and a 驻庭调解室 mediator (the tribunal's township)."""
+        grants = {
+            u: User.objects.get(username=u).role_grants.select_related("org__kind").get()
+            for u in ("dispatcher_county", "mediator_industry", "mediator_court", "judge")
+        }
+        county = grants["dispatcher_county"].org
+        assert county.kind.code == "platform"
+        assert county.region.code == COUNTY_CODE
+        industry = grants["mediator_industry"].org
+        assert industry.kind.code == "committee_industry"
+        assert "医疗" in industry.name
+        room = grants["mediator_court"].org
+        assert room.kind.code == "room_court"
+        assert room.region == grants["judge"].org.region
+        out = StringIO()
+        call_command("demo_accounts", stdout=out)
         text = out.getvalue()
-        for username in DEMO_USERNAMES:
-            assert f" {username} " in text
-        assert DEMO_PASSWORD in text
-        leader = User.objects.get(username="leader")
-        assert leader.role_grants.get().org.name in text
+        assert f"{county.region.name}及下级：平安办研判、交办、督办" in text
+        assert f"{room.region.name}及下级：本村（社区）/本调委会调解工作" in text
