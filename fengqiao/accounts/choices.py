@@ -25,3 +25,4 @@ class BuiltinRole(models.TextChoices):
     JUDGE = "judge", _("法官")
     POLICE = "police", _("民警")
     JUSTICE_OFFICER = "justice_officer", _("司法所干部")
+    ORG_ADMIN = "org_admin", _("组织管理员")

@@ -119,6 +119,13 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
         "perms": [*ROSTER, *CASE_HANDLE],
         "description": "司法所：指导人民调解",
     },
+    # Org admin: the county's (or a township's) organisations, people and mediator files in its
+    # region — not an account or role admin (三员分立), and no case data.
+    BuiltinRole.ORG_ADMIN: {
+        "scope": DataScope.REGION,
+        "perms": [*ROSTER, "orgs.manage_orgs"],
+        "description": "辖区单位、人员、任职与调解员档案的建立与维护",
+    },
 }
 
 # 三员分立: the three admin roles, and the one permission that defines each. A defining

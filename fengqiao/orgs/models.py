@@ -50,6 +50,8 @@ class Organization(models.Model):
     """单位/组织 — an organization in a region: platform, court, police station, committee…"""
 
     name = models.CharField(_("名称"), max_length=100)
+    # The org's own identifier (统一社会信用代码 or a local code): the key an import matches on.
+    code = models.CharField(_("单位代码"), max_length=30, blank=True, default="")
     kind = models.ForeignKey(
         OrgKind, on_delete=models.PROTECT, related_name="orgs", verbose_name=_("类型")
     )
@@ -85,10 +87,14 @@ class Organization(models.Model):
         ordering = ["region__path", "kind__sort_order", "name"]
         constraints = [
             models.UniqueConstraint(fields=["region", "name"], name="org_unique_name_in_region"),
+            models.UniqueConstraint(
+                fields=["code"], condition=~models.Q(code=""), name="org_unique_code"
+            ),
         ]
         permissions = [
             ("view_reports", _("查看队伍建设报表")),
             ("export_reports", _("导出报表")),
+            ("manage_orgs", _("管理辖区单位、人员与调解员档案")),
         ]
 
     def __str__(self) -> str:

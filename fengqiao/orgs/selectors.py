@@ -10,7 +10,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from fengqiao.accounts.access import restrict
+from fengqiao.accounts.access import restrict, scope_for
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 from fengqiao.orgs.choices import ROSTER_ROLES
@@ -25,7 +25,12 @@ from fengqiao.orgs.models import (
     RecusalDeclaration,
     TrainingRecord,
 )
-from fengqiao.orgs.permissions import VIEW_ORGANIZATION, VIEW_PERSON, VIEW_PERSONAL_DATA
+from fengqiao.orgs.permissions import (
+    MANAGE_ORGS,
+    VIEW_ORGANIZATION,
+    VIEW_PERSON,
+    VIEW_PERSONAL_DATA,
+)
 from fengqiao.regions.models import Region
 from fengqiao.regions.selectors import subtree_q
 
@@ -236,3 +241,49 @@ def own_memberships(user: Any) -> list[Membership]:
         .select_related("org")
         .order_by("org__name", "pk")
     )
+
+
+# --- What an org admin (orgs.manage_orgs) may change -------------------------------------------
+
+
+def manageable_regions(user: Any) -> QuerySet[Region]:
+    """Regions where ``user`` may create and edit orgs and people: the subtree of each region
+    the permission was granted in."""
+    return restrict(Region.objects.all(), user, MANAGE_ORGS).order_by("path")
+
+
+def can_manage_region(user: Any, region: Region) -> bool:
+    scope = scope_for(user, MANAGE_ORGS)
+    if scope.everything:
+        return True
+    return any(region.path.startswith(path) for path in scope.region_paths)
+
+
+def manageable_orgs(user: Any) -> QuerySet[Organization]:
+    return (
+        restrict(Organization.objects.all(), user, MANAGE_ORGS)
+        .select_related("kind", "region")
+        .order_by("region__path", "kind__sort_order", "name")
+    )
+
+
+def org_get_for_manage(user: Any, pk: int) -> Organization:
+    return get_object_or_404(manageable_orgs(user).select_related("parent", "liaison"), pk=pk)
+
+
+def manageable_people(user: Any) -> QuerySet[Person]:
+    """People registered in the user's regions, or serving in an org there."""
+    return people_visible_to(user, MANAGE_ORGS)
+
+
+def person_get_for_manage(user: Any, pk: int) -> Person:
+    return get_object_or_404(manageable_people(user).select_related("region"), pk=pk)
+
+
+def membership_get_for_manage(user: Any, pk: int) -> Membership:
+    memberships = restrict(Membership.objects.all(), user, MANAGE_ORGS)
+    return get_object_or_404(memberships.select_related("person", "org"), pk=pk)
+
+
+def person_is_manageable(user: Any, person: Person) -> bool:
+    return manageable_people(user).filter(pk=person.pk).exists()
