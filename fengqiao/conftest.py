@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from io import StringIO
 from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython
@@ -199,3 +201,12 @@ def grid_worker(world: World) -> User:
     user = UserFactory(username="grid_east", real_name="东村网格员")
     grant(user, BuiltinRole.GRID_WORKER, world.committee_east)
     return user
+
+
+@pytest.fixture
+def demo_small(db: None) -> None:
+    """The small demo county of ``manage.py seed_demo --small`` (docs/demo.md): every demo
+    account of ``fengqiao.demo.accounts.DEMO_ACCOUNTS`` (password ``Fengqiao@2026``), the same
+    kinds of orgs in three townships and a few cases in every state. A few seconds; for tests
+    that log in as each demo role (with ``live_server`` in the browser tests)."""
+    call_command("seed_demo", "--small", stdout=StringIO())

@@ -383,7 +383,8 @@ def _fix_data(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def demo_cases_seed(*, seed: int, today: date, count: int = FULL_CASES) -> DemoCaseSummary:
-    """Add ``count`` cases to the demo county (which must exist), in one transaction."""
+    """Add ``count`` cases to the demo county (which must exist), in one transaction; never
+    fewer than the forced ones (``FORCED_CASES_ONLY`` gives just those)."""
     world = load_world()
     gen = Generator(seed=seed, today=today, world=world)
     built = [gen.build(spec) for spec in _specs(world, count)]

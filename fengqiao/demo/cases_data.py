@@ -18,6 +18,8 @@ A = CaseAction
 
 FULL_CASES = 3000
 SMALL_CASES = 150
+# Only the forced cases of ``cases._specs`` (every state and channel, the demo accounts' work).
+FORCED_CASES_ONLY = 0
 SPAN_DAYS = 548  # 18 months
 BATCH = 500
 

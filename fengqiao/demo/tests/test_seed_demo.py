@@ -16,15 +16,17 @@ from django.utils import timezone
 
 from fengqiao.accounts.models import User
 from fengqiao.demo.accounts import DEMO_ACCOUNTS, DEMO_USERNAMES
-from fengqiao.demo.cases_data import SMALL_CASES
 from fengqiao.demo.data import COUNTY_CODE, DEMO_PASSWORD, DemoSize, id_check_digit
 from fengqiao.demo.plan import demo_plan
 from fengqiao.demo.planning import DemoPlan
 from fengqiao.demo.seed import demo_seed
+from fengqiao.disputes.choices import CaseStatus
 from fengqiao.disputes.models import Case
+from fengqiao.disputes.queues import TO_DISPATCH, queue_cases
 from fengqiao.orgs import reports
 from fengqiao.orgs.choices import PersonRole
 from fengqiao.orgs.models import Membership, Organization, Person
+from fengqiao.regions.choices import RegionLevel
 from fengqiao.regions.models import Region
 from fengqiao.regions.tests.factories import make_region
 
@@ -118,18 +120,19 @@ def empty(db: None) -> None:
 
 
 def test_running_again_never_duplicates(empty: None) -> None:
-    call_command("seed_demo", "--if-empty", "--size", "small", stdout=StringIO())
+    call_command("seed_demo", "--if-empty", "--small", stdout=StringIO())
     before = snapshot()
+    cases = Case.objects.count()
     out = StringIO()
 
-    call_command("seed_demo", "--if-empty", "--size", "small", stdout=out)
+    call_command("seed_demo", "--if-empty", "--small", stdout=out)
     with pytest.raises(CommandError, match="已存在"):
-        call_command("seed_demo", "--size", "small", stdout=StringIO())
+        call_command("seed_demo", "--small", stdout=StringIO())
 
     assert "已存在" in out.getvalue()
     assert snapshot() == before
     # The demo cases come with the county, once.
-    assert Case.objects.count() == SMALL_CASES
+    assert Case.objects.count() == cases
     assert User.objects.filter(username__in=DEMO_USERNAMES).count() == len(DEMO_USERNAMES)
 
 
@@ -137,7 +140,7 @@ def test_if_empty_leaves_a_database_with_its_own_regions_alone(empty: None) -> N
     make_region("330199000000", "真实区")
     out = StringIO()
 
-    call_command("seed_demo", "--if-empty", "--size", "small", stdout=out)
+    call_command("seed_demo", "--if-empty", "--small", stdout=out)
 
     assert "已有行政区划" in out.getvalue()
     assert not Region.objects.filter(code=COUNTY_CODE).exists()
@@ -277,3 +280,18 @@ class TestDemoCounty:
         text = out.getvalue()
         assert f"{county.region.name}及下级：平安办研判、交办、督办" in text
         assert f"{room.region.name}及下级：本村（社区）/本调委会调解工作" in text
+
+
+# -- seed_demo --small: the demo roles' browser tests ---------------------------------------------
+
+
+def test_the_small_demo_has_every_account_state_and_waiting_escalation(demo_small: None) -> None:
+    assert set(User.objects.values_list("username", flat=True)) == set(DEMO_USERNAMES)
+    assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
+    # A few cases per state, not the full county's thousands: seeded in seconds.
+    assert Case.objects.count() < 100
+    assert Region.objects.filter(level=RegionLevel.TOWNSHIP).count() == 3
+    county = User.objects.get(username="dispatcher_county")
+    assert queue_cases(county, TO_DISPATCH).filter(timeline__action="escalate").exists()
+    for username in DEMO_USERNAMES:
+        assert login(username).get("/").status_code == 200, username

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import argparse
 import time
 from typing import Any
 
@@ -8,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from fengqiao.demo.cases import demo_cases_seed
-from fengqiao.demo.cases_data import FULL_CASES, SMALL_CASES
+from fengqiao.demo.cases_data import FORCED_CASES_ONLY, FULL_CASES
 from fengqiao.demo.data import (
     COUNTY_CODE,
     COUNTY_NAME,
@@ -20,10 +19,10 @@ from fengqiao.demo.data import (
 from fengqiao.demo.seed import DemoAlreadyLoaded, demo_seed
 from fengqiao.regions.models import Region
 
-# A small county for the test suite (not shown in --help).
-SIZES = {"full": FULL_COUNTY, "small": DemoSize(townships=3, villages_per_township=4)}
-# Demo cases over the last 18 months (fengqiao/demo/cases.py).
-CASES = {"full": FULL_CASES, "small": SMALL_CASES}
+# --small: the same kinds of orgs and the same demo accounts in three townships of three villages,
+# and only the demo cases every state and every account needs (a few per state): a few seconds,
+# for browser tests per demo role (docs/demo.md).
+SMALL_COUNTY = DemoSize(townships=3, villages_per_township=3, grids_per_village=2)
 
 
 class Command(BaseCommand):
@@ -41,7 +40,12 @@ class Command(BaseCommand):
             action="store_true",
             help="演示区县已存在或库中已有其他行政区划时什么也不做（供 bin/run 启动时调用）",
         )
-        parser.add_argument("--size", choices=sorted(SIZES), default="full", help=argparse.SUPPRESS)
+        parser.add_argument(
+            "--small",
+            action="store_true",
+            help="小型演示区县（3 个乡镇、每镇 3 个村，同样的单位类型和演示账户，"
+            "每种状态几件案件），几秒生成，供按角色的浏览器测试使用",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if demo_county_exists():
@@ -57,15 +61,13 @@ class Command(BaseCommand):
             self.stdout.write("数据库中已有行政区划数据，不生成演示数据。")
             return
         started = time.monotonic()
+        size = SMALL_COUNTY if options["small"] else FULL_COUNTY
+        count = FORCED_CASES_ONLY if options["small"] else FULL_CASES
         try:
-            summary = demo_seed(
-                seed=options["seed"], today=timezone.localdate(), size=SIZES[options["size"]]
-            )
+            summary = demo_seed(seed=options["seed"], today=timezone.localdate(), size=size)
         except DemoAlreadyLoaded as exc:
             raise CommandError(f"演示区县“{COUNTY_NAME}”（{exc}）已存在，不再重复生成。") from exc
-        cases = demo_cases_seed(
-            seed=options["seed"], today=timezone.localdate(), count=CASES[options["size"]]
-        )
+        cases = demo_cases_seed(seed=options["seed"], today=timezone.localdate(), count=count)
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成演示区县“{COUNTY_NAME}”（种子 {options['seed']}）："
