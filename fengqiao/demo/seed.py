@@ -41,6 +41,7 @@ from fengqiao.orgs.services import (
     mediator_profile_set,
     membership_add,
     org_create,
+    org_update,
     person_create,
     recusal_declare,
     training_record,
@@ -192,8 +193,9 @@ def _write_people(
     return people
 
 
-# The three writes below have no service in fengqiao/orgs/services.py yet (grid assignment,
-# liaison, pairing, linking a login); they are audited here the way a service would be.
+# Assigning a mediator's grids and pairing orgs (法庭与村结对) have no service in
+# fengqiao/orgs/services.py yet (nor has linking a login, in accounts.py); they are audited here
+# the way a service would be. The liaison goes through ``org_update``.
 
 
 def _mediator_set_grids(profile: MediatorProfile, grids: list[Region]) -> None:
@@ -209,14 +211,18 @@ def _mediator_set_grids(profile: MediatorProfile, grids: list[Region]) -> None:
 def _write_links(plan: DemoPlan, orgs: dict[str, Organization], people: dict[str, Person]) -> None:
     for spec in plan.orgs:
         org = orgs[spec.key]
-        if spec.liaison:
-            org.liaison = people[spec.liaison]
-            org.save(update_fields=["liaison"])
-            audit_record(
+        if spec.liaison:  # once the people exist: the liaison is one of the org's staff
+            org = org_update(
                 actor=None,
-                event_type=EventType.ORG_UPDATED,
-                obj=org,
-                after={"liaison": org.liaison.pk},
+                org=org,
+                name=org.name,
+                kind=org.kind,
+                region=org.region,
+                parent=org.parent,
+                categories=spec.categories,
+                address=org.address,
+                code=org.code,
+                liaison=people[spec.liaison],
             )
         if spec.paired:
             paired = [orgs[key] for key in spec.paired]
