@@ -21,4 +21,6 @@ urlpatterns = [
     path("people/<int:pk>/recusals/new/", views.recusal_add, name="recusal_add"),
     path("memberships/<int:pk>/edit/", views.membership_edit, name="membership_edit"),
     path("memberships/<int:pk>/end/", views.membership_end, name="membership_end"),
+    path("import/", views.import_page, name="import"),
+    path("import/<slug:kind>-template.xlsx", views.import_template, name="import_template"),
 ]

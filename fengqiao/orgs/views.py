@@ -7,16 +7,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.access import has_perm, require
 from fengqiao.core.choices import DisputeCategory
-from fengqiao.orgs import exports, reports, services
+from fengqiao.core.xlsx import XLSX_CONTENT_TYPE
+from fengqiao.orgs import exports, imports, reports, roster_import, services
 from fengqiao.orgs.choices import ROSTER_ROLES, MediatorGrade, PersonRole
 from fengqiao.orgs.forms import (
     MembershipEditForm,
@@ -524,3 +526,51 @@ def recusal_add(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("orgs:person_detail", pk=person.pk)
     back = reverse("orgs:person_detail", args=[person.pk])
     return _form_page(request, form, _("回避声明：%(name)s") % {"name": person.name}, back)
+
+
+# --- XLSX import (orgs.manage_orgs) -------------------------------------------------------------
+
+IMPORTS = {
+    "orgs": (_lazy("单位"), imports.orgs_import, imports.orgs_template),
+    "roster": (_lazy("调解员名册"), roster_import.roster_import, imports.roster_template),
+}
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    """Upload an 单位 or 名册 workbook; every bad row is listed and nothing is imported, or the
+    counts of what was created and updated are shown."""
+    require(request.user, MANAGE_ORGS)
+    context: dict[str, Any] = {"imports": IMPORTS}
+    status = 200
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        upload = request.FILES.get("file")
+        context["kind"] = kind
+        if kind not in IMPORTS:
+            context["errors"] = [(None, _("请选择导入类型。"))]
+        elif upload is None:
+            context["errors"] = [(None, _("请选择要上传的 .xlsx 文件。"))]
+        elif upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
+            context["errors"] = [(None, _("文件超过10MB，请分批导入。"))]
+        else:
+            try:
+                context["result"] = IMPORTS[kind][1](actor=request.user, upload=upload)
+            except imports.ImportRejected as exc:
+                context["errors"] = exc.errors[: imports.MAX_ERRORS_SHOWN]
+                context["error_count"] = len(exc.errors)
+        if "errors" in context:
+            status = 400
+        context["label"] = IMPORTS[kind][0] if kind in IMPORTS else ""
+    return render(request, "orgs/import.html", context, status=status)
+
+
+@login_required
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    require(request.user, MANAGE_ORGS)
+    if kind not in IMPORTS:
+        raise Http404
+    response = HttpResponse(IMPORTS[kind][2](), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
+    return response
