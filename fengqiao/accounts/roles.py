@@ -145,6 +145,7 @@ REFERENCE_MODELS = frozenset(
         "disputes.territoryrule",
         "disputes.subjectrule",
         "disputes.calendaroverride",
+        "disputes.holidayschedule",
         "disputes.deadlinelimit",
     }
 )

@@ -34,8 +34,9 @@ from fengqiao.api.schemas import (
     as_error,
 )
 from fengqiao.core.masking import mask_id_number, mask_name, mask_phone
-from fengqiao.disputes.choices import CaseStatus, PartyKind
-from fengqiao.disputes.models import Case, Party, TimelineEvent
+from fengqiao.disputes import deadlines
+from fengqiao.disputes.choices import CaseStatus, DueStatus, PartyKind
+from fengqiao.disputes.models import Case, DueItem, Party, TimelineEvent
 from fengqiao.disputes.services.errors import CaseRuleError, PartyInput
 from fengqiao.disputes.views import EVENT_LABELS
 
@@ -276,7 +277,23 @@ def _event(event: TimelineEvent) -> dict[str, Any]:
     }
 
 
+def _deadline(item: DueItem, known_years: set[int]) -> dict[str, Any]:
+    running = item.status == DueStatus.OPEN
+    return {
+        "kind": item.kind,
+        "kind_label": str(item.get_kind_display()),
+        "org": item.org.name,
+        "due_at": _local(item.due_at),
+        "status": item.status,
+        "status_label": str(item.get_status_display()),
+        "paused": item.paused_at is not None,
+        "provisional": running and deadlines.is_provisional(item.due_at, known_years),
+    }
+
+
 def _detail(case: Case) -> dict[str, Any]:
+    items = selectors.case_deadlines(case)
+    known_years = deadlines.known_years() if items else set()
     return {
         **_summary(case),
         "channel_label": str(case.get_channel_display()),
@@ -285,6 +302,7 @@ def _detail(case: Case) -> dict[str, Any]:
         "platform": case.platform.name,
         "handling_org": case.handling_org.name if case.handling_org is not None else None,
         "parties": [_party(p) for p in case.parties.all()],
+        "deadlines": [_deadline(item, known_years) for item in items],
         "timeline": [_event(e) for e in selectors.case_timeline(case)],
     }
 

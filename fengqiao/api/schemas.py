@@ -223,6 +223,19 @@ class TimelineOut(Schema):
     org: str | None
 
 
+class DeadlineOut(Schema):
+    kind: str
+    kind_label: str
+    org: str
+    due_at: datetime
+    status: str
+    status_label: str
+    paused: bool = Field(description="案件中止期间暂停计时")
+    provisional: bool = Field(
+        description="暂定：期限落在尚未导入节假日安排的年份，暂按周一至周五计算，导入后可能调整"
+    )
+
+
 class CaseSummaryOut(Schema):
     number: str
     title: str
@@ -245,6 +258,7 @@ class CaseOut(CaseSummaryOut):
     platform: str
     handling_org: str | None
     parties: list[PartyOut]
+    deadlines: list[DeadlineOut]
     timeline: list[TimelineOut]
 
 

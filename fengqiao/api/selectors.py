@@ -14,7 +14,7 @@ from fengqiao.accounts.access import restrict
 from fengqiao.api.models import ApiKey
 from fengqiao.core.crypto import constant_time_equal, sm3_hex
 from fengqiao.disputes import selectors as case_selectors
-from fengqiao.disputes.models import Case, TimelineEvent
+from fengqiao.disputes.models import Case, DueItem, TimelineEvent
 from fengqiao.disputes.permissions import VIEW_CASE
 
 TOKEN_PREFIX = "fq"  # noqa: S105 - the token format marker, not a secret
@@ -100,3 +100,8 @@ def case_page_for_user(
 
 def case_timeline(case: Case) -> list[TimelineEvent]:
     return list(case_selectors.case_timeline(case))
+
+
+def case_deadlines(case: Case) -> list[DueItem]:
+    """The case's deadlines (a case the caller may see), nearest first."""
+    return list(case.due_items.select_related("org").order_by("due_at", "pk"))

@@ -1,6 +1,11 @@
 """The deadline engine: calendar and working days with Chinese statutory holidays and 调休
-working weekends (the ``chinese_calendar`` package plus ``CalendarOverride`` rows), and the
-limits that apply per channel and step. docs/deadlines.md gives each rule with its source.
+working weekends, and the limits that apply per channel and step. docs/deadlines.md gives each
+rule with its source.
+
+A day's working status comes from, in order: a ``CalendarOverride`` row (the admin's hand-set
+day), the year's imported ``HolidaySchedule`` (the State Council's notice), the
+``chinese_calendar`` package, and for a year none of them knows, Monday to Friday — a deadline
+that falls in such a year is provisional (暂定, ``is_provisional``) until its schedule arrives.
 
 - people's mediation: settle within one month (人民调解工作若干规定 art. 33), counted as 民法典
   art. 202 says (the same day of the next month, or its last day);
@@ -21,6 +26,7 @@ from datetime import date, datetime, time, timedelta
 
 import chinese_calendar
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fengqiao.disputes.choices import CourtProcedure, DueKind, IntakeChannel, RiskGrade
 
@@ -59,43 +65,117 @@ REMIND_BEFORE = timedelta(days=3)
 REMIND_BEFORE_SHORT = timedelta(hours=12)
 
 
-def _overrides(first: date, last: date) -> dict[date, bool]:
-    """The ``CalendarOverride`` rows from ``first`` to ``last``, in one query."""
-    from fengqiao.disputes.models import CalendarOverride
-
-    rows = CalendarOverride.objects.filter(day__range=(first, last))
-    return {day: bool(value) for day, value in rows.values_list("day", "is_workday")}
+def _package_years() -> range:
+    """The years the ``chinese_calendar`` package has the notices of."""
+    known = chinese_calendar.constants.holidays
+    return range(min(known).year, max(known).year + 1)
 
 
-def _statutory_workday(day: date, overrides: dict[date, bool]) -> bool:
-    if day in overrides:
-        return overrides[day]
-    try:
+PACKAGE_YEARS = _package_years()
+
+
+class _Calendar:
+    """The days set apart from Monday–Friday between two dates, read in two queries: the
+    admin's ``CalendarOverride`` rows and the imported ``HolidaySchedule`` of each year."""
+
+    def __init__(self, first: date, last: date) -> None:
+        from fengqiao.disputes.models import CalendarOverride, HolidaySchedule
+
+        self.scheduled_years: set[int] = set()
+        self.days: dict[date, bool] = {}
+        rows = HolidaySchedule.objects.filter(year__range=(first.year, last.year))
+        for year, holidays, workdays in rows.values_list("year", "holidays", "workdays"):
+            self.scheduled_years.add(year)
+            self.days.update(_schedule_days(holidays, workdays))
+        overrides = CalendarOverride.objects.filter(day__range=(first, last))
+        self.days.update(
+            (day, bool(value)) for day, value in overrides.values_list("day", "is_workday")
+        )
+
+    def is_workday(self, day: date) -> bool:
+        if day in self.days:
+            return self.days[day]
+        if day.year in self.scheduled_years or day.year not in PACKAGE_YEARS:
+            # The notice lists every day off and every working weekend; a year nobody knows
+            # is counted Monday to Friday and its deadlines shown as 暂定.
+            return day.weekday() < 5
         return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        # A year the package does not know: weekdays work, unless an override says otherwise.
-        return day.weekday() < 5
+
+
+def _schedule_days(
+    holidays: list[dict[str, str]], workdays: list[dict[str, str]]
+) -> dict[date, bool]:
+    """A stored schedule's days off and 调休 working days (validated when it was imported)."""
+    days: dict[date, bool] = {}
+    for holiday in holidays:
+        day, end = date.fromisoformat(holiday["start"]), date.fromisoformat(holiday["end"])
+        while day <= end:
+            days[day] = False
+            day += timedelta(days=1)
+    for row in workdays:
+        days[date.fromisoformat(row["date"])] = True
+    return days
 
 
 def is_workday(day: date) -> bool:
-    return _statutory_workday(day, _overrides(day, day))
+    return _Calendar(day, day).is_workday(day)
 
 
-# Days of overrides read at a time when walking forward: a month covers every holiday run
-# (the longest, 春节 and 国庆, are 8-9 days off), so a deadline usually costs one query.
+def known_years() -> set[int]:
+    """The years whose working days are known: an imported schedule or the package's data."""
+    from fengqiao.disputes.models import HolidaySchedule
+
+    return set(PACKAGE_YEARS) | set(HolidaySchedule.objects.values_list("year", flat=True))
+
+
+def is_provisional(due_at: datetime, known: set[int] | None = None) -> bool:
+    """暂定: the deadline falls in a year with neither a schedule nor the package's data, so it
+    was counted Monday to Friday and may move when the year's notice is imported."""
+    return timezone.localtime(due_at).year not in (known if known is not None else known_years())
+
+
+# From this day of the year on, next year's schedule is expected (the State Council publishes
+# it in the autumn; chinese_calendar follows weeks later).
+WARN_FROM = (11, 1)
+
+
+def missing_years(today: date | None = None, known: set[int] | None = None) -> list[int]:
+    """The years the calendar should know by ``today`` and does not: this year always, next
+    year from 1 November."""
+    today = today or timezone.localdate()
+    known = known if known is not None else known_years()
+    wanted = [today.year]
+    if (today.month, today.day) >= WARN_FROM:
+        wanted.append(today.year + 1)
+    return [year for year in wanted if year not in known]
+
+
+def calendar_warning(today: date | None = None) -> str:
+    """The administrators' banner when a year the calendar should know is missing, else ""."""
+    missing = missing_years(today)
+    if not missing:
+        return ""
+    return _(
+        "尚未导入 %(years)s 年的节假日安排：落在这些年份的期限按周一至周五计算，标为“暂定”。"
+        "国务院办公厅通知发布后，请在 基础数据 → 节假日安排 导入。"
+    ) % {"years": "、".join(str(year) for year in missing)}
+
+
+# Days of the calendar read at a time when walking forward: a month covers every holiday run
+# (the longest, 春节 and 国庆, are 8-9 days off), so a deadline usually costs two queries.
 _WINDOW = timedelta(days=31)
 
 
 def _days_from(day: date) -> Iterator[tuple[date, bool]]:
-    """``day`` and every day after it, each with whether it is a working day; the overrides
-    are read a window at a time as the walk reaches them, not a query per day."""
-    loaded_to = day - timedelta(days=1)
-    overrides: dict[date, bool] = {}
+    """``day`` and every day after it, each with whether it is a working day; the calendar
+    is read a window at a time as the walk reaches it, not a query per day."""
+    loaded_to = day + _WINDOW
+    days = _Calendar(day, loaded_to)
     while True:
         if day > loaded_to:
             loaded_to = day + _WINDOW
-            overrides = _overrides(day, loaded_to)
-        yield day, _statutory_workday(day, overrides)
+            days = _Calendar(day, loaded_to)
+        yield day, days.is_workday(day)
         day += timedelta(days=1)
 
 

@@ -472,6 +472,38 @@ class CalendarOverride(models.Model):
         return _("%(day)s 休") % {"day": self.day}
 
 
+class HolidaySchedule(models.Model):
+    """节假日安排 — one year's State Council notice (国务院办公厅关于××年部分节假日安排的通知):
+    its holiday ranges and its 调休 working days, with the notice's number. The deadline engine
+    reads it before the ``chinese_calendar`` package. Written only by
+    ``holidays.holiday_schedule_import`` (admin or ``manage.py import_holidays``), which
+    validates it (``holidays.parse_schedule``: every day inside the year, no overlaps)."""
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    notice = models.CharField(_("通知文号"), max_length=100)
+    # [{"name": "春节", "start": "2027-02-05", "end": "2027-02-12"}, …], in date order.
+    holidays = models.JSONField(_("放假安排"), default=list)
+    # [{"date": "2027-02-13", "name": "春节"}, …]: weekend days that are working days.
+    workdays = models.JSONField(_("调休上班日"), default=list)
+    imported_at = models.DateTimeField(_("导入时间"), default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("导入人"),
+    )
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.notice}"
+
+
 class ArchiveCounter(models.Model):
     """卷宗号计数器 — the last file number an organization issued in a year."""
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from fengqiao.accounts.access import grant_org_ids, has_perm, restrict, scope_for
 from fengqiao.accounts.models import RoleGrant
 from fengqiao.core.choices import category_with_subkinds
+from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import (
     OPEN_STATUSES,
     CaseStatus,
@@ -391,6 +392,8 @@ def leader_choices(user: Any, case: Case) -> QuerySet[Person]:
 class DueRow:
     item: DueItem
     state: str
+    # 暂定: the deadline falls in a year without a holiday schedule (deadlines.is_provisional).
+    provisional: bool = False
 
 
 def case_actions(user: Any, case: Case) -> list[str]:
@@ -441,11 +444,16 @@ def case_detail_for_user(user: Any, pk: int) -> CaseDetail:
         )
     )
     due = []
+    known_years: set[int] | None = None
     for item in case.due_items.select_related("org").order_by("due_at"):
         state = ""
+        provisional = False
         if item.status == DueStatus.OPEN:
             state = PAUSED if item.paused_at else due_state(item.due_at, now)
-        due.append(DueRow(item, state))
+            if known_years is None:
+                known_years = deadlines.known_years()
+            provisional = deadlines.is_provisional(item.due_at, known_years)
+        due.append(DueRow(item, state, provisional))
     held = {n: getattr(case, n) for n in outcomes if hasattr(case, n)}
     return CaseDetail(
         case=case,

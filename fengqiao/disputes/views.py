@@ -25,7 +25,7 @@ from fengqiao.accounts.access import has_perm, require
 from fengqiao.accounts.models import User
 from fengqiao.core.choices import grouped_category_choices
 from fengqiao.core.validators import is_credit_code
-from fengqiao.disputes import forms, queues, selectors
+from fengqiao.disputes import deadlines, forms, queues, selectors
 from fengqiao.disputes.choices import (
     CaseAction,
     CaseStatus,
@@ -418,6 +418,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
             "work": work,
             "states": states,
             "order_states": order_states,
+            "calendar_years": deadlines.known_years(),
             "return_form": forms.ReturnOrderForm(),
             "can_register": has_perm(request.user, REGISTER_CASE),
         },

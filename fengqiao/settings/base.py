@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fengqiao.web.context_processors.navigation",
+                "fengqiao.web.context_processors.calendar_warning",
                 "fengqiao.notify.context_processors.unread_notifications",
             ],
         },

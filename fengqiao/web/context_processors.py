@@ -1,5 +1,6 @@
 """Navigation per role: each entry appears only for users holding its permission (and, for a
-role's own tool such as the grid worker's 快速上报, that role)."""
+role's own tool such as the grid worker's 快速上报, that role); the holiday-calendar banner for
+those who import the holiday schedules."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from fengqiao.accounts.access import role_codes, user_perms
 from fengqiao.accounts.choices import BuiltinRole
 from fengqiao.accounts.permissions import MANAGE_ACCOUNTS, MANAGE_ROLES
 from fengqiao.audit.permissions import VIEW_AUDITEVENT
-from fengqiao.disputes.permissions import REGISTER_CASE, VIEW_CASE
+from fengqiao.disputes import deadlines
+from fengqiao.disputes.permissions import CHANGE_CALENDAROVERRIDE, REGISTER_CASE, VIEW_CASE
 from fengqiao.orgs.permissions import VIEW_ORGANIZATION, VIEW_PERSON, VIEW_REPORTS
 from fengqiao.regions.permissions import VIEW_REGION
 
@@ -66,3 +68,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     ]
     current = getattr(getattr(request, "resolver_match", None), "view_name", "")
     return {"nav_items": items, "nav_current": current, "user_perms": perms}
+
+
+def calendar_warning(request: HttpRequest) -> dict[str, Any]:
+    """On every page (the admin's too) of a user who keeps the calendar (who may import the
+    holiday schedules): the missing years."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or CHANGE_CALENDAROVERRIDE not in user_perms(user):
+        return {}
+    return {"calendar_warning": deadlines.calendar_warning()}

@@ -1,4 +1,5 @@
-"""/healthz: database, queue and worker heartbeat, for load balancers and operators."""
+"""/healthz: database, queue and worker heartbeat, and whether the holiday calendar knows the
+years it should (this year, and next year from 1 November), for load balancers and operators."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from huey.contrib.djhuey import HUEY
 
 from fengqiao.core.models import Heartbeat
+from fengqiao.disputes import deadlines
 
 HEARTBEAT_STALE_AFTER = timedelta(minutes=3)
 
@@ -43,14 +45,28 @@ def _queue() -> dict[str, Any]:
     return info
 
 
+def _calendar() -> dict[str, Any]:
+    known = deadlines.known_years()
+    missing = deadlines.missing_years(known=known)
+    this_year = timezone.localdate().year
+    return {
+        "ok": not missing,
+        "known_years": sorted(year for year in known if year >= this_year),
+        "missing_years": missing,
+    }
+
+
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     database = _database()
     queue = _queue() if database["ok"] else {"ok": False}
     ok = database["ok"] and queue.get("ok", False)
-    status = "ok" if ok and queue.get("worker_alive") else ("degraded" if ok else "down")
+    calendar = _calendar() if database["ok"] else {"ok": False}
+    # A missing year is work for the administrators, not a reason to take the node out.
+    healthy = ok and queue.get("worker_alive") and calendar["ok"]
+    status = "ok" if healthy else ("degraded" if ok else "down")
     return JsonResponse(
-        {"status": status, "database": database, "queue": queue},
+        {"status": status, "database": database, "queue": queue, "calendar": calendar},
         status=200 if ok else 503,
         json_dumps_params={"ensure_ascii": False},
     )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from fengqiao.api.tests.conftest import ZHANG_ID, ApiClient, case_body
 from fengqiao.disputes.choices import RiskGrade
 from fengqiao.disputes.models import Case, TimelineEvent
-from fengqiao.disputes.services.dispatch import case_assess
+from fengqiao.disputes.services.dispatch import case_assess, case_dispatch
 from fengqiao.disputes.tests.factories import register_case
 
 
@@ -185,3 +185,49 @@ def test_detail_query_count_does_not_grow_with_the_timeline(
     assert response.status_code == 200
     assert len(response.json()["timeline"]) == 11
     assert response.json()["timeline"][-1]["org"] == "甲镇平安办"
+
+
+def test_detail_lists_deadlines_and_marks_one_in_an_unknown_year_provisional(
+    cast: Any, world: Any, api_for: Callable[..., ApiClient]
+) -> None:
+    from datetime import datetime
+    from unittest.mock import patch
+    from zoneinfo import ZoneInfo
+
+    from fengqiao.disputes.holidays import holiday_schedule_import, parse_schedule
+
+    # Dispatched Wed 30 Dec 2026, low risk: accepted within three working days — Mon 4 Jan
+    # 2027 while 2027 has no holiday schedule (counted Monday to Friday).
+    dispatched = datetime(2026, 12, 30, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with patch("django.utils.timezone.now", return_value=dispatched):
+        case = east_case(cast, world)
+        case_assess(
+            actor=cast.dispatcher,
+            case_id=case.pk,
+            version=None,
+            category=case.category,
+            grade=RiskGrade.LOW,
+        )
+        case_dispatch(
+            actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
+        )
+    api = api_for(cast.dispatcher, world.town_a_platform)
+
+    (deadline,) = api.get(f"/cases/{case.number}").json()["deadlines"]
+    assert deadline["kind"] == "accept"
+    assert deadline["org"] == world.committee_east.name
+    assert deadline["due_at"].startswith("2027-01-04T23:59:59")
+    assert deadline["provisional"] is True
+
+    holiday_schedule_import(
+        actor=None,
+        data=parse_schedule(
+            {
+                "year": 2027,
+                "notice": "国办发明电〔2026〕99号",
+                "holidays": [{"name": "元旦", "start": "2027-01-01", "end": "2027-01-03"}],
+            }
+        ),
+    )
+    (deadline,) = api.get(f"/cases/{case.number}").json()["deadlines"]
+    assert deadline["provisional"] is False

@@ -8,6 +8,15 @@ from django.utils import timezone
 from fengqiao.core.models import Heartbeat
 from fengqiao.core.services import heartbeat_beat
 from fengqiao.core.tasks import heartbeat
+from fengqiao.disputes.models import HolidaySchedule
+
+
+def _calendar_known() -> None:
+    """This year's and next year's holiday schedules are imported (test_holidays.py covers the
+    calendar part of /healthz)."""
+    this_year = timezone.localdate().year
+    for year in (this_year, this_year + 1):
+        HolidaySchedule.objects.get_or_create(year=year, defaults={"notice": "测试"})
 
 
 def test_healthz_without_heartbeat_is_degraded(client: Client, db: None) -> None:
@@ -31,6 +40,8 @@ def test_healthz_without_heartbeat_is_degraded(client: Client, db: None) -> None
 
 def test_healthz_after_worker_heartbeat_is_ok(client: Client, db: None) -> None:
     # given the periodic heartbeat task has run (the queue runs tasks in-process in tests)
+    # and the holiday calendar knows this year and next
+    _calendar_known()
     heartbeat()
     assert Heartbeat.objects.filter(name="worker").exists()
 
@@ -39,6 +50,7 @@ def test_healthz_after_worker_heartbeat_is_ok(client: Client, db: None) -> None:
 
     # then the worker is reported alive
     assert body["status"] == "ok"
+    assert body["calendar"]["ok"] is True
     assert body["queue"]["worker_alive"] is True
     assert body["queue"]["heartbeat"] is not None
 
