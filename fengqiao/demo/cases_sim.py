@@ -78,6 +78,13 @@ class SimBase:
 
     # Phase 1: the actions and nominal delays; phase 2 fits them before now and applies them.
 
+    def later(self, low: float, high: float) -> None:
+        """Move on by a step inside an action (not in the fitted plan): never past the moment
+        the demo is loaded, at most half of the time left."""
+        step = self.g.hours(low, high)
+        room = self.g.now - timedelta(minutes=30) - self.at
+        self.at += max(timedelta(), min(step, room / 2))
+
     def plan(self, action: str, low: float, high: float, **kw: Any) -> None:
         self.steps.append((action, self.g.hours(low, high), kw))
 

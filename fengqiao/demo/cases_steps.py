@@ -124,7 +124,7 @@ class Sim(SimBase):
         feedback_days = self.g.limit(DueKind.FEEDBACK, lead.to_org, case.grade)
         self.due(DueKind.FEEDBACK, lead.to_org, working_days_after(self.at, feedback_days), lead)
         for other in pending[1:]:
-            self.at += self.g.hours(0.5, 12)
+            self.later(0.5, 12)
             self.answer(other, DispatchStatus.ACCEPTED)
             self.event(
                 "join",
@@ -153,7 +153,7 @@ class Sim(SimBase):
                 note=reason,
                 data={"handed_back": True, "platform": old.pk, "from_org": org.pk},
             )
-            self.at += self.g.hours(2, 24)
+            self.later(2, 24)
             org = old
             reason = "村级调委会上报，经乡镇研判需由区综治中心统筹化解"
         self.escalated_from.append(old)
