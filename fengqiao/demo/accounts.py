@@ -55,6 +55,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("judge", BuiltinRole.JUDGE, Place.TRIBUNAL),
     DemoAccount("police", BuiltinRole.POLICE, Place.POLICE_STATION),
     DemoAccount("justice", BuiltinRole.JUSTICE_OFFICER, Place.JUSTICE_OFFICE),
+    DemoAccount("orgadmin", BuiltinRole.ORG_ADMIN, Place.COUNTY_PLATFORM),
 )
 DEMO_USERNAMES = [account.username for account in DEMO_ACCOUNTS]
 
