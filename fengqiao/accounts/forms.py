@@ -7,6 +7,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import Role, User
+from fengqiao.core.formfields import MobileField
 from fengqiao.orgs.models import Organization
 
 
@@ -67,12 +68,7 @@ class UserCreateForm(forms.Form):
         error_messages={"invalid": _("用户名只能包含字母、数字和 _ . @ -")},
     )
     real_name = forms.CharField(label=_("姓名"), max_length=50)
-    phone = forms.RegexField(
-        label=_("手机号"),
-        regex=r"^1[3-9]\d{9}$",
-        required=False,
-        error_messages={"invalid": _("请输入11位手机号码")},
-    )
+    phone = MobileField(label=_("手机号"), required=False)
     password = forms.CharField(
         label=_("初始密码"),
         strip=False,
@@ -89,12 +85,7 @@ class UserCreateForm(forms.Form):
 
 class UserEditForm(forms.Form):
     real_name = forms.CharField(label=_("姓名"), max_length=50)
-    phone = forms.RegexField(
-        label=_("手机号"),
-        regex=r"^1[3-9]\d{9}$",
-        required=False,
-        error_messages={"invalid": _("请输入11位手机号码")},
-    )
+    phone = MobileField(label=_("手机号"), required=False)
     is_active = forms.BooleanField(label=_("启用"), required=False)
 
 

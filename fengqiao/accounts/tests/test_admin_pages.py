@@ -473,3 +473,16 @@ def test_builtin_admin_roles_hold_disjoint_permissions(db: None) -> None:
     for role in admin_roles:
         held_types = role.permissions.values_list("content_type__app_label", "content_type__model")
         assert not [t for t in held_types if is_case_data_permission(*t)], role.code
+
+
+def test_a_phone_typed_with_spaces_and_full_width_digits_is_accepted(
+    cast: Any, target: User, client_for: Any
+) -> None:
+    # The same phone check as every other form (core.validators): +86, spaces, full width.
+    response = client_for(cast.system_admin).post(
+        f"/accounts/users/{target.pk}/edit/",
+        {"real_name": "张三", "phone": "+86 １３９ 1234 5678", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.phone == "13912345678"
