@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.access import has_perm, require
 from fengqiao.accounts.models import User
-from fengqiao.core.choices import grouped_category_choices
+from fengqiao.core.choices import DisputeCategory, grouped_category_choices
 from fengqiao.core.validators import is_credit_code
 from fengqiao.disputes import deadlines, forms, queues, selectors
 from fengqiao.disputes.choices import (
@@ -311,6 +311,8 @@ def _render_detail(
             "status_labels": STATUS_LABELS,
             "role_labels": dict(PartyRole.choices),
             "satisfaction_labels": dict(Satisfaction.choices),
+            "grade_labels": dict(RiskGrade.choices),
+            "category_labels": dict(DisputeCategory.choices),
             "flagged": flagged_at_intake(user, detail.timeline),
             "repeat_reports": repeat_reports_of(detail.case),
             **panel_context(user, detail.case),

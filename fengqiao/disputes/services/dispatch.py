@@ -76,11 +76,23 @@ def case_assess(
     if procedure and procedure not in CourtProcedure.values:
         raise CaseRuleError(_("请选择普通程序或简易程序。"))
 
+    data: dict[str, Any] = {
+        "category": category,
+        "grade": grade,
+        "flags": sorted(chosen),
+        **({"procedure": procedure} if procedure else {}),
+    }
+
     def apply(case: Case) -> None:
         if procedure and case.channel != IntakeChannel.COURT_POST:
             raise CaseRuleError(_("只有法院委托（诉中）调解的案件需要选择审理程序。"))
         if procedure:
             case.procedure = procedure
+        # What the timeline shows as "中 → 低": the values before, read under the lock.
+        if case.grade != grade:
+            data["from_grade"] = case.grade
+        if case.category != category:
+            data["from_category"] = case.category
         case.category, case.grade = category, grade
         if people_count is not None:
             case.people_count = people_count
@@ -97,12 +109,7 @@ def case_assess(
         version=version,
         note=note,
         apply=apply,
-        data={
-            "category": category,
-            "grade": grade,
-            "flags": sorted(chosen),
-            **({"procedure": procedure} if procedure else {}),
-        },
+        data=data,
     )
 
 

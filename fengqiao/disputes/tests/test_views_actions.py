@@ -81,6 +81,29 @@ def test_assess(cast: Any, world: Any, client_for: Any) -> None:
     assert 'id="id_assess_procedure"' not in client.get(f"/cases/{case.pk}/").content.decode()
 
 
+def test_a_regrade_shows_what_changed_on_the_timeline(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    # given a case assessed 中 (邻里)
+    case = east_case(cast, world)
+    client = client_for(cast.dispatcher)
+    fields = {"people_count": "2", "amount": "", "lead_leader": "", "note": ""}
+    _ok(act(client, case, "assess", category="neighbour", grade="medium", **fields), case)
+
+    # when the dispatcher re-assesses it 低, as a 物业 dispute
+    _ok(act(client, case, "assess", category="property_mgmt", grade="low", **fields), case)
+
+    # then the timeline's last 研判 entry says what changed
+    timeline = client.get(f"/cases/{case.pk}/").content.decode()
+    timeline = timeline[timeline.index('id="timeline"') :]
+    timeline = timeline[: timeline.index("</ol>")]
+    entries = [unescape(re.sub(r"<[^>]+>", " ", e)) for e in timeline.split("<li")[1:]]
+    last = " ".join(entries[-1].split())
+    assert "风险等级：中 → 低" in last
+    assert "纠纷类别：邻里 → 物业" in last
+    assert "风险等级：低 → 中" in " ".join(entries[-2].split())
+
+
 def test_assess_records_the_procedure_of_a_court_entrusted_case(
     cast: Any, world: Any, client_for: Any
 ) -> None:
