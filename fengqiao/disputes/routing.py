@@ -29,11 +29,19 @@ from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import (
     OPEN_STATUSES,
     CaseStatus,
+    DispatchStatus,
     DueKind,
     IntakeChannel,
     RiskGrade,
 )
-from fengqiao.disputes.models import Case, HandlingLevel, Party, SubjectRule, TerritoryRule
+from fengqiao.disputes.models import (
+    Case,
+    DispatchOrder,
+    HandlingLevel,
+    Party,
+    SubjectRule,
+    TerritoryRule,
+)
 from fengqiao.orgs.choices import CASE_MEDIATOR_ROLES, MediatorGrade, OrgFamily
 from fengqiao.orgs.models import (
     MediatorSpecialty,
@@ -405,6 +413,8 @@ class DispatchAdvice:
     top_org: Organization | None
     top_mediator: Any | None
     warnings: list[str] = field(default_factory=list)
+    # Orgs that returned (退回) this case: never preselected for the next dispatch.
+    returned_org_ids: frozenset[int] = frozenset()
 
     @property
     def needs_escalation(self) -> bool:
@@ -420,7 +430,12 @@ def dispatch_advice(case: Case, *, org_choices: Any, mediator_choices: Any) -> D
         org_choices.filter(pk__in=[r.org.pk for r in shown]).values_list("pk", flat=True)
     )
     orgs = [(r, r.org.pk in selectable_orgs) for r in shown]
-    top_org = next((r.org for r, ok in orgs if ok), None)
+    returned = frozenset(
+        DispatchOrder.objects.filter(case=case, status=DispatchStatus.RETURNED).values_list(
+            "to_org_id", flat=True
+        )
+    )
+    top_org = next((r.org for r, ok in orgs if ok and r.org.pk not in returned), None)
     own = [r for r, ok in orgs if ok] or shown
     people = recommend_mediators(case, orgs=own)
     selectable_people = set(
@@ -431,7 +446,9 @@ def dispatch_advice(case: Case, *, org_choices: Any, mediator_choices: Any) -> D
         (m.person for m, ok in mediators if ok and top_org is not None and m.org.pk == top_org.pk),
         None,
     )
-    return DispatchAdvice(orgs, mediators, top_org, top_mediator, rule_warnings(case))
+    return DispatchAdvice(
+        orgs, mediators, top_org, top_mediator, rule_warnings(case), returned_org_ids=returned
+    )
 
 
 def rule_warnings(case: Case) -> list[str]:

@@ -24,6 +24,7 @@ from fengqiao.disputes.models import (
     SubjectRule,
     TerritoryRule,
 )
+from fengqiao.disputes.services.dispatch import case_dispatch, dispatch_return
 from fengqiao.disputes.tests.factories import assessed_case, register_case
 from fengqiao.orgs.models import MediatorProfile, Organization, OrgCategory
 from fengqiao.orgs.tests.factories import OrganizationFactory, kind, mediator
@@ -410,6 +411,29 @@ def test_the_dispatcher_sees_the_recommendations_with_the_top_org_preselected(
     assert re.search(rf'name="orgs" value="{world.committee_east.pk}"[^>]*checked', html)
     assert not re.search(rf'name="orgs" value="{world.committee_west.pk}"[^>]*checked', html)
     assert re.search(rf'<option value="{world.mediator_east_person.pk}" selected>', html)
+
+
+def test_a_returned_case_does_not_preselect_the_org_that_returned_it(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    # given a case 东村 was recommended for, dispatched there and returned
+    case = assessed_case(cast=cast, world=world)
+    case = case_dispatch(
+        actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
+    )
+    order = case.dispatches.get()
+    dispatch_return(actor=cast.mediator_east, dispatch_id=order.pk, reason="当事人不在本村")
+
+    # when the dispatcher opens the case to dispatch it again
+    response = client_for(cast.dispatcher).get(f"/cases/{case.pk}/")
+    html = response.content.decode()
+
+    # then 东村 is not ticked (nor its mediator chosen) and is marked as having returned it
+    form = next(a["form"] for a in response.context["action_forms"] if a["name"] == "dispatch")
+    assert world.committee_east.pk not in form.initial.get("orgs", [])
+    assert form.initial.get("suggested_mediator") != world.mediator_east_person.pk
+    assert not re.search(rf'name="orgs" value="{world.committee_east.pk}"[^>]*checked', html)
+    assert "已退回本案" in html
 
 
 def test_the_dispatcher_is_warned_of_a_deleted_rule_and_limit(
