@@ -16,7 +16,7 @@ from django.utils import timezone
 from fengqiao.accounts.access import grant_org_ids, has_perm, restrict, scope_for
 from fengqiao.accounts.models import RoleGrant
 from fengqiao.core.choices import category_with_subkinds
-from fengqiao.disputes import deadlines
+from fengqiao.disputes import deadlines, queues
 from fengqiao.disputes.choices import (
     OPEN_STATUSES,
     CaseStatus,
@@ -93,13 +93,8 @@ def case_list_for_user(user: Any, filters: CaseFilters | None = None) -> QuerySe
     if f.until:
         qs = qs.filter(registered_at__date__lte=f.until)
     if f.overdue:
-        overdue = DueItem.objects.filter(
-            case_id=OuterRef("pk"),
-            status=DueStatus.OPEN,
-            due_at__lt=timezone.now(),
-            paused_at__isnull=True,
-        )
-        qs = qs.filter(Exists(overdue))
+        # The same 已超期 as the landing count and 我的工作's panel (queues.py).
+        qs = qs.filter(queues.overdue_q(timezone.now()))
     query = normalize_query(f.query)
     if query:
         from fengqiao.disputes.models import Party
@@ -149,6 +144,9 @@ class Worklist:
     to_mediate: list[Case]
     due_soon: list[DueItem]
     overdue: list[DueItem]
+    # How many cases each deadline panel stands for: the count of the list it links to.
+    due_soon_count: int = 0
+    overdue_count: int = 0
 
 
 def worklist_for_user(user: Any, *, limit: int = 50) -> Worklist:
@@ -180,19 +178,21 @@ def worklist_for_user(user: Any, *, limit: int = 50) -> Worklist:
         .select_related("region")
         .order_by("registered_at")[:limit]
     )
-    due = DueItem.objects.filter(
-        org_id__in=org_ids, status=DueStatus.OPEN, paused_at__isnull=True
-    ).select_related("case", "org")
+    # 3日内到期 and 已超期: the deadlines of the cases the user can see, as the queues define
+    # them, so a panel and the list behind it agree for every role (a dispatcher's and a
+    # leader's panels used to read only deadlines their own org was responsible for: none).
+    visible = restrict(Case.objects.all(), user, VIEW_CASE)
+    in_view = visible.values("pk")
+    soon = queues.due_soon_deadlines(now).filter(case_id__in=in_view)
+    late = queues.overdue_deadlines(now).filter(case_id__in=in_view)
     return Worklist(
         to_assess=to_assess,
         to_accept=list(pending_orders_for_user(user)[:limit]),
         to_mediate=to_mediate,
-        due_soon=list(
-            due.filter(due_at__gte=now, due_at__lte=now + timedelta(days=3)).order_by("due_at")[
-                :limit
-            ]
-        ),
-        overdue=list(due.filter(due_at__lt=now).order_by("due_at")[:limit]),
+        due_soon=list(soon.select_related("case", "org").order_by("due_at")[:limit]),
+        overdue=list(late.select_related("case", "org").order_by("due_at")[:limit]),
+        due_soon_count=visible.filter(queues.due_soon_q(now)).count(),
+        overdue_count=visible.filter(queues.overdue_q(now)).count(),
     )
 
 
@@ -283,9 +283,15 @@ def case_visible_to(user: Any, pk: int) -> bool:
 
 
 def case_list_page(user: Any, filters: CaseFilters) -> QuerySet[Case]:
-    """The case list with each case's party names (only the names: nothing to decrypt)."""
+    """The case list with each case's party names (only the names: nothing to decrypt) and,
+    for a case dispatched but not yet accepted, the orgs its orders wait at (``waiting_orders``:
+    the list shows them as 承办单位 rather than a blank)."""
     names = Party.objects.only("id", "case_id", "role", "name").order_by("role", "pk")
-    return case_list_for_user(user, filters).prefetch_related(Prefetch("parties", queryset=names))
+    waiting = DispatchOrder.objects.filter(status=DispatchStatus.PENDING).select_related("to_org")
+    return case_list_for_user(user, filters).prefetch_related(
+        Prefetch("parties", queryset=names),
+        Prefetch("dispatches", queryset=waiting.order_by("pk"), to_attr="waiting_orders"),
+    )
 
 
 def due_state(due_at: datetime, now: datetime | None = None) -> str:

@@ -338,6 +338,50 @@ def test_worklist_colours_deadlines(cast: Any, world: Any, client_for: Any) -> N
     assert "已超期" in table_text(response, "overdue")
 
 
+def test_deadline_panels_agree_with_the_lists_for_every_role(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    # given two cases dispatched to 东村: one past its acceptance limit, one due tomorrow
+    late = dispatch(assess(east_case(cast, world, title="已超期"), cast), cast, world)
+    soon = dispatch(assess(east_case(cast, world, title="快到期"), cast), cast, world)
+    now = timezone.now()
+    DueItem.objects.filter(case=late).update(due_at=now - timezone.timedelta(hours=5))
+    DueItem.objects.filter(case=soon).update(due_at=now + timezone.timedelta(days=1))
+
+    for user in (cast.dispatcher, cast.leader, cast.mediator_east):
+        # when each opens 我的工作
+        client = client_for(user)
+        response = client.get("/cases/my/")
+
+        # then the panels list the cases, and their counts are those of the lists they link to
+        work = response.context["work"]
+        assert late.number in table_text(response, "overdue"), user
+        assert soon.number in table_text(response, "due-soon"), user
+        overdue_list = client.get("/cases/", {"overdue": "1"}).context["page_obj"].paginator
+        assert work.overdue_count == overdue_list.count == 1, user
+        soon_list = client.get("/cases/", {"queue": "due_soon"}).context["page_obj"].paginator
+        assert work.due_soon_count == soon_list.count == 1, user
+
+
+def test_a_dispatched_case_lists_the_org_it_waits_at(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    # given a case dispatched to 东村, not yet accepted
+    case = dispatch(assess(east_case(cast, world), cast), cast, world)
+    client = client_for(cast.dispatcher)
+
+    # then the list and the case page name 东村 as 承办单位 (待受理), not "—"
+    row = table_text(client.get("/cases/"), "case-list")
+    assert "东村人民调解委员会 （待受理）" in " ".join(row.split())
+    detail = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "东村人民调解委员会" in detail[detail.index('id="handling-org"') :][:300]
+    # and once accepted, the org itself
+    accept(case, cast)
+    row = table_text(client.get("/cases/"), "case-list")
+    assert "东村人民调解委员会" in row
+    assert "待受理" not in row
+
+
 # --- Intake -------------------------------------------------------------------------------------
 
 VALID_ID = "11010519491231002X"
