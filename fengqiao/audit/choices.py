@@ -39,6 +39,7 @@ class EventType(models.TextChoices):
     CASE_REMINDED = "case.reminded", _("催办")
     CASE_SUPERVISED = "case.supervised", _("督办")
     CASE_REPORTED = "case.reported", _("向上级平台反馈")
+    DEADLINE_RECOMPUTED = "case.deadline_recomputed", _("期限重算")
     API_KEY_CREATED = "api.key_created", _("新建API密钥")
     API_KEY_REVOKED = "api.key_revoked", _("撤销API密钥")
     MEDIATION_CONSENT = "mediation.consent", _("记录调解意愿")

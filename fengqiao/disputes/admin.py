@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -14,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from fengqiao.audit.admin import AuditedModelAdmin
 from fengqiao.disputes.holidays import (
     HolidayScheduleError,
+    calendar_days_changed,
     holiday_schedule_import,
     parse_schedule,
 )
@@ -66,6 +69,28 @@ class CalendarOverrideAdmin(AuditedModelAdmin):
     list_display = ["day", "is_workday", "note"]
     list_filter = ["is_workday"]
     date_hierarchy = "day"
+
+    # A day changed here moves the open deadlines over it (holidays.calendar_days_changed).
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            old = CalendarOverride.objects.filter(pk=obj.pk).values_list("day", flat=True).first()
+            super().save_model(request, obj, form, change)
+            _day_changed([obj.day, *([old] if old else [])])
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            _day_changed([obj.day])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        with transaction.atomic():
+            days = list(queryset.values_list("day", flat=True))
+            super().delete_queryset(request, queryset)
+            _day_changed(days)
+
+
+def _day_changed(days: list[Any]) -> None:
+    calendar_days_changed(days=days, reason=_("节假日调整"))
 
 
 class HolidayImportForm(forms.Form):

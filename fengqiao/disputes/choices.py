@@ -127,6 +127,14 @@ class DueKind(models.TextChoices):
     FEEDBACK = "feedback", _("反馈时限")
 
 
+class PeriodUnit(models.TextChoices):
+    """How a deadline's period is counted (deadlines.period_end)."""
+
+    WORKING_DAYS = "working_days", _("工作日")
+    DAYS = "days", _("日")
+    MONTHS = "months", _("月")
+
+
 class DueStatus(models.TextChoices):
     OPEN = "open", _("未到期")
     DONE = "done", _("已完成")

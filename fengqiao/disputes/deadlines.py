@@ -22,13 +22,21 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import chinese_calendar
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fengqiao.disputes.choices import CourtProcedure, DueKind, IntakeChannel, RiskGrade
+from fengqiao.disputes.choices import (
+    CourtProcedure,
+    DueKind,
+    IntakeChannel,
+    PeriodUnit,
+    RiskGrade,
+)
 
 MEDIATION_DAYS_BY_CHANNEL: dict[str, int] = {
     IntakeChannel.COURT_PRE: 30,
@@ -219,6 +227,56 @@ def next_working_day_if_off(moment: datetime) -> datetime:
     raise AssertionError("unreachable: the walk over the days does not end")  # pragma: no cover
 
 
+@dataclass(frozen=True)
+class Period:
+    """A period as the law or the platform's standard states it: so many working days, days or
+    months. A deadline keeps its period and its start (``DueItem``), so it can be counted again
+    when the calendar changes (``due_at_of``)."""
+
+    unit: str
+    amount: int
+
+
+def period_end(start: datetime, period: Period) -> datetime:
+    """The end of ``period`` from ``start`` (the start day not counted, 民法典 art. 201); a
+    period of days or months ending on a day off ends on the next working day (art. 203)."""
+    if period.unit == PeriodUnit.WORKING_DAYS:
+        return add_working_days(start, period.amount)
+    if period.unit == PeriodUnit.MONTHS:
+        return next_working_day_if_off(add_months(start, period.amount))
+    return next_working_day_if_off(add_calendar_days(start, period.amount))
+
+
+def due_at_of(item: Any) -> datetime | None:
+    """A ``DueItem``'s deadline counted again from its start on today's calendar: the period's
+    end, then each move in the order it happened — the time spent suspended, the days of an
+    extension — each ending off a day off (民法典 art. 203). ``None`` for an item that does not
+    record its period."""
+    if item.started_at is None or not item.period_unit or item.period_amount is None:
+        return None
+    due = period_end(item.started_at, Period(item.period_unit, item.period_amount))
+    for move in item.moves or []:
+        by = timedelta(seconds=move.get("suspended", 0), days=move.get("extended", 0))
+        due = next_working_day_if_off(due + by)
+    return due
+
+
+def next_check_of(item: Any, now: datetime) -> datetime | None:
+    """When the sweep should next look at an open item whose deadline was set anew: never
+    while paused or after its 督办 / report; at the deadline once reminded (each is issued at
+    most once); else as for a new deadline."""
+    if item.paused_at is not None or item.supervised_at or item.reported_at:
+        return None
+    if item.reminded_at is not None:
+        return item.due_at
+    return first_check(item.due_at, now)
+
+
+def mediation_period(channel: str, procedure: str = "") -> Period:
+    days = mediation_days(channel, procedure)
+    return Period(PeriodUnit.DAYS, days) if days is not None else Period(PeriodUnit.MONTHS, 1)
+
+
 def mediation_days(channel: str, procedure: str = "") -> int | None:
     """The mediation period in days for a court case, or ``None`` for one month."""
     if channel == IntakeChannel.COURT_POST and procedure == CourtProcedure.SIMPLIFIED:
@@ -228,10 +286,7 @@ def mediation_days(channel: str, procedure: str = "") -> int | None:
 
 def mediation_deadline(channel: str, accepted_at: datetime, procedure: str = "") -> datetime:
     """The day the mediation period ends; the day of acceptance is not counted (民法典 art. 201)."""
-    days = mediation_days(channel, procedure)
-    if days is not None:
-        return next_working_day_if_off(add_calendar_days(accepted_at, days))
-    return next_working_day_if_off(add_months(accepted_at, 1))
+    return period_end(accepted_at, mediation_period(channel, procedure))
 
 
 def handling_level(region_level: int) -> int:
@@ -282,14 +337,19 @@ def limit_table() -> dict[tuple[str, int, str], int]:
     return table
 
 
+def limit_period(kind: str, grade: str, *, level: int = VILLAGE) -> Period:
+    """The acceptance or feedback limit of an org at region ``level`` for a case of ``grade``."""
+    return Period(PeriodUnit.WORKING_DAYS, limit_working_days(kind, level, grade))
+
+
 def accept_deadline(grade: str, dispatched_at: datetime, *, level: int = VILLAGE) -> datetime:
     """By when an org at region ``level`` must accept a case of ``grade`` dispatched to it."""
-    return add_working_days(dispatched_at, limit_working_days(DueKind.ACCEPT, level, grade))
+    return period_end(dispatched_at, limit_period(DueKind.ACCEPT, grade, level=level))
 
 
 def feedback_deadline(grade: str, accepted_at: datetime, *, level: int = VILLAGE) -> datetime:
     """When the org that accepted a dispatched case owes the dispatching platform its result."""
-    return add_working_days(accepted_at, limit_working_days(DueKind.FEEDBACK, level, grade))
+    return period_end(accepted_at, limit_period(DueKind.FEEDBACK, grade, level=level))
 
 
 def first_check(due_at: datetime, start: datetime) -> datetime:

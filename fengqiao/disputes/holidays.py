@@ -14,6 +14,9 @@ Rules (each refused with a Chinese message naming the entry): every day lies ins
 forward and lasts at most ``MAX_HOLIDAY_DAYS``; holidays do not overlap; a 调休 working day is a
 Saturday or Sunday outside every holiday, listed once. A notice number containing "示例" is an
 example file and is imported only when asked for explicitly (demo and tests).
+
+After an import (or a day changed in 节假日调整) the open deadlines over the changed days are
+counted again in the task queue (``services/calendar.py``).
 """
 
 from __future__ import annotations
@@ -304,4 +307,20 @@ def holiday_schedule_import(
                 "changed_days": [day.isoformat() for day in changed],
             },
         )
+        calendar_days_changed(
+            days=changed,
+            reason=_("导入节假日安排（%(notice)s）") % {"notice": data.notice},
+        )
     return ImportResult(schedule=schedule, created=existing is None, changed_days=changed)
+
+
+def calendar_days_changed(*, days: list[date], reason: str) -> None:
+    """Once the caller's transaction commits, count again the open deadlines that run over
+    ``days`` (``tasks.recompute_deadlines``: many cases may be touched, so not in the
+    request)."""
+    if not days:
+        return
+    from fengqiao.disputes.tasks import recompute_deadlines
+
+    first, last = min(days).isoformat(), max(days).isoformat()
+    transaction.on_commit(lambda: recompute_deadlines(first, last, reason), robust=True)

@@ -23,6 +23,7 @@ from fengqiao.disputes.choices import (
     IntakeChannel,
     PartyKind,
     PartyRole,
+    PeriodUnit,
     ReferralTarget,
     RiskGrade,
     Satisfaction,
@@ -384,6 +385,16 @@ class DueItem(models.Model):
         DispatchOrder, on_delete=models.CASCADE, null=True, blank=True, related_name="due_items"
     )
     due_at = models.DateTimeField(_("到期时间"))
+    # How ``due_at`` was counted, so it can be counted again when the holiday calendar changes
+    # (deadlines.due_at_of): the period from ``started_at``, then each move in order —
+    # {"suspended": seconds} on resumption, {"extended": days} on extension. Empty for an item
+    # whose start could not be found when periods began to be recorded.
+    started_at = models.DateTimeField(_("起算时间"), null=True, blank=True)
+    period_unit = models.CharField(
+        _("期间单位"), max_length=20, choices=PeriodUnit.choices, blank=True
+    )
+    period_amount = models.PositiveIntegerField(_("期间"), null=True, blank=True)
+    moves = models.JSONField(_("中止与延期"), default=list, blank=True)
     # When the sweep must next look at this item (reminder, then 督办); empty when nothing is
     # left to do or while the clock is paused.
     next_check_at = models.DateTimeField(_("下次检查"), null=True, blank=True)

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from datetime import date
 
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+
+from fengqiao.disputes.services.calendar import deadlines_recompute
 from fengqiao.disputes.sweep import sweep_due_items
 
 
@@ -16,3 +19,13 @@ def sweep_deadlines() -> dict[str, int]:
         "reminded": result.reminded,
         "supervised": result.supervised,
     }
+
+
+@db_task()
+def recompute_deadlines(first: str, last: str, reason: str) -> dict[str, int]:
+    """After the holiday calendar changed between ``first`` and ``last`` (ISO dates): count
+    the open deadlines over those days again."""
+    result = deadlines_recompute(
+        first=date.fromisoformat(first), last=date.fromisoformat(last), reason=reason
+    )
+    return {"examined": result.examined, "moved": result.moved}

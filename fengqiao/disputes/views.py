@@ -93,6 +93,7 @@ EVENT_LABELS: dict[str, Any] = {
     "supervise": gettext_lazy("督办"),
     "report_back": gettext_lazy("办结反馈"),
     "report_overdue": gettext_lazy("逾期未办结报告"),
+    "deadline_recomputed": gettext_lazy("期限重算"),
 }
 STATUS_LABELS = dict(CaseStatus.choices)
 

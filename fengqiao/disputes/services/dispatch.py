@@ -153,7 +153,10 @@ def case_dispatch(
         now = timezone.now()
         for org in targets:
             # 受理时限 per the receiving org's level and the case's grade (DeadlineLimit).
-            accept_by = deadlines.accept_deadline(case.grade, now, level=org.region.level)
+            accept_period = deadlines.limit_period(
+                DueKind.ACCEPT, case.grade, level=org.region.level
+            )
+            accept_by = deadlines.period_end(now, accept_period)
             role = DispatchRole.SOLE
             if joint:
                 role = DispatchRole.LEAD if org == lead else DispatchRole.COORDINATING
@@ -169,7 +172,15 @@ def case_dispatch(
                 accept_by=accept_by,
             )
             created.append(order)
-            add_due(case, kind=DueKind.ACCEPT, org=org, due_at=accept_by, dispatch=order)
+            add_due(
+                case,
+                kind=DueKind.ACCEPT,
+                org=org,
+                start=now,
+                period=accept_period,
+                due_at=accept_by,
+                dispatch=order,
+            )
 
     case = transition(
         actor=actor,
@@ -241,7 +252,8 @@ def _accept_case(
             c,
             kind=DueKind.MEDIATION,
             org=accepting_org,
-            due_at=deadlines.mediation_deadline(c.channel, now, c.procedure),
+            start=now,
+            period=deadlines.mediation_period(c.channel, c.procedure),
         )
         # The result is owed to the platform that dispatched it (反馈时限, sweep.py).
         add_due(
@@ -249,7 +261,10 @@ def _accept_case(
             kind=DueKind.FEEDBACK,
             org=accepting_org,
             dispatch=order,
-            due_at=deadlines.feedback_deadline(c.grade, now, level=accepting_org.region.level),
+            start=now,
+            period=deadlines.limit_period(
+                DueKind.FEEDBACK, c.grade, level=accepting_org.region.level
+            ),
         )
 
     return apply_transition(

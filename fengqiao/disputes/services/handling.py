@@ -65,7 +65,8 @@ def case_suspend(*, actor: Any, case_id: int, version: int | None, reason: str) 
 
 
 def case_resume(*, actor: Any, case_id: int, version: int | None, note: str = "") -> Case:
-    """恢复 — deadlines move on by the time spent suspended."""
+    """恢复 — deadlines move on by the time spent suspended; one that would then end on a day
+    off ends on the next working day (民法典 art. 203)."""
 
     def apply(case: Case) -> None:
         now = timezone.now()
@@ -73,10 +74,13 @@ def case_resume(*, actor: Any, case_id: int, version: int | None, note: str = ""
             case=case, status=DueStatus.OPEN, paused_at__isnull=False
         ):
             paused_for = now - (item.paused_at or now)
-            item.due_at += paused_for
+            item.moves = [*item.moves, {"suspended": round(paused_for.total_seconds())}]
+            item.due_at = deadlines.due_at_of(item) or deadlines.next_working_day_if_off(
+                item.due_at + paused_for
+            )
             item.paused_at = None
             item.next_check_at = deadlines.first_check(item.due_at, now)
-            item.save(update_fields=["due_at", "paused_at", "next_check_at"])
+            item.save(update_fields=["due_at", "moves", "paused_at", "next_check_at"])
 
     return transition(
         actor=actor,
@@ -116,11 +120,14 @@ def case_extend(
             raise CaseRuleError(_("该案件没有进行中的调解期限。"))
         before = item.due_at
         # The extended period ends like any period: off a day off (民法典 art. 203).
-        item.due_at = deadlines.next_working_day_if_off(item.due_at + timedelta(days=days))
+        item.moves = [*item.moves, {"extended": days}]
+        item.due_at = deadlines.due_at_of(item) or deadlines.next_working_day_if_off(
+            item.due_at + timedelta(days=days)
+        )
         item.reminded_at = None
         if item.paused_at is None:
             item.next_check_at = deadlines.first_check(item.due_at, timezone.now())
-        item.save(update_fields=["due_at", "reminded_at", "next_check_at"])
+        item.save(update_fields=["due_at", "moves", "reminded_at", "next_check_at"])
         data = {
             "days": days,
             "from": before.isoformat(),

@@ -454,16 +454,24 @@ def add_due(
     *,
     kind: str,
     org: Organization,
-    due_at: datetime,
+    start: datetime,
+    period: deadlines.Period,
+    due_at: datetime | None = None,
     dispatch: DispatchOrder | None = None,
 ) -> DueItem:
+    """A deadline of ``period`` from ``start`` (``due_at`` when the caller has just counted it),
+    recording the period so a new holiday schedule can count it again."""
     now = timezone.now()
+    due_at = due_at or deadlines.period_end(start, period)
     return DueItem.objects.create(
         case=case,
         kind=kind,
         org=org,
         dispatch=dispatch,
         due_at=due_at,
+        started_at=start,
+        period_unit=period.unit,
+        period_amount=period.amount,
         next_check_at=deadlines.first_check(due_at, now),
     )
 
