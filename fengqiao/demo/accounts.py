@@ -8,11 +8,10 @@ from enum import StrEnum
 from fengqiao.accounts.choices import BuiltinRole, DataScope
 from fengqiao.accounts.models import Role, User
 from fengqiao.accounts.services import role_grant, user_create
-from fengqiao.audit.choices import EventType
-from fengqiao.audit.services import audit_record
 from fengqiao.demo.data import DEMO_PASSWORD, demo_county_exists
 from fengqiao.demo.planning import DemoPlan
 from fengqiao.orgs.models import Organization, Person
+from fengqiao.orgs.services import person_link_user
 
 
 class Place(StrEnum):
@@ -59,9 +58,6 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 )
 DEMO_USERNAMES = [account.username for account in DEMO_ACCOUNTS]
 
-# Linking a login to a person has no service in fengqiao/orgs/services.py yet; it is audited
-# here the way a service would be.
-
 
 def write_accounts(
     plan: DemoPlan, orgs: dict[str, Organization], people: dict[str, Person]
@@ -88,15 +84,7 @@ def write_accounts(
             org=orgs[spec.org] if spec.org else None,
         )
         if spec.person:
-            person = people[spec.person]
-            person.user = user
-            person.save(update_fields=["user"])
-            audit_record(
-                actor=None,
-                event_type=EventType.PERSON_UPDATED,
-                obj=person,
-                after={"user": user.username},
-            )
+            person_link_user(actor=None, person=people[spec.person], user=user)
 
 
 # The account table printed by ``manage.py demo_accounts``.

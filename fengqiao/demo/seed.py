@@ -19,8 +19,6 @@ from datetime import date
 
 from django.db import transaction
 
-from fengqiao.audit.choices import EventType
-from fengqiao.audit.services import audit_record
 from fengqiao.demo.accounts import write_accounts
 from fengqiao.demo.data import (
     COUNTY_CODE,
@@ -36,11 +34,13 @@ from fengqiao.demo.planning import DemoPlan
 from fengqiao.orgs.choices import (
     PersonRole,
 )
-from fengqiao.orgs.models import MediatorProfile, Organization, OrgKind, Person
+from fengqiao.orgs.models import Organization, OrgKind, Person
 from fengqiao.orgs.services import (
     mediator_profile_set,
+    mediator_set_grids,
     membership_add,
     org_create,
+    org_set_pairs,
     org_update,
     person_create,
     recusal_declare,
@@ -166,7 +166,7 @@ def _write_people(
                 started_on=m.started_on,
             )
         if spec.profile is not None:
-            profile = mediator_profile_set(
+            mediator_profile_set(
                 actor=None,
                 person=person,
                 specialties=spec.profile.specialties,
@@ -177,7 +177,9 @@ def _write_people(
                 certified_on=spec.profile.certified_on,
             )
             if spec.profile.grids:
-                _mediator_set_grids(profile, [regions[code] for code in spec.profile.grids])
+                mediator_set_grids(
+                    actor=None, person=person, grids=[regions[code] for code in spec.profile.grids]
+                )
         for t in spec.trainings:
             training_record(
                 actor=None,
@@ -191,21 +193,6 @@ def _write_people(
         for subject, relation in spec.recusals:
             recusal_declare(actor=None, person=person, subject_name=subject, relation=relation)
     return people
-
-
-# Assigning a mediator's grids and pairing orgs (法庭与村结对) have no service in
-# fengqiao/orgs/services.py yet (nor has linking a login, in accounts.py); they are audited here
-# the way a service would be. The liaison goes through ``org_update``.
-
-
-def _mediator_set_grids(profile: MediatorProfile, grids: list[Region]) -> None:
-    profile.grids.set(grids)
-    audit_record(
-        actor=None,
-        event_type=EventType.PERSON_UPDATED,
-        obj=profile.person,
-        after={"grids": [g.code for g in grids]},
-    )
 
 
 def _write_links(plan: DemoPlan, orgs: dict[str, Organization], people: dict[str, Person]) -> None:
@@ -225,11 +212,4 @@ def _write_links(plan: DemoPlan, orgs: dict[str, Organization], people: dict[str
                 liaison=people[spec.liaison],
             )
         if spec.paired:
-            paired = [orgs[key] for key in spec.paired]
-            org.paired_orgs.add(*paired)
-            audit_record(
-                actor=None,
-                event_type=EventType.ORG_UPDATED,
-                obj=org,
-                after={"paired_orgs": [o.pk for o in paired]},
-            )
+            org_set_pairs(actor=None, org=org, paired=[orgs[key] for key in spec.paired])

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.accounts.models import User
 from fengqiao.core.choices import Gender, grouped_category_choices
 from fengqiao.core.formfields import (
     CreditCodeField,
@@ -43,6 +44,16 @@ class OrgField(forms.ModelChoiceField):
         return f"{obj.name}（{obj.region.name}）"
 
 
+class OrgsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Organization) -> str:
+        return f"{obj.name}（{obj.region.name}）"
+
+
+class RegionsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Region) -> str:
+        return f"{obj.name}（{obj.code}）"
+
+
 class OrgForm(StyledForm):
     """新建/修改单位."""
 
@@ -68,6 +79,13 @@ class OrgForm(StyledForm):
     liaison = forms.ModelChoiceField(
         label=_("联络员"), queryset=Person.objects.none(), required=False
     )
+    paired = OrgsField(
+        label=_("结对单位"),
+        queryset=Organization.objects.none(),
+        required=False,
+        help_text=_("如人民法庭与其指导的村（社区）调委会"),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
     is_active = forms.BooleanField(label=_("在用"), required=False, initial=True)
 
     def __init__(
@@ -82,10 +100,11 @@ class OrgForm(StyledForm):
         self.fields["region"].queryset = regions  # type: ignore[attr-defined]
         self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
         if members is None:
-            del self.fields["liaison"]
-            del self.fields["is_active"]
+            for name in ("liaison", "paired", "is_active"):
+                del self.fields[name]
         else:
             self.fields["liaison"].queryset = members  # type: ignore[attr-defined]
+            self.fields["paired"].queryset = parents  # type: ignore[attr-defined]
 
     def clean_code(self) -> str:
         code = "".join(self.cleaned_data.get("code", "").split()).upper()
@@ -110,12 +129,30 @@ class PersonForm(StyledForm):
         label=_("志愿者类别"), choices=VolunteerKind.choices, required=False
     )
 
+    username = forms.CharField(
+        label=_("登录账户（用户名）"),
+        max_length=150,
+        required=False,
+        help_text=_("此人已有平台账户时填写，其任职决定“我的任职”等页面；清空即解除关联"),
+    )
+
     def __init__(self, *args: Any, regions: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions  # type: ignore[attr-defined]
         if editing:
             for name in ("id_number", "phone"):
                 self.fields[name].help_text = _("不修改请留空（已登记的号码不在此显示）")
+        else:
+            del self.fields["username"]
+
+    def clean_username(self) -> Any:
+        username = self.cleaned_data.get("username", "").strip()
+        if not username:
+            return None
+        user = User.objects.filter(username__iexact=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(_("没有这个用户名的在用账户。"))
+        return user
 
     def clean_birth_year(self) -> int | None:
         year = self.cleaned_data.get("birth_year")
@@ -189,6 +226,16 @@ class ProfileForm(StyledForm):
     stars = forms.IntegerField(label=_("星级"), min_value=0, max_value=5, initial=0)
     studio_name = TextField(label=_("个人调解工作室"), max_length=100, required=False)
     certified_on = PastDateField(label=_("聘任日期"), required=False)
+    grids = RegionsField(
+        label=_("包联网格"),
+        queryset=Region.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    def __init__(self, *args: Any, grids: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["grids"].queryset = grids  # type: ignore[attr-defined]
 
 
 class TrainingForm(StyledForm):

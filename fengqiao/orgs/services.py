@@ -453,3 +453,72 @@ def membership_update(
             after={"org": membership.org_id, "role": membership.role, **after},
         )
     return membership
+
+
+def person_link_user(*, actor: Any, person: Person, user: Any | None) -> Person:
+    """Link a person on the roster to their login (or unlink with ``user=None``): the person's
+    posts then decide what the login's own pages show (我的任职, a mediator's cases)."""
+    _require_person(actor, person)
+    with transaction.atomic():
+        person = Person.objects.select_for_update().select_related("user").get(pk=person.pk)
+        if (person.user_id or None) == (getattr(user, "pk", None)):
+            return person
+        if user is not None:
+            other = Person.objects.filter(user=user).exclude(pk=person.pk).first()
+            if other is not None:
+                raise OrgRuleError(
+                    _("账户“%(user)s”已关联人员“%(name)s”。")
+                    % {"user": user.username, "name": other.name}
+                )
+        before = person.user.username if person.user else None
+        person.user = user
+        person.save(update_fields=["user"])
+        audit_record(
+            actor=actor,
+            event_type=EventType.PERSON_UPDATED,
+            obj=person,
+            before={"user": before},
+            after={"user": user.username if user else None},
+        )
+    return person
+
+
+def mediator_set_grids(*, actor: Any, person: Person, grids: Iterable[Region]) -> None:
+    """包联网格 — the grids a mediator looks after (the file is created if missing)."""
+    _require_person(actor, person)
+    grids = sorted(set(grids), key=lambda g: g.path)
+    for grid in grids:
+        _require_region(actor, grid)
+    with transaction.atomic():
+        profile, _created = MediatorProfile.objects.get_or_create(person=person)
+        before = sorted(profile.grids.values_list("code", flat=True))
+        after = [g.code for g in grids]
+        if before == sorted(after):
+            return
+        profile.grids.set(grids)
+        audit_record(
+            actor=actor,
+            event_type=EventType.PERSON_UPDATED,
+            obj=person,
+            before={"grids": before},
+            after={"grids": after},
+        )
+
+
+def org_set_pairs(*, actor: Any, org: Organization, paired: Iterable[Organization]) -> None:
+    """结对单位 — e.g. a 人民法庭 and the villages whose committees it guides (symmetric)."""
+    _require_region(actor, org.region)
+    paired = [p for p in set(paired) if p.pk != org.pk]
+    with transaction.atomic():
+        before = sorted(org.paired_orgs.values_list("pk", flat=True))
+        after = sorted(p.pk for p in paired)
+        if before == after:
+            return
+        org.paired_orgs.set(paired)
+        audit_record(
+            actor=actor,
+            event_type=EventType.ORG_UPDATED,
+            obj=org,
+            before={"paired_orgs": before},
+            after={"paired_orgs": after},
+        )

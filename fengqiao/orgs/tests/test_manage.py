@@ -22,6 +22,7 @@ from fengqiao.orgs import services
 from fengqiao.orgs.choices import MediatorGrade, PersonRole, Position, TrainingKind
 from fengqiao.orgs.models import Membership, Organization, Person
 from fengqiao.orgs.tests.factories import kind
+from fengqiao.regions.tests.factories import make_region
 from fengqiao.web.tests.html import page_text
 
 VALID_ID = "11010519491231002X"
@@ -306,8 +307,6 @@ def test_profile_training_recusal_and_the_end_of_a_post(
 
 
 def test_create_admin_accounts_makes_the_first_accounts_and_the_county_platform(db: None) -> None:
-    from fengqiao.regions.tests.factories import make_region
-
     county = make_region("990102000000", "示例区")
     out = StringIO()
     call_command("create_admin_accounts", "--region", county.code, stdout=out)
@@ -333,3 +332,75 @@ def test_create_admin_accounts_makes_the_first_accounts_and_the_county_platform(
     assert "已存在" in out.getvalue()
     assert Organization.objects.filter(region=county).count() == 1
     assert user.check_password(password)
+
+
+def test_org_admin_links_a_person_to_their_login(
+    cast: Any, world: Any, town_admin: User, client_for: Any
+) -> None:
+    person = world.mediator_west_person
+    person.user = None
+    person.save(update_fields=["user"])
+    account = UserFactory(username="xicun_tiaojie")
+    data = {
+        "name": person.name,
+        "gender": person.gender,
+        "region": person.region_id,
+        "background": person.background,
+        "username": "xicun_tiaojie",
+    }
+    client = client_for(town_admin)
+    response = client.post(f"/orgs/people/{person.pk}/edit/", data)
+    assert response.status_code == 302, page_text(response)
+    person.refresh_from_db()
+    assert person.user == account
+    event = AuditEvent.objects.filter(
+        event_type=EventType.PERSON_UPDATED, object_id=str(person.pk)
+    ).latest("pk")
+    assert event.after == {"user": "xicun_tiaojie"}
+    assert "xicun_tiaojie" in page_text(client.get(f"/orgs/people/{person.pk}/"))
+    # A login already linked to someone else is refused, and an unknown name too
+    response = client.post(
+        f"/orgs/people/{world.mediator_east_person.pk}/edit/",
+        {**data, "name": world.mediator_east_person.name, "region": world.village_east.pk},
+    )
+    assert response.status_code == 400
+    assert "已关联人员" in page_text(response)
+    response = client.post(f"/orgs/people/{person.pk}/edit/", {**data, "username": "nobody"})
+    assert "没有这个用户名的在用账户" in page_text(response)
+    # Emptying the field unlinks
+    client.post(f"/orgs/people/{person.pk}/edit/", {**data, "username": ""})
+    person.refresh_from_db()
+    assert person.user is None
+
+
+def test_grids_of_a_mediator_and_the_orgs_a_tribunal_is_paired_with(
+    world: Any, town_admin: User, client_for: Any
+) -> None:
+    grid = make_region("330199001001001", "东村一网格", world.village_east)
+    client = client_for(town_admin)
+    person = world.mediator_east_person
+    response = client.post(
+        f"/orgs/people/{person.pk}/profile/",
+        {"grade": MediatorGrade.JUNIOR, "stars": "1", "grids": [grid.pk]},
+    )
+    assert response.status_code == 302, page_text(response)
+    assert list(person.mediator_profile.grids.all()) == [grid]
+    assert "东村一网格" in page_text(client.get(f"/orgs/people/{person.pk}/"))
+    tribunal = world.tribunal_a
+    response = client.post(
+        f"/orgs/{tribunal.pk}/edit/",
+        {
+            "name": tribunal.name,
+            "kind": tribunal.kind_id,
+            "region": tribunal.region_id,
+            "is_active": "on",
+            "paired": [world.committee_east.pk, world.committee_west.pk],
+        },
+    )
+    assert response.status_code == 302, page_text(response)
+    assert set(tribunal.paired_orgs.all()) == {world.committee_east, world.committee_west}
+    # Symmetric: the committee's page names the tribunal
+    assert tribunal.name in page_text(client.get(f"/orgs/{world.committee_east.pk}/"))
+    assert AuditEvent.objects.filter(
+        event_type=EventType.ORG_UPDATED, object_id=str(tribunal.pk), actor=town_admin
+    ).exists()
