@@ -335,3 +335,31 @@ def test_bad_input_is_refused_in_chinese_and_nothing_is_registered(
     assert response.status_code == 400
     assert message in page_text(response)
     assert not Case.objects.exists()
+
+
+def test_a_second_report_against_the_same_company_is_flagged_by_its_credit_code(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    # Given a case against 某物业公司 registered on the web form with its credit code
+    code = "91110000600037341L"
+    client = client_for(cast.dispatcher)
+    first = _intake(world, respondent_name="某物业公司", respondent_id_number=code)
+    client.post("/cases/new/", {**first, "confirm_new": "1"})
+    earlier = Case.objects.get()
+    # When another applicant elsewhere reports a dispute of the same kind against it
+    again = _intake(
+        world,
+        respondent_name="某物业",
+        respondent_id_number=code,
+        applicant_name="孙七",
+        applicant_id_number="",
+        applicant_phone="13700007777",
+        address="西村5组",
+        respondent_phone="",
+    )
+    response = client.post("/cases/new/", again)
+    # then the earlier case is shown, named by the credit code
+    assert response.status_code == 200
+    panel = _section(response, "duplicates")
+    assert earlier.number in panel
+    assert "同一当事人（统一社会信用代码）有未办结的同类纠纷" in panel
