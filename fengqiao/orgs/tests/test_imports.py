@@ -281,3 +281,23 @@ def test_a_file_that_is_not_a_workbook_is_refused_in_chinese(
     response = post(client_for(town_admin), "orgs", upload)
     assert response.status_code == 400
     assert "无法读取该文件" in page_text(response)
+
+
+def test_the_command_imports_all_or_nothing(world: Any, tmp_path: Any) -> None:
+    from django.core.management import CommandError, call_command
+
+    good = tmp_path / "orgs.xlsx"
+    good.write_bytes(workbook(ORG_COLUMNS, TOWN_ORGS).getvalue())
+    out = io.StringIO()
+    call_command("import_org_data", "orgs", str(good), stdout=out)
+    assert "共 4 行，新增 3，更新 1，未变 0" in out.getvalue()
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(
+        workbook(ORG_COLUMNS, [{"名称": "无类型", "区划代码": "330199001000"}]).getvalue()
+    )
+    with pytest.raises(CommandError, match="第4行：“类型”必填"):
+        call_command("import_org_data", "orgs", str(bad))
+    template = tmp_path / "roster-template.xlsx"
+    call_command("import_org_data", "roster", str(template), "--template", stdout=io.StringIO())
+    header = [c.value for c in load_workbook(template).active[5]]
+    assert header[0] == "身份证号*"
