@@ -404,3 +404,12 @@ def test_grids_of_a_mediator_and_the_orgs_a_tribunal_is_paired_with(
     assert AuditEvent.objects.filter(
         event_type=EventType.ORG_UPDATED, object_id=str(tribunal.pk), actor=town_admin
     ).exists()
+
+
+def test_the_org_admin_lands_on_their_setup_shortcuts(
+    cast: Any, town_admin: User, client_for: Any
+) -> None:
+    text = page_text(client_for(town_admin).get("/"))
+    for label in ("新建单位", "登记人员", "批量导入单位和名册", "专职调解员缺口"):
+        assert label in text
+    assert "批量导入单位和名册" not in page_text(client_for(cast.leader).get("/"))
