@@ -460,7 +460,10 @@ def person_link_user(*, actor: Any, person: Person, user: Any | None) -> Person:
     posts then decide what the login's own pages show (我的任职, a mediator's cases)."""
     _require_person(actor, person)
     with transaction.atomic():
-        person = Person.objects.select_for_update().select_related("user").get(pk=person.pk)
+        # Only the person row is locked (PostgreSQL refuses FOR UPDATE on an outer join).
+        person = (
+            Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=person.pk)
+        )
         if (person.user_id or None) == (getattr(user, "pk", None)):
             return person
         if user is not None:
