@@ -125,6 +125,8 @@ class DueKind(models.TextChoices):
     ACCEPT = "accept", _("受理时限")
     MEDIATION = "mediation", _("调解期限")
     FEEDBACK = "feedback", _("反馈时限")
+    # 劳动争议调解仲裁法 art. 14: after 15 days without agreement a party may go to arbitration.
+    ARBITRATION = "arbitration", _("可申请仲裁")
 
 
 class PeriodUnit(models.TextChoices):

@@ -31,19 +31,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.disputes.choices import (
-    CourtProcedure,
     DueKind,
-    IntakeChannel,
     PeriodUnit,
     RiskGrade,
 )
 
-MEDIATION_DAYS_BY_CHANNEL: dict[str, int] = {
-    IntakeChannel.COURT_PRE: 30,
-    IntakeChannel.COURT_POST: 15,
-}
-# A court 委托 case under simplified procedure (简易程序) is mediated within 7 days.
-SIMPLIFIED_POST_DAYS = 7
 # The limits are rows the admin edits (``models.DeadlineLimit``); migration 0007 loaded these
 # defaults. A level and grade whose row was deleted uses the default here, and the 交办 form
 # warns the dispatcher (``missing_limits``); nothing is re-created.
@@ -249,16 +241,36 @@ def period_end(start: datetime, period: Period) -> datetime:
 
 def due_at_of(item: Any) -> datetime | None:
     """A ``DueItem``'s deadline counted again from its start on today's calendar: the period's
-    end, then each move in the order it happened — the time spent suspended, the days of an
-    extension — each ending off a day off (民法典 art. 203). ``None`` for an item that does not
-    record its period."""
+    end, then each move in the order it happened, each ending off a day off (民法典 art. 203):
+
+    - an extension adds its days;
+    - a suspension adds the time suspended; on a period of working days it leaves the working
+      days still to run when it began to run again from the resumption (a suspension over a
+      holiday does not cost the days the holiday would not have counted).
+
+    ``None`` for an item that does not record its period."""
     if item.started_at is None or not item.period_unit or item.period_amount is None:
         return None
     due = period_end(item.started_at, Period(item.period_unit, item.period_amount))
     for move in item.moves or []:
         by = timedelta(seconds=move.get("suspended", 0), days=move.get("extended", 0))
-        due = next_working_day_if_off(due + by)
+        if item.period_unit == PeriodUnit.WORKING_DAYS and move.get("from"):
+            paused = datetime.fromisoformat(move["from"])
+            due = add_working_days(paused + by, working_days_between(paused, due))
+        else:
+            due = next_working_day_if_off(due + by)
     return due
+
+
+def working_days_between(after: datetime, until: datetime) -> int:
+    """The working days after ``after``'s local day, up to and including ``until``'s."""
+    last = timezone.localtime(until).date()
+    counted = 0
+    for day, working in _days_from(timezone.localtime(after).date() + timedelta(days=1)):
+        if day > last:
+            return counted
+        counted += working
+    raise AssertionError("unreachable: the walk over the days does not end")  # pragma: no cover
 
 
 def next_check_of(item: Any, now: datetime) -> datetime | None:
@@ -267,26 +279,37 @@ def next_check_of(item: Any, now: datetime) -> datetime | None:
     most once); else as for a new deadline."""
     if item.paused_at is not None or item.supervised_at or item.reported_at:
         return None
-    if item.reminded_at is not None:
+    if item.reminded_at is not None or not reminds(item.clock):
         return item.due_at
     return first_check(item.due_at, now)
 
 
-def mediation_period(channel: str, procedure: str = "") -> Period:
-    days = mediation_days(channel, procedure)
-    return Period(PeriodUnit.DAYS, days) if days is not None else Period(PeriodUnit.MONTHS, 1)
+def reminds(clock: str) -> bool:
+    """Whether a reminder (催办) goes out before a deadline of ``clock`` (``clocks.py``)."""
+    from fengqiao.disputes.clocks import clock_of
+
+    found = clock_of(clock) if clock else None
+    return found is None or found.remind
+
+
+def mediation_period(channel: str, procedure: str = "", category: str = "") -> Period:
+    """The mediation period (the table in ``clocks.py``)."""
+    from fengqiao.disputes.clocks import mediation_clock
+
+    return mediation_clock(channel, procedure, category).period
 
 
 def mediation_days(channel: str, procedure: str = "") -> int | None:
     """The mediation period in days for a court case, or ``None`` for one month."""
-    if channel == IntakeChannel.COURT_POST and procedure == CourtProcedure.SIMPLIFIED:
-        return SIMPLIFIED_POST_DAYS
-    return MEDIATION_DAYS_BY_CHANNEL.get(channel)
+    period = mediation_period(channel, procedure)
+    return period.amount if period.unit == PeriodUnit.DAYS else None
 
 
-def mediation_deadline(channel: str, accepted_at: datetime, procedure: str = "") -> datetime:
+def mediation_deadline(
+    channel: str, accepted_at: datetime, procedure: str = "", category: str = ""
+) -> datetime:
     """The day the mediation period ends; the day of acceptance is not counted (民法典 art. 201)."""
-    return period_end(accepted_at, mediation_period(channel, procedure))
+    return period_end(accepted_at, mediation_period(channel, procedure, category))
 
 
 def handling_level(region_level: int) -> int:

@@ -395,6 +395,9 @@ class DueItem(models.Model):
     )
     period_amount = models.PositiveIntegerField(_("期间"), null=True, blank=True)
     moves = models.JSONField(_("中止与延期"), default=list, blank=True)
+    # The category or court clock it runs as (clocks.CLOCKS: what happens at expiry, the
+    # source); empty for the acceptance and feedback limits.
+    clock = models.CharField(_("时钟"), max_length=30, blank=True)
     # When the sweep must next look at this item (reminder, then 督办); empty when nothing is
     # left to do or while the clock is paused.
     next_check_at = models.DateTimeField(_("下次检查"), null=True, blank=True)

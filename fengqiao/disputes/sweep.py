@@ -1,5 +1,8 @@
 """The deadline sweep: reminders (催办) before a deadline, 督办 orders once it has passed, and
 for a feedback limit (反馈时限) a report to the dispatching platform of why the case is not done.
+A category clock (clocks.py) ends its own way: a medical mediation period that passes is deemed
+failed (视为调解不成) instead of supervised, and a labour dispute's 15 days tell the mediator that
+the parties may now apply for arbitration.
 
 It reads only open items whose ``next_check_at`` has come, through a partial index, so its cost
 grows with what is due, not with what is open. Each batch runs in one transaction with the
@@ -26,6 +29,7 @@ from fengqiao.accounts.models import User
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import AuditEntry, audit_record_entries
 from fengqiao.core.bulk import insert_rows
+from fengqiao.disputes import clocks
 from fengqiao.disputes.choices import CaseStatus, DueKind, DueStatus
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem, SupervisionOrder, TimelineEvent
 from fengqiao.mediation.models import MediationSession
@@ -367,6 +371,59 @@ def _supervise(item: DueItem, now: datetime, batch: _Batch) -> None:
     )
 
 
+def _expiry(item: DueItem) -> str:
+    """What the item's clock does when it runs out (clocks.py); 督办 for all others."""
+    clock = clocks.clock_of(item.clock) if item.clock else None
+    return clock.on_expiry if clock is not None else clocks.SUPERVISE
+
+
+def _tell_expiry(item: DueItem, now: datetime, batch: _Batch) -> None:
+    """A category clock has run out: the handling org (its mediators) and the case's platform
+    are told what follows by law, on the timeline and in a message; recorded once
+    (``reported_at``)."""
+    case = item.case
+    item.reported_at = now
+    expiry = _expiry(item)
+    if expiry == clocks.DEEMED_FAILED:
+        action = "deemed_failed"
+        note = _(
+            "调解期限已于%(due)s届满，未达成调解协议，视为调解不成（医疗纠纷预防和处理条例"
+            "第三十八条）。请记录无争议事实，以“调解不成”办结，并告知当事人可以通过其他途径解决。"
+        )
+        title = _("视为调解不成：%(n)s")
+    else:
+        action = "arbitration_open"
+        note = _(
+            "自受理之日起已满15日（%(due)s）未达成调解协议，当事人可以依法申请劳动争议仲裁"
+            "（劳动争议调解仲裁法第十四条）。请当日告知各方当事人；双方愿意的，可以继续调解。"
+        )
+        title = _("可申请仲裁：%(n)s")
+    note = note % {"due": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M")}
+    batch.event(item, action, note, {"due_item": item.pk, "clock": item.clock})
+    recipients = batch.org_users(item.org)
+    if case.platform_id != item.org_id:
+        if case.platform_id not in batch.users:
+            batch.users.update(users_by_org([case.platform_id]))
+        recipients += batch.users.get(case.platform_id, [])
+    batch.messages.append(
+        Message(
+            recipients=recipients,
+            kind=NotificationKind.INFO,
+            title=title % {"n": case.number},
+            body=note,
+            url=f"/cases/{case.pk}/",
+            case=case,
+        )
+    )
+    batch.audits.append(
+        AuditEntry(
+            EventType.CASE_REPORTED,
+            case,
+            {"due_item": item.pk, "clock": item.clock, "expiry": expiry},
+        )
+    )
+
+
 def _mark(items: list[DueItem], now: datetime) -> None:
     """Save what the sweep did to the items: three UPDATEs, one per outcome (a bulk_update
     would send a CASE per row and column). COALESCE keeps a mark already set: each step
@@ -375,7 +432,7 @@ def _mark(items: list[DueItem], now: datetime) -> None:
     for item in items:
         if now < item.due_at:
             before.append(item.pk)
-        elif item.kind == DueKind.FEEDBACK:
+        elif item.kind == DueKind.FEEDBACK or _expiry(item) != clocks.SUPERVISE:
             feedback.append(item.pk)
         else:
             overdue.append(item.pk)
@@ -447,6 +504,11 @@ def sweep_due_items(*, now: datetime | None = None, batch: int = BATCH) -> Sweep
                 elif item.kind == DueKind.FEEDBACK:
                     if item.reported_at is None:
                         _report_not_done(item, now, writes, progress)
+                        result.reported += 1
+                    item.next_check_at = None
+                elif _expiry(item) != clocks.SUPERVISE:
+                    if item.reported_at is None:
+                        _tell_expiry(item, now, writes)
                         result.reported += 1
                     item.next_check_at = None
                 else:

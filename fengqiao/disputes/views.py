@@ -94,6 +94,8 @@ EVENT_LABELS: dict[str, Any] = {
     "report_back": gettext_lazy("办结反馈"),
     "report_overdue": gettext_lazy("逾期未办结报告"),
     "deadline_recomputed": gettext_lazy("期限重算"),
+    "deemed_failed": gettext_lazy("视为调解不成"),
+    "arbitration_open": gettext_lazy("可申请仲裁告知"),
 }
 STATUS_LABELS = dict(CaseStatus.choices)
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from fengqiao.accounts.models import User
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
-from fengqiao.disputes import deadlines
+from fengqiao.disputes import clocks, deadlines
 from fengqiao.disputes.choices import (
     CaseAction,
     CaseStatus,
@@ -34,6 +34,7 @@ from fengqiao.disputes.services.transitions import (
     LIVE_ORDER,
     ORDER_ANSWERABLE,
     PLATFORM,
+    add_clock,
     add_due,
     apply_transition,
     case_url,
@@ -241,20 +242,22 @@ def _accept_case(
     case: Case, order: DispatchOrder, *, actor: Any, handler: Any, note: str = ""
 ) -> Case:
     """The case is accepted by ``order``'s org: it handles the case and the mediation clock
-    starts (30 days for court 委派, 15 for 委托, one month otherwise — deadlines.py)."""
+    starts (the court's period, a category's own, or one month — clocks.py), with any other
+    clock of its category (劳动争议: 15 days to arbitration)."""
     accepting_org = order.to_org
 
     def apply(c: Case) -> None:
         now = timezone.now()
         c.handling_org = accepting_org
         c.handler = handler if isinstance(handler, User) else None
-        add_due(
+        add_clock(
             c,
-            kind=DueKind.MEDIATION,
+            clocks.mediation_clock(c.channel, c.procedure, c.category),
             org=accepting_org,
             start=now,
-            period=deadlines.mediation_period(c.channel, c.procedure),
         )
+        for clock in clocks.other_clocks(c.category):
+            add_clock(c, clock, org=accepting_org, start=now)
         # The result is owed to the platform that dispatched it (反馈时限, sweep.py).
         add_due(
             c,

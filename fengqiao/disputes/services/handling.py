@@ -73,8 +73,10 @@ def case_resume(*, actor: Any, case_id: int, version: int | None, note: str = ""
         for item in DueItem.objects.select_for_update().filter(
             case=case, status=DueStatus.OPEN, paused_at__isnull=False
         ):
-            paused_for = now - (item.paused_at or now)
-            item.moves = [*item.moves, {"suspended": round(paused_for.total_seconds())}]
+            paused_at = item.paused_at or now
+            paused_for = now - paused_at
+            move = {"suspended": round(paused_for.total_seconds()), "from": paused_at.isoformat()}
+            item.moves = [*item.moves, move]
             item.due_at = deadlines.due_at_of(item) or deadlines.next_working_day_if_off(
                 item.due_at + paused_for
             )

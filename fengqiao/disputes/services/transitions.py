@@ -44,6 +44,7 @@ from fengqiao.disputes.choices import (
     DispatchStatus,
     DueStatus,
 )
+from fengqiao.disputes.clocks import Clock
 from fengqiao.disputes.models import (
     ArchiveCounter,
     Case,
@@ -458,11 +459,15 @@ def add_due(
     period: deadlines.Period,
     due_at: datetime | None = None,
     dispatch: DispatchOrder | None = None,
+    clock: Clock | None = None,
 ) -> DueItem:
     """A deadline of ``period`` from ``start`` (``due_at`` when the caller has just counted it),
-    recording the period so a new holiday schedule can count it again."""
+    recording the period so a new holiday schedule can count it again; ``clock`` names the
+    category or court clock it runs as (``clocks.py``: no reminder for some, and what happens
+    when it runs out)."""
     now = timezone.now()
     due_at = due_at or deadlines.period_end(start, period)
+    remind = clock is None or clock.remind
     return DueItem.objects.create(
         case=case,
         kind=kind,
@@ -472,8 +477,14 @@ def add_due(
         started_at=start,
         period_unit=period.unit,
         period_amount=period.amount,
-        next_check_at=deadlines.first_check(due_at, now),
+        clock=clock.key if clock is not None else "",
+        next_check_at=deadlines.first_check(due_at, now) if remind else due_at,
     )
+
+
+def add_clock(case: Case, clock: Clock, *, org: Organization, start: datetime) -> DueItem:
+    """Start ``clock`` (a row of the table in ``clocks.py``) on ``case`` for ``org``."""
+    return add_due(case, kind=clock.kind, org=org, start=start, period=clock.period, clock=clock)
 
 
 # --- Intake -------------------------------------------------------------------------------------

@@ -385,7 +385,7 @@ def test_suspension_pauses_and_resumption_shifts_by_the_suspended_time(
     # ends at the end of Mon 14 Apr (民法典 art. 203) — and the clock runs again
     item.refresh_from_db()
     assert case.status == CaseStatus.MEDIATING
-    assert item.moves == [{"suspended": int(timedelta(days=9, hours=5).total_seconds())}]
+    assert item.moves[0]["suspended"] == int(timedelta(days=9, hours=5).total_seconds())
     assert item.due_at == at(date(2025, 4, 14)).replace(hour=23, minute=59, second=59)
     assert item.paused_at is None
     assert item.next_check_at == item.due_at - deadlines.REMIND_BEFORE
@@ -505,13 +505,14 @@ def test_a_suspension_over_national_day_2026_stops_every_clock(cast: Any, world:
     with clock(resumed_at):
         case_resume(actor=m, case_id=case.pk, version=None)
 
-    # Then each deadline moved on by the ten suspended days, and one that would then end on a
-    # day off ends on the next working day: the feedback limit's Sat 24 Oct is not a 调休 day
+    # Then the mediation period (one month) moved on by the ten suspended days, and the
+    # feedback limit (working days) keeps the 7 working days it had left on 29 Sep, counted
+    # from 9 Oct: Sat 10 Oct (调休), 12–16 and 19 Oct
     for item in DueItem.objects.filter(pk__in=before):
         assert item.paused_at is None
     assert ends(DueItem.objects.get(pk=mediation.pk).due_at) == date(2026, 10, 20)
     assert before[mediation.pk] + timedelta(days=10) == DueItem.objects.get(pk=mediation.pk).due_at
-    assert ends(DueItem.objects.get(pk=feedback.pk).due_at) == date(2026, 10, 26)
+    assert ends(DueItem.objects.get(pk=feedback.pk).due_at) == date(2026, 10, 19)
     assert not TimelineEvent.objects.filter(case=case, action__in=["remind", "supervise"])
 
 

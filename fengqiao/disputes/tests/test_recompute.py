@@ -111,6 +111,6 @@ def test_resuming_after_a_suspension_never_ends_a_deadline_on_a_day_off(
     assert mediation.due_at.astimezone(at(date(2026, 1, 1)).tzinfo).date() != date(2026, 10, 18)
     assert ends(mediation.due_at) == date(2026, 10, 19)
     assert deadlines.is_workday(ends(mediation.due_at))
-    assert mediation.moves == [{"suspended": int(timedelta(days=8).total_seconds())}]
+    assert [m["suspended"] for m in mediation.moves] == [int(timedelta(days=8).total_seconds())]
     # and counting it again gives the same day
     assert deadlines.due_at_of(mediation) == mediation.due_at
