@@ -254,6 +254,8 @@ class SimBase:
             for order in self.orders:
                 if order.status == DispatchStatus.PENDING:
                     order.status = DispatchStatus.CANCELLED
+                elif order.status == DispatchStatus.ACCEPTED:
+                    order.status = DispatchStatus.DONE
             for item in self.dues:
                 if item.status == DueStatus.OPEN:
                     item.status = DueStatus.CANCELLED if after == S.WITHDRAWN else DueStatus.DONE

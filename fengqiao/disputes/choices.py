@@ -113,6 +113,8 @@ class DispatchStatus(models.TextChoices):
     ACCEPTED = "accepted", _("已受理")
     RETURNED = "returned", _("已退回")
     CANCELLED = "cancelled", _("已撤销")
+    # The case it was accepted for has closed (办结, 转出, 撤回 …): the order is settled.
+    DONE = "done", _("已办结")
 
 
 class DispatchRole(models.TextChoices):

@@ -191,15 +191,16 @@ class Case(models.Model):
     @classmethod
     def scope_member_q(cls, org_ids: frozenset[int]) -> models.Q:
         """Beyond its region, a case is visible to the orgs that hold it: its platform, its
-        handling org and any org with a live dispatch order on it (joint mediation across
-        villages, a re-dispatch to another committee)."""
+        handling org and any org with a live or settled dispatch order on it (joint mediation
+        across villages, a re-dispatch to another committee): an org keeps seeing what it
+        worked on after the case closes (its accepted order becomes 已办结)."""
         # The ids are read first (an org's live orders are its open caseload: bounded) so that
         # every arm of the OR is an index condition: PostgreSQL then combines index scans
         # (BitmapOr) instead of scanning the whole case table to test a subquery per row.
         live = list(
             DispatchOrder.objects.filter(
                 to_org_id__in=org_ids,
-                status__in=[DispatchStatus.PENDING, DispatchStatus.ACCEPTED],
+                status__in=[DispatchStatus.PENDING, DispatchStatus.ACCEPTED, DispatchStatus.DONE],
             ).values_list("case_id", flat=True)
         )
         return (

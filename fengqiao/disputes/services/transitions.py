@@ -277,8 +277,12 @@ def apply_transition(
         after={"status": after, "action": action, **(data or {})},
     )
     if after not in OPEN_STATUSES:
-        # A closed case leaves no order waiting in an org's inbox and no clock running.
+        # A closed case leaves no order waiting in an org's inbox and no clock running; the
+        # orders its orgs accepted are settled (已办结), not left 已受理.
         end_orders(case, statuses=[DispatchStatus.PENDING])
+        DispatchOrder.objects.filter(case=case, status=DispatchStatus.ACCEPTED).update(
+            status=DispatchStatus.DONE
+        )
         close_due_items(
             case, status=DueStatus.CANCELLED if after == CaseStatus.WITHDRAWN else DueStatus.DONE
         )

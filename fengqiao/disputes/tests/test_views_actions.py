@@ -498,7 +498,15 @@ def test_refer_and_archive(cast: Any, world: Any, client_for: Any) -> None:
     _ok(act(client, case, "archive"), case)
     archived = fresh(case)
     assert archived.status == CaseStatus.ARCHIVED
-    assert "人调字第" in page_text(client.get(f"/cases/{case.pk}/"))
+    page = client.get(f"/cases/{case.pk}/")
+    assert "人调字第" in page_text(page)
+    # the 交办单 东村 accepted is settled with the case, not left 已受理
+    orders = table_text(page, "orders")
+    assert "已办结" in orders
+    assert "已受理" not in orders
+    assert case.dispatches.get().status == DispatchStatus.DONE
+    # and 东村 still sees the case it worked on
+    assert client.get(f"/cases/{case.pk}/").status_code == 200
 
 
 def test_reject_and_withdraw(cast: Any, world: Any, client_for: Any) -> None:
