@@ -657,13 +657,13 @@ def test_withdrawal_cancels_pending_orders_and_due_items(cast: Any, world: Any) 
     case = case_withdraw(
         actor=cast.dispatcher, case_id=case.pk, version=None, reason="双方自行和解"
     )
-    # Then the pending order is cancelled, the accepted one stays on record, no clock runs
+    # Then the pending order is cancelled, the accepted one is settled (已办结), no clock runs
     assert case.status == CaseStatus.WITHDRAWN
     assert case.closed_at is not None
     statuses = dict(case.dispatches.values_list("to_org", "status"))
     assert statuses == {
         world.committee_east.pk: DispatchStatus.CANCELLED,
-        world.committee_west.pk: DispatchStatus.ACCEPTED,
+        world.committee_west.pk: DispatchStatus.DONE,  # settled with the case
     }
     assert set(DueItem.objects.filter(case=case).values_list("status", flat=True)) <= {
         DueStatus.CANCELLED,
