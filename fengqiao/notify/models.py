@@ -15,6 +15,7 @@ class NotificationKind(models.TextChoices):
     RETURN = "return", _("退回")
     REMINDER = "reminder", _("催办")
     SUPERVISION = "supervision", _("督办")
+    EXTENSION = "extension", _("延期")
     OVERDUE = "overdue", _("逾期未办结")
     RESULT = "result", _("办理结果")
     INFO = "info", _("通知")

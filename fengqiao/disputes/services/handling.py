@@ -18,11 +18,15 @@ from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.disputes.services.transitions import (
     HANDLER,
     authorize,
+    case_url,
     lock_case,
     record_event,
     require_consent,
     transition,
 )
+from fengqiao.disputes.sweep import dispatching_platforms
+from fengqiao.notify.models import NotificationKind
+from fengqiao.notify.services import notify, org_users
 
 # --- Mediation ---------------------------------------------------------------------------------
 
@@ -103,7 +107,9 @@ def case_extend(
     respondent_consents: bool,
     note: str = "",
 ) -> DueItem:
-    """延长调解期限 — only with the recorded consent of both parties."""
+    """延长调解期限 — only with the recorded consent of both parties. The feedback limit (反馈时限)
+    moves with it when it would fall before the new end of mediation, the timeline entry says
+    the new date, and the case's platforms are told (延期)."""
     if not (applicant_consents and respondent_consents):
         raise CaseRuleError(_("延长调解期限须经双方当事人同意。"))
     if not 1 <= days <= 60:
@@ -130,22 +136,68 @@ def case_extend(
         if item.paused_at is None:
             item.next_check_at = deadlines.first_check(item.due_at, timezone.now())
         item.save(update_fields=["due_at", "moves", "reminded_at", "next_check_at"])
+        feedback_moved = _feedback_follows(case, item.due_at)
+        new_date = timezone.localtime(item.due_at).strftime("%Y-%m-%d")
         data = {
             "days": days,
             "from": before.isoformat(),
             "to": item.due_at.isoformat(),
             "consent": ["applicant", "respondent"],
+            **({"feedback_to": item.due_at.isoformat()} if feedback_moved else {}),
         }
+        said = _("经双方当事人同意，调解期限延长%(days)d日，至%(date)s。") % {
+            "days": days,
+            "date": new_date,
+        }
+        if feedback_moved:
+            said += _("反馈时限同步顺延至%(date)s。") % {"date": new_date}
         record_event(
             case,
             actor=actor,
             action="extend",
             from_status=case.status,
             to_status=case.status,
-            note=note,
+            note=f"{said}\n{note}".strip(),
             data=data,
         )
         audit_record(
             actor=actor, event_type=EventType.CASE_UPDATED, obj=case, after={"extend": data}
         )
+        platforms = {case.platform_id: case.platform}
+        platforms.update({p.pk: p for p in dispatching_platforms(case)})
+        notify(
+            recipients=[u for p in platforms.values() for u in org_users(p) if u != actor],
+            kind=NotificationKind.EXTENSION,
+            title=_("延期：%(n)s 调解期限延长至%(d)s（%(o)s）")
+            % {"n": case.number, "d": new_date, "o": item.org.name},
+            body=f"{said}\n{note}".strip(),
+            url=case_url(case),
+            case=case,
+        )
     return item
+
+
+def _feedback_follows(case: Case, mediation_due: Any) -> bool:
+    """Move the open feedback limits that fall before the new end of mediation to it (the
+    result cannot be owed before the agreed mediation time is over); re-arm their reminder and
+    their report to the platform. The move is recorded as an extension of the feedback period
+    by the days between the two, so a recount on a new holiday calendar keeps it."""
+    items = list(
+        DueItem.objects.select_for_update().filter(
+            case=case, kind=DueKind.FEEDBACK, status=DueStatus.OPEN, due_at__lt=mediation_due
+        )
+    )
+    for feedback in items:
+        gap = (timezone.localdate(mediation_due) - timezone.localdate(feedback.due_at)).days
+        if gap > 0:
+            feedback.moves = [*feedback.moves, {"extended": gap}]
+        recounted = deadlines.due_at_of(feedback)
+        feedback.due_at = max(recounted or mediation_due, mediation_due)
+        feedback.reminded_at = None
+        feedback.reported_at = None
+        if feedback.paused_at is None:
+            feedback.next_check_at = deadlines.first_check(feedback.due_at, timezone.now())
+        feedback.save(
+            update_fields=["due_at", "moves", "reminded_at", "reported_at", "next_check_at"]
+        )
+    return bool(items)

@@ -204,7 +204,8 @@ def test_a_passed_feedback_limit_tells_the_platform_why_not_once(cast: Any, worl
     )
     feedback = DueItem.objects.get(case=case, kind=DueKind.FEEDBACK)
     mediation = DueItem.objects.get(case=case, kind=DueKind.MEDIATION)
-    # the mediation limit was extended with both parties' consent, past the feedback limit
+    # the mediation limit was extended with both parties' consent; the feedback limit, which
+    # fell before the new end of mediation, moved with it
     case_extend(
         actor=cast.mediator_east,
         case_id=case.pk,
@@ -213,6 +214,8 @@ def test_a_passed_feedback_limit_tells_the_platform_why_not_once(cast: Any, worl
         respondent_consents=True,
     )
     mediation.refresh_from_db()
+    feedback.refresh_from_db()
+    assert feedback.due_at == mediation.due_at
 
     # When the sweep runs before the limit, the committee is reminded
     before = sweep_due_items(now=feedback.due_at - timedelta(hours=1))
