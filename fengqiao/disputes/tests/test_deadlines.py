@@ -537,9 +537,13 @@ def test_an_extension_over_national_day_2026_ends_after_the_holiday(cast: Any, w
     # working day after it, Thu 8 Oct (民法典 art. 203)
     assert ends(extended.due_at) == date(2026, 10, 8)
     assert extended.next_check_at == extended.due_at - deadlines.REMIND_BEFORE
-    # a sweep during the holiday reminds once (three days before), none on the old deadline
+    # and the feedback limit, which fell before, follows it to the same day
+    feedback = DueItem.objects.get(case=case, kind=DueKind.FEEDBACK)
+    assert ends(feedback.due_at) == date(2026, 10, 8)
+    # a sweep during the holiday reminds once (three days before) for each of the two limits,
+    # none on the old deadline
     assert sweep_due_items(now=at(date(2026, 10, 1))).reminded == 0
-    assert sweep_due_items(now=at(date(2026, 10, 6))).reminded == 1
+    assert sweep_due_items(now=at(date(2026, 10, 6))).reminded == 2
     assert sweep_due_items(now=at(date(2026, 10, 7))).reminded == 0
 
 
