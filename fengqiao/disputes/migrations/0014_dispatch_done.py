@@ -21,7 +21,7 @@ def unsettle(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disputes', '0012_dueitem_period'),
+        ('disputes', '0013_dueitem_clock'),
     ]
 
     operations = [
