@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
+from fengqiao.core.crypto import lookup_hash
 from fengqiao.orgs.choices import Background, MediatorGrade, Position, TrainingKind
 from fengqiao.orgs.models import (
     MediatorProfile,
@@ -64,6 +65,20 @@ def _check_parent(org: Organization | None, parent: Organization | None) -> None
             break
         seen.add(node.pk)
         node = node.parent
+
+
+def _check_id_number_free(id_number: str, person: Person | None = None) -> None:
+    """One person per 身份证号: the roster import and the pages find people by it."""
+    if not id_number:
+        return
+    other = Person.objects.filter(id_number_hash=lookup_hash(id_number))
+    if person is not None:
+        other = other.exclude(pk=person.pk)
+    found = other.first()
+    if found is not None:
+        raise OrgRuleError(
+            _("该身份证号已登记为人员“%(name)s”，请在其档案中修改。") % {"name": found.name}
+        )
 
 
 def _unique_error(exc: IntegrityError) -> OrgRuleError:
@@ -212,6 +227,7 @@ def person_create(
     volunteer_kind: str = "",
 ) -> Person:
     _require_region(actor, region)
+    _check_id_number_free(id_number)
     with transaction.atomic():
         person = Person.objects.create(
             name=name,
@@ -412,6 +428,7 @@ def person_update(
         # Personal data is never written into the audit log, only that it changed.
         secret_changed = []
         if id_number is not None and id_number != person.id_number:
+            _check_id_number_free(id_number, person)
             person.id_number = id_number
             secret_changed.append("id_number")
         if phone is not None and phone != person.phone:

@@ -413,3 +413,23 @@ def test_the_org_admin_lands_on_their_setup_shortcuts(
     for label in ("新建单位", "登记人员", "批量导入单位和名册", "专职调解员缺口"):
         assert label in text
     assert "批量导入单位和名册" not in page_text(client_for(cast.leader).get("/"))
+
+
+def test_one_person_per_id_number(world: Any, town_admin: User, client_for: Any) -> None:
+    services.person_create(
+        actor=town_admin, name="王五", gender="M", region=world.village_east, id_number=VALID_ID
+    )
+    response = client_for(town_admin).post(
+        "/orgs/people/new/",
+        {
+            "name": "王五（重复）",
+            "gender": "M",
+            "region": world.village_east.pk,
+            "id_number": VALID_ID,
+            "background": "other",
+            "position": "member",
+        },
+    )
+    assert response.status_code == 400
+    assert "该身份证号已登记为人员“王五”" in page_text(response)
+    assert not Person.objects.filter(name="王五（重复）").exists()
