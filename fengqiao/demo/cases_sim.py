@@ -274,10 +274,28 @@ class SimBase:
         self.case.handling_org, self.case.handler = None, None
 
     def due(
-        self, kind: str, org: Organization, due_at: datetime, order: DispatchOrder | None = None
+        self,
+        kind: str,
+        org: Organization,
+        due_at: datetime,
+        order: DispatchOrder | None = None,
+        *,
+        period: deadlines.Period,
+        clock: str = "",
     ) -> DueItem:
+        # The period is recorded as the services record it, so a holiday schedule imported into
+        # the demo counts these deadlines again (services/calendar.py).
         item = DueItem(
-            case=self.case, kind=kind, org=org, dispatch=order, due_at=due_at, status=DueStatus.OPEN
+            case=self.case,
+            kind=kind,
+            org=org,
+            dispatch=order,
+            due_at=due_at,
+            status=DueStatus.OPEN,
+            started_at=self.at,
+            period_unit=period.unit,
+            period_amount=period.amount,
+            clock=clock,
         )
         item.created = self.at  # type: ignore[attr-defined]
         self.dues.append(item)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from fengqiao.demo.cases_data import REFER_TARGETS, SATISFACTION, A, S
 from fengqiao.demo.cases_sim import SimBase, working_days_after
-from fengqiao.disputes import deadlines
+from fengqiao.disputes import clocks, deadlines
 from fengqiao.disputes.choices import (
     CourtProcedure,
     DispatchRole,
@@ -17,6 +17,7 @@ from fengqiao.disputes.choices import (
     DueKind,
     DueStatus,
     IntakeChannel,
+    PeriodUnit,
 )
 from fengqiao.disputes.models import (
     Agreement,
@@ -84,7 +85,13 @@ class Sim(SimBase):
                 accept_by=accept_by,
             )
             self.orders.append(order)
-            self.due(DueKind.ACCEPT, org, accept_by, order)
+            self.due(
+                DueKind.ACCEPT,
+                org,
+                accept_by,
+                order,
+                period=deadlines.Period(PeriodUnit.WORKING_DAYS, days),
+            )
         self.event(
             "dispatch", self.case.platform, data={"orgs": orgs, "lead": orgs[0] if joint else None}
         )
@@ -115,14 +122,23 @@ class Sim(SimBase):
         if handler is not None:
             lead.responded_by_id = handler.pk
         self.event("accept", lead.to_org, data={"dispatch": lead, "role": lead.role})
-        days = deadlines.mediation_days(case.channel, case.procedure)
-        if days is not None:
-            due_at = deadlines.add_calendar_days(self.at, days)
+        clock = clocks.mediation_clock(case.channel, case.procedure, case.category)
+        period = clock.period
+        if period.unit == PeriodUnit.DAYS:
+            due_at = deadlines.add_calendar_days(self.at, period.amount)
+        elif period.unit == PeriodUnit.WORKING_DAYS:
+            due_at = working_days_after(self.at, period.amount)
         else:
-            due_at = deadlines.add_months(self.at, 1)
-        self.due(DueKind.MEDIATION, lead.to_org, due_at)
+            due_at = deadlines.add_months(self.at, period.amount)
+        self.due(DueKind.MEDIATION, lead.to_org, due_at, period=period, clock=clock.key)
         feedback_days = self.g.limit(DueKind.FEEDBACK, lead.to_org, case.grade)
-        self.due(DueKind.FEEDBACK, lead.to_org, working_days_after(self.at, feedback_days), lead)
+        self.due(
+            DueKind.FEEDBACK,
+            lead.to_org,
+            working_days_after(self.at, feedback_days),
+            lead,
+            period=deadlines.Period(PeriodUnit.WORKING_DAYS, feedback_days),
+        )
         for other in pending[1:]:
             self.later(0.5, 12)
             self.answer(other, DispatchStatus.ACCEPTED)
@@ -216,7 +232,16 @@ class Sim(SimBase):
     def do_resume(self) -> None:
         for item in self.dues:
             if item.status == DueStatus.OPEN and item.paused_at is not None:
-                item.due_at += self.at - item.paused_at
+                # Recorded as case_resume records it (the demo keeps its weekend-only dates).
+                paused_for = self.at - item.paused_at
+                item.moves = [
+                    *item.moves,
+                    {
+                        "suspended": round(paused_for.total_seconds()),
+                        "from": item.paused_at.isoformat(),
+                    },
+                ]
+                item.due_at += paused_for
                 item.paused_at = None
         self.event("resume", self.case.handling_org, note="中止原因消除，恢复调解")
 

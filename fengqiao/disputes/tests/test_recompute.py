@@ -114,3 +114,45 @@ def test_resuming_after_a_suspension_never_ends_a_deadline_on_a_day_off(
     assert [m["suspended"] for m in mediation.moves] == [int(timedelta(days=8).total_seconds())]
     # and counting it again gives the same day
     assert deadlines.due_at_of(mediation) == mediation.due_at
+
+
+def test_deadlines_set_before_periods_were_recorded_get_them_from_the_case_history(
+    cast: Any, world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    record_periods = importlib.import_module(
+        "fengqiao.disputes.migrations.0012_dueitem_period"
+    ).record_periods
+    # Given a case accepted 8 Jan 2027, suspended 11–14 Jan, as deadlines were stored before
+    # migration 0012 (no start, no period, no moves)
+    case = _case_accepted(cast, world, at(date(2027, 1, 8)))
+    with clock(at(date(2027, 1, 11))):
+        case_suspend(actor=cast.mediator_east, case_id=case.pk, version=None, reason="外出")
+    with clock(at(date(2027, 1, 14))):
+        case_resume(actor=cast.mediator_east, case_id=case.pk, version=None)
+    mediation = DueItem.objects.get(case=case, kind=DueKind.MEDIATION)
+    assert ends(mediation.due_at) == date(2027, 2, 11)  # 8 Feb + 3 days, 2027 unknown
+    DueItem.objects.filter(case=case).update(
+        started_at=None, period_unit="", period_amount=None, moves=[]
+    )
+    # (the timeline's times are the real clock's in tests: put them where the story has them)
+    for action, day in (("accept", 8), ("suspend", 11), ("resume", 14)):
+        TimelineEvent.objects.filter(case=case, action=action).update(at=at(date(2027, 1, day)))
+
+    # When the migration records their periods
+    record_periods(apps, None)
+
+    # Then each has its start, period and the suspension, and counts to the same day...
+    mediation.refresh_from_db()
+    assert (mediation.period_unit, mediation.period_amount) == ("months", 1)
+    assert mediation.started_at == at(date(2027, 1, 8))
+    assert [m["suspended"] for m in mediation.moves] == [3 * 24 * 3600]
+    assert deadlines.due_at_of(mediation) == mediation.due_at
+    # ...so importing 2027 moves it off the Spring Festival: 8 Feb → 13 Feb, + 3 days → 16 Feb
+    with clock(at(date(2027, 1, 20))), django_capture_on_commit_callbacks(execute=True):
+        import_2027()
+    mediation.refresh_from_db()
+    assert ends(mediation.due_at) == date(2027, 2, 16)
