@@ -354,6 +354,34 @@ class FollowUpForm(CaseActionForm):
     comment = _reason(_("回访意见"), required=False)
 
 
+class FollowUpCorrectForm(CaseActionForm):
+    """更正回访: which visit, what it should say, and why."""
+
+    follow_up = forms.TypedChoiceField(label=_("回访记录"), coerce=int, choices=[])
+    satisfaction = forms.TypedChoiceField(
+        label=_("满意度"),
+        choices=Satisfaction.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = _reason(_("回访意见"), required=False)
+    reason = _reason(_("更正理由"))
+
+    def setup(self) -> None:
+        visits = list(self.case.follow_ups.order_by("-visited_at", "-pk"))
+        self.fields["follow_up"].choices = [  # type: ignore[attr-defined]
+            (
+                v.pk,
+                f"{timezone.localtime(v.visited_at):%Y-%m-%d %H:%M} {v.get_satisfaction_display()}",
+            )
+            for v in visits
+        ]
+        if visits and not self.is_bound:
+            self.initial.setdefault("follow_up", visits[0].pk)
+            self.initial.setdefault("satisfaction", visits[0].satisfaction)
+            self.initial.setdefault("comment", visits[0].comment)
+
+
 class ArchiveForm(CaseActionForm):
     pass
 

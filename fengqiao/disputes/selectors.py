@@ -410,7 +410,8 @@ def case_actions(user: Any, case: Case) -> list[str]:
 
 def _extra_actions(user: Any, case: Case) -> list[str]:
     """Actions outside the workflow table: 延期 for whoever runs the mediation now (the
-    handling side of an accepted, mediating or suspended case), 回访 once the case is closed."""
+    handling side of an accepted, mediating or suspended case), 回访 once the case is closed and
+    更正回访 once a visit is recorded."""
     if case.status in MEDIATION_STATES:
         runs_it = case_handled_by(user, case)
         running = DueItem.objects.filter(
@@ -421,7 +422,10 @@ def _extra_actions(user: Any, case: Case) -> list[str]:
         return []
     mine = Case.objects.filter(pk=case.pk)
     may = restrict(mine, user, HANDLE_CASE).exists() or restrict(mine, user, ASSESS_CASE).exists()
-    return ["follow_up"] if may else []
+    if not may:
+        return []
+    # A visit recorded wrongly is corrected (audited), never deleted.
+    return ["follow_up", "follow_up_correct"] if case.follow_ups.exists() else ["follow_up"]
 
 
 @dataclass

@@ -65,6 +65,7 @@ from fengqiao.disputes.services.outcomes import (
     case_refer,
     case_reject,
     case_withdraw,
+    follow_up_correct,
     follow_up_record,
 )
 from fengqiao.disputes.workflow import TransitionNotAllowed
@@ -81,6 +82,7 @@ ACTION_LABELS: dict[str, Any] = {
     "escalate": gettext_lazy("上报"),
     "extend": gettext_lazy("延期"),
     "follow_up": gettext_lazy("回访"),
+    "follow_up_correct": gettext_lazy("更正回访"),
 }
 # Timeline entries that are not workflow actions.
 EVENT_LABELS: dict[str, Any] = {
@@ -248,6 +250,16 @@ def _follow_up(actor: User, case: Case, d: dict[str, Any]) -> object:
     )
 
 
+def _follow_up_correct(actor: User, case: Case, d: dict[str, Any]) -> object:
+    return follow_up_correct(
+        actor=actor,
+        follow_up_id=d["follow_up"],
+        satisfaction=d["satisfaction"],
+        comment=d["comment"],
+        reason=d["reason"],
+    )
+
+
 def _archive(actor: User, case: Case, d: dict[str, Any]) -> object:
     return case_archive(actor=actor, case_id=case.pk, version=d["version"])
 
@@ -266,6 +278,9 @@ ACTIONS: dict[str, ActionSpec] = {
     "reject": ActionSpec(forms.RejectForm, _reject, gettext_lazy("已不予受理。")),
     "withdraw": ActionSpec(forms.WithdrawForm, _withdraw, gettext_lazy("案件已撤回。")),
     "follow_up": ActionSpec(forms.FollowUpForm, _follow_up, gettext_lazy("回访已记录。")),
+    "follow_up_correct": ActionSpec(
+        forms.FollowUpCorrectForm, _follow_up_correct, gettext_lazy("回访记录已更正。")
+    ),
     "archive": ActionSpec(forms.ArchiveForm, _archive, gettext_lazy("案件已归档。")),
 }
 # Shown last and in red: they end the case without mediating it.

@@ -215,6 +215,53 @@ def follow_up_record(*, actor: Any, case_id: int, satisfaction: int, comment: st
     return visit
 
 
+def follow_up_correct(
+    *, actor: Any, follow_up_id: int, satisfaction: int, comment: str, reason: str
+) -> FollowUp:
+    """更正回访 — a visit recorded wrongly is corrected, never deleted: by whoever may record a
+    visit on the case, with a reason; the timeline and the audit log keep what it said before."""
+    if not 1 <= satisfaction <= 5:
+        raise CaseRuleError(_("满意度应为1至5分。"))
+    if not reason.strip():
+        raise CaseRuleError(_("更正回访须说明理由。"))
+    case_id = FollowUp.objects.filter(pk=follow_up_id).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise CaseRuleError(_("该回访记录不存在。"))
+    with transaction.atomic():
+        case = lock_case(actor, case_id)
+        authorize(actor, case, (HANDLER, PLATFORM))
+        visit = FollowUp.objects.select_for_update().get(pk=follow_up_id, case=case)
+        before = {"satisfaction": visit.satisfaction, "comment": visit.comment}
+        after = {"satisfaction": satisfaction, "comment": comment}
+        if before == after:
+            raise CaseRuleError(_("更正内容与原记录相同，未作更改。"))
+        visit.satisfaction, visit.comment = satisfaction, comment
+        visit.save(update_fields=["satisfaction", "comment"])
+        data = {
+            "follow_up": visit.pk,
+            "from_satisfaction": before["satisfaction"],
+            "satisfaction": satisfaction,
+            "reason": reason,
+        }
+        record_event(
+            case,
+            actor=actor,
+            action="follow_up_correct",
+            from_status=case.status,
+            to_status=case.status,
+            note=reason,
+            data=data,
+        )
+        audit_record(
+            actor=actor,
+            event_type=EventType.CASE_UPDATED,
+            obj=case,
+            before={"follow_up": visit.pk, **before},
+            after={"follow_up": visit.pk, **after, "reason": reason},
+        )
+    return visit
+
+
 def _archive_number(org: Organization, year: int) -> str:
     seq = take_next(ArchiveCounter, org=org, year=year)
     return f"（{year}）{org.region.name[:2]}人调字第{seq}号"

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from fengqiao.accounts.tests.factories import UserFactory, grant
+from fengqiao.audit.models import AuditEvent
 from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import CaseStatus, DispatchRole, DispatchStatus, DueKind
 from fengqiao.disputes.models import Agreement, Case, DueItem
@@ -558,6 +559,44 @@ def test_satisfaction_is_offered_and_shown_in_words(cast: Any, world: Any, clien
     assert "满意度：不满意" in page_text(response)
     assert "2 / 5" not in page_text(response)
     assert "不满意" in table_text(response, "follow-ups")
+
+
+def test_a_wrong_visit_is_corrected_with_a_reason_and_audited(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    # given a closed case whose visit was recorded 不满意 by mistake
+    case = to_mediating(east_case(cast, world), cast, world)
+    client = client_for(cast.mediator_east)
+    _ok(act(client, case, "agree", kind="oral", terms="口头约定十日内疏通"), case)
+    _ok(act(client, case, "follow_up", satisfaction="2", comment="履行慢"), case)
+    visit = fresh(case).follow_ups.get()
+    assert 'id="act-follow_up_correct"' in client.get(f"/cases/{case.pk}/").content.decode()
+
+    # when the mediator corrects it without a reason, then with one
+    fields = {"follow_up": str(visit.pk), "satisfaction": "4", "comment": "已按期履行"}
+    refused = act(client, case, "follow_up_correct", **fields, reason="")
+    assert refused.status_code == 400
+    assert "这个字段是必填项" in page_text(refused)
+    assert not case.timeline.filter(action="follow_up_correct").exists()
+    _ok(act(client, case, "follow_up_correct", **fields, reason="误选满意度"), case)
+
+    # then the visit reads 满意, the timeline keeps 不满意 → 满意 and the reason
+    visit.refresh_from_db()
+    assert (visit.satisfaction, visit.comment) == (4, "已按期履行")
+    response = client.get(f"/cases/{case.pk}/")
+    assert "满意" in table_text(response, "follow-ups")
+    assert "不满意" not in table_text(response, "follow-ups")
+    event = case.timeline.get(action="follow_up_correct")
+    assert event.note == "误选满意度"
+    assert "满意度：不满意→满意" in "".join(page_text(response).split())
+    assert "更正回访" in page_text(response)
+    # and the audit log holds what it said before
+    audit = AuditEvent.objects.filter(after__follow_up=visit.pk).latest("pk")
+    assert audit.before["satisfaction"] == 2
+    assert audit.after["satisfaction"] == 4
+    # another village's mediator cannot correct it
+    other = act(client_for(cast.mediator_west), case, "follow_up_correct", **fields, reason="x")
+    assert other.status_code in (403, 404)
 
 
 def test_follow_up_on_an_open_case_is_a_message(cast: Any, world: Any, client_for: Any) -> None:
