@@ -1,6 +1,15 @@
-"""The fixed access cast of STYLE.md, shared by every app's tests.
+"""The fixed access cast of STYLE.md, shared by every app's tests, on the org structure the demo
+county has (``fengqiao/demo/county.py``). 东村 and 西村 are villages of 甲镇, 南村 is in 乙镇.
 
-A small county 测试区 with two townships; 东村 and 西村 are villages of 甲镇, 南村 is in 乙镇.
+- 测试区综治中心 (county platform) above 甲镇平安办 and 乙镇平安办 (township platforms);
+- 测试区司法局 (under the county platform) → 甲镇司法所 / 乙镇司法所 → 甲镇 / 乙镇人民调解委员会 →
+  东村、西村 / 南村人民调解委员会; under 甲镇's committee also 甲镇人民法庭's 驻庭人民调解工作室 and
+  甲镇派出所's 驻所人民调解工作室; under the 司法局 the county's 医疗纠纷人民调解委员会 (industry);
+- 测试区人民法院 → 甲镇人民法庭, paired with 东村's and 西村's committees (法庭与村结对);
+- 测试区公安分局 → 甲镇派出所.
+
+A committee's parents lead to the 司法局 and on to the county 综治中心, as in the demo; the 属地
+platform of its cases is its township's 平安办 all the same (DESIGN §2).
 """
 
 from __future__ import annotations
@@ -22,8 +31,9 @@ from django.test import Client
 from fengqiao.accounts.choices import BuiltinRole
 from fengqiao.accounts.models import User
 from fengqiao.accounts.tests.factories import UserFactory, grant
+from fengqiao.core.choices import DisputeCategory
 from fengqiao.orgs.choices import PersonRole, Position
-from fengqiao.orgs.models import Organization, Person
+from fengqiao.orgs.models import Organization, OrgCategory, Person
 from fengqiao.orgs.tests.factories import MembershipFactory, OrganizationFactory, kind
 from fengqiao.regions.models import Region
 from fengqiao.regions.tests.factories import make_region
@@ -76,6 +86,21 @@ class World:
     mediator_east_person: Person
     mediator_west_person: Person
     mediator_south_person: Person
+    # The rest of the county as the demo builds it.
+    town_b_platform: Organization
+    justice_bureau: Organization
+    justice_office_a: Organization
+    justice_office_b: Organization
+    committee_town_a: Organization
+    committee_town_b: Organization
+    court: Organization
+    court_room_a: Organization
+    police_bureau: Organization
+    police_station_a: Organization
+    police_room_a: Organization
+    industry_committee: Organization
+    room_mediator_person: Person
+    industry_mediator_person: Person
 
 
 @dataclass
@@ -90,9 +115,33 @@ class Cast:
     auditor: User
     citizen: User
     outsider: User
+    # The county's other roles (issue "Day one in a real county", item 5).
+    county_dispatcher: User
+    justice_officer: User
+    judge: User
+    police: User
+    room_mediator: User
+    industry_mediator: User
+    grid_worker: User
 
     def all(self) -> dict[str, User]:
         return dict(self.__dict__)
+
+
+def _org(name: str, code: str, region: Region, parent: Organization | None = None) -> Organization:
+    return OrganizationFactory(name=name, kind=kind(code), region=region, parent=parent)
+
+
+def _mediator(org: Organization, name: str, region: Region) -> Person:
+    membership = MembershipFactory(
+        org=org,
+        person__name=name,
+        person__region=region,
+        role=PersonRole.MEDIATOR,
+        position=Position.DIRECTOR,
+        is_full_time=True,
+    )
+    return membership.person
 
 
 @pytest.fixture
@@ -103,30 +152,31 @@ def world(db: None) -> World:
     east = make_region("330199001001", "东村", town_a, 2000)
     west = make_region("330199001002", "西村", town_a, 1800)
     south = make_region("330199002001", "南村", town_b, 1500)
-    county_platform = OrganizationFactory(
-        name="测试区综治中心", kind=kind("platform"), region=county
-    )
-    town_a_platform = OrganizationFactory(
-        name="甲镇平安办", kind=kind("platform"), region=town_a, parent=county_platform
-    )
-    tribunal_a = OrganizationFactory(name="甲镇人民法庭", kind=kind("tribunal"), region=town_a)
+    county_platform = _org("测试区综治中心", "platform", county)
+    town_a_platform = _org("甲镇平安办", "platform", town_a, county_platform)
+    town_b_platform = _org("乙镇平安办", "platform", town_b, county_platform)
+    justice_bureau = _org("测试区司法局", "justice_bureau", county, county_platform)
+    justice_a = _org("甲镇司法所", "justice_office", town_a, justice_bureau)
+    justice_b = _org("乙镇司法所", "justice_office", town_b, justice_bureau)
+    committee_town_a = _org("甲镇人民调解委员会", "committee_township", town_a, justice_a)
+    committee_town_b = _org("乙镇人民调解委员会", "committee_township", town_b, justice_b)
+    court = _org("测试区人民法院", "court", county)
+    tribunal_a = _org("甲镇人民法庭", "tribunal", town_a, court)
+    court_room_a = _org("甲镇人民法庭驻庭人民调解工作室", "room_court", town_a, committee_town_a)
+    police_bureau = _org("测试区公安分局", "department", county)
+    police_a = _org("测试区公安分局甲镇派出所", "police_station", town_a, police_bureau)
+    police_room_a = _org("甲镇派出所驻所人民调解工作室", "room_police", town_a, committee_town_a)
+    industry = _org("测试区医疗纠纷人民调解委员会", "committee_industry", county, justice_bureau)
+    OrgCategory.objects.create(org=industry, category=DisputeCategory.MEDICAL)
     committees = {
-        r: OrganizationFactory(
-            name=f"{r.name}人民调解委员会", kind=kind("committee_village"), region=r
-        )
-        for r in (east, west, south)
+        east: _org("东村人民调解委员会", "committee_village", east, committee_town_a),
+        west: _org("西村人民调解委员会", "committee_village", west, committee_town_a),
+        south: _org("南村人民调解委员会", "committee_village", south, committee_town_b),
     }
-    people = {}
-    for region, committee in committees.items():
-        membership = MembershipFactory(
-            org=committee,
-            person__name=f"{region.name}调解员",
-            person__region=region,
-            role=PersonRole.MEDIATOR,
-            position=Position.DIRECTOR,
-            is_full_time=True,
-        )
-        people[region] = membership.person
+    # 法庭与村结对: 甲镇's tribunal is paired with its villages' committees.
+    committees[east].paired_orgs.add(tribunal_a)
+    committees[west].paired_orgs.add(tribunal_a)
+    people = {r: _mediator(c, f"{r.name}调解员", r) for r, c in committees.items()}
     return World(
         county,
         town_a,
@@ -143,13 +193,27 @@ def world(db: None) -> World:
         people[east],
         people[west],
         people[south],
+        town_b_platform=town_b_platform,
+        justice_bureau=justice_bureau,
+        justice_office_a=justice_a,
+        justice_office_b=justice_b,
+        committee_town_a=committee_town_a,
+        committee_town_b=committee_town_b,
+        court=court,
+        court_room_a=court_room_a,
+        police_bureau=police_bureau,
+        police_station_a=police_a,
+        police_room_a=police_room_a,
+        industry_committee=industry,
+        room_mediator_person=_mediator(court_room_a, "驻庭调解员", town_a),
+        industry_mediator_person=_mediator(industry, "医调委调解员", county),
     )
 
 
 @pytest.fixture
 def cast(world: World) -> Cast:
-    def user(name: str) -> User:
-        return UserFactory(username=name)
+    def user(name: str, real_name: str = "") -> User:
+        return UserFactory(username=name, **({"real_name": real_name} if real_name else {}))
 
     c = Cast(
         mediator_east=user("mediator_east"),
@@ -162,6 +226,13 @@ def cast(world: World) -> Cast:
         auditor=user("auditor"),
         citizen=user("citizen"),
         outsider=user("outsider"),
+        county_dispatcher=user("county_dispatcher"),
+        justice_officer=user("justice_a"),
+        judge=user("judge"),
+        police=user("police"),
+        room_mediator=user("room_mediator"),
+        industry_mediator=user("industry_mediator"),
+        grid_worker=user("grid_east", "东村网格员"),
     )
     grant(c.mediator_east, BuiltinRole.MEDIATOR, world.committee_east)
     grant(c.mediator_west, BuiltinRole.MEDIATOR, world.committee_west)
@@ -171,11 +242,22 @@ def cast(world: World) -> Cast:
     grant(c.system_admin, BuiltinRole.SYSTEM_ADMIN)
     grant(c.security_admin, BuiltinRole.SECURITY_ADMIN)
     grant(c.auditor, BuiltinRole.AUDITOR)
+    grant(c.county_dispatcher, BuiltinRole.DISPATCHER, world.county_platform)
+    # The 司法所 officer's rights reach every org of the township (a region-scoped role).
+    grant(c.justice_officer, BuiltinRole.JUSTICE_OFFICER, world.justice_office_a)
+    grant(c.judge, BuiltinRole.JUDGE, world.tribunal_a)
+    grant(c.police, BuiltinRole.POLICE, world.police_station_a)
+    grant(c.room_mediator, BuiltinRole.MEDIATOR, world.court_room_a)
+    grant(c.industry_mediator, BuiltinRole.MEDIATOR, world.industry_committee)
+    # The demo's grid worker holds the role at their village's committee (scope: the village).
+    grant(c.grid_worker, BuiltinRole.GRID_WORKER, world.committee_east)
     # The citizen (当事人) has a portal login and no staff role; the outsider has nothing at all.
-    # Each village mediator is also the person on their committee's roster.
+    # Each mediator is also the person on their org's roster.
     for person, account in (
         (world.mediator_east_person, c.mediator_east),
         (world.mediator_west_person, c.mediator_west),
+        (world.room_mediator_person, c.room_mediator),
+        (world.industry_mediator_person, c.industry_mediator),
     ):
         person.user = account
         person.save(update_fields=["user"])
@@ -196,11 +278,9 @@ def client_for(db: None) -> Callable[[User | None], Client]:
 
 
 @pytest.fixture
-def grid_worker(world: World) -> User:
-    """A 网格员 of 东村 (not in the fixed cast: the pages a grid worker uses are few)."""
-    user = UserFactory(username="grid_east", real_name="东村网格员")
-    grant(user, BuiltinRole.GRID_WORKER, world.committee_east)
-    return user
+def grid_worker(cast: Cast) -> User:
+    """The cast's 网格员 of 东村."""
+    return cast.grid_worker
 
 
 @pytest.fixture

@@ -31,9 +31,9 @@ from fengqiao.disputes import selectors as case_selectors
 from fengqiao.disputes.duplicates import DuplicateList
 from fengqiao.disputes.models import Case
 from fengqiao.disputes.permissions import REGISTER_CASE, VIEW_CASE
+from fengqiao.disputes.policy import is_platform
 from fengqiao.disputes.services.errors import PartyInput
 from fengqiao.disputes.services.intake import case_intake, case_repeat_report
-from fengqiao.orgs.choices import OrgFamily
 from fengqiao.orgs.models import Organization
 from fengqiao.regions.models import Region
 
@@ -221,10 +221,6 @@ def _covers(platform: Organization, region: Region) -> bool:
     return region.path.startswith(platform.region.path)
 
 
-def _is_platform(org: Organization) -> bool:
-    return org.is_active and org.kind.family == OrgFamily.PLATFORM
-
-
 def _platform_for(key: ApiKey, region: Region, platform_org_id: int | None) -> Organization:
     """The 责任平台: the one named, else the key's org when it is a platform over the place,
     else the platform the intake page would choose for the acting user."""
@@ -232,7 +228,7 @@ def _platform_for(key: ApiKey, region: Region, platform_org_id: int | None) -> O
         named = (
             Organization.objects.select_related("kind", "region").filter(pk=platform_org_id).first()
         )
-        if named is None or not _is_platform(named):
+        if named is None or not is_platform(named):
             raise ApiInputError(
                 _("platform_org_id 不是在用的综治中心（平安办）。"), field="platform_org_id"
             )
@@ -243,7 +239,7 @@ def _platform_for(key: ApiKey, region: Region, platform_org_id: int | None) -> O
                 field="platform_org_id",
             )
         return named
-    if _is_platform(key.org) and _covers(key.org, region):
+    if is_platform(key.org) and _covers(key.org, region):
         return key.org
     found = case_selectors.intake_platform_for(key.user, region)
     if found is None or not _covers(found, region):

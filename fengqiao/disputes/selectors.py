@@ -37,9 +37,10 @@ from fengqiao.disputes.models import (
     TimelineEvent,
 )
 from fengqiao.disputes.permissions import ASSESS_CASE, HANDLE_CASE, REGISTER_CASE, VIEW_CASE
+from fengqiao.disputes.policy import is_platform, platform_above
 from fengqiao.disputes.services.transitions import case_handled_by, case_may
 from fengqiao.disputes.workflow import allowed_actions
-from fengqiao.orgs.choices import CASE_MEDIATOR_ROLES, OrgFamily, PersonRole
+from fengqiao.orgs.choices import CASE_MEDIATOR_ROLES, PersonRole
 from fengqiao.orgs.models import Organization, Person
 from fengqiao.orgs.permissions import VIEW_PERSON
 from fengqiao.orgs.selectors import org_list_for_user, people_visible_to
@@ -239,37 +240,20 @@ def _register_grants(user: Any) -> list[RoleGrant]:
     )
 
 
-def _platform_above(org: Organization) -> Organization | None:
-    """The org itself if it is a platform, else the nearest platform up its parents, else the
-    nearest platform at its region or a region above (a village committee → its township's
-    平安办)."""
-    node: Organization | None = org
-    seen: set[int] = set()
-    while node is not None and node.pk not in seen:
-        if node.kind.family == OrgFamily.PLATFORM and node.is_active:
-            return node
-        seen.add(node.pk)
-        node = node.parent
-    paths = [*org.region.ancestor_paths(), org.region.path]
-    return (
-        Organization.objects.filter(
-            kind__family=OrgFamily.PLATFORM, is_active=True, region__path__in=paths
-        )
-        .select_related("region")
-        .order_by("-region__path", "name")
-        .first()
-    )
-
-
 def intake_platform_for(user: Any, region: Region | None = None) -> Organization | None:
-    """The platform a case registered by ``user`` (at ``region``) is queued for: from the
-    grant whose org's region holds the place, the deepest first."""
-    orgs = [g.org for g in _register_grants(user) if g.org is not None]
+    """The platform a case registered by ``user`` at ``region`` is queued for: a platform the
+    user acts for that holds the place (a dispatcher registers for their own platform), else
+    the 属地 platform of the place (``policy.platform_above``). Without a place yet: the 属地
+    platform of the user's register grant, the deepest first."""
+    orgs = sorted(
+        (g.org for g in _register_grants(user) if g.org is not None),
+        key=lambda o: -len(o.region.path),
+    )
     if region is not None:
-        holding = [o for o in orgs if region.path.startswith(o.region.path)]
-        orgs = sorted(holding, key=lambda o: -len(o.region.path)) or orgs
+        own = [o for o in orgs if is_platform(o) and region.path.startswith(o.region.path)]
+        return own[0] if own else platform_above(region)
     for org in orgs:
-        platform = _platform_above(org)
+        platform = platform_above(org)
         if platform is not None:
             return platform
     return None

@@ -32,6 +32,7 @@ from fengqiao.core.bulk import insert_rows
 from fengqiao.disputes import clocks
 from fengqiao.disputes.choices import CaseStatus, DueKind, DueStatus
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem, SupervisionOrder, TimelineEvent
+from fengqiao.disputes.policy import upper_platforms
 from fengqiao.mediation.models import MediationSession
 from fengqiao.notify.models import NotificationKind
 from fengqiao.notify.services import Message, notify_rows, users_by_org
@@ -172,44 +173,6 @@ def _remind(item: DueItem, now: datetime, batch: _Batch) -> None:
     batch.audits.append(
         AuditEntry(EventType.CASE_REMINDED, case, {"due_item": item.pk, "kind": item.kind})
     )
-
-
-PLATFORM_KIND = "platform"
-
-
-def upper_platform(org: Organization) -> Organization | None:
-    """The platform one level above ``org``: the nearest platform whose region strictly contains
-    the org's region (a village committee → the township platform; a township org or the
-    township platform → the county platform). Levels without a platform are skipped."""
-    return upper_platforms([org])[org.pk]
-
-
-def upper_platforms(orgs: Iterable[Organization]) -> dict[int, Organization | None]:
-    """``upper_platform`` of many orgs in one query (org id → its upper platform or None)."""
-    orgs = list(orgs)
-    ancestors = {org.pk: org.region.ancestor_paths() for org in orgs}
-    wanted = {path for paths in ancestors.values() for path in paths}
-    platforms: dict[str, list[Organization]] = {}
-    if wanted:
-        found = (
-            Organization.objects.filter(
-                kind__code=PLATFORM_KIND, is_active=True, region__path__in=wanted
-            )
-            .select_related("region")
-            .order_by("pk")
-        )
-        for platform in found:
-            platforms.setdefault(platform.region.path, []).append(platform)
-    result: dict[int, Organization | None] = {}
-    for org in orgs:
-        result[org.pk] = None
-        # Ancestor paths are prefixes of one another: the longest is the nearest.
-        for path in sorted(ancestors[org.pk], key=len, reverse=True):
-            candidates = [p for p in platforms.get(path, []) if p.pk != org.pk]
-            if candidates:
-                result[org.pk] = candidates[0]
-                break
-    return result
 
 
 def dispatching_platforms(case: Case) -> list[Organization]:

@@ -154,6 +154,9 @@ ORGS = ["测试区综治中心", "甲镇平安办", "甲镇人民法庭", "东�
 ORGS += ["南村人民调解委员会"]
 COMMITTEES = ["东村人民调解委员会", "西村人民调解委员会", "南村人民调解委员会"]
 MEDIATORS = ["东村调解员", "西村调解员", "南村调解员"]
+# The staffing report lists committees and dispatched rooms (a room's name holds its tribunal's).
+ROOMS = ["甲镇人民法庭驻庭人民调解工作室", "甲镇派出所驻所人民调解工作室"]
+STAFFED = [*COMMITTEES, *ROOMS]
 REGIONS = ["测试区", "甲镇", "乙镇", "东村", "西村", "南村"]
 EVERY_ORG = set(ORGS)
 EVERY_MEDIATOR = set(MEDIATORS)
@@ -209,8 +212,8 @@ VISIBLE: list[tuple[str, str, list[str], dict[str, set[str]]]] = [
     (
         "/orgs/reports/?report=staffing",
         "report",
-        ORGS,
-        {"DI": {"东村人民调解委员会", "西村人民调解委员会"}, "LE": set(COMMITTEES)},
+        STAFFED,
+        {"DI": {"东村人民调解委员会", "西村人民调解委员会", *ROOMS}, "LE": set(STAFFED)},
     ),
     (
         "/orgs/reports/?report=training",
@@ -227,8 +230,8 @@ VISIBLE: list[tuple[str, str, list[str], dict[str, set[str]]]] = [
     (
         "/orgs/reports/?report=staffing&format=xlsx",
         "xlsx",
-        ORGS,
-        {"DI": {"东村人民调解委员会", "西村人民调解委员会"}, "LE": set(COMMITTEES)},
+        STAFFED,
+        {"DI": {"东村人民调解委员会", "西村人民调解委员会", *ROOMS}, "LE": set(STAFFED)},
     ),
     (
         "/orgs/reports/?report=training&format=xlsx",
@@ -273,10 +276,10 @@ def test_each_role_sees_exactly_its_scope(
 @pytest.mark.parametrize(
     ("column", "orgs", "mediators"),
     [
-        ("DI", 4, 2),
+        ("DI", 9, 3),
         ("CC", 1, 0),
-        ("LE", 6, 3),
-        ("SA", 6, 3),
+        ("LE", 18, 5),
+        ("SA", 18, 5),
         ("SE", None, None),
         ("AU", None, None),
         ("CI", None, None),

@@ -8,8 +8,6 @@ from typing import Any
 
 import pytest
 
-from fengqiao.accounts.choices import BuiltinRole
-from fengqiao.accounts.tests.factories import UserFactory, grant
 from fengqiao.api import services
 from fengqiao.api.tests.conftest import ZHANG_ID, ApiClient, case_body, credit_code, id_number
 from fengqiao.audit.choices import EventType
@@ -241,8 +239,7 @@ def test_users_without_the_register_permission_are_403(
 def test_platform_org_id_must_be_a_platform_over_the_place(
     cast: Any, world: Any, api_for: Callable[..., ApiClient]
 ) -> None:
-    county_dispatcher = UserFactory(username="county_dispatcher")
-    grant(county_dispatcher, BuiltinRole.DISPATCHER, world.county_platform)
+    county_dispatcher = cast.county_dispatcher
     api = api_for(county_dispatcher, world.county_platform)
 
     def post(region: Any, platform: Any) -> Any:

@@ -28,6 +28,7 @@ from fengqiao.disputes.choices import (
 )
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem
 from fengqiao.disputes.permissions import HANDLE_CASE
+from fengqiao.disputes.policy import upper_platform
 from fengqiao.disputes.services.errors import CaseRuleError, StaleCase
 from fengqiao.disputes.services.transitions import (
     HANDLER,
@@ -468,10 +469,10 @@ def case_escalate(*, actor: Any, case_id: int, version: int | None, reason: str)
             upper = case.platform
             data.update(handed_back=True, platform=upper.pk, from_org=getattr(from_org, "pk", None))
         else:
-            parent = case.platform.parent
-            if parent is None:
+            above = upper_platform(case.platform)
+            if above is None:
                 raise CaseRuleError(_("%(p)s没有上级平台，无法上报。") % {"p": case.platform.name})
-            upper = parent
+            upper = above
             data.update(from_platform=case.platform.pk, platform=upper.pk)
         moved.append((upper, from_org))
         case.platform = upper

@@ -55,6 +55,7 @@ from fengqiao.disputes.models import (
     TimelineEvent,
 )
 from fengqiao.disputes.permissions import ARCHIVE_CASE, ASSESS_CASE, HANDLE_CASE, VIEW_CASE
+from fengqiao.disputes.policy import platform_chain
 from fengqiao.disputes.services.errors import CaseRuleError, StaleCase
 from fengqiao.disputes.sweep import dispatching_platforms
 from fengqiao.disputes.workflow import TransitionNotAllowed, next_status
@@ -104,20 +105,9 @@ def holds(actor: Any, perm: str, org_ids: Iterable[int | None]) -> bool:
     return holds_at(actor, perm, org_ids)
 
 
-def _platform_chain(platform: Organization) -> list[int]:
-    """The platform and the platforms above it (a county dispatcher may act on a township's
-    case; the township no longer acts on a case it has escalated to the county)."""
-    ids: list[int] = []
-    org: Organization | None = platform
-    while org is not None and org.pk not in ids:
-        ids.append(org.pk)
-        org = org.parent
-    return ids
-
-
 def on_side(actor: Any, case: Case, side: str) -> bool:
     if side == PLATFORM:
-        return holds(actor, ASSESS_CASE, _platform_chain(case.platform))
+        return holds(actor, ASSESS_CASE, platform_chain(case.platform))
     if side == HANDLER:
         return case.handling_org_id is not None and holds(
             actor, HANDLE_CASE, [case.handling_org_id]
@@ -125,7 +115,7 @@ def on_side(actor: Any, case: Case, side: str) -> bool:
     if side == ARCHIVER:
         if case.handling_org_id is not None:
             return holds(actor, ARCHIVE_CASE, [case.handling_org_id])
-        chain = _platform_chain(case.platform)
+        chain = platform_chain(case.platform)
         return holds(actor, ARCHIVE_CASE, chain) or holds(actor, ASSESS_CASE, chain)
     return False
 

@@ -140,7 +140,7 @@ def test_a_case_the_platform_closes_itself_reports_to_nobody(cast: Any, world: A
 def test_an_escalated_case_reports_to_every_platform_that_sent_it_on(cast: Any, world: Any) -> None:
     # Given the township's case handed back by 东村's committee and escalated to the county,
     # which dispatches it to a county committee
-    county_dispatcher = staff("county_dispatcher", BuiltinRole.DISPATCHER, world.county_platform)
+    county_dispatcher = cast.county_dispatcher
     county_committee = OrganizationFactory(
         name="测试区物业纠纷人民调解委员会", kind=kind("committee_industry"), region=world.county
     )

@@ -48,17 +48,19 @@ def make_case(
 
 
 def industry(world: Any, name: str, category: str, region: Any = None) -> Organization:
-    org = OrganizationFactory(
-        name=name, kind=kind("committee_industry"), region=region or world.county
+    """An industry committee for ``category`` (the cast's own, when it is the one named)."""
+    org, _created = Organization.objects.get_or_create(
+        name=name,
+        region=region or world.county,
+        defaults={"kind": kind("committee_industry")},
     )
-    OrgCategory.objects.create(org=org, category=category)
+    OrgCategory.objects.get_or_create(org=org, category=category)
     return org
 
 
 def township_committee(world: Any) -> Organization:
-    return OrganizationFactory(
-        name="甲镇人民调解委员会", kind=kind("committee_township"), region=world.town_a
-    )
+    """甲镇's committee (in the cast, as in the demo county)."""
+    return world.committee_town_a
 
 
 def names(recs: list[routing.OrgRecommendation]) -> list[str]:
@@ -112,7 +114,7 @@ def test_a_deleted_rule_stays_deleted_and_the_default_applies(cast: Any, world: 
     case = make_case(cast, world)
     recs = routing.recommend_orgs(case)
     # 低 defaults to the village level: the village committee is recommended...
-    assert names(recs) == ["东村人民调解委员会"]
+    assert names(recs) == ["东村人民调解委员会", "甲镇人民调解委员会"]
     # ...but reading did not put the rules back.
     assert not TerritoryRule.objects.exists()
     assert not SubjectRule.objects.exists()
@@ -158,20 +160,24 @@ def test_a_labour_case_also_reaches_the_labour_admin_mediation(cast: Any, world:
     recs = routing.recommend_orgs(
         make_case(cast, world, category=DisputeCategory.LABOUR, grade=RiskGrade.MEDIUM)
     )
-    assert names(recs) == ["测试区劳动争议人民调解委员会", "测试区劳动人事争议调解中心"]
-    assert all("属事：受理劳动争议纠纷" in r.reasons for r in recs)
+    assert names(recs) == [
+        "测试区劳动争议人民调解委员会",
+        "测试区劳动人事争议调解中心",
+        "甲镇人民调解委员会",
+    ]
+    # The territorial committee follows the two that declare the category.
+    assert all("属事：受理劳动争议纠纷" in r.reasons for r in recs[:2])
 
 
 def test_a_court_listing_the_category_is_not_recommended(cast: Any, world: Any) -> None:
-    court = OrganizationFactory(name="测试区人民法院", kind=kind("court"), region=world.county)
-    OrgCategory.objects.create(org=court, category=DisputeCategory.CONTRACT)
+    OrgCategory.objects.create(org=world.court, category=DisputeCategory.CONTRACT)
     recs = routing.recommend_orgs(make_case(cast, world, category=DisputeCategory.CONTRACT))
-    assert names(recs) == ["东村人民调解委员会"]
+    assert names(recs) == ["东村人民调解委员会", "甲镇人民调解委员会"]
 
 
 def test_a_subject_rule_without_declaration_matches_the_village(cast: Any, world: Any) -> None:
     recs = routing.recommend_orgs(make_case(cast, world, category=DisputeCategory.MARRIAGE_FAMILY))
-    assert names(recs) == ["东村人民调解委员会"]
+    assert names(recs) == ["东村人民调解委员会", "甲镇人民调解委员会"]
     assert "属事：婚姻家庭纠纷可由村（社区）人民调解委员会调处" in recs[0].reasons
 
 
@@ -187,12 +193,8 @@ def test_an_inactive_subject_rule_no_longer_ranks(cast: Any, world: Any) -> None
 
 
 def test_a_court_referral_reaches_the_room_at_the_tribunal(cast: Any, world: Any) -> None:
-    room = OrganizationFactory(
-        name="甲镇人民法庭诉调对接工作室", kind=kind("room_court"), region=world.town_a
-    )
-    OrganizationFactory(
-        name="甲镇派出所人民调解工作室", kind=kind("room_police"), region=world.town_a
-    )
+    # The cast has 甲镇人民法庭's room (and 派出所's room, which a court case does not reach).
+    room = world.court_room_a
     case = register_case(
         actor=cast.dispatcher,
         platform=world.town_a_platform,
@@ -201,7 +203,7 @@ def test_a_court_referral_reaches_the_room_at_the_tribunal(cast: Any, world: Any
         channel=IntakeChannel.COURT_PRE,
     )
     recs = routing.recommend_orgs(case)
-    assert names(recs) == [room.name, "东村人民调解委员会"]
+    assert names(recs) == [room.name, "东村人民调解委员会", "甲镇人民调解委员会"]
     assert "渠道：法院委派（诉前）案件由驻法庭人民调解工作室调处" in recs[0].reasons
 
 
@@ -245,7 +247,7 @@ def test_grid_first_does_not_apply_above_low_risk(cast: Any, world: Any) -> None
 
 def test_grid_first_does_not_apply_to_other_kinds(cast: Any, world: Any) -> None:
     recs = routing.recommend_orgs(make_case(cast, world, category=DisputeCategory.CONTRACT))
-    assert names(recs) == ["东村人民调解委员会"]
+    assert names(recs) == ["东村人民调解委员会", "甲镇人民调解委员会"]
     assert not any("网格先行" in reason for reason in recs[0].reasons)
 
 

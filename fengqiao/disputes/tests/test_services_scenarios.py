@@ -255,7 +255,7 @@ def test_escalation_from_village_to_township_to_county_resolved_at_county_level(
 ) -> None:
     # Given the township's case dispatched to 东村's committee (no village platform), and a
     # county dispatcher with a county-level industry committee
-    county_dispatcher = staff("county_dispatcher", BuiltinRole.DISPATCHER, world.county_platform)
+    county_dispatcher = cast.county_dispatcher
     county_committee = OrganizationFactory(
         name="测试区物业纠纷人民调解委员会", kind=kind("committee_industry"), region=world.county
     )
@@ -421,7 +421,7 @@ def industry(world: Any) -> Any:
     org = OrganizationFactory(
         name="甲镇物业纠纷人民调解委员会", kind=kind("committee_industry"), region=world.town_a
     )
-    return org, staff("industry_mediator", BuiltinRole.MEDIATOR, org)
+    return org, staff("town_industry_mediator", BuiltinRole.MEDIATOR, org)
 
 
 def test_joint_mediation_first_acceptor_leads(cast: Any, world: Any) -> None:
@@ -564,7 +564,7 @@ def test_joint_mediation_lead_returning_passes_the_lead_to_the_first_acceptor(
 def test_joint_mediation_escalated_then_redispatched_old_lead_does_not_come_back(
     cast: Any, world: Any
 ) -> None:
-    county_dispatcher = staff("county_dispatcher", BuiltinRole.DISPATCHER, world.county_platform)
+    county_dispatcher = cast.county_dispatcher
     south_mediator = staff("mediator_south", BuiltinRole.MEDIATOR, world.committee_south)
     # Given a joint case led by west with east coordinating, both accepted
     case = _dispatch(

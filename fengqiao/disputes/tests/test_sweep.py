@@ -16,9 +16,10 @@ from fengqiao.accounts.choices import BuiltinRole
 from fengqiao.disputes import sweep
 from fengqiao.disputes.choices import DueKind, DueStatus
 from fengqiao.disputes.models import Case, DueItem, SupervisionOrder, TimelineEvent
+from fengqiao.disputes.policy import upper_platform
 from fengqiao.disputes.services.dispatch import case_dispatch, dispatch_accept
 from fengqiao.disputes.services.handling import case_suspend
-from fengqiao.disputes.sweep import sweep_due_items, upper_platform
+from fengqiao.disputes.sweep import sweep_due_items
 from fengqiao.disputes.tests.factories import assessed_case, register_case, staff, start_mediation
 from fengqiao.notify.models import Notification, NotificationKind
 from fengqiao.orgs.tests.factories import OrganizationFactory, kind
@@ -102,8 +103,9 @@ def test_reminder_once_before_and_supervision_once_after_seen_one_level_up(
     # Then one reminder went to the committee, and nothing more
     assert (first.reminded, first.supervised) == (1, 0)
     assert (again.examined, again.reminded, again.supervised) == (0, 0, 0)
-    reminder = Notification.objects.get(kind=NotificationKind.REMINDER)
-    assert reminder.recipient == cast.mediator_east
+    # (everyone who acts for the committee: its mediator, and the grid worker granted there)
+    reminded = Notification.objects.filter(kind=NotificationKind.REMINDER)
+    assert {n.recipient for n in reminded} == {cast.mediator_east, cast.grid_worker}
     item.refresh_from_db()
     assert item.reminded_at is not None
     assert item.next_check_at == item.due_at
@@ -128,7 +130,7 @@ def test_reminder_once_before_and_supervision_once_after_seen_one_level_up(
             "recipient__username", flat=True
         )
     )
-    assert told == {"mediator_east", "dispatcher"}
+    assert told == {"mediator_east", "grid_east", "dispatcher"}
     assert case.timeline.filter(action="supervise").count() == 1
     assert case.timeline.filter(action="remind").count() == 1
     item.refresh_from_db()
@@ -153,7 +155,14 @@ def test_a_township_org_overdue_is_supervised_by_the_county(cast: Any, world: An
             "recipient__username", flat=True
         )
     )
-    assert told == {"tribunal_mediator", "court_clerk", "leader", "dispatcher"}
+    assert told == {
+        "tribunal_mediator",
+        "court_clerk",
+        "judge",
+        "leader",
+        "county_dispatcher",
+        "dispatcher",
+    }
 
 
 def test_upper_platform_by_level(world: Any) -> None:
@@ -166,7 +175,10 @@ def test_upper_platform_by_level(world: Any) -> None:
     assert upper_platform(village_platform) == world.town_a_platform
     assert upper_platform(world.town_a_platform) == world.county_platform
     assert upper_platform(world.tribunal_a) == world.county_platform
-    # 乙镇 has no platform: its village committee goes straight to the county.
+    assert upper_platform(world.committee_south) == world.town_b_platform
+    # Without 乙镇's platform, its village committee goes straight to the county.
+    world.town_b_platform.is_active = False
+    world.town_b_platform.save(update_fields=["is_active"])
     assert upper_platform(world.committee_south) == world.county_platform
     assert upper_platform(world.county_platform) is None
 

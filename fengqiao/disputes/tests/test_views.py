@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from fengqiao.accounts.tests.factories import UserFactory, grant
 from fengqiao.disputes.choices import CaseStatus, IntakeChannel, PartyRole
 from fengqiao.disputes.models import AgreementKind, Case, DueItem
 from fengqiao.disputes.services.outcomes import case_agree, case_fail, case_refer
@@ -425,6 +424,26 @@ def test_intake_registers_a_case_at_the_township_platform(
     assert case.registered_by == cast.mediator_east
 
 
+@pytest.mark.parametrize("who", ["mediator_east", "justice_officer", "room_mediator"])
+def test_registered_cases_go_to_the_township_platform_not_up_the_committee_chain(
+    who: str, cast: Any, world: Any, client_for: Any
+) -> None:
+    # Given registrants whose org's parents lead to the 司法局 and the county 综治中心
+    # (村调委会 → 乡镇调委会 → 司法所 → 司法局 → 区综治中心), registering a dispute in 东村
+    user = getattr(cast, who)
+    client = client_for(user)
+    page = client.get("/cases/new/")
+    assert "甲镇平安办" in page_text(page)
+    assert client.post("/cases/new/", _intake(world)).status_code == 302
+    # Then the case is 甲镇平安办's, numbered with 甲镇's code, and its dispatcher can assess it
+    case = Case.objects.get()
+    assert case.platform == world.town_a_platform
+    assert case.number.startswith(f"{world.town_a.code}-")
+    assert cast.dispatcher.notifications.filter(case=case).exists()
+    assess = client_for(cast.dispatcher).get(f"/cases/{case.pk}/")
+    assert 'id="act-assess"' in assess.content.decode()
+
+
 def test_intake_accepts_full_width_digits_and_a_lower_case_x(
     cast: Any, world: Any, client_for: Any
 ) -> None:
@@ -493,13 +512,6 @@ def test_court_clerk_intake_goes_to_the_platform_of_the_tribunal_township(
 # --- Quick report -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def grid_worker(world: Any) -> Any:
-    user = UserFactory(username="grid_east")
-    grant(user, "grid_worker", world.committee_east)
-    return user
-
-
 def test_grid_worker_reports_in_six_fields(
     grid_worker: Any, cast: Any, world: Any, client_for: Any
 ) -> None:
@@ -523,6 +535,7 @@ def test_grid_worker_reports_in_six_fields(
     assert case.channel == IntakeChannel.GRID
     assert case.status == CaseStatus.REGISTERED
     assert case.platform == world.town_a_platform
+    assert case.number.startswith(f"{world.town_a.code}-")
     done = client.get(response["Location"])
     assert case.number in page_text(done)
     # The township dispatcher is told.

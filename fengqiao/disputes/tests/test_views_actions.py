@@ -342,8 +342,7 @@ def test_escalate_moves_the_case_up(cast: Any, world: Any, client_for: Any) -> N
 def test_escalate_without_an_upper_platform_is_a_message(
     cast: Any, world: Any, client_for: Any
 ) -> None:
-    county_dispatcher = UserFactory(username="county_dispatcher")
-    grant(county_dispatcher, "dispatcher", world.county_platform)
+    county_dispatcher = cast.county_dispatcher
     case = register_case(
         actor=county_dispatcher, platform=world.county_platform, region=world.village_south
     )

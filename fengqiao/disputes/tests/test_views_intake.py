@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from fengqiao.accounts.tests.factories import UserFactory, grant
 from fengqiao.disputes.choices import CaseStatus, IntakeChannel, PartyKind, PartyRole
 from fengqiao.disputes.models import Case, RepeatReport
 from fengqiao.disputes.services.outcomes import case_withdraw
@@ -225,13 +224,6 @@ def test_no_duplicate_registers_at_once(cast: Any, world: Any, client_for: Any) 
 
 
 # --- 网格员快速上报 -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def grid_worker(world: Any) -> Any:
-    user = UserFactory(username="grid_east_dup", real_name="东村网格员")
-    grant(user, "grid_worker", world.committee_east)
-    return user
 
 
 def _quick(world: Any, **overrides: Any) -> dict[str, Any]:

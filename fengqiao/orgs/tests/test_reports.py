@@ -17,17 +17,22 @@ from fengqiao.orgs.reports import (
 )
 from fengqiao.orgs.tests.factories import (
     MembershipFactory,
-    OrganizationFactory,
-    kind,
     mediator,
     practical_training,
 )
 
-COMMITTEES = {"东村人民调解委员会", "西村人民调解委员会", "南村人民调解委员会"}
+TOWN_A_COMMITTEES = {"甲镇人民调解委员会", "东村人民调解委员会", "西村人民调解委员会"}
+COMMITTEES = TOWN_A_COMMITTEES | {
+    "乙镇人民调解委员会",
+    "南村人民调解委员会",
+    "测试区医疗纠纷人民调解委员会",
+}
+# The dispatched rooms (驻庭、驻所) have staffing minimums but no committee posts.
+TOWN_A_ROOMS = {"甲镇人民法庭驻庭人民调解工作室", "甲镇派出所驻所人民调解工作室"}
 REPORT_SCOPE = {
     "mediator_east": set(),
     "mediator_west": set(),
-    "dispatcher": {"东村人民调解委员会", "西村人民调解委员会"},
+    "dispatcher": TOWN_A_COMMITTEES,
     "court_clerk": set(),
     "leader": COMMITTEES,
     "system_admin": set(),
@@ -35,10 +40,18 @@ REPORT_SCOPE = {
     "auditor": set(),
     "citizen": set(),
     "outsider": set(),
+    "justice_officer": TOWN_A_COMMITTEES,
+    "grid_worker": set(),
 }
+STAFFING_SCOPE = {
+    who: names | (TOWN_A_ROOMS if names else set()) for who, names in REPORT_SCOPE.items()
+}
+TOWN_A_MEDIATORS = {"东村调解员", "西村调解员", "驻庭调解员"}
 TRAINING_SCOPE = {
-    who: {name.replace("人民调解委员会", "调解员") for name in names}
-    for who, names in REPORT_SCOPE.items()
+    **{who: set() for who in REPORT_SCOPE},
+    "dispatcher": TOWN_A_MEDIATORS,
+    "justice_officer": TOWN_A_MEDIATORS,
+    "leader": TOWN_A_MEDIATORS | {"南村调解员", "医调委调解员"},
 }
 
 
@@ -47,7 +60,7 @@ def test_committee_composition_scope(who: str, expected: set[str], cast: Any) ->
     assert {r.org.name for r in committee_composition(getattr(cast, who))} == expected
 
 
-@pytest.mark.parametrize(("who", "expected"), REPORT_SCOPE.items())
+@pytest.mark.parametrize(("who", "expected"), STAFFING_SCOPE.items())
 def test_full_time_staffing_scope(who: str, expected: set[str], cast: Any) -> None:
     assert {r.org.name for r in full_time_staffing(getattr(cast, who))} == expected
 
@@ -69,7 +82,13 @@ def test_composition_counts_committee_posts_and_women(cast: Any, world: Any) -> 
     assert (west.members, west.women, west.problems) == (3, 1, [])
     assert rows["南村人民调解委员会"].problems == ["委员少于3人", "无妇女成员"]
     short = {r.org.name for r in committee_composition(cast.leader, only_short=True)}
-    assert short == {"东村人民调解委员会", "南村人民调解委员会"}
+    assert short == {
+        "东村人民调解委员会",
+        "南村人民调解委员会",
+        "甲镇人民调解委员会",
+        "乙镇人民调解委员会",
+        "测试区医疗纠纷人民调解委员会",
+    }
 
 
 def test_composition_flags_more_than_nine_members(cast: Any, world: Any) -> None:
@@ -92,9 +111,7 @@ def test_ended_membership_does_not_count(cast: Any, world: Any) -> None:
 
 def test_staffing_uses_the_minimum_of_each_kind(cast: Any, world: Any) -> None:
     # Given 甲镇's committee (≥2 full-time) with one full-time and one part-time mediator
-    town = OrganizationFactory(
-        name="甲镇人民调解委员会", kind=kind("committee_township"), region=world.town_a
-    )
+    town = world.committee_town_a
     mediator(town, name="专职甲", full_time=True)
     mediator(town, name="兼职乙", full_time=False)
     # and a tribunal, which has no minimum
@@ -103,7 +120,8 @@ def test_staffing_uses_the_minimum_of_each_kind(cast: Any, world: Any) -> None:
     assert rows["甲镇人民调解委员会"].shortfall == 1
     assert "甲镇人民法庭" not in rows
     short = [r.org.name for r in full_time_staffing(cast.dispatcher, only_short=True)]
-    assert short == ["甲镇人民调解委员会"]
+    # (the two rooms, ≥2 full-time each, have one and none)
+    assert set(short) == {"甲镇人民调解委员会", *TOWN_A_ROOMS}
 
 
 def test_staffing_counts_a_full_time_person_once(cast: Any, world: Any) -> None:
@@ -129,9 +147,15 @@ def test_training_counts_practical_sessions_of_the_year(cast: Any, world: Any) -
     assert rows["西村调解员"].practical == 0
     assert rows["东村调解员"].org_names == "东村人民调解委员会"
     short = mediator_training(cast.dispatcher, year=2026, only_short=True)
-    assert [r.person.name for r in short] == ["西村调解员"]
+    assert {r.person.name for r in short} == {"西村调解员", "驻庭调解员"}
     last_year = {r.person.name: r.practical for r in mediator_training(cast.leader, year=2025)}
-    assert last_year == {"东村调解员": 1, "西村调解员": 0, "南村调解员": 0}
+    assert last_year == {
+        "东村调解员": 1,
+        "西村调解员": 0,
+        "南村调解员": 0,
+        "驻庭调解员": 0,
+        "医调委调解员": 0,
+    }
 
 
 def test_training_names_only_the_orgs_in_scope(cast: Any, world: Any) -> None:
@@ -158,5 +182,6 @@ def test_report_for_user_dispatches_on_kind(
 ) -> None:
     report = report_for_user(cast.dispatcher, kind=kind_, year=2026)
     assert report.kind == expected_kind
-    assert len(report.rows) == 2
+    # 甲镇: three committees, and the two rooms in the staffing report; three mediators.
+    assert len(report.rows) == {"composition": 3, "staffing": 5, "training": 3}[expected_kind]
     assert report.title

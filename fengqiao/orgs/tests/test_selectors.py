@@ -18,14 +18,33 @@ from fengqiao.orgs.selectors import (
 )
 from fengqiao.orgs.tests.factories import OrganizationFactory, kind, mediator
 
-ALL_ORGS = {"测试区综治中心", "甲镇平安办", "甲镇人民法庭"} | {
-    f"{v}人民调解委员会" for v in ("东村", "西村", "南村")
+TOWN_A_ORGS = {
+    "甲镇平安办",
+    "甲镇人民法庭",
+    "甲镇司法所",
+    "甲镇人民调解委员会",
+    "甲镇人民法庭驻庭人民调解工作室",
+    "测试区公安分局甲镇派出所",
+    "甲镇派出所驻所人民调解工作室",
+    "东村人民调解委员会",
+    "西村人民调解委员会",
+}
+ALL_ORGS = TOWN_A_ORGS | {
+    "测试区综治中心",
+    "测试区司法局",
+    "测试区人民法院",
+    "测试区公安分局",
+    "测试区医疗纠纷人民调解委员会",
+    "乙镇平安办",
+    "乙镇司法所",
+    "乙镇人民调解委员会",
+    "南村人民调解委员会",
 }
 
 ORG_SCOPE = {
     "mediator_east": {"东村人民调解委员会"},
     "mediator_west": {"西村人民调解委员会"},
-    "dispatcher": {"甲镇平安办", "甲镇人民法庭", "东村人民调解委员会", "西村人民调解委员会"},
+    "dispatcher": TOWN_A_ORGS,
     "court_clerk": {"甲镇人民法庭"},
     "leader": ALL_ORGS,
     "system_admin": ALL_ORGS,
@@ -33,19 +52,29 @@ ORG_SCOPE = {
     "auditor": set(),
     "citizen": set(),
     "outsider": set(),
+    "justice_officer": TOWN_A_ORGS,
+    "judge": {"甲镇人民法庭"},
+    "police": {"测试区公安分局甲镇派出所"},
+    # A mediator's role reaches the region of their org: the tribunal's room sits in 甲镇.
+    "room_mediator": TOWN_A_ORGS,
+    "grid_worker": {"东村人民调解委员会"},
 }
 
 ROSTER_SCOPE = {
     "mediator_east": {"东村调解员"},
     "mediator_west": {"西村调解员"},
-    "dispatcher": {"东村调解员", "西村调解员"},
+    "dispatcher": {"东村调解员", "西村调解员", "驻庭调解员"},
     "court_clerk": set(),
-    "leader": {"东村调解员", "西村调解员", "南村调解员"},
-    "system_admin": {"东村调解员", "西村调解员", "南村调解员"},
+    "leader": {"东村调解员", "西村调解员", "南村调解员", "驻庭调解员", "医调委调解员"},
+    "system_admin": {"东村调解员", "西村调解员", "南村调解员", "驻庭调解员", "医调委调解员"},
     "security_admin": set(),
     "auditor": set(),
     "citizen": set(),
     "outsider": set(),
+    "justice_officer": {"东村调解员", "西村调解员", "驻庭调解员"},
+    "room_mediator": {"东村调解员", "西村调解员", "驻庭调解员"},
+    # The county's industry committee: the county's roster.
+    "industry_mediator": {"东村调解员", "西村调解员", "南村调解员", "驻庭调解员", "医调委调解员"},
 }
 
 
@@ -159,7 +188,8 @@ def test_org_list_filters_stay_inside_the_scope(cast: Any, world: Any) -> None:
         org_list_for_user(cast.dispatcher, region=world.village_west).values_list("name", flat=True)
     ) == {"西村人民调解委员会"}
     assert list(org_list_for_user(cast.mediator_east, region=world.village_west)) == []
-    assert set(org_list_for_user(cast.leader, query="调解").values_list("name", flat=True)) == {
+    villages = org_list_for_user(cast.leader, query="村人民调解")
+    assert set(villages.values_list("name", flat=True)) == {
         f"{v}人民调解委员会" for v in ("东村", "西村", "南村")
     }
 

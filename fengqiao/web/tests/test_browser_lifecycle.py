@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from fengqiao.accounts.tests.factories import PASSWORD, UserFactory, grant
+from fengqiao.accounts.tests.factories import PASSWORD
 from fengqiao.disputes.choices import CaseStatus
 from fengqiao.disputes.models import Case
 from fengqiao.web.tests.conftest import ARTIFACTS
@@ -50,8 +50,6 @@ def test_grid_report_to_written_agreement(
     page: Any, live_server: Any, cast: Any, world: Any
 ) -> None:
     base = live_server.url
-    grid_worker = UserFactory(username="grid_east", real_name="东村网格员")
-    grant(grid_worker, "grid_worker", world.committee_east)
 
     # 1. The grid worker reports from a phone-sized screen.
     page.set_viewport_size({"width": 390, "height": 844})
@@ -85,6 +83,8 @@ def test_grid_report_to_written_agreement(
     shot(page, "03-assessed")
 
     panel = open_action(page, "dispatch")
+    # (a medium-risk case preselects the township's committee; the dispatcher picks the village)
+    panel.get_by_label("甲镇人民调解委员会", exact=True).uncheck()
     panel.get_by_label("东村人民调解委员会", exact=True).check()
     panel.get_by_label("任务要求：东村人民调解委员会").fill("三日内上门了解情况")
     submit_action(page, "dispatch", "确认交办")

@@ -15,12 +15,16 @@ def _rows(response: Any) -> dict[str, Any]:
 
 def test_counts_beside_each_region(cast: Any, world: Any, client_for: Any) -> None:
     # Given a second org in 甲镇 and a grid under 东村
-    OrganizationFactory(name="甲镇司法所", kind=kind("justice_office"), region=world.town_a)
+    OrganizationFactory(
+        name="甲镇信访事项人民调解工作室", kind=kind("room_petition"), region=world.town_a
+    )
     make_region("330199001001001", "东村一网格", world.village_east)
     client = client_for(cast.leader)
     county = _rows(client.get(f"/regions/?code={world.county.code}"))
-    assert (county["甲镇"].child_count, county["甲镇"].org_count) == (2, 3)
-    assert (county["乙镇"].child_count, county["乙镇"].org_count) == (1, 0)
+    # (甲镇: 平安办, 司法所, 调委会, 法庭 and its room, 派出所 and its room, the new room)
+    assert (county["甲镇"].child_count, county["甲镇"].org_count) == (2, 8)
+    # (乙镇: 平安办, 司法所, 调委会)
+    assert (county["乙镇"].child_count, county["乙镇"].org_count) == (1, 3)
     town = _rows(client.get(f"/regions/?code={world.town_a.code}"))
     assert (town["东村"].child_count, town["东村"].org_count) == (1, 1)
     assert (town["西村"].child_count, town["西村"].org_count) == (0, 1)
