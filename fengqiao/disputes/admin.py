@@ -27,9 +27,10 @@ from fengqiao.disputes.models import (
     SubjectRule,
     TerritoryRule,
 )
+from fengqiao.disputes.permissions import CHANGE_CALENDAROVERRIDE
 
 # Whoever may set a day of the calendar by hand may import a year's notice.
-CALENDAR_PERM = "disputes.change_calendaroverride"
+CALENDAR_PERM = CHANGE_CALENDAROVERRIDE
 MAX_UPLOAD = 256 * 1024
 
 

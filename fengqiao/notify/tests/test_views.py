@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from fengqiao.disputes.services.dispatch import case_escalate
-from fengqiao.disputes.tests.factories import assessed_case, staff
+from fengqiao.disputes.tests.factories import assessed_case
 from fengqiao.notify.models import Notification, NotificationKind
 from fengqiao.notify.services import notify
 from fengqiao.web.tests.html import page_text, table_text
@@ -130,7 +130,7 @@ def test_message_kinds_are_labelled_by_what_happened(
 ) -> None:
     # given a case registered at 甲镇平安办 and escalated by it to the county
     case = assessed_case(cast=cast, world=world)
-    county = staff("county_dispatcher", "dispatcher", world.county_platform)
+    county = cast.county_dispatcher
     case_escalate(actor=cast.dispatcher, case_id=case.pk, version=None, reason="涉及两镇")
 
     # when the township dispatcher and the county dispatcher read their messages

@@ -97,9 +97,11 @@ def test_org_import_creates_then_updates_without_duplicating(
     before = Organization.objects.count()
     response = post(client, "orgs", workbook(ORG_COLUMNS, TOWN_ORGS))
     assert response.status_code == 200, page_text(response)
-    # 甲镇平安办 already exists (same 区划 and name): it is given its code, not duplicated
-    assert "共 4 行，新增 3，更新 1，未变 0" in page_text(response)
-    assert Organization.objects.count() == before + 3
+    # 甲镇平安办 and 甲镇司法所 already exist (same 区划 and name): they are given their codes
+    # (and the 司法所 its 上级单位), not duplicated
+    assert "共 4 行，新增 2，更新 2，未变 0" in page_text(response)
+    assert Organization.objects.count() == before + 2
+    assert Organization.objects.get(code="A-SFS") == world.justice_office_a
     committee = Organization.objects.get(code="E-TWH2")
     assert committee.parent == Organization.objects.get(code="A-SFS")
     assert committee.parent.parent == world.town_a_platform
@@ -109,14 +111,14 @@ def test_org_import_creates_then_updates_without_duplicating(
     ]
     assert world.town_a_platform.__class__.objects.get(pk=world.town_a_platform.pk).code == "A-PAB"
     assert (
-        AuditEvent.objects.filter(event_type=EventType.ORG_CREATED, actor=town_admin).count() == 3
+        AuditEvent.objects.filter(event_type=EventType.ORG_CREATED, actor=town_admin).count() == 2
     )
     # Re-import with one change: the address
     changed = [dict(r) for r in TOWN_ORGS]
     changed[3]["地址"] = "东村村委会二楼"
     response = post(client, "orgs", workbook(ORG_COLUMNS, changed))
     assert "共 4 行，新增 0，更新 1，未变 3" in page_text(response)
-    assert Organization.objects.count() == before + 3
+    assert Organization.objects.count() == before + 2
     committee.refresh_from_db()
     assert committee.address == "东村村委会二楼"
 

@@ -128,6 +128,7 @@ def test_org_admin_edits_an_org_and_names_its_liaison(
         "categories": ["forest_land"],
         "address": "东村1组",
         "liaison": liaison.pk,
+        "paired": [world.tribunal_a.pk],  # kept as the form shows it (法庭与村结对)
         "is_active": "on",
     }
     response = client_for(town_admin).post(f"/orgs/{org.pk}/edit/", data)
