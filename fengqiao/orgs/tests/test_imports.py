@@ -292,7 +292,7 @@ def test_the_command_imports_all_or_nothing(world: Any, tmp_path: Any) -> None:
     good.write_bytes(workbook(ORG_COLUMNS, TOWN_ORGS).getvalue())
     out = io.StringIO()
     call_command("import_org_data", "orgs", str(good), stdout=out)
-    assert "共 4 行，新增 3，更新 1，未变 0" in out.getvalue()
+    assert "共 4 行，新增 2，更新 2，未变 0" in out.getvalue()
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(
         workbook(ORG_COLUMNS, [{"名称": "无类型", "区划代码": "330199001000"}]).getvalue()
