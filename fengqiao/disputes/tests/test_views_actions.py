@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from fengqiao.accounts.tests.factories import UserFactory, grant
 from fengqiao.audit.models import AuditEvent
 from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import CaseStatus, DispatchRole, DispatchStatus, DueKind
