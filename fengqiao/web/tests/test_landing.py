@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -186,3 +187,34 @@ def test_grid_worker_lands_on_quick_report_and_their_recent_reports(
     assert "快速上报纠纷" in text
     assert case.number in text
     assert "别人登记的纠纷" not in text
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's EXPLAIN QUERY PLAN")
+@pytest.mark.parametrize("who", ["dispatcher", "leader"])
+def test_the_landing_never_scans_a_case_table(
+    who: str, cast: Any, world: Any, client_for: Any
+) -> None:
+    # given the county's cases, when the dispatcher or the leader lands
+    _county(cast, world)
+    client = client_for(getattr(cast, who))
+    client.get("/")
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/")
+
+    # then every read of cases, deadlines and 督办 goes through an index (10 M cases)
+    scans = []
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            if "disputes_" not in sql or not sql.startswith("SELECT"):
+                continue
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            for row in cursor.fetchall():
+                detail = row[-1]
+                if re.match(
+                    r"SCAN (disputes_case|disputes_dueitem|disputes_supervisionorder)\b", detail
+                ):
+                    scans.append(f"{detail}: {sql[:160]}")
+                if re.match(r"SCAN U\d", detail):
+                    scans.append(f"{detail}: {sql[:160]}")
+    assert not scans, "\n".join(scans)
