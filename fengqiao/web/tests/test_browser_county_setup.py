@@ -10,7 +10,6 @@ Each step leaves a screenshot in test-artifacts/ (county-setup-NN-*.png).
 
 from __future__ import annotations
 
-from importlib.util import find_spec
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -197,11 +196,6 @@ def test_a_real_countys_first_hour(page: Any, live_server: Any, tmp_path: Path) 
     case = Case.objects.get(number=number)
     # It reaches the township's 平安办 (DESIGN §2: the platform of the lowest region with one),
     # numbered by the township — not the county's 综治中心 at the top of the committee's parents.
-    if case.platform.name != "青山镇平安办" and find_spec("fengqiao.disputes.policy") is None:
-        pytest.xfail(
-            f"issue 18 item 1: the report went to {case.platform.name}; the one "
-            "platform_above() of fengqiao/disputes/policy.py is not on main yet"
-        )
     assert case.platform.name == "青山镇平安办", case.platform.name
     assert number.startswith(TOWNSHIP)
 
