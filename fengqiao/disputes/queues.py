@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.access import restrict, scope_for
 from fengqiao.disputes.choices import CaseStatus, DispatchStatus, DueStatus
-from fengqiao.disputes.models import Case, DispatchOrder, DueItem
+from fengqiao.disputes.models import Case, DispatchOrder, DueItem, SupervisionOrder
 from fengqiao.disputes.permissions import ASSESS_CASE, VIEW_CASE
 
 # A deadline this close is "将到期" (shown in amber on the lists).
@@ -44,6 +44,17 @@ QUEUE_LABELS: dict[str, Any] = {
     OVERDUE: _("已超期"),
 }
 PLATFORM_QUEUES = (TO_ASSESS, TO_DISPATCH, RETURNED)
+
+# A leader's month in the area (the landing's figures and the lists they link to).
+MONTH_INTAKE = "month_intake"
+MONTH_RESOLVED = "month_resolved"
+MONTH_SUPERVISED = "month_supervised"
+MONTH_LABELS: dict[str, Any] = {
+    MONTH_INTAKE: _("本月受理"),
+    MONTH_RESOLVED: _("本月调解成功"),
+    MONTH_SUPERVISED: _("本月督办"),
+}
+LIST_LABELS: dict[str, Any] = {**QUEUE_LABELS, **MONTH_LABELS}
 
 
 def running_deadlines() -> QuerySet[DueItem]:
@@ -85,9 +96,22 @@ def _returned_here() -> Exists:
     )
 
 
+def month_start(now: datetime) -> datetime:
+    """The first moment of ``now``'s month, local time."""
+    local = timezone.localtime(now)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
 def queue_q(user: Any, name: str, now: datetime) -> Q:
     """The cases of queue ``name`` for ``user`` (before the data scope, which the caller
     applies through ``restrict``)."""
+    if name == MONTH_INTAKE:  # index case_registered_area
+        return Q(registered_at__gte=month_start(now))
+    if name == MONTH_RESOLVED:  # 调解成功 this month: index case_resolved_area
+        return Q(closed_at__gte=month_start(now), resolved_level__isnull=False)
+    if name == MONTH_SUPERVISED:  # a 督办 issued this month: index supervision_issued
+        issued = SupervisionOrder.objects.filter(issued_at__gte=month_start(now))
+        return Q(pk__in=issued.values("case_id"))
     if name == OVERDUE:
         return overdue_q(now)
     if name == DUE_SOON_QUEUE:
@@ -120,14 +144,24 @@ class QueueCount:
         return f"{reverse('disputes:case_list')}?queue={self.name}"
 
 
-def queue_counts(user: Any, now: datetime | None = None) -> list[QueueCount]:
-    """A dispatcher's landing: each queue's size, one bounded count each."""
+def counts_of(user: Any, names: list[str], now: datetime | None = None) -> list[QueueCount]:
+    """Each named list's size for ``user``, one bounded count each."""
     now = now or timezone.now()
     visible = restrict(Case.objects.all(), user, VIEW_CASE)  # the scope is read once, here
+    return [
+        QueueCount(name, LIST_LABELS[name], visible.filter(queue_q(user, name, now)).count())
+        for name in names
+    ]
+
+
+def queue_counts(user: Any, now: datetime | None = None) -> list[QueueCount]:
+    """A dispatcher's landing: each queue's size."""
     names = [*PLATFORM_QUEUES, DUE_SOON_QUEUE, OVERDUE]
     if not assessing_platform_ids(user):
         names = [DUE_SOON_QUEUE, OVERDUE]
-    return [
-        QueueCount(name, QUEUE_LABELS[name], visible.filter(queue_q(user, name, now)).count())
-        for name in names
-    ]
+    return counts_of(user, names, now)
+
+
+def month_counts(user: Any, now: datetime | None = None) -> list[QueueCount]:
+    """A leader's landing: the month's intake, 调解成功, the cases overdue now, 督办 issued."""
+    return counts_of(user, [MONTH_INTAKE, MONTH_RESOLVED, OVERDUE, MONTH_SUPERVISED], now)

@@ -482,7 +482,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.case_list_page(request.user, filters)
     # A queue of the landing page (待研判 … 已超期): the same definition as its count.
     queue = request.GET.get("queue", "")
-    if queue in queues.QUEUE_LABELS:
+    if queue in queues.LIST_LABELS:
         qs = qs.filter(queues.queue_q(request.user, queue, timezone.now()))
     else:
         queue = ""
@@ -496,7 +496,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "filters": request.GET,
             "region": region,
             "queue": queue,
-            "queue_label": queues.QUEUE_LABELS.get(queue, ""),
+            "queue_label": queues.LIST_LABELS.get(queue, ""),
             "statuses": CaseStatus.choices,
             "categories": _category_groups(),
             "grades": RiskGrade.choices,

@@ -1,18 +1,13 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.access import has_perm, restrict, role_codes
 from fengqiao.accounts.choices import BuiltinRole
 from fengqiao.accounts.selectors import grants_for_user
 from fengqiao.disputes import queues
-from fengqiao.disputes.models import Case, SupervisionOrder
+from fengqiao.disputes.models import Case
 from fengqiao.disputes.permissions import ASSESS_CASE, HANDLE_CASE, REGISTER_CASE, VIEW_CASE
 from fengqiao.orgs.choices import PersonRole
 from fengqiao.orgs.models import Membership, Organization
@@ -70,41 +65,6 @@ def recent_reports_for_user(user: Any) -> list[Case]:
     )
 
 
-@dataclass(frozen=True)
-class Figure:
-    label: Any
-    count: int
-    url: str = ""
-
-
-def month_start(now: datetime) -> datetime:
-    local = timezone.localtime(now)
-    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def area_month_figures(user: Any, now: datetime | None = None) -> list[Figure]:
-    """A leader's month in their area: intake, resolved by agreement, overdue now, 督办 issued
-    (each one count read by time first: the indexes case_registered_area, case_resolved_area,
-    due_running_at and supervision_issued)."""
-    now = now or timezone.now()
-    start = month_start(now)
-    visible = restrict(Case.objects.all(), user, VIEW_CASE)  # the scope is read once
-    cases = reverse("disputes:case_list")
-    supervised = SupervisionOrder.objects.filter(issued_at__gte=start).values("case_id")
-    return [
-        Figure(
-            _("本月受理"),
-            visible.filter(registered_at__gte=start).count(),
-            f"{cases}?since={start.date().isoformat()}",
-        ),
-        Figure(
-            _("本月调解成功"),
-            visible.filter(closed_at__gte=start, resolved_level__isnull=False).count(),
-        ),
-        Figure(
-            _("已超期"),
-            visible.filter(queues.overdue_q(now)).count(),
-            f"{cases}?queue={queues.OVERDUE}",
-        ),
-        Figure(_("本月督办"), visible.filter(pk__in=supervised).count()),
-    ]
+def area_month_figures(user: Any, now: datetime | None = None) -> list[queues.QueueCount]:
+    """A leader's month in their area (queues.py defines each figure and the list behind it)."""
+    return queues.month_counts(user, now)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from fengqiao.disputes.choices import CaseStatus
 from fengqiao.disputes.models import Case, DueItem, SupervisionOrder
+from fengqiao.disputes.queues import month_start
 from fengqiao.disputes.services.dispatch import dispatch_return
 from fengqiao.disputes.services.outcomes import case_agree
 from fengqiao.disputes.tests.factories import register_case
@@ -25,7 +26,6 @@ from fengqiao.disputes.tests.test_views_common import (
     fresh,
     to_mediating,
 )
-from fengqiao.web.selectors import month_start
 from fengqiao.web.tests.html import page_text, table_text
 
 
@@ -136,6 +136,14 @@ def test_leader_lands_on_the_months_figures_for_their_area(
     # then the figures are the month's, for the whole county
     figures = {str(f.label): f.count for f in response.context["figures"]}
     assert figures == {"本月受理": 7, "本月调解成功": 1, "已超期": 1, "本月督办": 1}
+    # and each links to exactly the cases it counts
+    client = client_for(cast.leader)
+    for figure in response.context["figures"]:
+        assert f'href="{figure.url}"' in response.content.decode()
+        assert len(_listed(client, figure.url)) == figure.count, figure.label
+    assert settled.number in _listed(client, "/cases/?queue=month_resolved")
+    assert late.number in _listed(client, "/cases/?queue=month_supervised")
+    assert old.number not in _listed(client, "/cases/?queue=month_intake")
     text = page_text(response)
     assert "本月辖区情况" in text
     assert "待研判" not in text  # the leader assesses nothing
