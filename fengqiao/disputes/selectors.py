@@ -16,12 +16,12 @@ from django.utils import timezone
 from fengqiao.accounts.access import grant_org_ids, has_perm, restrict, scope_for
 from fengqiao.accounts.models import RoleGrant
 from fengqiao.core.choices import category_with_subkinds
-from fengqiao.disputes import deadlines, queues
+from fengqiao.disputes import deadlines, policy, queues
 from fengqiao.disputes.choices import (
     OPEN_STATUSES,
+    CaseAction,
     CaseStatus,
     DispatchStatus,
-    DueKind,
     DueStatus,
 )
 from fengqiao.disputes.models import (
@@ -37,8 +37,7 @@ from fengqiao.disputes.models import (
     TimelineEvent,
 )
 from fengqiao.disputes.permissions import ASSESS_CASE, HANDLE_CASE, REGISTER_CASE, VIEW_CASE
-from fengqiao.disputes.policy import is_platform, platform_above
-from fengqiao.disputes.services.transitions import case_handled_by, case_may
+from fengqiao.disputes.policy import case_may, is_platform, order_may, platform_above
 from fengqiao.disputes.workflow import allowed_actions
 from fengqiao.orgs.choices import CASE_MEDIATOR_ROLES, PersonRole
 from fengqiao.orgs.models import Organization, Person
@@ -129,10 +128,15 @@ def case_actions_for_user(user: Any, case: Case) -> list[str]:
 
 
 def pending_orders_for_user(user: Any) -> QuerySet[DispatchOrder]:
-    """交办单 waiting for an org the user acts for."""
-    org_ids = user.role_grants.exclude(org=None).values("org_id")
+    """交办单 waiting for an org the user may accept them for (``policy.order_may``: the 办理
+    permission at the receiving org, the case still waiting for its orgs or being handled)."""
+    org_ids = scope_for(user, HANDLE_CASE).member_org_ids
     return (
-        DispatchOrder.objects.filter(to_org_id__in=org_ids, status=DispatchStatus.PENDING)
+        DispatchOrder.objects.filter(
+            to_org_id__in=org_ids,
+            status=DispatchStatus.PENDING,
+            case__status__in=policy.ORDER_ANSWERABLE,
+        )
         .select_related("case", "to_org")
         .order_by("accept_by")
     )
@@ -323,18 +327,14 @@ class OrderRow:
 
 
 def _order_rows(user: Any, case: Case, orders: list[DispatchOrder]) -> list[OrderRow]:
-    mine = grant_org_ids(user)
-    rows = []
-    for order in orders:
-        ours = order.to_org_id in mine
-        pending = order.status == DispatchStatus.PENDING
-        accepted_by_us = (
-            order.status == DispatchStatus.ACCEPTED
-            and case.status == CaseStatus.ACCEPTED
-            and case.handling_org_id == order.to_org_id
+    return [
+        OrderRow(
+            order,
+            order_may(user, order, case, CaseAction.ACCEPT),
+            order_may(user, order, case, CaseAction.RETURN),
         )
-        rows.append(OrderRow(order, ours and pending, ours and (pending or accepted_by_us)))
-    return rows
+        for order in orders
+    ]
 
 
 def dispatch_org_choices(user: Any, case: Case) -> QuerySet[Organization]:
@@ -396,20 +396,11 @@ def _extra_actions(user: Any, case: Case) -> list[str]:
     """Actions outside the workflow table: 延期 for whoever runs the mediation now (the
     handling side of an accepted, mediating or suspended case), 回访 once the case is closed and
     更正回访 once a visit is recorded."""
-    if case.status in MEDIATION_STATES:
-        runs_it = case_handled_by(user, case)
-        running = DueItem.objects.filter(
-            case=case, kind=DueKind.MEDIATION, status=DueStatus.OPEN
-        ).exists()
-        return ["extend"] if runs_it and running else []
-    if case.is_open:
-        return []
-    mine = Case.objects.filter(pk=case.pk)
-    may = restrict(mine, user, HANDLE_CASE).exists() or restrict(mine, user, ASSESS_CASE).exists()
-    if not may:
-        return []
-    # A visit recorded wrongly is corrected (audited), never deleted.
-    return ["follow_up", "follow_up_correct"] if case.follow_ups.exists() else ["follow_up"]
+    return [
+        action
+        for action in (policy.EXTEND, policy.FOLLOW_UP, policy.FOLLOW_UP_CORRECT)
+        if policy.case_may(user, case, action)
+    ]
 
 
 @dataclass

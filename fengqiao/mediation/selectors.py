@@ -10,8 +10,8 @@ from django.http import Http404
 
 from fengqiao.disputes.choices import CaseStatus
 from fengqiao.disputes.models import Case, Party
+from fengqiao.disputes.policy import case_may
 from fengqiao.disputes.selectors import case_get_for_user
-from fengqiao.disputes.services.transitions import case_may
 from fengqiao.mediation.choices import ConsentDecision
 from fengqiao.mediation.consent import CONSENTING_ROLES
 from fengqiao.mediation.models import (

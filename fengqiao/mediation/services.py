@@ -28,9 +28,10 @@ from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 from fengqiao.disputes.choices import CaseStatus
 from fengqiao.disputes.models import Case, Party
+from fengqiao.disputes.policy import MEDIATE, case_may
 from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.disputes.services.handling import mediation_start
-from fengqiao.disputes.services.transitions import case_handled_by, lock_case, record_event
+from fengqiao.disputes.services.transitions import lock_case, record_event
 from fengqiao.mediation.choices import EvidenceType
 from fengqiao.mediation.consent import mediation_blocker
 from fengqiao.mediation.models import (
@@ -71,7 +72,7 @@ def may_mediate(actor: Any, case: Case) -> bool:
     """The actor stands on the handling side of a case that is accepted, being mediated or
     suspended: who records consent, the rights notice, sessions and evidence. (Not
     ``case_may(START)``: that also needs the consent this side is here to record.)"""
-    return case.status in MEDIATION_STATES and case_handled_by(actor, case)
+    return case_may(actor, case, MEDIATE)
 
 
 def _lock_for_mediation(actor: Any, case_id: int) -> Case:

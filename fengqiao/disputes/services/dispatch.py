@@ -28,13 +28,17 @@ from fengqiao.disputes.choices import (
 )
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem
 from fengqiao.disputes.permissions import HANDLE_CASE
-from fengqiao.disputes.policy import upper_platform
-from fengqiao.disputes.services.errors import CaseRuleError, StaleCase
-from fengqiao.disputes.services.transitions import (
+from fengqiao.disputes.policy import (
     HANDLER,
-    LIVE_ORDER,
     ORDER_ANSWERABLE,
     PLATFORM,
+    holds,
+    on_side,
+    upper_platform,
+)
+from fengqiao.disputes.services.errors import CaseRuleError, StaleCase
+from fengqiao.disputes.services.transitions import (
+    LIVE_ORDER,
     add_clock,
     add_due,
     apply_transition,
@@ -42,8 +46,6 @@ from fengqiao.disputes.services.transitions import (
     close_due_items,
     end_orders,
     finish_due,
-    holds,
-    on_side,
     record_event,
     transition,
 )

@@ -14,14 +14,13 @@ from fengqiao.audit.services import audit_record
 from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import CaseAction, CaseStatus, DueKind, DueStatus
 from fengqiao.disputes.models import Case, DueItem
+from fengqiao.disputes.policy import EXTEND, OTHER_SIDES, require_consent
 from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.disputes.services.transitions import (
-    HANDLER,
     authorize,
     case_url,
     lock_case,
     record_event,
-    require_consent,
     transition,
 )
 from fengqiao.disputes.sweep import dispatching_platforms
@@ -118,7 +117,7 @@ def case_extend(
         case = lock_case(actor, case_id)
         if case.status not in (CaseStatus.ACCEPTED, CaseStatus.MEDIATING, CaseStatus.SUSPENDED):
             raise CaseRuleError(_("只有受理后、办结前的案件可以延期。"))
-        authorize(actor, case, (HANDLER,))
+        authorize(actor, case, OTHER_SIDES[EXTEND])
         item = (
             DueItem.objects.select_for_update()
             .filter(case=case, kind=DueKind.MEDIATION, status=DueStatus.OPEN)

@@ -22,14 +22,12 @@ from fengqiao.disputes.models import (
     FollowUp,
     Referral,
 )
+from fengqiao.disputes.policy import FOLLOW_UP, OTHER_SIDES, require_consent
 from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.disputes.services.transitions import (
-    HANDLER,
-    PLATFORM,
     authorize,
     lock_case,
     record_event,
-    require_consent,
     take_next,
     transition,
 )
@@ -193,7 +191,7 @@ def follow_up_record(*, actor: Any, case_id: int, satisfaction: int, comment: st
         case = lock_case(actor, case_id)
         if case.is_open:
             raise CaseRuleError(_("案件办结后才能回访。"))
-        authorize(actor, case, (HANDLER, PLATFORM))
+        authorize(actor, case, OTHER_SIDES[FOLLOW_UP])
         visit = FollowUp.objects.create(
             case=case, visitor=actor, satisfaction=satisfaction, comment=comment
         )
@@ -229,7 +227,7 @@ def follow_up_correct(
         raise CaseRuleError(_("该回访记录不存在。"))
     with transaction.atomic():
         case = lock_case(actor, case_id)
-        authorize(actor, case, (HANDLER, PLATFORM))
+        authorize(actor, case, OTHER_SIDES[FOLLOW_UP])
         visit = FollowUp.objects.select_for_update().get(pk=follow_up_id, case=case)
         before = {"satisfaction": visit.satisfaction, "comment": visit.comment}
         after = {"satisfaction": satisfaction, "comment": comment}

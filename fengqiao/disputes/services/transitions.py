@@ -30,9 +30,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from fengqiao.accounts.access import grant_org_ids, holds_at, restrict, scope_for
+from fengqiao.accounts.access import grant_org_ids, restrict
 from fengqiao.accounts.models import User
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
@@ -54,12 +53,16 @@ from fengqiao.disputes.models import (
     SupervisionOrder,
     TimelineEvent,
 )
-from fengqiao.disputes.permissions import ARCHIVE_CASE, ASSESS_CASE, HANDLE_CASE, VIEW_CASE
-from fengqiao.disputes.policy import platform_chain
-from fengqiao.disputes.services.errors import CaseRuleError, StaleCase
+from fengqiao.disputes.permissions import VIEW_CASE
+from fengqiao.disputes.policy import (
+    ACTION_SIDES,
+    HANDLER,
+    PLATFORM,
+    on_side,
+)
+from fengqiao.disputes.services.errors import StaleCase
 from fengqiao.disputes.sweep import dispatching_platforms
-from fengqiao.disputes.workflow import TransitionNotAllowed, next_status
-from fengqiao.mediation.consent import mediation_blocker
+from fengqiao.disputes.workflow import next_status
 from fengqiao.notify.models import NotificationKind
 from fengqiao.notify.services import notify, org_users
 from fengqiao.orgs.models import Organization
@@ -69,88 +72,6 @@ from fengqiao.orgs.models import Organization
 
 def case_url(case: Case) -> str:
     return f"/cases/{case.pk}/"
-
-
-# Sides an actor can stand on towards a case.
-PLATFORM = "platform"  # the platform holding the case, or one above it
-HANDLER = "handler"  # the org handling the case (its lead org in joint mediation)
-ARCHIVER = "archiver"  # whoever files the closed case: the handling org, else the platform
-
-# Which sides may take each action. Accept and return are answered on a 交办单 by its
-# receiving org (``dispatch_accept``/``dispatch_return`` check that themselves).
-ACTION_SIDES: dict[str, tuple[str, ...]] = {
-    CaseAction.ASSESS: (PLATFORM,),
-    CaseAction.DISPATCH: (PLATFORM,),
-    CaseAction.REJECT: (PLATFORM,),
-    CaseAction.ESCALATE: (PLATFORM, HANDLER),
-    CaseAction.WITHDRAW: (PLATFORM, HANDLER),
-    CaseAction.START: (HANDLER,),
-    CaseAction.SUSPEND: (HANDLER,),
-    CaseAction.RESUME: (HANDLER,),
-    CaseAction.AGREE: (HANDLER,),
-    CaseAction.FAIL: (HANDLER,),
-    CaseAction.REFER: (HANDLER,),
-    CaseAction.ARCHIVE: (ARCHIVER,),
-    CaseAction.ACCEPT: (),
-    CaseAction.RETURN: (),
-}
-
-
-def holds(actor: Any, perm: str, org_ids: Iterable[int | None]) -> bool:
-    """``actor`` holds ``perm`` through a grant at one of ``org_ids`` (or everywhere)."""
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        return False
-    if scope_for(actor, perm).everything:
-        return True
-    return holds_at(actor, perm, org_ids)
-
-
-def on_side(actor: Any, case: Case, side: str) -> bool:
-    if side == PLATFORM:
-        return holds(actor, ASSESS_CASE, platform_chain(case.platform))
-    if side == HANDLER:
-        return case.handling_org_id is not None and holds(
-            actor, HANDLE_CASE, [case.handling_org_id]
-        )
-    if side == ARCHIVER:
-        if case.handling_org_id is not None:
-            return holds(actor, ARCHIVE_CASE, [case.handling_org_id])
-        chain = platform_chain(case.platform)
-        return holds(actor, ARCHIVE_CASE, chain) or holds(actor, ASSESS_CASE, chain)
-    return False
-
-
-# Actions that mediate, and so need every party's consent and the rights notice first
-# (人民调解法 art. 17: 当事人一方明确拒绝调解的，不得调解), with the words their refusal uses.
-NEEDS_CONSENT: dict[str, Any] = {
-    CaseAction.START: gettext_lazy("开始调解"),
-    CaseAction.AGREE: gettext_lazy("达成调解协议"),
-}
-
-
-def case_may(actor: Any, case: Case, action: str) -> bool:
-    """Whether ``actor`` may take ``action`` on ``case`` now: the workflow table allows it from
-    the case's state, the actor stands on a side that takes it, and for mediating actions the
-    parties have consented and been notified of their rights. Pages use this to offer exactly
-    the actions the services accept."""
-    try:
-        next_status(case.status, action)
-    except TransitionNotAllowed:
-        return False
-    if not any(on_side(actor, case, side) for side in ACTION_SIDES.get(action, ())):
-        return False
-    return action not in NEEDS_CONSENT or mediation_blocker(case, "") is None
-
-
-def case_handled_by(actor: Any, case: Case) -> bool:
-    """``actor`` acts for the org handling ``case`` (its lead org in joint mediation)."""
-    return on_side(actor, case, HANDLER)
-
-
-def require_consent(case: Case, action: str) -> None:
-    blocker = mediation_blocker(case, str(NEEDS_CONSENT[action]))
-    if blocker is not None:
-        raise CaseRuleError(blocker)
 
 
 def lock_case(actor: Any, case_id: int) -> Case:
@@ -418,14 +339,6 @@ def close_due_items(
 
 
 LIVE_ORDER = [DispatchStatus.PENDING, DispatchStatus.ACCEPTED]
-# States in which a 交办单 can be answered: the case waits for its orgs, or is being handled
-# and a coordinating org joins (or declines).
-ORDER_ANSWERABLE = [
-    CaseStatus.DISPATCHED,
-    CaseStatus.ACCEPTED,
-    CaseStatus.MEDIATING,
-    CaseStatus.SUSPENDED,
-]
 
 
 def end_orders(

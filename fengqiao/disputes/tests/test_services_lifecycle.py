@@ -19,6 +19,7 @@ from fengqiao.disputes.choices import (
     RiskGrade,
 )
 from fengqiao.disputes.models import AgreementKind, Case, DueItem, Failure, Referral
+from fengqiao.disputes.policy import case_may
 from fengqiao.disputes.services.dispatch import case_assess, case_dispatch, dispatch_accept
 from fengqiao.disputes.services.errors import CaseRuleError, StaleCase
 from fengqiao.disputes.services.handling import case_suspend, mediation_start
@@ -31,7 +32,6 @@ from fengqiao.disputes.services.outcomes import (
     case_withdraw,
     follow_up_record,
 )
-from fengqiao.disputes.services.transitions import case_may
 from fengqiao.disputes.tests.factories import consent_and_notify, register_case, start_mediation
 from fengqiao.disputes.workflow import TransitionNotAllowed
 

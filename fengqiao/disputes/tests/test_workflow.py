@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 
 from fengqiao.disputes.choices import CaseAction, CaseStatus, DispatchStatus, RiskGrade
 from fengqiao.disputes.models import AgreementKind, Case, DispatchOrder, TimelineEvent
+from fengqiao.disputes.policy import case_may
 from fengqiao.disputes.services.dispatch import (
     case_assess,
     case_dispatch,
@@ -29,7 +30,6 @@ from fengqiao.disputes.services.outcomes import (
     case_reject,
     case_withdraw,
 )
-from fengqiao.disputes.services.transitions import case_may
 from fengqiao.disputes.sweep import sweep_due_items
 from fengqiao.disputes.tests.factories import assessed_case, consent_and_notify, register_case
 from fengqiao.disputes.workflow import (
