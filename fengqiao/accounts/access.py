@@ -29,6 +29,9 @@ class Scope:
     # them see rows tied to those orgs beyond the region (a case dispatched to their committee
     # from another village) through a ``scope_member_q`` classmethod.
     member_org_ids: frozenset[int] = field(default_factory=frozenset)
+    # The families of those orgs' kinds (``orgs.choices.OrgFamily``): a court or a police
+    # station also sees the cases it sent and those of the rooms and committees tied to it.
+    member_families: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def is_empty(self) -> bool:
@@ -47,7 +50,9 @@ def _grants(user: Any) -> list[Any]:
     if cached is None:
         from fengqiao.accounts.models import Role, RoleGrant
 
-        cached = list(RoleGrant.objects.filter(user=user).select_related("role", "org__region"))
+        cached = list(
+            RoleGrant.objects.filter(user=user).select_related("role", "org__region", "org__kind")
+        )
         codes: dict[int, set[str]] = {grant.role_id: set() for grant in cached}
         rows = Role.permissions.through.objects.filter(role_id__in=list(codes)).values_list(
             "role_id", "permission__content_type__app_label", "permission__codename"
@@ -74,11 +79,13 @@ def scope_for(user: Any, perm: str) -> Scope:
     orgs: set[int] = set()
     own = None
     members: set[int] = set()
+    families: set[str] = set()
     for grant in _grants(user):
         if perm not in _perm_codes(grant.role):
             continue
         if grant.org_id is not None:
             members.add(grant.org_id)
+            families.add(str(grant.org.kind.family))
         scope = grant.role.scope
         if scope == DataScope.ALL:
             everything = True
@@ -88,7 +95,9 @@ def scope_for(user: Any, perm: str) -> Scope:
             orgs.add(grant.org_id)
         elif scope == DataScope.OWN:
             own = user.pk
-    return Scope(everything, frozenset(paths), frozenset(orgs), own, frozenset(members))
+    return Scope(
+        everything, frozenset(paths), frozenset(orgs), own, frozenset(members), frozenset(families)
+    )
 
 
 def holds_at(user: Any, perm: str, org_ids: Any) -> bool:
@@ -140,7 +149,7 @@ def scope_q(model: type[Model], scope: Scope) -> Q:
         q |= Q(**{lookups["own"]: scope.own_user_id})
     member_q = getattr(model, "scope_member_q", None)
     if scope.member_org_ids and member_q is not None:
-        q |= member_q(scope.member_org_ids)
+        q |= member_q(scope.member_org_ids, scope.member_families)
     return q
 
 

@@ -28,6 +28,8 @@ from fengqiao.disputes.choices import (
     RiskGrade,
     Satisfaction,
 )
+from fengqiao.orgs.choices import COURT_ROOM_KIND, POLICE_ROOM_KIND, OrgFamily
+from fengqiao.orgs.models import Organization
 
 
 class CaseCounter(models.Model):
@@ -50,6 +52,20 @@ class CaseCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id}-{self.year}: {self.last_seq}"
+
+
+def tied_org_ids(org_ids: frozenset[int]) -> list[int]:
+    """The orgs whose cases a court or police station among ``org_ids`` sees: a court's (or
+    tribunal's) 驻庭调解室 in its region and the committees paired with it, a station's 驻所调解室
+    in its region. One query."""
+    courts = Organization.objects.filter(pk__in=org_ids, kind__family=OrgFamily.COURT)
+    stations = Organization.objects.filter(pk__in=org_ids, kind__family=OrgFamily.POLICE)
+    tied = Organization.objects.filter(
+        models.Q(kind__code=COURT_ROOM_KIND, region__in=courts.values("region"))
+        | models.Q(kind__code=POLICE_ROOM_KIND, region__in=stations.values("region"))
+        | models.Q(paired_orgs__in=courts)
+    )
+    return list(tied.values_list("pk", flat=True).distinct())
 
 
 class Case(models.Model):
@@ -129,6 +145,16 @@ class Case(models.Model):
         verbose_name=_("承办单位"),
         db_index=False,
     )
+    # 来源单位: the court (委派/委托) or police station (警调) that sent the case; it keeps
+    # seeing the case wherever it is handled (docs/security.md).
+    source_org = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sourced_cases",
+        verbose_name=_("来源单位"),
+    )
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -189,11 +215,17 @@ class Case(models.Model):
         return f"{self.number} {self.title}"
 
     @classmethod
-    def scope_member_q(cls, org_ids: frozenset[int]) -> models.Q:
+    def scope_member_q(
+        cls, org_ids: frozenset[int], families: frozenset[str] = frozenset()
+    ) -> models.Q:
         """Beyond its region, a case is visible to the orgs that hold it: its platform, its
         handling org and any org with a live or settled dispatch order on it (joint mediation
         across villages, a re-dispatch to another committee): an org keeps seeing what it
-        worked on after the case closes (its accepted order becomes 已办结)."""
+        worked on after the case closes (its accepted order becomes 已办结).
+
+        A court or tribunal also sees the cases it sent (委派/委托) and those handled by its
+        驻庭调解室 and by the committees paired with it (法庭与村结对); a police station those it
+        sent (警调) and those of its 驻所调解室 (``families``: the kinds of ``org_ids``)."""
         # The ids are read first (an org's live orders are its open caseload: bounded) so that
         # every arm of the OR is an index condition: PostgreSQL then combines index scans
         # (BitmapOr) instead of scanning the whole case table to test a subquery per row.
@@ -203,11 +235,21 @@ class Case(models.Model):
                 status__in=[DispatchStatus.PENDING, DispatchStatus.ACCEPTED, DispatchStatus.DONE],
             ).values_list("case_id", flat=True)
         )
-        return (
+        q = (
             models.Q(platform_id__in=org_ids)
             | models.Q(handling_org_id__in=org_ids)
             | models.Q(pk__in=live)
         )
+        if families & {OrgFamily.COURT, OrgFamily.POLICE}:
+            q |= models.Q(source_org_id__in=org_ids)
+            tied = tied_org_ids(org_ids)
+            if tied:
+                # Handled there, or waiting there to be accepted.
+                waiting = DispatchOrder.objects.filter(
+                    to_org_id__in=tied, status=DispatchStatus.PENDING
+                ).values_list("case_id", flat=True)
+                q |= models.Q(handling_org_id__in=tied) | models.Q(pk__in=list(waiting))
+        return q
 
     @property
     def is_open(self) -> bool:

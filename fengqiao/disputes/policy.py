@@ -30,8 +30,15 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 
-from fengqiao.accounts.access import holds_at, scope_for
-from fengqiao.disputes.choices import CaseAction, CaseStatus, DispatchStatus, DueKind, DueStatus
+from fengqiao.accounts.access import grant_org_ids, holds_at, scope_for
+from fengqiao.disputes.choices import (
+    CaseAction,
+    CaseStatus,
+    DispatchStatus,
+    DueKind,
+    DueStatus,
+    IntakeChannel,
+)
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem
 from fengqiao.disputes.permissions import ARCHIVE_CASE, ASSESS_CASE, HANDLE_CASE, VIEW_CASE
 from fengqiao.disputes.services.errors import CaseRuleError
@@ -99,6 +106,26 @@ def upper_platforms(orgs: Iterable[Organization]) -> dict[int, Organization | No
 def upper_platform(org: Organization) -> Organization | None:
     """The platform one level above ``org`` (``upper_platforms`` of one)."""
     return upper_platforms([org])[org.pk]
+
+
+# The channels by which a court or a police station sends a case, and the family of the sender.
+SOURCE_FAMILIES: dict[str, str] = {
+    IntakeChannel.COURT_PRE: OrgFamily.COURT,
+    IntakeChannel.COURT_POST: OrgFamily.COURT,
+    IntakeChannel.POLICE: OrgFamily.POLICE,
+}
+
+
+def source_org_for(actor: Any, channel: str) -> Organization | None:
+    """来源单位 of a case ``actor`` registers by ``channel``: for a court's 委派/委托 or a police
+    station's 警调, the court (tribunal) or station the actor acts for, the lowest first."""
+    family = SOURCE_FAMILIES.get(channel)
+    if family is None:
+        return None
+    orgs = Organization.objects.filter(
+        pk__in=grant_org_ids(actor), kind__family=family, is_active=True
+    ).select_related("region")
+    return max(orgs, key=lambda o: (len(o.region.path), -o.pk), default=None)
 
 
 def platform_chain(platform: Organization) -> list[int]:

@@ -42,7 +42,13 @@ from fengqiao.disputes.models import (
     SubjectRule,
     TerritoryRule,
 )
-from fengqiao.orgs.choices import CASE_MEDIATOR_ROLES, MediatorGrade, OrgFamily
+from fengqiao.orgs.choices import (
+    CASE_MEDIATOR_ROLES,
+    COURT_ROOM_KIND,
+    POLICE_ROOM_KIND,
+    MediatorGrade,
+    OrgFamily,
+)
 from fengqiao.orgs.models import (
     MediatorSpecialty,
     Membership,
@@ -96,9 +102,9 @@ GRID_FIRST_CATEGORIES = frozenset(
 GRID_FIRST_BONUS = 100
 # A case referred by a court, the police or 信访 suits the mediation room stationed there.
 CHANNEL_KINDS: dict[str, str] = {
-    IntakeChannel.COURT_PRE: "room_court",
-    IntakeChannel.COURT_POST: "room_court",
-    IntakeChannel.POLICE: "room_police",
+    IntakeChannel.COURT_PRE: COURT_ROOM_KIND,
+    IntakeChannel.COURT_POST: COURT_ROOM_KIND,
+    IntakeChannel.POLICE: POLICE_ROOM_KIND,
     IntakeChannel.PETITION: "room_petition",
 }
 CHANNEL_WEIGHT = 50

@@ -108,7 +108,14 @@ def case_get_for_user(user: Any, pk: int, *, also: tuple[str, ...] = ()) -> Case
     """The case if ``user`` may see it (404 otherwise), with what its page shows beside it;
     ``also`` names more relations to read in the same query."""
     qs = restrict(Case.objects.all(), user, VIEW_CASE).select_related(
-        "region", "platform", "handling_org", "handler", "lead_leader", "registered_by", *also
+        "region",
+        "platform",
+        "handling_org",
+        "source_org",
+        "handler",
+        "lead_leader",
+        "registered_by",
+        *also,
     )
     return get_object_or_404(qs, pk=pk)
 

@@ -38,6 +38,10 @@ class PersonRole(models.TextChoices):
     STAFF = "staff", _("工作人员")
 
 
+# The kinds of the rooms a court (驻庭) and a police station (驻所) host (orgs/kinds.py).
+COURT_ROOM_KIND = "room_court"
+POLICE_ROOM_KIND = "room_police"
+
 # Who may be a case's mediator: assigned to mediate a case, suggested at dispatch, picked by
 # routing (人民调解员 and 特邀调解员; an expert gives opinions, not mediation).
 CASE_MEDIATOR_ROLES = (PersonRole.MEDIATOR, PersonRole.INVITED_MEDIATOR)

@@ -21,6 +21,7 @@ from fengqiao.disputes.choices import CaseStatus, IntakeChannel, PartyRole, Risk
 from fengqiao.disputes.duplicates import duplicate_hits, visible_matches
 from fengqiao.disputes.models import Case, CaseCounter, Party
 from fengqiao.disputes.permissions import REGISTER_CASE
+from fengqiao.disputes.policy import source_org_for
 from fengqiao.disputes.services.errors import CaseRuleError, PartyInput
 from fengqiao.disputes.services.transitions import case_url, lock_case, record_event, take_next
 from fengqiao.notify.models import NotificationKind
@@ -50,11 +51,14 @@ def case_register(
     amount: Decimal | None = None,
     people_count: int = 2,
     grade: str = RiskGrade.LOW,
+    source_org: Organization | None = None,
 ) -> Case:
     """登记 — a new case, numbered by its platform's region, queued for the platform.
 
     Staff register with the register permission; an online application (网上申请) comes from
-    the applicant themself and needs none.
+    the applicant themself and needs none. A court's 委派/委托 or a police station's 警调 records
+    the court or station that sent it (``source_org``, by default the registrant's own), which
+    keeps seeing the case (``policy.source_org_for``).
     """
     if channel != IntakeChannel.PORTAL and not has_perm(actor, REGISTER_CASE):
         raise PermissionDenied(_("您无权登记纠纷。"))
@@ -62,6 +66,8 @@ def case_register(
         raise CaseRuleError(_("至少需要一名申请人（反映人）。"))
     # No savepoint when called inside a caller's transaction (the API's): a failure here
     # rolls the caller back with it.
+    if source_org is None:
+        source_org = source_org_for(actor, channel)
     with transaction.atomic(savepoint=False):
         now = timezone.now()
         number = _next_case_number(platform.region, timezone.localtime(now).year)
@@ -81,6 +87,7 @@ def case_register(
             people_count=people_count,
             grade=grade,
             platform=platform,
+            source_org=source_org,
             registered_at=now,
             registered_by=actor if getattr(actor, "is_authenticated", False) else None,
         )

@@ -29,8 +29,10 @@ def test_case_dispatched_to_another_village_is_visible_there_and_only_there(
 
     assert selectors.case_list_for_user(cast.mediator_west).filter(pk=case.pk).exists()
     assert selectors.case_get_for_user(cast.mediator_west, case.pk) == case
-    # The court clerk (本单位 scope) holds no order on it and still sees nothing.
-    assert not selectors.case_list_for_user(cast.court_clerk).filter(pk=case.pk).exists()
+    # The police (本单位 scope) hold no order on it and still see nothing; the tribunal's clerk
+    # sees it, 西村's committee being paired with the tribunal (法庭与村结对).
+    assert not selectors.case_list_for_user(cast.police).filter(pk=case.pk).exists()
+    assert selectors.case_list_for_user(cast.court_clerk).filter(pk=case.pk).exists()
 
 
 def test_a_returned_order_no_longer_opens_the_case(cast: Any, world: Any) -> None:

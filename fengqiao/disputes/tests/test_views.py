@@ -503,9 +503,10 @@ def test_court_clerk_intake_goes_to_the_platform_of_the_tribunal_township(
     response = client_for(cast.court_clerk).post("/cases/new/", data)
     case = Case.objects.get()
     assert case.platform == world.town_a_platform
-    # The clerk's scope is the tribunal's own cases: back to a fresh form, with the number.
-    assert response["Location"] == "/cases/new/"
-    follow = client_for(cast.court_clerk).get("/cases/new/")
+    # The tribunal sent it (法院委派): the clerk goes on to the case, and can open it.
+    assert case.source_org == world.tribunal_a
+    assert response["Location"] == f"/cases/{case.pk}/"
+    follow = client_for(cast.court_clerk).get(response["Location"])
     assert follow.status_code == 200
 
 
