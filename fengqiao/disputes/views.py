@@ -50,7 +50,7 @@ from fengqiao.disputes.services.dispatch import (
     dispatch_accept,
     dispatch_return,
 )
-from fengqiao.disputes.services.errors import CaseRuleError, PartyInput, StaleCase
+from fengqiao.disputes.services.errors import AlreadyDone, CaseRuleError, PartyInput, StaleCase
 from fengqiao.disputes.services.handling import (
     case_extend,
     case_resume,
@@ -359,6 +359,10 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if form.is_valid():
         try:
             spec.run(user, case, form.cleaned_data)
+        except AlreadyDone as done:
+            # The same form again (a double click, a second tab): done once, not saved twice.
+            messages.info(request, str(done))
+            return redirect("disputes:case_detail", pk=case.pk)
         except REFUSALS as exc:
             message = _refusal_message(exc)
             status = _refusal_status(exc)

@@ -4,6 +4,7 @@ rendered) and ``PartyInput`` (a party as an intake report gives it)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -13,13 +14,41 @@ from fengqiao.disputes.models import Case
 
 
 class StaleCase(Exception):
-    """Someone else changed the case after the user's form was rendered."""
+    """The case changed after the user's form was rendered: nothing was saved. ``changes``
+    says what changed since and who did it; ``by_self`` when it was the same user (in another
+    tab, with different content)."""
 
-    def __init__(self, case: Case) -> None:
+    def __init__(self, case: Case, changes: Sequence[str] = (), *, by_self: bool = False) -> None:
         self.case = case
-        super().__init__(
-            _("案件%(number)s已被他人处理（当前状态：%(status)s），请刷新页面后再操作。")
-            % {"number": case.number, "status": case.get_status_display()}
+        self.changes = list(changes)
+        values = {"number": case.number, "status": case.get_status_display()}
+        if by_self:
+            message = (
+                _(
+                    "案件%(number)s已在另一页面中办理（当前状态：%(status)s），本次提交与之不同，未保存。"
+                )
+                % values
+            )
+        else:
+            message = (
+                _("案件%(number)s已被他人处理（当前状态：%(status)s），本次提交未保存。") % values
+            )
+        if self.changes:
+            message += _("打开页面后的变化：%(changes)s。") % {"changes": "；".join(self.changes)}
+        super().__init__(message + _("请刷新页面后再操作。"))
+
+
+class AlreadyDone(StaleCase):
+    """The same request arrived again (a double click, a resubmitted form): it was done once,
+    and nothing was saved the second time."""
+
+    def __init__(self, case: Case, what: str, at: str) -> None:
+        self.case = case
+        self.changes = []
+        Exception.__init__(
+            self,
+            _("案件%(number)s的“%(what)s”已于%(at)s办理，本次重复提交未再保存。")
+            % {"number": case.number, "what": what, "at": at},
         )
 
 

@@ -10,9 +10,10 @@ the receiving org of a 交办单 (受理, 退回). A user who can see the case b
 Locks are always taken case row first, then its orders and due items, so two services never
 wait on each other in opposite order.
 
-A form carries the case ``version`` it was rendered at. A request that arrives after someone
-else moved the case is refused with ``StaleCase``; the same request arriving twice (a
-double-click) finds its own event already written and returns quietly.
+A form carries the case ``version`` it was rendered at. A request that arrives after the case
+moved on is refused with ``StaleCase``, which names every change since and who made it; the
+same request arriving twice (a double click, the same form from two tabs) finds its own event
+and is answered ``AlreadyDone``. Either way nothing is saved, and a page never says "saved".
 
 This module holds that machinery (the sides and ``case_may``, ``lock_case``, ``record_event``,
 ``transition``), the report back to dispatching platforms and the due items; the actions
@@ -21,6 +22,7 @@ themselves live in ``intake``, ``dispatch``, ``handling`` and ``outcomes``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -42,6 +44,7 @@ from fengqiao.disputes.choices import (
     CaseStatus,
     DispatchStatus,
     DueStatus,
+    RiskGrade,
 )
 from fengqiao.disputes.clocks import Clock
 from fengqiao.disputes.models import (
@@ -60,7 +63,7 @@ from fengqiao.disputes.policy import (
     PLATFORM,
     on_side,
 )
-from fengqiao.disputes.services.errors import StaleCase
+from fengqiao.disputes.services.errors import AlreadyDone, StaleCase
 from fengqiao.disputes.sweep import dispatching_platforms
 from fengqiao.disputes.workflow import next_status
 from fengqiao.notify.models import NotificationKind
@@ -126,26 +129,66 @@ def record_event(
     )
 
 
-def _already_done(case: Case, actor: Any, action: str, version: int | None) -> bool:
-    """A repeated request: the transition that left ``version`` was this actor's same action.
+def _as_stored(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
 
-    Each version is left by exactly one transition event (``from_version``), so this finds it
-    even when other events (a reminder from the sweep, an org joining) came after it.
+
+def _stale(
+    case: Case, actor: Any, action: str, version: int, note: str, data: dict[str, Any]
+) -> StaleCase:
+    """What to answer a request made from ``version`` of a case that has moved on.
+
+    The transition that left ``version`` (each version is left by exactly one, ``from_version``,
+    whatever else was written after it) was this actor's same request: ``AlreadyDone`` (a
+    double click, or the same form sent from two tabs). Anything else: ``StaleCase`` naming
+    every transition since, who made it and when — nothing is saved either way.
     """
-    if version is None:
-        return False
-    done = (
-        case.timeline.filter(data__from_version=version)
+    events = list(
+        case.timeline.filter(data__from_version__gte=version)
         .exclude(from_status="")
-        .order_by("-at", "-id")
-        .first()
+        .order_by("at", "id")
     )
-    return bool(
-        done is not None
-        and done.action == action
-        and done.actor_id is not None
-        and done.actor_id == getattr(actor, "pk", None)
-    )
+    first = next((e for e in events if e.data.get("from_version") == version), None)
+    same_actor = first is not None and first.actor_id == getattr(actor, "pk", None)
+    when = timezone.localtime(first.at).strftime("%m-%d %H:%M") if first is not None else ""
+    if (
+        first is not None
+        and same_actor
+        and first.action == action
+        and first.note == note
+        and all(first.data.get(k) == _as_stored(v) for k, v in data.items())
+    ):
+        return AlreadyDone(case, event_label(first.action), when)
+    changes = [
+        " ".join(
+            (
+                e.actor_name or _("系统"),
+                timezone.localtime(e.at).strftime("%m-%d %H:%M"),
+                event_label(e.action) + _change_detail(e),
+            )
+        )
+        for e in events
+    ]
+    return StaleCase(case, changes, by_self=same_actor and len(events) == 1)
+
+
+def event_label(action: str) -> str:
+    """The words for a timeline action (a workflow action's label, else the code)."""
+    try:
+        return str(CaseAction(action).label)
+    except ValueError:
+        return action
+
+
+def _change_detail(event: TimelineEvent) -> str:
+    parts = []
+    if event.data.get("grade"):
+        parts.append(_("风险等级：%(g)s") % {"g": RiskGrade(event.data["grade"]).label})
+    if event.to_status and event.to_status != event.from_status:
+        parts.append(_("状态：%(s)s") % {"s": CaseStatus(event.to_status).label})
+    if event.note:
+        parts.append(event.note[:60])
+    return "（" + "，".join(str(p) for p in parts) + "）" if parts else ""
 
 
 def apply_transition(
@@ -307,9 +350,7 @@ def transition(
     with transaction.atomic():
         case = lock_case(actor, case_id)
         if version is not None and case.version != version:
-            if _already_done(case, actor, action, version):
-                return case
-            raise StaleCase(case)
+            raise _stale(case, actor, action, version, note, data or {})
         next_status(case.status, action)  # the table first: a clear message for everyone
         authorize(actor, case, ACTION_SIDES[action])
         return apply_transition(

@@ -21,7 +21,7 @@ from fengqiao.disputes.choices import (
 from fengqiao.disputes.models import AgreementKind, Case, DueItem, Failure, Referral
 from fengqiao.disputes.policy import case_may
 from fengqiao.disputes.services.dispatch import case_assess, case_dispatch, dispatch_accept
-from fengqiao.disputes.services.errors import CaseRuleError, StaleCase
+from fengqiao.disputes.services.errors import AlreadyDone, CaseRuleError, StaleCase
 from fengqiao.disputes.services.handling import case_suspend, mediation_start
 from fengqiao.disputes.services.outcomes import (
     case_agree,
@@ -126,18 +126,21 @@ def test_stale_form_is_refused_and_double_click_is_quiet(cast: Any, world: Any) 
         category=case.category,
         grade=RiskGrade.LOW,
     )
-    # The same submission again: no error, no second event.
-    case_assess(
-        actor=cast.dispatcher,
-        case_id=case.pk,
-        version=version,
-        category=case.category,
-        grade=RiskGrade.LOW,
-    )
+    # The same submission again: answered 已办理, no second event.
+    with pytest.raises(AlreadyDone, match=r"已于.*办理，本次重复提交未再保存"):
+        case_assess(
+            actor=cast.dispatcher,
+            case_id=case.pk,
+            version=version,
+            category=case.category,
+            grade=RiskGrade.LOW,
+        )
     assert case.timeline.filter(action="assess").count() == 1
-    # Someone else's form from before the change is refused with a clear message.
-    with pytest.raises(StaleCase, match="已被他人处理"):
+    # A different form from before the change is refused, saying what changed and by whom.
+    with pytest.raises(StaleCase, match="未保存") as stale:
         case_withdraw(actor=cast.dispatcher, case_id=case.pk, version=version, reason="撤回")
+    assert f"{cast.dispatcher.display_name} " in str(stale.value)
+    assert "研判（风险等级：低" in str(stale.value)
 
 
 def test_action_not_in_table_is_refused(cast: Any, world: Any) -> None:

@@ -168,7 +168,7 @@ def test_stale_version_says_someone_else_handled_it(cast: Any, world: Any, clien
     # Given the dispatcher's page rendered at version 1
     case = east_case(cast, world)
     rendered_at = case.version
-    # when a colleague assesses the case meanwhile
+    # when the case is assessed meanwhile (by the dispatcher, in another tab)
     assess(case, cast)
     # and the dispatcher submits a rejection from the old page
     response = act(
@@ -182,7 +182,10 @@ def test_stale_version_says_someone_else_handled_it(cast: Any, world: Any, clien
     # then the page says so clearly and keeps the reason typed
     assert response.status_code == 409
     text = page_text(response)
-    assert f"案件{case.number}已被他人处理" in text
+    assert f"案件{case.number}已在另一页面中办理" in text
+    # (what changed since the page was opened)
+    assert "未保存" in text
+    assert "研判" in text
     assert "请刷新" in text
     assert "已起诉至法院" in text
     assert fresh(case).status == CaseStatus.ASSESSED
@@ -602,3 +605,85 @@ def test_follow_up_on_an_open_case_is_a_message(cast: Any, world: Any, client_fo
     response = act(client_for(cast.mediator_east), case, "follow_up", satisfaction="5")
     assert response.status_code == 400
     assert "案件办结后才能回访" in page_text(response)
+
+
+# --- Two tabs on one case -----------------------------------------------------------------------
+
+
+def _assess_form(grade: str, version: int) -> dict[str, Any]:
+    return {
+        "version": version,
+        "category": "neighbour",
+        "grade": grade,
+        "people_count": 2,
+        "note": "",
+    }
+
+
+def test_two_tabs_a_different_stale_assessment_is_refused_and_says_what_changed(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    # Given one case open in two tabs of the dispatcher, both at the same version
+    case = east_case(cast, world)
+    opened_at = case.version
+    client = client_for(cast.dispatcher)
+    # when the first tab assesses 中 (and shows the result)
+    first = client.post(
+        f"/cases/{case.pk}/act/assess/", _assess_form("medium", opened_at), follow=True
+    )
+    assert "研判结果已保存" in page_text(first)
+    # and the second tab then assesses 重大 from the page it rendered before
+    second = client.post(
+        f"/cases/{case.pk}/act/assess/", _assess_form("major", opened_at), follow=True
+    )
+    # then nothing is said to be saved: the page says what changed, by whom, and that this
+    # submission was not saved
+    text = page_text(second)
+    assert "研判结果已保存" not in text
+    assert "未保存" in text
+    assert "研判（风险等级：中" in text
+    assert cast.dispatcher.display_name in text
+    # and the case keeps the first tab's grade, with one assessment on its timeline
+    assert fresh(case).grade == "medium"
+    assert case.timeline.filter(action="assess").count() == 1
+
+
+def test_two_tabs_the_same_assessment_twice_is_answered_already_done(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    case = east_case(cast, world)
+    opened_at = case.version
+    client = client_for(cast.dispatcher)
+    first = client.post(
+        f"/cases/{case.pk}/act/assess/", _assess_form("medium", opened_at), follow=True
+    )
+    assert "研判结果已保存" in page_text(first)
+    again = client.post(
+        f"/cases/{case.pk}/act/assess/", _assess_form("medium", opened_at), follow=True
+    )
+    text = page_text(again)
+    assert "研判结果已保存" not in text
+    assert "本次重复提交未再保存" in text
+    assert case.timeline.filter(action="assess").count() == 1
+
+
+def test_a_colleagues_stale_form_names_the_colleague(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    # The county dispatcher and the township dispatcher open the same case
+    case = east_case(cast, world)
+    opened_at = case.version
+    _ok(
+        client_for(cast.dispatcher).post(
+            f"/cases/{case.pk}/act/assess/", _assess_form("low", opened_at)
+        ),
+        case,
+    )
+    response = client_for(cast.county_dispatcher).post(
+        f"/cases/{case.pk}/act/assess/", _assess_form("high", opened_at)
+    )
+    assert response.status_code == 409
+    text = page_text(response)
+    assert "已被他人处理" in text
+    assert f"{cast.dispatcher.display_name} " in text
+    assert fresh(case).grade == "low"

@@ -20,7 +20,7 @@ from fengqiao.disputes.services.dispatch import (
     dispatch_accept,
     dispatch_return,
 )
-from fengqiao.disputes.services.errors import StaleCase
+from fengqiao.disputes.services.errors import AlreadyDone, StaleCase
 from fengqiao.disputes.services.handling import case_resume, case_suspend, mediation_start
 from fengqiao.disputes.services.outcomes import (
     case_agree,
@@ -316,9 +316,10 @@ def test_double_click_is_quiet_even_after_the_sweep_wrote_a_reminder(cast: Any, 
     assert case.timeline.order_by("-id").first().action == "remind"
 
     # When the same click arrives again, it is recognised as already done
-    again = mediation_start(actor=cast.mediator_east, case_id=case.pk, version=version)
+    with pytest.raises(AlreadyDone):
+        mediation_start(actor=cast.mediator_east, case_id=case.pk, version=version)
 
-    assert again.status == CaseStatus.MEDIATING
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.MEDIATING
     assert case.timeline.filter(action="start").count() == 1
 
 
@@ -338,8 +339,9 @@ def test_double_click_on_escalate_is_quiet(cast: Any, world: Any) -> None:
     version = case.version
     case_escalate(actor=cast.dispatcher, case_id=case.pk, version=version, reason="上报")
     # The repeated request used to fail with an IndexError after the quiet return.
-    again = case_escalate(actor=cast.dispatcher, case_id=case.pk, version=version, reason="上报")
-    assert again.platform == world.county_platform
+    with pytest.raises(AlreadyDone):
+        case_escalate(actor=cast.dispatcher, case_id=case.pk, version=version, reason="上报")
+    assert Case.objects.get(pk=case.pk).platform == world.county_platform
     assert case.timeline.filter(action="escalate").count() == 1
 
 
