@@ -190,6 +190,7 @@ def _extend(actor: User, case: Case, d: dict[str, Any]) -> object:
         applicant_consents=d["applicant_consents"],
         respondent_consents=d["respondent_consents"],
         note=d["note"],
+        version=d["version"],
     )
 
 
@@ -246,7 +247,11 @@ def _withdraw(actor: User, case: Case, d: dict[str, Any]) -> object:
 
 def _follow_up(actor: User, case: Case, d: dict[str, Any]) -> object:
     return follow_up_record(
-        actor=actor, case_id=case.pk, satisfaction=d["satisfaction"], comment=d["comment"]
+        actor=actor,
+        case_id=case.pk,
+        satisfaction=d["satisfaction"],
+        comment=d["comment"],
+        version=d["version"],
     )
 
 
@@ -257,6 +262,7 @@ def _follow_up_correct(actor: User, case: Case, d: dict[str, Any]) -> object:
         satisfaction=d["satisfaction"],
         comment=d["comment"],
         reason=d["reason"],
+        version=d["version"],
     )
 
 

@@ -18,7 +18,9 @@ from fengqiao.disputes.policy import EXTEND, OTHER_SIDES, require_consent
 from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.disputes.services.transitions import (
     authorize,
+    bump_version,
     case_url,
+    check_version,
     lock_case,
     record_event,
     transition,
@@ -105,6 +107,7 @@ def case_extend(
     applicant_consents: bool,
     respondent_consents: bool,
     note: str = "",
+    version: int | None = None,
 ) -> DueItem:
     """延长调解期限 — only with the recorded consent of both parties. The feedback limit (反馈时限)
     moves with it when it would fall before the new end of mediation, the timeline entry says
@@ -115,6 +118,7 @@ def case_extend(
         raise CaseRuleError(_("延长天数应在1至60天之间。"))
     with transaction.atomic():
         case = lock_case(actor, case_id)
+        check_version(case, actor, EXTEND, version, data={"days": days})
         if case.status not in (CaseStatus.ACCEPTED, CaseStatus.MEDIATING, CaseStatus.SUSPENDED):
             raise CaseRuleError(_("只有受理后、办结前的案件可以延期。"))
         authorize(actor, case, OTHER_SIDES[EXTEND])
@@ -138,6 +142,7 @@ def case_extend(
         feedback_moved = _feedback_follows(case, item.due_at)
         new_date = timezone.localtime(item.due_at).strftime("%Y-%m-%d")
         data = {
+            "from_version": bump_version(case),
             "days": days,
             "from": before.isoformat(),
             "to": item.due_at.isoformat(),

@@ -22,10 +22,12 @@ from fengqiao.disputes.models import (
     FollowUp,
     Referral,
 )
-from fengqiao.disputes.policy import FOLLOW_UP, OTHER_SIDES, require_consent
+from fengqiao.disputes.policy import FOLLOW_UP, FOLLOW_UP_CORRECT, OTHER_SIDES, require_consent
 from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.disputes.services.transitions import (
     authorize,
+    bump_version,
+    check_version,
     lock_case,
     record_event,
     take_next,
@@ -183,12 +185,17 @@ def case_withdraw(*, actor: Any, case_id: int, version: int | None, reason: str)
     )
 
 
-def follow_up_record(*, actor: Any, case_id: int, satisfaction: int, comment: str = "") -> FollowUp:
+def follow_up_record(
+    *, actor: Any, case_id: int, satisfaction: int, comment: str = "", version: int | None = None
+) -> FollowUp:
     """回访 — satisfaction 1–5 and the parties' comments."""
     if not 1 <= satisfaction <= 5:
         raise CaseRuleError(_("满意度应为1至5分。"))
     with transaction.atomic():
         case = lock_case(actor, case_id)
+        check_version(
+            case, actor, FOLLOW_UP, version, note=comment, data={"satisfaction": satisfaction}
+        )
         if case.is_open:
             raise CaseRuleError(_("案件办结后才能回访。"))
         authorize(actor, case, OTHER_SIDES[FOLLOW_UP])
@@ -202,7 +209,7 @@ def follow_up_record(*, actor: Any, case_id: int, satisfaction: int, comment: st
             from_status=case.status,
             to_status=case.status,
             note=comment,
-            data={"satisfaction": satisfaction},
+            data={"from_version": bump_version(case), "satisfaction": satisfaction},
         )
         audit_record(
             actor=actor,
@@ -214,7 +221,13 @@ def follow_up_record(*, actor: Any, case_id: int, satisfaction: int, comment: st
 
 
 def follow_up_correct(
-    *, actor: Any, follow_up_id: int, satisfaction: int, comment: str, reason: str
+    *,
+    actor: Any,
+    follow_up_id: int,
+    satisfaction: int,
+    comment: str,
+    reason: str,
+    version: int | None = None,
 ) -> FollowUp:
     """更正回访 — a visit recorded wrongly is corrected, never deleted: by whoever may record a
     visit on the case, with a reason; the timeline and the audit log keep what it said before."""
@@ -227,6 +240,14 @@ def follow_up_correct(
         raise CaseRuleError(_("该回访记录不存在。"))
     with transaction.atomic():
         case = lock_case(actor, case_id)
+        check_version(
+            case,
+            actor,
+            FOLLOW_UP_CORRECT,
+            version,
+            note=reason,
+            data={"follow_up": follow_up_id, "satisfaction": satisfaction},
+        )
         authorize(actor, case, OTHER_SIDES[FOLLOW_UP])
         visit = FollowUp.objects.select_for_update().get(pk=follow_up_id, case=case)
         before = {"satisfaction": visit.satisfaction, "comment": visit.comment}
@@ -236,6 +257,7 @@ def follow_up_correct(
         visit.satisfaction, visit.comment = satisfaction, comment
         visit.save(update_fields=["satisfaction", "comment"])
         data = {
+            "from_version": bump_version(case),
             "follow_up": visit.pk,
             "from_satisfaction": before["satisfaction"],
             "satisfaction": satisfaction,

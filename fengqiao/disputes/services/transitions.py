@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fengqiao.accounts.access import grant_org_ids, restrict
 from fengqiao.accounts.models import User
@@ -134,7 +135,7 @@ def _as_stored(value: Any) -> Any:
 
 
 def _stale(
-    case: Case, actor: Any, action: str, version: int, note: str, data: dict[str, Any]
+    case: Case, actor: Any, action: str, version: int, note: str | None, data: dict[str, Any]
 ) -> StaleCase:
     """What to answer a request made from ``version`` of a case that has moved on.
 
@@ -155,7 +156,7 @@ def _stale(
         first is not None
         and same_actor
         and first.action == action
-        and first.note == note
+        and (note is None or first.note == note)
         and all(first.data.get(k) == _as_stored(v) for k, v in data.items())
     ):
         return AlreadyDone(case, event_label(first.action), when)
@@ -172,12 +173,46 @@ def _stale(
     return StaleCase(case, changes, by_self=same_actor and len(events) == 1)
 
 
+def check_version(
+    case: Case,
+    actor: Any,
+    action: str,
+    version: int | None,
+    *,
+    note: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Refuse a request made from an older ``version`` of the locked case: ``AlreadyDone`` for
+    the same request again, ``StaleCase`` (what changed, by whom) for anything else. ``note``
+    and ``data`` are what the request would write on its timeline event (``note=None``: the
+    note is not compared)."""
+    if version is not None and case.version != version:
+        raise _stale(case, actor, action, version, note, data or {})
+
+
+def bump_version(case: Case) -> int:
+    """A write to a case that is no transition (延期, 回访, 更正回访) moves its version too, so a
+    form rendered before it is stale and the same form sent twice is recognised. Returns the
+    version it left, for the event's ``from_version``."""
+    case.version += 1
+    case.save(update_fields=["version"])
+    return case.version - 1
+
+
+# The words for the writes to a case that are no workflow action.
+OTHER_LABELS = {
+    "extend": gettext_lazy("延期"),
+    "follow_up": gettext_lazy("回访"),
+    "follow_up_correct": gettext_lazy("更正回访"),
+}
+
+
 def event_label(action: str) -> str:
     """The words for a timeline action (a workflow action's label, else the code)."""
     try:
         return str(CaseAction(action).label)
     except ValueError:
-        return action
+        return str(OTHER_LABELS.get(action, action))
 
 
 def _change_detail(event: TimelineEvent) -> str:
@@ -349,8 +384,7 @@ def transition(
     """
     with transaction.atomic():
         case = lock_case(actor, case_id)
-        if version is not None and case.version != version:
-            raise _stale(case, actor, action, version, note, data or {})
+        check_version(case, actor, action, version, note=note, data=data)
         next_status(case.status, action)  # the table first: a clear message for everyone
         authorize(actor, case, ACTION_SIDES[action])
         return apply_transition(

@@ -14,8 +14,9 @@ from django.utils import timezone
 from fengqiao.audit.models import AuditEvent
 from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import CaseStatus, DispatchRole, DispatchStatus, DueKind
-from fengqiao.disputes.models import Agreement, Case, DueItem
-from fengqiao.disputes.tests.factories import consent_and_notify, register_case
+from fengqiao.disputes.models import Agreement, AgreementKind, Case, DueItem
+from fengqiao.disputes.services.outcomes import case_agree
+from fengqiao.disputes.tests.factories import consent_and_notify, register_case, start_mediation
 from fengqiao.disputes.tests.test_views_common import (
     accept,
     assess,
@@ -687,3 +688,32 @@ def test_a_colleagues_stale_form_names_the_colleague(
     assert "已被他人处理" in text
     assert f"{cast.dispatcher.display_name} " in text
     assert fresh(case).grade == "low"
+
+
+def test_a_follow_up_sent_twice_is_recorded_once(cast: Any, world: Any, client_for: Any) -> None:
+    # Given a resolved case and the mediator's 回访 form, sent twice (a double click)
+    case = accept(dispatch(assess(east_case(cast, world), cast), cast, world), cast)
+    case = start_mediation(case, cast.mediator_east)
+    case = case_agree(
+        actor=cast.mediator_east,
+        case_id=case.pk,
+        version=None,
+        kind=AgreementKind.ORAL,
+        terms="赔偿五百元",
+    )
+    client = client_for(cast.mediator_east)
+    form = {"version": fresh(case).version, "satisfaction": 4, "comment": "双方满意"}
+    first = client.post(f"/cases/{case.pk}/act/follow_up/", form, follow=True)
+    assert "本次重复提交" not in page_text(first)
+    again = client.post(f"/cases/{case.pk}/act/follow_up/", form, follow=True)
+    # then one visit is kept and the second click is answered, not saved
+    assert "本次重复提交未再保存" in page_text(again)
+    assert case.follow_ups.count() == 1
+    # and a different form rendered before the visit is refused, naming the visit
+    stale = client.post(
+        f"/cases/{case.pk}/act/follow_up/",
+        {**form, "satisfaction": 2},
+    )
+    assert stale.status_code == 409
+    assert "回访" in page_text(stale)
+    assert case.follow_ups.count() == 1
