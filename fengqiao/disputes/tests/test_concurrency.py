@@ -163,7 +163,9 @@ def test_accept_and_withdraw_at_once_do_not_deadlock(cast: Any, world: Any) -> N
         assert isinstance(accept_result, CaseRuleError)
         assert order.status == DispatchStatus.CANCELLED
     else:
-        assert order.status == DispatchStatus.ACCEPTED
+        # Accepted first: the withdrawal then settles the accepted order (已办结).
+        assert order.status == DispatchStatus.DONE
+        assert order.responded_at is not None
         assert fresh.timeline.filter(action="accept").count() == 1
 
 
