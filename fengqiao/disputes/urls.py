@@ -1,15 +1,15 @@
 from django.urls import path
 
-from fengqiao.disputes import views
+from fengqiao.disputes import intake_views, views
 
 app_name = "disputes"
 urlpatterns = [
     path("", views.case_list, name="case_list"),
     path("my/", views.my_work, name="my_work"),
-    path("new/", views.case_new, name="case_new"),
-    path("report/", views.case_report, name="case_report"),
-    path("report/<int:pk>/", views.report_done, name="report_done"),
-    path("report/<int:pk>/linked/", views.report_linked, name="report_linked"),
+    path("new/", intake_views.case_new, name="case_new"),
+    path("report/", intake_views.case_report, name="case_report"),
+    path("report/<int:pk>/", intake_views.report_done, name="report_done"),
+    path("report/<int:pk>/linked/", intake_views.report_linked, name="report_linked"),
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("<int:pk>/act/<slug:action>/", views.case_act, name="case_act"),
     path("orders/<int:pk>/accept/", views.order_accept, name="order_accept"),
