@@ -38,7 +38,7 @@ from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import CaseStatus, DueStatus, PartyKind
 from fengqiao.disputes.models import Case, DueItem, Party, TimelineEvent
 from fengqiao.disputes.services.errors import CaseRuleError, PartyInput
-from fengqiao.disputes.views import EVENT_LABELS
+from fengqiao.disputes.timeline import action_label
 
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,100}")
 
@@ -270,7 +270,7 @@ def _event(event: TimelineEvent) -> dict[str, Any]:
     return {
         "at": _local(event.at),
         "action": event.action,
-        "action_label": str(EVENT_LABELS.get(event.action, event.action)),
+        "action_label": action_label(event.action),
         "from_status": event.from_status,
         "to_status": event.to_status,
         "org": event.org.name if event.org is not None else None,

@@ -216,8 +216,8 @@ class PartyOut(Schema):
 
 class TimelineOut(Schema):
     at: datetime
-    action: str
-    action_label: str
+    action: str = Field(description="动作代码，如 register、consent、session")
+    action_label: str = Field(description="动作名称，如 登记、调解意愿、调解笔录")
     from_status: str
     to_status: str
     org: str | None

@@ -47,6 +47,44 @@ class CaseAction(models.TextChoices):
     ARCHIVE = "archive", _("归档")
 
 
+class TimelineAction(models.TextChoices):
+    """办理记录的动作 — what a timeline entry of this app records, in the timeline's words.
+
+    Every workflow action (``CaseAction``) is one, under the word the case page shows for it
+    (上报 is the button of both a mediator handing a case back and a platform sending it up).
+    Apps above add their own through ``disputes.timeline.register_actions``."""
+
+    REGISTER = "register", _("登记")
+    ASSESS = "assess", _("研判")
+    DISPATCH = "dispatch", _("交办")
+    ACCEPT = "accept", _("受理")
+    JOIN = "join", _("加入联合调处")
+    RETURN = "return", _("退回")
+    ESCALATE = "escalate", _("上报")
+    START = "start", _("开始调解")
+    SUSPEND = "suspend", _("中止")
+    RESUME = "resume", _("恢复")
+    EXTEND = "extend", _("延期")
+    AGREE = "agree", _("达成协议")
+    FAIL = "fail", _("调解不成")
+    REFER = "refer", _("转出")
+    REJECT = "reject", _("不予受理")
+    WITHDRAW = "withdraw", _("撤回")
+    ARCHIVE = "archive", _("归档")
+    FOLLOW_UP = "follow_up", _("回访")
+    FOLLOW_UP_CORRECT = "follow_up_correct", _("更正回访")
+    REPEAT_REPORT = "repeat_report", _("重复反映")
+    DUPLICATE_CHECK = "duplicate_check", _("疑似重复提示")
+    REPORT_BACK = "report_back", _("办结反馈")
+    # Written by the deadline sweep.
+    REMIND = "remind", _("催办")
+    SUPERVISE = "supervise", _("督办")
+    REPORT_OVERDUE = "report_overdue", _("逾期未办结报告")
+    DEADLINE_RECOMPUTED = "deadline_recomputed", _("期限重算")
+    DEEMED_FAILED = "deemed_failed", _("视为调解不成")
+    ARBITRATION_OPEN = "arbitration_open", _("可申请仲裁告知")
+
+
 class Satisfaction(models.IntegerChoices):
     """回访满意度 — five steps, stored as 5 (best) to 1."""
 

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from fengqiao.accounts.access import restrict
 from fengqiao.core.crypto import lookup_hash
-from fengqiao.disputes.choices import OPEN_STATUSES, PartyKind
+from fengqiao.disputes.choices import OPEN_STATUSES, PartyKind, TimelineAction
 from fengqiao.disputes.models import Case, Party, RepeatReport, TimelineEvent
 from fengqiao.disputes.permissions import VIEW_CASE
 from fengqiao.disputes.services.errors import PartyInput
@@ -211,7 +211,7 @@ def visible_matches(user: Any, hits: dict[int, list[str]]) -> DuplicateList:
 
 # --- On the case page ---------------------------------------------------------------------------
 
-FLAG_EVENT = "duplicate_check"
+FLAG_EVENT = TimelineAction.DUPLICATE_CHECK
 
 
 def flagged_at_intake(user: Any, timeline: Sequence[TimelineEvent]) -> DuplicateList | None:

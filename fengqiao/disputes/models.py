@@ -28,6 +28,7 @@ from fengqiao.disputes.choices import (
     RiskGrade,
     Satisfaction,
 )
+from fengqiao.disputes.timeline import action_choices
 from fengqiao.orgs.choices import COURT_ROOM_KIND, POLICE_ROOM_KIND, OrgFamily
 from fengqiao.orgs.models import Organization
 
@@ -320,7 +321,7 @@ class TimelineEvent(models.Model):
         related_name="+",
         verbose_name=_("单位"),
     )
-    action = models.CharField(_("动作"), max_length=30)
+    action = models.CharField(_("动作"), max_length=30, choices=action_choices)
     from_status = models.CharField(_("原状态"), max_length=20, blank=True)
     to_status = models.CharField(_("新状态"), max_length=20, blank=True)
     note = models.TextField(_("说明"), blank=True)

@@ -30,7 +30,7 @@ from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import AuditEntry, audit_record_entries
 from fengqiao.core.bulk import insert_rows
 from fengqiao.disputes import clocks
-from fengqiao.disputes.choices import CaseStatus, DueKind, DueStatus
+from fengqiao.disputes.choices import CaseStatus, DueKind, DueStatus, TimelineAction
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem, SupervisionOrder, TimelineEvent
 from fengqiao.disputes.policy import upper_platforms
 from fengqiao.mediation.models import MediationSession
@@ -155,7 +155,7 @@ def _remind(item: DueItem, now: datetime, batch: _Batch) -> None:
         "kind": _kind(item),
         "due": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M"),
     }
-    batch.event(item, "remind", note, {"due_item": item.pk})
+    batch.event(item, TimelineAction.REMIND, note, {"due_item": item.pk})
     batch.messages.append(
         Message(
             recipients=batch.org_users(item.org),
@@ -194,7 +194,7 @@ def dispatching_platforms_of(case_ids: Iterable[int]) -> dict[int, list[Organiza
     for case_id, org_id in orders:
         sent[case_id].append(org_id)
     escalations = (
-        TimelineEvent.objects.filter(case_id__in=case_ids, action="escalate")
+        TimelineEvent.objects.filter(case_id__in=case_ids, action=TimelineAction.ESCALATE)
         .order_by("case_id", "at", "pk")
         .values_list("case_id", "data__from_platform")
     )
@@ -239,7 +239,7 @@ class _Progress:
         for case_id, due_at in open_mediation:
             mediation_due.setdefault(case_id, due_at)
         extended = set(
-            TimelineEvent.objects.filter(case_id__in=ids, action="extend")
+            TimelineEvent.objects.filter(case_id__in=ids, action=TimelineAction.EXTEND)
             .values_list("case_id", flat=True)
             .distinct()
         )
@@ -279,7 +279,12 @@ def _report_not_done(item: DueItem, now: datetime, batch: _Batch, progress: _Pro
         "why": progress.why_not_done(item),
     }
     platform_ids = [p.pk for p in platforms]
-    batch.event(item, "report_overdue", reason, {"due_item": item.pk, "platforms": platform_ids})
+    batch.event(
+        item,
+        TimelineAction.REPORT_OVERDUE,
+        reason,
+        {"due_item": item.pk, "platforms": platform_ids},
+    )
     batch.messages.append(
         Message(
             recipients=[u for p in platforms for u in batch.org_users(p)],
@@ -312,7 +317,7 @@ def _supervise(item: DueItem, now: datetime, batch: _Batch) -> None:
     batch.supervisions.append(
         (item.case_id, item.pk, item.org_id, getattr(upper, "pk", None), now, reason)
     )
-    batch.event(item, "supervise", reason, {"due_item": item.pk})
+    batch.event(item, TimelineAction.SUPERVISE, reason, {"due_item": item.pk})
     recipients = batch.org_users(item.org) + batch.org_users(upper)
     if case.platform_id not in (item.org_id, getattr(upper, "pk", None)):
         recipients += batch.users.get(case.platform_id, [])
@@ -348,14 +353,14 @@ def _tell_expiry(item: DueItem, now: datetime, batch: _Batch) -> None:
     item.reported_at = now
     expiry = _expiry(item)
     if expiry == clocks.DEEMED_FAILED:
-        action = "deemed_failed"
+        action = TimelineAction.DEEMED_FAILED
         note = _(
             "调解期限已于%(due)s届满，未达成调解协议，视为调解不成（医疗纠纷预防和处理条例"
             "第三十八条）。请记录无争议事实，以“调解不成”办结，并告知当事人可以通过其他途径解决。"
         )
         title = _("视为调解不成：%(n)s")
     else:
-        action = "arbitration_open"
+        action = TimelineAction.ARBITRATION_OPEN
         note = _(
             "自受理之日起已满15日（%(due)s）未达成调解协议，当事人可以依法申请劳动争议仲裁"
             "（劳动争议调解仲裁法第十四条）。请当日告知各方当事人；双方愿意的，可以继续调解。"

@@ -26,7 +26,6 @@ from fengqiao.accounts.models import User
 from fengqiao.core.choices import DisputeCategory, grouped_category_choices
 from fengqiao.disputes import deadlines, forms, queues, selectors
 from fengqiao.disputes.choices import (
-    CaseAction,
     CaseStatus,
     IntakeChannel,
     PartyRole,
@@ -63,8 +62,8 @@ from fengqiao.disputes.services.outcomes import (
     follow_up_correct,
     follow_up_record,
 )
+from fengqiao.disputes.timeline import action_label
 from fengqiao.disputes.workflow import TransitionNotAllowed
-from fengqiao.mediation.views import EVENT_LABELS as MEDIATION_EVENT_LABELS
 from fengqiao.mediation.views import panel_context
 from fengqiao.regions.selectors import region_for_filter
 
@@ -72,28 +71,6 @@ PAGE_SIZE = 30
 # What a service may refuse with; each carries a message for the user.
 REFUSALS = (StaleCase, CaseRuleError, TransitionNotAllowed, PermissionDenied)
 
-ACTION_LABELS: dict[str, Any] = {
-    **{a.value: a.label for a in CaseAction},
-    "escalate": gettext_lazy("上报"),
-    "extend": gettext_lazy("延期"),
-    "follow_up": gettext_lazy("回访"),
-    "follow_up_correct": gettext_lazy("更正回访"),
-}
-# Timeline entries that are not workflow actions.
-EVENT_LABELS: dict[str, Any] = {
-    **ACTION_LABELS,
-    "register": gettext_lazy("登记"),
-    "join": gettext_lazy("加入联合调处"),
-    "remind": gettext_lazy("催办"),
-    "repeat_report": gettext_lazy("重复反映"),
-    "duplicate_check": gettext_lazy("疑似重复提示"),
-    "supervise": gettext_lazy("督办"),
-    "report_back": gettext_lazy("办结反馈"),
-    "report_overdue": gettext_lazy("逾期未办结报告"),
-    "deadline_recomputed": gettext_lazy("期限重算"),
-    "deemed_failed": gettext_lazy("视为调解不成"),
-    "arbitration_open": gettext_lazy("可申请仲裁告知"),
-}
 STATUS_LABELS = dict(CaseStatus.choices)
 
 
@@ -310,7 +287,7 @@ def _render_detail(
         action_forms.append(
             {
                 "name": name,
-                "label": ACTION_LABELS[name],
+                "label": action_label(name),
                 "form": form or _action_form(name, detail.case, user),
                 "open": is_failed,
                 "ending": name in ENDING_ACTIONS,
@@ -326,7 +303,6 @@ def _render_detail(
             "detail": detail,
             "case": detail.case,
             "action_forms": action_forms,
-            "event_labels": {**EVENT_LABELS, **MEDIATION_EVENT_LABELS},
             "status_labels": STATUS_LABELS,
             "role_labels": dict(PartyRole.choices),
             "satisfaction_labels": dict(Satisfaction.choices),

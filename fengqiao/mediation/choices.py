@@ -25,3 +25,13 @@ class EvidenceType(models.TextChoices):
     JPEG = "image/jpeg", _("JPEG图片")
     PNG = "image/png", _("PNG图片")
     PDF = "application/pdf", _("PDF文件")
+
+
+class MediationAction(models.TextChoices):
+    """办理记录的动作 this app writes on a case's timeline (registered with disputes.timeline)."""
+
+    CONSENT = "consent", _("调解意愿")
+    RIGHTS_NOTICE = "rights_notice", _("送达告知书")
+    SESSION = "session", _("调解笔录")
+    EVIDENCE = "evidence", _("证据材料")
+    EXPERT_OPINION = "expert_opinion", _("专家意见")

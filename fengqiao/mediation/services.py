@@ -32,7 +32,7 @@ from fengqiao.disputes.policy import MEDIATE, case_may
 from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.disputes.services.handling import mediation_start
 from fengqiao.disputes.services.transitions import lock_case, record_event
-from fengqiao.mediation.choices import EvidenceType
+from fengqiao.mediation.choices import EvidenceType, MediationAction
 from fengqiao.mediation.consent import mediation_blocker
 from fengqiao.mediation.models import (
     Evidence,
@@ -148,7 +148,7 @@ def consent_record(
         _record(
             case,
             actor=actor,
-            action="consent",
+            action=MediationAction.CONSENT,
             event_type=EventType.MEDIATION_CONSENT,
             obj=consent,
             note=f"{party.name}：{consent.get_decision_display()}"
@@ -174,7 +174,7 @@ def rights_notice_deliver(
         _record(
             case,
             actor=actor,
-            action="rights_notice",
+            action=MediationAction.RIGHTS_NOTICE,
             event_type=EventType.MEDIATION_NOTICE,
             obj=notice,
             data=data,
@@ -226,7 +226,7 @@ def session_record(
         _record(
             case,
             actor=actor,
-            action="session",
+            action=MediationAction.SESSION,
             event_type=EventType.MEDIATION_SESSION,
             obj=session,
             note=outcome,
@@ -316,7 +316,7 @@ def evidence_upload(
         _record(
             case,
             actor=actor,
-            action="evidence",
+            action=MediationAction.EVIDENCE,
             event_type=EventType.MEDIATION_EVIDENCE,
             obj=evidence,
             note=evidence.title,
@@ -365,7 +365,7 @@ def expert_opinion_record(
         _record(
             case,
             actor=actor,
-            action="expert_opinion",
+            action=MediationAction.EXPERT_OPINION,
             event_type=EventType.MEDIATION_EXPERT_OPINION,
             obj=row,
             note=f"{expert.name}（{field}）",

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from fengqiao.accounts.access import require
@@ -25,14 +24,6 @@ from fengqiao.disputes.workflow import TransitionNotAllowed
 from fengqiao.mediation import forms, selectors, services
 
 REFUSALS = (CaseRuleError, StaleCase, TransitionNotAllowed, PermissionDenied)
-# Timeline entries written by this app, for the case page.
-EVENT_LABELS: dict[str, Any] = {
-    "consent": gettext_lazy("调解意愿"),
-    "rights_notice": gettext_lazy("送达告知书"),
-    "session": gettext_lazy("调解笔录"),
-    "evidence": gettext_lazy("证据材料"),
-    "expert_opinion": gettext_lazy("专家意见"),
-}
 
 
 def panel_context(user: Any, case: Case) -> dict[str, Any]:

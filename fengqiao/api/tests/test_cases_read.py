@@ -14,7 +14,8 @@ from fengqiao.api.tests.conftest import ZHANG_ID, ApiClient, case_body
 from fengqiao.disputes.choices import RiskGrade
 from fengqiao.disputes.models import Case, TimelineEvent
 from fengqiao.disputes.services.dispatch import case_assess, case_dispatch
-from fengqiao.disputes.tests.factories import register_case
+from fengqiao.disputes.tests.factories import consent_and_notify, register_case
+from fengqiao.mediation.tests.factories import accepted_case
 
 
 def east_case(cast: Any, world: Any, **extra: Any) -> Case:
@@ -60,6 +61,19 @@ def test_detail_has_status_timeline_and_masked_parties(
     raw = json.dumps(body, ensure_ascii=False)
     for secret in ("990102198001011234", "13800001111", "13900002222", "张三", "李四"):
         assert secret not in raw
+
+
+def test_mediation_entries_have_their_words_too(
+    cast: Any, world: Any, api_for: Callable[..., ApiClient]
+) -> None:
+    case = accepted_case(cast=cast, world=world)
+    consent_and_notify(case, cast.mediator_east)
+    api = api_for(cast.mediator_east, world.committee_east)
+    timeline = api.get(f"/cases/{case.number}").json()["timeline"]
+    labels = {e["action"]: e["action_label"] for e in timeline}
+    assert labels["consent"] == "调解意愿"
+    assert labels["rights_notice"] == "送达告知书"
+    assert labels["accept"] == "受理"
 
 
 def test_case_outside_scope_is_404_like_a_missing_one(

@@ -45,6 +45,7 @@ from fengqiao.disputes.selectors import worklist_for_user
 from fengqiao.disputes.services.errors import PartyInput
 from fengqiao.disputes.services.intake import case_register
 from fengqiao.disputes.sweep import sweep_due_items
+from fengqiao.disputes.timeline import action_codes
 from fengqiao.mediation.choices import ConsentDecision
 from fengqiao.mediation.consent import consent_state
 from fengqiao.mediation.models import PartyConsent, RightsNotice
@@ -99,6 +100,11 @@ class TestDemoCases:
         for at in Case.objects.values_list("registered_at", flat=True):
             assert (today - timezone.localtime(at).date()).days <= 550
             assert at <= timezone.now()
+
+    def test_every_timeline_entry_is_a_known_action(self, demo: DemoCaseSummary) -> None:
+        written = set(TimelineEvent.objects.values_list("action", flat=True).distinct())
+        assert written <= set(action_codes())
+        assert {"register", "consent", "rights_notice", "supervise"} <= written
 
     def test_numbers_are_gap_free_and_counters_continue(self, demo: DemoCaseSummary) -> None:
         seqs: dict[tuple[int, int], list[int]] = defaultdict(list)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import AuditEntry, audit_record_entries
 from fengqiao.disputes import deadlines
-from fengqiao.disputes.choices import DueStatus
+from fengqiao.disputes.choices import DueStatus, TimelineAction
 from fengqiao.disputes.models import DueItem
 from fengqiao.disputes.services.transitions import record_event
 
@@ -86,7 +86,7 @@ def _recompute_batch(items: list[DueItem], reason: str, result: RecomputeResult)
         record_event(
             item.case,
             actor=None,
-            action="deadline_recomputed",
+            action=TimelineAction.DEADLINE_RECOMPUTED,
             from_status=item.case.status,
             to_status=item.case.status,
             note=_("%(reason)s：%(kind)s由 %(before)s 调整为 %(after)s。")

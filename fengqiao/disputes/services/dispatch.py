@@ -25,6 +25,7 @@ from fengqiao.disputes.choices import (
     DueKind,
     DueStatus,
     IntakeChannel,
+    TimelineAction,
 )
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem
 from fengqiao.disputes.permissions import HANDLE_CASE
@@ -344,12 +345,12 @@ def dispatch_accept(
         finish_due(DueItem.objects.filter(dispatch=order), DueStatus.DONE)
         if case.status != CaseStatus.DISPATCHED:
             # A coordinating org joining a case its lead has already accepted.
-            _join(case, order, actor=actor, action="join", note=note)
+            _join(case, order, actor=actor, action=TimelineAction.JOIN, note=note)
             return case
         lead = _lead_order(case)
         if lead is not None and lead.pk != order.pk:
             # The named lead has not accepted yet: this org joins and the case waits for it.
-            _join(case, order, actor=actor, action="join", note=note)
+            _join(case, order, actor=actor, action=TimelineAction.JOIN, note=note)
             return case
         _make_lead(order)
         return _accept_case(case, order, actor=actor, handler=actor, note=note)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 from fengqiao.disputes import deadlines
-from fengqiao.disputes.choices import CaseAction, CaseStatus, DueKind, DueStatus
+from fengqiao.disputes.choices import CaseAction, CaseStatus, DueKind, DueStatus, TimelineAction
 from fengqiao.disputes.models import Case, DueItem
 from fengqiao.disputes.policy import EXTEND, OTHER_SIDES, require_consent
 from fengqiao.disputes.services.errors import CaseRuleError
@@ -158,7 +158,7 @@ def case_extend(
         record_event(
             case,
             actor=actor,
-            action="extend",
+            action=TimelineAction.EXTEND,
             from_status=case.status,
             to_status=case.status,
             note=f"{said}\n{note}".strip(),

@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 from fengqiao.accounts.access import has_perm
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
-from fengqiao.disputes.choices import CaseStatus, IntakeChannel, PartyRole, RiskGrade
+from fengqiao.disputes.choices import (
+    CaseStatus,
+    IntakeChannel,
+    PartyRole,
+    RiskGrade,
+    TimelineAction,
+)
 from fengqiao.disputes.duplicates import duplicate_hits, visible_matches
 from fengqiao.disputes.models import Case, CaseCounter, Party
 from fengqiao.disputes.permissions import REGISTER_CASE
@@ -109,7 +115,7 @@ def case_register(
         record_event(
             case,
             actor=actor,
-            action="register",
+            action=TimelineAction.REGISTER,
             from_status="",
             to_status=CaseStatus.REGISTERED,
             data={"channel": channel, "from_version": 0},
@@ -187,7 +193,7 @@ def case_intake(
             record_event(
                 case,
                 actor=actor,
-                action="duplicate_check",
+                action=TimelineAction.DUPLICATE_CHECK,
                 from_status="",
                 to_status="",
                 note=_("登记时系统提示可能与%(n)d件案件重复，登记人确认为新纠纷。")
@@ -309,7 +315,7 @@ def case_repeat_report(
         record_event(
             case,
             actor=actor,
-            action="repeat_report",
+            action=TimelineAction.REPEAT_REPORT,
             from_status="",
             to_status="",
             note=_("经%(channel)s重复反映：%(title)s") % {"channel": channel_label, "title": title},

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from fengqiao.accounts.models import User
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
-from fengqiao.disputes.choices import CaseAction, ReferralTarget
+from fengqiao.disputes.choices import CaseAction, ReferralTarget, TimelineAction
 from fengqiao.disputes.models import (
     Agreement,
     AgreementKind,
@@ -205,7 +205,7 @@ def follow_up_record(
         record_event(
             case,
             actor=actor,
-            action="follow_up",
+            action=TimelineAction.FOLLOW_UP,
             from_status=case.status,
             to_status=case.status,
             note=comment,
@@ -266,7 +266,7 @@ def follow_up_correct(
         record_event(
             case,
             actor=actor,
-            action="follow_up_correct",
+            action=TimelineAction.FOLLOW_UP_CORRECT,
             from_status=case.status,
             to_status=case.status,
             note=reason,

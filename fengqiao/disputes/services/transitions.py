@@ -32,7 +32,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from fengqiao.accounts.access import grant_org_ids, restrict
 from fengqiao.accounts.models import User
@@ -46,6 +45,7 @@ from fengqiao.disputes.choices import (
     DispatchStatus,
     DueStatus,
     RiskGrade,
+    TimelineAction,
 )
 from fengqiao.disputes.clocks import Clock
 from fengqiao.disputes.models import (
@@ -66,6 +66,7 @@ from fengqiao.disputes.policy import (
 )
 from fengqiao.disputes.services.errors import AlreadyDone, StaleCase
 from fengqiao.disputes.sweep import dispatching_platforms
+from fengqiao.disputes.timeline import action_label, is_action
 from fengqiao.disputes.workflow import next_status
 from fengqiao.notify.models import NotificationKind
 from fengqiao.notify.services import notify, org_users
@@ -116,6 +117,9 @@ def record_event(
     data: dict[str, Any] | None = None,
     org: Organization | None = None,
 ) -> TimelineEvent:
+    if not is_action(action):
+        # A misspelt action would show as a bare code on every timeline; fail where it is written.
+        raise ValueError(f"Unknown timeline action {action!r}")
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     return TimelineEvent.objects.create(
         case=case,
@@ -159,13 +163,13 @@ def _stale(
         and (note is None or first.note == note)
         and all(first.data.get(k) == _as_stored(v) for k, v in data.items())
     ):
-        return AlreadyDone(case, event_label(first.action), when)
+        return AlreadyDone(case, action_label(first.action), when)
     changes = [
         " ".join(
             (
                 e.actor_name or _("系统"),
                 timezone.localtime(e.at).strftime("%m-%d %H:%M"),
-                event_label(e.action) + _change_detail(e),
+                action_label(e.action) + _change_detail(e),
             )
         )
         for e in events
@@ -197,22 +201,6 @@ def bump_version(case: Case) -> int:
     case.version += 1
     case.save(update_fields=["version"])
     return case.version - 1
-
-
-# The words for the writes to a case that are no workflow action.
-OTHER_LABELS = {
-    "extend": gettext_lazy("延期"),
-    "follow_up": gettext_lazy("回访"),
-    "follow_up_correct": gettext_lazy("更正回访"),
-}
-
-
-def event_label(action: str) -> str:
-    """The words for a timeline action (a workflow action's label, else the code)."""
-    try:
-        return str(CaseAction(action).label)
-    except ValueError:
-        return str(OTHER_LABELS.get(action, action))
 
 
 def _change_detail(event: TimelineEvent) -> str:
@@ -341,7 +329,7 @@ def report_back(case: Case, *, actor: Any, outcome: str, note: str) -> None:
     record_event(
         case,
         actor=actor,
-        action="report_back",
+        action=TimelineAction.REPORT_BACK,
         from_status=outcome,
         to_status=outcome,
         org=case.handling_org,

@@ -95,7 +95,10 @@ def test_consent_then_session_through_the_panel(
     assert case.status == CaseStatus.MEDIATING
     body = response.content.decode()
     assert "双方同意按原走向疏通排水沟。" in body
-    assert "调解笔录" in body
+    timeline = body[body.index('id="timeline"') :]
+    assert "调解意愿" in timeline
+    assert "送达告知书" in timeline
+    assert "调解笔录" in timeline
 
 
 def test_a_refusal_shows_the_referral_hint(cast: Any, world: Any, client_for: ClientFor) -> None:
