@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython
 from django.db.models.signals import post_migrate
@@ -290,3 +290,24 @@ def demo_small(db: None) -> None:
     kinds of orgs in three townships and a few cases in every state. A few seconds; for tests
     that log in as each demo role (with ``live_server`` in the browser tests)."""
     call_command("seed_demo", "--small", stdout=StringIO())
+
+
+@pytest.fixture(scope="module")
+def demo_county(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The small demo county of ``demo_small``, seeded once for a whole test module: every test
+    of the module that asks for it (and ``db``) starts from the same seeded county, and what a
+    test changes is rolled back after it (its transaction is a savepoint inside the module's).
+    The module's transaction is rolled back at its end, so no other module sees the county."""
+    with django_db_blocker.unblock():
+        module = transaction.atomic()
+        module.__enter__()
+        try:
+            call_command("seed_demo", "--small", stdout=StringIO())
+        except BaseException:
+            transaction.set_rollback(True)
+            module.__exit__(None, None, None)
+            raise
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        module.__exit__(None, None, None)

@@ -9,6 +9,7 @@ from django.templatetags.static import static
 
 from fengqiao.disputes import views as disputes_views
 from fengqiao.disputes.forms import QuickReportForm
+from fengqiao.disputes.selectors import intake_platform_for
 from fengqiao.web import selectors
 
 
@@ -26,6 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "web/home_grid.html",
             {
                 "form": QuickReportForm(user=user),
+                "platform": intake_platform_for(user),
                 "reports": selectors.recent_reports_for_user(user),
             },
         )
