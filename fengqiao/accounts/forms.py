@@ -4,11 +4,11 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_texts
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import Role, User
 from fengqiao.core.formfields import MobileField
-from fengqiao.orgs.models import Organization
 
 
 class LoginForm(forms.Form):
@@ -100,14 +100,13 @@ class PasswordResetForm(forms.Form):
 
 class RoleGrantForm(forms.Form):
     role = forms.ModelChoiceField(label=_("角色"), queryset=Role.objects.all())
-    org = forms.ModelChoiceField(
-        label=_("所在单位"), queryset=Organization.objects.none(), required=False
-    )
 
-    def __init__(self, *args: Any, orgs: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, orgs: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if orgs is not None:
-            self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
+        # The orgs come from the page (accounts.hooks.grant_orgs): orgs sits above accounts.
+        self.fields["org"] = forms.ModelChoiceField(
+            label=_("所在单位"), queryset=orgs, required=False
+        )
 
 
 class TotpConfirmForm(forms.Form):

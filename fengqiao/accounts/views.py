@@ -30,6 +30,7 @@ from fengqiao.accounts.forms import (
     UserCreateForm,
     UserEditForm,
 )
+from fengqiao.accounts.hooks import grant_orgs, own_posts
 from fengqiao.accounts.models import User
 from fengqiao.accounts.permissions import MANAGE_ACCOUNTS, MANAGE_ROLES
 from fengqiao.accounts.selectors import (
@@ -48,7 +49,6 @@ from fengqiao.accounts.selectors import (
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.permissions import VIEW_AUDITEVENT
 from fengqiao.audit.services import audit_verify
-from fengqiao.orgs.selectors import org_choices_for_grants, own_memberships
 
 TOTP_SESSION_KEY = "fengqiao_totp_pending"
 
@@ -127,7 +127,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/profile.html",
-        {"grants": grants_for_user(request.user), "memberships": own_memberships(request.user)},
+        {"grants": grants_for_user(request.user), "memberships": own_posts(request.user)},
     )
 
 
@@ -224,7 +224,7 @@ def _user_admin_context(
         )
         context["reset_form"] = reset_form or PasswordResetForm()
     if can_manage_roles:
-        context["grant_form"] = RoleGrantForm(orgs=org_choices_for_grants())
+        context["grant_form"] = RoleGrantForm(orgs=grant_orgs())
     return context
 
 
@@ -338,7 +338,7 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def grant_add(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, MANAGE_ROLES)
     target = user_get_for_admin(request.user, pk, perm=MANAGE_ROLES)
-    form = RoleGrantForm(request.POST, orgs=org_choices_for_grants())
+    form = RoleGrantForm(request.POST, orgs=grant_orgs())
     if form.is_valid():
         try:
             services.role_grant(

@@ -39,11 +39,11 @@ from fengqiao.disputes.choices import (
     DueStatus,
     IntakeChannel,
 )
+from fengqiao.disputes.hooks import mediation_blocker
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem
 from fengqiao.disputes.permissions import ARCHIVE_CASE, ASSESS_CASE, HANDLE_CASE, VIEW_CASE
 from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.disputes.workflow import TransitionNotAllowed, next_status
-from fengqiao.mediation.consent import mediation_blocker
 from fengqiao.orgs.choices import OrgFamily
 from fengqiao.orgs.models import Organization
 from fengqiao.regions.models import Region

@@ -31,9 +31,9 @@ from fengqiao.audit.services import AuditEntry, audit_record_entries
 from fengqiao.core.bulk import insert_rows
 from fengqiao.disputes import clocks
 from fengqiao.disputes.choices import CaseStatus, DueKind, DueStatus, TimelineAction
+from fengqiao.disputes.hooks import sessions_held
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem, SupervisionOrder, TimelineEvent
 from fengqiao.disputes.policy import upper_platforms
-from fengqiao.mediation.models import MediationSession
 from fengqiao.notify.models import NotificationKind
 from fengqiao.notify.services import Message, notify_rows, users_by_org
 from fengqiao.orgs.models import Organization
@@ -224,12 +224,7 @@ class _Progress:
         ids = list({item.case_id for item in items})
         if not ids:
             return cls({}, {}, {}, set())
-        sessions = dict(
-            MediationSession.objects.filter(case_id__in=ids)
-            .values("case_id")
-            .annotate(n=models.Count("pk"))
-            .values_list("case_id", "n")
-        )
+        sessions = sessions_held(ids)
         mediation_due: dict[int, datetime] = {}
         open_mediation = (
             DueItem.objects.filter(case_id__in=ids, kind=DueKind.MEDIATION, status=DueStatus.OPEN)

@@ -7,8 +7,12 @@ class MediationConfig(AppConfig):
     verbose_name = _("调解")
 
     def ready(self) -> None:
+        from fengqiao.disputes.hooks import register_mediation_hooks
         from fengqiao.disputes.timeline import register_actions
         from fengqiao.mediation.choices import MediationAction
+        from fengqiao.mediation.consent import mediation_blocker, sessions_held
 
-        # disputes owns the timeline but may not import this app: it is told our entries here.
+        # disputes may not import this app: it is told here our timeline entries, what stops a
+        # case from being mediated, and how many sessions a case has had.
         register_actions(MediationAction)
+        register_mediation_hooks(blocker=mediation_blocker, sessions_held=sessions_held)

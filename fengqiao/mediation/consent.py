@@ -1,19 +1,22 @@
 """Whether a case may be mediated now: every applicant and respondent has consented and the
 rights notice (权利义务告知书) has been given (人民调解法 arts. 17 and 23).
 
-Read by ``disputes.services`` before it starts mediation or records an agreement, by the
-mediation services before a session, and by the case page to offer only what they accept. It
-reads models only, so both service modules import it without importing each other.
+Read by ``disputes`` (through ``disputes.hooks``, filled in ``MediationConfig.ready``) before it
+starts mediation or records an agreement, by the mediation services before a session, and by the
+case page to offer only what they accept. It reads models only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from fengqiao.disputes.choices import PartyRole
 from fengqiao.disputes.models import Case, Party
 from fengqiao.mediation.choices import ConsentDecision
-from fengqiao.mediation.models import RightsNotice
+from fengqiao.mediation.models import MediationSession, RightsNotice
 
 # The parties whose consent mediation needs (a third party joins, it does not decide).
 CONSENTING_ROLES = (PartyRole.APPLICANT, PartyRole.RESPONDENT)
@@ -47,3 +50,13 @@ def mediation_blocker(case: Case, step: str) -> str | None:
     if not RightsNotice.objects.filter(case=case).exists():
         return _("尚未向当事人送达权利义务告知书，不能%(step)s。") % {"step": step}
     return None
+
+
+def sessions_held(case_ids: Iterable[int]) -> dict[int, int]:
+    """How many sessions each case has had (cases with none are left out)."""
+    return dict(
+        MediationSession.objects.filter(case_id__in=list(case_ids))
+        .values("case_id")
+        .annotate(n=Count("pk"))
+        .values_list("case_id", "n")
+    )

@@ -8,3 +8,10 @@ class OrgsConfig(AppConfig):
 
     name = "fengqiao.orgs"
     verbose_name = _("组织与人员")
+
+    def ready(self) -> None:
+        from fengqiao.accounts.hooks import register_org_hooks
+        from fengqiao.orgs.selectors import org_choices_for_grants, own_memberships
+
+        # accounts' pages may not import this app: they are given what they show of it here.
+        register_org_hooks(grant_orgs=org_choices_for_grants, own_posts=own_memberships)

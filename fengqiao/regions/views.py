@@ -7,7 +7,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from fengqiao.accounts.access import require
-from fengqiao.orgs.models import Organization
 from fengqiao.regions.models import Region
 from fengqiao.regions.permissions import VIEW_REGION
 from fengqiao.regions.selectors import (
@@ -20,16 +19,16 @@ from fengqiao.regions.selectors import (
 MAX_CHILDREN = 500
 
 
-def _count(queryset: QuerySet, field: str) -> Coalesce:
+def _count(queryset: QuerySet, field: str, counted: str = "pk") -> Coalesce:
     """A correlated count per row: two joins in one GROUP BY would multiply each other."""
-    counted = (
+    rows = (
         queryset.filter(**{field: OuterRef("pk")})
         .order_by()
         .values(field)
-        .annotate(n=Count("pk"))
+        .annotate(n=Count(counted))
         .values("n")
     )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
 @login_required
@@ -47,7 +46,8 @@ def tree(request: HttpRequest) -> HttpResponse:
         ancestors = list(region_ancestors(region))
     children = children.annotate(
         child_count=_count(Region.objects.all(), "parent"),
-        org_count=_count(Organization.objects.all(), "region"),
+        # Through the reverse relation of Organization.region: orgs sits above regions.
+        org_count=_count(Region.objects.all(), "pk", counted="orgs"),
     )
     return render(
         request,

@@ -8,6 +8,8 @@ from django.test import Client
 
 from fengqiao.accounts.choices import BuiltinRole
 from fengqiao.accounts.tests.factories import UserFactory, grant
+from fengqiao.orgs.models import Organization
+from fengqiao.regions.models import Region
 from fengqiao.regions.selectors import region_roots_for_user
 
 
@@ -31,3 +33,17 @@ def test_a_village_inside_a_granted_township_is_not_a_second_root(world: Any) ->
     grant(user, BuiltinRole.MEDIATOR, world.committee_east)
 
     assert list(region_roots_for_user(user)) == [world.town_a]
+
+
+def test_the_tree_counts_each_regions_subregions_and_orgs(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    page = client_for(cast.dispatcher).get("/regions/?code=" + world.town_a.code)
+    counts = {r.name: (r.child_count, r.org_count) for r in page.context["children"]}
+    for village in (world.village_east, world.village_west):
+        expected = (
+            Region.objects.filter(parent=village).count(),
+            Organization.objects.filter(region=village).count(),
+        )
+        assert counts[village.name] == expected
+    assert counts[world.village_east.name][1] >= 1
