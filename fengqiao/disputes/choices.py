@@ -85,6 +85,14 @@ class TimelineAction(models.TextChoices):
     ARBITRATION_OPEN = "arbitration_open", _("可申请仲裁告知")
 
 
+class HandlingLevel(models.IntegerChoices):
+    """The region levels a case can be handled at (a subset of ``RegionLevel``)."""
+
+    VILLAGE = 5, _("村（社区）")
+    TOWNSHIP = 4, _("乡镇（街道）")
+    COUNTY = 3, _("区县")
+
+
 class Satisfaction(models.IntegerChoices):
     """回访满意度 — five steps, stored as 5 (best) to 1."""
 

@@ -58,7 +58,7 @@ LIMIT_DEFAULTS: dict[str, dict[str, int]] = {
     DueKind.ACCEPT: ACCEPT_WORKING_DAYS,
     DueKind.FEEDBACK: FEEDBACK_WORKING_DAYS,
 }
-# The region levels a case is handled at (``models.HandlingLevel``): 村（社区）, 乡镇, 区县.
+# The region levels a case is handled at (``choices.HandlingLevel``): 村（社区）, 乡镇, 区县.
 VILLAGE, TOWNSHIP, COUNTY = 5, 4, 3
 # A reminder (催办) goes out this long before a deadline.
 REMIND_BEFORE = timedelta(days=3)

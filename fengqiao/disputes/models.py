@@ -20,6 +20,7 @@ from fengqiao.disputes.choices import (
     DispatchStatus,
     DueKind,
     DueStatus,
+    HandlingLevel,
     IntakeChannel,
     PartyKind,
     PartyRole,
@@ -758,14 +759,6 @@ class RepeatReport(models.Model):
 
 
 # --- Routing rules (属地 / 属事), edited in the admin; defaults in ``routing.ROUTING_DEFAULTS`` --
-
-
-class HandlingLevel(models.IntegerChoices):
-    """The region levels a case can be handled at (a subset of ``RegionLevel``)."""
-
-    VILLAGE = 5, _("村（社区）")
-    TOWNSHIP = 4, _("乡镇（街道）")
-    COUNTY = 3, _("区县")
 
 
 class TerritoryRule(models.Model):

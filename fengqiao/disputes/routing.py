@@ -31,13 +31,13 @@ from fengqiao.disputes.choices import (
     CaseStatus,
     DispatchStatus,
     DueKind,
+    HandlingLevel,
     IntakeChannel,
     RiskGrade,
 )
 from fengqiao.disputes.models import (
     Case,
     DispatchOrder,
-    HandlingLevel,
     Party,
     SubjectRule,
     TerritoryRule,

@@ -34,7 +34,7 @@ from fengqiao.disputes.choices import CaseStatus, DueKind, DueStatus, TimelineAc
 from fengqiao.disputes.hooks import sessions_held
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem, SupervisionOrder, TimelineEvent
 from fengqiao.disputes.policy import upper_platforms
-from fengqiao.notify.models import NotificationKind
+from fengqiao.notify.choices import NotificationKind
 from fengqiao.notify.services import Message, notify_rows, users_by_org
 from fengqiao.orgs.models import Organization
 

@@ -51,7 +51,7 @@ from fengqiao.disputes.services.transitions import (
     transition,
 )
 from fengqiao.disputes.workflow import TransitionNotAllowed, next_status
-from fengqiao.notify.models import NotificationKind
+from fengqiao.notify.choices import NotificationKind
 from fengqiao.notify.services import notify, org_users
 from fengqiao.orgs.models import Organization, Person
 

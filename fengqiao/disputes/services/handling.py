@@ -26,7 +26,7 @@ from fengqiao.disputes.services.transitions import (
     transition,
 )
 from fengqiao.disputes.sweep import dispatching_platforms
-from fengqiao.notify.models import NotificationKind
+from fengqiao.notify.choices import NotificationKind
 from fengqiao.notify.services import notify, org_users
 
 # --- Mediation ---------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from fengqiao.disputes.permissions import REGISTER_CASE
 from fengqiao.disputes.policy import source_org_for
 from fengqiao.disputes.services.errors import CaseRuleError, PartyInput
 from fengqiao.disputes.services.transitions import case_url, lock_case, record_event, take_next
-from fengqiao.notify.models import NotificationKind
+from fengqiao.notify.choices import NotificationKind
 from fengqiao.notify.services import notify, org_users
 from fengqiao.orgs.models import Organization
 from fengqiao.regions.models import Region

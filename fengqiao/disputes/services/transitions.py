@@ -68,7 +68,7 @@ from fengqiao.disputes.services.errors import AlreadyDone, StaleCase
 from fengqiao.disputes.sweep import dispatching_platforms
 from fengqiao.disputes.timeline import action_label, is_action
 from fengqiao.disputes.workflow import next_status
-from fengqiao.notify.models import NotificationKind
+from fengqiao.notify.choices import NotificationKind
 from fengqiao.notify.services import notify, org_users
 from fengqiao.orgs.models import Organization
 

@@ -23,7 +23,8 @@ from fengqiao.disputes.services.handling import case_extend
 from fengqiao.disputes.services.outcomes import case_agree, case_fail, case_refer, case_withdraw
 from fengqiao.disputes.sweep import dispatching_platforms, sweep_due_items
 from fengqiao.disputes.tests.factories import assessed_case, staff, start_mediation
-from fengqiao.notify.models import Notification, NotificationKind
+from fengqiao.notify.choices import NotificationKind
+from fengqiao.notify.models import Notification
 from fengqiao.orgs.tests.factories import OrganizationFactory, kind
 
 

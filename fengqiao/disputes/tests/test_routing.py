@@ -15,12 +15,11 @@ from django.utils import timezone
 
 from fengqiao.core.choices import DisputeCategory
 from fengqiao.disputes import routing
-from fengqiao.disputes.choices import CaseStatus, IntakeChannel, RiskGrade
+from fengqiao.disputes.choices import CaseStatus, HandlingLevel, IntakeChannel, RiskGrade
 from fengqiao.disputes.models import (
     Agreement,
     Case,
     DeadlineLimit,
-    HandlingLevel,
     SubjectRule,
     TerritoryRule,
 )

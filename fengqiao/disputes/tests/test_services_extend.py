@@ -11,7 +11,8 @@ from fengqiao.disputes.choices import DueKind
 from fengqiao.disputes.models import DueItem
 from fengqiao.disputes.services.handling import case_extend
 from fengqiao.disputes.tests.test_views_common import east_case, to_mediating
-from fengqiao.notify.models import Notification, NotificationKind
+from fengqiao.notify.choices import NotificationKind
+from fengqiao.notify.models import Notification
 from fengqiao.web.tests.html import page_text
 
 

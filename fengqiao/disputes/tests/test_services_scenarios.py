@@ -49,7 +49,8 @@ from fengqiao.disputes.tests.factories import (
     start_mediation,
 )
 from fengqiao.disputes.workflow import TransitionNotAllowed
-from fengqiao.notify.models import Notification, NotificationKind
+from fengqiao.notify.choices import NotificationKind
+from fengqiao.notify.models import Notification
 from fengqiao.orgs.tests.factories import OrganizationFactory, kind
 from fengqiao.regions.choices import RegionLevel
 

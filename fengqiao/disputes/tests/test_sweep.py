@@ -21,7 +21,8 @@ from fengqiao.disputes.services.dispatch import case_dispatch, dispatch_accept
 from fengqiao.disputes.services.handling import case_suspend
 from fengqiao.disputes.sweep import sweep_due_items
 from fengqiao.disputes.tests.factories import assessed_case, register_case, staff, start_mediation
-from fengqiao.notify.models import Notification, NotificationKind
+from fengqiao.notify.choices import NotificationKind
+from fengqiao.notify.models import Notification
 from fengqiao.orgs.tests.factories import OrganizationFactory, kind
 
 

@@ -10,7 +10,8 @@ import pytest
 
 from fengqiao.accounts.tests.factories import UserFactory
 from fengqiao.notify import channels
-from fengqiao.notify.models import Notification, NotificationKind
+from fengqiao.notify.choices import NotificationKind
+from fengqiao.notify.models import Notification
 from fengqiao.notify.services import Message, notify_rows
 
 

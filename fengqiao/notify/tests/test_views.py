@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from fengqiao.disputes.services.dispatch import case_escalate
 from fengqiao.disputes.tests.factories import assessed_case
-from fengqiao.notify.models import Notification, NotificationKind
+from fengqiao.notify.choices import NotificationKind
+from fengqiao.notify.models import Notification
 from fengqiao.notify.services import notify
 from fengqiao.web.tests.html import page_text, table_text
 
