@@ -33,10 +33,10 @@ from fengqiao.api.schemas import (
     ErrorOut,
     as_error,
 )
-from fengqiao.core.masking import mask_id_number, mask_name, mask_phone
 from fengqiao.disputes import deadlines
-from fengqiao.disputes.choices import CaseStatus, DueStatus, PartyKind
-from fengqiao.disputes.models import Case, DueItem, Party, TimelineEvent
+from fengqiao.disputes.choices import CaseStatus, DueStatus
+from fengqiao.disputes.disclosure import ShownParty, case_disclosure
+from fengqiao.disputes.models import Case, DueItem, TimelineEvent
 from fengqiao.disputes.services.errors import CaseRuleError, PartyInput
 from fengqiao.disputes.timeline import action_label
 
@@ -254,15 +254,15 @@ def _summary(case: Case) -> dict[str, Any]:
     }
 
 
-def _party(party: Party) -> dict[str, Any]:
-    is_person = party.kind == PartyKind.PERSON
+def _party(party: ShownParty) -> dict[str, Any]:
+    """A party as the acting user is shown it on the case page (``disputes.disclosure``)."""
     return {
         "role": party.role,
-        "role_label": str(party.get_role_display()),
+        "role_label": party.role_label,
         "kind": party.kind,
-        "name": mask_name(party.name) if is_person else party.name,
-        "id_number": mask_id_number(party.id_number),
-        "phone": mask_phone(party.phone),
+        "name": party.name,
+        "id_number": party.id_number,
+        "phone": party.phone,
     }
 
 
@@ -291,7 +291,8 @@ def _deadline(item: DueItem, known_years: set[int]) -> dict[str, Any]:
     }
 
 
-def _detail(case: Case) -> dict[str, Any]:
+def _detail(user: Any, case: Case) -> dict[str, Any]:
+    shown = case_disclosure(user, case)
     items = selectors.case_deadlines(case)
     known_years = deadlines.known_years() if items else set()
     return {
@@ -301,7 +302,7 @@ def _detail(case: Case) -> dict[str, Any]:
         "occurred_at": _local(case.occurred_at),
         "platform": case.platform.name,
         "handling_org": case.handling_org.name if case.handling_org is not None else None,
-        "parties": [_party(p) for p in case.parties.all()],
+        "parties": [_party(p) for p in shown.parties(case.parties.all())],
         "deadlines": [_deadline(item, known_years) for item in items],
         "timeline": [_event(e) for e in selectors.case_timeline(case)],
     }
@@ -374,7 +375,7 @@ def case_create(
 )
 def case_detail(request: HttpRequest, number: str) -> dict[str, Any]:
     key = _key(request, ApiScope.CASES_READ)
-    return _detail(selectors.case_by_number_for_user(key.user, number))
+    return _detail(key.user, selectors.case_by_number_for_user(key.user, number))
 
 
 @api.get(

@@ -209,9 +209,12 @@ class PartyOut(Schema):
     role: str
     role_label: str
     kind: str
-    name: str = Field(description="自然人姓名已脱敏")
-    id_number: str = Field(description="已脱敏")
-    phone: str = Field(description="已脱敏")
+    name: str = Field(
+        description="自然人姓名：办理本案的一方（平台、承办单位、联合调处单位、待受理单位、"
+        "来源法院或派出所、登记人）为全名，其他可查看本案者为脱敏姓名；组织名称为全称"
+    )
+    id_number: str = Field(description="已脱敏（任何人）")
+    phone: str = Field(description="已脱敏（任何人）")
 
 
 class TimelineOut(Schema):

@@ -19,6 +19,7 @@ from fengqiao.disputes.choices import (
     IntakeChannel,
     PeriodUnit,
 )
+from fengqiao.disputes.disclosure import MASKED
 from fengqiao.disputes.models import (
     Agreement,
     AgreementKind,
@@ -205,8 +206,10 @@ class Sim(SimBase):
             self.event(
                 "consent",
                 org,
-                note=f"{party.name}：{label}" + (f"（{note}）" if note else ""),
-                data={"party": party.name, "decision": decision, "method": method},
+                note=f"{party.get_role_display()}{MASKED.name(party.name, party.kind)}：{label}"
+                + (f"（{note}）" if note else ""),
+                # As consent_record writes it, less the party's id (not known before the insert).
+                data={"decision": decision, "method": method},
             )
         if refused:
             return
@@ -217,7 +220,7 @@ class Sim(SimBase):
         self.event(
             "rights_notice",
             org,
-            data={"method": method, "acknowledged": [p.name for p in self.parties]},
+            data={"method": method},
         )
 
     def do_start(self) -> None:

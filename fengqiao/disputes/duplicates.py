@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from fengqiao.accounts.access import restrict
 from fengqiao.core.crypto import lookup_hash
 from fengqiao.disputes.choices import OPEN_STATUSES, PartyKind, TimelineAction
-from fengqiao.disputes.models import Case, Party, RepeatReport, TimelineEvent
+from fengqiao.disputes.models import Case, Party, TimelineEvent
 from fengqiao.disputes.permissions import VIEW_CASE
 from fengqiao.disputes.services.errors import PartyInput
 from fengqiao.regions.models import Region
@@ -222,8 +222,3 @@ def flagged_at_intake(user: Any, timeline: Sequence[TimelineEvent]) -> Duplicate
         return None
     flagged = event.data.get("possible_duplicates") or {}
     return visible_matches(user, {int(pk): list(reasons) for pk, reasons in flagged.items()})
-
-
-def repeat_reports_of(case: Case) -> list[RepeatReport]:
-    """重复反映 kept on a case the user has already been allowed to see."""
-    return list(case.repeat_reports.select_related("reported_by", "region"))

@@ -24,6 +24,7 @@ from fengqiao.disputes.choices import (
     DispatchStatus,
     DueStatus,
 )
+from fengqiao.disputes.disclosure import Disclosure, ShownParty, case_disclosure, disclosures
 from fengqiao.disputes.models import (
     Agreement,
     Case,
@@ -33,6 +34,7 @@ from fengqiao.disputes.models import (
     FollowUp,
     Party,
     Referral,
+    RepeatReport,
     SupervisionOrder,
     TimelineEvent,
 )
@@ -281,12 +283,22 @@ def case_list_page(user: Any, filters: CaseFilters) -> QuerySet[Case]:
     """The case list with each case's party names (only the names: nothing to decrypt) and,
     for a case dispatched but not yet accepted, the orgs its orders wait at (``waiting_orders``:
     the list shows them as 承办单位 rather than a blank)."""
-    names = Party.objects.only("id", "case_id", "role", "name").order_by("role", "pk")
+    names = Party.objects.only("id", "case_id", "role", "kind", "name").order_by("role", "pk")
     waiting = DispatchOrder.objects.filter(status=DispatchStatus.PENDING).select_related("to_org")
     return case_list_for_user(user, filters).prefetch_related(
         Prefetch("parties", queryset=names),
         Prefetch("dispatches", queryset=waiting.order_by("pk"), to_attr="waiting_orders"),
     )
+
+
+def case_party_names(user: Any, cases: Any) -> dict[int, str]:
+    """case id → its parties' names as ``user`` is shown them (``disclosure``), for a page of
+    ``case_list_page`` (parties prefetched)."""
+    cases = list(cases)
+    shown = disclosures(user, cases)
+    return {
+        c.pk: "、".join(shown[c.pk].name(p.name, p.kind) for p in c.parties.all()) for c in cases
+    }
 
 
 def due_state(due_at: datetime, now: datetime | None = None) -> str:
@@ -410,10 +422,18 @@ def _extra_actions(user: Any, case: Case) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class ShownRepeatReport:
+    """A 重复反映 with its parties as the user is shown them."""
+
+    report: RepeatReport
+    parties: list[ShownParty]
+
+
 @dataclass
 class CaseDetail:
     case: Case
-    parties: list[Party]
+    parties: list[ShownParty]
     orders: list[OrderRow]
     due_items: list[DueRow]
     supervisions: list[SupervisionOrder]
@@ -423,6 +443,8 @@ class CaseDetail:
     follow_ups: list[FollowUp]
     timeline: list[TimelineEvent]
     actions: list[str] = field(default_factory=list)
+    disclosure: Disclosure = field(default_factory=lambda: Disclosure(frozenset()))
+    repeat_reports: list[ShownRepeatReport] = field(default_factory=list)
 
 
 def case_detail_for_user(user: Any, pk: int) -> CaseDetail:
@@ -447,9 +469,11 @@ def case_detail_for_user(user: Any, pk: int) -> CaseDetail:
             provisional = deadlines.is_provisional(item.due_at, known_years)
         due.append(DueRow(item, state, provisional))
     held = {n: getattr(case, n) for n in outcomes if hasattr(case, n)}
+    disclosure = case_disclosure(user, case)
+    repeats = case.repeat_reports.select_related("reported_by", "region")
     return CaseDetail(
         case=case,
-        parties=list(case.parties.all()),
+        parties=disclosure.parties(case.parties.all()),
         orders=_order_rows(user, case, orders),
         due_items=due,
         supervisions=list(case.supervisions.select_related("org", "upper_org")),
@@ -459,4 +483,8 @@ def case_detail_for_user(user: Any, pk: int) -> CaseDetail:
         follow_ups=list(case.follow_ups.select_related("visitor")),
         timeline=list(case_timeline(case)),
         actions=case_actions(user, case),
+        disclosure=disclosure,
+        repeat_reports=[
+            ShownRepeatReport(r, [disclosure.reported(p) for p in r.parties]) for r in repeats
+        ],
     )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("report/<int:pk>/linked/", intake_views.report_linked, name="report_linked"),
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("<int:pk>/act/<slug:action>/", views.case_act, name="case_act"),
+    path("<int:pk>/parties/<int:party_pk>/reveal/", views.party_reveal, name="party_reveal"),
     path("orders/<int:pk>/accept/", views.order_accept, name="order_accept"),
     path("orders/<int:pk>/return/", views.order_return, name="order_return"),
 ]

@@ -19,23 +19,20 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.access import has_perm, require
 from fengqiao.accounts.models import User
 from fengqiao.core.choices import DisputeCategory, grouped_category_choices
-from fengqiao.disputes import deadlines, forms, queues, selectors
+from fengqiao.disputes import deadlines, disclosure, forms, queues, selectors
 from fengqiao.disputes.choices import (
     CaseStatus,
     IntakeChannel,
-    PartyRole,
     RiskGrade,
     Satisfaction,
 )
-from fengqiao.disputes.duplicates import (
-    flagged_at_intake,
-    repeat_reports_of,
-)
+from fengqiao.disputes.duplicates import flagged_at_intake
 from fengqiao.disputes.models import Case
 from fengqiao.disputes.permissions import REGISTER_CASE, VIEW_CASE
 from fengqiao.disputes.services.dispatch import (
@@ -304,12 +301,11 @@ def _render_detail(
             "case": detail.case,
             "action_forms": action_forms,
             "status_labels": STATUS_LABELS,
-            "role_labels": dict(PartyRole.choices),
             "satisfaction_labels": dict(Satisfaction.choices),
             "grade_labels": dict(RiskGrade.choices),
             "category_labels": dict(DisputeCategory.choices),
             "flagged": flagged_at_intake(user, detail.timeline),
-            "repeat_reports": repeat_reports_of(detail.case),
+            "repeat_reports": detail.repeat_reports,
             **panel_context(user, detail.case),
         },
         status=status,
@@ -320,6 +316,29 @@ def _render_detail(
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, VIEW_CASE)
     return _render_detail(request, pk)
+
+
+@login_required
+@require_POST
+@never_cache
+def party_reveal(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
+    """A party's full phone (and ID number) for a user whose side needs them; the service
+    audits the viewing. The values are sent once, never cached and never logged."""
+    require(request.user, VIEW_CASE)
+    case = selectors.case_get_for_user(request.user, pk)
+    revealed = disclosure.party_reveal(actor=_actor(request), case=case, party_id=party_pk)
+    partial = request.headers.get("HX-Request") == "true"
+    return render(
+        request,
+        "disputes/_party_row.html" if partial else "disputes/party_revealed.html",
+        {
+            "case": case,
+            "p": revealed.shown,
+            "full_id_number": revealed.id_number,
+            "full_phone": revealed.phone,
+            "revealed": True,
+        },
+    )
 
 
 @login_required
@@ -474,6 +493,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "states": selectors.due_states(page.object_list),
+            "party_names": selectors.case_party_names(request.user, page.object_list),
             "filters": request.GET,
             "region": region,
             "queue": queue,

@@ -9,6 +9,7 @@ from typing import Any
 from django.http import Http404
 
 from fengqiao.disputes.choices import CaseStatus
+from fengqiao.disputes.disclosure import case_disclosure
 from fengqiao.disputes.models import Case, Party
 from fengqiao.disputes.policy import case_may
 from fengqiao.disputes.selectors import case_get_for_user
@@ -28,6 +29,7 @@ from fengqiao.mediation.services import may_mediate
 class ConsentRow:
     party: Party
     consent: PartyConsent | None
+    name: str  # as the user is shown it (``disputes.disclosure``)
 
     @property
     def needed(self) -> bool:
@@ -49,6 +51,7 @@ class CasePanel:
     opinions: list[ExpertOpinion]
     can_act: bool
     can_refer: bool
+    acknowledged_names: list[str]
 
     @property
     def can_record_session(self) -> bool:
@@ -69,7 +72,8 @@ def case_panel(user: Any, case: Case) -> CasePanel:
         .select_related("consent__recorded_by")
         .order_by("role", "pk")
     )
-    rows = [ConsentRow(p, getattr(p, "consent", None)) for p in parties]
+    shown = case_disclosure(user, case)
+    rows = [ConsentRow(p, getattr(p, "consent", None), shown.name(p.name, p.kind)) for p in parties]
     needed = [r for r in rows if r.needed]
     refused = any(r.consent and r.consent.decision == ConsentDecision.REFUSED for r in rows)
     all_consented = bool(needed) and all(
@@ -99,6 +103,9 @@ def case_panel(user: Any, case: Case) -> CasePanel:
         opinions=opinions,
         can_act=may_mediate(user, case),
         can_refer=case_may(user, case, "refer"),
+        acknowledged_names=[
+            shown.name(p.name, p.kind) for p in (notice.acknowledged_by.all() if notice else [])
+        ],
     )
 
 

@@ -27,6 +27,7 @@ from fengqiao.accounts.models import User
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 from fengqiao.disputes.choices import CaseStatus
+from fengqiao.disputes.disclosure import MASKED
 from fengqiao.disputes.models import Case, Party
 from fengqiao.disputes.policy import MEDIATE, case_may
 from fengqiao.disputes.services.errors import CaseRuleError
@@ -144,15 +145,17 @@ def consent_record(
                 "recorded_by": actor,
             },
         )
-        data = {"party": party.name, "decision": decision, "method": method}
+        # The timeline is shown to all who see the case, the audit log to the auditor: the
+        # party by role and masked name there, by id here (disputes.disclosure).
+        data = {"party": party.pk, "decision": decision, "method": method}
+        who = f"{party.get_role_display()}{MASKED.name(party.name, party.kind)}"
         _record(
             case,
             actor=actor,
             action=MediationAction.CONSENT,
             event_type=EventType.MEDIATION_CONSENT,
             obj=consent,
-            note=f"{party.name}：{consent.get_decision_display()}"
-            + (f"（{note}）" if note else ""),
+            note=f"{who}：{consent.get_decision_display()}" + (f"（{note}）" if note else ""),
             data=data,
         )
     return consent
@@ -170,7 +173,7 @@ def rights_notice_deliver(
             defaults={"method": method, "delivered_by": actor, "delivered_at": timezone.now()},
         )
         notice.acknowledged_by.set(parties)
-        data = {"method": method, "acknowledged": [p.name for p in parties]}
+        data = {"method": method, "acknowledged": [p.pk for p in parties]}
         _record(
             case,
             actor=actor,

@@ -8,13 +8,14 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from django.utils import timezone
 
 from fengqiao.api.tests.conftest import ZHANG_ID, ApiClient, case_body
 from fengqiao.disputes.choices import RiskGrade
 from fengqiao.disputes.models import Case, TimelineEvent
 from fengqiao.disputes.services.dispatch import case_assess, case_dispatch
-from fengqiao.disputes.tests.factories import consent_and_notify, register_case
+from fengqiao.disputes.tests.factories import consent_and_notify, handled_case, register_case
 from fengqiao.mediation.tests.factories import accepted_case
 
 
@@ -245,3 +246,31 @@ def test_detail_lists_deadlines_and_marks_one_in_an_unknown_year_provisional(
     )
     (deadline,) = api.get(f"/cases/{case.number}").json()["deadlines"]
     assert deadline["provisional"] is False
+
+
+# The names each role is shown through the API: the same rule as the case page
+# (disputes/disclosure.py; the page's test walks the whole cast, test_disclosure.py).
+API_NAMES = [
+    ("mediator_east", "committee_east", "张三"),  # the handling org
+    ("dispatcher", "town_a_platform", "张三"),  # the platform
+    ("county_dispatcher", "county_platform", "张三"),  # the platform above
+    ("leader", "county_platform", "张*"),  # oversees, read only
+    ("justice_officer", "justice_office_a", "张*"),  # 司法所 supervision
+    ("court_clerk", "tribunal_a", "张*"),  # the paired tribunal
+]
+
+
+@pytest.mark.parametrize(("who", "org", "name"), API_NAMES)
+def test_detail_names_parties_as_the_case_page_does(
+    who: str, org: str, name: str, cast: Any, world: Any, api_for: Callable[..., ApiClient]
+) -> None:
+    case = handled_case(cast, world)
+    body = api_for(getattr(cast, who), getattr(world, org)).get(f"/cases/{case.number}").json()
+    applicant = body["parties"][0]
+    assert applicant["name"] == name
+    # ID numbers and phones are masked for every role
+    assert applicant["phone"] == "138****1111"
+    assert applicant["id_number"] == "990***********1234"
+    raw = json.dumps(body, ensure_ascii=False)
+    for secret in ("990102198001011234", "13800001111", "13900002222"):
+        assert secret not in raw

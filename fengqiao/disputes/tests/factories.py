@@ -96,3 +96,26 @@ def start_mediation(case: Case, actor: Any, *, version: int | None = None) -> Ca
 
     consent_and_notify(case, actor)
     return mediation_start(actor=actor, case_id=case.pk, version=version)
+
+
+def handled_case(cast: Any, world: Any) -> Case:
+    """A case reported by 东村's grid worker, assessed and dispatched by 甲镇平安办, accepted by
+    东村人民调解委员会."""
+    from fengqiao.disputes.choices import RiskGrade
+    from fengqiao.disputes.services.dispatch import case_assess, case_dispatch, dispatch_accept
+
+    case = register_case(
+        actor=cast.grid_worker, platform=world.town_a_platform, region=world.village_east
+    )
+    case = case_assess(
+        actor=cast.dispatcher,
+        case_id=case.pk,
+        version=None,
+        category=case.category,
+        grade=RiskGrade.LOW,
+    )
+    case = case_dispatch(
+        actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
+    )
+    order = case.dispatches.get()
+    return dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)

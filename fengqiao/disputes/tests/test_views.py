@@ -117,13 +117,19 @@ def test_case_list_shows_only_cases_in_the_scope(
 # --- The list -----------------------------------------------------------------------------------
 
 
-def test_list_masks_party_names(cast: Any, world: Any, client_for: Any) -> None:
+def test_list_shows_names_to_the_platform_and_masks_them_for_a_leader(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    # Given a case held by 甲镇平安办 (the rule itself: test_disclosure.py)
     east_case(cast, world)
-    listed = table_text(client_for(cast.dispatcher).get("/cases/"), "case-list")
-    assert "张*" in listed
-    assert "李*" in listed
-    assert "张三" not in listed
-    assert "李四" not in listed
+    # the township's dispatcher, who works it, reads the parties' names
+    worked = table_text(client_for(cast.dispatcher).get("/cases/"), "case-list")
+    assert "张三、李四" in worked
+    # the county's leader, who only oversees it, reads them masked
+    overseen = table_text(client_for(cast.leader).get("/cases/"), "case-list")
+    assert "张*、李*" in overseen
+    assert "张三" not in overseen
+    assert "李四" not in overseen
 
 
 def test_keyword_in_full_width_digits_finds_the_case_number(
@@ -218,7 +224,7 @@ def test_list_query_count_does_not_grow_with_the_cases(
 
 def test_detail_masks_party_ids_and_phones(cast: Any, world: Any, client_for: Any) -> None:
     case = east_case(cast, world)
-    parties = table_text(client_for(cast.mediator_east).get(f"/cases/{case.pk}/"), "parties")
+    parties = table_text(client_for(cast.dispatcher).get(f"/cases/{case.pk}/"), "parties")
     assert "张三" in parties
     assert "990***********1234" in parties
     assert "138****1111" in parties
