@@ -33,6 +33,7 @@ from fengqiao.disputes.choices import (
     Satisfaction,
 )
 from fengqiao.disputes.duplicates import flagged_at_intake
+from fengqiao.disputes.exports import case_ledger_export
 from fengqiao.disputes.models import Case
 from fengqiao.disputes.permissions import REGISTER_CASE, VIEW_CASE
 from fengqiao.disputes.services.dispatch import (
@@ -62,6 +63,7 @@ from fengqiao.disputes.services.outcomes import (
 from fengqiao.disputes.timeline import action_label
 from fengqiao.disputes.workflow import TransitionNotAllowed
 from fengqiao.mediation.views import panel_context
+from fengqiao.orgs.permissions import EXPORT_REPORTS
 from fengqiao.regions.selectors import region_for_filter
 
 PAGE_SIZE = 30
@@ -486,6 +488,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(queues.queue_q(request.user, queue, timezone.now()))
     else:
         queue = ""
+    if request.GET.get("format") == "xlsx":
+        require(request.user, EXPORT_REPORTS)
+        exported = case_ledger_export(actor=_actor(request), cases=qs, filters=request.GET)
+        response = HttpResponse(exported.content, content_type=exported.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+        return response
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -494,6 +502,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "states": selectors.due_states(page.object_list),
             "party_names": selectors.case_party_names(request.user, page.object_list),
+            "can_export": has_perm(request.user, EXPORT_REPORTS),
             "filters": request.GET,
             "region": region,
             "queue": queue,

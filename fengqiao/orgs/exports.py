@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from django.utils import timezone
@@ -78,13 +79,18 @@ class ExportedFile:
     content_type: str = XLSX_CONTENT_TYPE
 
 
-def report_export(*, actor: Any, report: Report) -> ExportedFile:
-    """The report as a watermarked workbook; the export is audited."""
-    now = timezone.localtime()
-    watermark = _("导出人：%(user)s　导出时间：%(time)s　仅限工作使用") % {
+def watermark_for(actor: Any, now: datetime) -> str:
+    """The line every export carries: who exported it, when, and that it is for work only."""
+    return _("导出人：%(user)s　导出时间：%(time)s　仅限工作使用") % {
         "user": getattr(actor, "display_name", str(actor)),
         "time": now.strftime("%Y-%m-%d %H:%M"),
     }
+
+
+def report_export(*, actor: Any, report: Report) -> ExportedFile:
+    """The report as a watermarked workbook; the export is audited."""
+    now = timezone.localtime()
+    watermark = watermark_for(actor, now)
     if report.kind == "composition":
         content = composition_xlsx(cast(Sequence[CompositionRow], report.rows), watermark)
     elif report.kind == "staffing":

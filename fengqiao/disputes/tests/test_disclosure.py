@@ -19,7 +19,7 @@ from fengqiao.disputes.policy import case_sides
 from fengqiao.disputes.services.errors import PartyInput
 from fengqiao.disputes.services.intake import case_repeat_report
 from fengqiao.disputes.tests.factories import consent_and_notify, handled_case, register_case
-from fengqiao.web.tests.html import page_text, table_text
+from fengqiao.web.tests.html import page_text, table_text, xlsx_text
 
 ID_FULL, ID_MASKED = "990102198001011234", "990***********1234"
 PHONE_FULL, PHONE_MASKED = "13800001111", "138****1111"
@@ -221,3 +221,51 @@ def test_repeat_reports_and_consents_follow_the_rule(
     assert "王五" not in leader
     assert "137****3333" in leader
     assert "13700003333" not in handler + leader
+
+
+# The ledger (纠纷台账) of the case list: the roles that may export (orgs.export_reports).
+LEDGER = [
+    ("dispatcher", "张三、李四"),
+    ("county_dispatcher", "张三、李四"),
+    ("leader", "张*、李*"),
+    ("justice_officer", "张*、李*"),
+]
+
+
+@pytest.mark.parametrize(("who", "names"), LEDGER)
+def test_ledger_export_names_parties_as_the_list_does_and_is_audited(
+    who: str, names: str, cast: Any, world: Any, client_for: Any
+) -> None:
+    # Given the handled case and a role that may export
+    case = handled_case(cast, world)
+    user = getattr(cast, who)
+    client = client_for(user)
+    assert 'id="export-ledger"' in client.get("/cases/").content.decode()
+    # when they export the list, searched by a party's name
+    response = client.get("/cases/", {"format": "xlsx", "status": case.status, "q": "张三"})
+    # then the ledger names the parties as the list does, and has no ID number or phone
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    text = xlsx_text(response)
+    assert case.number in text
+    assert names in text
+    if "*" in names:
+        assert "张三" not in text
+    for value in (ID_FULL, PHONE_FULL, ID_MASKED, PHONE_MASKED):
+        assert value not in text
+    # and it carries who exported it, and is audited without the keyword
+    assert "导出人" in text
+    event = AuditEvent.objects.get(event_type=EventType.DATA_EXPORTED)
+    assert event.actor == user
+    assert event.after["rows"] == 1
+    assert event.after["filters"] == {"status": case.status}
+    assert event.after["keyword"] is True
+    assert "张三" not in f"{event.object_repr} {event.after}"
+
+
+def test_ledger_export_needs_the_export_permission(cast: Any, world: Any, client_for: Any) -> None:
+    handled_case(cast, world)
+    client = client_for(cast.mediator_east)
+    assert 'id="export-ledger"' not in client.get("/cases/").content.decode()
+    assert client.get("/cases/", {"format": "xlsx"}).status_code == 403
+    assert not AuditEvent.objects.filter(event_type=EventType.DATA_EXPORTED).exists()
