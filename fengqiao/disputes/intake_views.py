@@ -225,7 +225,11 @@ def case_report(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "disputes/case_report.html",
-        {"form": form, "duplicates": outcome.duplicates},
+        {
+            "form": form,
+            "duplicates": outcome.duplicates,
+            "platform": selectors.intake_platform_for(user),
+        },
         status=200 if not form.is_bound or outcome.duplicates is not None else 400,
     )
 

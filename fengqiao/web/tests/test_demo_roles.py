@@ -110,6 +110,7 @@ def test_grid_worker_reports_to_their_townships_pingan_office() -> None:
     platform = platform_of(township)
     client, landing = login("gridworker")
     assert f"{platform.name}会尽快研判" in page_text(landing)
+    assert f"{platform.name}会尽快研判" in page_text(client.get("/cases/report/"))
     form = page_form(landing, "/cases/report/")
     places = [label.lstrip("\u3000└ ") for value, label in form.options["region"] if value]
     assert places[0] == village.name
