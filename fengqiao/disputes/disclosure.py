@@ -28,16 +28,19 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from fengqiao.accounts.access import grant_org_ids, holds_at, scope_for
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 from fengqiao.core.masking import mask_id_number, mask_name, mask_phone
+from fengqiao.core.paths import subtree_q
 from fengqiao.disputes import policy
 from fengqiao.disputes.choices import DispatchStatus, PartyKind, PartyRole
 from fengqiao.disputes.models import Case, DispatchOrder, Party
 from fengqiao.disputes.permissions import ASSESS_CASE, HANDLE_CASE, VIEW_CASE
+from fengqiao.orgs.models import Organization
 
 NAME = "name"
 ID_NUMBER = "id_number"
@@ -188,6 +191,42 @@ def _case_sides(user: Any, cases: Sequence[Case]) -> dict[int, set[str]]:
             elif org_id != handling[case_id]:
                 sides[case_id].add(policy.JOINT)
     return sides
+
+
+def names_in_full_q(user: Any) -> Q:
+    """The cases whose parties' names ``user`` reads in full, as a filter: the same sides as
+    ``disclosures`` (a test holds the two together), so a search by a party's name finds only
+    cases where the name is shown — a leader cannot confirm a masked name by typing it."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    assess = _orgs_holding(user, ASSESS_CASE)
+    handle = _orgs_holding(user, HANDLE_CASE)
+    view = _orgs_holding(user, VIEW_CASE)
+    if assess is None or handle is None or view is None:
+        # Everywhere: every case the user can see has it on that side.
+        return Q()
+    q = Q(registered_by_id=user.pk)
+    q |= Q(handling_org_id__in=list(handle)) | Q(source_org_id__in=list(view))
+    if assess:
+        q |= Q(platform_id__in=list(assess))
+        # A platform acts on the cases of the platforms below it (``policy.platform_chain``):
+        # those whose platform lies strictly under its region, where it is the region's own.
+        held = Organization.objects.filter(pk__in=list(assess)).select_related("region")
+        for platform in held:
+            if not policy.is_platform(platform):
+                continue
+            path = platform.region.path
+            chosen = policy.platform_above(platform.region)
+            if chosen is None or chosen.pk != platform.pk:
+                continue
+            q |= subtree_q([path], field="platform__region__path") & ~Q(platform__region__path=path)
+    if handle:
+        orders = DispatchOrder.objects.filter(
+            to_org_id__in=list(handle),
+            status__in=[DispatchStatus.PENDING, DispatchStatus.ACCEPTED],
+        )
+        q |= Q(pk__in=orders.values("case_id"))
+    return q
 
 
 def disclosures(user: Any, cases: Iterable[Case]) -> dict[int, Disclosure]:

@@ -24,7 +24,13 @@ from fengqiao.disputes.choices import (
     DispatchStatus,
     DueStatus,
 )
-from fengqiao.disputes.disclosure import Disclosure, ShownParty, case_disclosure, disclosures
+from fengqiao.disputes.disclosure import (
+    Disclosure,
+    ShownParty,
+    case_disclosure,
+    disclosures,
+    names_in_full_q,
+)
 from fengqiao.disputes.models import (
     Agreement,
     Case,
@@ -102,7 +108,9 @@ def case_list_for_user(user: Any, filters: CaseFilters | None = None) -> QuerySe
         from fengqiao.disputes.models import Party
 
         parties = Party.objects.filter(case_id=OuterRef("pk"), name__contains=query)
-        qs = qs.filter(Q(number__icontains=query) | Q(title__contains=query) | Exists(parties))
+        # A name finds only the cases where the user reads names whole (disclosure).
+        by_name = Exists(parties) & names_in_full_q(user)
+        qs = qs.filter(Q(number__icontains=query) | Q(title__contains=query) | by_name)
     return qs.select_related("region", "handling_org", "platform").order_by("-registered_at", "-id")
 
 
