@@ -4,7 +4,6 @@ import json
 from typing import ClassVar
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,22 +15,48 @@ from fengqiao.disputes.choices import (
     CaseAction,
     CaseStatus,
     CourtProcedure,
-    DispatchRole,
     DispatchStatus,
-    DueKind,
-    DueStatus,
-    HandlingLevel,
     IntakeChannel,
     PartyKind,
     PartyRole,
-    PeriodUnit,
     ReferralTarget,
     RiskGrade,
     Satisfaction,
 )
+from fengqiao.disputes.models.dispatch import DispatchOrder, DueItem, SupervisionOrder
+from fengqiao.disputes.models.rules import (
+    CalendarOverride,
+    DeadlineLimit,
+    HolidaySchedule,
+    SubjectRule,
+    TerritoryRule,
+)
 from fengqiao.disputes.timeline import action_choices
 from fengqiao.orgs.choices import COURT_ROOM_KIND, POLICE_ROOM_KIND, OrgFamily
 from fengqiao.orgs.models import Organization
+
+__all__ = [
+    "Agreement",
+    "AgreementKind",
+    "ArchiveCounter",
+    "CalendarOverride",
+    "Case",
+    "CaseCounter",
+    "DeadlineLimit",
+    "DispatchOrder",
+    "DueItem",
+    "Failure",
+    "FollowUp",
+    "HolidaySchedule",
+    "Party",
+    "Referral",
+    "RepeatReport",
+    "SubjectRule",
+    "SupervisionOrder",
+    "TerritoryRule",
+    "TimelineEvent",
+    "tied_org_ids",
+]
 
 
 class CaseCounter(models.Model):
@@ -338,231 +363,6 @@ class TimelineEvent(models.Model):
         return f"{self.case_id} {self.action}"
 
 
-class DispatchOrder(models.Model):
-    """交办单 — an order from a platform to an org to handle a case, with an acceptance limit."""
-
-    case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="dispatches", verbose_name=_("案件")
-    )
-    from_org = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("交办平台")
-    )
-    to_org = models.ForeignKey(
-        "orgs.Organization",
-        on_delete=models.PROTECT,
-        related_name="dispatch_orders",
-        verbose_name=_("承办单位"),
-        db_index=False,  # dispatch_inbox leads with it
-    )
-    role = models.CharField(
-        _("角色"), max_length=20, choices=DispatchRole.choices, default=DispatchRole.SOLE
-    )
-    status = models.CharField(
-        _("状态"), max_length=20, choices=DispatchStatus.choices, default=DispatchStatus.PENDING
-    )
-    suggested_mediator = models.ForeignKey(
-        "orgs.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("建议调解员"),
-    )
-    task = models.TextField(_("任务要求"), blank=True)
-    dispatched_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("交办人"),
-    )
-    dispatched_at = models.DateTimeField(_("交办时间"), default=timezone.now)
-    accept_by = models.DateTimeField(_("受理期限"))
-    responded_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
-    # Who accepted or returned it: the handler when this org becomes the lead later (a lead that
-    # returns hands the case to the first org that accepted), and the double-click check.
-    responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("答复人"),
-    )
-    return_reason = models.TextField(_("退回理由"), blank=True)
-
-    class Meta:
-        verbose_name = _("交办单")
-        verbose_name_plural = _("交办单")
-        ordering = ["-dispatched_at"]
-        indexes = [
-            models.Index(fields=["to_org", "status"], name="dispatch_inbox"),
-        ]
-        constraints = [
-            # One live order per org per case: a double-click cannot dispatch twice.
-            models.UniqueConstraint(
-                fields=["case", "to_org"],
-                name="dispatch_one_pending",
-                condition=models.Q(status="pending"),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.case_id} → {self.to_org_id}"
-
-
-class DueItem(models.Model):
-    """到期事项 — a deadline on a case. The sweep reads only open items that are due, through a
-    partial index, so its cost grows with what is due, not with what is open."""
-
-    case = models.ForeignKey(
-        Case,
-        on_delete=models.CASCADE,
-        related_name="due_items",
-        verbose_name=_("案件"),
-        db_index=False,  # due_case_kind leads with it
-    )
-    kind = models.CharField(_("类型"), max_length=20, choices=DueKind.choices)
-    org = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("责任单位")
-    )
-    dispatch = models.ForeignKey(
-        DispatchOrder, on_delete=models.CASCADE, null=True, blank=True, related_name="due_items"
-    )
-    due_at = models.DateTimeField(_("到期时间"))
-    # How ``due_at`` was counted, so it can be counted again when the holiday calendar changes
-    # (deadlines.due_at_of): the period from ``started_at``, then each move in order —
-    # {"suspended": seconds} on resumption, {"extended": days} on extension. Empty for an item
-    # whose start could not be found when periods began to be recorded.
-    started_at = models.DateTimeField(_("起算时间"), null=True, blank=True)
-    period_unit = models.CharField(
-        _("期间单位"), max_length=20, choices=PeriodUnit.choices, blank=True
-    )
-    period_amount = models.PositiveIntegerField(_("期间"), null=True, blank=True)
-    moves = models.JSONField(_("中止与延期"), default=list, blank=True)
-    # The category or court clock it runs as (clocks.CLOCKS: what happens at expiry, the
-    # source); empty for the acceptance and feedback limits.
-    clock = models.CharField(_("时钟"), max_length=30, blank=True)
-    # When the sweep must next look at this item (reminder, then 督办); empty when nothing is
-    # left to do or while the clock is paused.
-    next_check_at = models.DateTimeField(_("下次检查"), null=True, blank=True)
-    status = models.CharField(
-        _("状态"), max_length=20, choices=DueStatus.choices, default=DueStatus.OPEN
-    )
-    paused_at = models.DateTimeField(_("暂停于"), null=True, blank=True)
-    reminded_at = models.DateTimeField(_("已催办"), null=True, blank=True)
-    supervised_at = models.DateTimeField(_("已督办"), null=True, blank=True)
-    # A feedback limit (反馈时限) that passes is reported to the dispatching platform instead.
-    reported_at = models.DateTimeField(_("已报告上级"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("到期事项")
-        verbose_name_plural = _("到期事项")
-        indexes = [
-            models.Index(
-                fields=["next_check_at"],
-                name="due_next_check",
-                condition=models.Q(status="open", next_check_at__isnull=False),
-            ),
-            models.Index(fields=["case", "kind"], name="due_case_kind"),
-            # 将到期 / 已超期 (queues.py): running deadlines by due time.
-            models.Index(
-                fields=["due_at"],
-                name="due_running_at",
-                condition=models.Q(status="open", paused_at__isnull=True),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.case_id} {self.kind} {self.due_at:%Y-%m-%d}"
-
-
-class SupervisionOrder(models.Model):
-    """督办单 — issued when a deadline passes; visible to the platform one level up."""
-
-    case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="supervisions", verbose_name=_("案件")
-    )
-    due_item = models.OneToOneField(DueItem, on_delete=models.CASCADE, related_name="supervision")
-    org = models.ForeignKey(
-        "orgs.Organization",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("被督办单位"),
-    )
-    upper_org = models.ForeignKey(
-        "orgs.Organization",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("督办平台"),
-    )
-    issued_at = models.DateTimeField(_("督办时间"), default=timezone.now)
-    reason = models.TextField(_("督办事由"))
-    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("督办单")
-        verbose_name_plural = _("督办单")
-        ordering = ["-issued_at"]
-        indexes = [models.Index(fields=["issued_at"], name="supervision_issued")]
-
-    def __str__(self) -> str:
-        return f"{self.case_id} 督办"
-
-
-class CalendarOverride(models.Model):
-    """日历调整 — a day whose working status the admin sets by hand: for years the calendar
-    package does not know yet, or a local holiday."""
-
-    day = models.DateField(_("日期"), unique=True)
-    is_workday = models.BooleanField(_("是否工作日"))
-    note = models.CharField(_("说明"), max_length=100, blank=True)
-
-    class Meta:
-        verbose_name = _("节假日调整")
-        verbose_name_plural = _("节假日调整")
-        ordering = ["day"]
-
-    def __str__(self) -> str:
-        if self.is_workday:
-            return _("%(day)s 班") % {"day": self.day}
-        return _("%(day)s 休") % {"day": self.day}
-
-
-class HolidaySchedule(models.Model):
-    """节假日安排 — one year's State Council notice (国务院办公厅关于××年部分节假日安排的通知):
-    its holiday ranges and its 调休 working days, with the notice's number. The deadline engine
-    reads it before the ``chinese_calendar`` package. Written only by
-    ``holidays.holiday_schedule_import`` (admin or ``manage.py import_holidays``), which
-    validates it (``holidays.parse_schedule``: every day inside the year, no overlaps)."""
-
-    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
-    notice = models.CharField(_("通知文号"), max_length=100)
-    # [{"name": "春节", "start": "2027-02-05", "end": "2027-02-12"}, …], in date order.
-    holidays = models.JSONField(_("放假安排"), default=list)
-    # [{"date": "2027-02-13", "name": "春节"}, …]: weekend days that are working days.
-    workdays = models.JSONField(_("调休上班日"), default=list)
-    imported_at = models.DateTimeField(_("导入时间"), default=timezone.now)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("导入人"),
-    )
-
-    class Meta:
-        verbose_name = _("节假日安排")
-        verbose_name_plural = _("节假日安排")
-        ordering = ["-year"]
-
-    def __str__(self) -> str:
-        return f"{self.year} {self.notice}"
-
-
 class ArchiveCounter(models.Model):
     """卷宗号计数器 — the last file number an organization issued in a year."""
 
@@ -756,89 +556,3 @@ class RepeatReport(models.Model):
         """The parties as reported: ``role``, ``kind``, ``name``, ``id_number``, ``phone``,
         ``address``."""
         return list(json.loads(self.parties_json or "[]"))
-
-
-# --- Routing rules (属地 / 属事), edited in the admin; defaults in ``routing.ROUTING_DEFAULTS`` --
-
-
-class TerritoryRule(models.Model):
-    """属地规则 — the lowest level that may handle a case of a risk grade (低→村, 中→乡镇,
-    高/重大→区县): orgs below it are not recommended."""
-
-    grade = models.CharField(_("风险等级"), max_length=10, choices=RiskGrade.choices, unique=True)
-    min_level = models.PositiveSmallIntegerField(_("最低承办层级"), choices=HandlingLevel.choices)
-    note = models.CharField(_("说明"), max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = _("属地规则")
-        verbose_name_plural = _("属地规则")
-        ordering = ["-min_level", "grade"]
-
-    def __str__(self) -> str:
-        return f"{self.get_grade_display()} → {self.get_min_level_display()}"
-
-
-class SubjectRule(models.Model):
-    """属事规则 — an org kind that handles a dispute category (医疗 → 行业性专业性调委会).
-
-    With ``requires_declared`` the org must also list the category among its 受理类别
-    (``OrgCategory``): an industry committee handles only its own industry."""
-
-    category = models.CharField(_("纠纷类别"), max_length=30, choices=DisputeCategory.choices)
-    kind = models.ForeignKey(
-        "orgs.OrgKind", on_delete=models.CASCADE, related_name="+", verbose_name=_("单位类型")
-    )
-    requires_declared = models.BooleanField(
-        _("须登记受理该类别"),
-        default=True,
-        help_text=_("勾选时，单位须在“受理类别”中登记该纠纷类别才算属事对口。"),
-    )
-    weight = models.PositiveSmallIntegerField(
-        _("权重"), default=60, help_text=_("越大越优先；属地的村级调委会为30。")
-    )
-    is_active = models.BooleanField(_("启用"), default=True)
-
-    class Meta:
-        verbose_name = _("属事规则")
-        verbose_name_plural = _("属事规则")
-        ordering = ["category", "-weight"]
-        constraints = [
-            models.UniqueConstraint(fields=["category", "kind"], name="subjectrule_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_category_display()} → {self.kind}"
-
-
-class DeadlineLimit(models.Model):
-    """时限标准 — working days a dispatched case allows, per handling level and risk grade: to
-    accept it (受理时限, from dispatch) and to report its result to the dispatching platform
-    (反馈时限, from acceptance). Migration 0007 loaded the defaults; a level and grade whose row
-    was deleted uses ``deadlines.LIMIT_DEFAULTS`` and the 交办 form warns the dispatcher."""
-
-    kind = models.CharField(
-        _("时限"),
-        max_length=20,
-        choices=[(DueKind.ACCEPT.value, DueKind.ACCEPT.label),
-                 (DueKind.FEEDBACK.value, DueKind.FEEDBACK.label)],
-    )  # fmt: skip
-    level = models.PositiveSmallIntegerField(_("承办层级"), choices=HandlingLevel.choices)
-    grade = models.CharField(_("风险等级"), max_length=10, choices=RiskGrade.choices)
-    working_days = models.PositiveSmallIntegerField(
-        _("工作日"), validators=[MinValueValidator(1), MaxValueValidator(60)]
-    )
-    note = models.CharField(_("说明"), max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = _("时限标准")
-        verbose_name_plural = _("时限标准")
-        ordering = ["kind", "-level", "grade"]
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "level", "grade"], name="deadlinelimit_unique")
-        ]
-
-    def __str__(self) -> str:
-        return (
-            f"{self.get_kind_display()} {self.get_level_display()} {self.get_grade_display()}: "
-            f"{self.working_days}"
-        )
