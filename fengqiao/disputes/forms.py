@@ -67,11 +67,17 @@ class PlaceMixin(StyledForm):
                 self.initial.setdefault("region", first_two[0].pk)
 
 
+def intake_category_choices() -> list[tuple[Any, Any]]:
+    """The categories an intake form offers, starting blank: the registrant chooses one (a
+    preselected first option, 婚姻家庭, was filed whenever it was skipped)."""
+    return [("", _("请选择纠纷类别")), *grouped_category_choices()]
+
+
 class IntakeForm(PlaceMixin):
     """登记纠纷 — the staff intake form."""
 
     channel = forms.ChoiceField(label=_("受理渠道"), choices=STAFF_CHANNELS)
-    category = forms.ChoiceField(label=_("纠纷类别"), choices=grouped_category_choices)
+    category = forms.ChoiceField(label=_("纠纷类别"), choices=intake_category_choices)
     title = forms.CharField(label=_("纠纷简述"), max_length=200)
     facts = forms.CharField(label=_("纠纷事实"), widget=forms.Textarea(attrs={"rows": 4}))
     claims = forms.CharField(
@@ -110,7 +116,7 @@ class QuickReportForm(PlaceMixin):
 
     large = True
 
-    category = forms.ChoiceField(label=_("纠纷类别"), choices=grouped_category_choices)
+    category = forms.ChoiceField(label=_("纠纷类别"), choices=intake_category_choices)
     title = forms.CharField(
         label=_("一句话说明"),
         max_length=200,
