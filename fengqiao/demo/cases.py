@@ -73,20 +73,17 @@ from fengqiao.disputes.choices import (
     RiskGrade,
 )
 from fengqiao.disputes.models import (
-    Agreement,
     ArchiveCounter,
     Case,
     CaseCounter,
     DispatchOrder,
     DueItem,
-    Failure,
-    FollowUp,
     Party,
     Referral,
     SupervisionOrder,
     TimelineEvent,
 )
-from fengqiao.mediation.models import PartyConsent, RightsNotice
+from fengqiao.mediation.models import Agreement, Failure, FollowUp, PartyConsent, RightsNotice
 from fengqiao.orgs.models import Organization
 
 

@@ -20,19 +20,16 @@ from fengqiao.disputes.choices import (
     RiskGrade,
 )
 from fengqiao.disputes.models import (
-    Agreement,
     Case,
     DispatchOrder,
     DueItem,
-    Failure,
-    FollowUp,
     Party,
     Referral,
     SupervisionOrder,
     TimelineEvent,
 )
 from fengqiao.disputes.workflow import next_status
-from fengqiao.mediation.models import PartyConsent, RightsNotice
+from fengqiao.mediation.models import Agreement, Failure, FollowUp, PartyConsent, RightsNotice
 from fengqiao.orgs.models import Organization
 
 if TYPE_CHECKING:

@@ -21,16 +21,12 @@ from fengqiao.disputes.choices import (
 )
 from fengqiao.disputes.disclosure import MASKED
 from fengqiao.disputes.models import (
-    Agreement,
-    AgreementKind,
     DispatchOrder,
-    Failure,
-    FollowUp,
     Referral,
 )
-from fengqiao.mediation.choices import ConsentDecision, ContactMethod
+from fengqiao.mediation.choices import AgreementKind, ConsentDecision, ContactMethod
 from fengqiao.mediation.consent import CONSENTING_ROLES
-from fengqiao.mediation.models import PartyConsent, RightsNotice
+from fengqiao.mediation.models import Agreement, Failure, FollowUp, PartyConsent, RightsNotice
 from fengqiao.orgs.models import Organization
 
 

@@ -13,18 +13,15 @@ from fengqiao.demo.data import (
     COUNTY_CODE,
 )
 from fengqiao.disputes.models import (
-    Agreement,
     Case,
     DispatchOrder,
     DueItem,
-    Failure,
-    FollowUp,
     Party,
     Referral,
     SupervisionOrder,
     TimelineEvent,
 )
-from fengqiao.mediation.models import PartyConsent, RightsNotice
+from fengqiao.mediation.models import Agreement, Failure, FollowUp, PartyConsent, RightsNotice
 from fengqiao.orgs.models import Membership, Organization
 from fengqiao.regions.models import Region
 

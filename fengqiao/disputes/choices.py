@@ -71,8 +71,6 @@ class TimelineAction(models.TextChoices):
     REJECT = "reject", _("不予受理")
     WITHDRAW = "withdraw", _("撤回")
     ARCHIVE = "archive", _("归档")
-    FOLLOW_UP = "follow_up", _("回访")
-    FOLLOW_UP_CORRECT = "follow_up_correct", _("更正回访")
     REPEAT_REPORT = "repeat_report", _("重复反映")
     DUPLICATE_CHECK = "duplicate_check", _("疑似重复提示")
     REPORT_BACK = "report_back", _("办结反馈")

@@ -19,9 +19,10 @@ from fengqiao.disputes.choices import (
     IntakeChannel,
     ReferralTarget,
     RiskGrade,
-    Satisfaction,
 )
-from fengqiao.disputes.models import AgreementKind, Case
+from fengqiao.disputes.models import (
+    Case,
+)
 from fengqiao.disputes.selectors import (
     dispatch_org_choices,
     intake_regions_for_user,
@@ -309,36 +310,6 @@ class ExtendForm(CaseActionForm):
     note = _reason(_("说明"), required=False)
 
 
-class AgreeForm(CaseActionForm):
-    kind = forms.ChoiceField(
-        label=_("协议形式"),
-        choices=AgreementKind.choices,
-        initial=AgreementKind.WRITTEN,
-        widget=forms.RadioSelect,
-    )
-    facts = _reason(_("纠纷主要事实"), required=False)
-    disputed_points = _reason(_("争议事项"), required=False)
-    responsibilities = _reason(_("各方当事人的责任"), required=False)
-    terms = forms.CharField(
-        label=_("协议内容"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("协议内容不能为空。")},
-    )
-    performance_method = forms.CharField(label=_("履行方式"), max_length=200, required=False)
-    performance_place = forms.CharField(label=_("履行地点"), max_length=200, required=False)
-    performance_deadline = forms.DateField(
-        label=_("履行期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def setup(self) -> None:
-        self.initial.setdefault("facts", self.case.facts)
-
-
-class FailForm(CaseActionForm):
-    undisputed_facts = _reason(_("无争议事实记载"))
-    note = _reason(_("说明"), required=False)
-
-
 class ReferForm(CaseActionForm):
     target = forms.ChoiceField(label=_("转出方向"), choices=REFERRAL_TARGETS)
     receiver = forms.CharField(label=_("接收单位"), max_length=200)
@@ -348,44 +319,6 @@ class ReferForm(CaseActionForm):
 class RejectForm(CaseActionForm):
     reason = _reason(_("不予受理理由"))
     receiver = forms.CharField(label=_("告知/移送单位"), max_length=200, required=False)
-
-
-class FollowUpForm(CaseActionForm):
-    satisfaction = forms.TypedChoiceField(
-        label=_("满意度"),
-        choices=Satisfaction.choices,
-        coerce=int,
-        widget=forms.RadioSelect,
-    )
-    comment = _reason(_("回访意见"), required=False)
-
-
-class FollowUpCorrectForm(CaseActionForm):
-    """更正回访: which visit, what it should say, and why."""
-
-    follow_up = forms.TypedChoiceField(label=_("回访记录"), coerce=int, choices=[])
-    satisfaction = forms.TypedChoiceField(
-        label=_("满意度"),
-        choices=Satisfaction.choices,
-        coerce=int,
-        widget=forms.RadioSelect,
-    )
-    comment = _reason(_("回访意见"), required=False)
-    reason = _reason(_("更正理由"))
-
-    def setup(self) -> None:
-        visits = list(self.case.follow_ups.order_by("-visited_at", "-pk"))
-        self.fields["follow_up"].choices = [  # type: ignore[attr-defined]
-            (
-                v.pk,
-                f"{timezone.localtime(v.visited_at):%Y-%m-%d %H:%M} {v.get_satisfaction_display()}",
-            )
-            for v in visits
-        ]
-        if visits and not self.is_bound:
-            self.initial.setdefault("follow_up", visits[0].pk)
-            self.initial.setdefault("satisfaction", visits[0].satisfaction)
-            self.initial.setdefault("comment", visits[0].comment)
 
 
 class ArchiveForm(CaseActionForm):

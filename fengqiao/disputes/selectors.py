@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, Min, Model, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -32,12 +32,9 @@ from fengqiao.disputes.disclosure import (
     names_in_full_q,
 )
 from fengqiao.disputes.models import (
-    Agreement,
     Case,
     DispatchOrder,
     DueItem,
-    Failure,
-    FollowUp,
     Party,
     Referral,
     RepeatReport,
@@ -445,10 +442,12 @@ class CaseDetail:
     orders: list[OrderRow]
     due_items: list[DueRow]
     supervisions: list[SupervisionOrder]
-    agreement: Agreement | None
-    failure: Failure | None
+    # mediation's records (调解协议, 调解不成, 回访), read through Case's reverse relations:
+    # disputes does not import mediation.
+    agreement: Model | None
+    failure: Model | None
     referral: Referral | None
-    follow_ups: list[FollowUp]
+    follow_ups: list[Model]
     timeline: list[TimelineEvent]
     actions: list[str] = field(default_factory=list)
     disclosure: Disclosure = field(default_factory=lambda: Disclosure(frozenset()))

@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -51,14 +51,10 @@ from fengqiao.disputes.services.handling import (
     mediation_start,
 )
 from fengqiao.disputes.services.outcomes import (
-    case_agree,
     case_archive,
-    case_fail,
     case_refer,
     case_reject,
     case_withdraw,
-    follow_up_correct,
-    follow_up_record,
 )
 from fengqiao.disputes.timeline import action_label
 from fengqiao.disputes.workflow import TransitionNotAllowed
@@ -165,32 +161,6 @@ def _extend(actor: User, case: Case, d: dict[str, Any]) -> object:
     )
 
 
-def _agree(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return case_agree(
-        actor=actor,
-        case_id=case.pk,
-        version=d["version"],
-        kind=d["kind"],
-        terms=d["terms"],
-        facts=d["facts"],
-        disputed_points=d["disputed_points"],
-        responsibilities=d["responsibilities"],
-        performance_method=d["performance_method"],
-        performance_place=d["performance_place"],
-        performance_deadline=d["performance_deadline"],
-    )
-
-
-def _fail(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return case_fail(
-        actor=actor,
-        case_id=case.pk,
-        version=d["version"],
-        undisputed_facts=d["undisputed_facts"],
-        note=d["note"],
-    )
-
-
 def _refer(actor: User, case: Case, d: dict[str, Any]) -> object:
     return case_refer(
         actor=actor,
@@ -216,27 +186,6 @@ def _withdraw(actor: User, case: Case, d: dict[str, Any]) -> object:
     return case_withdraw(actor=actor, case_id=case.pk, version=d["version"], reason=d["reason"])
 
 
-def _follow_up(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return follow_up_record(
-        actor=actor,
-        case_id=case.pk,
-        satisfaction=d["satisfaction"],
-        comment=d["comment"],
-        version=d["version"],
-    )
-
-
-def _follow_up_correct(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return follow_up_correct(
-        actor=actor,
-        follow_up_id=d["follow_up"],
-        satisfaction=d["satisfaction"],
-        comment=d["comment"],
-        reason=d["reason"],
-        version=d["version"],
-    )
-
-
 def _archive(actor: User, case: Case, d: dict[str, Any]) -> object:
     return case_archive(actor=actor, case_id=case.pk, version=d["version"])
 
@@ -249,19 +198,22 @@ ACTIONS: dict[str, ActionSpec] = {
     "suspend": ActionSpec(forms.SuspendForm, _suspend, gettext_lazy("调解已中止，期限暂停计算。")),
     "resume": ActionSpec(forms.NoteForm, _resume, gettext_lazy("调解已恢复。")),
     "extend": ActionSpec(forms.ExtendForm, _extend, gettext_lazy("调解期限已延长。")),
-    "agree": ActionSpec(forms.AgreeForm, _agree, gettext_lazy("已记录调解协议，案件调解成功。")),
-    "fail": ActionSpec(forms.FailForm, _fail, gettext_lazy("已记录调解不成。")),
     "refer": ActionSpec(forms.ReferForm, _refer, gettext_lazy("案件已转出。")),
     "reject": ActionSpec(forms.RejectForm, _reject, gettext_lazy("已不予受理。")),
     "withdraw": ActionSpec(forms.WithdrawForm, _withdraw, gettext_lazy("案件已撤回。")),
-    "follow_up": ActionSpec(forms.FollowUpForm, _follow_up, gettext_lazy("回访已记录。")),
-    "follow_up_correct": ActionSpec(
-        forms.FollowUpCorrectForm, _follow_up_correct, gettext_lazy("回访记录已更正。")
-    ),
     "archive": ActionSpec(forms.ArchiveForm, _archive, gettext_lazy("案件已归档。")),
 }
 # Shown last and in red: they end the case without mediating it.
 ENDING_ACTIONS = {"reject", "withdraw"}
+
+
+def register_actions(specs: dict[str, ActionSpec]) -> None:
+    """Add the actions of an app above disputes (mediation: 达成协议, 调解不成, 回访), from its
+    ``AppConfig.ready``: disputes does not import their services. A name taken is refused."""
+    taken = set(ACTIONS) & set(specs)
+    if any(ACTIONS[name] != specs[name] for name in taken):
+        raise ImproperlyConfigured(f"case actions declared twice: {sorted(taken)}")
+    ACTIONS.update(specs)
 
 
 def _action_form(name: str, case: Case, user: User, data: Any = None) -> forms.CaseActionForm:

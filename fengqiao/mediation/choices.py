@@ -35,3 +35,12 @@ class MediationAction(models.TextChoices):
     SESSION = "session", _("调解笔录")
     EVIDENCE = "evidence", _("证据材料")
     EXPERT_OPINION = "expert_opinion", _("专家意见")
+    FOLLOW_UP = "follow_up", _("回访")
+    FOLLOW_UP_CORRECT = "follow_up_correct", _("更正回访")
+
+
+class AgreementKind(models.TextChoices):
+    """调解协议的形式 — 人民调解法 art. 29 (written) or art. 28 (oral)."""
+
+    WRITTEN = "written", _("书面协议")
+    ORAL = "oral", _("口头协议")

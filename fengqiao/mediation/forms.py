@@ -10,8 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import User
 from fengqiao.core.formfields import StyledForm
+from fengqiao.disputes.choices import Satisfaction
+from fengqiao.disputes.forms import CaseActionForm
 from fengqiao.disputes.models import Case, Party
-from fengqiao.mediation.choices import ConsentDecision, ContactMethod, SessionMode
+from fengqiao.mediation.choices import AgreementKind, ConsentDecision, ContactMethod, SessionMode
 from fengqiao.mediation.models import MediationSession
 from fengqiao.mediation.services import handling_team
 from fengqiao.orgs.models import Person
@@ -20,11 +22,13 @@ from fengqiao.orgs.selectors import people_visible_to
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-def _text(label: Any, *, required: bool = True, rows: int = 2) -> forms.CharField:
+def _text(
+    label: Any, *, required: bool = True, rows: int = 2, max_length: int = 20000
+) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=required,
-        max_length=20000,
+        max_length=max_length,
         widget=forms.Textarea(attrs={"rows": rows}),
     )
 
@@ -141,3 +145,74 @@ class ExpertOpinionForm(CaseForm):
         kwargs.setdefault("initial", {}).setdefault("given_at", timezone.localtime())
         super().__init__(*args, **kwargs)
         self.fields["expert"].queryset = people_visible_to(self.user).order_by("name")  # type: ignore[attr-defined]
+
+
+# --- How mediation ends and after (actions in the case page's actions column) ----------------
+
+
+class AgreeForm(CaseActionForm):
+    kind = forms.ChoiceField(
+        label=_("协议形式"),
+        choices=AgreementKind.choices,
+        initial=AgreementKind.WRITTEN,
+        widget=forms.RadioSelect,
+    )
+    facts = _text(_("纠纷主要事实"), required=False, max_length=2000)
+    disputed_points = _text(_("争议事项"), required=False, max_length=2000)
+    responsibilities = _text(_("各方当事人的责任"), required=False, max_length=2000)
+    terms = forms.CharField(
+        label=_("协议内容"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("协议内容不能为空。")},
+    )
+    performance_method = forms.CharField(label=_("履行方式"), max_length=200, required=False)
+    performance_place = forms.CharField(label=_("履行地点"), max_length=200, required=False)
+    performance_deadline = forms.DateField(
+        label=_("履行期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def setup(self) -> None:
+        self.initial.setdefault("facts", self.case.facts)
+
+
+class FailForm(CaseActionForm):
+    undisputed_facts = _text(_("无争议事实记载"), max_length=2000)
+    note = _text(_("说明"), required=False, max_length=2000)
+
+
+class FollowUpForm(CaseActionForm):
+    satisfaction = forms.TypedChoiceField(
+        label=_("满意度"),
+        choices=Satisfaction.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = _text(_("回访意见"), required=False, max_length=2000)
+
+
+class FollowUpCorrectForm(CaseActionForm):
+    """更正回访: which visit, what it should say, and why."""
+
+    follow_up = forms.TypedChoiceField(label=_("回访记录"), coerce=int, choices=[])
+    satisfaction = forms.TypedChoiceField(
+        label=_("满意度"),
+        choices=Satisfaction.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = _text(_("回访意见"), required=False, max_length=2000)
+    reason = _text(_("更正理由"), max_length=2000)
+
+    def setup(self) -> None:
+        visits = list(self.case.follow_ups.order_by("-visited_at", "-pk"))
+        self.fields["follow_up"].choices = [  # type: ignore[attr-defined]
+            (
+                v.pk,
+                f"{timezone.localtime(v.visited_at):%Y-%m-%d %H:%M} {v.get_satisfaction_display()}",
+            )
+            for v in visits
+        ]
+        if visits and not self.is_bound:
+            self.initial.setdefault("follow_up", visits[0].pk)
+            self.initial.setdefault("satisfaction", visits[0].satisfaction)
+            self.initial.setdefault("comment", visits[0].comment)

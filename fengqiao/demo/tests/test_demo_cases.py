@@ -29,13 +29,10 @@ from fengqiao.disputes.choices import (
     ReferralTarget,
 )
 from fengqiao.disputes.models import (
-    Agreement,
     ArchiveCounter,
     Case,
     CaseCounter,
     DueItem,
-    Failure,
-    FollowUp,
     Party,
     Referral,
     TimelineEvent,
@@ -48,7 +45,7 @@ from fengqiao.disputes.sweep import sweep_due_items
 from fengqiao.disputes.timeline import action_codes
 from fengqiao.mediation.choices import ConsentDecision
 from fengqiao.mediation.consent import consent_state
-from fengqiao.mediation.models import PartyConsent, RightsNotice
+from fengqiao.mediation.models import Agreement, Failure, FollowUp, PartyConsent, RightsNotice
 
 SMALL = DemoSize(townships=3, villages_per_township=4, grids_per_village=2)
 SEED = 11

@@ -21,7 +21,6 @@ from fengqiao.disputes.choices import (
     PartyRole,
     ReferralTarget,
     RiskGrade,
-    Satisfaction,
 )
 from fengqiao.disputes.models.dispatch import DispatchOrder, DueItem, SupervisionOrder
 from fengqiao.disputes.models.rules import (
@@ -36,8 +35,6 @@ from fengqiao.orgs.choices import COURT_ROOM_KIND, POLICE_ROOM_KIND, OrgFamily
 from fengqiao.orgs.models import Organization
 
 __all__ = [
-    "Agreement",
-    "AgreementKind",
     "ArchiveCounter",
     "CalendarOverride",
     "Case",
@@ -45,8 +42,6 @@ __all__ = [
     "DeadlineLimit",
     "DispatchOrder",
     "DueItem",
-    "Failure",
-    "FollowUp",
     "HolidaySchedule",
     "Party",
     "Referral",
@@ -381,63 +376,6 @@ class ArchiveCounter(models.Model):
         return f"{self.org_id}-{self.year}: {self.last_seq}"
 
 
-class AgreementKind(models.TextChoices):
-    WRITTEN = "written", _("书面协议")
-    ORAL = "oral", _("口头协议")
-
-
-class Agreement(models.Model):
-    """调解协议 — 人民调解法 art. 29 (written: parties, facts, points in dispute,
-    responsibilities, terms, performance) or art. 28 (oral: content recorded)."""
-
-    case = models.OneToOneField(
-        Case, on_delete=models.CASCADE, related_name="agreement", verbose_name=_("案件")
-    )
-    kind = models.CharField(_("形式"), max_length=10, choices=AgreementKind.choices)
-    facts = models.TextField(_("纠纷主要事实"), blank=True)
-    disputed_points = models.TextField(_("争议事项"), blank=True)
-    responsibilities = models.TextField(_("各方当事人的责任"), blank=True)
-    terms = models.TextField(_("协议内容"))
-    performance_method = models.CharField(_("履行方式"), max_length=200, blank=True)
-    performance_place = models.CharField(_("履行地点"), max_length=200, blank=True)
-    performance_deadline = models.DateField(_("履行期限"), null=True, blank=True)
-    concluded_at = models.DateTimeField(_("达成时间"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("调解协议")
-        verbose_name_plural = _("调解协议")
-
-    def __str__(self) -> str:
-        return f"{self.case_id} {self.get_kind_display()}"
-
-
-class Failure(models.Model):
-    """调解不成记录 — what the parties do not dispute (无争议事实记载), kept for the court or
-    the body the case goes to next, so the facts need not be proved again."""
-
-    case = models.OneToOneField(
-        Case, on_delete=models.CASCADE, related_name="failure", verbose_name=_("案件")
-    )
-    undisputed_facts = models.TextField(_("无争议事实记载"))
-    note = models.TextField(_("说明"), blank=True)
-    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("记录人"),
-    )
-
-    class Meta:
-        verbose_name = _("调解不成记录")
-        verbose_name_plural = _("调解不成记录")
-
-    def __str__(self) -> str:
-        return f"{self.case_id} 调解不成"
-
-
 class Referral(models.Model):
     """转出记录 — where a case went and who received it: referred out after or instead of
     mediation (转出), or not accepted for mediation and sent where it belongs (不予受理)."""
@@ -472,38 +410,6 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} → {self.receiver}"
-
-
-class FollowUp(models.Model):
-    """回访 — a visit after closing, with the parties' satisfaction (1–5)."""
-
-    case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("案件")
-    )
-    visited_at = models.DateTimeField(_("回访时间"), default=timezone.now)
-    visitor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("回访人"),
-    )
-    satisfaction = models.PositiveSmallIntegerField(_("满意度"), choices=Satisfaction.choices)
-    comment = models.TextField(_("回访意见"), blank=True)
-
-    class Meta:
-        verbose_name = _("回访")
-        verbose_name_plural = _("回访")
-        ordering = ["-visited_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(satisfaction__gte=1, satisfaction__lte=5),
-                name="followup_satisfaction_1_5",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.case_id} {self.satisfaction}"
 
 
 class RepeatReport(models.Model):

@@ -25,7 +25,10 @@ from fengqiao.disputes.choices import (
     ReferralTarget,
     RiskGrade,
 )
-from fengqiao.disputes.models import AgreementKind, Case, DispatchOrder
+from fengqiao.disputes.models import (
+    Case,
+    DispatchOrder,
+)
 from fengqiao.disputes.services.dispatch import (
     case_assess,
     case_dispatch,
@@ -41,18 +44,20 @@ from fengqiao.disputes.services.handling import (
     mediation_start,
 )
 from fengqiao.disputes.services.outcomes import (
-    case_agree,
     case_archive,
-    case_fail,
     case_refer,
     case_reject,
     case_withdraw,
-    follow_up_correct,
-    follow_up_record,
 )
 from fengqiao.disputes.tests.test_workflow import drive_to
 from fengqiao.disputes.workflow import TransitionNotAllowed
-from fengqiao.mediation.choices import ConsentDecision, ContactMethod
+from fengqiao.mediation.choices import AgreementKind, ConsentDecision, ContactMethod
+from fengqiao.mediation.outcomes import (
+    case_agree,
+    case_fail,
+    follow_up_correct,
+    follow_up_record,
+)
 from fengqiao.mediation.services import consent_record
 
 REFUSED = (PermissionDenied, Http404, TransitionNotAllowed, CaseRuleError, StaleCase)

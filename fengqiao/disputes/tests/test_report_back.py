@@ -17,12 +17,24 @@ from fengqiao.accounts.choices import BuiltinRole
 from fengqiao.audit.models import AuditEvent
 from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import CaseStatus, DueKind, DueStatus, RiskGrade
-from fengqiao.disputes.models import AgreementKind, Case, DueItem, SupervisionOrder
+from fengqiao.disputes.models import (
+    Case,
+    DueItem,
+    SupervisionOrder,
+)
 from fengqiao.disputes.services.dispatch import case_dispatch, case_escalate, dispatch_accept
 from fengqiao.disputes.services.handling import case_extend
-from fengqiao.disputes.services.outcomes import case_agree, case_fail, case_refer, case_withdraw
+from fengqiao.disputes.services.outcomes import (
+    case_refer,
+    case_withdraw,
+)
 from fengqiao.disputes.sweep import dispatching_platforms, sweep_due_items
 from fengqiao.disputes.tests.factories import assessed_case, staff, start_mediation
+from fengqiao.mediation.choices import AgreementKind
+from fengqiao.mediation.outcomes import (
+    case_agree,
+    case_fail,
+)
 from fengqiao.notify.choices import NotificationKind
 from fengqiao.notify.models import Notification
 from fengqiao.orgs.tests.factories import OrganizationFactory, kind

@@ -17,7 +17,6 @@ from fengqiao.core.choices import DisputeCategory
 from fengqiao.disputes import routing
 from fengqiao.disputes.choices import CaseStatus, HandlingLevel, IntakeChannel, RiskGrade
 from fengqiao.disputes.models import (
-    Agreement,
     Case,
     DeadlineLimit,
     SubjectRule,
@@ -25,6 +24,7 @@ from fengqiao.disputes.models import (
 )
 from fengqiao.disputes.services.dispatch import case_dispatch, dispatch_return
 from fengqiao.disputes.tests.factories import assessed_case, register_case
+from fengqiao.mediation.models import Agreement
 from fengqiao.orgs.models import MediatorProfile, Organization, OrgCategory
 from fengqiao.orgs.tests.factories import OrganizationFactory, kind, mediator
 

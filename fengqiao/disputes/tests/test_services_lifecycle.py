@@ -18,22 +18,30 @@ from fengqiao.disputes.choices import (
     ReferralTarget,
     RiskGrade,
 )
-from fengqiao.disputes.models import AgreementKind, Case, DueItem, Failure, Referral
+from fengqiao.disputes.models import (
+    Case,
+    DueItem,
+    Referral,
+)
 from fengqiao.disputes.policy import case_may
 from fengqiao.disputes.services.dispatch import case_assess, case_dispatch, dispatch_accept
 from fengqiao.disputes.services.errors import AlreadyDone, CaseRuleError, StaleCase
 from fengqiao.disputes.services.handling import case_suspend, mediation_start
 from fengqiao.disputes.services.outcomes import (
-    case_agree,
     case_archive,
-    case_fail,
     case_refer,
     case_reject,
     case_withdraw,
-    follow_up_record,
 )
 from fengqiao.disputes.tests.factories import consent_and_notify, register_case, start_mediation
 from fengqiao.disputes.workflow import TransitionNotAllowed
+from fengqiao.mediation.choices import AgreementKind
+from fengqiao.mediation.models import Failure
+from fengqiao.mediation.outcomes import (
+    case_agree,
+    case_fail,
+    follow_up_record,
+)
 
 
 def test_grid_report_to_archive(cast: Any, world: Any) -> None:

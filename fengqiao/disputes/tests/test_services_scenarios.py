@@ -25,7 +25,11 @@ from fengqiao.disputes.choices import (
     IntakeChannel,
     RiskGrade,
 )
-from fengqiao.disputes.models import AgreementKind, Case, DispatchOrder, DueItem
+from fengqiao.disputes.models import (
+    Case,
+    DispatchOrder,
+    DueItem,
+)
 from fengqiao.disputes.services.dispatch import (
     case_assess,
     case_dispatch,
@@ -36,10 +40,8 @@ from fengqiao.disputes.services.dispatch import (
 from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.disputes.services.handling import case_suspend, mediation_start
 from fengqiao.disputes.services.outcomes import (
-    case_agree,
     case_archive,
     case_withdraw,
-    follow_up_record,
 )
 from fengqiao.disputes.services.transitions import LIVE_ORDER
 from fengqiao.disputes.tests.factories import (
@@ -49,6 +51,11 @@ from fengqiao.disputes.tests.factories import (
     start_mediation,
 )
 from fengqiao.disputes.workflow import TransitionNotAllowed
+from fengqiao.mediation.choices import AgreementKind
+from fengqiao.mediation.outcomes import (
+    case_agree,
+    follow_up_record,
+)
 from fengqiao.notify.choices import NotificationKind
 from fengqiao.notify.models import Notification
 from fengqiao.orgs.tests.factories import OrganizationFactory, kind

@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from fengqiao.disputes.services.dispatch import case_escalate
-from fengqiao.disputes.services.outcomes import case_agree
 from fengqiao.disputes.tests.factories import register_case
 from fengqiao.disputes.tests.test_views_common import east_case, fresh, to_mediating
+from fengqiao.mediation.outcomes import case_agree
 from fengqiao.web.tests.html import page_text
 
 

@@ -9,8 +9,13 @@ import pytest
 from django.utils import timezone
 
 from fengqiao.disputes.choices import CaseStatus, IntakeChannel, PartyRole
-from fengqiao.disputes.models import AgreementKind, Case, DueItem
-from fengqiao.disputes.services.outcomes import case_agree, case_fail, case_refer
+from fengqiao.disputes.models import (
+    Case,
+    DueItem,
+)
+from fengqiao.disputes.services.outcomes import (
+    case_refer,
+)
 from fengqiao.disputes.tests.test_views_common import (
     accept,
     assess,
@@ -19,6 +24,11 @@ from fengqiao.disputes.tests.test_views_common import (
     fullwidth,
     to_mediating,
     west_case,
+)
+from fengqiao.mediation.choices import AgreementKind
+from fengqiao.mediation.outcomes import (
+    case_agree,
+    case_fail,
 )
 from fengqiao.web.tests.html import page_text, table_text
 

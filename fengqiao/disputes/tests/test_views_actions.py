@@ -14,8 +14,10 @@ from django.utils import timezone
 from fengqiao.audit.models import AuditEvent
 from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import CaseStatus, DispatchRole, DispatchStatus, DueKind
-from fengqiao.disputes.models import Agreement, AgreementKind, Case, DueItem
-from fengqiao.disputes.services.outcomes import case_agree
+from fengqiao.disputes.models import (
+    Case,
+    DueItem,
+)
 from fengqiao.disputes.tests.factories import consent_and_notify, register_case, start_mediation
 from fengqiao.disputes.tests.test_views_common import (
     accept,
@@ -24,6 +26,11 @@ from fengqiao.disputes.tests.test_views_common import (
     east_case,
     fresh,
     to_mediating,
+)
+from fengqiao.mediation.choices import AgreementKind
+from fengqiao.mediation.models import Agreement
+from fengqiao.mediation.outcomes import (
+    case_agree,
 )
 from fengqiao.web.tests.html import page_text, table_text
 

@@ -11,7 +11,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from fengqiao.disputes.choices import CaseAction, CaseStatus, DispatchStatus, RiskGrade
-from fengqiao.disputes.models import AgreementKind, Case, DispatchOrder, TimelineEvent
+from fengqiao.disputes.models import (
+    Case,
+    DispatchOrder,
+    TimelineEvent,
+)
 from fengqiao.disputes.policy import case_may
 from fengqiao.disputes.services.dispatch import (
     case_assess,
@@ -23,9 +27,7 @@ from fengqiao.disputes.services.dispatch import (
 from fengqiao.disputes.services.errors import AlreadyDone, StaleCase
 from fengqiao.disputes.services.handling import case_resume, case_suspend, mediation_start
 from fengqiao.disputes.services.outcomes import (
-    case_agree,
     case_archive,
-    case_fail,
     case_refer,
     case_reject,
     case_withdraw,
@@ -37,6 +39,11 @@ from fengqiao.disputes.workflow import (
     TransitionNotAllowed,
     allowed_actions,
     next_status,
+)
+from fengqiao.mediation.choices import AgreementKind
+from fengqiao.mediation.outcomes import (
+    case_agree,
+    case_fail,
 )
 
 ALL_PAIRS = [(s, a) for s in CaseStatus for a in CaseAction]

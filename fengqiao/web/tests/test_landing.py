@@ -17,7 +17,6 @@ from fengqiao.disputes.choices import CaseStatus
 from fengqiao.disputes.models import Case, DueItem, SupervisionOrder
 from fengqiao.disputes.queues import month_start
 from fengqiao.disputes.services.dispatch import dispatch_return
-from fengqiao.disputes.services.outcomes import case_agree
 from fengqiao.disputes.tests.factories import register_case
 from fengqiao.disputes.tests.test_views_common import (
     assess,
@@ -25,6 +24,9 @@ from fengqiao.disputes.tests.test_views_common import (
     east_case,
     fresh,
     to_mediating,
+)
+from fengqiao.mediation.outcomes import (
+    case_agree,
 )
 from fengqiao.web.tests.html import page_text, table_text
 

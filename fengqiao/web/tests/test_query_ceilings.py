@@ -22,7 +22,6 @@ from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 from fengqiao.disputes.choices import PartyRole
 from fengqiao.disputes.models import Case, DueItem, Party, SupervisionOrder
-from fengqiao.disputes.services.outcomes import case_agree, follow_up_record
 from fengqiao.disputes.tests.factories import register_case
 from fengqiao.disputes.tests.test_views_common import (
     accept,
@@ -34,6 +33,7 @@ from fengqiao.disputes.tests.test_views_common import (
 )
 from fengqiao.mediation import services as mediation
 from fengqiao.mediation.choices import ConsentDecision, ContactMethod
+from fengqiao.mediation.outcomes import case_agree, follow_up_record
 from fengqiao.notify.services import notify
 from fengqiao.orgs.tests.factories import OrganizationFactory, kind, mediator, practical_training
 from fengqiao.regions.tests.factories import make_region
