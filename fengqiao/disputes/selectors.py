@@ -171,7 +171,7 @@ class Worklist:
 def worklist_for_user(user: Any, *, limit: int = 50) -> Worklist:
     """我的工作: what waits for this user, each list bounded."""
     now = timezone.now()
-    org_ids = list(user.role_grants.exclude(org=None).values_list("org_id", flat=True))
+    org_ids = grant_org_ids(user)
     to_assess: list[Case] = []
     if has_perm(user, ASSESS_CASE):
         to_assess = list(
@@ -185,7 +185,10 @@ def worklist_for_user(user: Any, *, limit: int = 50) -> Worklist:
             .select_related("region")
             .order_by("registered_at")[:limit]
         )
-    mine = Q(handler=user) | Q(handling_org_id__in=org_ids)
+    # The cases of the orgs the user handles cases for: a grid worker, whose role is granted
+    # at the village committee, does not mediate the committee's cases.
+    handling = scope_for(user, HANDLE_CASE).member_org_ids
+    mine = Q(handler=user) | Q(handling_org_id__in=handling)
     to_mediate = list(
         restrict(
             Case.objects.filter(

@@ -145,6 +145,21 @@ def test_grid_worker_reports_to_their_townships_pingan_office() -> None:
     assert number in recent.split("我最近的上报", 1)[1]
 
 
+def test_grid_workers_work_is_not_their_committees_mediation() -> None:
+    # given the grid worker, whose role is granted at the village committee, which mediates cases
+    committee = grant_org("gridworker")
+    assert Case.objects.filter(handling_org=committee, status=CaseStatus.MEDIATING).exists()
+    client, _landing = login("gridworker")
+
+    # then 我的工作 lists none of them as theirs to mediate
+    work = client.get("/cases/my/")
+    assert listed_numbers(work, "to-mediate") == set()
+    assert "没有调解中的案件" in table_text(work, "to-mediate")
+    # while the committee's mediator finds them there
+    _client, mediator_work = login("mediator")
+    assert listed_numbers(mediator_work, "to-mediate")
+
+
 # --- 人民调解员: a village committee, the 医调委, the 驻庭调解室 ---------------------------------
 
 MEDIATORS = ["mediator", "mediator2", "mediator_industry", "mediator_court"]
