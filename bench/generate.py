@@ -306,7 +306,19 @@ def _fields() -> dict[str, list[str]]:
         "responded_at",
         "return_reason",
     ]
-    due_fields = ["case", "kind", "org", "dispatch", "due_at", "next_check_at", "status"]
+    # No period recorded (period_unit "", no moves): the sweep reads due_at as it stands.
+    due_fields = [
+        "case",
+        "kind",
+        "org",
+        "dispatch",
+        "due_at",
+        "next_check_at",
+        "status",
+        "period_unit",
+        "moves",
+        "clock",
+    ]
     # The mediating fixtures have what mediation needs (人民调解法 arts. 17, 23): both parties'
     # consent and the rights notice, so that ``case_agree`` accepts them.
     consent_fields = ["case", "party", "decision", "method", "recorded_at", "note"]
@@ -520,6 +532,9 @@ def build_chunk(
                     due_at,
                     None if status == "suspended" else check,
                     "open",
+                    "",
+                    "[]",
+                    "",
                 )
             )
     return {

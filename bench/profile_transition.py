@@ -51,7 +51,7 @@ def main() -> None:
     from fengqiao.accounts.models import User
     from fengqiao.disputes.models import Case, DispatchOrder
     from fengqiao.disputes.services.dispatch import dispatch_accept
-    from fengqiao.disputes.services.outcomes import case_agree
+    from fengqiao.mediation.outcomes import case_agree
 
     mediator = User.objects.get(pk=meta["users"]["mediator"])
     need = 2 * args.calls + 1

@@ -194,8 +194,8 @@ def raw_accept(raw: Raw, order_id: int, user_id: int) -> None:
     )
     due = raw.ts(datetime.now(UTC) + timedelta(days=30))
     raw.run(
-        "INSERT INTO disputes_dueitem (case_id, kind, org_id, due_at, next_check_at, status) "
-        "VALUES (%s, 'mediation', %s, %s, %s, 'open')",
+        "INSERT INTO disputes_dueitem (case_id, kind, org_id, due_at, next_check_at, status, "
+        "period_unit, moves, clock) VALUES (%s, 'mediation', %s, %s, %s, 'open', '', '[]', '')",
         (case_id, org, due, due),
     )
     data = json.dumps({"from_version": case[2], "dispatch": order_id, "role": "sole"})
@@ -571,7 +571,7 @@ def run(db: BenchDB, iterations: int, intake_seconds: float) -> dict[str, Any]:
     from fengqiao.disputes import selectors, sweep
     from fengqiao.disputes.models import Case, DispatchOrder, DueItem
     from fengqiao.disputes.services.dispatch import dispatch_accept
-    from fengqiao.disputes.services.outcomes import case_agree
+    from fengqiao.mediation.outcomes import case_agree
 
     raw = Raw(db)
     users = meta["users"]
