@@ -158,6 +158,12 @@ class CaseActionForm(StyledForm):
     def setup(self) -> None:
         """Choices that depend on the case or the user."""
 
+    def service_kwargs(self) -> dict[str, Any]:
+        """The service's keyword arguments besides ``actor``: the case and the cleaned fields,
+        each field named as the service names its parameter (a form whose fields differ says
+        so by overriding this)."""
+        return {"case_id": self.case.pk, **self.cleaned_data}
+
 
 class AssessForm(CaseActionForm):
     category = forms.ChoiceField(label=_("纠纷类别"), choices=grouped_category_choices)
@@ -277,6 +283,12 @@ class DispatchForm(CaseActionForm):
         data["tasks"] = {org.pk: data.get(self.task_field(org.pk)) or "" for org in (orgs or [])}
         return data
 
+    def service_kwargs(self) -> dict[str, Any]:
+        # The task inputs reach the service as ``tasks`` (only those of the chosen orgs).
+        kwargs = {k: v for k, v in super().service_kwargs().items() if not k.startswith("task_")}
+        kwargs["orgs"] = list(kwargs["orgs"])
+        return kwargs
+
 
 def _reason(label: Any = None, required: bool = True) -> forms.CharField:
     return forms.CharField(
@@ -328,7 +340,24 @@ class ArchiveForm(CaseActionForm):
 # --- Dispatch orders and filters ---------------------------------------------------------------
 
 
-class ReturnOrderForm(StyledForm):
+class OrderForm(StyledForm):
+    """An answer to a 交办单 (受理, 退回); ``version`` is the case version the page showed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    def __init__(self, *args: Any, order: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order = order
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"dispatch_id": self.order.pk, **self.cleaned_data}
+
+
+class AcceptOrderForm(OrderForm):
+    pass
+
+
+class ReturnOrderForm(OrderForm):
     reason = forms.CharField(
         label=_("退回理由"),
         max_length=2000,

@@ -420,12 +420,17 @@ def case_actions(user: Any, case: Case) -> list[str]:
 
 
 def _extra_actions(user: Any, case: Case) -> list[str]:
-    """Actions outside the workflow table: 延期 for whoever runs the mediation now (the
-    handling side of an accepted, mediating or suspended case), 回访 once the case is closed and
-    更正回访 once a visit is recorded."""
+    """Actions outside the workflow table: 延期 and the mediation record for whoever runs the
+    mediation now (the handling side of an accepted, mediating or suspended case), 回访 once the
+    case is closed and 更正回访 once a visit is recorded."""
     return [
         action
-        for action in (policy.EXTEND, policy.FOLLOW_UP, policy.FOLLOW_UP_CORRECT)
+        for action in (
+            policy.EXTEND,
+            policy.MEDIATE,
+            policy.FOLLOW_UP,
+            policy.FOLLOW_UP_CORRECT,
+        )
         if policy.case_may(user, case, action)
     ]
 

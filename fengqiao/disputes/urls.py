@@ -13,6 +13,6 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("<int:pk>/act/<slug:action>/", views.case_act, name="case_act"),
     path("<int:pk>/parties/<int:party_pk>/reveal/", views.party_reveal, name="party_reveal"),
-    path("orders/<int:pk>/accept/", views.order_accept, name="order_accept"),
-    path("orders/<int:pk>/return/", views.order_return, name="order_return"),
+    path("orders/<int:pk>/accept/", views.order_act, {"action": "accept"}, name="order_accept"),
+    path("orders/<int:pk>/return/", views.order_act, {"action": "return"}, name="order_return"),
 ]

@@ -5,12 +5,11 @@ with what they typed kept."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,7 +24,8 @@ from django.views.decorators.http import require_POST
 from fengqiao.accounts.access import has_perm, require
 from fengqiao.accounts.models import User
 from fengqiao.core.choices import DisputeCategory, grouped_category_choices
-from fengqiao.disputes import deadlines, disclosure, forms, queues, selectors
+from fengqiao.disputes import actions, deadlines, disclosure, forms, queues, selectors
+from fengqiao.disputes.actions import ActionSpec
 from fengqiao.disputes.choices import (
     CaseStatus,
     IntakeChannel,
@@ -34,31 +34,11 @@ from fengqiao.disputes.choices import (
 )
 from fengqiao.disputes.duplicates import flagged_at_intake
 from fengqiao.disputes.exports import case_ledger_export
-from fengqiao.disputes.models import Case
 from fengqiao.disputes.permissions import REGISTER_CASE, VIEW_CASE
-from fengqiao.disputes.services.dispatch import (
-    case_assess,
-    case_dispatch_with_tasks,
-    case_escalate,
-    dispatch_accept,
-    dispatch_return,
-)
+from fengqiao.disputes.services.dispatch import dispatch_accept, dispatch_return
 from fengqiao.disputes.services.errors import AlreadyDone, CaseRuleError, StaleCase
-from fengqiao.disputes.services.handling import (
-    case_extend,
-    case_resume,
-    case_suspend,
-    mediation_start,
-)
-from fengqiao.disputes.services.outcomes import (
-    case_archive,
-    case_refer,
-    case_reject,
-    case_withdraw,
-)
 from fengqiao.disputes.timeline import action_label
 from fengqiao.disputes.workflow import TransitionNotAllowed
-from fengqiao.mediation.views import panel_context
 from fengqiao.orgs.permissions import EXPORT_REPORTS
 from fengqiao.regions.selectors import region_for_filter
 
@@ -93,177 +73,58 @@ def _next_url(request: HttpRequest, default: str) -> str:
     return default
 
 
-# --- Actions on a case --------------------------------------------------------------------------
-
-Run = Callable[[User, Case, dict[str, Any]], object]
-
-
-@dataclass(frozen=True)
-class ActionSpec:
-    form: type[forms.CaseActionForm]
-    run: Run
-    done: Any
-
-
-def _assess(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return case_assess(
-        actor=actor,
-        case_id=case.pk,
-        version=d["version"],
-        category=d["category"],
-        grade=d["grade"],
-        people_count=d["people_count"],
-        amount=d["amount"],
-        flags=d["flags"],
-        lead_leader=d["lead_leader"],
-        procedure=d.get("procedure", ""),
-        note=d["note"],
-    )
-
-
-def _dispatch(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return case_dispatch_with_tasks(
-        actor=actor,
-        case_id=case.pk,
-        version=d["version"],
-        orgs=list(d["orgs"]),
-        tasks=d["tasks"],
-        lead=d["lead"],
-        suggested_mediator=d["suggested_mediator"],
-    )
-
-
-def _escalate(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return case_escalate(actor=actor, case_id=case.pk, version=d["version"], reason=d["reason"])
-
-
-def _start(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return mediation_start(actor=actor, case_id=case.pk, version=d["version"], note=d["note"])
-
-
-def _suspend(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return case_suspend(actor=actor, case_id=case.pk, version=d["version"], reason=d["reason"])
-
-
-def _resume(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return case_resume(actor=actor, case_id=case.pk, version=d["version"], note=d["note"])
-
-
-def _extend(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return case_extend(
-        actor=actor,
-        case_id=case.pk,
-        days=d["days"],
-        applicant_consents=d["applicant_consents"],
-        respondent_consents=d["respondent_consents"],
-        note=d["note"],
-        version=d["version"],
-    )
-
-
-def _refer(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return case_refer(
-        actor=actor,
-        case_id=case.pk,
-        version=d["version"],
-        target=d["target"],
-        receiver=d["receiver"],
-        note=d["note"],
-    )
-
-
-def _reject(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return case_reject(
-        actor=actor,
-        case_id=case.pk,
-        version=d["version"],
-        reason=d["reason"],
-        receiver=d["receiver"],
-    )
-
-
-def _withdraw(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return case_withdraw(actor=actor, case_id=case.pk, version=d["version"], reason=d["reason"])
-
-
-def _archive(actor: User, case: Case, d: dict[str, Any]) -> object:
-    return case_archive(actor=actor, case_id=case.pk, version=d["version"])
-
-
-ACTIONS: dict[str, ActionSpec] = {
-    "assess": ActionSpec(forms.AssessForm, _assess, gettext_lazy("研判结果已保存。")),
-    "dispatch": ActionSpec(forms.DispatchForm, _dispatch, gettext_lazy("已交办。")),
-    "escalate": ActionSpec(forms.EscalateForm, _escalate, gettext_lazy("已上报上级平台。")),
-    "start": ActionSpec(forms.NoteForm, _start, gettext_lazy("已开始调解。")),
-    "suspend": ActionSpec(forms.SuspendForm, _suspend, gettext_lazy("调解已中止，期限暂停计算。")),
-    "resume": ActionSpec(forms.NoteForm, _resume, gettext_lazy("调解已恢复。")),
-    "extend": ActionSpec(forms.ExtendForm, _extend, gettext_lazy("调解期限已延长。")),
-    "refer": ActionSpec(forms.ReferForm, _refer, gettext_lazy("案件已转出。")),
-    "reject": ActionSpec(forms.RejectForm, _reject, gettext_lazy("已不予受理。")),
-    "withdraw": ActionSpec(forms.WithdrawForm, _withdraw, gettext_lazy("案件已撤回。")),
-    "archive": ActionSpec(forms.ArchiveForm, _archive, gettext_lazy("案件已归档。")),
-}
-# Shown last and in red: they end the case without mediating it.
-ENDING_ACTIONS = {"reject", "withdraw"}
-
-
-def register_actions(specs: dict[str, ActionSpec]) -> None:
-    """Add the actions of an app above disputes (mediation: 达成协议, 调解不成, 回访), from its
-    ``AppConfig.ready``: disputes does not import their services. A name taken is refused."""
-    taken = set(ACTIONS) & set(specs)
-    if any(ACTIONS[name] != specs[name] for name in taken):
-        raise ImproperlyConfigured(f"case actions declared twice: {sorted(taken)}")
-    ACTIONS.update(specs)
-
-
-def _action_form(name: str, case: Case, user: User, data: Any = None) -> forms.CaseActionForm:
-    return ACTIONS[name].form(data, case=case, user=user, auto_id=f"id_{name}_%s")
+# --- Actions on a case (declared in actions.py) ------------------------------------------------
 
 
 def _render_detail(
     request: HttpRequest,
     pk: int,
     *,
-    failed: tuple[str, forms.CaseActionForm] | None = None,
+    failed: tuple[ActionSpec, forms.CaseActionForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = _actor(request)
     detail = selectors.case_detail_for_user(user, pk)
-    names = [a for a in detail.actions if a in ACTIONS]
-    names.sort(key=lambda a: a in ENDING_ACTIONS)
-    action_forms = []
-    for name in names:
-        is_failed = failed is not None and failed[0] == name
-        form = failed[1] if failed is not None and is_failed else None
-        action_forms.append(
-            {
-                "name": name,
-                "label": action_label(name),
-                "form": form or _action_form(name, detail.case, user),
-                "open": is_failed,
-                "ending": name in ENDING_ACTIONS,
-            }
-        )
-    if failed is not None and failed[0] not in names:
+    case = detail.case
+    # Offered: what the policy allows this user now (``detail.actions``, in its order),
+    # 不予受理/撤回 last.
+    rank = {name: i for i, name in enumerate(detail.actions)}
+    offered = [s for s in actions.all_actions() if s.policy in rank]
+    offered.sort(key=lambda s: (s.ending, rank[s.policy]))
+    failed_name = failed[0].name if failed is not None else ""
+    case_forms = {s.name: s.make_form(case, user) for s in offered if s.name != failed_name}
+    if failed is not None and failed_name in {s.name for s in offered}:
+        case_forms[failed_name] = failed[1]
+    elif failed is not None:
         for error in failed[1].non_field_errors():
             messages.error(request, str(error))
-    return render(
-        request,
-        "disputes/case_detail.html",
-        {
-            "detail": detail,
-            "case": detail.case,
-            "action_forms": action_forms,
-            "status_labels": STATUS_LABELS,
-            "satisfaction_labels": dict(Satisfaction.choices),
-            "grade_labels": dict(RiskGrade.choices),
-            "category_labels": dict(DisputeCategory.choices),
-            "flagged": flagged_at_intake(user, detail.timeline),
-            "repeat_reports": detail.repeat_reports,
-            **panel_context(user, detail.case),
-        },
-        status=status,
-    )
+    context: dict[str, Any] = {
+        "detail": detail,
+        "case": case,
+        "case_forms": case_forms,
+        "open_action": failed_name,
+        "action_forms": [
+            {
+                "name": s.name,
+                "label": action_label(s.name),
+                "form": case_forms[s.name],
+                "open": s.name == failed_name,
+                "ending": s.ending,
+            }
+            for s in offered
+            if not s.panel
+        ],
+        "panel_templates": [p.template for p in actions.panels()],
+        "status_labels": STATUS_LABELS,
+        "satisfaction_labels": dict(Satisfaction.choices),
+        "grade_labels": dict(RiskGrade.choices),
+        "category_labels": dict(DisputeCategory.choices),
+        "flagged": flagged_at_intake(user, detail.timeline),
+        "repeat_reports": detail.repeat_reports,
+    }
+    for panel in actions.panels():
+        context.update(panel.context(user, case))
+    return render(request, "disputes/case_detail.html", context, status=status)
 
 
 @login_required
@@ -298,17 +159,20 @@ def party_reveal(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Every action on a case: parse its form, call its service with the form's version, go
+    back to the case with what happened. A refusal re-renders the page with the form open and
+    what was typed kept; the same submit again says it was not saved twice."""
     require(request.user, VIEW_CASE)
-    spec = ACTIONS.get(action)
+    spec = actions.get(action)
     if spec is None:
         raise Http404
     user = _actor(request)
     case = selectors.case_get_for_user(user, pk)
-    form = _action_form(action, case, user, request.POST)
+    form = spec.make_form(case, user, request.POST, request.FILES)
     status = 400
     if form.is_valid():
         try:
-            spec.run(user, case, form.cleaned_data)
+            spec.run(user, form)
         except AlreadyDone as done:
             # The same form again (a double click, a second tab): done once, not saved twice.
             messages.info(request, str(done))
@@ -317,62 +181,48 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             message = _refusal_message(exc)
             status = _refusal_status(exc)
             form.add_error(None, message)
-            if isinstance(exc, StaleCase):
+            # A stale page is told at the top; a panel may not show the form at all now.
+            if isinstance(exc, StaleCase) or spec.panel:
                 messages.error(request, message)
         else:
             messages.success(request, f"{case.number}：{spec.done}")
             return redirect("disputes:case_detail", pk=case.pk)
-    return _render_detail(request, pk, failed=(action, form), status=status)
+    return _render_detail(request, pk, failed=(spec, form), status=status)
 
 
 # --- Dispatch orders (受理 / 退回) --------------------------------------------------------------
 
-
-def _version(request: HttpRequest) -> int | None:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
-
-
-@login_required
-@require_POST
-def order_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, VIEW_CASE)
-    order = selectors.dispatch_order_for_user(request.user, pk)
-    back = _next_url(request, reverse("disputes:case_detail", args=[order.case_id]))
-    try:
-        dispatch_accept(actor=_actor(request), dispatch_id=order.pk, version=_version(request))
-    except REFUSALS as exc:
-        messages.error(request, _refusal_message(exc))
-    else:
-        messages.success(
-            request,
-            _("%(org)s已受理案件%(n)s。") % {"org": order.to_org.name, "n": order.case.number},
-        )
-    return redirect(back)
+# Each answer to a 交办单 declared once: its form (which names the service's arguments) and
+# service, and what the page says when it is done.
+ORDER_ACTIONS: dict[str, tuple[type[forms.OrderForm], Callable[..., object], Any]] = {
+    "accept": (forms.AcceptOrderForm, dispatch_accept, gettext_lazy("%(org)s已受理案件%(n)s。")),
+    "return": (forms.ReturnOrderForm, dispatch_return, gettext_lazy("已退回案件%(n)s。")),
+}
 
 
 @login_required
 @require_POST
-def order_return(request: HttpRequest, pk: int) -> HttpResponse:
+def order_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     require(request.user, VIEW_CASE)
+    if action not in ORDER_ACTIONS:
+        raise Http404
+    form_class, service, done = ORDER_ACTIONS[action]
     order = selectors.dispatch_order_for_user(request.user, pk)
     back = _next_url(request, reverse("disputes:case_detail", args=[order.case_id]))
-    form = forms.ReturnOrderForm(request.POST)
+    form = form_class(request.POST, order=order)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, str(error))
         return redirect(back)
     try:
-        dispatch_return(
-            actor=_actor(request), dispatch_id=order.pk, reason=form.cleaned_data["reason"]
-        )
+        service(actor=_actor(request), **form.service_kwargs())
+    except AlreadyDone as again:
+        messages.info(request, str(again))
     except REFUSALS as exc:
         messages.error(request, _refusal_message(exc))
     else:
-        messages.success(request, _("已退回案件%(n)s。") % {"n": order.case.number})
+        messages.success(request, done % {"org": order.to_org.name, "n": order.case.number})
     return redirect(back)
 
 
@@ -393,7 +243,6 @@ def my_work(request: HttpRequest) -> HttpResponse:
             "states": states,
             "order_states": order_states,
             "calendar_years": deadlines.known_years(),
-            "return_form": forms.ReturnOrderForm(),
             "can_register": has_perm(request.user, REGISTER_CASE),
         },
     )

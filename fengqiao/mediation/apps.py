@@ -9,14 +9,13 @@ class MediationConfig(AppConfig):
     def ready(self) -> None:
         from fengqiao.disputes.hooks import register_mediation_hooks
         from fengqiao.disputes.timeline import register_actions
-        from fengqiao.disputes.views import register_actions as register_case_actions
-        from fengqiao.mediation import case_actions
+        from fengqiao.mediation.actions import register_all
         from fengqiao.mediation.choices import MediationAction
         from fengqiao.mediation.consent import mediation_blocker, sessions_held
 
         # disputes may not import this app: it is told here our timeline entries, what stops a
         # case from being mediated, how many sessions a case has had, and our actions on the
-        # case page (达成协议, 调解不成, 回访).
+        # case page (达成协议, 调解不成, 回访, the mediation record) with the panel they fill.
         register_actions(MediationAction)
         register_mediation_hooks(blocker=mediation_blocker, sessions_held=sessions_held)
-        register_case_actions(case_actions.ACTIONS)
+        register_all()

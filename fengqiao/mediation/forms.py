@@ -9,10 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import User
-from fengqiao.core.formfields import StyledForm
 from fengqiao.disputes.choices import Satisfaction
 from fengqiao.disputes.forms import CaseActionForm
-from fengqiao.disputes.models import Case, Party
+from fengqiao.disputes.models import Party
 from fengqiao.mediation.choices import AgreementKind, ConsentDecision, ContactMethod, SessionMode
 from fengqiao.mediation.models import MediationSession
 from fengqiao.mediation.services import handling_team
@@ -31,15 +30,6 @@ def _text(
         max_length=max_length,
         widget=forms.Textarea(attrs={"rows": rows}),
     )
-
-
-class CaseForm(StyledForm):
-    """A form about one case: its choices come from that case (and what the user may see)."""
-
-    def __init__(self, *args: Any, case: Case, user: Any, prefix: str, **kwargs: Any) -> None:
-        super().__init__(*args, prefix=prefix, **kwargs)
-        self.case = case
-        self.user = user
 
 
 class PartyChoiceField(forms.ModelChoiceField):
@@ -65,7 +55,7 @@ class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
         return str(obj.display_name)
 
 
-class ConsentForm(CaseForm):
+class ConsentForm(CaseActionForm):
     party = PartyChoiceField(label=_("当事人"), queryset=Party.objects.none())
     decision = forms.ChoiceField(
         label=_("调解意愿"), choices=ConsentDecision.choices, widget=forms.RadioSelect
@@ -73,12 +63,16 @@ class ConsentForm(CaseForm):
     method = forms.ChoiceField(label=_("确认方式"), choices=ContactMethod.choices)
     note = forms.CharField(label=_("备注"), required=False, max_length=500)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def setup(self) -> None:
         self.fields["party"].queryset = Party.objects.filter(case=self.case)  # type: ignore[attr-defined]
 
+    def service_kwargs(self) -> dict[str, Any]:
+        kwargs = super().service_kwargs()
+        kwargs["party_id"] = kwargs.pop("party").pk
+        return kwargs
 
-class RightsNoticeForm(CaseForm):
+
+class RightsNoticeForm(CaseActionForm):
     method = forms.ChoiceField(label=_("告知方式"), choices=ContactMethod.choices)
     acknowledged = PartyMultipleChoiceField(
         label=_("已签收的当事人"),
@@ -87,12 +81,16 @@ class RightsNoticeForm(CaseForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def setup(self) -> None:
         self.fields["acknowledged"].queryset = Party.objects.filter(case=self.case)  # type: ignore[attr-defined]
 
+    def service_kwargs(self) -> dict[str, Any]:
+        kwargs = super().service_kwargs()
+        kwargs["acknowledged_party_ids"] = [p.pk for p in kwargs.pop("acknowledged")]
+        return kwargs
 
-class SessionForm(CaseForm):
+
+class SessionForm(CaseActionForm):
     held_at = forms.DateTimeField(
         label=_("调解时间"), widget=DATETIME_WIDGET, help_text=_("实际调解的时间，不能晚于现在。")
     )
@@ -109,14 +107,18 @@ class SessionForm(CaseForm):
     record = _text(_("调解记录"), rows=4)
     outcome = _text(_("调解结果"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {}).setdefault("held_at", timezone.localtime())
-        super().__init__(*args, **kwargs)
+    def setup(self) -> None:
+        self.initial.setdefault("held_at", timezone.localtime())
         team = handling_team(self.case).exclude(pk=self.user.pk).order_by("username")
         self.fields["mediators"].queryset = team  # type: ignore[attr-defined]
 
+    def service_kwargs(self) -> dict[str, Any]:
+        kwargs = super().service_kwargs()
+        kwargs["mediators"] = list(kwargs["mediators"])
+        return kwargs
 
-class EvidenceForm(CaseForm):
+
+class EvidenceForm(CaseActionForm):
     file = forms.FileField(
         label=_("文件"),
         help_text=_("JPEG、PNG图片或PDF文件，不超过10MB。"),
@@ -130,20 +132,28 @@ class EvidenceForm(CaseForm):
         empty_label=_("（不属于某次调解）"),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def setup(self) -> None:
         self.fields["session"].queryset = MediationSession.objects.filter(case=self.case)  # type: ignore[attr-defined]
 
+    def service_kwargs(self) -> dict[str, Any]:
+        kwargs = super().service_kwargs()
+        upload, session = kwargs["file"], kwargs.pop("session")
+        kwargs.update(
+            name=upload.name or "",
+            size=upload.size or 0,
+            session_id=session.pk if session else None,
+        )
+        return kwargs
 
-class ExpertOpinionForm(CaseForm):
+
+class ExpertOpinionForm(CaseActionForm):
     expert = forms.ModelChoiceField(label=_("专家"), queryset=Person.objects.none())
     field = forms.CharField(label=_("专业领域"), max_length=100)
     opinion = _text(_("专家意见"), rows=3)
     given_at = forms.DateTimeField(label=_("出具时间"), widget=DATETIME_WIDGET)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {}).setdefault("given_at", timezone.localtime())
-        super().__init__(*args, **kwargs)
+    def setup(self) -> None:
+        self.initial.setdefault("given_at", timezone.localtime())
         self.fields["expert"].queryset = people_visible_to(self.user).order_by("name")  # type: ignore[attr-defined]
 
 
@@ -216,3 +226,10 @@ class FollowUpCorrectForm(CaseActionForm):
             self.initial.setdefault("follow_up", visits[0].pk)
             self.initial.setdefault("satisfaction", visits[0].satisfaction)
             self.initial.setdefault("comment", visits[0].comment)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        # The service finds the case through the visit.
+        kwargs = super().service_kwargs()
+        del kwargs["case_id"]
+        kwargs["follow_up_id"] = kwargs.pop("follow_up")
+        return kwargs

@@ -32,7 +32,12 @@ from fengqiao.disputes.models import Case, Party
 from fengqiao.disputes.policy import MEDIATE, case_may
 from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.disputes.services.handling import mediation_start
-from fengqiao.disputes.services.transitions import lock_case, record_event
+from fengqiao.disputes.services.transitions import (
+    bump_version,
+    check_version,
+    lock_case,
+    record_event,
+)
 from fengqiao.mediation.choices import EvidenceType, MediationAction
 from fengqiao.mediation.consent import mediation_blocker
 from fengqiao.mediation.models import (
@@ -76,8 +81,20 @@ def may_mediate(actor: Any, case: Case) -> bool:
     return case_may(actor, case, MEDIATE)
 
 
-def _lock_for_mediation(actor: Any, case_id: int) -> Case:
+def _lock_for_mediation(
+    actor: Any,
+    case_id: int,
+    version: int | None,
+    action: str,
+    *,
+    note: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> Case:
+    """The case locked for a write to its mediation record. A form rendered at an older
+    ``version`` is refused (``StaleCase``), or answered ``AlreadyDone`` when it is the same
+    record again (``note`` and ``data``: what the record's timeline entry would say)."""
     case = lock_case(actor, case_id)
+    check_version(case, actor, action, version, note=note, data=data)
     if case.status not in MEDIATION_STATES:
         raise CaseRuleError(_("只有已受理、调解中或中止的案件可以办理调解事项。"))
     if not may_mediate(actor, case):
@@ -113,6 +130,7 @@ def _record(
     note: str = "",
     data: dict[str, Any] | None = None,
 ) -> None:
+    # The record moves the case's version, so a form rendered before it is stale.
     record_event(
         case,
         actor=actor,
@@ -120,17 +138,25 @@ def _record(
         from_status=case.status,
         to_status=case.status,
         note=note,
-        data=data,
+        data={"from_version": bump_version(case), **(data or {})},
     )
     audit_record(actor=actor, event_type=event_type, obj=obj, after=data)
 
 
 def consent_record(
-    *, actor: Any, case_id: int, party_id: int, decision: str, method: str, note: str = ""
+    *,
+    actor: Any,
+    case_id: int,
+    party_id: int,
+    decision: str,
+    method: str,
+    note: str = "",
+    version: int | None = None,
 ) -> PartyConsent:
     """记录调解意愿 — a later statement of the same party replaces the earlier one."""
+    data = {"party": party_id, "decision": decision, "method": method}
     with transaction.atomic():
-        case = _lock_for_mediation(actor, case_id)
+        case = _lock_for_mediation(actor, case_id, version, MediationAction.CONSENT, data=data)
         party = Party.objects.filter(case=case, pk=party_id).first()
         if party is None:
             raise CaseRuleError(_("该当事人不属于本案。"))
@@ -147,7 +173,6 @@ def consent_record(
         )
         # The timeline is shown to all who see the case, the audit log to the auditor: the
         # party by role and masked name there, by id here (disputes.disclosure).
-        data = {"party": party.pk, "decision": decision, "method": method}
         who = f"{party.get_role_display()}{MASKED.name(party.name, party.kind)}"
         _record(
             case,
@@ -162,12 +187,24 @@ def consent_record(
 
 
 def rights_notice_deliver(
-    *, actor: Any, case_id: int, method: str, acknowledged_party_ids: Iterable[int] = ()
+    *,
+    actor: Any,
+    case_id: int,
+    method: str,
+    acknowledged_party_ids: Iterable[int] = (),
+    version: int | None = None,
 ) -> RightsNotice:
     """送达权利义务告知书 — delivering again updates the record (who has acknowledged it)."""
+    ids = sorted(set(acknowledged_party_ids))
     with transaction.atomic():
-        case = _lock_for_mediation(actor, case_id)
-        parties = list(Party.objects.filter(case=case, pk__in=list(acknowledged_party_ids)))
+        case = _lock_for_mediation(
+            actor,
+            case_id,
+            version,
+            MediationAction.RIGHTS_NOTICE,
+            data={"method": method, "acknowledged": ids},
+        )
+        parties = list(Party.objects.filter(case=case, pk__in=ids).order_by("pk"))
         notice, _created = RightsNotice.objects.update_or_create(
             case=case,
             defaults={"method": method, "delivered_by": actor, "delivered_at": timezone.now()},
@@ -196,6 +233,7 @@ def session_record(
     attendees: str = "",
     outcome: str = "",
     mediators: Iterable[Any] = (),
+    version: int | None = None,
 ) -> MediationSession:
     """记录调解笔录. Sessions need the consent of every applicant and respondent (人民调解法
     art. 17) and the rights notice given; the first session of an accepted case starts
@@ -204,7 +242,14 @@ def session_record(
     if not record.strip():
         raise CaseRuleError(_("请填写调解记录。"))
     with transaction.atomic():
-        case = _lock_for_mediation(actor, case_id)
+        case = _lock_for_mediation(
+            actor,
+            case_id,
+            version,
+            MediationAction.SESSION,
+            note=outcome,
+            data={"mode": mode, "held_at": held_at.isoformat()},
+        )
         if case.status == CaseStatus.SUSPENDED:
             raise CaseRuleError(_("调解已中止，请先恢复调解再记录笔录。"))
         _check_past(case, held_at, _("调解时间"))
@@ -270,6 +315,7 @@ def evidence_upload(
     size: int,
     title: str = "",
     session_id: int | None = None,
+    version: int | None = None,
 ) -> Evidence:
     """上传证据材料 — only JPEG, PNG and PDF whose bytes match the name's type, within the size
     limit; stored under a random name, with the SHA-256 of the bytes."""
@@ -294,8 +340,15 @@ def evidence_upload(
     digest = hashlib.sha256(data).hexdigest()
     # A random name: nothing about the case or the file can be guessed from it.
     storage_name = f"evidence/{secrets.token_urlsafe(24)}{EXTENSIONS[kind][0]}"
+    shown = (title or PurePath(name).name)[:200]
     with transaction.atomic():
-        case = _lock_for_mediation(actor, case_id)
+        case = _lock_for_mediation(
+            actor,
+            case_id,
+            version,
+            MediationAction.EVIDENCE,
+            data={"title": shown, "sha256": digest},
+        )
         session = None
         if session_id is not None:
             session = MediationSession.objects.filter(case=case, pk=session_id).first()
@@ -307,7 +360,7 @@ def evidence_upload(
         evidence = Evidence.objects.create(
             case=case,
             session=session,
-            title=(title or PurePath(name).name)[:200],
+            title=shown,
             original_name=PurePath(name).name[:255],
             storage_name=stored,
             content_type=kind,
@@ -348,13 +401,17 @@ def expert_opinion_record(
     field: str,
     opinion: str,
     given_at: datetime | None = None,
+    version: int | None = None,
 ) -> ExpertOpinion:
     """记录专家意见."""
     if not opinion.strip():
         raise CaseRuleError(_("请填写专家意见。"))
+    given_at = given_at or timezone.now()
+    data = {"expert_id": expert.pk, "field": field, "given_at": given_at.isoformat()}
     with transaction.atomic():
-        case = _lock_for_mediation(actor, case_id)
-        given_at = given_at or timezone.now()
+        case = _lock_for_mediation(
+            actor, case_id, version, MediationAction.EXPERT_OPINION, data=data
+        )
         _check_past(case, given_at, _("出具时间"))
         row = ExpertOpinion.objects.create(
             case=case,
@@ -364,7 +421,7 @@ def expert_opinion_record(
             given_at=given_at,
             recorded_by=actor,
         )
-        data = {"expert": expert.name, "field": field}
+        data = {"expert": expert.name, **data}
         _record(
             case,
             actor=actor,

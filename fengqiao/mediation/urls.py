@@ -1,13 +1,16 @@
 from django.urls import path
 
+from fengqiao.disputes.views import case_act
 from fengqiao.mediation import views
 
+# The mediation record's actions run as every case action (declared in mediation/actions.py);
+# these are their addresses on the case page's panel.
 app_name = "mediation"
 urlpatterns = [
-    path("cases/<int:pk>/consent/", views.consent_record, name="consent_record"),
-    path("cases/<int:pk>/notice/", views.notice_deliver, name="notice_deliver"),
-    path("cases/<int:pk>/sessions/", views.session_record, name="session_record"),
-    path("cases/<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
-    path("cases/<int:pk>/opinions/", views.opinion_record, name="opinion_record"),
+    path("cases/<int:pk>/consent/", case_act, {"action": "consent"}, name="consent_record"),
+    path("cases/<int:pk>/notice/", case_act, {"action": "notice"}, name="notice_deliver"),
+    path("cases/<int:pk>/sessions/", case_act, {"action": "session"}, name="session_record"),
+    path("cases/<int:pk>/evidence/", case_act, {"action": "evidence"}, name="evidence_upload"),
+    path("cases/<int:pk>/opinions/", case_act, {"action": "opinion"}, name="opinion_record"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
 ]

@@ -37,16 +37,18 @@ from fengqiao.disputes.policy import (
     on_side,
     upper_platform,
 )
-from fengqiao.disputes.services.errors import CaseRuleError, StaleCase
+from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.disputes.services.transitions import (
     LIVE_ORDER,
     add_clock,
     add_due,
     apply_transition,
     case_url,
+    check_version,
     close_due_items,
     end_orders,
     finish_due,
+    order_answered,
     record_event,
     transition,
 )
@@ -324,19 +326,10 @@ def dispatch_accept(
     with transaction.atomic():
         order, case = _lock_order_and_case(dispatch_id)
         _require_member(actor, order.to_org)
-        if order.status == DispatchStatus.ACCEPTED:
-            if order.responded_by_id in (None, getattr(actor, "pk", None)):
-                return case  # the same click twice
-            raise CaseRuleError(
-                _("该交办单已由%(name)s受理。")
-                % {"name": getattr(order.responded_by, "display_name", "")}
-            )
         if order.status != DispatchStatus.PENDING:
-            raise CaseRuleError(
-                _("该交办单状态为“%(s)s”，不能受理。") % {"s": order.get_status_display()}
-            )
-        if version is not None and case.version != version:
-            raise StaleCase(case)
+            # Answered already (by this click before, or by a colleague) or closed.
+            raise order_answered(case, order, actor, CaseAction.ACCEPT)
+        check_version(case, actor, CaseAction.ACCEPT, version, data={"dispatch": order.pk})
         if case.status not in ORDER_ANSWERABLE:
             raise TransitionNotAllowed(case.status, CaseAction.ACCEPT)
         order.status, order.responded_at = DispatchStatus.ACCEPTED, timezone.now()
@@ -361,7 +354,9 @@ def _require_member(actor: Any, org: Organization) -> None:
         raise PermissionDenied(_("只有承办单位的工作人员可以受理或退回。"))
 
 
-def dispatch_return(*, actor: Any, dispatch_id: int, reason: str) -> Case:
+def dispatch_return(
+    *, actor: Any, dispatch_id: int, reason: str, version: int | None = None
+) -> Case:
     """退回 — the receiving org sends the case back with a reason; re-dispatch follows.
 
     A coordinating org declining leaves the case where it is. When the lead returns before
@@ -374,21 +369,18 @@ def dispatch_return(*, actor: Any, dispatch_id: int, reason: str) -> Case:
     with transaction.atomic():
         order, case = _lock_order_and_case(dispatch_id)
         _require_member(actor, order.to_org)
-        if order.status == DispatchStatus.RETURNED and order.responded_by_id == getattr(
-            actor, "pk", None
-        ):
-            return case  # the same click twice
         # The handling org returning its accepted case is a workflow transition (allowed only
         # before mediation starts); a pending order declined is an answer to that order.
         handling = (
             order.status == DispatchStatus.ACCEPTED and case.handling_org_id == order.to_org_id
         )
+        if not handling and order.status != DispatchStatus.PENDING:
+            raise order_answered(case, order, actor, CaseAction.RETURN, reason=reason)
+        check_version(
+            case, actor, CaseAction.RETURN, version, note=reason, data={"dispatch": order.pk}
+        )
         if handling:
             next_status(case.status, CaseAction.RETURN)
-        elif order.status != DispatchStatus.PENDING:
-            raise CaseRuleError(
-                _("该交办单状态为“%(s)s”，不能退回。") % {"s": order.get_status_display()}
-            )
         elif case.status not in ORDER_ANSWERABLE:
             raise TransitionNotAllowed(case.status, CaseAction.RETURN)
         was_lead = order.role == DispatchRole.LEAD

@@ -29,7 +29,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -176,17 +176,54 @@ def _stale(
         and all(first.data.get(k) == _as_stored(v) for k, v in data.items())
     ):
         return AlreadyDone(case, action_label(first.action), when)
-    changes = [
-        " ".join(
-            (
-                e.actor_name or _("系统"),
-                timezone.localtime(e.at).strftime("%m-%d %H:%M"),
-                action_label(e.action) + _change_detail(e),
-            )
-        )
+    return StaleCase(case, _changes(events), by_self=same_actor and len(events) == 1)
+
+
+def _at(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%m-%d %H:%M")
+
+
+def _changes(events: Iterable[TimelineEvent]) -> list[str]:
+    """Each event as who, when and what (for a stale request's message)."""
+    return [
+        " ".join((e.actor_name or _("系统"), _at(e.at), action_label(e.action) + _change_detail(e)))
         for e in events
     ]
-    return StaleCase(case, changes, by_self=same_actor and len(events) == 1)
+
+
+def order_answered(
+    case: Case, order: DispatchOrder, actor: Any, action: str, *, reason: str | None = None
+) -> StaleCase:
+    """What to answer a 受理 or 退回 (``action``) on a 交办单 that no longer waits for one: the
+    actor's same answer again (a double click, a second tab) is ``AlreadyDone``; anything else
+    is ``StaleCase`` naming who answered it and when, or what closed it. Nothing is saved."""
+    answers: dict[str, str] = {
+        CaseAction.ACCEPT: DispatchStatus.ACCEPTED,
+        CaseAction.RETURN: DispatchStatus.RETURNED,
+    }
+    by_self = order.responded_by_id is not None and order.responded_by_id == getattr(
+        actor, "pk", None
+    )
+    same_reason = reason is None or order.return_reason == reason.strip()
+    if by_self and order.status == answers[action] and same_reason and order.responded_at:
+        return AlreadyDone(case, action_label(action), _at(order.responded_at))
+    if order.status in answers.values() and order.responded_at is not None:
+        answered = (
+            CaseAction.ACCEPT if order.status == DispatchStatus.ACCEPTED else CaseAction.RETURN
+        )
+        reason_shown = f"（{order.return_reason}）" if order.return_reason else ""
+        what = action_label(answered) + reason_shown
+        who = getattr(order.responded_by, "display_name", "") or _("系统")
+        changes = [f"{who} {_at(order.responded_at)} {order.to_org.name}{what}"]
+    else:
+        # Cancelled or settled with the case: by the last move of the case (撤回, 上报, 办结…).
+        closed = _("%(org)s的交办单%(status)s") % {
+            "org": order.to_org.name,
+            "status": order.get_status_display(),
+        }
+        last = case.timeline.exclude(from_status=F("to_status")).order_by("-at", "-id")[:1]
+        changes = [closed, *_changes(last)]
+    return StaleCase(case, changes, by_self=by_self)
 
 
 def check_version(

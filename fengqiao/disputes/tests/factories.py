@@ -88,13 +88,17 @@ def consent_and_notify(case: Case, actor: Any) -> None:
         method=ContactMethod.IN_PERSON,
         acknowledged_party_ids=[p.pk for p in parties],
     )
+    # Each record moved the case's version: ``case`` is what a page shows now.
+    case.refresh_from_db(fields=["version"])
 
 
-def start_mediation(case: Case, actor: Any, *, version: int | None = None) -> Case:
-    """Consent and rights notice recorded, then 开始调解 by ``actor`` of the handling org."""
+def start_mediation(case: Case, actor: Any, *, from_page: bool = False) -> Case:
+    """Consent and rights notice recorded, then 开始调解 by ``actor`` of the handling org
+    (``from_page``: with the version the case page shows after the records)."""
     from fengqiao.disputes.services.handling import mediation_start
 
     consent_and_notify(case, actor)
+    version = case.version if from_page else None
     return mediation_start(actor=actor, case_id=case.pk, version=version)
 
 

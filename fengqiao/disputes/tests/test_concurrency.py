@@ -16,7 +16,7 @@ from fengqiao.accounts.choices import BuiltinRole
 from fengqiao.disputes.choices import CaseStatus, DispatchStatus, DueKind
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem, SupervisionOrder
 from fengqiao.disputes.services.dispatch import case_dispatch, dispatch_accept
-from fengqiao.disputes.services.errors import CaseRuleError, StaleCase
+from fengqiao.disputes.services.errors import StaleCase
 from fengqiao.disputes.services.outcomes import case_withdraw
 from fengqiao.disputes.sweep import sweep_due_items
 from fengqiao.disputes.tests.factories import assessed_case, register_case, staff
@@ -131,8 +131,10 @@ def test_two_mediators_accepting_the_same_order_at_once(cast: Any, world: Any) -
     ok, failed = _split(results)
     assert len(ok) == 1
     assert len(failed) == 1
-    assert isinstance(failed[0], CaseRuleError)
-    assert "已由" in str(failed[0])
+    # the other is told who accepted it and that nothing was saved
+    assert isinstance(failed[0], StaleCase)
+    assert "受理" in str(failed[0])
+    assert "未保存" in str(failed[0])
     fresh = Case.objects.get(pk=case.pk)
     assert fresh.status == CaseStatus.ACCEPTED
     assert fresh.timeline.filter(action="accept").count() == 1
@@ -159,8 +161,9 @@ def test_accept_and_withdraw_at_once_do_not_deadlock(cast: Any, world: Any) -> N
     assert fresh.status == CaseStatus.WITHDRAWN
     order.refresh_from_db()
     if isinstance(accept_result, Exception):
-        # Withdrawn first: the order was cancelled and the acceptance refused.
-        assert isinstance(accept_result, CaseRuleError)
+        # Withdrawn first: the order was cancelled and the acceptance refused, naming why.
+        assert isinstance(accept_result, StaleCase)
+        assert "撤回" in str(accept_result)
         assert order.status == DispatchStatus.CANCELLED
     else:
         # Accepted first: the withdrawal then settles the accepted order (已办结).

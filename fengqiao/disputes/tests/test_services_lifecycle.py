@@ -71,7 +71,7 @@ def test_grid_report_to_archive(cast: Any, world: Any) -> None:
     assert DueItem.objects.get(case=case, kind=DueKind.ACCEPT).status == DueStatus.DONE
     assert DueItem.objects.get(case=case, kind=DueKind.MEDIATION).status == DueStatus.OPEN
 
-    case = start_mediation(case, cast.mediator_east, version=case.version)
+    case = start_mediation(case, cast.mediator_east, from_page=True)
     case = case_agree(
         actor=cast.mediator_east,
         case_id=case.pk,
@@ -234,7 +234,6 @@ def test_mediation_starts_only_with_every_consent_and_the_rights_notice(
 
     m = cast.mediator_east
     case = _accepted_case(cast, world)
-    before = _state(case)
     start = CaseAction.START
 
     # Nobody asked yet
@@ -250,6 +249,7 @@ def test_mediation_starts_only_with_every_consent_and_the_rights_notice(
         decision=ConsentDecision.CONSENTED,
         method=ContactMethod.PHONE,
     )
+    case.refresh_from_db()  # the page shown after the record
     with pytest.raises(CaseRuleError, match="不能开始调解"):
         mediation_start(actor=m, case_id=case.pk, version=case.version)
     # Both consented, but no 告知书 yet
@@ -261,6 +261,8 @@ def test_mediation_starts_only_with_every_consent_and_the_rights_notice(
         method=ContactMethod.IN_PERSON,
     )
     assert case_may(m, case, start) is False
+    case.refresh_from_db()
+    before = _state(case)  # each record moved the version; a refused start moves nothing
     with pytest.raises(CaseRuleError, match="权利义务告知书"):
         mediation_start(actor=m, case_id=case.pk, version=case.version)
     assert _state(case) == before
@@ -269,6 +271,7 @@ def test_mediation_starts_only_with_every_consent_and_the_rights_notice(
     mediation.rights_notice_deliver(actor=m, case_id=case.pk, method=ContactMethod.IN_PERSON)
 
     assert case_may(m, case, start) is True
+    case.refresh_from_db()
     case = mediation_start(actor=m, case_id=case.pk, version=case.version)
     assert case.status == CaseStatus.MEDIATING
 

@@ -37,7 +37,7 @@ from fengqiao.disputes.services.dispatch import (
     dispatch_accept,
     dispatch_return,
 )
-from fengqiao.disputes.services.errors import CaseRuleError
+from fengqiao.disputes.services.errors import AlreadyDone, CaseRuleError, StaleCase
 from fengqiao.disputes.services.handling import case_suspend, mediation_start
 from fengqiao.disputes.services.outcomes import (
     case_archive,
@@ -144,7 +144,7 @@ def test_each_channel_runs_to_archive_with_its_mediation_limit(
 
     # and the case goes on to agreement, follow-up and archive
     m = cast.mediator_east
-    case = start_mediation(case, m, version=case.version)
+    case = start_mediation(case, m, from_page=True)
     case = case_agree(
         actor=m,
         case_id=case.pk,
@@ -631,7 +631,8 @@ def test_a_coordinating_order_still_pending_when_the_case_closes_is_cancelled(
     west.refresh_from_db()
     assert west.status == DispatchStatus.CANCELLED
     assert DueItem.objects.get(dispatch=west).status != DueStatus.OPEN
-    with pytest.raises(CaseRuleError, match="已撤销"):
+    # Accepting it now is refused, saying what closed it
+    with pytest.raises(StaleCase, match=r"西村人民调解委员会的交办单已撤销.*达成协议"):
         dispatch_accept(actor=cast.mediator_west, dispatch_id=west.pk)
 
 
@@ -642,9 +643,13 @@ def test_a_second_colleague_accepting_an_accepted_order_is_told_who_did(
     case = _dispatch(cast, assessed_case(cast=cast, world=world), world.committee_east)
     order = _order(case, world.committee_east)
     dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
-    # The same click again is quiet
-    dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
-    with pytest.raises(CaseRuleError, match="已由"):
+    # The same click again is answered as such, not saved twice
+    with pytest.raises(AlreadyDone, match="本次重复提交未再保存"):
+        dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
+    # A colleague is told who accepted it and when; nothing is saved
+    name = cast.mediator_east.display_name
+    who = rf"未保存.*{name} \d\d-\d\d \d\d:\d\d 东村人民调解委员会受理"
+    with pytest.raises(StaleCase, match=who):
         dispatch_accept(actor=colleague, dispatch_id=order.pk)
     assert case.timeline.filter(action="accept").count() == 1
 

@@ -31,11 +31,17 @@ def _upload(client: Client, case: Case, name: str, data: bytes, content_type: st
     return client.post(
         f"/mediation/cases/{case.pk}/evidence/",
         {
+            "evidence-version": _version(case),
             "evidence-file": SimpleUploadedFile(name, data, content_type=content_type),
             "evidence-title": "现场照片",
         },
         follow=True,
     )
+
+
+def _version(case: Case) -> int:
+    """The case's version as the page shows it now (each record moves it)."""
+    return Case.objects.values_list("version", flat=True).get(pk=case.pk)
 
 
 def _earlier_today() -> str:
@@ -59,6 +65,7 @@ def test_consent_then_session_through_the_panel(
         response = client.post(
             f"/mediation/cases/{case.pk}/consent/",
             {
+                "consent-version": _version(case),
                 "consent-party": party.pk,
                 "consent-decision": ConsentDecision.CONSENTED,
                 "consent-method": "in_person",
@@ -73,7 +80,11 @@ def test_consent_then_session_through_the_panel(
     assert 'id="mediation-session-form"' not in page.content.decode()
     response = client.post(
         f"/mediation/cases/{case.pk}/notice/",
-        {"notice-method": "in_person", "notice-acknowledged": [p.pk for p in case.parties.all()]},
+        {
+            "notice-version": _version(case),
+            "notice-method": "in_person",
+            "notice-acknowledged": [p.pk for p in case.parties.all()],
+        },
     )
     assert response.status_code == 302
     page = client.get(f"/cases/{case.pk}/")
@@ -83,6 +94,7 @@ def test_consent_then_session_through_the_panel(
     response = client.post(
         f"/mediation/cases/{case.pk}/sessions/",
         {
+            "session-version": _version(case),
             "session-held_at": _earlier_today(),
             "session-mode": "in_person",
             "session-record": "双方同意按原走向疏通排水沟。",
@@ -108,6 +120,7 @@ def test_a_refusal_shows_the_referral_hint(cast: Any, world: Any, client_for: Cl
     client.post(
         f"/mediation/cases/{case.pk}/consent/",
         {
+            "consent-version": _version(case),
             "consent-party": respondent.pk,
             "consent-decision": ConsentDecision.REFUSED,
             "consent-method": "phone",
@@ -117,6 +130,7 @@ def test_a_refusal_shows_the_referral_hint(cast: Any, world: Any, client_for: Cl
     response = client.post(
         f"/mediation/cases/{case.pk}/sessions/",
         {
+            "session-version": _version(case),
             "session-held_at": _earlier_today(),
             "session-mode": "phone",
             "session-record": "试图调解。",
@@ -209,7 +223,10 @@ def test_another_villages_mediator_cannot_upload(
 
     response = client_for(cast.mediator_west).post(
         f"/mediation/cases/{case.pk}/evidence/",
-        {"evidence-file": SimpleUploadedFile("a.png", png_bytes(), content_type="image/png")},
+        {
+            "evidence-version": _version(case),
+            "evidence-file": SimpleUploadedFile("a.png", png_bytes(), content_type="image/png"),
+        },
     )
 
     assert response.status_code == 404
@@ -281,6 +298,7 @@ def test_a_session_dated_in_the_future_is_refused(
         response = client.post(
             f"/mediation/cases/{case.pk}/sessions/",
             {
+                "session-version": _version(case),
                 "session-held_at": when.strftime("%Y-%m-%dT%H:%M"),
                 "session-mode": "in_person",
                 "session-record": "双方到场。",

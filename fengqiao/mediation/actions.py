@@ -1,0 +1,84 @@
+"""This app's actions on a case page, declared in the one table of case actions
+(``disputes.actions``): how mediation ends and after (达成协议, 调解不成, 回访, 更正回访, in the
+actions column) and the mediation record (in the panel of the case page this app renders).
+Registered from ``MediationConfig.ready``: disputes does not import this app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.disputes.actions import ActionSpec, Panel, register, register_panel
+from fengqiao.disputes.choices import CaseAction
+from fengqiao.disputes.models import Case
+from fengqiao.disputes.policy import FOLLOW_UP, FOLLOW_UP_CORRECT, MEDIATE
+from fengqiao.mediation import forms, selectors, services
+from fengqiao.mediation.outcomes import case_agree, case_fail, follow_up_correct, follow_up_record
+
+PANEL = "mediation"
+
+
+def _action(name: str, form: Any, service: Any, done: Any) -> ActionSpec:
+    # The panel's forms share one section of the page: their fields carry the action's name.
+    return ActionSpec(name, form, service, MEDIATE, done, panel=PANEL, prefix=name)
+
+
+ACTIONS = (
+    ActionSpec(
+        "agree",
+        forms.AgreeForm,
+        case_agree,
+        CaseAction.AGREE,
+        _("已记录调解协议，案件调解成功。"),
+    ),
+    ActionSpec("fail", forms.FailForm, case_fail, CaseAction.FAIL, _("已记录调解不成。")),
+    ActionSpec("follow_up", forms.FollowUpForm, follow_up_record, FOLLOW_UP, _("回访已记录。")),
+    ActionSpec(
+        "follow_up_correct",
+        forms.FollowUpCorrectForm,
+        follow_up_correct,
+        FOLLOW_UP_CORRECT,
+        _("回访记录已更正。"),
+    ),
+    _action(
+        "consent",
+        forms.ConsentForm,
+        services.consent_record,
+        _("已记录调解意愿。"),
+    ),
+    _action(
+        "notice",
+        forms.RightsNoticeForm,
+        services.rights_notice_deliver,
+        _("已记录告知书送达。"),
+    ),
+    _action(
+        "session",
+        forms.SessionForm,
+        services.session_record,
+        _("已记录调解笔录。"),
+    ),
+    _action(
+        "evidence",
+        forms.EvidenceForm,
+        services.evidence_upload,
+        _("证据材料已上传。"),
+    ),
+    _action(
+        "opinion",
+        forms.ExpertOpinionForm,
+        services.expert_opinion_record,
+        _("已记录专家意见。"),
+    ),
+)
+
+
+def panel_context(user: Any, case: Case) -> dict[str, Any]:
+    """What ``mediation/_case_panel.html`` needs besides its forms (``case_forms``)."""
+    return {"mediation": selectors.case_panel(user, case)}
+
+
+def register_all() -> None:
+    register(*ACTIONS)
+    register_panel(Panel("mediation/_case_panel.html", panel_context))
