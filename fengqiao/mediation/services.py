@@ -154,7 +154,8 @@ def consent_record(
     version: int | None = None,
 ) -> PartyConsent:
     """记录调解意愿 — a later statement of the same party replaces the earlier one."""
-    data = {"party": party_id, "decision": decision, "method": method}
+    # The 备注 too: the same statement with another remark is a different record.
+    data = {"party": party_id, "decision": decision, "method": method, "remark": note}
     with transaction.atomic():
         case = _lock_for_mediation(actor, case_id, version, MediationAction.CONSENT, data=data)
         party = Party.objects.filter(case=case, pk=party_id).first()

@@ -115,3 +115,19 @@ def test_a_different_record_from_an_older_page_is_refused_naming_the_change(
     assert "未保存" in text
     assert cast.mediator_east.display_name in text
     assert case.timeline.filter(action=action).count() == 1
+
+
+def test_a_consent_differing_only_in_its_remark_is_not_taken_for_a_repeat(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    case = _ready(cast, world, "consent")
+    client = client_for(cast.mediator_east)
+    form = _consent(case, world, False)
+    _post(client, case, "consent", case.version, {**form, "note": "电话确认"})
+
+    response = _post(client, case, "consent", case.version, {**form, "note": "本人到场确认"})
+
+    text = page_text(response)
+    assert "本次重复提交未再保存" not in text
+    assert "未保存" in text
+    assert case.timeline.filter(action="consent").count() == 1
