@@ -14,7 +14,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BASE = os.environ.get("FENGQIAO_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-PG_NAME = "fengqiao_bench"
+# FENGQIAO_BENCH_PG_NAME: another database name, so that two runs on one server do not meet.
+PG_NAME = os.environ.get("FENGQIAO_BENCH_PG_NAME", "fengqiao_bench")
 
 
 @dataclass

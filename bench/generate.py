@@ -210,6 +210,12 @@ class Loader:
     def load(self, model: Any, names: list[str], rows: list[tuple[Any, ...]]) -> None:
         if not rows:
             return
+        # Columns the generator does not set (added to the model since) get their defaults.
+        extra = _defaults(model, names)
+        if extra:
+            names = [*names, *extra]
+            tail = tuple(extra.values())
+            rows = [(*row, *tail) for row in rows]
         table, cols = self.columns(model, names)
         with self.conn.cursor() as cur:
             if self.pg:
@@ -225,6 +231,20 @@ class Loader:
                     f'INSERT INTO "{table}" ({collist}) VALUES ({marks})',
                     [tuple(_sqlite(v) for v in row) for row in rows],
                 )
+
+
+def _defaults(model: Any, names: list[str]) -> dict[str, Any]:
+    """The not-null columns of ``model`` outside ``names`` that have a default, with it (as
+    the database takes it)."""
+    from django.db import models
+
+    found: dict[str, Any] = {}
+    for f in model._meta.concrete_fields:
+        if f.primary_key or f.null or f.name in names or not f.has_default():
+            continue
+        value = f.get_default()
+        found[f.name] = json.dumps(value) if isinstance(f, models.JSONField) else value
+    return found
 
 
 def _sqlite(v: Any) -> Any:

@@ -37,7 +37,7 @@ from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import CaseStatus, DueStatus
 from fengqiao.disputes.disclosure import ShownParty, case_disclosure
 from fengqiao.disputes.models import Case, DueItem, TimelineEvent
-from fengqiao.disputes.services.errors import CaseRuleError, PartyInput
+from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.disputes.timeline import action_label
 
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,100}")
@@ -330,36 +330,7 @@ def case_create(
         raise services.ApiInputError(
             _("Idempotency-Key 应为1至100个可见 ASCII 字符。"), field="Idempotency-Key"
         )
-    parties = [
-        PartyInput(
-            role=str(p.role),
-            kind=str(p.kind),
-            name=p.name,
-            id_number=p.id_number,
-            phone=p.phone,
-            address=p.address,
-        )
-        for p in payload.parties
-    ]
-    result = services.api_case_create(
-        key=key,
-        request=services.CaseRequest(
-            channel=str(payload.channel),
-            category=str(payload.category),
-            title=payload.title,
-            region_code=payload.region_code,
-            parties=tuple(parties),
-            facts=payload.facts,
-            claims=payload.claims,
-            address=payload.address.strip(),
-            occurred_at=payload.occurred_at,
-            amount=payload.amount,
-            people_count=payload.people_count,
-            platform_org_id=payload.platform_org_id,
-            link_to=payload.link_to or "",
-        ),
-        idempotency_key=idem,
-    )
+    result = services.api_case_create(key=key, payload=payload, idempotency_key=idem)
     if result.replayed:
         response["Idempotent-Replayed"] = "true"
     # A report linked to an earlier case registers nothing: 200, not 201 Created.

@@ -1,16 +1,16 @@
 """Writes behind the API: creating and revoking keys (audited), recording a key's use, and
-registering a case from an API request — through ``fengqiao.disputes.services.case_register``,
-with duplicate detection and an idempotency record in the same transaction."""
+registering a case from an API request — through the one intake service
+(``fengqiao.disputes.services.intake.case_intake``), with the duplicate check and an idempotency
+record in the same transaction."""
 
 from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -23,6 +23,7 @@ from fengqiao.accounts.models import RoleGrant, User
 from fengqiao.api.choices import ApiScope
 from fengqiao.api.models import ApiKey, IdempotencyRecord
 from fengqiao.api.permissions import ADD_APIKEY, CHANGE_APIKEY
+from fengqiao.api.schemas import CaseIn
 from fengqiao.api.selectors import PREFIX_LENGTH, TOKEN_PREFIX, token_digest
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
@@ -33,7 +34,7 @@ from fengqiao.disputes.models import Case
 from fengqiao.disputes.permissions import REGISTER_CASE, VIEW_CASE
 from fengqiao.disputes.policy import is_platform
 from fengqiao.disputes.services.errors import PartyInput
-from fengqiao.disputes.services.intake import case_intake, case_repeat_report
+from fengqiao.disputes.services.intake import IntakeReport, NoPlatformError, case_intake
 from fengqiao.orgs.models import Organization
 from fengqiao.regions.models import Region
 
@@ -162,34 +163,60 @@ def api_key_touch(*, key: ApiKey, now: datetime | None = None) -> None:
 # --- Case registration --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CaseRequest:
-    """A validated ``POST /cases`` body (formats already checked by the schema)."""
+def request_fingerprint(payload: CaseIn) -> str:
+    """The digest an Idempotency-Key is bound to: the body as the schema read it (the same
+    digest for the same body as the records stored before)."""
+    fields: dict[str, Any] = {
+        "channel": str(payload.channel),
+        "category": str(payload.category),
+        "title": payload.title,
+        "region_code": payload.region_code,
+        "parties": [asdict(p) for p in _parties(payload)],
+        "facts": payload.facts,
+        "claims": payload.claims,
+        "address": payload.address.strip(),
+        "occurred_at": payload.occurred_at,
+        "amount": payload.amount,
+        "people_count": payload.people_count,
+        "platform_org_id": payload.platform_org_id,
+    }
+    if payload.link_to:
+        # Requests without it digest as before it existed.
+        fields["link_to"] = payload.link_to
+    canonical = json.dumps(
+        fields, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":")
+    )
+    return sm3_hex(canonical.encode())
 
-    channel: str
-    category: str
-    title: str
-    region_code: str
-    parties: Sequence[PartyInput]
-    facts: str = ""
-    claims: str = ""
-    address: str = ""
-    occurred_at: datetime | None = None
-    amount: Decimal | None = None
-    people_count: int = 2
-    platform_org_id: int | None = None
-    # The number of an earlier open case this report repeats: recorded there, nothing registered.
-    link_to: str = ""
 
-    def fingerprint(self) -> str:
-        fields = asdict(self)
-        if not fields["link_to"]:
-            # Requests without it digest as before it existed (stored idempotency records).
-            del fields["link_to"]
-        canonical = json.dumps(
-            fields, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":")
+def _parties(payload: CaseIn) -> tuple[PartyInput, ...]:
+    return tuple(
+        PartyInput(
+            role=str(p.role),
+            kind=str(p.kind),
+            name=p.name,
+            id_number=p.id_number,
+            phone=p.phone,
+            address=p.address,
         )
-        return sm3_hex(canonical.encode())
+        for p in payload.parties
+    )
+
+
+def _report_of(payload: CaseIn, region: Region) -> IntakeReport:
+    return IntakeReport(
+        channel=str(payload.channel),
+        category=str(payload.category),
+        region=region,
+        title=payload.title,
+        parties=_parties(payload),
+        facts=payload.facts,
+        claims=payload.claims,
+        address=payload.address.strip(),
+        occurred_at=payload.occurred_at,
+        amount=payload.amount,
+        people_count=payload.people_count,
+    )
 
 
 @dataclass(frozen=True)
@@ -217,37 +244,19 @@ def _region_for(user: Any, code: str) -> Region:
     )
 
 
-def _covers(platform: Organization, region: Region) -> bool:
-    return region.path.startswith(platform.region.path)
-
-
-def _platform_for(key: ApiKey, region: Region, platform_org_id: int | None) -> Organization:
-    """The 责任平台: the one named, else the key's org when it is a platform over the place,
-    else the platform the intake page would choose for the acting user."""
-    if platform_org_id is not None:
-        named = (
-            Organization.objects.select_related("kind", "region").filter(pk=platform_org_id).first()
-        )
-        if named is None or not is_platform(named):
-            raise ApiInputError(
-                _("platform_org_id 不是在用的综治中心（平安办）。"), field="platform_org_id"
-            )
-        if not _covers(named, region):
-            raise ApiInputError(
-                _("%(org)s不管辖发生地，请选择发生地所属的综治中心（平安办）。")
-                % {"org": named.name},
-                field="platform_org_id",
-            )
-        return named
-    if is_platform(key.org) and _covers(key.org, region):
-        return key.org
-    found = case_selectors.intake_platform_for(key.user, region)
-    if found is None or not _covers(found, region):
+def _named_platform(platform_org_id: int, region: Region) -> Organization:
+    """The 责任平台 the caller named: an active platform holding the place."""
+    named = Organization.objects.select_related("kind", "region").filter(pk=platform_org_id).first()
+    if named is None or not is_platform(named):
         raise ApiInputError(
-            _("未找到发生地所属的综治中心（平安办），请填写 platform_org_id。"),
+            _("platform_org_id 不是在用的综治中心（平安办）。"), field="platform_org_id"
+        )
+    if not region.path.startswith(named.region.path):
+        raise ApiInputError(
+            _("%(org)s不管辖发生地，请选择发生地所属的综治中心（平安办）。") % {"org": named.name},
             field="platform_org_id",
         )
-    return found
+    return named
 
 
 def _iso(value: datetime) -> str:
@@ -324,51 +333,53 @@ def _record_answer(
         )
 
 
-def api_case_create(*, key: ApiKey, request: CaseRequest, idempotency_key: str = "") -> CaseCreated:
-    """登记 from an API call, acting as the key's user. A retry with the same
-    ``idempotency_key`` returns the first answer instead of registering again."""
+def api_case_create(*, key: ApiKey, payload: CaseIn, idempotency_key: str = "") -> CaseCreated:
+    """登记 from an API call, acting as the key's user, through the one intake
+    (``case_intake``): registered even when duplicates are found (as 确认为新纠纷 on the page),
+    the answer listing the visible ones; with ``link_to`` recorded on that case instead. The
+    责任平台 is the one named, else the key's org when it is a platform over the place, else
+    the one the intake page would choose. A retry with the same ``idempotency_key`` returns
+    the first answer instead of registering again."""
     actor = key.user
     # Before the place is checked: a user who may not register at all hears that, not 422.
     if not has_perm(actor, REGISTER_CASE):
         raise PermissionDenied(_("您无权登记纠纷。"))
-    fingerprint = request.fingerprint()
+    fingerprint = request_fingerprint(payload)
     if idempotency_key:
         earlier = _replay(key, idempotency_key, fingerprint)
         if earlier is not None:
             return earlier
-    region = _region_for(actor, request.region_code)
-    report: dict[str, Any] = {
-        "channel": request.channel,
-        "category": request.category,
-        "region": region,
-        "title": request.title,
-        "parties": request.parties,
-        "facts": request.facts,
-        "claims": request.claims,
-        "address": request.address,
-        "occurred_at": request.occurred_at,
-        "amount": request.amount,
-        "people_count": request.people_count,
-    }
+    report = _report_of(payload, _region_for(actor, payload.region_code))
+    # 并入: the same choice as on the intake page, made by the caller up front.
+    target = _link_target(actor, payload.link_to) if payload.link_to else None
+    platform = None
+    if target is None and payload.platform_org_id is not None:
+        platform = _named_platform(payload.platform_org_id, report.region)
     try:
-        if request.link_to:
-            # 并入: the same choice as on the intake page, made by the caller up front.
-            target = _link_target(actor, request.link_to)
-            with transaction.atomic():
-                repeat = case_repeat_report(actor=actor, case_id=target.pk, **report)
-                body = linked_body(repeat)
-                _record_answer(key, idempotency_key, fingerprint, repeat.case, body)
-            return CaseCreated(case_id=repeat.case_id, body=body, linked=True)
-        platform = _platform_for(key, region, request.platform_org_id)
         with transaction.atomic():
-            # Registered even when duplicates are found (as 确认为新纠纷 on the page): the new
-            # case records them for the platform, and the answer lists the visible ones.
-            result = case_intake(actor=actor, platform=platform, **report)
-            body = created_body(result.case, result.duplicates)
-            _record_answer(key, idempotency_key, fingerprint, result.case, body)
+            outcome = case_intake(
+                actor=actor,
+                report=report,
+                link_to=target.pk if target is not None else None,
+                confirm_new=True,
+                platform=platform,
+                acting_for=key.org,
+            )
+            if outcome.linked is not None:
+                case, body = outcome.linked.case, linked_body(outcome.linked)
+            else:  # confirm_new: registered
+                case = cast(Case, outcome.case)
+                found = outcome.duplicates
+                body = created_body(case, found if found is not None else DuplicateList())
+            _record_answer(key, idempotency_key, fingerprint, case, body)
+    except NoPlatformError:
+        raise ApiInputError(
+            _("未找到发生地所属的综治中心（平安办），请填写 platform_org_id。"),
+            field="platform_org_id",
+        ) from None
     except IntegrityError:
         earlier = _replay(key, idempotency_key, fingerprint) if idempotency_key else None
         if earlier is None:
             raise
         return earlier
-    return CaseCreated(case_id=result.case.pk, body=body)
+    return CaseCreated(case_id=case.pk, body=body, linked=outcome.linked is not None)

@@ -3,7 +3,6 @@ pages shown after a report was registered or linked to an earlier case as 重复
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib import messages
@@ -18,15 +17,13 @@ from fengqiao.accounts.models import User
 from fengqiao.core.validators import is_credit_code
 from fengqiao.disputes import forms, selectors
 from fengqiao.disputes.choices import IntakeChannel, PartyKind, PartyRole
-from fengqiao.disputes.duplicates import DuplicateList, find_duplicates
-from fengqiao.disputes.models import Case
+from fengqiao.disputes.duplicates import find_duplicates
 from fengqiao.disputes.permissions import REGISTER_CASE, VIEW_CASE
-from fengqiao.disputes.services.errors import CaseRuleError, PartyInput, StaleCase
-from fengqiao.disputes.services.intake import case_intake, case_repeat_report
-from fengqiao.disputes.workflow import TransitionNotAllowed
+from fengqiao.disputes.services.errors import CaseRuleError, PartyInput
+from fengqiao.disputes.services.intake import IntakeOutcome, IntakeReport, case_intake
 
-# What an intake service may refuse with; each carries a message for the user.
-REFUSALS = (StaleCase, CaseRuleError, TransitionNotAllowed, PermissionDenied)
+# What the intake service may refuse with; each carries a message for the user.
+REFUSALS = (CaseRuleError, PermissionDenied)
 
 
 def _actor(request: HttpRequest) -> User:
@@ -38,32 +35,13 @@ def _refusal_message(exc: Exception) -> str:
     return str(exc) or _("您无权办理该案件。")
 
 
-# --- Intake -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Report:
-    """What an intake form reported, in the services' terms."""
-
-    channel: str
-    parties: list[PartyInput]
-    fields: dict[str, Any]
-
-
-@dataclass
-class IntakeOutcome:
-    """One of: registered ``case``, ``linked`` repeat report, ``duplicates`` to show, or
-    nothing (the form carries the error)."""
-
-    case: Case | None = None
-    linked: Any = None
-    duplicates: DuplicateList | None = None
-
-
-def _report_of_intake_form(d: dict[str, Any]) -> Report:
-    return Report(
+def _report_of_intake_form(d: dict[str, Any]) -> IntakeReport:
+    return IntakeReport(
         channel=d["channel"],
-        parties=[
+        category=d["category"],
+        region=d["region"],
+        title=d["title"],
+        parties=(
             PartyInput(
                 role=PartyRole.APPLICANT,
                 name=d["applicant_name"],
@@ -82,87 +60,63 @@ def _report_of_intake_form(d: dict[str, Any]) -> Report:
                 id_number=d["respondent_id_number"],
                 phone=d["respondent_phone"],
             ),
-        ],
-        fields={
-            "title": d["title"],
-            "category": d["category"],
-            "facts": d["facts"],
-            "claims": d["claims"],
-            "address": d["address"],
-            "occurred_at": d["occurred_at"],
-            "amount": d["amount"],
-            "people_count": d["people_count"],
-        },
+        ),
+        facts=d["facts"],
+        claims=d["claims"],
+        address=d["address"],
+        occurred_at=d["occurred_at"],
+        amount=d["amount"],
+        people_count=d["people_count"],
     )
 
 
-def _report_of_quick_form(d: dict[str, Any]) -> Report:
-    return Report(
+def _report_of_quick_form(d: dict[str, Any]) -> IntakeReport:
+    return IntakeReport(
         channel=IntakeChannel.GRID,
-        parties=[
+        category=d["category"],
+        region=d["region"],
+        title=d["title"],
+        parties=(
             PartyInput(
                 role=PartyRole.APPLICANT, name=d["applicant_name"], phone=d["applicant_phone"]
             ),
             PartyInput(role=PartyRole.RESPONDENT, name=d["respondent_name"]),
-        ],
-        fields={"title": d["title"], "category": d["category"], "facts": d["facts"]},
+        ),
+        facts=d["facts"],
     )
 
 
-def _duplicates_for(user: User, region: Any, report: Report) -> DuplicateList:
-    return find_duplicates(
-        user=user,
-        category=report.fields["category"],
-        region=region,
-        parties=report.parties,
-        address=report.fields.get("address", ""),
-    )
-
-
-def _submit_intake(request: HttpRequest, form: forms.PlaceMixin, report: Report) -> IntakeOutcome:
-    """A valid intake form, with the registrant's answer to the duplicate check (if any):
-    ``link_to`` records it on that case as 重复反映; ``confirm_new`` registers it; neither
-    checks for duplicates first and registers only if there are none."""
+def _submit_intake(
+    request: HttpRequest, form: forms.PlaceMixin, report: IntakeReport
+) -> IntakeOutcome:
+    """A valid intake form through the intake service, with the registrant's answer to the
+    duplicate check (if any): ``link_to`` records it on that case as 重复反映; ``confirm_new``
+    registers it; neither registers only if the check finds nothing. A refusal goes on the
+    form (with the cases found again, when linking was refused)."""
     user = _actor(request)
-    region = form.cleaned_data["region"]
     choice = forms.DuplicateChoiceForm(request.POST)
     choice.is_valid()
     link_to = choice.cleaned_data.get("link_to")
-    if link_to:
-        try:
-            linked = case_repeat_report(
-                actor=user,
-                case_id=link_to,
-                channel=report.channel,
-                region=region,
-                parties=report.parties,
-                **report.fields,
-            )
-        except REFUSALS as exc:
-            form.add_error(None, _refusal_message(exc))
-            return IntakeOutcome(duplicates=_duplicates_for(user, region, report))
-        return IntakeOutcome(linked=linked)
-    platform = selectors.intake_platform_for(user, region)
-    if platform is None:
-        form.add_error(None, _("未找到您所属的综治中心（平安办），无法登记。请联系系统管理员。"))
-        return IntakeOutcome()
-    if not choice.cleaned_data.get("confirm_new"):
-        found = _duplicates_for(user, region, report)
-        if found or found.has_hidden:
-            return IntakeOutcome(duplicates=found)
     try:
-        result = case_intake(
+        return case_intake(
             actor=user,
-            platform=platform,
-            region=region,
-            channel=report.channel,
-            parties=report.parties,
-            **report.fields,
+            report=report,
+            link_to=link_to,
+            confirm_new=bool(choice.cleaned_data.get("confirm_new")),
         )
     except REFUSALS as exc:
         form.add_error(None, _refusal_message(exc))
+    if not link_to:
         return IntakeOutcome()
-    return IntakeOutcome(case=result.case)
+    return IntakeOutcome(
+        duplicates=find_duplicates(
+            user=user,
+            category=report.category,
+            region=report.region,
+            parties=report.parties,
+            address=report.address,
+        )
+    )
 
 
 def _linked_message(report: Any) -> str:

@@ -40,7 +40,7 @@ from fengqiao.disputes.models import (
 from fengqiao.disputes.queues import TO_DISPATCH, queue_cases
 from fengqiao.disputes.selectors import worklist_for_user
 from fengqiao.disputes.services.errors import PartyInput
-from fengqiao.disputes.services.intake import case_register
+from fengqiao.disputes.services.intake import IntakeReport, case_register
 from fengqiao.disputes.sweep import sweep_due_items
 from fengqiao.disputes.timeline import action_codes
 from fengqiao.mediation.choices import ConsentDecision
@@ -128,11 +128,13 @@ class TestDemoCases:
         case = case_register(
             actor=dispatcher,
             platform=platform,
-            region=village.region,
-            title="测试新登记纠纷",
-            category="neighbour",
-            channel=IntakeChannel.WALK_IN,
-            parties=[PartyInput(role="applicant", name="测试人")],
+            report=IntakeReport(
+                channel=IntakeChannel.WALK_IN,
+                category="neighbour",
+                region=village.region,
+                title="测试新登记纠纷",
+                parties=(PartyInput(role="applicant", name="测试人"),),
+            ),
         )
         last = before.last_seq if before else 0
         assert case.number == f"{platform.region.code}-{year}-{last + 1:06d}"

@@ -1,8 +1,11 @@
-"""登记 — registering a case (numbered by its platform's region), intake after the duplicate
-check, and 重复反映 linked to an open case instead of registered twice."""
+"""One intake for every channel (登记纠纷, 快速上报, the API, later the portal): an
+``IntakeReport`` goes through ``case_intake`` — permission, then either 重复反映 linked to the
+open case the registrant chose, or the platform chosen (``intake_platform``), the duplicate
+check, and 登记 (numbered by its platform's region)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,6 +20,7 @@ from django.utils.translation import gettext as _
 from fengqiao.accounts.access import has_perm
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
+from fengqiao.core.crypto import lookup_hash
 from fengqiao.disputes.choices import (
     CaseStatus,
     IntakeChannel,
@@ -24,16 +28,145 @@ from fengqiao.disputes.choices import (
     RiskGrade,
     TimelineAction,
 )
-from fengqiao.disputes.duplicates import duplicate_hits, visible_matches
-from fengqiao.disputes.models import Case, CaseCounter, Party
+from fengqiao.disputes.duplicates import DuplicateList, duplicate_hits, visible_matches
+from fengqiao.disputes.models import Case, CaseCounter, Party, RepeatReport
 from fengqiao.disputes.permissions import REGISTER_CASE
-from fengqiao.disputes.policy import source_org_for
+from fengqiao.disputes.policy import is_platform, source_org_for
+from fengqiao.disputes.selectors import intake_platform_for
 from fengqiao.disputes.services.errors import CaseRuleError, PartyInput
 from fengqiao.disputes.services.transitions import case_url, lock_case, record_event, take_next
 from fengqiao.notify.choices import NotificationKind
 from fengqiao.notify.services import notify, org_users
 from fengqiao.orgs.models import Organization
 from fengqiao.regions.models import Region
+
+# Within this time the same report from the same user on the same case is one report.
+REPEAT_REPORT_WINDOW = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class IntakeReport:
+    """One report of a dispute, as every channel brings it: what happened, where (a village or
+    grid the registrant may register at), by which channel, and who is involved."""
+
+    channel: str
+    category: str
+    region: Region
+    title: str
+    parties: tuple[PartyInput, ...]
+    facts: str = ""
+    claims: str = ""
+    address: str = ""
+    occurred_at: datetime | None = None
+    amount: Decimal | None = None
+    # 涉及人数 when the channel asks for it (a registered case counts 2 without it).
+    people_count: int | None = None
+
+
+class NoPlatformError(CaseRuleError):
+    """No platform (综治中心/平安办) holds the place: nobody to register the case for."""
+
+    def __init__(self) -> None:
+        super().__init__(_("未找到您所属的综治中心（平安办），无法登记。请联系系统管理员。"))
+
+
+@dataclass(frozen=True)
+class IntakeOutcome:
+    """What became of a report: a registered ``case`` (with ``duplicates``, the flagged cases
+    the registrant may see), a ``linked`` 重复反映 on an earlier case, or — nothing written —
+    the ``duplicates`` found, for the registrant to link the report or confirm it is new."""
+
+    case: Case | None = None
+    linked: Any = None
+    duplicates: DuplicateList | None = None
+
+
+def _require_register(actor: Any) -> None:
+    # Every channel, 在线申请 included: the portal's applicants will hold a role that grants it.
+    if not has_perm(actor, REGISTER_CASE):
+        raise PermissionDenied(_("您无权登记纠纷。"))
+    # (The API and the pages check it before parsing too, to answer 403 rather than 400.)
+
+
+def _require_applicant(parties: Sequence[PartyInput]) -> None:
+    if not any(p.role == PartyRole.APPLICANT for p in parties):
+        raise CaseRuleError(_("至少需要一名申请人（反映人）。"))
+
+
+def intake_platform(
+    actor: Any, region: Region, acting_for: Organization | None = None
+) -> Organization | None:
+    """The 责任平台 of a report at ``region``: ``acting_for`` (an API key's org) when it is a
+    platform holding the place, else the platform the intake page chooses for ``actor``
+    (``selectors.intake_platform_for``: their own platform over the place, else
+    ``policy.platform_above`` the place)."""
+    if (
+        acting_for is not None
+        and is_platform(acting_for)
+        and region.path.startswith(acting_for.region.path)
+    ):
+        return acting_for
+    return intake_platform_for(actor, region)
+
+
+def case_intake(
+    *,
+    actor: Any,
+    report: IntakeReport,
+    link_to: int | None = None,
+    confirm_new: bool = False,
+    platform: Organization | None = None,
+    acting_for: Organization | None = None,
+) -> IntakeOutcome:
+    """The one intake. With ``link_to`` (an open case the registrant chose) the report is
+    recorded there as 重复反映 and nothing is registered. Otherwise the platform is
+    ``platform`` or ``intake_platform`` (``NoPlatformError`` without one) and the duplicate
+    check runs: cases the report may repeat are returned for the registrant to choose, unless
+    ``confirm_new`` (确认为新纠纷; an API caller always) — then the case is registered and a
+    疑似重复 event on it names them all (whatever the registrant's scope), so the platform sees
+    them when it assesses the case."""
+    _require_register(actor)
+    if link_to:
+        return IntakeOutcome(linked=case_repeat_report(actor=actor, case_id=link_to, report=report))
+    if platform is None:
+        platform = intake_platform(actor, report.region, acting_for)
+    if platform is None:
+        raise NoPlatformError()
+    _require_applicant(report.parties)
+    # No savepoint when called inside a caller's transaction (the API's): a failure here rolls
+    # the caller back with it.
+    with transaction.atomic(savepoint=False):
+        # Before registering, so the new case does not match itself.
+        hits = duplicate_hits(
+            category=report.category,
+            region=report.region,
+            parties=report.parties,
+            address=report.address,
+        )
+        if hits and not confirm_new:
+            return IntakeOutcome(duplicates=visible_matches(actor, hits))
+        case = case_register(actor=actor, platform=platform, report=report)
+        if hits:
+            _flag_duplicates(actor, case, hits)
+    return IntakeOutcome(case=case, duplicates=visible_matches(actor, hits))
+
+
+def _flag_duplicates(actor: Any, case: Case, hits: dict[int, list[str]]) -> None:
+    record_event(
+        case,
+        actor=actor,
+        action=TimelineAction.DUPLICATE_CHECK,
+        from_status="",
+        to_status="",
+        note=_("登记时系统提示可能与%(n)d件案件重复，登记人确认为新纠纷。") % {"n": len(hits)},
+        data={"possible_duplicates": {str(pk): reasons for pk, reasons in hits.items()}},
+    )
+    audit_record(
+        actor=actor,
+        event_type=EventType.CASE_UPDATED,
+        obj=case,
+        after={"possible_duplicates": sorted(hits)},
+    )
 
 
 def _next_case_number(region: Region, year: int) -> str:
@@ -45,35 +178,23 @@ def case_register(
     *,
     actor: Any,
     platform: Organization,
-    region: Region,
-    title: str,
-    category: str,
-    channel: str,
-    parties: Sequence[PartyInput],
-    facts: str = "",
-    claims: str = "",
-    address: str = "",
-    occurred_at: datetime | None = None,
-    amount: Decimal | None = None,
-    people_count: int = 2,
+    report: IntakeReport,
     grade: str = RiskGrade.LOW,
     source_org: Organization | None = None,
 ) -> Case:
-    """登记 — a new case, numbered by its platform's region, queued for the platform.
+    """登记 — a new case, numbered by its platform's region, queued for the platform (without
+    the duplicate check: ``case_intake`` runs it first).
 
-    Staff register with the register permission; an online application (网上申请) comes from
-    the applicant themself and needs none. A court's 委派/委托 or a police station's 警调 records
-    the court or station that sent it (``source_org``, by default the registrant's own), which
-    keeps seeing the case (``policy.source_org_for``).
+    A court's 委派/委托 or a police station's 警调 records the court or station that sent it
+    (``source_org``, by default the registrant's own), which keeps seeing the case
+    (``policy.source_org_for``).
     """
-    if channel != IntakeChannel.PORTAL and not has_perm(actor, REGISTER_CASE):
-        raise PermissionDenied(_("您无权登记纠纷。"))
-    if not any(p.role == PartyRole.APPLICANT for p in parties):
-        raise CaseRuleError(_("至少需要一名申请人（反映人）。"))
-    # No savepoint when called inside a caller's transaction (the API's): a failure here
-    # rolls the caller back with it.
+    _require_register(actor)
+    _require_applicant(report.parties)
+    channel = report.channel
     if source_org is None:
         source_org = source_org_for(actor, channel)
+    region = report.region
     with transaction.atomic(savepoint=False):
         now = timezone.now()
         number = _next_case_number(platform.region, timezone.localtime(now).year)
@@ -82,15 +203,15 @@ def case_register(
             number_region=platform.region,
             region=region,
             region_path=region.path,
-            title=title.strip(),
-            category=category,
+            title=report.title.strip(),
+            category=report.category,
             channel=channel,
-            facts=facts,
-            claims=claims,
-            address=address,
-            occurred_at=occurred_at,
-            amount=amount,
-            people_count=people_count,
+            facts=report.facts,
+            claims=report.claims,
+            address=report.address,
+            occurred_at=report.occurred_at,
+            amount=report.amount,
+            people_count=2 if report.people_count is None else report.people_count,
             grade=grade,
             platform=platform,
             source_org=source_org,
@@ -108,7 +229,7 @@ def case_register(
                     phone=p.phone.strip(),
                     address=p.address,
                 )
-                for p in parties
+                for p in report.parties
             ]
         )
         # bulk_create runs the fields' pre_save, which sets the lookup hashes (core.fields).
@@ -127,8 +248,8 @@ def case_register(
             after={
                 "number": number,
                 "channel": channel,
-                "category": category,
-                "parties": len(parties),
+                "category": report.category,
+                "parties": len(report.parties),
             },
         )
         notify(
@@ -141,118 +262,21 @@ def case_register(
     return case
 
 
-@dataclass(frozen=True)
-class IntakeResult:
-    """A registered case and the duplicate check made before it (what the registrant may see
-    of it: ``duplicates``, with ``duplicates.has_hidden``)."""
-
-    case: Case
-    duplicates: Any
-
-
-def case_intake(
-    *,
-    actor: Any,
-    platform: Organization,
-    region: Region,
-    title: str,
-    category: str,
-    channel: str,
-    parties: Sequence[PartyInput],
-    facts: str = "",
-    claims: str = "",
-    address: str = "",
-    occurred_at: datetime | None = None,
-    amount: Decimal | None = None,
-    people_count: int = 2,
-) -> IntakeResult:
-    """登记 after the duplicate check: ``case_register``, and when the check finds cases the new
-    one may repeat — the registrant saw them and confirmed it is new (确认为新纠纷), or an API
-    caller registered anyway — a 疑似重复 event on the new case names them all (whatever the
-    registrant's scope), so the platform sees them when it assesses the case."""
-    with transaction.atomic(savepoint=False):
-        # Before registering, so the new case does not match itself.
-        hits = duplicate_hits(category=category, region=region, parties=parties, address=address)
-        case = case_register(
-            actor=actor,
-            platform=platform,
-            region=region,
-            title=title,
-            category=category,
-            channel=channel,
-            parties=parties,
-            facts=facts,
-            claims=claims,
-            address=address,
-            occurred_at=occurred_at,
-            amount=amount,
-            people_count=people_count,
-        )
-        if hits:
-            flagged = {str(pk): reasons for pk, reasons in hits.items()}
-            record_event(
-                case,
-                actor=actor,
-                action=TimelineAction.DUPLICATE_CHECK,
-                from_status="",
-                to_status="",
-                note=_("登记时系统提示可能与%(n)d件案件重复，登记人确认为新纠纷。")
-                % {"n": len(hits)},
-                data={"possible_duplicates": flagged},
-            )
-            audit_record(
-                actor=actor,
-                event_type=EventType.CASE_UPDATED,
-                obj=case,
-                after={"possible_duplicates": sorted(hits)},
-            )
-        return IntakeResult(case=case, duplicates=visible_matches(actor, hits))
-
-
-# Within this time the same report from the same user on the same case is one report.
-REPEAT_REPORT_WINDOW = timedelta(minutes=10)
-
-
 def _repeat_fingerprint(**content: Any) -> str:
     """A keyed digest (the content holds ID numbers and phones: a plain hash of it could be
     matched against guesses)."""
-    import json
-
-    from fengqiao.core.crypto import lookup_hash
-
     return lookup_hash(json.dumps(content, sort_keys=True, ensure_ascii=False, default=str))
 
 
-def case_repeat_report(
-    *,
-    actor: Any,
-    case_id: int,
-    channel: str,
-    category: str,
-    region: Region,
-    title: str,
-    parties: Sequence[PartyInput],
-    facts: str = "",
-    claims: str = "",
-    address: str = "",
-    occurred_at: datetime | None = None,
-    amount: Decimal | None = None,
-    people_count: int | None = None,
-) -> Any:
+def case_repeat_report(*, actor: Any, case_id: int, report: IntakeReport) -> RepeatReport:
     """重复反映 — a report of a dispute that already has an open case, linked to it instead of
     registering a second case to dispatch. The report is kept whole on the earlier case
     (``RepeatReport``, parties encrypted), written to its timeline and the audit log, and the
     case's platform and handling org are told (a repeat report is a signal: the parties are
     still waiting). The case's state and version do not change. The same report sent twice by
     the same user within ``REPEAT_REPORT_WINDOW`` is kept once."""
-    import json
-
-    from fengqiao.disputes.models import RepeatReport
-
-    if channel != IntakeChannel.PORTAL and not has_perm(actor, REGISTER_CASE):
-        raise PermissionDenied(_("您无权登记纠纷。"))
-    if not any(p.role == PartyRole.APPLICANT for p in parties):
-        raise CaseRuleError(_("至少需要一名申请人（反映人）。"))
+    _require_register(actor)
+    _require_applicant(report.parties)
     people = [
         {
             "role": p.role,
@@ -262,19 +286,20 @@ def case_repeat_report(
             "phone": p.phone.strip(),
             "address": p.address.strip(),
         }
-        for p in parties
+        for p in report.parties
     ]
+    title = report.title
     content: dict[str, Any] = {
-        "channel": channel,
-        "category": category,
-        "region": region.pk,
+        "channel": report.channel,
+        "category": report.category,
+        "region": report.region.pk,
         "title": title.strip(),
-        "facts": facts,
-        "claims": claims,
-        "address": address,
-        "occurred_at": occurred_at,
-        "amount": amount,
-        "people_count": people_count,
+        "facts": report.facts,
+        "claims": report.claims,
+        "address": report.address,
+        "occurred_at": report.occurred_at,
+        "amount": report.amount,
+        "people_count": report.people_count,
     }
     fingerprint = _repeat_fingerprint(parties=people, **content)
     is_user = getattr(actor, "is_authenticated", False)
@@ -294,38 +319,31 @@ def case_repeat_report(
         ).first()
         if earlier is not None:
             return earlier
-        report = RepeatReport.objects.create(
+        repeat = RepeatReport.objects.create(
             case=case,
             reported_at=now,
             reported_by=actor if is_user else None,
-            channel=channel,
-            category=category,
-            region=region,
-            title=title.strip(),
-            facts=facts,
-            claims=claims,
-            address=address,
-            occurred_at=occurred_at,
-            amount=amount,
-            people_count=people_count,
+            region=report.region,
             parties_json=json.dumps(people, ensure_ascii=False),
             fingerprint=fingerprint,
+            **{k: v for k, v in content.items() if k != "region"},
         )
-        channel_label = IntakeChannel(channel).label
+        channel = report.channel
         record_event(
             case,
             actor=actor,
             action=TimelineAction.REPEAT_REPORT,
             from_status="",
             to_status="",
-            note=_("经%(channel)s重复反映：%(title)s") % {"channel": channel_label, "title": title},
-            data={"repeat_report": report.pk, "channel": channel},
+            note=_("经%(channel)s重复反映：%(title)s")
+            % {"channel": IntakeChannel(channel).label, "title": title},
+            data={"repeat_report": repeat.pk, "channel": channel},
         )
         audit_record(
             actor=actor,
             event_type=EventType.CASE_UPDATED,
             obj=case,
-            after={"repeat_report": report.pk, "channel": channel, "parties": len(people)},
+            after={"repeat_report": repeat.pk, "channel": channel, "parties": len(people)},
         )
         holders = [case.platform, case.handling_org]
         notify(
@@ -335,4 +353,4 @@ def case_repeat_report(
             url=case_url(case),
             case=case,
         )
-    return report
+    return repeat

@@ -6,7 +6,9 @@ from fengqiao.core.choices import DisputeCategory
 from fengqiao.disputes.choices import IntakeChannel, PartyRole
 from fengqiao.disputes.models import Case
 from fengqiao.disputes.services.errors import PartyInput
-from fengqiao.disputes.services.intake import case_register
+from fengqiao.disputes.services.intake import IntakeReport, case_register
+
+REPORT_FIELDS = ("facts", "claims", "address", "occurred_at", "amount", "people_count")
 
 
 def register_case(
@@ -19,14 +21,15 @@ def register_case(
     title: str = "邻里排水沟纠纷",
     **extra: Any,
 ) -> Case:
-    return case_register(
-        actor=actor,
-        platform=platform,
+    # What the report says (facts, people_count…) goes into it; the rest (grade, source_org)
+    # is the registration's.
+    said = {k: extra.pop(k) for k in REPORT_FIELDS if k in extra}
+    report = IntakeReport(
+        channel=channel,
+        category=category,
         region=region,
         title=title,
-        category=category,
-        channel=channel,
-        parties=[
+        parties=(
             PartyInput(
                 role=PartyRole.APPLICANT,
                 name="张三",
@@ -34,9 +37,10 @@ def register_case(
                 phone="13800001111",
             ),
             PartyInput(role=PartyRole.RESPONDENT, name="李四", phone="13900002222"),
-        ],
-        **extra,
+        ),
+        **said,
     )
+    return case_register(actor=actor, platform=platform, report=report, **extra)
 
 
 def staff(name: str, role: str, org: Any) -> Any:

@@ -22,7 +22,7 @@ from fengqiao.disputes.duplicates import (
 )
 from fengqiao.disputes.models import Case
 from fengqiao.disputes.services.errors import PartyInput
-from fengqiao.disputes.services.intake import case_register
+from fengqiao.disputes.services.intake import IntakeReport, case_register
 from fengqiao.disputes.services.outcomes import case_withdraw
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -47,22 +47,21 @@ def register(
     applicant: PartyInput | None = None,
     address: str = "",
 ) -> Case:
-    return case_register(
-        actor=cast.dispatcher,
-        platform=world.town_a_platform,
+    report = IntakeReport(
+        channel=IntakeChannel.GRID,
+        category=category,
         region=region or world.village_east,
         title="排水沟纠纷",
-        category=category,
-        channel=IntakeChannel.GRID,
         address=address,
-        parties=[
+        parties=(
             applicant
             or PartyInput(
                 role=PartyRole.APPLICANT, name="张三", id_number=ZHANG_ID, phone=ZHANG_PHONE
             ),
             PartyInput(role=PartyRole.RESPONDENT, name="李四", phone="13900002222"),
-        ],
+        ),
     )
+    return case_register(actor=cast.dispatcher, platform=world.town_a_platform, report=report)
 
 
 def applicant(**kwargs: Any) -> list[PartyInput]:

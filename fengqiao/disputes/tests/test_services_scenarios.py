@@ -102,11 +102,11 @@ def test_each_channel_runs_to_archive_with_its_mediation_limit(
     channel: str, cast: Any, world: Any
 ) -> None:
     # Given a dispute coming in through ``channel``: the court clerk registers court cases, the
-    # applicant files online applications themself, the township platform registers the rest.
+    # township platform the rest (an online application too: the service asks every channel's
+    # registrant for the register permission, which the public portal's applicant will hold).
     registrant = {
         IntakeChannel.COURT_PRE: cast.court_clerk,
         IntakeChannel.COURT_POST: cast.court_clerk,
-        IntakeChannel.PORTAL: cast.citizen,
     }.get(channel, cast.dispatcher)
     with clock(ACCEPTED_AT - timedelta(days=2)):
         case = register_case(
