@@ -234,13 +234,16 @@ class Loader:
 
 
 def _defaults(model: Any, names: list[str]) -> dict[str, Any]:
-    """The not-null columns of ``model`` outside ``names`` that have a default, with it (as
-    the database takes it)."""
+    """The not-null columns of ``model`` outside ``names`` that have a default (or take ""), with
+    it as the database takes it."""
     from django.db import models
 
     found: dict[str, Any] = {}
     for f in model._meta.concrete_fields:
-        if f.primary_key or f.null or f.name in names or not f.has_default():
+        if f.primary_key or f.null or f.name in names:
+            continue
+        # A blank text column without a default takes "" (Field.get_default).
+        if not (f.has_default() or f.empty_strings_allowed):
             continue
         value = f.get_default()
         found[f.name] = json.dumps(value) if isinstance(f, models.JSONField) else value

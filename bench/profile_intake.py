@@ -74,7 +74,8 @@ def main() -> None:
     assert village is not None
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="127.0.0.1")
 
-    rng = random.Random(11)
+    # Seeded by the clock: each run reports new people (an earlier run's would match them)
+    rng = random.Random(time.time_ns())
 
     def post(i: int) -> None:
         body = {

@@ -233,15 +233,15 @@ class CaseCreated:
 def _region_for(user: Any, code: str) -> Region:
     """The place, if it is a village or grid where ``user`` may register (as on the intake
     page)."""
-    region = case_selectors.intake_regions_for_user(user).filter(code=code).first()
-    if region is not None:
-        return region
-    if not Region.objects.filter(code=code).exists():
+    region = Region.objects.filter(code=code).first()
+    if region is None:
         raise ApiInputError(_("区划代码%(code)s不存在。") % {"code": code}, field="region_code")
-    raise ApiInputError(
-        _("发生地%(code)s不在您可登记的村（社区）或网格范围内。") % {"code": code},
-        field="region_code",
-    )
+    if not case_selectors.intake_region_allowed(user, region):
+        raise ApiInputError(
+            _("发生地%(code)s不在您可登记的村（社区）或网格范围内。") % {"code": code},
+            field="region_code",
+        )
+    return region
 
 
 def _named_platform(platform_org_id: int, region: Region) -> Organization:

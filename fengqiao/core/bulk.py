@@ -100,3 +100,13 @@ def _preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
         adapt_date = connection.ops.adapt_datefield_value
         return lambda value: None if value is None else adapt_date(value)
     return None
+
+
+def quoted_column(model: type[models.Model], name: str) -> str:
+    """The quoted column of ``model``'s field ``name``, for SQL written by hand."""
+    field = cast("models.Field[Any, Any]", model._meta.get_field(name))
+    return connection.ops.quote_name(cast(str, field.column))
+
+
+def quoted_table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -99,51 +100,75 @@ def normalize_address(value: str) -> str:
     )
 
 
-def _party_hits(hits: _Hits, category: str, parties: Sequence[PartyInput]) -> None:
-    id_hashes = {lookup_hash(p.id_number): p.kind for p in parties if p.id_number.strip()}
-    phone_hashes = {lookup_hash(p.phone) for p in parties if p.phone.strip()}
+# The signals of the check, each a bounded query driven by its own index; they run as one
+# statement (``UNION ALL``), each row tagged with its signal.
+ID_ROWS, PHONE_ROWS, ADDRESS_ROWS = 0, 1, 2
+
+
+def _candidate_queries(
+    category: str, region: Region, parties: Sequence[PartyInput], address: str, now: datetime
+) -> list[tuple[int, QuerySet[Any]]]:
+    id_hashes = [lookup_hash(p.id_number) for p in parties if p.id_number.strip()]
+    phone_hashes = [lookup_hash(p.phone) for p in parties if p.phone.strip()]
     open_same_kind: dict[str, Any] = {
         "case__category": category,
         "case__status__in": list(OPEN_STATUSES),
     }
-    # One query per hash column, so each is driven by its own index.
+    queries: list[tuple[int, QuerySet[Any]]] = []
     if id_hashes:
-        rows = (
-            Party.objects.filter(id_number_hash__in=list(id_hashes), **open_same_kind)
-            .order_by("-case_id")
-            .values_list("case_id", "id_number_hash")[:MAX_PARTY_ROWS]
+        queries.append(
+            (
+                ID_ROWS,
+                Party.objects.filter(id_number_hash__in=id_hashes, **open_same_kind)
+                .order_by("-case_id")
+                .values_list("case_id", "id_number_hash")[:MAX_PARTY_ROWS],
+            )
         )
-        for case_id, digest in rows:
-            is_org = id_hashes.get(digest) == PartyKind.ORGANIZATION
-            hits.add(case_id, REASON_ORG_CODE if is_org else REASON_ID_NUMBER)
     if phone_hashes:
-        rows = (
-            Party.objects.filter(phone_hash__in=list(phone_hashes), **open_same_kind)
-            .order_by("-case_id")
-            .values_list("case_id", "phone_hash")[:MAX_PARTY_ROWS]
+        queries.append(
+            (
+                PHONE_ROWS,
+                Party.objects.filter(phone_hash__in=phone_hashes, **open_same_kind)
+                .order_by("-case_id")
+                .values_list("case_id", "phone_hash")[:MAX_PARTY_ROWS],
+            )
         )
-        for case_id, _digest in rows:
-            hits.add(case_id, REASON_PHONE)
+    if normalize_address(address):
+        queries.append(
+            (
+                ADDRESS_ROWS,
+                Case.objects.filter(
+                    region_path=region.path,
+                    registered_at__gte=now - ADDRESS_WINDOW,
+                    registered_at__lte=now,
+                    category=category,
+                )
+                .order_by("-registered_at")
+                .values_list("pk", "address")[:MAX_ADDRESS_ROWS],
+            )
+        )
+    return queries
 
 
-def _address_hits(hits: _Hits, category: str, region: Region, address: str, now: datetime) -> None:
-    wanted = normalize_address(address)
-    if not wanted:
-        return
-    candidates = (
-        Case.objects.filter(
-            region_path=region.path,
-            registered_at__gte=now - ADDRESS_WINDOW,
-            registered_at__lte=now,
-            category=category,
-        )
-        .order_by("-registered_at")
-        .values_list("pk", "address")[:MAX_ADDRESS_ROWS]
-    )
-    # The stored address is free text, so the comparison happens on the bounded candidates.
-    for case_id, stored in candidates:
-        if normalize_address(stored) == wanted:
-            hits.add(case_id, REASON_ADDRESS)
+def _candidates(queries: list[tuple[int, QuerySet[Any]]]) -> list[tuple[int, int, str]]:
+    """The rows of every query, tagged (one round trip however many signals there are)."""
+    if not queries:
+        return []
+    if len(queries) == 1:
+        tag, qs = queries[0]
+        return [(tag, case_id, value) for case_id, value in qs]
+    parts: list[str] = []
+    params: list[Any] = []
+    for tag, qs in queries:
+        sql, part_params = qs.query.sql_with_params()
+        # ``tag`` is one of the integer constants above; the rest is the ORM's SQL.
+        parts.append(f"SELECT {int(tag)} AS tag, c.* FROM ({sql}) c")  # noqa: S608
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = [(int(tag), int(case_id), value) for tag, case_id, value in cursor.fetchall()]
+    # Signal by signal, each in its own order (a case's reasons keep the order of the signals).
+    return sorted(rows, key=lambda row: row[0])
 
 
 def _visible(user: Any, ids: list[int]) -> QuerySet[Case]:
@@ -162,9 +187,23 @@ def duplicate_hits(
     for the services that record the check on the new case. What a user is shown goes through
     ``visible_matches``."""
     now = now or timezone.now()
+    org_hashes = {
+        lookup_hash(p.id_number)
+        for p in parties
+        if p.id_number.strip() and p.kind == PartyKind.ORGANIZATION
+    }
+    wanted = normalize_address(address)
     hits = _Hits()
-    _party_hits(hits, category, parties)
-    _address_hits(hits, category, region, address, now)
+    for tag, case_id, value in _candidates(
+        _candidate_queries(category, region, parties, address, now)
+    ):
+        if tag == ID_ROWS:
+            hits.add(case_id, REASON_ORG_CODE if value in org_hashes else REASON_ID_NUMBER)
+        elif tag == PHONE_ROWS:
+            hits.add(case_id, REASON_PHONE)
+        # The stored address is free text, so the comparison happens on the bounded candidates.
+        elif normalize_address(value) == wanted:
+            hits.add(case_id, REASON_ADDRESS)
     return hits.reasons
 
 

@@ -13,8 +13,7 @@ from django.db.models import Exists, Min, Model, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from fengqiao.accounts.access import grant_org_ids, has_perm, restrict, scope_for
-from fengqiao.accounts.models import RoleGrant
+from fengqiao.accounts.access import grant_org_ids, has_perm, orgs_with, restrict, scope_for
 from fengqiao.core.choices import category_with_subkinds
 from fengqiao.disputes import deadlines, policy, queues
 from fengqiao.disputes.choices import (
@@ -231,34 +230,37 @@ MEDIATION_STATES = (CaseStatus.ACCEPTED, CaseStatus.MEDIATING, CaseStatus.SUSPEN
 # --- Intake -------------------------------------------------------------------------------------
 
 
+INTAKE_LEVELS = (RegionLevel.VILLAGE, RegionLevel.GRID)
+
+
+def _intake_paths(user: Any) -> set[str] | None:
+    """The regions under which ``user`` may register (``None``: everywhere): those of their
+    register grants (a grant scoped to its org counts its org's region). No query."""
+    scope = scope_for(user, REGISTER_CASE)
+    if scope.everything:
+        return None
+    orgs = orgs_with(user, REGISTER_CASE)
+    return set(scope.region_paths) | {o.region.path for o in orgs if o.pk in scope.org_ids}
+
+
 def intake_regions_for_user(user: Any) -> QuerySet[Region]:
     """Villages and grids a user may register a case at: those under the regions of their
     register grants (a grant scoped to its org counts its org's region)."""
-    places = Region.objects.filter(level__in=[RegionLevel.VILLAGE, RegionLevel.GRID])
-    scope = scope_for(user, REGISTER_CASE)
-    if scope.everything:
+    places = Region.objects.filter(level__in=INTAKE_LEVELS)
+    paths = _intake_paths(user)
+    if paths is None:
         return places.order_by("path")
-    org_paths = Organization.objects.filter(pk__in=scope.org_ids).values_list(
-        "region__path", flat=True
-    )
-    paths = set(scope.region_paths) | set(org_paths)
     if not paths:
         return places.none()
     return places.filter(subtree_q(paths)).order_by("path")
 
 
-def _register_grants(user: Any) -> list[RoleGrant]:
-    return list(
-        RoleGrant.objects.filter(
-            user=user,
-            org__isnull=False,
-            role__permissions__content_type__app_label="disputes",
-            role__permissions__codename="register_case",
-        )
-        .select_related("org__kind", "org__region")
-        .distinct()
-        .order_by("pk")
-    )
+def intake_region_allowed(user: Any, region: Region) -> bool:
+    """``region`` is one of ``intake_regions_for_user`` (without a query)."""
+    if region.level not in INTAKE_LEVELS:
+        return False
+    paths = _intake_paths(user)
+    return paths is None or any(region.path.startswith(p) for p in paths)
 
 
 def intake_platform_for(user: Any, region: Region | None = None) -> Organization | None:
@@ -266,10 +268,7 @@ def intake_platform_for(user: Any, region: Region | None = None) -> Organization
     user acts for that holds the place (a dispatcher registers for their own platform), else
     the 属地 platform of the place (``policy.platform_above``). Without a place yet: the 属地
     platform of the user's register grant, the deepest first."""
-    orgs = sorted(
-        (g.org for g in _register_grants(user) if g.org is not None),
-        key=lambda o: -len(o.region.path),
-    )
+    orgs = sorted(orgs_with(user, REGISTER_CASE), key=lambda o: -len(o.region.path))
     if region is not None:
         own = [o for o in orgs if is_platform(o) and region.path.startswith(o.region.path)]
         return own[0] if own else platform_above(region)

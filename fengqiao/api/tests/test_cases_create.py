@@ -342,3 +342,25 @@ def test_concurrent_twin_with_the_same_key_gets_the_first_answer(
     assert twin.json() == first.json()
     assert Case.objects.count() == 1
     assert CaseCounter.objects.get().last_seq == 1
+
+
+# One POST /cases: the key, its user's grants, the place, the duplicate check (ID number and
+# phone, one statement), the counter, the case, its parties, the timeline, the audit row and
+# the platform's notifications — 10 statements — and the transaction around them (here a
+# savepoint and its release inside the test's transaction; BEGIN and COMMIT when served).
+CREATE_QUERY_CEILING = 12
+
+
+def test_one_registration_stays_under_its_query_ceiling(
+    cast: Any,
+    world: Any,
+    api_for: Callable[..., ApiClient],
+    django_assert_max_num_queries: Any,
+) -> None:
+    api = api_for(cast.dispatcher, world.town_a_platform)
+    # An earlier case of another category: the duplicate check runs and finds nothing.
+    assert api.post("/cases", case_body(world.village_east, category="contract")).status_code == 201
+    with django_assert_max_num_queries(CREATE_QUERY_CEILING):
+        response = api.post("/cases", case_body(world.village_east))
+    assert response.status_code == 201, response.json()
+    assert Case.objects.count() == 2

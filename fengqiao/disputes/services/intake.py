@@ -36,7 +36,7 @@ from fengqiao.disputes.selectors import intake_platform_for
 from fengqiao.disputes.services.errors import CaseRuleError, PartyInput
 from fengqiao.disputes.services.transitions import case_url, lock_case, record_event, take_next
 from fengqiao.notify.choices import NotificationKind
-from fengqiao.notify.services import notify, org_users
+from fengqiao.notify.services import notify_orgs
 from fengqiao.orgs.models import Organization
 from fengqiao.regions.models import Region
 
@@ -252,8 +252,8 @@ def case_register(
                 "parties": len(report.parties),
             },
         )
-        notify(
-            recipients=org_users(platform),
+        notify_orgs(
+            orgs=[platform],
             kind=NotificationKind.NEW_CASE,
             title=_("新登记纠纷：%(n)s %(t)s") % {"n": number, "t": case.title},
             url=case_url(case),
@@ -345,9 +345,8 @@ def case_repeat_report(*, actor: Any, case_id: int, report: IntakeReport) -> Rep
             obj=case,
             after={"repeat_report": repeat.pk, "channel": channel, "parties": len(people)},
         )
-        holders = [case.platform, case.handling_org]
-        notify(
-            recipients=[u for org in holders if org is not None for u in org_users(org)],
+        notify_orgs(
+            orgs=[case.platform, case.handling_org],
             kind=NotificationKind.INFO,
             title=_("重复反映：%(n)s %(t)s") % {"n": case.number, "t": case.title},
             url=case_url(case),

@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +37,7 @@ from fengqiao.accounts.access import grant_org_ids, restrict
 from fengqiao.accounts.models import User
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
+from fengqiao.core.bulk import quoted_column, quoted_table
 from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import (
     OPEN_STATUSES,
@@ -511,7 +512,19 @@ def add_clock(case: Case, clock: Clock, *, org: Organization, start: datetime) -
 
 def take_next(counter_model: type[CaseCounter] | type[ArchiveCounter], **key: Any) -> int:
     """The next number of a counter row. The row lock makes numbers gap-free and unique under
-    concurrent transactions; it is held only by those that number under the same key."""
+    concurrent transactions; it is held only by those that number under the same key. One
+    statement when the row exists (``UPDATE … RETURNING`` takes the lock and the number)."""
+    seq = quoted_column(counter_model, "last_seq")
+    where = " AND ".join(f"{quoted_column(counter_model, name)} = %s" for name in key)
+    table = quoted_table(counter_model)
+    # Table and column names come from the model, the values are parameters.
+    sql = f"UPDATE {table} SET {seq} = {seq} + 1 WHERE {where} RETURNING {seq}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [getattr(value, "pk", value) for value in key.values()])
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0])
+    # The first number under this key: create the row (a concurrent twin waits on the lock).
     counter, _created = counter_model.objects.select_for_update().get_or_create(**key)
     counter.last_seq += 1
     counter.save(update_fields=["last_seq"])

@@ -23,7 +23,7 @@ from fengqiao.disputes.disclosure import (
 from fengqiao.disputes.models import Case
 from fengqiao.disputes.policy import case_sides
 from fengqiao.disputes.services.errors import PartyInput
-from fengqiao.disputes.services.intake import case_repeat_report
+from fengqiao.disputes.services.intake import IntakeReport, case_repeat_report
 from fengqiao.disputes.tests.factories import consent_and_notify, handled_case, register_case
 from fengqiao.web.tests.html import page_text, table_text, xlsx_text
 
@@ -205,11 +205,13 @@ def test_repeat_reports_and_consents_follow_the_rule(
     case_repeat_report(
         actor=cast.dispatcher,
         case_id=case.pk,
-        channel=IntakeChannel.PHONE,
-        category=case.category,
-        region=world.village_east,
-        title="排水沟又堵了",
-        parties=[PartyInput(role=PartyRole.APPLICANT, name="王五", phone="13700003333")],
+        report=IntakeReport(
+            channel=IntakeChannel.PHONE,
+            category=case.category,
+            region=world.village_east,
+            title="排水沟又堵了",
+            parties=(PartyInput(role=PartyRole.APPLICANT, name="王五", phone="13700003333"),),
+        ),
     )
     handler = page_text(client_for(cast.mediator_east).get(f"/cases/{case.pk}/"))
     leader = page_text(client_for(cast.leader).get(f"/cases/{case.pk}/"))

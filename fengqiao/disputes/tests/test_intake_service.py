@@ -21,6 +21,11 @@ from fengqiao.disputes.services.intake import (
 )
 from fengqiao.notify.models import Notification
 
+# One intake: the registrant's grants (once a request), the duplicate check (its signals in one
+# statement), the counter, the case, its parties, the timeline, the audit row and the
+# platform's notifications (docs/performance.md).
+INTAKE_QUERY_CEILING = 10
+
 
 def _report(world: Any, *, channel: str = IntakeChannel.PORTAL, **extra: Any) -> IntakeReport:
     return IntakeReport(
@@ -128,3 +133,22 @@ def test_the_platform_acted_for_wins_only_when_it_holds_the_place(cast: Any, wor
         intake_platform(cast.dispatcher, world.village_east, world.committee_east)
         == world.town_a_platform
     )
+
+
+@pytest.mark.parametrize("channel", [IntakeChannel.GRID, IntakeChannel.PORTAL])
+def test_one_intake_stays_under_its_query_ceiling(
+    channel: str, cast: Any, world: Any, django_assert_max_num_queries: Any
+) -> None:
+    # An earlier case of another category (the duplicate check runs and finds nothing)
+    case_intake(
+        actor=cast.dispatcher,
+        report=_report(world, channel=IntakeChannel.WALK_IN),
+        confirm_new=True,
+    )
+    # A fresh user object, as in a request: its grants are read once within the ceiling
+    actor = type(cast.dispatcher).objects.get(pk=cast.dispatcher.pk)
+    report = _report(world, channel=channel)
+    report = IntakeReport(**{**report.__dict__, "category": "housing_land"})
+    with django_assert_max_num_queries(INTAKE_QUERY_CEILING):
+        outcome = case_intake(actor=actor, report=report)
+    assert outcome.case is not None

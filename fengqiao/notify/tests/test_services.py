@@ -12,7 +12,7 @@ from fengqiao.accounts.tests.factories import UserFactory
 from fengqiao.notify import channels
 from fengqiao.notify.choices import NotificationKind
 from fengqiao.notify.models import Notification
-from fengqiao.notify.services import Message, notify_rows
+from fengqiao.notify.services import Message, notify_orgs, notify_rows
 
 
 @pytest.fixture
@@ -63,3 +63,52 @@ def test_a_registered_channel_gets_each_row_after_commit(
 
     assert sorted(n.recipient_id for n in delivered) == sorted(u.pk for u in users)
     assert all(n.pk for n in delivered)
+
+
+@pytest.fixture
+def two_orgs(world: Any) -> tuple[list[Any], list[Any]]:
+    """Users acting for the township platform and its 东村 committee: one at both, one
+    inactive, and one at another org who must hear nothing."""
+    from fengqiao.accounts.choices import BuiltinRole
+    from fengqiao.accounts.tests.factories import grant
+
+    both, platform_only, committee_only = (UserFactory(username=f"o{i}") for i in range(3))
+    away = UserFactory(username="o-away", is_active=False)
+    other = UserFactory(username="o-other")
+    grant(both, BuiltinRole.DISPATCHER, world.town_a_platform)
+    grant(both, BuiltinRole.MEDIATOR, world.committee_east)
+    grant(platform_only, BuiltinRole.DISPATCHER, world.town_a_platform)
+    grant(committee_only, BuiltinRole.MEDIATOR, world.committee_east)
+    grant(away, BuiltinRole.DISPATCHER, world.town_a_platform)
+    grant(other, BuiltinRole.MEDIATOR, world.committee_west)
+    return [world.town_a_platform, world.committee_east, None], [
+        both,
+        platform_only,
+        committee_only,
+    ]
+
+
+def test_orgs_users_each_get_one_message_in_one_statement(
+    two_orgs: tuple[list[Any], list[Any]], django_assert_num_queries: Any
+) -> None:
+    orgs, users = two_orgs
+    with django_assert_num_queries(1):
+        sent = notify_orgs(orgs=orgs, kind=NotificationKind.INFO, title="重复反映", url="/c/1/")
+    assert sent == 3
+    rows = Notification.objects.values_list("recipient", "kind", "title", "url", "read_at")
+    assert sorted(rows) == sorted(
+        (u.pk, NotificationKind.INFO, "重复反映", "/c/1/", None) for u in users
+    )
+    # Written as ``notify`` writes it: the time reads back as an aware time, newest first works
+    assert Notification.objects.latest("created_at").created_at.tzinfo is not None
+
+
+def test_orgs_users_reach_a_registered_channel_too(
+    two_orgs: tuple[list[Any], list[Any]],
+    delivered: list[Notification],
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    orgs, users = two_orgs
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notify_orgs(orgs=orgs, kind=NotificationKind.INFO, title="重复反映") == 3
+    assert sorted(n.recipient_id for n in delivered) == sorted(u.pk for u in users)
