@@ -9,7 +9,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Exists, Min, Model, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Exists,
+    Min,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -186,15 +195,13 @@ def worklist_for_user(user: Any, *, limit: int = 50) -> Worklist:
         )
     # The cases of the orgs the user handles cases for: a grid worker, whose role is granted
     # at the village committee, does not mediate the committee's cases.
+    # The cases the user can see: read once (the scope reads its orgs' 交办单 first).
+    visible = restrict(Case.objects.all(), user, VIEW_CASE)
     handling = scope_for(user, HANDLE_CASE).member_org_ids
     mine = Q(handler=user) | Q(handling_org_id__in=handling)
     to_mediate = list(
-        restrict(
-            Case.objects.filter(
-                mine, status__in=[CaseStatus.ACCEPTED, CaseStatus.MEDIATING, CaseStatus.SUSPENDED]
-            ),
-            user,
-            VIEW_CASE,
+        visible.filter(
+            mine, status__in=[CaseStatus.ACCEPTED, CaseStatus.MEDIATING, CaseStatus.SUSPENDED]
         )
         .select_related("region")
         .order_by("registered_at")[:limit]
@@ -202,7 +209,6 @@ def worklist_for_user(user: Any, *, limit: int = 50) -> Worklist:
     # 3日内到期 and 已超期: the deadlines of the cases the user can see, as the queues define
     # them, so a panel and the list behind it agree for every role (a dispatcher's and a
     # leader's panels used to read only deadlines their own org was responsible for: none).
-    visible = restrict(Case.objects.all(), user, VIEW_CASE)
     in_view = visible.values("pk")
     soon = queues.due_soon_deadlines(now).filter(case_id__in=in_view)
     late = queues.overdue_deadlines(now).filter(case_id__in=in_view)
@@ -482,6 +488,8 @@ def case_detail_for_user(user: Any, pk: int) -> CaseDetail:
                 known_years = deadlines.known_years()
             provisional = deadlines.is_provisional(item.due_at, known_years)
         due.append(DueRow(item, state, provisional))
+    # The visits, once: the page lists them and the 更正回访 offer asks whether one exists.
+    prefetch_related_objects([case], "follow_ups__visitor")
     held = {n: getattr(case, n) for n in outcomes if hasattr(case, n)}
     disclosure = case_disclosure(user, case)
     repeats = case.repeat_reports.select_related("reported_by", "region")
@@ -494,7 +502,7 @@ def case_detail_for_user(user: Any, pk: int) -> CaseDetail:
         agreement=held.get("agreement"),
         failure=held.get("failure"),
         referral=held.get("referral"),
-        follow_ups=list(case.follow_ups.select_related("visitor")),
+        follow_ups=list(case.follow_ups.all()),
         timeline=list(case_timeline(case)),
         actions=case_actions(user, case),
         disclosure=disclosure,
