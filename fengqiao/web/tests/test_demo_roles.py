@@ -291,6 +291,7 @@ def test_township_dispatcher_assesses_a_township_case_and_dispatches_it_to_a_vil
     offered = actions_offered(page)
     assert {"assess", "reject"} <= offered
     assert not offered & {"start", "agree", "fail", "dispatch", "archive"}
+    assert 'id="mediation-consent-needed"' not in page.content.decode()
 
     # and grade it 中 through the form
     form = page_form(page, f"/cases/{case.pk}/act/assess/")
@@ -386,6 +387,8 @@ def test_leader_figures_link_to_the_cases_they_count_and_offer_no_action() -> No
     page = client.get(f"/cases/{case.pk}/")
     assert actions_offered(page) == set()
     assert "您当前没有可对该案件执行的操作" in page_text(page)
+    # nor the mediator's to-do about consents (a leader records none)
+    assert 'id="mediation-consent-needed"' not in page.content.decode()
 
 
 # --- 司法所干部 ----------------------------------------------------------------------------------
