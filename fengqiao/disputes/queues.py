@@ -3,8 +3,10 @@ panels of 我的工作 and by the case list's ``?queue=`` filter, so a count and
 never disagree.
 
 - 待研判, 待交办, 被退回 are the cases waiting at a platform the user assesses for (研判与交办);
-- 将到期 and 已超期 are the cases the user can see with a running deadline (受理时限, 调解期限,
-  反馈时限: open, not paused) due within three days, or already passed.
+- 将到期 and 已超期 are the cases with a running deadline (受理时限, 调解期限, 反馈时限: open, not
+  paused) due within three days, or already passed, among the deadlines the user answers for
+  (``answered_by``): a mediator's are those of the orgs they handle cases for; a dispatcher,
+  a leader or a 司法所 officer oversees every deadline of the cases they can see.
 
 Built for 10 million cases: the platform queues start from ``case_platform_status``; the
 deadline queues from ``due_running_at``, a partial index over running deadlines by due time, so
@@ -22,10 +24,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.accounts.access import restrict, scope_for
+from fengqiao.accounts.access import has_perm, restrict, scope_for
 from fengqiao.disputes.choices import CaseStatus, DispatchStatus, DueStatus
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem, SupervisionOrder
-from fengqiao.disputes.permissions import ASSESS_CASE, VIEW_CASE
+from fengqiao.disputes.permissions import ASSESS_CASE, HANDLE_CASE, VIEW_CASE
 
 # A deadline this close is "将到期" (shown in amber on the lists).
 DUE_SOON = timedelta(days=3)
@@ -80,6 +82,20 @@ def due_soon_q(now: datetime) -> Q:
     return Q(pk__in=due_soon_deadlines(now).values("case_id"))
 
 
+def answered_by(user: Any, deadlines: QuerySet[DueItem]) -> QuerySet[DueItem]:
+    """The deadlines among ``deadlines`` that ``user`` answers for. A mediator answers for the
+    deadlines of the orgs they handle cases for, and of the cases they handle: a village
+    committee's 我的工作 does not list the 医调委's clock on a case of the village. Whoever
+    assesses for a platform, and whoever handles no case (a leader, a 司法所 officer), oversees
+    every deadline of the cases they can see."""
+    if has_perm(user, ASSESS_CASE):
+        return deadlines
+    handling = scope_for(user, HANDLE_CASE).member_org_ids
+    if not handling:
+        return deadlines
+    return deadlines.filter(Q(org_id__in=handling) | Q(case__handler_id=user.pk))
+
+
 def assessing_platform_ids(user: Any) -> frozenset[int]:
     """The platforms the user assesses and dispatches for (from the loaded grants)."""
     return scope_for(user, ASSESS_CASE).member_org_ids
@@ -113,9 +129,9 @@ def queue_q(user: Any, name: str, now: datetime) -> Q:
         issued = SupervisionOrder.objects.filter(issued_at__gte=month_start(now))
         return Q(pk__in=issued.values("case_id"))
     if name == OVERDUE:
-        return overdue_q(now)
+        return Q(pk__in=answered_by(user, overdue_deadlines(now)).values("case_id"))
     if name == DUE_SOON_QUEUE:
-        return due_soon_q(now)
+        return Q(pk__in=answered_by(user, due_soon_deadlines(now)).values("case_id"))
     platforms = Q(platform_id__in=assessing_platform_ids(user))
     if name == TO_ASSESS:
         return platforms & Q(status=CaseStatus.REGISTERED)

@@ -206,20 +206,19 @@ def worklist_for_user(user: Any, *, limit: int = 50) -> Worklist:
         .select_related("region")
         .order_by("registered_at")[:limit]
     )
-    # 3日内到期 and 已超期: the deadlines of the cases the user can see, as the queues define
-    # them, so a panel and the list behind it agree for every role (a dispatcher's and a
-    # leader's panels used to read only deadlines their own org was responsible for: none).
+    # 3日内到期 and 已超期: the deadlines the user answers for among the cases they can see, as
+    # the queues define them, so a panel and the list behind it agree for every role.
     in_view = visible.values("pk")
-    soon = queues.due_soon_deadlines(now).filter(case_id__in=in_view)
-    late = queues.overdue_deadlines(now).filter(case_id__in=in_view)
+    soon = queues.answered_by(user, queues.due_soon_deadlines(now)).filter(case_id__in=in_view)
+    late = queues.answered_by(user, queues.overdue_deadlines(now)).filter(case_id__in=in_view)
     return Worklist(
         to_assess=to_assess,
         to_accept=list(pending_orders_for_user(user)[:limit]),
         to_mediate=to_mediate,
         due_soon=list(soon.select_related("case", "org").order_by("due_at")[:limit]),
         overdue=list(late.select_related("case", "org").order_by("due_at")[:limit]),
-        due_soon_count=visible.filter(queues.due_soon_q(now)).count(),
-        overdue_count=visible.filter(queues.overdue_q(now)).count(),
+        due_soon_count=visible.filter(pk__in=soon.values("case_id")).count(),
+        overdue_count=visible.filter(pk__in=late.values("case_id")).count(),
     )
 
 

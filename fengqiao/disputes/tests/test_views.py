@@ -372,7 +372,7 @@ def test_deadline_panels_agree_with_the_lists_for_every_role(
         work = response.context["work"]
         assert late.number in table_text(response, "overdue"), user
         assert soon.number in table_text(response, "due-soon"), user
-        overdue_list = client.get("/cases/", {"overdue": "1"}).context["page_obj"].paginator
+        overdue_list = client.get("/cases/", {"queue": "overdue"}).context["page_obj"].paginator
         assert work.overdue_count == overdue_list.count == 1, user
         soon_list = client.get("/cases/", {"queue": "due_soon"}).context["page_obj"].paginator
         assert work.due_soon_count == soon_list.count == 1, user

@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 from django.http import HttpResponse
 from django.test import Client
+from django.utils import timezone
 
 from fengqiao.accounts.models import User
 from fengqiao.demo.accounts import DEMO_ACCOUNTS
 from fengqiao.demo.data import DEMO_PASSWORD
-from fengqiao.disputes.choices import CaseStatus, DispatchStatus
-from fengqiao.disputes.models import Case, DispatchOrder
+from fengqiao.disputes.choices import CaseStatus, DispatchStatus, DueStatus
+from fengqiao.disputes.models import Case, DispatchOrder, DueItem
 from fengqiao.orgs.choices import OrgFamily
 from fengqiao.orgs.models import Organization
 from fengqiao.regions.models import Region
@@ -202,6 +203,41 @@ def test_mediator_lands_on_their_committees_work_and_accepts_an_order(username: 
     assert order.case.number not in listed_numbers(response, "to-accept")
     assert order.case.number in listed_numbers(response, "to-mediate")
     assert "已受理" in table_text(response, "to-mediate")
+
+
+def test_village_mediators_deadline_panels_list_their_own_committees_clocks() -> None:
+    # given a village mediator whose area also holds cases other orgs handle, with their own clocks
+    username = "mediator"
+    org = grant_org(username)
+    client, _landing = login(username)
+    visible = listed_numbers(client.get("/cases/", {"overdue": "1"}), "case-list")
+    others = DueItem.objects.filter(
+        case__number__in=visible, status=DueStatus.OPEN, due_at__lt=timezone.now()
+    ).exclude(org=org)
+    assert others.exists(), "the demo county should give this area other orgs' overdue clocks"
+
+    # when they open 我的工作
+    work = client.get("/cases/my/")
+
+    # then 已超期 and 3日内到期 name only their own org as 责任单位
+    for panel in ("overdue", "due-soon"):
+        rows = table_text(work, panel)
+        assert not any(o.org.name in rows for o in others if o.org_id != org.pk), panel
+    listed = listed_numbers(work, "overdue")
+    assert listed
+    owned = set(
+        DueItem.objects.filter(
+            org=org, status=DueStatus.OPEN, paused_at__isnull=True, due_at__lt=timezone.now()
+        ).values_list("case__number", flat=True)
+    )
+    assert listed <= owned | set(
+        Case.objects.filter(handler__username=username).values_list("number", flat=True)
+    )
+    # and the count is that of the list it links to
+    count = int(page_text_of(work, "overdue-count").split()[0])
+    behind = client.get("/cases/", {"queue": "overdue"})
+    assert f"共 {count} 件" in page_text(behind)
+    assert listed <= listed_numbers(behind, "case-list")
 
 
 @pytest.mark.parametrize("username", MEDIATORS)
