@@ -296,10 +296,17 @@ def case_list_page(user: Any, filters: CaseFilters) -> QuerySet[Case]:
     for a case dispatched but not yet accepted, the orgs its orders wait at (``waiting_orders``:
     the list shows them as 承办单位 rather than a blank)."""
     names = Party.objects.only("id", "case_id", "role", "kind", "name").order_by("role", "pk")
+    return with_waiting_orders(case_list_for_user(user, filters)).prefetch_related(
+        Prefetch("parties", queryset=names)
+    )
+
+
+def with_waiting_orders(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """``cases`` with, for each, the pending orders it waits on (``waiting_orders``) and their
+    orgs: a list shows those as 承办单位 (待受理) until one accepts."""
     waiting = DispatchOrder.objects.filter(status=DispatchStatus.PENDING).select_related("to_org")
-    return case_list_for_user(user, filters).prefetch_related(
-        Prefetch("parties", queryset=names),
-        Prefetch("dispatches", queryset=waiting.order_by("pk"), to_attr="waiting_orders"),
+    return cases.prefetch_related(
+        Prefetch("dispatches", queryset=waiting.order_by("pk"), to_attr="waiting_orders")
     )
 
 

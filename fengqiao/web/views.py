@@ -7,8 +7,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
 
+from fengqiao.accounts.access import has_perm
 from fengqiao.disputes import views as disputes_views
 from fengqiao.disputes.forms import QuickReportForm
+from fengqiao.disputes.permissions import REGISTER_CASE
 from fengqiao.disputes.selectors import intake_platform_for
 from fengqiao.web import selectors
 
@@ -36,6 +38,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["queues"] = selectors.queues.queue_counts(user)
     elif landing == selectors.LEADER:
         context["figures"] = selectors.area_month_figures(user)
+    elif landing == selectors.LIAISON:
+        context["unit_cases"], context["unit_open_count"] = selectors.unit_open_cases(user)
+        context["can_register"] = has_perm(user, REGISTER_CASE)
     return render(request, "web/home.html", context)
 
 

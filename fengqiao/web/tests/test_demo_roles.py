@@ -17,7 +17,7 @@ from django.utils import timezone
 from fengqiao.accounts.models import User
 from fengqiao.demo.accounts import DEMO_ACCOUNTS
 from fengqiao.demo.data import DEMO_PASSWORD
-from fengqiao.disputes.choices import CaseStatus, DispatchStatus, DueStatus
+from fengqiao.disputes.choices import OPEN_STATUSES, CaseStatus, DispatchStatus, DueStatus
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem
 from fengqiao.orgs.choices import OrgFamily
 from fengqiao.orgs.models import Organization
@@ -512,8 +512,20 @@ def test_court_and_police_register_the_case_they_send_and_open_it(
     assert f"来源单位 {sender.name}" in facts
     assert f"责任平台 {platform_of(township_of(village)).name}" in facts
     assert village_label in facts
-    # and it is in their case list
+    # and it is in their case list, and first on the page they land on, with its count
     assert case.number in listed_numbers(client.get("/cases/"), "case-list")
+    home = client.get("/")
+    first = CASE_NUMBER.search(table_text(home, "unit-cases"))
+    assert first is not None
+    assert first.group(0) == case.number
+    # the count is that of their case list's open cases, status by status
+    count = int(page_text_of(home, "unit-open-count").split()[0])
+    listed = 0
+    for status in OPEN_STATUSES:
+        found = re.search(r"共 (\d+) 件", page_text(client.get("/cases/", {"status": status})))
+        assert found is not None
+        listed += int(found.group(1))
+    assert count == listed > 0
 
 
 def test_police_see_the_cases_of_their_stations_mediation_room() -> None:

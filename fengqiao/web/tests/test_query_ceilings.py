@@ -20,7 +20,7 @@ from fengqiao.accounts.models import User
 from fengqiao.accounts.tests.factories import UserFactory, grant
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
-from fengqiao.disputes.choices import PartyRole
+from fengqiao.disputes.choices import IntakeChannel, PartyRole
 from fengqiao.disputes.models import Case, DueItem, Party, SupervisionOrder
 from fengqiao.disputes.tests.factories import register_case
 from fengqiao.disputes.tests.test_views_common import (
@@ -55,6 +55,7 @@ CEILINGS = {
     "home_leader": 18,
     "home_mediator": 21,
     "home_grid": 16,
+    "home_court": 18,
     "org_list": 13,
     "org_page": 14,
     "roster": 15,
@@ -177,6 +178,28 @@ def test_home_of_a_grid_worker(cast: Any, world: Any) -> None:
                 dispatch(assess(case, cast), cast, world)
 
     assert_flat("home_grid", cast.grid_worker, "/", grow)
+
+
+def test_home_of_a_judge(cast: Any, world: Any) -> None:
+    """Per row: a 委派 case the 法庭 sent, waiting at 东村, and one its paired 东村 mediates."""
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            sent = register_case(
+                actor=cast.judge,
+                platform=world.town_a_platform,
+                region=world.village_east,
+                channel=IntakeChannel.COURT_PRE,
+                title=f"诉前委派{i}",
+                source_org=world.tribunal_a,
+            )
+            dispatch(assess(sent, cast), cast, world)
+            accept(
+                dispatch(assess(east_case(cast, world, title=f"结对村{i}"), cast), cast, world),
+                cast,
+            )
+
+    assert_flat("home_court", cast.judge, "/", grow)
 
 
 # --- Lists ------------------------------------------------------------------------------------
