@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from fengqiao.accounts.access import role_codes, user_perms
 from fengqiao.accounts.choices import BuiltinRole
 from fengqiao.accounts.permissions import MANAGE_ACCOUNTS, MANAGE_ROLES
+from fengqiao.adminsite import ADMIN_PERMS
 from fengqiao.audit.permissions import VIEW_AUDITEVENT
 from fengqiao.disputes import deadlines
 from fengqiao.disputes.permissions import CHANGE_CALENDAROVERRIDE, REGISTER_CASE, VIEW_CASE
@@ -27,6 +28,8 @@ class NavItem:
     url_name: str
     perm: str | None
     roles: frozenset[str] | None = None
+    # Shown to whoever holds any of these (the admin site opens that way).
+    any_perm: frozenset[str] | None = None
 
     @property
     def url(self) -> str:
@@ -51,6 +54,7 @@ NAV = [
     NavItem(_("用户管理"), "accounts:user_list", MANAGE_ACCOUNTS),
     NavItem(_("角色与授权"), "accounts:role_list", MANAGE_ROLES),
     NavItem(_("审计日志"), "audit:event_list", VIEW_AUDITEVENT),
+    NavItem(_("基础数据"), "admin:index", None, any_perm=frozenset(ADMIN_PERMS)),
 ]
 
 
@@ -65,6 +69,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         for item in NAV
         if (item.perm is None or item.perm in perms)
         and (item.roles is None or not item.roles.isdisjoint(roles))
+        and (item.any_perm is None or not item.any_perm.isdisjoint(perms))
     ]
     current = getattr(getattr(request, "resolver_match", None), "view_name", "")
     return {"nav_items": items, "nav_current": current, "user_perms": perms}

@@ -570,6 +570,11 @@ def test_system_admin_sees_the_holiday_banner_and_no_case(monkeypatch: Any) -> N
     # then the system administrator is told to import the holiday schedule
     assert 'id="calendar-warning"' in landing.content.decode()
     assert "尚未导入" in page_text(landing)
+    # with a link to the import, and 基础数据 in the menu
+    html = landing.content.decode()
+    assert 'href="/admin/disputes/holidayschedule/import/">导入节假日安排</a>' in html
+    assert client.get("/admin/disputes/holidayschedule/import/").status_code == 200
+    assert '<a class="nav-link" href="/admin/">基础数据</a>' in html
     assert client.get("/admin/").status_code == 200
     assert client.get("/accounts/users/").status_code == 200
     # and sees no case (三员分立)
