@@ -31,6 +31,7 @@ from fengqiao.api.schemas import (
     CaseOut,
     CasePageOut,
     ErrorOut,
+    PastDateTime,
     as_error,
 )
 from fengqiao.disputes import deadlines
@@ -359,7 +360,7 @@ def case_detail(request: HttpRequest, number: str) -> dict[str, Any]:
 def case_list(
     request: HttpRequest,
     status: CaseStatus | None = None,
-    updated_since: datetime | None = None,
+    updated_since: PastDateTime | None = None,
     cursor: str = "",
     limit: int = Query(50, ge=1, le=selectors.MAX_PAGE),
 ) -> dict[str, Any]:
@@ -371,8 +372,6 @@ def case_list(
                 _("cursor 无效，请使用上一页返回的 next_cursor。"), field="cursor"
             )
         after = int(cursor)
-    if updated_since is not None and timezone.is_naive(updated_since):
-        updated_since = timezone.make_aware(updated_since)
     page = selectors.case_page_for_user(
         key.user,
         status=str(status or ""),

@@ -92,6 +92,34 @@ class PastDateField(forms.DateField):
         v.validate_date_range(value)
 
 
+class PastDateTimeField(forms.DateTimeField):
+    """A time that happened (发生时间, 调解时间, 出具时间): from 1949-10-01 to now, a UTC
+    offset PostgreSQL can store (a crafted ISO value may carry one)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget",
+            forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        )
+        super().__init__(**kwargs)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        v.validate_datetime(value, what=str(self.label or ""))
+
+
+class TermDateField(forms.DateField):
+    """A day agreed for the future (履行期限): from 1949-10-01 to 20 years ahead."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        super().__init__(**kwargs)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        v.validate_date_range(value, earliest=v.DISPUTE_EARLIEST, latest=v.latest_term_day())
+
+
 class StyledForm(forms.Form):
     """Bootstrap classes on every widget (``large`` for the mobile report), and no control
     characters in any text a user typed: one check for every form of the platform."""

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from datetime import timezone as dt_timezone
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
@@ -38,6 +40,33 @@ LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}(-\d{1,6})?|[48]00-?\d{3}-?\d{4}")
 
 # Nobody the platform serves was born before this day; dates of events are after it too.
 EARLIEST_DATE = date(1900, 1, 1)
+
+# Dates and times of a dispute and of what is done about it. A dispute the platform handles
+# happened after the People's Republic was founded (人民调解 is its institution); an event
+# recorded "now" may come from a device whose clock runs a little ahead of the server's.
+DISPUTE_EARLIEST = date(1949, 10, 1)
+CLOCK_SKEW = timedelta(minutes=5)
+# 民法典 art. 188: rights are protected for at most 20 years; no performance deadline agreed in
+# a mediation lies further ahead.
+LONGEST_TERM_YEARS = 20
+# Fixed bounds for the database CHECK constraints, which cannot ask the clock: every stored
+# date and time lies inside them, so a value never overflows Python's or PostgreSQL's range
+# when it is read back (year 1 at +08:00 is 1 BC in UTC, which psycopg cannot read; year 9999
+# at -08:00 is year 10000). The validators above keep input to the tighter ranges.
+BEIJING = dt_timezone(timedelta(hours=8))
+STORABLE_LATEST = date(2100, 12, 31)
+STORABLE_BEFORE = STORABLE_LATEST + timedelta(days=1)
+DISPUTE_EARLIEST_AT = datetime.combine(DISPUTE_EARLIEST, time.min, tzinfo=BEIJING)
+STORABLE_BEFORE_AT = datetime.combine(STORABLE_BEFORE, time.min, tzinfo=BEIJING)
+# PostgreSQL refuses a UTC offset beyond ±15:59 ("time zone displacement out of range");
+# every real zone is within ±14:00.
+MAX_UTC_OFFSET = timedelta(hours=15, minutes=59)
+# ISO 8601 as the API accepts it: a calendar date, optionally a time and an offset. Anything
+# else — notably a bare number, which pydantic would read as a Unix timestamp — is refused.
+ISO_DATETIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,6})?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?",
+    re.ASCII | re.IGNORECASE,
+)
 
 # Bidirectional overrides and isolates reorder what a reader sees (a name that displays as
 # "张三" while sorting and matching as something else); never needed in a form field.
@@ -148,7 +177,13 @@ def validate_date_range(
     defaults to today unless ``allow_future``. Typos such as 0202 or 2205 for a year stop here."""
     if value is None:
         return
-    day = timezone.localdate(value) if isinstance(value, datetime) else value
+    if isinstance(value, datetime):
+        try:
+            day = timezone.localdate(value) if timezone.is_aware(value) else value.date()
+        except OverflowError:  # year 1 or 9999 at an offset: out of range either way
+            day = value.date()
+    else:
+        day = value
     if day < earliest:
         raise ValidationError(
             _("日期不能早于%(date)s。") % {"date": earliest.isoformat()}, code="too_early"
@@ -161,6 +196,69 @@ def validate_date_range(
         raise ValidationError(
             _("日期不能晚于%(date)s。") % {"date": latest.isoformat()}, code="too_late"
         )
+
+
+def parse_iso_datetime(value: object) -> datetime:
+    """An ISO 8601 date and time as text (``2026-03-01T09:30:00+08:00``; without an offset it
+    is Beijing time, the platform's zone). Numbers and other formats are refused."""
+    text = value.strip() if isinstance(value, str) else ""
+    parsed = None
+    if ISO_DATETIME.fullmatch(text):
+        try:
+            parsed = parse_datetime(text.replace(",", "."))
+        except ValueError:
+            parsed = None
+    if parsed is None:
+        raise ValidationError(
+            _("时间格式无效，应为 ISO 8601（如 2026-03-01T09:30:00+08:00）。"), code="format"
+        )
+    if timezone.is_naive(parsed):
+        parsed = parsed.replace(tzinfo=timezone.get_current_timezone())
+    return parsed
+
+
+def validate_datetime(
+    value: datetime | None,
+    *,
+    earliest: date = DISPUTE_EARLIEST,
+    latest: datetime | None = None,
+    what: str = "",
+) -> None:
+    """A time that happened: its UTC offset within ±15:59, not before ``earliest`` (Beijing
+    time) and not after ``latest`` (default: now, with a few minutes of clock skew). Compared as
+    aware datetimes, so year 1 or year 9999 at any offset is refused, not overflowed.
+    ``what`` names the time in the message (发生时间, 调解时间)."""
+    if value is None:
+        return
+    what = what or str(_("时间"))
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        raise ValidationError(
+            _("时区偏移超出范围（应在 ±15:59 之内），北京时间请写 +08:00。"), code="offset"
+        )
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=timezone.get_current_timezone())
+    if value < datetime.combine(earliest, time.min, tzinfo=BEIJING):
+        raise ValidationError(
+            _("%(what)s不能早于%(date)s。") % {"what": what, "date": earliest.isoformat()},
+            code="too_early",
+        )
+    if value > (latest if latest is not None else timezone.now() + CLOCK_SKEW):
+        raise ValidationError(_("%(what)s不能晚于当前时间。") % {"what": what}, code="future")
+
+
+def validate_occurred_at(value: datetime | None) -> None:
+    """发生时间 of a dispute: after 1949-10-01, not in the future."""
+    validate_datetime(value, earliest=DISPUTE_EARLIEST, what=str(_("发生时间")))
+
+
+def latest_term_day() -> date:
+    """The latest deadline a mediation may agree on today (民法典 art. 188: 20 years)."""
+    today = timezone.localdate()
+    try:
+        return today.replace(year=today.year + LONGEST_TERM_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + LONGEST_TERM_YEARS, day=28)
 
 
 def validate_no_control_characters(value: str, *, multiline: bool = False) -> None:

@@ -5,13 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core.choices import DisputeCategory, grouped_category_choices
-from fengqiao.core.formfields import IdNumberField, IdOrCreditCodeField, MobileField, StyledForm
-from fengqiao.core.validators import validate_date_range
+from fengqiao.core.formfields import (
+    IdNumberField,
+    IdOrCreditCodeField,
+    MobileField,
+    PastDateTimeField,
+    StyledForm,
+)
+from fengqiao.core.validators import DISPUTE_EARLIEST, STORABLE_LATEST, validate_date_range
 from fengqiao.disputes import routing
 from fengqiao.disputes.choices import (
     CaseStatus,
@@ -86,11 +91,7 @@ class IntakeForm(PlaceMixin):
     )
     region = RegionChoiceField(label=_("发生地（村/社区、网格）"), queryset=Region.objects.none())
     address = forms.CharField(label=_("详细地址"), max_length=200, required=False)
-    occurred_at = forms.DateTimeField(
-        label=_("发生时间"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    occurred_at = PastDateTimeField(label=_("发生时间"), required=False)
     amount = forms.DecimalField(
         label=_("涉及金额（元）"), required=False, min_value=0, max_digits=14, decimal_places=2
     )
@@ -103,13 +104,6 @@ class IntakeForm(PlaceMixin):
         label=_("被申请人身份证号/统一社会信用代码"), required=False
     )
     respondent_phone = MobileField(label=_("被申请人手机号"), required=False)
-
-    def clean_occurred_at(self) -> Any:
-        value = self.cleaned_data.get("occurred_at")
-        if value is not None and value > timezone.now():
-            raise forms.ValidationError(_("发生时间不能晚于当前时间。"))
-        validate_date_range(value)
-        return value
 
 
 class QuickReportForm(PlaceMixin):
@@ -365,6 +359,12 @@ class ReturnOrderForm(OrderForm):
     )
 
 
+def validate_filter_day(value: Any) -> None:
+    """A day to filter cases by: no case was registered before 1949-10-01 and none is stored
+    after the storable range, so such a day is dropped like any invalid filter."""
+    validate_date_range(value, earliest=DISPUTE_EARLIEST, latest=STORABLE_LATEST)
+
+
 class CaseFilterForm(forms.Form):
     """The list filters; an invalid value is dropped rather than refused."""
 
@@ -374,6 +374,7 @@ class CaseFilterForm(forms.Form):
     channel = forms.ChoiceField(required=False, choices=[("", ""), *IntakeChannel.choices])
     region = forms.CharField(required=False, max_length=15)
     overdue = forms.BooleanField(required=False)
-    since = forms.DateField(required=False)
-    until = forms.DateField(required=False)
+    # Cases are registered from 1949 on; beyond the storable range a filter can match nothing.
+    since = forms.DateField(required=False, validators=[validate_filter_day])
+    until = forms.DateField(required=False, validators=[validate_filter_day])
     q = forms.CharField(required=False, max_length=100)

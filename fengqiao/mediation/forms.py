@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import User
+from fengqiao.core.formfields import PastDateTimeField, TermDateField
 from fengqiao.disputes.choices import Satisfaction
 from fengqiao.disputes.forms import CaseActionForm
 from fengqiao.disputes.models import Party
@@ -91,7 +92,7 @@ class RightsNoticeForm(CaseActionForm):
 
 
 class SessionForm(CaseActionForm):
-    held_at = forms.DateTimeField(
+    held_at = PastDateTimeField(
         label=_("调解时间"), widget=DATETIME_WIDGET, help_text=_("实际调解的时间，不能晚于现在。")
     )
     mode = forms.ChoiceField(label=_("调解方式"), choices=SessionMode.choices)
@@ -150,7 +151,7 @@ class ExpertOpinionForm(CaseActionForm):
     expert = forms.ModelChoiceField(label=_("专家"), queryset=Person.objects.none())
     field = forms.CharField(label=_("专业领域"), max_length=100)
     opinion = _text(_("专家意见"), rows=3)
-    given_at = forms.DateTimeField(label=_("出具时间"), widget=DATETIME_WIDGET)
+    given_at = PastDateTimeField(label=_("出具时间"), widget=DATETIME_WIDGET)
 
     def setup(self) -> None:
         self.initial.setdefault("given_at", timezone.localtime())
@@ -177,9 +178,7 @@ class AgreeForm(CaseActionForm):
     )
     performance_method = forms.CharField(label=_("履行方式"), max_length=200, required=False)
     performance_place = forms.CharField(label=_("履行地点"), max_length=200, required=False)
-    performance_deadline = forms.DateField(
-        label=_("履行期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    performance_deadline = TermDateField(label=_("履行期限"), required=False)
 
     def setup(self) -> None:
         self.initial.setdefault("facts", self.case.facts)

@@ -5,6 +5,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.core.models import range_constraint
+from fengqiao.core.validators import (
+    DISPUTE_EARLIEST,
+    DISPUTE_EARLIEST_AT,
+    STORABLE_BEFORE,
+    STORABLE_BEFORE_AT,
+)
 from fengqiao.disputes.choices import Satisfaction
 from fengqiao.mediation.choices import (
     AgreementKind,
@@ -104,6 +111,14 @@ class MediationSession(models.Model):
         verbose_name = _("调解笔录")
         verbose_name_plural = _("调解笔录")
         ordering = ["held_at", "id"]
+        constraints = [
+            range_constraint(
+                "held_at",
+                earliest=DISPUTE_EARLIEST_AT,
+                latest=STORABLE_BEFORE_AT,
+                name="session_held_at_range",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{timezone.localtime(self.held_at):%Y-%m-%d %H:%M} {self.get_mode_display()}"
@@ -175,6 +190,14 @@ class ExpertOpinion(models.Model):
         verbose_name = _("专家意见")
         verbose_name_plural = _("专家意见")
         ordering = ["given_at", "id"]
+        constraints = [
+            range_constraint(
+                "given_at",
+                earliest=DISPUTE_EARLIEST_AT,
+                latest=STORABLE_BEFORE_AT,
+                name="opinion_given_at_range",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.field}"
@@ -207,6 +230,15 @@ class Agreement(models.Model):
         db_table = "disputes_agreement"  # moved from disputes, table kept (migration 0002)
         verbose_name = _("调解协议")
         verbose_name_plural = _("调解协议")
+        constraints = [
+            range_constraint(
+                "performance_deadline",
+                earliest=DISPUTE_EARLIEST,
+                latest=STORABLE_BEFORE,
+                name="agreement_deadline_range",
+                nullable=True,
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_kind_display()}"

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core.choices import DisputeCategory, Gender
 from fengqiao.core.fields import EncryptedTextField, lookup_hash_field
+from fengqiao.core.models import range_constraint
+from fengqiao.core.validators import EARLIEST_DATE, STORABLE_BEFORE
 from fengqiao.orgs.choices import (
     Background,
     MediatorGrade,
@@ -199,6 +201,19 @@ class Membership(models.Model):
         verbose_name = _("任职")
         verbose_name_plural = _("任职")
         constraints = [
+            range_constraint(
+                "started_on",
+                earliest=EARLIEST_DATE,
+                latest=STORABLE_BEFORE,
+                name="membership_started_on_range",
+            ),
+            range_constraint(
+                "ended_on",
+                earliest=EARLIEST_DATE,
+                latest=STORABLE_BEFORE,
+                name="membership_ended_on_range",
+                nullable=True,
+            ),
             models.UniqueConstraint(
                 fields=["person", "org", "role"],
                 condition=models.Q(ended_on__isnull=True),
@@ -249,6 +264,13 @@ class MediatorProfile(models.Model):
         verbose_name = _("调解员档案")
         verbose_name_plural = _("调解员档案")
         constraints = [
+            range_constraint(
+                "certified_on",
+                earliest=EARLIEST_DATE,
+                latest=STORABLE_BEFORE,
+                name="mediator_certified_on_range",
+                nullable=True,
+            ),
             models.CheckConstraint(condition=models.Q(stars__lte=5), name="mediator_stars_0_5"),
         ]
 
@@ -302,6 +324,14 @@ class TrainingRecord(models.Model):
         verbose_name = _("培训记录")
         verbose_name_plural = _("培训记录")
         ordering = ["-held_on"]
+        constraints = [
+            range_constraint(
+                "held_on",
+                earliest=EARLIEST_DATE,
+                latest=STORABLE_BEFORE,
+                name="training_held_on_range",
+            )
+        ]
         indexes = [models.Index(fields=["person", "held_on"], name="training_person_date")]
 
     def __str__(self) -> str:

@@ -3,7 +3,8 @@ phone, a date or a name is told, the same on every form, the API and the imports
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -91,6 +92,60 @@ def test_dates_in_a_sane_range() -> None:
     assert _code(v.validate_date_range, today + timedelta(days=1)) == "future"
     v.validate_date_range(today + timedelta(days=30), allow_future=True)
     assert _code(v.validate_date_range, date(2099, 1, 1), latest=date(2030, 1, 1)) == "too_late"
+
+
+def test_a_datetime_of_a_dispute_from_1949_to_now() -> None:
+    now = timezone.now()
+    v.validate_occurred_at(now)
+    v.validate_occurred_at(now + timedelta(minutes=4))  # a device's clock a little ahead
+    v.validate_occurred_at(datetime(1949, 10, 1, tzinfo=v.BEIJING))
+    assert _code(v.validate_occurred_at, now + timedelta(minutes=6)) == "future"
+    assert _code(v.validate_occurred_at, datetime(1949, 9, 30, 23, 59, tzinfo=v.BEIJING)) == (
+        "too_early"
+    )
+    # year 1 ahead of UTC and year 9999 behind it: refused, not overflowed
+    assert _code(v.validate_occurred_at, datetime(1, 1, 1, tzinfo=v.BEIJING)) == "too_early"
+    behind = dt_timezone(-timedelta(hours=8))
+    assert _code(v.validate_occurred_at, datetime(9999, 12, 31, 23, 59, tzinfo=behind)) == (
+        "future"
+    )
+    # PostgreSQL's limit for an offset
+    v.validate_occurred_at(
+        datetime(2025, 1, 1, tzinfo=dt_timezone(timedelta(hours=15, minutes=59)))
+    )
+    sixteen = dt_timezone(timedelta(hours=16))
+    assert _code(v.validate_occurred_at, datetime(2025, 1, 1, tzinfo=sixteen)) == "offset"
+    # a date-only range check of such a value does not overflow either
+    assert _code(v.validate_date_range, datetime(1, 1, 1, tzinfo=v.BEIJING)) == "too_early"
+
+
+def test_the_message_names_the_time() -> None:
+    with pytest.raises(ValidationError) as info:
+        v.validate_occurred_at(datetime(1900, 1, 1, tzinfo=v.BEIJING))
+    assert info.value.messages == ["发生时间不能早于1949-10-01。"]
+    with pytest.raises(ValidationError) as info:
+        v.validate_datetime(timezone.now() + timedelta(days=1), what="调解时间")
+    assert info.value.messages == ["调解时间不能晚于当前时间。"]
+
+
+@pytest.mark.parametrize(
+    "text", [-1, 0.5, "-1", "0.5", "1735660800", "2025-13-01", "now", "", None, "2025-01-01T25:00"]
+)
+def test_only_iso_8601_is_a_time(text: object) -> None:
+    assert _code(v.parse_iso_datetime, text) == "format"
+
+
+def test_iso_8601_without_an_offset_is_beijing_time() -> None:
+    assert v.parse_iso_datetime("2025-06-01T09:30") == datetime(2025, 6, 1, 9, 30, tzinfo=v.BEIJING)
+    assert v.parse_iso_datetime("2025-06-01") == datetime(2025, 6, 1, tzinfo=v.BEIJING)
+    assert v.parse_iso_datetime("2025-06-01T01:30:00Z") == datetime(
+        2025, 6, 1, 9, 30, tzinfo=v.BEIJING
+    )
+
+
+def test_a_performance_deadline_reaches_20_years_ahead() -> None:
+    today = timezone.localdate()
+    assert v.latest_term_day().year == today.year + 20
 
 
 def test_control_characters() -> None:

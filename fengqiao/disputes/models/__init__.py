@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core.choices import DisputeCategory, statistics_category
 from fengqiao.core.fields import EncryptedTextField, lookup_hash_field
+from fengqiao.core.models import range_constraint
+from fengqiao.core.validators import DISPUTE_EARLIEST_AT, STORABLE_BEFORE_AT
 from fengqiao.disputes.choices import (
     OPEN_STATUSES,
     CaseAction,
@@ -211,6 +213,15 @@ class Case(models.Model):
         verbose_name = _("纠纷案件")
         verbose_name_plural = _("纠纷案件")
         ordering = ["-registered_at", "-id"]
+        constraints = [
+            range_constraint(
+                "occurred_at",
+                earliest=DISPUTE_EARLIEST_AT,
+                latest=STORABLE_BEFORE_AT,
+                name="case_occurred_at_range",
+                nullable=True,
+            )
+        ]
         indexes = [
             models.Index(fields=["region_path", "-registered_at"], name="case_scope_recent"),
             models.Index(fields=["handling_org", "status"], name="case_org_status"),
@@ -452,6 +463,15 @@ class RepeatReport(models.Model):
         verbose_name = _("重复反映")
         verbose_name_plural = _("重复反映")
         ordering = ["reported_at", "id"]
+        constraints = [
+            range_constraint(
+                "occurred_at",
+                earliest=DISPUTE_EARLIEST_AT,
+                latest=STORABLE_BEFORE_AT,
+                name="repeat_occurred_at_range",
+                nullable=True,
+            )
+        ]
         indexes = [models.Index(fields=["case", "reported_at"], name="repeat_case_at")]
 
     def __str__(self) -> str:

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core.choices import DisputeCategory
+from fengqiao.core.models import range_constraint
+from fengqiao.core.validators import DISPUTE_EARLIEST, STORABLE_BEFORE
 from fengqiao.disputes.choices import (
     DueKind,
     HandlingLevel,
@@ -29,6 +31,14 @@ class CalendarOverride(models.Model):
         verbose_name = _("节假日调整")
         verbose_name_plural = _("节假日调整")
         ordering = ["day"]
+        constraints = [
+            range_constraint(
+                "day",
+                earliest=DISPUTE_EARLIEST,
+                latest=STORABLE_BEFORE,
+                name="override_day_range",
+            )
+        ]
 
     def __str__(self) -> str:
         if self.is_workday:

@@ -315,7 +315,7 @@ def test_a_company_respondent_is_recorded_by_its_credit_code(
     [
         ({"respondent_id_number": "91110000600037341M"}, "统一社会信用代码校验位不正确"),
         ({"applicant_name": "赵一\x1b[0m"}, "内容含有不可见的控制字符"),
-        ({"occurred_at": "1899-05-01T08:00"}, "日期不能早于1900-01-01"),
+        ({"occurred_at": "1949-09-30T23:59"}, "发生时间不能早于1949-10-01"),
     ],
 )
 def test_bad_input_is_refused_in_chinese_and_nothing_is_registered(
