@@ -9,7 +9,9 @@ django_asgi = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402  (after Django setup)
 
+from fengqiao.core.bodylimit import BodyLimitASGI  # noqa: E402
 from fengqiao.core.startup import freeze_startup_objects  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_asgi})
+# Django reads a whole body before its middleware runs: too large a one is refused first.
+application = ProtocolTypeRouter({"http": BodyLimitASGI(django_asgi)})
 freeze_startup_objects()

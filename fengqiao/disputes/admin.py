@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from fengqiao.audit.admin import AuditedModelAdmin
 from fengqiao.disputes.holidays import (
+    HOLIDAY_FILE_MAX_BYTES,
     HolidayScheduleError,
     calendar_days_changed,
     holiday_schedule_import,
@@ -31,7 +32,6 @@ from fengqiao.disputes.permissions import CHANGE_CALENDAROVERRIDE
 
 # Whoever may set a day of the calendar by hand may import a year's notice.
 CALENDAR_PERM = CHANGE_CALENDAROVERRIDE
-MAX_UPLOAD = 256 * 1024
 
 
 @admin.register(TerritoryRule)
@@ -109,7 +109,7 @@ class HolidayImportForm(forms.Form):
         data = super().clean() or {}
         upload = data.get("file")
         if upload is not None:
-            if upload.size > MAX_UPLOAD:
+            if upload.size > HOLIDAY_FILE_MAX_BYTES:
                 raise forms.ValidationError(_("文件过大（最大 256 KB）。"))
             data["payload"] = upload.read()
         elif (data.get("text") or "").strip():

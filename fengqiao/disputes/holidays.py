@@ -38,6 +38,8 @@ from fengqiao.disputes.models import HolidaySchedule
 # The longest run of days off a notice has set is 9 (春节 2025 with the weekend, 国庆 2025
 # with 中秋); a longer "holiday" is a typing error.
 MAX_HOLIDAY_DAYS = 15
+# A notice is a few KB of JSON; the admin refuses a larger file unread.
+HOLIDAY_FILE_MAX_BYTES = 256 * 1024
 EXAMPLE_MARK = "示例"
 KEYS = {"year", "notice", "holidays", "workdays", "note"}
 

@@ -7,11 +7,13 @@ class MediationConfig(AppConfig):
     verbose_name = _("调解")
 
     def ready(self) -> None:
+        from fengqiao.core.bodylimit import register_upload
         from fengqiao.disputes.hooks import register_mediation_hooks
         from fengqiao.disputes.timeline import register_actions
         from fengqiao.mediation.actions import register_all
         from fengqiao.mediation.choices import MediationAction
         from fengqiao.mediation.consent import mediation_blocker, sessions_held
+        from fengqiao.mediation.services import evidence_max_bytes
 
         # disputes may not import this app: it is told here our timeline entries, what stops a
         # case from being mediated, how many sessions a case has had, and our actions on the
@@ -19,3 +21,5 @@ class MediationConfig(AppConfig):
         register_actions(MediationAction)
         register_mediation_hooks(blocker=mediation_blocker, sessions_held=sessions_held)
         register_all()
+        # The evidence upload accepts a body of its file's size (fengqiao.core.bodylimit).
+        register_upload("mediation:evidence_upload", evidence_max_bytes)

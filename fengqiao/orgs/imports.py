@@ -64,6 +64,10 @@ YES = {"是", "Y", "YES", "1", "TRUE", "√"}
 NO = {"否", "N", "NO", "0", "FALSE", ""}
 
 
+# A county's workbook is well under this; the web import refuses a larger file unread.
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
+
+
 class ImportRejected(Exception):
     """The file was not imported; ``errors`` are (row number or None, reason)."""
 

@@ -389,7 +389,6 @@ IMPORTS = {
     "orgs": (_lazy("单位"), imports.orgs_import, imports.orgs_template),
     "roster": (_lazy("调解员名册"), roster_import.roster_import, imports.roster_template),
 }
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 @login_required
@@ -407,7 +406,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
             context["errors"] = [(None, _("请选择导入类型。"))]
         elif upload is None:
             context["errors"] = [(None, _("请选择要上传的 .xlsx 文件。"))]
-        elif upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
+        elif upload.size is not None and upload.size > imports.IMPORT_MAX_BYTES:
             context["errors"] = [(None, _("文件超过10MB，请分批导入。"))]
         else:
             try:

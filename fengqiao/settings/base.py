@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: under WSGI nothing has read the request body yet (fengqiao.core.bodylimit).
+    "fengqiao.core.bodylimit.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "fengqiao.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -275,6 +277,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "huey": {"level": "INFO"}},
 }
+
+# The largest form or JSON body Django reads (its default): also the largest body any URL
+# accepts unless it is an upload address (fengqiao.core.bodylimit), and the reverse proxy's
+# client_max_body_size must be at least the largest upload (docs/operations.md).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Evidence uploads (证据材料): JPEG, PNG and PDF up to this size, stored outside the web root.
 FENGQIAO_EVIDENCE_MAX_BYTES = int(os.environ.get("FENGQIAO_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
