@@ -114,3 +114,31 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.role} · {self.org or '—'}"
+
+
+class LoginThrottle(models.Model):
+    """登录失败计数 — failed logins of one name from one address, or of one name from all.
+
+    ``key`` is a keyed digest of the scope, the name as typed (normalised) and the address, so
+    a password typed into the name field by mistake is not stored readable. Written only by
+    ``accounts.lockout``, which locks the row before it counts.
+    """
+
+    class Scope(models.TextChoices):
+        ADDRESS = "address", _("本地址")
+        NAME = "name", _("所有地址")
+
+    key = models.CharField(_("键"), max_length=64, unique=True)
+    # The digest of the name alone: an administrator's unlock clears every row of a name.
+    name_key = models.CharField(_("用户名键"), max_length=64, db_index=True)
+    scope = models.CharField(_("范围"), max_length=10, choices=Scope.choices)
+    failures = models.PositiveIntegerField(_("失败次数"), default=0)
+    window_start = models.DateTimeField(_("计数起点"), default=timezone.now)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("登录失败计数")
+        verbose_name_plural = _("登录失败计数")
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.failures}"

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 import pyotp
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
+from fengqiao.accounts import lockout
 from fengqiao.accounts.access import forget_grants
 from fengqiao.accounts.models import Role, RoleGrant, User
 from fengqiao.audit.choices import EventType
@@ -38,38 +37,32 @@ class LoginOutcome:
     user: User
 
 
-def _lock_message(user: User) -> str:
-    until = timezone.localtime(user.locked_until) if user.locked_until else timezone.localtime()
-    return _("连续%(n)d次登录失败，账户已锁定%(m)d分钟，请于%(t)s后再试。") % {
-        "n": settings.FENGQIAO_LOGIN_MAX_FAILURES,
-        "m": settings.FENGQIAO_LOCKOUT_MINUTES,
-        "t": until.strftime("%H:%M"),
-    }
-
-
 def login_check(
     *, request: HttpRequest | None, username: str, password: str, otp: str = ""
 ) -> LoginOutcome:
-    """Check a login attempt; counts failures and locks after the configured number."""
+    """Check a login attempt. Failures are counted per name and address (``lockout``); a known
+    and an unknown name get the same answers at the same points."""
     username = username.strip()
+    name, ip = lockout.normalise_name(username), lockout.address(request)
     user = User.objects.filter(username__iexact=username).first()
-    if user is not None and user.is_locked():
-        audit_record(actor=None, event_type=EventType.LOGIN_REFUSED_LOCKED, obj=user)
-        raise LoginRefused(_lock_message(user))
+    refused = lockout.refuse(name=name, ip=ip, user=user)
+    if refused is not None:
+        raise LoginRefused(refused)
+    # For an unknown name Django's ModelBackend hashes the password all the same, so the
+    # answer takes as long as for a known one (test_login.test_unknown_name_costs_one_hash).
     authenticated = authenticate(
         request, username=user.username if user else username, password=password
     )
     if authenticated is None or not isinstance(authenticated, User):
-        _login_failed(user, username)
-        raise LoginRefused(_("用户名或密码错误。"))
+        _login_failed(user, username, ip, _("用户名或密码错误。"))
     if authenticated.totp_enabled:
         if not otp:
             raise LoginRefused(_("请输入动态口令。"), needs_otp=True)
         step = _totp_step(authenticated.totp_secret, otp)
         if step is None or not _totp_use(authenticated, step):
-            _login_failed(authenticated, username)
-            raise LoginRefused(_("动态口令错误。"), needs_otp=True)
+            _login_failed(authenticated, username, ip, _("动态口令错误。"), needs_otp=True)
     with transaction.atomic():
+        lockout.clear_address(name=name, ip=ip)
         User.objects.filter(pk=authenticated.pk).update(failed_login_count=0, locked_until=None)
     return LoginOutcome(authenticated)
 
@@ -92,45 +85,34 @@ def _totp_use(user: User, step: int) -> bool:
     return User.objects.filter(fresh, pk=user.pk).update(totp_last_step=step) == 1
 
 
-def _login_failed(user: User | None, username: str) -> None:
+def _login_failed(
+    user: User | None, username: str, ip: str, message: str, *, needs_otp: bool = False
+) -> NoReturn:
+    """Audit and count a failure, then refuse with ``message`` or, when this failure starts a
+    lock, with the lock's message."""
+    name = lockout.normalise_name(username)
     with transaction.atomic():
         if user is None:
             audit_record(
                 actor=None,
                 event_type=EventType.LOGIN_FAILED,
                 object_type="accounts.user",
-                object_repr=username[:150],
+                object_repr=username[: lockout.NAME_MAX_LENGTH],
             )
-            return
-        # Counted in the database so concurrent attempts cannot undercount.
-        User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
-        user.refresh_from_db(fields=["failed_login_count", "locked_until"])
-        audit_record(
-            actor=None,
-            event_type=EventType.LOGIN_FAILED,
-            obj=user,
-            after={"failed_login_count": user.failed_login_count},
-        )
-        if user.failed_login_count >= settings.FENGQIAO_LOGIN_MAX_FAILURES:
-            user.locked_until = timezone.now() + timedelta(
-                minutes=settings.FENGQIAO_LOCKOUT_MINUTES
-            )
-            user.failed_login_count = 0
-            user.save(update_fields=["locked_until", "failed_login_count"])
-            audit_record(
-                actor=None,
-                event_type=EventType.ACCOUNT_LOCKED,
-                obj=user,
-                after={"locked_until": user.locked_until.isoformat()},
-            )
-    if user.is_locked():
-        raise LoginRefused(_lock_message(user))
+        else:
+            audit_record(actor=None, event_type=EventType.LOGIN_FAILED, obj=user)
+        locked = lockout.record_failure(name=name, ip=ip, user=user)
+    if locked is not None:
+        raise LoginRefused(lockout.refused_message(locked))
+    raise LoginRefused(message, needs_otp=needs_otp)
 
 
 def user_unlock(*, actor: User, user: User) -> User:
+    """Lift the account's lock and every count of its name, from every address."""
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        if not user.is_locked() and user.failed_login_count == 0:
+        cleared = lockout.clear_name(name=lockout.normalise_name(user.username))
+        if not user.is_locked() and user.failed_login_count == 0 and not cleared:
             return user
         user.locked_until, user.failed_login_count = None, 0
         user.save(update_fields=["locked_until", "failed_login_count"])

@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fengqiao.accounts import services
+from fengqiao.accounts import lockout, services
 from fengqiao.accounts.access import has_perm
 from fengqiao.accounts.forms import (
     LoginForm,
@@ -214,6 +214,8 @@ def _user_admin_context(
         "can_manage_roles": can_manage_roles,
         "is_self": target.pk == request.user.pk,
     }
+    if can_manage_accounts:
+        context["login_locked"] = lockout.name_locked(name=lockout.normalise_name(target.username))
     if can_manage_accounts:
         context["edit_form"] = edit_form or UserEditForm(
             initial={

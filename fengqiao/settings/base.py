@@ -207,9 +207,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "fengqiao.accounts.validators.ComplexityValidator"},
 ]
-# Lock an account for 15 minutes after 5 consecutive failed logins.
+# Refuse a name from one address for 15 minutes after 5 failed logins from there within the
+# window, and a name from every address after 50 failures within the window (accounts.lockout).
 FENGQIAO_LOGIN_MAX_FAILURES = int(os.environ.get("FENGQIAO_LOGIN_MAX_FAILURES", "5"))
+FENGQIAO_LOGIN_MAX_FAILURES_PER_NAME = int(
+    os.environ.get("FENGQIAO_LOGIN_MAX_FAILURES_PER_NAME", "50")
+)
+FENGQIAO_LOGIN_FAILURE_WINDOW_MINUTES = int(
+    os.environ.get("FENGQIAO_LOGIN_FAILURE_WINDOW_MINUTES", "60")
+)
 FENGQIAO_LOCKOUT_MINUTES = int(os.environ.get("FENGQIAO_LOCKOUT_MINUTES", "15"))
+# A password reset's codes are good for this long (accounts.resets).
+FENGQIAO_PASSWORD_RESET_HOURS = int(os.environ.get("FENGQIAO_PASSWORD_RESET_HOURS", "24"))
 # Idle timeout: the session cookie is renewed on every request and expires after this long idle.
 FENGQIAO_SESSION_IDLE_MINUTES = int(os.environ.get("FENGQIAO_SESSION_IDLE_MINUTES", "30"))
 SESSION_COOKIE_AGE = FENGQIAO_SESSION_IDLE_MINUTES * 60

@@ -13,7 +13,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
-from fengqiao.accounts.models import User
+from fengqiao.accounts.models import LoginThrottle, User
 from fengqiao.accounts.tests.factories import PASSWORD, UserFactory
 from fengqiao.accounts.views import TOTP_SESSION_KEY
 from fengqiao.audit.choices import EventType
@@ -23,7 +23,7 @@ from fengqiao.web.tests.html import page_text
 WRONG = "Wrong-Passw0rd!"
 NEW_PASSWORD = "Fq-new-Passw0rd#2"
 GENERIC = "用户名或密码错误。"
-LOCKED = "连续5次登录失败，账户已锁定15分钟"
+LOCKED = "登录失败次数过多，请于"
 
 
 def _login(client: Client, username: str, password: str, otp: str = "") -> Any:
@@ -50,7 +50,7 @@ def user(db: None) -> User:
 # --- Lockout ------------------------------------------------------------------------------------
 
 
-def test_five_wrong_passwords_lock_the_account(client: Client, user: User) -> None:
+def test_five_wrong_passwords_refuse_the_name_from_that_address(client: Client, user: User) -> None:
     # Given four wrong passwords, each answered with the generic message
     for _attempt in range(4):
         response = _login(client, "zhangsan", WRONG)
@@ -58,19 +58,22 @@ def test_five_wrong_passwords_lock_the_account(client: Client, user: User) -> No
         assert GENERIC in page_text(response)
     # when the fifth is wrong too
     response = _login(client, "zhangsan", WRONG)
-    # then the answer is the Chinese lockout message
+    # then the answer is the Chinese lockout message, naming no account
     assert LOCKED in page_text(response)
-    user.refresh_from_db()
-    assert user.is_locked()
-    remaining = user.locked_until - timezone.now()  # type: ignore[operator]
+    lock = LoginThrottle.objects.get(scope=LoginThrottle.Scope.ADDRESS)
+    remaining = lock.locked_until - timezone.now()  # type: ignore[operator]
     assert timedelta(minutes=14) < remaining <= timedelta(minutes=15)
-    # and the right password is refused while locked
+    # and the right password is refused from this address while the lock holds
     response = _login(client, "zhangsan", PASSWORD)
-    assert "账户已锁定" in page_text(response)
+    assert LOCKED in page_text(response)
     assert not _logged_in(client)
-    # every step is in the audit log
+    # the account itself is not locked: its owner elsewhere is not shut out
+    user.refresh_from_db()
+    assert not user.is_locked()
+    # every step is in the audit log, the lock with its scope
     assert _events(EventType.LOGIN_FAILED, user) == 5
-    assert _events(EventType.ACCOUNT_LOCKED, user) == 1
+    locked = AuditEvent.objects.get(event_type=EventType.ACCOUNT_LOCKED)
+    assert (locked.object_id, locked.after["scope"]) == (str(user.pk), "address")
     assert _events(EventType.LOGIN_REFUSED_LOCKED, user) == 1
     assert _events(EventType.LOGIN, user) == 0
 
@@ -87,7 +90,7 @@ def test_lock_holds_for_fifteen_minutes(
     start = timezone.now()
     # 14 minutes later the right password is still refused
     monkeypatch.setattr(timezone, "now", lambda: start + timedelta(minutes=14))
-    assert "账户已锁定" in page_text(_login(client, "zhangsan", PASSWORD))
+    assert LOCKED in page_text(_login(client, "zhangsan", PASSWORD))
     assert not _logged_in(client)
     # after 15 minutes it is accepted
     monkeypatch.setattr(timezone, "now", lambda: start + timedelta(minutes=15, seconds=1))
@@ -96,12 +99,11 @@ def test_lock_holds_for_fifteen_minutes(
     assert _logged_in(client)
 
 
-def test_lock_set_in_the_past_has_expired(client: Client, user: User) -> None:
+def test_a_success_after_the_lock_forgets_the_address_failures(client: Client, user: User) -> None:
     _lock(client, "zhangsan")
-    User.objects.filter(pk=user.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
+    LoginThrottle.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
     assert _login(client, "zhangsan", PASSWORD).status_code == 302
-    user.refresh_from_db()
-    assert (user.failed_login_count, user.locked_until) == (0, None)
+    assert not LoginThrottle.objects.filter(scope=LoginThrottle.Scope.ADDRESS).exists()
 
 
 def test_unknown_username_gets_the_generic_message_and_is_audited(client: Client, db: None) -> None:
