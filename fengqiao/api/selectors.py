@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 
-from fengqiao.accounts.access import restrict
+from fengqiao.accounts.access import require, restrict
 from fengqiao.api.models import ApiKey
 from fengqiao.core.crypto import constant_time_equal, sm3_hex
 from fengqiao.disputes import selectors as case_selectors
@@ -56,7 +56,9 @@ def api_key_for_token(token: str) -> ApiKey | None:
 
 
 def case_by_number_for_user(user: Any, number: str) -> Case:
-    """A case by its number if the user may see it; 404 otherwise (no hint that it exists)."""
+    """A case by its number if the user may see it; 404 otherwise (no hint that it exists).
+    A user whose roles read no case at all is refused (403), as on the case pages."""
+    require(user, VIEW_CASE)
     qs = restrict(Case.objects.all(), user, VIEW_CASE).select_related(
         "region", "platform", "handling_org"
     )
@@ -83,6 +85,7 @@ def case_page_for_user(
     """Cases in ascending id after ``after_id`` (keyset: each page is an index range, however
     deep), through ``case_list_for_user``. ``updated_since`` keeps cases with a timeline event at
     or after that time, probed per case through the (case, at) index."""
+    require(user, VIEW_CASE)  # 403 for a role that reads no case, as the case list answers
     limit = max(1, min(limit, MAX_PAGE))
     qs = case_selectors.case_list_for_user(
         user, case_selectors.CaseFilters(status=status)

@@ -1,0 +1,412 @@
+"""The access matrix, generated from the URL conf (issue "Hostile input and operations", item
+11): every URL pattern and API operation × every demo account (and nobody logged in) × an object
+in the account's scope and one outside it, on the small demo county.
+
+``RULES`` is the specification: for each URL name, the permission it needs and the kind of
+object its ids name. A URL added without a rule fails ``test_every_url_has_a_rule``; a view that
+forgets its permission check, or reads an object without the user's scope (IDOR), fails
+``test_access``. Each request runs in a savepoint that is rolled back, so a POST that succeeds
+changes nothing for the next one.
+
+Expected answers: nobody logged in → the login page (302) or, for the API, 401; a permission
+missing → 403; an object outside the scope → 404 (or 403); allowed → 200 for a page, and for a
+POST with an empty form anything but 403/404/5xx (a form error or a redirect).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from PIL import Image
+
+from fengqiao.accounts.access import grant_org_ids, has_perm, restrict
+from fengqiao.accounts.models import Role, RoleGrant, User
+from fengqiao.accounts.permissions import MANAGE_ACCOUNTS, MANAGE_ROLES
+from fengqiao.adminsite import ADMIN_PERMS
+from fengqiao.api.choices import ApiScope
+from fengqiao.api.services import api_key_create
+from fengqiao.audit.permissions import VIEW_AUDITEVENT
+from fengqiao.demo.accounts import DEMO_ACCOUNTS
+from fengqiao.disputes import actions
+from fengqiao.disputes.choices import CaseStatus
+from fengqiao.disputes.disclosure import PHONE, case_disclosure
+from fengqiao.disputes.models import Case, DispatchOrder, Party
+from fengqiao.disputes.permissions import REGISTER_CASE, VIEW_CASE
+from fengqiao.mediation.models import Evidence
+from fengqiao.mediation.services import evidence_upload
+from fengqiao.notify.models import Notification
+from fengqiao.orgs.models import Membership, Organization, Person
+from fengqiao.orgs.permissions import (
+    MANAGE_ORGS,
+    VIEW_ORGANIZATION,
+    VIEW_PERSON,
+    VIEW_PERSONAL_DATA,
+    VIEW_REPORTS,
+)
+from fengqiao.orgs.selectors import people_visible_to
+from fengqiao.regions.permissions import VIEW_REGION
+
+pytestmark = pytest.mark.usefixtures("demo_county", "db")
+
+ANYONE, LOGGED_IN = "anyone", "logged in"
+GET, POST = "GET", "POST"
+USERNAMES = [a.username for a in DEMO_ACCOUNTS]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may use a URL: ``ANYONE``, ``LOGGED_IN``, a permission code, or a tuple of codes of
+    which any one will do; ``obj`` names the kind of object each of its ids is, in order."""
+
+    who: str | tuple[str, ...]
+    method: str = GET
+    obj: tuple[str, ...] = ()
+
+
+CASE_ACTION = Rule(VIEW_CASE, POST, ("case",))
+RULES: dict[str, Rule] = {
+    "healthz": Rule(ANYONE),
+    "web:home": Rule(LOGGED_IN),
+    "web:favicon": Rule(ANYONE),
+    "accounts:login": Rule(ANYONE),
+    "accounts:logout": Rule(ANYONE, POST),
+    "accounts:password_change": Rule(LOGGED_IN),
+    "accounts:profile": Rule(LOGGED_IN),
+    "accounts:totp_setup": Rule(LOGGED_IN),
+    "accounts:user_list": Rule((MANAGE_ACCOUNTS, MANAGE_ROLES)),
+    "accounts:user_create": Rule(MANAGE_ACCOUNTS),
+    "accounts:user_detail": Rule((MANAGE_ACCOUNTS, MANAGE_ROLES), GET, ("user",)),
+    "accounts:user_edit": Rule(MANAGE_ACCOUNTS, POST, ("user",)),
+    "accounts:user_reset_password": Rule(MANAGE_ACCOUNTS, POST, ("user",)),
+    "accounts:user_unlock": Rule(MANAGE_ACCOUNTS, POST, ("user",)),
+    "accounts:grant_add": Rule(MANAGE_ROLES, POST, ("user",)),
+    "accounts:grant_revoke": Rule(MANAGE_ROLES, POST, ("user", "grant")),
+    "accounts:role_list": Rule(MANAGE_ROLES),
+    "accounts:role_edit": Rule(MANAGE_ROLES, GET, ("role",)),
+    "regions:tree": Rule(VIEW_REGION),
+    "orgs:org_list": Rule(VIEW_ORGANIZATION),
+    "orgs:org_detail": Rule(VIEW_ORGANIZATION, GET, ("org",)),
+    "orgs:roster": Rule(VIEW_PERSON),
+    "orgs:person_detail": Rule(VIEW_PERSON, GET, ("person",)),
+    "orgs:person_reveal": Rule(VIEW_PERSONAL_DATA, POST, ("person",)),
+    "orgs:reports": Rule(VIEW_REPORTS),
+    "orgs:org_create": Rule(MANAGE_ORGS),
+    "orgs:org_edit": Rule(MANAGE_ORGS, GET, ("managed_org",)),
+    "orgs:person_create": Rule(MANAGE_ORGS),
+    "orgs:person_edit": Rule(MANAGE_ORGS, GET, ("managed_person",)),
+    "orgs:membership_add": Rule(MANAGE_ORGS, GET, ("managed_person",)),
+    "orgs:profile_edit": Rule(MANAGE_ORGS, GET, ("managed_person",)),
+    "orgs:training_add": Rule(MANAGE_ORGS, GET, ("managed_person",)),
+    "orgs:recusal_add": Rule(MANAGE_ORGS, GET, ("managed_person",)),
+    "orgs:membership_edit": Rule(MANAGE_ORGS, GET, ("managed_membership",)),
+    "orgs:membership_end": Rule(MANAGE_ORGS, GET, ("managed_membership",)),
+    "orgs:import": Rule(MANAGE_ORGS),
+    "orgs:import_template": Rule(MANAGE_ORGS, GET, ("template",)),
+    "audit:event_list": Rule(VIEW_AUDITEVENT),
+    "audit:verify": Rule(VIEW_AUDITEVENT, POST),
+    "disputes:case_list": Rule(VIEW_CASE),
+    "disputes:my_work": Rule(VIEW_CASE),
+    "disputes:case_new": Rule(REGISTER_CASE),
+    "disputes:case_report": Rule(REGISTER_CASE),
+    "disputes:report_done": Rule(VIEW_CASE, GET, ("case",)),
+    "disputes:report_linked": Rule(VIEW_CASE, GET, ("case",)),
+    "disputes:case_detail": Rule(VIEW_CASE, GET, ("case",)),
+    "disputes:case_act": Rule(VIEW_CASE, POST, ("case", "action")),
+    "disputes:party_reveal": Rule(VIEW_CASE, POST, ("case", "party")),
+    "disputes:order_accept": Rule(VIEW_CASE, POST, ("order",)),
+    "disputes:order_return": Rule(VIEW_CASE, POST, ("order",)),
+    "mediation:consent_record": CASE_ACTION,
+    "mediation:notice_deliver": CASE_ACTION,
+    "mediation:session_record": CASE_ACTION,
+    "mediation:evidence_upload": CASE_ACTION,
+    "mediation:opinion_record": CASE_ACTION,
+    "mediation:evidence_download": Rule(VIEW_CASE, GET, ("evidence",)),
+    "notify:list": Rule(LOGGED_IN),
+    "notify:read": Rule(LOGGED_IN, POST),
+    "notify:open": Rule(LOGGED_IN, GET, ("notification",)),
+    "admin:index": Rule(tuple(sorted(ADMIN_PERMS))),
+}
+# The API is checked by its own test below (keys, not sessions); these are its URL names.
+API = {"api:case_create", "api:case_list", "api:case_detail", "api:openapi-json", "api:api-root"}
+
+
+def url_names() -> Iterator[str]:
+    """Every named URL of the URL conf (the admin site by its index only)."""
+
+    def walk(resolver: URLResolver, namespace: str) -> Iterator[str]:
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                inner = ":".join(n for n in (namespace, entry.namespace or "") if n)
+                if entry.namespace == "admin":
+                    yield "admin:index"
+                    continue
+                yield from walk(entry, inner)
+            elif isinstance(entry, URLPattern) and entry.name:
+                yield f"{namespace}:{entry.name}" if namespace else entry.name
+
+    return iter(sorted(set(walk(get_resolver(), ""))))
+
+
+def test_every_url_has_a_rule() -> None:
+    missing = [n for n in url_names() if n not in RULES and n not in API]
+    assert not missing, f"URLs without an access rule in RULES: {missing}"
+    stale = [n for n in RULES if n not in set(url_names())]
+    assert not stale, f"rules for URLs that no longer exist: {stale}"
+
+
+# --- Objects in and out of a user's scope ----------------------------------------------------
+
+
+def _first(qs: Any) -> int | None:
+    return qs.order_by("pk").values_list("pk", flat=True).first()
+
+
+def _visible_cases(user: User) -> Any:
+    return restrict(Case.objects.all(), user, VIEW_CASE)
+
+
+def _managed_orgs(user: User) -> Any:
+    return restrict(Organization.objects.all(), user, MANAGE_ORGS)
+
+
+def _png() -> io.BytesIO:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(out, "PNG")
+    out.seek(0)
+    return out
+
+
+def _evidence(case: Case) -> Evidence:
+    """Evidence on ``case``, uploaded by a mediator of its handling org when it has none."""
+    existing = Evidence.objects.filter(case=case).first()
+    if existing is not None:
+        return existing
+    data = _png()
+    mediator = case.handler or User.objects.get(username="mediator")
+    return evidence_upload(
+        actor=mediator, case_id=case.pk, file=data, name="现场照片.png", size=len(data.getvalue())
+    )
+
+
+def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
+    """An object of ``kind`` inside the user's scope (``inside``) or outside it; None when the
+    demo county has none (a county-wide role has nothing outside)."""
+    if kind == "template":
+        return "orgs" if inside else None
+    if kind == "action":
+        return "assess" if inside else None
+    if user is None:  # nobody logged in: any object will do
+        inside = True
+        user = User.objects.get(username="dispatcher")
+    if kind in ("case", "party", "order", "evidence"):
+        visible = _visible_cases(user)
+        cases = visible if inside else Case.objects.exclude(pk__in=visible.values("pk"))
+        if kind == "case":
+            return _first(cases)
+        if kind == "party":
+            return _first(Party.objects.filter(case__in=cases.values("pk")))
+        if kind == "order":  # a 交办单 addressed to the user's org, or one of another case
+            orders = DispatchOrder.objects.filter(case__in=cases.values("pk"))
+            return _first(orders.filter(to_org_id__in=grant_org_ids(user)) if inside else orders)
+        handled = cases.filter(status=CaseStatus.MEDIATING, handling_org__isnull=False).first()
+        return _evidence(handled).pk if handled is not None else None
+    if kind == "notification":
+        mine = Notification.objects.filter(recipient=user)
+        return _first(mine if inside else Notification.objects.exclude(recipient=user))
+    if kind == "org":
+        seen = restrict(Organization.objects.all(), user, VIEW_ORGANIZATION)
+        return _first(seen if inside else Organization.objects.exclude(pk__in=seen.values("pk")))
+    if kind == "person":
+        seen = people_visible_to(user)
+        return _first(seen if inside else Person.objects.exclude(pk__in=seen.values("pk")))
+    if kind in ("managed_org", "managed_person", "managed_membership"):
+        orgs = _managed_orgs(user)
+        if not inside:
+            orgs = Organization.objects.exclude(pk__in=orgs.values("pk"))
+        memberships = Membership.objects.filter(org__in=orgs.values("pk"))
+        if kind == "managed_org":
+            return _first(orgs)
+        if kind == "managed_membership":
+            return _first(memberships)
+        return memberships.order_by("person").values_list("person", flat=True).first()
+    # Accounts, grants and roles are the administrators' whole domain: no scope inside it.
+    if not inside:
+        return None
+    if kind == "user":
+        return User.objects.get(username="mediator").pk
+    if kind == "grant":
+        return _first(RoleGrant.objects.filter(user__username="mediator"))
+    if kind == "role":
+        return _first(Role.objects.all())
+    raise AssertionError(kind)
+
+
+# --- The matrix ----------------------------------------------------------------------------
+
+
+def may(user: User | None, rule: Rule) -> bool:
+    if rule.who == ANYONE:
+        return True
+    if user is None:
+        return False
+    if rule.who == LOGGED_IN:
+        return True
+    codes = rule.who if isinstance(rule.who, tuple) else (rule.who,)
+    return any(has_perm(user, code) for code in codes)
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def request(client: Client, method: str, url: str) -> int:
+    """The status of one request, its effects rolled back."""
+    with transaction.atomic():
+        response = client.get(url) if method == GET else client.post(url, {})
+        transaction.set_rollback(True)
+    return response.status_code
+
+
+def revealable_party(user: User | None, inside: bool) -> list[int | None]:
+    """A case the user may see with a party whose phone they may reveal, and that party
+    (``inside``) or a party of another case (outside: the case is theirs, the party is not)."""
+    if user is None:
+        return [objects_for("case", None, True), objects_for("party", None, True)]
+    for case in _visible_cases(user).order_by("pk")[:30]:
+        if case_disclosure(user, case).may_reveal(PHONE):
+            party = Party.objects.filter(case=case) if inside else Party.objects.exclude(case=case)
+            return [case.pk, _first(party)]
+    return [None]
+
+
+def check(name: str, user: User | None, inside: bool) -> str | None:
+    """What is wrong with ``name`` for ``user`` on an object inside or outside their scope."""
+    rule = RULES[name]
+    if rule.obj == ("case", "party"):
+        args = revealable_party(user, inside)
+    else:
+        args = [objects_for(kind, user, inside) for kind in rule.obj]
+    if any(a is None for a in args):
+        return None  # nothing of that kind outside this user's scope
+    url = reverse(name, args=args) if args else reverse(name)
+    status = request(client_for(user), rule.method, url)
+    who = user.username if user else "anonymous"
+    if not may(user, rule):
+        wanted = {302} if user is None else {403, 404}
+        if name == "admin:index":  # the admin site sends whoever it refuses to the login page
+            wanted = {302}
+        return None if status in wanted else f"{who} {rule.method} {url}: {status}, not refused"
+    if not inside and rule.obj and user is not None:
+        ok = status in (403, 404)
+        return None if ok else f"{who} {rule.method} {url}: {status} on another's object (IDOR)"
+    answers = (200, 301, 302) if rule.who == ANYONE else (200, 301)
+    if status >= 500 or status in (403, 404) or (rule.method == GET and status not in answers):
+        return f"{who} {rule.method} {url}: {status}, expected to be allowed"
+    return None
+
+
+ALL_USERS = [None, *USERNAMES]
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_access(name: str) -> None:
+    wrong = []
+    for username in ALL_USERS:
+        user = User.objects.get(username=username) if username else None
+        for inside in (True, False) if RULES[name].obj else (True,):
+            problem = check(name, user, inside)
+            if problem:
+                wrong.append(problem)
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_case_action_refuses_a_case_outside_the_scope() -> None:
+    """Each registered case action, posted by each account on a case it cannot see: 404, and
+    the case is untouched."""
+    wrong = []
+    for username in USERNAMES:
+        user = User.objects.get(username=username)
+        other = objects_for("case", user, inside=False)
+        if other is None:
+            continue
+        before = Case.objects.values_list("status", "version").get(pk=other)
+        client = client_for(user)
+        for action in [a.name for a in actions.all_actions()]:
+            url = reverse("disputes:case_act", args=[other, action])
+            status = request(client, POST, url)
+            if status not in (403, 404):
+                wrong.append(f"{username} {action} on case {other}: {status}")
+        assert Case.objects.values_list("status", "version").get(pk=other) == before
+    assert not wrong, "\n".join(wrong)
+
+
+# --- The API: every operation × every account's key ------------------------------------------
+
+
+def _key(user: User) -> str | None:
+    grant = RoleGrant.objects.filter(user=user, org__isnull=False).first()
+    if grant is None:
+        return None  # the three administrators hold no org: they cannot be given a key
+    _key_row, token = api_key_create(
+        actor=None, name=f"矩阵-{user.username}", org=grant.org, user=user, scopes=ApiScope.values
+    )
+    return token
+
+
+def _api(token: str | None) -> Callable[[str, str], int]:
+    client = Client()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+
+    def call(method: str, url: str) -> int:
+        with transaction.atomic():
+            if method == GET:
+                response = client.get(url, **headers)
+            else:
+                response = client.post(url, "{}", content_type="application/json", **headers)
+            transaction.set_rollback(True)
+        return response.status_code
+
+    return call
+
+
+def test_api_operations_for_every_key() -> None:
+    wrong = []
+    anonymous = _api(None)
+    for method, url in ((GET, "/api/v1/cases"), (POST, "/api/v1/cases")):
+        if anonymous(method, url) != 401:
+            wrong.append(f"no key {method} {url}: not 401")
+    for username in USERNAMES:
+        user = User.objects.get(username=username)
+        token = _key(user)
+        if token is None:
+            continue
+        call = _api(token)
+        sees = has_perm(user, VIEW_CASE)
+        listed = call(GET, "/api/v1/cases")
+        if listed != (200 if sees else 403):
+            wrong.append(f"{username} GET /api/v1/cases: {listed}")
+        created = call(POST, "/api/v1/cases")
+        if created not in (400, 403, 422):
+            wrong.append(f"{username} POST /api/v1/cases with {{}}: {created}")
+        for inside in (True, False):
+            pk = objects_for("case", user, inside)
+            if pk is None:
+                continue
+            number = Case.objects.values_list("number", flat=True).get(pk=pk)
+            status = call(GET, f"/api/v1/cases/{number}")
+            expected = {200} if inside and sees else {403, 404}
+            if status not in expected:
+                wrong.append(
+                    f"{username} GET case {number} ({'own' if inside else 'other'}): {status}"
+                )
+    assert not wrong, "\n".join(wrong)
