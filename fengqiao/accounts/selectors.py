@@ -15,6 +15,7 @@ from fengqiao.accounts.access import restrict
 from fengqiao.accounts.models import Role, RoleGrant, User
 from fengqiao.accounts.permissions import MANAGE_ACCOUNTS, MANAGE_ROLES
 from fengqiao.accounts.roles import assignable_permission_codes, permission_label
+from fengqiao.audit.labels import case_events_for_number, case_object_types
 from fengqiao.audit.models import AuditChainHead, AuditEvent
 from fengqiao.audit.permissions import VIEW_AUDITEVENT
 
@@ -117,7 +118,13 @@ def audit_events_for_user(
     if actor:
         qs = qs.filter(actor_name__icontains=actor.strip())
     if object_query:
-        qs = qs.filter(object_repr__icontains=object_query.strip())
+        # Events about cases match their case number exactly, never words of a recorded
+        # title: a search for a party's name must not tell the auditor which cases hold it.
+        query = object_query.strip()
+        qs = qs.filter(
+            Q(object_repr__icontains=query) & ~Q(object_type__in=case_object_types())
+            | case_events_for_number(query)
+        )
     if since:
         qs = qs.filter(created_at__date__gte=since)
     if until:

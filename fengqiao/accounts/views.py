@@ -47,6 +47,7 @@ from fengqiao.accounts.selectors import (
     user_list_for_admin,
 )
 from fengqiao.audit.choices import EventType
+from fengqiao.audit.labels import event_object_labels
 from fengqiao.audit.permissions import VIEW_AUDITEVENT
 from fengqiao.audit.services import audit_verify
 
@@ -405,6 +406,7 @@ def audit_event_list(request: HttpRequest) -> HttpResponse:
             "types": EventType.choices,
             "head": chain_head(),
             "labels": dict(EventType.choices),
+            "objects": event_object_labels(page.object_list),
         },
     )
 

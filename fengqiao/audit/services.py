@@ -13,6 +13,7 @@ from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from fengqiao.audit.choices import EventType
+from fengqiao.audit.labels import object_label
 from fengqiao.audit.models import AuditChainHead, AuditEvent
 from fengqiao.core import context
 from fengqiao.core.bulk import insert_rows
@@ -83,7 +84,7 @@ def audit_record_entries(entries: Iterable[AuditEntry], *, actor: Any = None) ->
                 str(entry.event_type),
                 entry.obj._meta.label_lower,
                 str(entry.obj.pk),
-                str(entry.obj)[:200],
+                (object_label(entry.obj) or str(entry.obj))[:200],
                 None,
                 entry.after,
                 ctx.request_id,
@@ -128,7 +129,7 @@ def audit_event(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-        object_repr = object_repr or str(obj)[:200]
+        object_repr = object_repr or object_label(obj) or str(obj)[:200]
     user, actor_name = _actor(actor)
     return AuditEvent(
         actor=user,

@@ -187,6 +187,9 @@ else:
 
 # --- Auth and sessions -----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Audit events name this model, and every model with a ``case`` key to it, by the case number
+# (a title names the parties, and the auditor may not see them): fengqiao/audit/labels.py.
+FENGQIAO_AUDIT_CASE_MODEL = "disputes.Case"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "fengqiao.accounts.backends.RolePermissionBackend",
