@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
@@ -212,21 +212,27 @@ def row_digest(event: AuditEvent, *, seq: int, prev_hash: str) -> str:
     return sm3_hex(canonical.encode())
 
 
-def audit_seal(*, wait: bool = True) -> int:
+def audit_seal(*, wait: bool = True, using: str = DEFAULT_DB_ALIAS) -> int:
     """Chain every committed unsealed row; returns how many were sealed.
 
     Only the sealer locks the chain head. With ``wait=False`` a sealer that finds another one
-    running leaves the rows to it (or to the next periodic run) instead of queueing.
+    running leaves the rows to it (or to the next periodic run) instead of queueing. ``using``:
+    the database (a restore seals its own event in the database it has just filled).
     """
     sealed = 0
+    events = AuditEvent.objects.using(using)
     while True:
-        with transaction.atomic():
-            AuditChainHead.objects.get_or_create(pk=1)
-            heads = AuditChainHead.objects.select_for_update(skip_locked=not wait).filter(pk=1)
+        with transaction.atomic(using=using):
+            AuditChainHead.objects.using(using).get_or_create(pk=1)
+            heads = (
+                AuditChainHead.objects.using(using)
+                .select_for_update(skip_locked=not wait)
+                .filter(pk=1)
+            )
             head = heads.first()
             if head is None:
                 return sealed
-            batch = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id")[:SEAL_BATCH])
+            batch = list(events.filter(seq__isnull=True).order_by("id")[:SEAL_BATCH])
             if not batch:
                 return sealed
             seq, prev = head.last_seq, head.last_hash
@@ -235,9 +241,9 @@ def audit_seal(*, wait: bool = True) -> int:
                 event.seq, event.prev_hash = seq, prev
                 event.hash = row_digest(event, seq=seq, prev_hash=prev)
                 prev = event.hash
-            AuditEvent.objects.bulk_update(batch, ["seq", "prev_hash", "hash"])
+            events.bulk_update(batch, ["seq", "prev_hash", "hash"])
             head.last_seq, head.last_hash, head.sealed_at = seq, prev, timezone.now()
-            head.save()
+            head.save(using=using)
             sealed += len(batch)
 
 
@@ -251,7 +257,7 @@ class VerifyResult:
     reason: str = ""
 
 
-def audit_verify() -> VerifyResult:
+def audit_verify(*, using: str = DEFAULT_DB_ALIAS) -> VerifyResult:
     """Recompute the chain from the first row; report the first row that does not fit.
 
     The head is read first and the rows after it, so rows sealed meanwhile are simply further
@@ -260,14 +266,15 @@ def audit_verify() -> VerifyResult:
     """
     from django.utils.translation import gettext as _
 
-    head = AuditChainHead.objects.filter(pk=1).first()
-    unsealed = AuditEvent.objects.filter(seq__isnull=True).count()
+    head = AuditChainHead.objects.using(using).filter(pk=1).first()
+    unsealed = AuditEvent.objects.using(using).filter(seq__isnull=True).count()
     head_seq = head.last_seq if head is not None else 0
     expected_seq, prev = 1, GENESIS
     checked = 0
     last_id: int | None = None
     hash_at_head, id_at_head = GENESIS, None
-    for event in AuditEvent.objects.filter(seq__isnull=False).order_by("seq").iterator(2000):
+    rows = AuditEvent.objects.using(using).filter(seq__isnull=False).order_by("seq")
+    for event in rows.iterator(2000):
         if event.seq != expected_seq:
             return VerifyResult(
                 False,

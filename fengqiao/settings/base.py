@@ -297,3 +297,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Evidence uploads (证据材料): JPEG, PNG and PDF up to this size, stored outside the web root.
 FENGQIAO_EVIDENCE_MAX_BYTES = int(os.environ.get("FENGQIAO_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
+
+# --- Backups (docs/operations.md) ------------------------------------------------------------
+# Where ``manage.py backup`` and the scheduled backup write. Keep it on another disk or
+# machine, and never beside FENGQIAO_DATA_KEY: whoever holds both holds the data.
+FENGQIAO_BACKUP_DIR = Path(os.environ.get("FENGQIAO_BACKUP_DIR", DATA_DIR / "backups"))
+# The scheduled backup, as crontab fields "minute hour day month weekday" in TIME_ZONE (Beijing
+# time); an empty value turns it off. Daily at 02:30 unless set.
+FENGQIAO_BACKUP_SCHEDULE = os.environ.get("FENGQIAO_BACKUP_SCHEDULE", "30 2 * * *")
+# How many scheduled backups the directory keeps; older ones are deleted after each backup.
+FENGQIAO_BACKUP_KEEP = int(os.environ.get("FENGQIAO_BACKUP_KEEP", "14"))
+# A file holding the backup key (64 hex digits, ``openssl rand -hex 32``): the scheduled backup
+# is encrypted with it (AES-256-GCM); empty: scheduled backups are not encrypted.
+FENGQIAO_BACKUP_KEY_FILE = os.environ.get("FENGQIAO_BACKUP_KEY_FILE", "")
