@@ -753,6 +753,7 @@ def intake(
             org=grant.org,
             user=grant.user,
             scopes=["cases:write", "cases:read"],
+            rate_per_minute=100_000,  # the load measures capacity, not the per-key limit
         )
         village = Region.objects.filter(path__startswith=grant.org.region.path, level=5).first()
         assert village is not None

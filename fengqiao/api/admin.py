@@ -14,10 +14,19 @@ from fengqiao.audit.admin import AuditedModelAdmin
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(AuditedModelAdmin):
-    """Keys are listed and revoked here; they are created with ``manage.py create_api_key``,
-    which shows the token once."""
+    """Keys are listed and revoked here, and their request limit changed (每分钟请求上限); they
+    are created with ``manage.py create_api_key``, which shows the token once."""
 
-    list_display = ["name", "prefix", "org", "user", "scopes", "created_at", "last_used_at"]
+    list_display = [
+        "name",
+        "prefix",
+        "org",
+        "user",
+        "scopes",
+        "rate_per_minute",
+        "created_at",
+        "last_used_at",
+    ]
     list_filter = ["revoked_at"]
     search_fields = ["name", "prefix", "org__name", "user__username"]
     readonly_fields = [

@@ -21,7 +21,7 @@ from ninja import Header, NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader, HttpBearer
 
-from fengqiao.api import selectors, services
+from fengqiao.api import selectors, services, throttle
 from fengqiao.api.choices import ApiScope
 from fengqiao.api.models import ApiKey
 from fengqiao.api.schemas import (
@@ -79,6 +79,7 @@ class HeaderKey(APIKeyHeader):
 def _key(request: HttpRequest, scope: ApiScope) -> ApiKey:
     """The request's API key, if it carries ``scope`` (403 otherwise)."""
     key: ApiKey = request.auth  # type: ignore[attr-defined]
+    throttle.api_key_hit(key)
     if not key.has_scope(scope):
         raise AuthorizationError(
             message=_("该 API 密钥没有 %(scope)s 权限。") % {"scope": scope.value}
@@ -97,7 +98,12 @@ api = NinjaAPI(
     auth=[BearerKey(), HeaderKey()],
 )
 
-ERRORS: dict[int | frozenset[int], Any] = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int | frozenset[int], Any] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
 
 # --- Errors: one JSON shape, Chinese messages ---------------------------------------------------
 
@@ -224,6 +230,21 @@ def _on_input_error(request: HttpRequest, exc: services.ApiInputError) -> HttpRe
 @api.exception_handler(CaseRuleError)
 def _on_rule_error(request: HttpRequest, exc: CaseRuleError) -> HttpResponse:
     return api.create_response(request, as_error("rejected", str(exc)), status=422)
+
+
+@api.exception_handler(throttle.RateLimited)
+def _on_rate_limited(request: HttpRequest, exc: throttle.RateLimited) -> HttpResponse:
+    response = api.create_response(
+        request,
+        as_error(
+            "rate_limited",
+            _("请求过于频繁：该 API 密钥每分钟最多 %(n)d 次请求，请 %(s)d 秒后重试。")
+            % {"n": exc.limit, "s": exc.retry_after},
+        ),
+        status=429,
+    )
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(services.IdempotencyConflict)

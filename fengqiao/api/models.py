@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,12 @@ class ApiKey(models.Model):
         verbose_name=_("代理用户"),
     )
     scopes = models.JSONField(_("权限范围"), default=list)
+    rate_per_minute = models.PositiveIntegerField(
+        _("每分钟请求上限"),
+        default=120,
+        validators=[MinValueValidator(1), MaxValueValidator(100_000)],
+        help_text=_("超过后接口返回 429，并在 Retry-After 中给出需等待的秒数。"),
+    )
     prefix = models.CharField(_("密钥前缀"), max_length=8, unique=True, editable=False)
     secret_hash = models.CharField(_("密钥摘要"), max_length=64, editable=False)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
@@ -52,6 +59,12 @@ class ApiKey(models.Model):
     )
 
     class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rate_per_minute__gte=1, rate_per_minute__lte=100_000),
+                name="apikey_rate_in_range",
+            )
+        ]
         verbose_name = _("API 密钥")
         verbose_name_plural = _("API 密钥")
         ordering = ["-created_at", "-id"]

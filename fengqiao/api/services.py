@@ -81,6 +81,7 @@ def api_key_create(
     org: Organization,
     user: User,
     scopes: Iterable[str],
+    rate_per_minute: int | None = None,
 ) -> tuple[ApiKey, str]:
     """A new key and its token; the token is returned only here and never stored."""
     _require(actor, ADD_APIKEY)
@@ -93,6 +94,8 @@ def api_key_create(
         )
     if not name.strip():
         raise ApiKeyError(_("请填写密钥名称。"))
+    if rate_per_minute is not None and not 1 <= rate_per_minute <= 100_000:
+        raise ApiKeyError(_("每分钟请求上限应在 1 到 100000 之间。"))
     if not user.is_active:
         raise ApiKeyError(_("代理用户已停用。"))
     # The key speaks for its org: the user it acts as must hold a role there.
@@ -113,6 +116,7 @@ def api_key_create(
             prefix=prefix,
             secret_hash=token_digest(token),
             created_by=actor,
+            **({"rate_per_minute": rate_per_minute} if rate_per_minute is not None else {}),
         )
         audit_record(
             actor=actor,
@@ -122,6 +126,7 @@ def api_key_create(
                 "name": key.name,
                 "org": org.pk,
                 "user": user.pk,
+                "rate_per_minute": key.rate_per_minute,
                 "scopes": chosen,
                 "prefix": prefix,
             },

@@ -26,6 +26,9 @@ class Command(BaseCommand):
             required=True,
             help="权限范围，可重复：cases:read、cases:write",
         )
+        parser.add_argument(
+            "--rate", type=int, default=None, help="每分钟请求上限（默认 120，超过返回 429）"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         org = Organization.objects.filter(pk=options["org"]).first()
@@ -36,10 +39,20 @@ class Command(BaseCommand):
             raise CommandError(f"用户 {options['user']} 不存在")
         try:
             key, token = api_key_create(
-                actor=None, name=options["name"], org=org, user=user, scopes=options["scope"]
+                actor=None,
+                name=options["name"],
+                org=org,
+                user=user,
+                scopes=options["scope"],
+                rate_per_minute=options["rate"],
             )
         except ApiKeyError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(f"已新建 API 密钥「{key.name}」（前缀 {key.prefix}）"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已新建 API 密钥「{key.name}」（前缀 {key.prefix}，每分钟最多 "
+                f"{key.rate_per_minute} 次请求）"
+            )
+        )
         self.stdout.write("密钥只显示这一次，请妥善保存：")
         self.stdout.write(token)
