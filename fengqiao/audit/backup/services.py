@@ -403,10 +403,16 @@ def backup_restore(
             counts = _check_counts(using, manifest)
             checked = _check_audit(using, manifest)
             decrypted, key_ids = _check_data_key(using)
+            files = _restore_files(storage, root, manifest)
+        except OSError as exc:
+            # Files already copied stay: a second restore finds them unchanged and goes on.
+            database.wipe(connection)
+            raise BackupError(
+                _("无法把文件写入文件存储：%(error)s。已撤销恢复。") % {"error": exc}
+            ) from exc
         except BaseException:
             database.wipe(connection)
             raise
-        files = _restore_files(storage, root, manifest)
     result = RestoreResult(
         created_at=str(manifest["created_at"]),
         tables=len(counts),

@@ -22,6 +22,7 @@ import pytest
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import call_command
 from django.db import connections
+from django.db.utils import load_backend
 from django.test import override_settings
 
 from fengqiao.accounts.models import User
@@ -37,6 +38,9 @@ from fengqiao.mediation.services import MEDIATION_STATES, evidence_upload, may_m
 from fengqiao.mediation.tests.factories import png_bytes
 
 TARGET = "restore_target"
+
+# Each test in a transaction rolled back after it, on the county the module seeds once.
+pytestmark = pytest.mark.django_db
 
 
 @dataclass
@@ -129,23 +133,24 @@ def target_database(tmp_path: Path) -> Iterator[str]:
         settings_dict["NAME"] = name
     else:
         settings_dict["NAME"] = str(tmp_path / "restored.sqlite3")
-    connections.settings[TARGET] = settings_dict
+    # Set on this thread's handler only, not in ``connections.settings``: the test case of the
+    # ``db`` fixture refuses connections to aliases it knows of and did not ask for, and lets
+    # one it does not know of through. ``.using(TARGET)`` and ``connections[TARGET]`` find it.
+    wrapper = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, TARGET)
+    connections[TARGET] = wrapper
     try:
         yield TARGET
     finally:
-        connections[TARGET].close()
+        wrapper.close()
         del connections[TARGET]
-        del connections.settings[TARGET]
         if admin is not None:
             admin.execute(f'DROP DATABASE IF EXISTS "{settings_dict["NAME"]}" WITH (FORCE)')
             admin.close()
 
 
 @pytest.fixture
-def target(source: Source, django_db_blocker: Any, tmp_path: Path) -> Iterator[str]:
-    # Not the ``db`` fixture: its test case refuses aliases it did not know at its start. The
-    # tests that use the target read and write only there, so there is nothing to roll back.
-    with django_db_blocker.unblock(), target_database(tmp_path) as alias:
+def target(tmp_path: Path) -> Iterator[str]:
+    with target_database(tmp_path) as alias:
         yield alias
 
 
@@ -285,15 +290,26 @@ def test_a_data_key_that_cannot_decrypt_the_fields_is_refused(
         )
 
 
-def test_a_database_that_is_not_empty_is_refused(
-    source: Source, files: FileSystemStorage, django_db_blocker: Any
+def test_a_database_that_is_not_empty_is_refused(source: Source, files: FileSystemStorage) -> None:
+    # given the database the county lives in
+    before = database.table_counts(connections["default"])
+    # when the archive is restored into it, then it is refused and nothing changed
+    with pytest.raises(BackupError, match="目标数据库不是空的"):
+        backup_restore(archive=source.archive, key=source.key, storage=files)
+    assert database.table_counts(connections["default"]) == before
+
+
+class FullDisk(FileSystemStorage):
+    def _save(self, name: str, content: Any) -> str:
+        raise OSError(28, "No space left on device")
+
+
+def test_files_that_cannot_be_written_undo_the_restore(
+    source: Source, target: str, tmp_path: Path
 ) -> None:
-    # Not the ``db`` fixture either: it would run this test apart from the module's others
-    # (pytest-django runs database tests first), seeding the county a second time.
-    with django_db_blocker.unblock():
-        # given the database the county lives in
-        before = database.table_counts(connections["default"])
-        # when the archive is restored into it, then it is refused and nothing changed
-        with pytest.raises(BackupError, match="目标数据库不是空的"):
-            backup_restore(archive=source.archive, key=source.key, storage=files)
-        assert database.table_counts(connections["default"]) == before
+    # given a file storage that cannot take the files
+    full = FullDisk(location=tmp_path / "full")
+    # when the archive is restored, then it is refused and the database is empty again
+    with pytest.raises(BackupError, match="无法把文件写入文件存储"):
+        backup_restore(archive=source.archive, key=source.key, using=target, storage=full)
+    assert database.tables(connections[target]) == []

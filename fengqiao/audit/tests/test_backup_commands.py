@@ -10,10 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connections
 
+from fengqiao.audit.backup import database
 from fengqiao.audit.backup.archive import BackupError, is_encrypted, key_load, key_parse
+from fengqiao.audit.backup.services import backup_restore
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.models import AuditEvent
 from fengqiao.audit.tasks import backup_due, scheduled_backup
@@ -117,3 +121,12 @@ def test_the_schedule_is_read_in_beijing_time(settings: Any) -> None:
     assert not backup_due(datetime(2026, 12, 3, 18, 30))  # noqa: DTZ001
     settings.FENGQIAO_BACKUP_SCHEDULE = "every night"
     assert not backup_due(datetime(2026, 12, 3, 18, 30))  # noqa: DTZ001
+
+
+def test_a_database_migrated_before_the_restore_is_refused(tmp_path: Path) -> None:
+    # given the database ``bin/run`` migrates at its first start: tables and reference data
+    assert database.tables(connections["default"])
+    # when a backup is restored into it, then it is refused before the archive is even read
+    files = FileSystemStorage(location=tmp_path / "files")
+    with pytest.raises(BackupError, match=r"目标数据库不是空的.*请新建一个空数据库"):
+        backup_restore(archive=tmp_path / "fengqiao-backup.tar.gz", key=None, storage=files)
