@@ -50,7 +50,8 @@ def _case_number_path(model: type[models.Model], label: str) -> str | None:
 
 def object_label(obj: models.Model) -> str | None:
     """What an event about ``obj`` calls it when ``obj`` is (part of) a case, else None."""
-    path = case_number_path(type(obj))
+    # obj._meta.model, not type(obj): obj may be a lazy proxy (request.user at logout)
+    path = case_number_path(obj._meta.model)
     if path is None:
         return None
     if path == "number":
