@@ -28,7 +28,7 @@ from django.test import override_settings
 from fengqiao.accounts.models import User
 from fengqiao.audit.backup import database
 from fengqiao.audit.backup.archive import BackupError, decrypt_to
-from fengqiao.audit.backup.services import backup_create, backup_restore
+from fengqiao.audit.backup.services import backup_create, backup_restore, storage_files
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.models import AuditEvent
 from fengqiao.audit.services import audit_verify
@@ -104,8 +104,8 @@ def source(
                 phone=party.phone,
             )
         finally:
-            for name in default_storage.listdir("evidence")[1]:
-                default_storage.delete(f"evidence/{name}")
+            for name in storage_files(default_storage):
+                default_storage.delete(name)
             call_command("flush", interactive=False, verbosity=0)
 
 
