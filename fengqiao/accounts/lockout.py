@@ -57,7 +57,7 @@ def refused_message(until: datetime) -> str:
     }
 
 
-def _audit_target(user: User | None, name: str) -> dict[str, object]:
+def audit_target(user: User | None, name: str) -> dict[str, object]:
     if user is not None:
         return {"obj": user}
     return {"object_type": "accounts.user", "object_repr": name}
@@ -86,7 +86,7 @@ def refuse(*, name: str, ip: str, user: User | None) -> str | None:
         actor=None,
         event_type=EventType.LOGIN_REFUSED_LOCKED,
         after={"scope": str(lock[1])},
-        **_audit_target(user, name),  # type: ignore[arg-type]
+        **audit_target(user, name),  # type: ignore[arg-type]
     )
     return refused_message(lock[0])
 
@@ -98,9 +98,11 @@ def _count(key: str, name_key: str, scope: str, now: datetime) -> LoginThrottle:
         with transaction.atomic():
             # The UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) before
             # anything is read, so concurrent failures queue here and none is lost.
-            LoginThrottle.objects.filter(key=key).update(failures=F("failures") + 1)
-            row = LoginThrottle.objects.select_for_update().filter(key=key).first()
-            if row is not None:
+            counted = LoginThrottle.objects.filter(key=key).update(failures=F("failures") + 1)
+            if counted:
+                # A row created after the UPDATE did not count this failure: only a row the
+                # UPDATE changed (and so holds locked) is read here.
+                row = LoginThrottle.objects.select_for_update().get(key=key)
                 if row.window_start <= now - window:
                     row.failures, row.window_start = 1, now
                     row.save(update_fields=["failures", "window_start"])
@@ -138,7 +140,7 @@ def record_failure(*, name: str, ip: str, user: User | None) -> datetime | None:
                 actor=None,
                 event_type=EventType.ACCOUNT_LOCKED,
                 after={"scope": str(scope), "locked_until": until.isoformat()},
-                **_audit_target(user, name),  # type: ignore[arg-type]
+                **audit_target(user, name),  # type: ignore[arg-type]
             )
             locked = until
     return locked
