@@ -89,13 +89,44 @@ class UserEditForm(forms.Form):
     is_active = forms.BooleanField(label=_("启用"), required=False)
 
 
-class PasswordResetForm(forms.Form):
-    password = forms.CharField(
-        label=_("新初始密码"),
-        strip=False,
-        widget=forms.PasswordInput,
-        help_text=_("用户下次登录时必须修改。"),
+class PasswordResetWithCodeForm(forms.Form):
+    """The user's page: both halves of the reset code and a new password."""
+
+    username = forms.CharField(
+        label=_("用户名"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
+    first_half = forms.CharField(
+        label=_("重置码第一段"),
+        max_length=20,
+        help_text=_("由系统管理员告知。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    second_half = forms.CharField(
+        label=_("重置码第二段"),
+        max_length=20,
+        help_text=_("由安全管理员告知。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    new_password1 = forms.CharField(
+        label=_("新密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=" ".join(password_validators_help_texts()),
+    )
+    new_password2 = forms.CharField(
+        label=_("确认新密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        p1, p2 = data.get("new_password1"), data.get("new_password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("new_password2", _("两次输入的新密码不一致。"))
+        return data
 
 
 class RoleGrantForm(forms.Form):

@@ -142,3 +142,49 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.failures}"
+
+
+class PasswordReset(models.Model):
+    """密码重置 — a reset under dual control (三员分立): the system admin starts it and is shown
+    the first half of a one-time code, the security admin is shown the second half, and only
+    the account's owner, given both, sets a new password. Only hashes of the halves are kept."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="password_resets", verbose_name=_("用户")
+    )
+    started_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("发起人（系统管理员）"),
+    )
+    started_at = models.DateTimeField(_("发起时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("失效时间"))
+    first_half_hash = models.CharField(_("第一段哈希"), max_length=255)
+    second_half_hash = models.CharField(_("第二段哈希"), max_length=255, blank=True)
+    revealed_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("第二段生成人（安全管理员）"),
+    )
+    revealed_at = models.DateTimeField(_("第二段生成时间"), null=True, blank=True)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("密码重置")
+        verbose_name_plural = _("密码重置")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.started_at:%Y-%m-%d %H:%M}"
+
+    def is_open(self) -> bool:
+        """Neither used, cancelled nor expired."""
+        return (
+            self.used_at is None and self.cancelled_at is None and self.expires_at > timezone.now()
+        )

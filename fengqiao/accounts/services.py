@@ -200,21 +200,19 @@ def user_update(*, actor: User, user: User, real_name: str, phone: str, is_activ
     return user
 
 
-def user_set_password(*, actor: User, user: User, password: str, reset: bool = False) -> None:
-    """Change a password; an admin reset forces a change at the next login."""
-    _check_account_change(actor, user)
+def user_set_password(*, actor: User, user: User, password: str) -> None:
+    """A user changes their own password. An administrator never sets one: a reset goes
+    through ``accounts.resets`` (三员分立)."""
+    if actor.pk != user.pk:
+        raise AccessPolicyError(_("只能修改自己的密码；他人的密码请通过“重置密码”办理。"))
     validate_password(password, user)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         user.set_password(password)
-        user.must_change_password = reset
+        user.must_change_password = False
         user.password_changed_at = timezone.now()
         user.save(update_fields=["password", "must_change_password", "password_changed_at"])
-        audit_record(
-            actor=actor,
-            event_type=EventType.PASSWORD_RESET if reset else EventType.PASSWORD_CHANGED,
-            obj=user,
-        )
+        audit_record(actor=actor, event_type=EventType.PASSWORD_CHANGED, obj=user)
 
 
 def _code(perm: Permission) -> str:

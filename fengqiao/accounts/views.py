@@ -8,23 +8,25 @@ from typing import Any, cast
 import pyotp
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from fengqiao.accounts import lockout, services
+from fengqiao.accounts import lockout, resets, services
 from fengqiao.accounts.access import has_perm
 from fengqiao.accounts.forms import (
     LoginForm,
     PasswordChangeForm,
-    PasswordResetForm,
+    PasswordResetWithCodeForm,
     RoleGrantForm,
     TotpConfirmForm,
     UserCreateForm,
@@ -202,7 +204,6 @@ def _user_admin_context(
     target: User,
     *,
     edit_form: UserEditForm | None = None,
-    reset_form: PasswordResetForm | None = None,
 ) -> dict[str, Any]:
     """The user page for whoever opens it: the account forms only for the system admin, the
     grant form only for the security admin (三员分立)."""
@@ -225,7 +226,7 @@ def _user_admin_context(
                 "is_active": target.is_active,
             }
         )
-        context["reset_form"] = reset_form or PasswordResetForm()
+        context["reset_pending"] = resets.resets_pending().filter(user=target).first()
     if can_manage_roles:
         context["grant_form"] = RoleGrantForm(orgs=grant_orgs())
     return context
@@ -263,30 +264,22 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@never_cache
 def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    """The system admin starts a reset and is shown the first half of the code, once; the
+    page is rendered, not redirected to, so the half is kept in no session or message."""
     _require(request, MANAGE_ACCOUNTS)
     target = user_get_for_admin(request.user, pk)
-    form = PasswordResetForm(request.POST)
-    if form.is_valid():
-        try:
-            services.user_set_password(
-                actor=_actor(request),
-                user=target,
-                password=form.cleaned_data["password"],
-                reset=True,
-            )
-        except ValidationError as exc:
-            form.add_error("password", exc)
-        except services.AccessPolicyError as refused:
-            form.add_error(None, str(refused))
-        else:
-            messages.success(request, _("密码已重置，用户下次登录须修改密码。"))
-            return redirect("accounts:user_detail", pk=pk)
+    try:
+        reset, half = resets.password_reset_start(actor=_actor(request), user=target)
+    except services.AccessPolicyError as refused:
+        context = _user_admin_context(request, target)
+        context["reset_error"] = str(refused)
+        return render(request, "accounts/user_detail.html", context, status=400)
     return render(
         request,
-        "accounts/user_detail.html",
-        _user_admin_context(request, target, reset_form=form),
-        status=400,
+        "accounts/password_reset_started.html",
+        {"target": target, "reset": reset, "half": half},
     )
 
 
@@ -298,6 +291,57 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     services.user_unlock(actor=_actor(request), user=target)
     messages.success(request, _("账户已解锁。"))
     return redirect("accounts:user_detail", pk=pk)
+
+
+# --- Password resets: the security admin's half, the user's page ----------------------------
+
+
+@login_required
+def reset_list(request: HttpRequest) -> HttpResponse:
+    _require(request, MANAGE_ROLES)
+    return render(request, "accounts/password_reset_list.html", {"resets": resets.resets_pending()})
+
+
+@login_required
+@require_POST
+@never_cache
+def reset_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, MANAGE_ROLES)
+    reset = get_object_or_404(resets.resets_pending(), pk=pk)
+    try:
+        half = resets.password_reset_reveal(actor=_actor(request), reset=reset)
+    except resets.ResetRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("accounts:reset_list")
+    return render(request, "accounts/password_reset_revealed.html", {"reset": reset, "half": half})
+
+
+@never_cache
+def password_reset_with_code(request: HttpRequest) -> HttpResponse:
+    """The user, with both halves of the code, sets a password of their own."""
+    form = PasswordResetWithCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            resets.password_reset_complete(
+                request=request,
+                username=data["username"],
+                first=data["first_half"],
+                second=data["second_half"],
+                password=data["new_password1"],
+            )
+        except services.LoginRefused as refused:
+            form.add_error(None, refused.message)
+        except ValidationError as exc:
+            form.add_error("new_password1", exc)
+        else:
+            messages.success(request, _("新密码已设置，请用新密码登录。"))
+            return redirect("accounts:login")
+    return render(
+        request,
+        "accounts/password_reset_with_code.html",
+        {"form": form, "hours": settings.FENGQIAO_PASSWORD_RESET_HOURS},
+    )
 
 
 # --- Security admin: roles and grants ----------------------------------------------------------

@@ -13,6 +13,8 @@ class EventType(models.TextChoices):
     ACCOUNT_UNLOCKED = "auth.account_unlocked", _("账户解锁")
     PASSWORD_CHANGED = "auth.password_changed", _("修改密码")
     PASSWORD_RESET = "auth.password_reset", _("重置密码")
+    PASSWORD_RESET_REVEALED = "auth.password_reset_revealed", _("生成重置码第二段")
+    PASSWORD_RESET_COMPLETED = "auth.password_reset_completed", _("使用重置码设置密码")
     TOTP_ENABLED = "auth.totp_enabled", _("启用动态口令")
     TOTP_DISABLED = "auth.totp_disabled", _("停用动态口令")
     USER_CREATED = "account.user_created", _("新建用户")

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from fengqiao.accounts import services
+from fengqiao.accounts import resets, services
 from fengqiao.accounts.tests.factories import PASSWORD
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.models import AuditEvent
@@ -43,9 +43,9 @@ def test_system_admin_cannot_reset_or_disable_the_other_admins(
 def test_system_admin_still_resets_ordinary_accounts_and_admins_change_their_own(
     cast: Any,
 ) -> None:
-    services.user_set_password(
-        actor=cast.system_admin, user=cast.mediator_east, password="New-Passw0rd-2026!", reset=True
-    )
+    resets.password_reset_start(actor=cast.system_admin, user=cast.mediator_east)
     services.user_set_password(actor=cast.auditor, user=cast.auditor, password="Own-Passw0rd-2026!")
     cast.mediator_east.refresh_from_db()
-    assert cast.mediator_east.must_change_password
+    assert not cast.mediator_east.has_usable_password()
+    cast.auditor.refresh_from_db()
+    assert cast.auditor.check_password("Own-Passw0rd-2026!")

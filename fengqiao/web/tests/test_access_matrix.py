@@ -27,8 +27,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
 from fengqiao.accounts.access import grant_org_ids, has_perm, restrict
-from fengqiao.accounts.models import Role, RoleGrant, User
+from fengqiao.accounts.models import PasswordReset, Role, RoleGrant, User
 from fengqiao.accounts.permissions import MANAGE_ACCOUNTS, MANAGE_ROLES
+from fengqiao.accounts.resets import password_reset_start
 from fengqiao.adminsite import ADMIN_PERMS
 from fengqiao.api.choices import ApiScope
 from fengqiao.api.services import api_key_create
@@ -78,6 +79,7 @@ RULES: dict[str, Rule] = {
     "accounts:login": Rule(ANYONE),
     "accounts:logout": Rule(ANYONE, POST),
     "accounts:password_change": Rule(LOGGED_IN),
+    "accounts:password_reset_with_code": Rule(ANYONE),
     "accounts:profile": Rule(LOGGED_IN),
     "accounts:totp_setup": Rule(LOGGED_IN),
     "accounts:user_list": Rule((MANAGE_ACCOUNTS, MANAGE_ROLES)),
@@ -88,6 +90,8 @@ RULES: dict[str, Rule] = {
     "accounts:user_unlock": Rule(MANAGE_ACCOUNTS, POST, ("user",)),
     "accounts:grant_add": Rule(MANAGE_ROLES, POST, ("user",)),
     "accounts:grant_revoke": Rule(MANAGE_ROLES, POST, ("user", "grant")),
+    "accounts:reset_list": Rule(MANAGE_ROLES),
+    "accounts:reset_reveal": Rule(MANAGE_ROLES, POST, ("reset",)),
     "accounts:role_list": Rule(MANAGE_ROLES),
     "accounts:role_edit": Rule(MANAGE_ROLES, GET, ("role",)),
     "regions:tree": Rule(VIEW_REGION),
@@ -245,6 +249,13 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         return _first(RoleGrant.objects.filter(user__username="mediator"))
     if kind == "role":
         return _first(Role.objects.all())
+    if kind == "reset":  # a pending password reset of the demo mediator
+        pending = PasswordReset.objects.first()
+        if pending is None:
+            admin = User.objects.get(username="sysadmin")
+            mediator = User.objects.get(username="mediator")
+            pending = password_reset_start(actor=admin, user=mediator)[0]
+        return pending.pk
     raise AssertionError(kind)
 
 
