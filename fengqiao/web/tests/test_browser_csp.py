@@ -38,7 +38,7 @@ PAGES = {
         "/admin/regions/region/{region}/change/",
         "/admin/disputes/holidayschedule/",
     ],
-    "secadmin": ["/accounts/roles/"],
+    "secadmin": ["/accounts/roles/", "/accounts/resets/"],
     "auditor": ["/audit/"],
 }
 
