@@ -87,7 +87,22 @@ def _key(request: HttpRequest, scope: ApiScope) -> ApiKey:
     return key
 
 
-api = NinjaAPI(
+class FengqiaoAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """The schema, with the link from a registration to reading the case back by its number
+        (clients, and schemathesis's stateful tests, follow OpenAPI links)."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        read_back = {
+            "operationId": "fengqiao_api_api_case_detail",
+            "parameters": {"number": "$response.body#/number"},
+        }
+        responses = schema["paths"]["/api/v1/cases"]["post"]["responses"]
+        for status in (200, 201):
+            responses[status]["links"] = {"GetCase": read_back}
+        return schema
+
+
+api = FengqiaoAPI(
     title="枫桥 API",
     version="1",
     description=(
@@ -99,6 +114,7 @@ api = NinjaAPI(
 )
 
 ERRORS: dict[int | frozenset[int], Any] = {
+    400: ErrorOut,
     401: ErrorOut,
     403: ErrorOut,
     422: ErrorOut,
