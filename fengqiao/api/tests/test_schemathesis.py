@@ -11,11 +11,14 @@ headers that match it, invalid data refused."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
@@ -50,6 +53,17 @@ def _token(username: str, scopes: list[str]) -> str:
         rate_per_minute=100_000,  # the fuzzing is not about the per-key limit
     )
     return token
+
+
+@pytest.fixture(autouse=True)
+def _one_connection() -> Iterator[None]:
+    """Schemathesis calls the WSGI application directly; like Django's test client, keep the
+    request signals from closing the test's connection (and its transaction) after each call."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(scope="module")
