@@ -53,6 +53,7 @@ NAV = [
     NavItem(_("队伍建设报表"), "orgs:reports", VIEW_REPORTS),
     NavItem(_("用户管理"), "accounts:user_list", MANAGE_ACCOUNTS),
     NavItem(_("角色与授权"), "accounts:role_list", MANAGE_ROLES),
+    NavItem(_("密码重置"), "accounts:reset_list", MANAGE_ROLES),
     NavItem(_("审计日志"), "audit:event_list", VIEW_AUDITEVENT),
     NavItem(_("基础数据"), "admin:index", None, any_perm=frozenset(ADMIN_PERMS)),
 ]
