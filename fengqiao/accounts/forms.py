@@ -8,10 +8,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import Role, User
-from fengqiao.core.formfields import MobileField
+from fengqiao.core.formfields import CheckedForm, MobileField
 
 
-class LoginForm(forms.Form):
+class LoginForm(CheckedForm):
     username = forms.CharField(
         label=_("用户名"),
         max_length=150,
@@ -30,7 +30,7 @@ class LoginForm(forms.Form):
     )
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(CheckedForm):
     old_password = forms.CharField(label=_("原密码"), strip=False, widget=forms.PasswordInput)
     new_password1 = forms.CharField(
         label=_("新密码"),
@@ -60,7 +60,7 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-class UserCreateForm(forms.Form):
+class UserCreateForm(CheckedForm):
     username = forms.RegexField(
         label=_("用户名"),
         max_length=150,
@@ -83,13 +83,13 @@ class UserCreateForm(forms.Form):
         return value
 
 
-class UserEditForm(forms.Form):
+class UserEditForm(CheckedForm):
     real_name = forms.CharField(label=_("姓名"), max_length=50)
     phone = MobileField(label=_("手机号"), required=False)
     is_active = forms.BooleanField(label=_("启用"), required=False)
 
 
-class PasswordResetWithCodeForm(forms.Form):
+class PasswordResetWithCodeForm(CheckedForm):
     """The user's page: both halves of the reset code and a new password."""
 
     username = forms.CharField(
@@ -129,7 +129,7 @@ class PasswordResetWithCodeForm(forms.Form):
         return data
 
 
-class RoleGrantForm(forms.Form):
+class RoleGrantForm(CheckedForm):
     role = forms.ModelChoiceField(label=_("角色"), queryset=Role.objects.all())
 
     def __init__(self, *args: Any, orgs: QuerySet[Any], **kwargs: Any) -> None:
@@ -140,7 +140,7 @@ class RoleGrantForm(forms.Form):
         )
 
 
-class TotpConfirmForm(forms.Form):
+class TotpConfirmForm(CheckedForm):
     code = forms.RegexField(
         label=_("动态口令"),
         regex=r"^\d{6}$",

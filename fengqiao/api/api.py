@@ -8,6 +8,7 @@ OpenAPI document is served at ``/api/v1/openapi.json``; docs/api.md describes th
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime
 from typing import Any
@@ -40,6 +41,8 @@ from fengqiao.disputes.disclosure import ShownParty, case_disclosure
 from fengqiao.disputes.models import Case, DueItem, TimelineEvent
 from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.disputes.timeline import action_label
+
+logger = logging.getLogger(__name__)
 
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,100}")
 
@@ -129,6 +132,8 @@ _MESSAGES = {
     "string_type": gettext_lazy("应为字符串。"),
     "string_too_short": gettext_lazy("不能为空。"),
     "string_too_long": gettext_lazy("不能超过%(max_length)s个字符。"),
+    # A lone surrogate (JSON "\ud800"): no UTF-8 for it; refused by pydantic before our check.
+    "string_unicode": gettext_lazy("内容含有无效的字符，请删除后重新填写。"),
     "int_type": gettext_lazy("应为整数。"),
     "int_parsing": gettext_lazy("应为整数。"),
     "int_from_float": gettext_lazy("应为整数。"),
@@ -261,6 +266,18 @@ def _on_rate_limited(request: HttpRequest, exc: throttle.RateLimited) -> HttpRes
     )
     response["Retry-After"] = str(exc.retry_after)
     return response
+
+
+@api.exception_handler(Exception)
+def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Anything else is a fault of the platform: logged with its traceback for the operator,
+    answered in the one error shape without details for the client."""
+    logger.exception("API request failed: %s %s", request.method, request.path)
+    return api.create_response(
+        request,
+        as_error("server_error", _("服务器内部错误，请稍后重试；如仍失败请联系系统管理员。")),
+        status=500,
+    )
 
 
 @api.exception_handler(services.IdempotencyConflict)
@@ -404,7 +421,8 @@ def case_list(
     key = _key(request, ApiScope.CASES_READ)
     after = 0
     if cursor:
-        if not cursor.isdigit() or len(cursor) > 18:
+        # ASCII digits only: str.isdigit() also passes "¹" or "١", which int() refuses.
+        if not (cursor.isascii() and cursor.isdigit()) or len(cursor) > 18:
             raise services.ApiInputError(
                 _("cursor 无效，请使用上一页返回的 next_cursor。"), field="cursor"
             )

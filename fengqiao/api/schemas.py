@@ -177,6 +177,7 @@ class CaseIn(Schema):
     @field_validator("link_to")
     @classmethod
     def _link_to(cls, value: str | None) -> str | None:
+        _check(validate_no_control_characters, value or "", "text")
         # A case number keeps its dashes; full-width digits and spaces are normalised.
         value = normalize_query(value or "").replace(" ", "")
         return value or None

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,8 @@ PREFIX_LENGTH = 8
 # comparison as a wrong secret.
 _NO_KEY_DIGEST = "0" * 64
 MAX_PAGE = 100
+# A case number as the platform prints it (330199001000-2026-000001): visible ASCII.
+CASE_NUMBER = re.compile(r"[\x21-\x7e]{1,40}")
 
 
 def token_digest(token: str) -> str:
@@ -57,8 +60,11 @@ def api_key_for_token(token: str) -> ApiKey | None:
 
 def case_by_number_for_user(user: Any, number: str) -> Case:
     """A case by its number if the user may see it; 404 otherwise (no hint that it exists).
-    A user whose roles read no case at all is refused (403), as on the case pages."""
+    A user whose roles read no case at all is refused (403), as on the case pages. A value that
+    cannot be a number (a NUL, which PostgreSQL cannot even compare) is a 404 without a query."""
     require(user, VIEW_CASE)
+    if not CASE_NUMBER.fullmatch(number):
+        raise Http404(number)
     qs = restrict(Case.objects.all(), user, VIEW_CASE).select_related(
         "region", "platform", "handling_org"
     )

@@ -120,9 +120,31 @@ class TermDateField(forms.DateField):
         v.validate_date_range(value, earliest=v.DISPUTE_EARLIEST, latest=v.latest_term_day())
 
 
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget (``large`` for the mobile report), and no control
-    characters in any text a user typed: one check for every form of the platform."""
+class CheckedForm(forms.Form):
+    """No control characters in any text a user typed: one check (``core.validators``) for
+    every form of the platform, whatever its fields. Passwords are never stored as text and
+    are left to the password rules."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name, value in list(cleaned.items()):
+            if not isinstance(value, str) or name not in self.fields:
+                continue
+            widget = self.fields[name].widget
+            if isinstance(widget, forms.PasswordInput):
+                continue
+            try:
+                v.validate_no_control_characters(
+                    value, multiline=isinstance(widget, forms.Textarea)
+                )
+            except forms.ValidationError as exc:
+                self.add_error(name, exc)
+        return cleaned
+
+
+class StyledForm(CheckedForm):
+    """Bootstrap classes on every widget (``large`` for the mobile report), and the control
+    character check of ``CheckedForm``."""
 
     large = False
 
@@ -141,15 +163,3 @@ class StyledForm(forms.Form):
             else:
                 css = "form-control" + (" form-control-lg" if self.large else "")
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        for name, value in list(cleaned.items()):
-            if not isinstance(value, str) or name not in self.fields:
-                continue
-            multiline = isinstance(self.fields[name].widget, forms.Textarea)
-            try:
-                v.validate_no_control_characters(value, multiline=multiline)
-            except forms.ValidationError as exc:
-                self.add_error(name, exc)
-        return cleaned

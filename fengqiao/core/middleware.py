@@ -5,9 +5,13 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from fengqiao.core import context
+from fengqiao.core.validators import validate_no_control_characters
 
 # The id is copied into audit rows and logs: ASCII letters, digits, "-" and "_" only (a UUID
 # from a load balancer passes; str.isalnum() would also pass Chinese and full-width text).
@@ -47,3 +51,39 @@ class SecurityHeadersMiddleware:
         if self.policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.policy
         return response
+
+
+class RefuseControlCharactersMiddleware:
+    """A URL whose path or query holds a control character (a NUL above all, which PostgreSQL
+    can neither store nor compare) is refused before any view reads it, with the one check of
+    ``core.validators``: 400, the Chinese error page, or under ``/api/`` the API's error shape
+    (docs/api.md)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        field = _bad_url_part(request)
+        if field is None:
+            return self.get_response(request)
+        message = _("请求地址含有不可见的控制字符。")
+        if request.path.startswith("/api/"):
+            error = {"field": field, "msg": message, "type": "text_control"}
+            body = {"code": "bad_request", "detail": message, "errors": [error]}
+            return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
+        return render(request, "400.html", status=400)
+
+
+def _bad_url_part(request: HttpRequest) -> str | None:
+    """``path``, or the name of the first query parameter with a control character."""
+    try:
+        validate_no_control_characters(request.path)
+    except ValidationError:
+        return "path"
+    for name, values in request.GET.lists():
+        for text in (name, *values):
+            try:
+                validate_no_control_characters(text)
+            except ValidationError:
+                return name
+    return None

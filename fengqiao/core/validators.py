@@ -261,14 +261,24 @@ def latest_term_day() -> date:
         return today.replace(year=today.year + LONGEST_TERM_YEARS, day=28)
 
 
+# Line breaks a multi-line text may hold: what a browser sends from a textarea (CR LF), a
+# tab, and Unicode's own line and paragraph separators.
+_LINE_BREAKS = {"\n", "\r", "\t", "\u2028", "\u2029"}
+
+
 def validate_no_control_characters(value: str, *, multiline: bool = False) -> None:
-    """No control characters (NUL, escape sequences, bidi overrides); line breaks and tabs
-    only in multi-line text."""
-    allowed = {"\n", "\r", "\t"} if multiline else set()
+    """No control characters: C0 and C1 (NUL first of all: PostgreSQL cannot store it), DEL,
+    bidi overrides, lone surrogates (no UTF-8 for them); line breaks and tabs only in multi-line
+    text.
+
+    The one check every way in shares (``StyledForm``/``CheckedForm`` for pages, the API
+    schemas, imports). Such text is refused, not stripped: what a party said is a record the
+    platform keeps as typed, and a silent edit would change it behind the sender's back, while a
+    refusal names the field and the sender retypes it."""
     for ch in value:
-        if ch in allowed:
+        if multiline and ch in _LINE_BREAKS:
             continue
-        if ch in _BIDI or unicodedata.category(ch) == "Cc":
+        if ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp"):
             raise ValidationError(_("内容含有不可见的控制字符，请删除后重新填写。"), code="control")
 
 

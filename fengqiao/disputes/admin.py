@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fengqiao.audit.admin import AuditedModelAdmin
+from fengqiao.core.formfields import CheckedForm
 from fengqiao.disputes.holidays import (
     HOLIDAY_FILE_MAX_BYTES,
     HolidayScheduleError,
@@ -94,7 +95,7 @@ def _day_changed(days: list[Any]) -> None:
     calendar_days_changed(days=days, reason=_("节假日调整"))
 
 
-class HolidayImportForm(forms.Form):
+class HolidayImportForm(CheckedForm):
     file = forms.FileField(label=gettext_lazy("JSON 文件"), required=False)
     text = forms.CharField(
         label=gettext_lazy("或粘贴 JSON"),

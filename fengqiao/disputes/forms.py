@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core.choices import DisputeCategory, grouped_category_choices
 from fengqiao.core.formfields import (
+    CheckedForm,
     IdNumberField,
     IdOrCreditCodeField,
     MobileField,
@@ -126,7 +127,7 @@ class QuickReportForm(PlaceMixin):
     )
 
 
-class DuplicateChoiceForm(forms.Form):
+class DuplicateChoiceForm(CheckedForm):
     """The registrant's answer when the intake found possible duplicates: link the report to
     one of them (``link_to``: its case id) or confirm it is a new dispute."""
 
@@ -365,7 +366,7 @@ def validate_filter_day(value: Any) -> None:
     validate_date_range(value, earliest=DISPUTE_EARLIEST, latest=STORABLE_LATEST)
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(CheckedForm):
     """The list filters; an invalid value is dropped rather than refused."""
 
     status = forms.ChoiceField(required=False, choices=[("", ""), *CaseStatus.choices])

@@ -27,12 +27,14 @@ from datetime import date, timedelta
 from itertools import pairwise
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
+from fengqiao.core.validators import validate_no_control_characters
 from fengqiao.disputes.models import HolidaySchedule
 
 # The longest run of days off a notice has set is 9 (春节 2025 with the weekend, 国庆 2025
@@ -201,6 +203,22 @@ def _workdays(
     return found
 
 
+def _has_control_characters(value: Any) -> bool:
+    """Any key or text in the parsed JSON that the shared check refuses."""
+    if isinstance(value, dict):
+        return any(
+            _has_control_characters(k) or _has_control_characters(v) for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return any(_has_control_characters(v) for v in value)
+    if isinstance(value, str):
+        try:
+            validate_no_control_characters(value)
+        except ValidationError:
+            return True
+    return False
+
+
 def parse_schedule(payload: str | bytes | dict[str, Any]) -> ScheduleData:
     """The schedule in ``payload`` (JSON text or already parsed), or ``HolidayScheduleError``
     with every problem found."""
@@ -222,6 +240,9 @@ def parse_schedule(payload: str | bytes | dict[str, Any]) -> ScheduleData:
     if not isinstance(payload, dict):
         raise HolidayScheduleError([_("文件内容应为一个 JSON 对象（{…}）。")])
     errors = _Errors()
+    if _has_control_characters(payload):
+        # "\u0000" in JSON is a NUL once parsed, which PostgreSQL's jsonb refuses.
+        raise HolidayScheduleError([_("文件中含有不可见的控制字符，请删除后重新导入。")])
     unknown = sorted(set(payload) - KEYS)
     if unknown:
         errors.add(_("不认识的字段：%(keys)s。") % {"keys": "、".join(unknown)})

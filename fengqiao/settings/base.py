@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "fengqiao.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "fengqiao.core.middleware.RequestContextMiddleware",
+    "fengqiao.api.middleware.ApiErrorShapeMiddleware",
+    "fengqiao.core.middleware.RefuseControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

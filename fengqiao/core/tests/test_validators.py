@@ -155,3 +155,21 @@ def test_control_characters() -> None:
     assert _code(v.validate_no_control_characters, "第一行\n第二行") == "control"
     assert _code(v.validate_no_control_characters, "\u202e三张") == "control"
     assert _code(v.validate_no_control_characters, "\x1b[31m", multiline=True) == "control"
+
+
+@pytest.mark.parametrize("code", [*range(0x00, 0x20), *range(0x7F, 0xA0)], ids=hex)
+def test_every_c0_and_c1_control_is_refused_but_line_breaks_in_multiline_text(code: int) -> None:
+    ch = chr(code)
+    assert _code(v.validate_no_control_characters, f"张{ch}三") == "control"
+    if ch in "\n\r\t":
+        v.validate_no_control_characters(f"张{ch}三", multiline=True)
+    else:
+        assert _code(v.validate_no_control_characters, f"张{ch}三", multiline=True) == "control"
+
+
+def test_lone_surrogates_and_unicode_line_separators() -> None:
+    assert _code(v.validate_no_control_characters, "张\ud800三", multiline=True) == "control"
+    assert _code(v.validate_no_control_characters, "张\u2028三") == "control"
+    v.validate_no_control_characters("张\u2028三", multiline=True)
+    # ordinary text of every script passes: CJK, full-width forms, emoji, combining marks
+    v.validate_no_control_characters("张三（ＡＢＣ）👍 é 〇")

@@ -129,6 +129,21 @@ def test_each_rule_names_the_entry_that_breaks_it(change: dict[str, Any], messag
     assert message in errors_of(schedule_2027(**change))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"notice": "国办发明电\\u0000号"',
+        '"holidays": [{"name": "春\\u001b节", "start": "2027-02-05", "end": "2027-02-12"}]',
+        '"workdays": [{"date": "2027-02-13", "name": "\\u0085"}]',
+    ],
+)
+def test_a_control_character_escaped_in_the_json_is_refused(db: None, text: str) -> None:
+    # "\u0000" is six harmless characters in the file and a NUL once parsed (jsonb refuses it)
+    # (the key repeated last replaces the valid one: json.loads keeps the last)
+    payload = json.dumps(schedule_2027())[:-1] + ", " + text + "}"
+    assert errors_of(payload) == ["文件中含有不可见的控制字符，请删除后重新导入。"]
+
+
 def test_text_that_is_not_json_is_refused_with_its_position() -> None:
     assert errors_of('{"year": 2027,\n "notice": }') == [
         "不是有效的 JSON：第 2 行第 12 列附近有错误。"
