@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core.choices import DisputeCategory, statistics_category
+from fengqiao.core.expressions import InSubquery
 from fengqiao.core.fields import EncryptedTextField, lookup_hash_field
 from fengqiao.core.models import range_constraint
 from fengqiao.core.validators import DISPUTE_EARLIEST_AT, STORABLE_BEFORE_AT
@@ -259,29 +260,35 @@ class Case(models.Model):
         A court or tribunal also sees the cases it sent (委派/委托) and those handled by its
         驻庭调解室 and by the committees paired with it (法庭与村结对); a police station those it
         sent (警调) and those of its 驻所调解室 (``families``: the kinds of ``org_ids``)."""
-        # The ids are read first (an org's live orders are its open caseload: bounded) so that
-        # every arm of the OR is an index condition: PostgreSQL then combines index scans
-        # (BitmapOr) instead of scanning the whole case table to test a subquery per row.
-        live = list(
+        # The orders are read by the database, not loaded first: an org's settled orders grow
+        # with its history. InSubquery (``pk = ANY(ARRAY(…))`` on PostgreSQL) keeps every arm
+        # of the OR an index condition: PostgreSQL reads the orders once (an InitPlan on the
+        # index dispatch_org_cases) and combines index scans (BitmapOr) instead of scanning
+        # the case table to test a subquery per row.
+        orders = (
             DispatchOrder.objects.filter(
                 to_org_id__in=org_ids,
                 status__in=[DispatchStatus.PENDING, DispatchStatus.ACCEPTED, DispatchStatus.DONE],
-            ).values_list("case_id", flat=True)
+            )
+            .order_by()
+            .values("case_id")
         )
         q = (
             models.Q(platform_id__in=org_ids)
             | models.Q(handling_org_id__in=org_ids)
-            | models.Q(pk__in=live)
+            | models.Q(InSubquery("pk", orders))
         )
         if families & {OrgFamily.COURT, OrgFamily.POLICE}:
             q |= models.Q(source_org_id__in=org_ids)
             tied = tied_org_ids(org_ids)
             if tied:
                 # Handled there, or waiting there to be accepted.
-                waiting = DispatchOrder.objects.filter(
-                    to_org_id__in=tied, status=DispatchStatus.PENDING
-                ).values_list("case_id", flat=True)
-                q |= models.Q(handling_org_id__in=tied) | models.Q(pk__in=list(waiting))
+                waiting = (
+                    DispatchOrder.objects.filter(to_org_id__in=tied, status=DispatchStatus.PENDING)
+                    .order_by()
+                    .values("case_id")
+                )
+                q |= models.Q(handling_org_id__in=tied) | models.Q(InSubquery("pk", waiting))
         return q
 
     @property

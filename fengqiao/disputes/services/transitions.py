@@ -92,8 +92,8 @@ def lock_case(actor: Any, case_id: int) -> Case:
         .first()
     )
     # The sides first, the handling org's before the platforms' (which walk up the platform
-    # tree): they are read from the actor's grants already loaded, while the view scope reads
-    # the org's whole open caseload (Case.scope_member_q).
+    # tree): they are read from the actor's grants already loaded, while the view scope asks
+    # the database about the org's dispatch orders (Case.scope_member_q).
     if case is None or not (
         any(on_side(actor, case, side) for side in (HANDLER, PLATFORM))
         or restrict(Case.objects.filter(pk=case_id), actor, VIEW_CASE).exists()
