@@ -5,7 +5,9 @@ is what a spreadsheet would run as a formula once someone edits the cell — a p
 as ``=HYPERLINK(...)`` must reach the reader as the text it is. Such values are stored as text
 with the quote prefix, so Excel and WPS show and keep them as typed.
 
-Reading: values only; a formula in an uploaded file is refused rather than trusted or evaluated.
+Reading: values only; a formula in an uploaded file is refused rather than trusted or evaluated,
+and the file is first checked as a ZIP archive (``fengqiao.core.uploads.check_xlsx``: no zip
+bomb, no macros).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
+
+from fengqiao.core.uploads import UploadRefused, check_xlsx
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -106,6 +110,10 @@ def _cell_value(value: Any) -> Any:
 def read_table(upload: IO[bytes], header: Sequence[str]) -> Iterator[SheetRow]:
     """The rows under the first row that holds every column of ``header`` (the template puts
     instructions above it). Blank rows are skipped; formula cells are reported per row."""
+    try:
+        check_xlsx(upload)
+    except UploadRefused as exc:
+        raise WorkbookError(str(exc)) from exc
     try:
         book = load_workbook(upload, read_only=True, data_only=False)
     except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:

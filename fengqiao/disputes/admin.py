@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from fengqiao.audit.admin import AuditedModelAdmin
 from fengqiao.core.formfields import CheckedForm
+from fengqiao.core.uploads import UploadRefused, read_text
 from fengqiao.disputes.holidays import (
     HOLIDAY_FILE_MAX_BYTES,
     HolidayScheduleError,
@@ -110,9 +111,10 @@ class HolidayImportForm(CheckedForm):
         data = super().clean() or {}
         upload = data.get("file")
         if upload is not None:
-            if upload.size > HOLIDAY_FILE_MAX_BYTES:
-                raise forms.ValidationError(_("文件过大（最大 256 KB）。"))
-            data["payload"] = upload.read()
+            try:
+                data["payload"] = read_text(upload, HOLIDAY_FILE_MAX_BYTES, _("节假日安排文件"))
+            except UploadRefused as exc:
+                raise forms.ValidationError(str(exc)) from exc
         elif (data.get("text") or "").strip():
             data["payload"] = data["text"]
         else:

@@ -122,7 +122,10 @@ class SessionForm(CaseActionForm):
 class EvidenceForm(CaseActionForm):
     file = forms.FileField(
         label=_("文件"),
-        help_text=_("JPEG、PNG图片或PDF文件，不超过10MB。"),
+        help_text=_(
+            "JPEG、PNG图片或PDF文件，不超过10MB。图片去除拍摄位置等附加信息后保存；"
+            "含脚本、自动动作或附件的PDF不予接收。"
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf"}),
     )
     title = forms.CharField(label=_("名称"), required=False, max_length=200)

@@ -126,7 +126,9 @@ class MediationSession(models.Model):
 
 class Evidence(models.Model):
     """证据材料 — a file kept in the default storage under a random name (never served
-    statically), with the SHA-256 of its bytes."""
+    statically). ``sha256`` is the digest of the file as it was handed in (the evidence of what
+    was received); images are stored re-encoded (``fengqiao.core.uploads``), so the stored
+    file's own digest is ``stored_sha256``, and ``size`` is the stored file's."""
 
     case = models.ForeignKey(
         "disputes.Case", on_delete=models.CASCADE, related_name="evidence", verbose_name=_("案件")
@@ -144,7 +146,8 @@ class Evidence(models.Model):
     storage_name = models.CharField(max_length=255, unique=True, editable=False)
     content_type = models.CharField(_("文件类型"), max_length=40, choices=EvidenceType.choices)
     size = models.PositiveBigIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    sha256 = models.CharField(_("原文件SHA-256"), max_length=64)
+    stored_sha256 = models.CharField(_("存储文件SHA-256"), max_length=64, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

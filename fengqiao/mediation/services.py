@@ -7,7 +7,6 @@ side, and writes a timeline event on the case and an audit event in that transac
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from fengqiao.accounts.models import User
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
+from fengqiao.core import uploads
 from fengqiao.disputes.choices import CaseStatus
 from fengqiao.disputes.disclosure import MASKED
 from fengqiao.disputes.models import Case, Party
@@ -38,7 +38,7 @@ from fengqiao.disputes.services.transitions import (
     lock_case,
     record_event,
 )
-from fengqiao.mediation.choices import EvidenceType, MediationAction
+from fengqiao.mediation.choices import MediationAction
 from fengqiao.mediation.consent import mediation_blocker
 from fengqiao.mediation.models import (
     Evidence,
@@ -57,17 +57,6 @@ EVIDENCE_MAX_BYTES_DEFAULT = 10 * 1024 * 1024
 # the spot may be registered afterwards, but not a season later (that is a mistyped year).
 FUTURE_GRACE = timedelta(minutes=5)
 BEFORE_REGISTRATION = timedelta(days=90)
-# Magic bytes of the only types accepted, and the file name endings each may carry.
-MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\xff\xd8\xff", EvidenceType.JPEG),
-    (b"\x89PNG\r\n\x1a\n", EvidenceType.PNG),
-    (b"%PDF-", EvidenceType.PDF),
-)
-EXTENSIONS: dict[str, tuple[str, ...]] = {
-    EvidenceType.JPEG: (".jpg", ".jpeg"),
-    EvidenceType.PNG: (".png",),
-    EvidenceType.PDF: (".pdf",),
-}
 
 
 def evidence_max_bytes() -> int:
@@ -299,14 +288,6 @@ def _outsiders(case: Case, user_ids: list[int]) -> bool:
 # --- Evidence -----------------------------------------------------------------------------------
 
 
-def sniff(head: bytes) -> str | None:
-    """The type the file's first bytes announce, if it is one we accept."""
-    for magic, kind in MAGIC:
-        if head.startswith(magic):
-            return kind
-    return None
-
-
 def evidence_upload(
     *,
     actor: Any,
@@ -319,28 +300,21 @@ def evidence_upload(
     version: int | None = None,
 ) -> Evidence:
     """上传证据材料 — only JPEG, PNG and PDF whose bytes match the name's type, within the size
-    limit; stored under a random name, with the SHA-256 of the bytes."""
+    limit, images decoded and stored re-encoded (nothing but their pixels), PDFs without
+    scripts, launch actions or embedded files (``fengqiao.core.uploads``); stored under a
+    random name, with the SHA-256 of the file as handed in and of the file as stored."""
     limit = evidence_max_bytes()
     if size > limit:
         raise CaseRuleError(
             _("文件过大：证据材料不能超过%(mb)sMB。") % {"mb": limit // (1024 * 1024)}
         )
-    data = file.read(limit + 1)
-    if len(data) > limit:
-        raise CaseRuleError(
-            _("文件过大：证据材料不能超过%(mb)sMB。") % {"mb": limit // (1024 * 1024)}
-        )
-    if not data:
-        raise CaseRuleError(_("文件为空。"))
-    kind = sniff(data[:16])
-    suffix = PurePath(name).suffix.lower()
-    if kind is None:
-        raise CaseRuleError(_("只接受JPEG、PNG图片或PDF文件。"))
-    if suffix not in EXTENSIONS[kind]:
-        raise CaseRuleError(_("文件内容与文件类型不符，请上传真实的JPEG、PNG或PDF文件。"))
-    digest = hashlib.sha256(data).hexdigest()
+    try:
+        checked = uploads.check_evidence(uploads.read_limited(file, limit, _("证据材料")), name)
+    except uploads.UploadRefused as exc:
+        raise CaseRuleError(str(exc)) from exc
+    digest = checked.original_sha256
     # A random name: nothing about the case or the file can be guessed from it.
-    storage_name = f"evidence/{secrets.token_urlsafe(24)}{EXTENSIONS[kind][0]}"
+    storage_name = f"evidence/{secrets.token_urlsafe(24)}{checked.extension}"
     shown = (title or PurePath(name).name)[:200]
     with transaction.atomic():
         case = _lock_for_mediation(
@@ -357,19 +331,25 @@ def evidence_upload(
                 raise CaseRuleError(_("该调解笔录不属于本案。"))
         # Stored before the row is written: a rollback leaves an orphan file at worst, never a
         # row without its file.
-        stored = default_storage.save(storage_name, ContentFile(data))
+        stored = default_storage.save(storage_name, ContentFile(checked.data))
         evidence = Evidence.objects.create(
             case=case,
             session=session,
             title=shown,
             original_name=PurePath(name).name[:255],
             storage_name=stored,
-            content_type=kind,
-            size=len(data),
+            content_type=checked.kind,
+            size=len(checked.data),
             sha256=digest,
+            stored_sha256=checked.sha256,
             uploaded_by=actor,
         )
-        info = {"evidence": evidence.pk, "title": evidence.title, "sha256": digest}
+        info = {
+            "evidence": evidence.pk,
+            "title": evidence.title,
+            "sha256": digest,
+            "stored_sha256": evidence.stored_sha256,
+        }
         _record(
             case,
             actor=actor,

@@ -406,3 +406,21 @@ def test_the_system_admin_imports_a_schedule_in_the_admin(cast: Any, client_for:
     # A mediator cannot reach the import.
     mediator = client_for(cast.mediator_east)
     assert mediator.get("/admin/disputes/holidayschedule/import/").status_code in (302, 403)
+
+
+def test_a_holiday_file_that_is_not_utf8_or_too_large_is_refused(
+    cast: Any, client_for: Any
+) -> None:
+    admin = client_for(cast.system_admin)
+    text = json.dumps(schedule_2027(), ensure_ascii=False)
+    for data, says in (
+        (text.encode("gbk"), "文件不是UTF-8编码的文本"),
+        (text.encode() + b" " * (256 * 1024), "文件过大：节假日安排文件不能超过256KB"),
+    ):
+        response = admin.post(
+            "/admin/disputes/holidayschedule/import/",
+            {"file": SimpleUploadedFile("2027.json", data, content_type="application/json")},
+        )
+        assert response.status_code == 200
+        assert says in response.content.decode()
+    assert not HolidaySchedule.objects.exists()

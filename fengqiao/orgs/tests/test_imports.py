@@ -18,6 +18,7 @@ from fengqiao.accounts.models import User
 from fengqiao.accounts.tests.factories import UserFactory, grant
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.models import AuditEvent
+from fengqiao.core.tests import hostile
 from fengqiao.orgs.choices import MediatorGrade, PersonRole, Position
 from fengqiao.orgs.imports import ORG_COLUMNS, ROSTER_COLUMNS
 from fengqiao.orgs.models import Membership, Organization, Person
@@ -283,6 +284,25 @@ def test_a_file_that_is_not_a_workbook_is_refused_in_chinese(
     response = post(client_for(town_admin), "orgs", upload)
     assert response.status_code == 400
     assert "无法读取该文件" in page_text(response)
+
+
+@pytest.mark.parametrize(
+    ("build", "says"),
+    [
+        (hostile.xlsx_bomb, "工作簿解压后过大"),
+        (hostile.xlsx_with_macro, "工作簿含有宏（VBA）"),
+    ],
+)
+def test_a_zip_bomb_or_a_macro_workbook_is_refused_unopened(
+    town_admin: User, client_for: Any, build: Any, says: str
+) -> None:
+    upload = io.BytesIO(build())
+    upload.name = "orgs.xlsx"  # type: ignore[attr-defined]
+    count = Organization.objects.count()
+    response = post(client_for(town_admin), "orgs", upload)
+    assert response.status_code == 400
+    assert says in page_text(response)
+    assert Organization.objects.count() == count
 
 
 def test_the_command_imports_all_or_nothing(world: Any, tmp_path: Any) -> None:

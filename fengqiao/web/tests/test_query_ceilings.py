@@ -34,6 +34,7 @@ from fengqiao.disputes.tests.test_views_common import (
 from fengqiao.mediation import services as mediation
 from fengqiao.mediation.choices import ConsentDecision, ContactMethod
 from fengqiao.mediation.outcomes import case_agree, follow_up_record
+from fengqiao.mediation.tests.factories import png_bytes
 from fengqiao.notify.services import notify
 from fengqiao.orgs.tests.factories import OrganizationFactory, kind, mediator, practical_training
 from fengqiao.regions.tests.factories import make_region
@@ -281,7 +282,7 @@ def _grown_case(cast: Any, world: Any) -> tuple[Case, Callable[[int], None]]:
                 field="建筑",
                 opinion=f"意见{i}",
             )
-            png = b"\x89PNG\r\n\x1a\n" + bytes(64)
+            png = png_bytes()
             mediation.evidence_upload(
                 actor=cast.mediator_east,
                 case_id=case.pk,
