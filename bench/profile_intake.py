@@ -38,6 +38,7 @@ def main() -> None:
     ap.add_argument(
         "--statements", action="store_true", help="also time each SQL statement the intake runs"
     )
+    ap.add_argument("--dump", type=Path, default=None, help="write the cProfile stats there")
     args = ap.parse_args()
     data_dir = args.data_dir or Path(tempfile.gettempdir()) / f"fengqiao-bench-{args.db}"
     db = BenchDB(args.db, data_dir)
@@ -104,6 +105,9 @@ def main() -> None:
         reset_queries()
         post(10)
         queries = len(connection.queries)
+        statements = sum(
+            1 for q in connection.queries if q["sql"].strip().upper() not in ("BEGIN", "COMMIT")
+        )
     t0, cpu0 = time.perf_counter(), time.process_time()
     for i in range(args.requests):
         post(100_000 + i)
@@ -118,13 +122,16 @@ def main() -> None:
     for i in range(args.requests):
         post(100 + i)
     profiler.disable()
+    if args.dump:
+        profiler.dump_stats(args.dump)
     elapsed = time.perf_counter() - t0
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
     print(
         f"{args.db}: {args.requests} requests, {plain * 1000:.2f} ms each, "
         f"{cpu * 1000:.2f} ms of this process's CPU "
-        f"({elapsed / args.requests * 1000:.2f} ms under cProfile), {queries} queries each"
+        f"({elapsed / args.requests * 1000:.2f} ms under cProfile), {queries} queries each "
+        f"({statements} without BEGIN and COMMIT)"
     )
     print(out.getvalue())
 

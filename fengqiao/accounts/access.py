@@ -15,6 +15,7 @@ from django.db.models import Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from fengqiao.accounts.choices import DataScope
+from fengqiao.core.compiled import CompiledQuery
 from fengqiao.core.paths import subtree_q
 
 M = TypeVar("M", bound=Model)
@@ -70,6 +71,20 @@ def _codes_sql() -> str:
     )
 
 
+def _grants_of_user(user_id: int) -> QuerySet[Any]:
+    from fengqiao.accounts.models import RoleGrant
+
+    return (
+        RoleGrant.objects.filter(user_id=user_id)
+        .select_related("role", "org__region", "org__kind")
+        .annotate(perm_list=RawSQL(_codes_sql(), ()))  # noqa: S611 (no values in it)
+    )
+
+
+# Every request reads its user's grants: compiled once (fengqiao.core.compiled).
+_GRANTS_OF_USER: CompiledQuery[Any] = CompiledQuery(_grants_of_user, int)
+
+
 def _grants(user: Any) -> list[Any]:
     """The user's grants with their roles, orgs and regions, and each role's permission codes
     (``role.perm_codes``): one query per request, then cached on the user object. The codes
@@ -77,13 +92,7 @@ def _grants(user: Any) -> list[Any]:
     the platform pays for this."""
     cached = getattr(user, "_fengqiao_grants", None)
     if cached is None:
-        from fengqiao.accounts.models import RoleGrant
-
-        cached = list(
-            RoleGrant.objects.filter(user=user)
-            .select_related("role", "org__region", "org__kind")
-            .annotate(perm_list=RawSQL(_codes_sql(), ()))  # noqa: S611 (no values in it)
-        )
+        cached = _GRANTS_OF_USER.all(user.pk)
         for grant in cached:
             grant.role.perm_codes = frozenset((grant.perm_list or "").split())
         user._fengqiao_grants = cached

@@ -13,6 +13,7 @@ from django.http import Http404
 
 from fengqiao.accounts.access import require, restrict
 from fengqiao.api.models import ApiKey
+from fengqiao.core.compiled import CompiledQuery
 from fengqiao.core.crypto import constant_time_equal, sm3_hex
 from fengqiao.disputes import selectors as case_selectors
 from fengqiao.disputes.models import Case, DueItem, TimelineEvent
@@ -26,6 +27,16 @@ _NO_KEY_DIGEST = "0" * 64
 MAX_PAGE = 100
 # A case number as the platform prints it (330199001000-2026-000001): visible ASCII.
 CASE_NUMBER = re.compile(r"[\x21-\x7e]{1,40}")
+
+# Every API request reads its key: compiled once (fengqiao.core.compiled).
+_KEY_BY_PREFIX: CompiledQuery[ApiKey] = CompiledQuery(
+    lambda prefix: (
+        ApiKey.objects.select_related("user", "org__kind", "org__region")
+        .filter(prefix=prefix)
+        .order_by("pk")[:1]
+    ),
+    str,
+)
 
 
 def token_digest(token: str) -> str:
@@ -50,8 +61,7 @@ def api_key_for_token(token: str) -> ApiKey | None:
     parts = split_token(token)
     if parts is None:
         return None
-    key = ApiKey.objects.select_related("user", "org__kind", "org__region").filter(prefix=parts[0])
-    found = key.first()
+    found = _KEY_BY_PREFIX.first(parts[0])
     expected = found.secret_hash if found is not None else _NO_KEY_DIGEST
     if not constant_time_equal(token_digest(token.strip()), expected):
         return None

@@ -27,6 +27,7 @@ from fengqiao.api.schemas import CaseIn
 from fengqiao.api.selectors import PREFIX_LENGTH, TOKEN_PREFIX, token_digest
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
+from fengqiao.core.compiled import CompiledQuery
 from fengqiao.core.crypto import sm3_hex
 from fengqiao.disputes import selectors as case_selectors
 from fengqiao.disputes.duplicates import DuplicateList
@@ -235,10 +236,16 @@ class CaseCreated:
     linked: bool = False
 
 
+# Every registration reads its place: compiled once (fengqiao.core.compiled).
+_REGION_BY_CODE: CompiledQuery[Region] = CompiledQuery(
+    lambda code: Region.objects.filter(code=code).order_by("pk")[:1], str
+)
+
+
 def _region_for(user: Any, code: str) -> Region:
     """The place, if it is a village or grid where ``user`` may register (as on the intake
     page)."""
-    region = Region.objects.filter(code=code).first()
+    region = _REGION_BY_CODE.first(code)
     if region is None:
         raise ApiInputError(_("区划代码%(code)s不存在。") % {"code": code}, field="region_code")
     if not case_selectors.intake_region_allowed(user, region):

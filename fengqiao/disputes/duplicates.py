@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.accounts.access import restrict
+from fengqiao.core.compiled import CompiledQuery
 from fengqiao.core.crypto import lookup_hash
 from fengqiao.disputes.choices import OPEN_STATUSES, PartyKind, TimelineAction
 from fengqiao.disputes.models import Case, Party, TimelineEvent
@@ -105,62 +106,65 @@ def normalize_address(value: str) -> str:
 ID_ROWS, PHONE_ROWS, ADDRESS_ROWS = 0, 1, 2
 
 
+def _party_signal(column: str) -> CompiledQuery[Any]:
+    """Open cases of a category with a party whose ``column`` (a lookup hash) is one of the
+    given: compiled once per number of hashes (fengqiao.core.compiled), as every intake runs
+    it."""
+    return CompiledQuery(
+        lambda hashes, category: (
+            Party.objects.filter(
+                **{f"{column}__in": hashes},
+                case__category=category,
+                case__status__in=list(OPEN_STATUSES),
+            )
+            .order_by("-case_id")
+            .values_list("case_id", column)[:MAX_PARTY_ROWS]
+        ),
+        list,
+        str,
+    )
+
+
+_ID_SIGNAL = _party_signal("id_number_hash")
+_PHONE_SIGNAL = _party_signal("phone_hash")
+
+
 def _candidate_queries(
     category: str, region: Region, parties: Sequence[PartyInput], address: str, now: datetime
-) -> list[tuple[int, QuerySet[Any]]]:
+) -> list[tuple[int, str, list[Any]]]:
+    """Each signal's statement (tag, SQL, parameters)."""
     id_hashes = [lookup_hash(p.id_number) for p in parties if p.id_number.strip()]
     phone_hashes = [lookup_hash(p.phone) for p in parties if p.phone.strip()]
-    open_same_kind: dict[str, Any] = {
-        "case__category": category,
-        "case__status__in": list(OPEN_STATUSES),
-    }
-    queries: list[tuple[int, QuerySet[Any]]] = []
+    queries: list[tuple[int, str, list[Any]]] = []
     if id_hashes:
-        queries.append(
-            (
-                ID_ROWS,
-                Party.objects.filter(id_number_hash__in=id_hashes, **open_same_kind)
-                .order_by("-case_id")
-                .values_list("case_id", "id_number_hash")[:MAX_PARTY_ROWS],
-            )
-        )
+        sql, params, _plan = _ID_SIGNAL.sql(id_hashes, category)
+        queries.append((ID_ROWS, sql, params))
     if phone_hashes:
-        queries.append(
-            (
-                PHONE_ROWS,
-                Party.objects.filter(phone_hash__in=phone_hashes, **open_same_kind)
-                .order_by("-case_id")
-                .values_list("case_id", "phone_hash")[:MAX_PARTY_ROWS],
-            )
-        )
+        sql, params, _plan = _PHONE_SIGNAL.sql(phone_hashes, category)
+        queries.append((PHONE_ROWS, sql, params))
     if normalize_address(address):
-        queries.append(
-            (
-                ADDRESS_ROWS,
-                Case.objects.filter(
-                    region_path=region.path,
-                    registered_at__gte=now - ADDRESS_WINDOW,
-                    registered_at__lte=now,
-                    category=category,
-                )
-                .order_by("-registered_at")
-                .values_list("pk", "address")[:MAX_ADDRESS_ROWS],
+        nearby = (
+            Case.objects.filter(
+                region_path=region.path,
+                registered_at__gte=now - ADDRESS_WINDOW,
+                registered_at__lte=now,
+                category=category,
             )
+            .order_by("-registered_at")
+            .values_list("pk", "address")[:MAX_ADDRESS_ROWS]
         )
+        sql, nearby_params = nearby.query.sql_with_params()
+        queries.append((ADDRESS_ROWS, sql, list(nearby_params)))
     return queries
 
 
-def _candidates(queries: list[tuple[int, QuerySet[Any]]]) -> list[tuple[int, int, str]]:
+def _candidates(queries: list[tuple[int, str, list[Any]]]) -> list[tuple[int, int, str]]:
     """The rows of every query, tagged (one round trip however many signals there are)."""
     if not queries:
         return []
-    if len(queries) == 1:
-        tag, qs = queries[0]
-        return [(tag, case_id, value) for case_id, value in qs]
     parts: list[str] = []
     params: list[Any] = []
-    for tag, qs in queries:
-        sql, part_params = qs.query.sql_with_params()
+    for tag, sql, part_params in queries:
         # ``tag`` is one of the integer constants above; the rest is the ORM's SQL.
         parts.append(f"SELECT {int(tag)} AS tag, c.* FROM ({sql}) c")  # noqa: S608
         params.extend(part_params)

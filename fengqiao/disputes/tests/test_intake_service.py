@@ -24,7 +24,7 @@ from fengqiao.notify.models import Notification
 # One intake: the registrant's grants (once a request), the duplicate check (its signals in one
 # statement), the counter, the case, its parties, the timeline, the audit row and the
 # platform's notifications (docs/performance.md).
-INTAKE_QUERY_CEILING = 10
+INTAKE_QUERY_CEILING = 8
 
 
 def _report(world: Any, *, channel: str = IntakeChannel.PORTAL, **extra: Any) -> IntakeReport:
