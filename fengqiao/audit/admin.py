@@ -12,9 +12,13 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from fengqiao.audit.services import reference_delete, reference_save
+from fengqiao.core.formfields import CheckedModelForm
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
+    # Text typed in the admin is checked like every other form's (no control characters).
+    form = CheckedModelForm
+
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         reference_save(actor=request.user, obj=obj, adding=not change)
 

@@ -3,7 +3,7 @@ phone number or free text checks it the same way as the API and the XLSX imports
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
@@ -120,13 +120,18 @@ class TermDateField(forms.DateField):
         v.validate_date_range(value, earliest=v.DISPUTE_EARLIEST, latest=v.latest_term_day())
 
 
-class CheckedForm(forms.Form):
+class TextCheck:
     """No control characters in any text a user typed: one check (``core.validators``) for
     every form of the platform, whatever its fields. Passwords are never stored as text and
     are left to the password rules."""
 
+    if TYPE_CHECKING:  # what the form it is mixed into provides
+        fields: dict[str, forms.Field]
+
+        def add_error(self, field: str | None, error: Any) -> None: ...
+
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
+        cleaned = super().clean() or {}  # type: ignore[misc]
         for name, value in list(cleaned.items()):
             if not isinstance(value, str) or name not in self.fields:
                 continue
@@ -140,6 +145,14 @@ class CheckedForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error(name, exc)
         return cleaned
+
+
+class CheckedForm(TextCheck, forms.Form):
+    """A form whose text is checked (``TextCheck``): the base of every form of the platform."""
+
+
+class CheckedModelForm(TextCheck, forms.ModelForm):
+    """The same check for the admin site's forms (``AuditedModelAdmin.form``)."""
 
 
 class StyledForm(CheckedForm):
