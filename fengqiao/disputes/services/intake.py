@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from fengqiao.accounts.access import has_perm
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 from fengqiao.core.crypto import lookup_hash
+from fengqiao.core.validators import validate_datetime
 from fengqiao.disputes.choices import (
     CaseStatus,
     IntakeChannel,
@@ -93,6 +94,16 @@ def _require_applicant(parties: Sequence[PartyInput]) -> None:
         raise CaseRuleError(_("至少需要一名申请人（反映人）。"))
 
 
+def _require_sane_report(report: IntakeReport) -> None:
+    """What every channel's report must hold, whichever page, API or portal built it: an
+    applicant, and a 发生时间 from 1949-10-01 to now (the database bounds only the century)."""
+    _require_applicant(report.parties)
+    try:
+        validate_datetime(report.occurred_at, what=_("发生时间"))
+    except ValidationError as exc:
+        raise CaseRuleError(exc.messages[0]) from None
+
+
 def intake_platform(
     actor: Any, region: Region, acting_for: Organization | None = None
 ) -> Organization | None:
@@ -132,7 +143,7 @@ def case_intake(
         platform = intake_platform(actor, report.region, acting_for)
     if platform is None:
         raise NoPlatformError()
-    _require_applicant(report.parties)
+    _require_sane_report(report)
     # No savepoint when called inside a caller's transaction (the API's): a failure here rolls
     # the caller back with it.
     with transaction.atomic(savepoint=False):
@@ -190,7 +201,7 @@ def case_register(
     (``policy.source_org_for``).
     """
     _require_register(actor)
-    _require_applicant(report.parties)
+    _require_sane_report(report)
     channel = report.channel
     if source_org is None:
         source_org = source_org_for(actor, channel)
@@ -276,7 +287,7 @@ def case_repeat_report(*, actor: Any, case_id: int, report: IntakeReport) -> Rep
     still waiting). The case's state and version do not change. The same report sent twice by
     the same user within ``REPEAT_REPORT_WINDOW`` is kept once."""
     _require_register(actor)
-    _require_applicant(report.parties)
+    _require_sane_report(report)
     people = [
         {
             "role": p.role,

@@ -4,6 +4,7 @@ to an earlier case, and what one intake costs in queries."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from fengqiao.audit.models import AuditEvent
 from fengqiao.disputes.choices import IntakeChannel, PartyRole
 from fengqiao.disputes.models import Case, Party, RepeatReport, TimelineEvent
-from fengqiao.disputes.services.errors import PartyInput
+from fengqiao.disputes.services.errors import CaseRuleError, PartyInput
 from fengqiao.disputes.services.intake import (
     IntakeReport,
     NoPlatformError,
@@ -152,3 +153,22 @@ def test_one_intake_stays_under_its_query_ceiling(
     with django_assert_max_num_queries(INTAKE_QUERY_CEILING):
         outcome = case_intake(actor=actor, report=report)
     assert outcome.case is not None
+
+
+@pytest.mark.parametrize(
+    ("occurred_at", "message"),
+    [
+        (datetime(1, 1, 1, tzinfo=UTC), "发生时间不能早于1949-10-01"),
+        (datetime(2100, 1, 1, tzinfo=UTC), "发生时间不能晚于"),
+    ],
+)
+def test_the_service_itself_refuses_a_time_out_of_range(
+    occurred_at: datetime, message: str, cast: Any, world: Any
+) -> None:
+    # Whatever built the report (a page, the API, the coming portal), the service checks it.
+    before = _written()
+    with pytest.raises(CaseRuleError, match=message):
+        case_intake(
+            actor=cast.dispatcher, report=_report(world, occurred_at=occurred_at), confirm_new=True
+        )
+    assert _written() == before
