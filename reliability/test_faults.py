@@ -1,0 +1,190 @@
+"""Faults as tests (docs/reliability.md, "Faults"): the platform on PostgreSQL and Redis, under
+a bounded intake load, while its processes, its Redis and its database are killed.
+
+Each test clones the seeded template into a scratch database ``fq_faults_*``, runs uvicorn
+(two worker processes) and the task worker against it, and checks what a user and an operator
+would: every case a client was told was registered (201) is there once, numbered without a gap,
+with its notification and audit row, and the audit chain verifies; errors are clean Chinese
+JSON or pages; the service comes back by itself.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from reliability.conftest import TEMPLATE, Stack, record_figures
+from reliability.harness import (
+    IntakeLoad,
+    Outcome,
+    Platform,
+    api_keys,
+    query,
+    scratch_database,
+    wait_until,
+)
+
+pytestmark = pytest.mark.reliability
+
+LOAD_SECONDS = 20
+DEMO_PASSWORD = "Fengqiao@2026"  # the demo county's published demo password (seed_demo)
+
+
+def _at(load: IntakeLoad, second: float) -> None:
+    """Wait until the load has run ``second`` seconds."""
+    time.sleep(max(0.0, second - load.elapsed()))
+
+
+def _sealed(url: str) -> bool:
+    return query(url, "SELECT count(*) FROM audit_auditevent WHERE seq IS NULL")[0][0] == 0
+
+
+def _check_cases(url: str, outcome: Outcome, since_id: int) -> dict[str, Any]:
+    """Every acknowledged case once, with its audit row, notification and timeline event;
+    every numbering region's numbers 1..n without a gap; returns figures."""
+    acknowledged = outcome.acknowledged
+    assert len(acknowledged) == len(set(acknowledged)), "a number was acknowledged twice"
+    rows = query(
+        url,
+        "SELECT number, id FROM disputes_case WHERE number = ANY(%s)",
+        (acknowledged,),
+    )
+    found = Counter(number for number, _pk in rows)
+    missing = sorted(set(acknowledged) - set(found))
+    assert not missing, f"acknowledged but not stored: {missing[:5]} ({len(missing)})"
+    assert all(n == 1 for n in found.values())
+    ids = [pk for _number, pk in rows]
+
+    audit = dict(
+        query(
+            url,
+            "SELECT object_id, count(*) FROM audit_auditevent "
+            "WHERE event_type = 'case.registered' AND object_id = ANY(%s) GROUP BY object_id",
+            ([str(pk) for pk in ids],),
+        )
+    )
+    assert all(audit.get(str(pk)) == 1 for pk in ids), "a case without its one audit row"
+    notified = {
+        pk
+        for (pk,) in query(
+            url, "SELECT DISTINCT case_id FROM notify_notification WHERE case_id = ANY(%s)", (ids,)
+        )
+    }
+    assert notified == set(ids), f"{len(set(ids) - notified)} cases without a notification"
+    registered = {
+        pk
+        for (pk,) in query(
+            url,
+            "SELECT DISTINCT case_id FROM disputes_timelineevent "
+            "WHERE action = 'register' AND case_id = ANY(%s)",
+            (ids,),
+        )
+    }
+    assert registered == set(ids), "a case without its registration in the timeline"
+    # Registration starts no deadline (the 受理时限 starts at 交办); a new case has none, and
+    # the deadlines already running are compared with their state before the load (_deadlines).
+    due = query(url, "SELECT count(*) FROM disputes_dueitem WHERE case_id = ANY(%s)", (ids,))[0][0]
+    assert due == 0
+
+    # Gap-free: each numbering region's sequence numbers are exactly 1..n, and its counter says n.
+    gaps = []
+    for region_id, year, last_seq in query(
+        url, "SELECT region_id, year, last_seq FROM disputes_casecounter"
+    ):
+        seqs = sorted(
+            int(number.rsplit("-", 1)[1])
+            for (number,) in query(
+                url,
+                "SELECT number FROM disputes_case WHERE number_region_id = %s AND number LIKE %s",
+                (region_id, f"%-{year}-%"),
+            )
+        )
+        if seqs != list(range(1, last_seq + 1)):
+            gaps.append((region_id, year, last_seq, len(seqs)))
+    assert not gaps, f"case numbers with gaps or repeats: {gaps}"
+
+    stored_new = query(url, "SELECT count(*) FROM disputes_case WHERE id > %s", (since_id,))[0][0]
+    return {
+        "acknowledged": len(acknowledged),
+        # Committed while the answer was lost with a killed process: stored once, not told.
+        "stored_not_acknowledged": stored_new - len(acknowledged),
+        "deadlines_of_new_cases": due,
+    }
+
+
+def _audit_verify(platform: Platform) -> str:
+    result = platform.manage("audit_verify", check=False)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "审计链完好" in result.stdout
+    return result.stdout.strip().splitlines()[0]
+
+
+def _deadlines(url: str) -> list[tuple[Any, ...]]:
+    """Every deadline row as it stands (none may be lost, doubled or moved by a fault)."""
+    return query(url, "SELECT id, case_id, kind, due_at FROM disputes_dueitem ORDER BY id")
+
+
+def _last_case_id(url: str) -> int:
+    return int(query(url, "SELECT coalesce(max(id), 0) FROM disputes_case")[0][0])
+
+
+def test_kill_9_of_web_and_task_workers_loses_no_acknowledged_case(stack: Stack) -> None:
+    with scratch_database(stack.pg, "fq_faults_kill", TEMPLATE) as url:
+        platform = stack.platform(url, "kill", redis_db=1)
+        targets = api_keys(platform)
+        since, deadlines = _last_case_id(url), _deadlines(url)
+        platform.start_worker()
+        platform.start_web()
+        try:
+            load = IntakeLoad(platform, targets, seconds=LOAD_SECONDS, threads=4, rate=8)
+            load.start()
+            kills = []
+            # given intake running, when one uvicorn worker process is killed with SIGKILL
+            _at(load, 4)
+            child = platform.web_children()[0]
+            os.kill(child, signal.SIGKILL)
+            kills.append(("web worker process", round(load.elapsed(), 1)))
+            # and the task worker is killed, and started again a few seconds later
+            _at(load, 7)
+            platform.kill_worker()
+            kills.append(("task worker", round(load.elapsed(), 1)))
+            _at(load, 10)
+            platform.start_worker()
+            # and the whole web server (supervisor and workers) is killed and started again
+            _at(load, 12)
+            platform.kill_web()
+            kills.append(("web server", round(load.elapsed(), 1)))
+            platform.start_web()
+            restarted_after = round(load.elapsed(), 1)
+            outcome = load.join()
+
+            # then every acknowledged case is there once, with what goes with it
+            assert len(outcome.acknowledged) >= 50, outcome.summary()
+            # A request answered at all was answered 201 (no 5xx from the half-dead server).
+            assert not outcome.refused, outcome.refused[:3]
+            figures = _check_cases(url, outcome, since)
+            assert _deadlines(url) == deadlines
+            # and the task worker seals every audit row, and the chain verifies
+            started = time.monotonic()
+            assert wait_until(lambda: _sealed(url), 150, 1), "audit rows left unsealed"
+            seal_wait = round(time.monotonic() - started, 1)
+            verified = _audit_verify(platform)
+        finally:
+            platform.stop()
+        record_figures(
+            "kill_9",
+            {
+                **outcome.summary(),
+                **figures,
+                "kills_at_s": kills,
+                "web_answering_again_at_s": restarted_after,
+                "seal_wait_after_load_s": seal_wait,
+                "audit_verify": verified,
+                "load": f"{LOAD_SECONDS} s, 4 clients at most 8 requests/s each",
+            },
+        )
