@@ -10,6 +10,7 @@ JSON or pages; the service comes back by itself.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -23,6 +24,7 @@ from reliability.harness import (
     IntakeLoad,
     Outcome,
     Platform,
+    WebSession,
     api_keys,
     query,
     scratch_database,
@@ -186,5 +188,88 @@ def test_kill_9_of_web_and_task_workers_loses_no_acknowledged_case(stack: Stack)
                 "seal_wait_after_load_s": seal_wait,
                 "audit_verify": verified,
                 "load": f"{LOAD_SECONDS} s, 4 clients at most 8 requests/s each",
+            },
+        )
+
+
+def _unsealed(url: str) -> int:
+    return int(query(url, "SELECT count(*) FROM audit_auditevent WHERE seq IS NULL")[0][0])
+
+
+PAGES = ("/", "/cases/", "/cases/my/", "/notifications/")
+
+
+def test_redis_down_pages_and_intake_keep_working_and_queued_work_resumes(stack: Stack) -> None:
+    with scratch_database(stack.pg, "fq_faults_redis", TEMPLATE) as url:
+        platform = stack.platform(url, "redis", redis_db=2)
+        targets = api_keys(platform)
+        since = _last_case_id(url)
+        platform.start_worker()
+        platform.start_web()
+        try:
+            dispatcher = WebSession(platform)
+            dispatcher.login("dispatcher", DEMO_PASSWORD)
+            load = IntakeLoad(platform, targets, seconds=LOAD_SECONDS, threads=2, rate=5)
+            load.start()
+            # given intake running, when Redis (queue, cache, rate limits) dies
+            _at(load, 4)
+            stack.redis.kill()
+            acknowledged_before = len(load.outcome.acknowledged)
+            _at(load, 6)
+            # then a signed-in user's pages still answer, and someone can still sign in
+            pages = {path: dispatcher.get(path)[0] for path in PAGES}
+            county = WebSession(platform)
+            county.login("dispatcher_county", DEMO_PASSWORD)
+            pages["/cases/ (signed in during the outage)"] = county.get("/cases/")[0]
+            # and /healthz tells the operator Redis is down, without taking the node out
+            health_status, health_body = platform.get("/healthz")
+            health = json.loads(health_body)
+            _at(load, 13)
+            unsealed_during = _unsealed(url)
+            acknowledged_during = len(load.outcome.acknowledged) - acknowledged_before
+            # when Redis comes back (empty: what it held is lost)
+            stack.redis.start()
+            back_at = round(load.elapsed(), 1)
+            outcome = load.join()
+
+            assert all(status == 200 for status in pages.values()), pages
+            assert health_status == 200, health
+            assert health["status"] == "degraded"
+            assert health["queue"]["ok"] is False
+            assert "Redis" in health["queue"]["message"]
+            assert any("Redis" in problem for problem in health["problems"])
+            # intake went on through the outage, and nothing was refused
+            assert acknowledged_during >= 10, outcome.summary()
+            assert not outcome.refused, outcome.refused[:3]
+            assert outcome.unreachable == 0
+            figures = _check_cases(url, outcome, since)
+            # the audit rows registered meanwhile waited for the queue ...
+            assert unsealed_during > 0
+            # ... and are sealed once it is back, by the same worker (it survived the outage)
+            started = time.monotonic()
+            assert wait_until(lambda: _sealed(url), 150, 1), "audit rows left unsealed"
+            seal_wait = round(time.monotonic() - started, 1)
+            assert platform.worker is not None
+            assert platform.worker.poll() is None
+            health_after = json.loads(platform.get("/healthz")[1])
+            assert health_after["queue"]["ok"] is True
+            assert not any("Redis" in problem for problem in health_after["problems"])
+            verified = _audit_verify(platform)
+        finally:
+            platform.stop()
+            if stack.redis.proc is None:
+                stack.redis.start()
+        record_figures(
+            "redis_down",
+            {
+                **outcome.summary(),
+                **figures,
+                "redis_down_s": [4, back_at],
+                "acknowledged_while_down": acknowledged_during,
+                "pages_while_down": pages,
+                "healthz_while_down": {"http": health_status, **health},
+                "audit_rows_waiting_while_down": unsealed_during,
+                "sealed_after_redis_back_s": seal_wait,
+                "audit_verify": verified,
             },
         )

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
+from fengqiao.core.queue import enqueue_or_run
 from fengqiao.core.validators import validate_no_control_characters
 from fengqiao.disputes.models import HolidaySchedule
 
@@ -340,10 +341,12 @@ def holiday_schedule_import(
 def calendar_days_changed(*, days: list[date], reason: str) -> None:
     """Once the caller's transaction commits, count again the open deadlines that run over
     ``days`` (``tasks.recompute_deadlines``: many cases may be touched, so not in the
-    request)."""
+    request; in it, though, while the queue is unreachable, rather than not at all)."""
     if not days:
         return
     from fengqiao.disputes.tasks import recompute_deadlines
 
     first, last = min(days).isoformat(), max(days).isoformat()
-    transaction.on_commit(lambda: recompute_deadlines(first, last, reason), robust=True)
+    transaction.on_commit(
+        lambda: enqueue_or_run(recompute_deadlines, first, last, reason), robust=True
+    )

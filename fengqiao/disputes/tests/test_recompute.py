@@ -156,3 +156,32 @@ def test_deadlines_set_before_periods_were_recorded_get_them_from_the_case_histo
         import_2027()
     mediation.refresh_from_db()
     assert ends(mediation.due_at) == date(2027, 2, 16)
+
+
+def test_deadlines_move_even_while_the_task_queue_is_unreachable(
+    cast: Any, world: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any, caplog: Any
+) -> None:
+    # Given a case accepted Fri 8 Jan 2027 while 2027 is unknown (one month → Mon 8 Feb)
+    case = _case_accepted(cast, world, at(date(2027, 1, 8)))
+    mediation = DueItem.objects.get(case=case, kind=DueKind.MEDIATION)
+    assert ends(mediation.due_at) == date(2027, 2, 8)
+    # and the queue refusing every task, as Huey on Redis does while Redis is down
+    from huey.contrib.djhuey import HUEY
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    def unreachable(task: Any) -> None:
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(HUEY, "enqueue", unreachable)
+
+    # When the 2027 notice is imported
+    with clock(at(date(2027, 2, 6))), django_capture_on_commit_callbacks(execute=True):
+        import_2027()
+
+    # Then the deadline is counted again all the same (in the importing process), and the log
+    # says why
+    mediation.refresh_from_db()
+    assert ends(mediation.due_at) == date(2027, 2, 13)
+    kinds = {e.data["kind"] for e in _events(case, "deadline_recomputed")}
+    assert kinds == {"mediation", "feedback"}
+    assert "task queue unreachable" in caplog.text
