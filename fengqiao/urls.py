@@ -18,3 +18,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]
+
+# A request that lost the database is answered 503 in Chinese (fengqiao.core.unavailable).
+handler500 = "fengqiao.core.unavailable.server_error"

@@ -362,6 +362,10 @@ class IntakeLoad:
         for t in self._workers:
             t.start()
 
+    def stop_after(self, seconds: float) -> None:
+        """End the load ``seconds`` from now instead (after a fault whose length varies)."""
+        self.seconds = self.elapsed() + seconds
+
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
@@ -379,8 +383,7 @@ class IntakeLoad:
         }
         out = self.outcome
         conn: http.client.HTTPConnection | None = None
-        stop = self.started + self.seconds
-        while (now := time.monotonic()) < stop:
+        while (now := time.monotonic()) < self.started + self.seconds:
             if conn is None:
                 conn = http.client.HTTPConnection("127.0.0.1", self.platform.port, timeout=30)
             body = json.dumps(case_body(rng, target["region"]))

@@ -273,3 +273,96 @@ def test_redis_down_pages_and_intake_keep_working_and_queued_work_resumes(stack:
                 "audit_verify": verified,
             },
         )
+
+
+def _clean_503(status: int, ctype: str, body: bytes | str, *, api: bool) -> bool:
+    """A 503 in Chinese without a trace: the API's JSON error, or the 暂停服务 page."""
+    text = body.decode(errors="replace") if isinstance(body, bytes) else body
+    if status != 503 or "Traceback" in text or "Server Error" in text:
+        return False
+    if api:
+        return ctype.startswith("application/json") and "数据库暂时无法连接" in (
+            json.loads(text).get("detail", "")
+        )
+    return ctype.startswith("text/html") and "暂停服务" in text and "数据库暂时无法连接" in text
+
+
+def test_database_restart_under_load_fails_cleanly_and_recovers_by_itself(stack: Stack) -> None:
+    with scratch_database(stack.pg, "fq_faults_db", TEMPLATE) as url:
+        platform = stack.platform(url, "db", redis_db=3)
+        targets = api_keys(platform)
+        since = _last_case_id(url)
+        platform.start_worker()
+        platform.start_web()
+        web_pid = platform.web.pid if platform.web else 0
+        try:
+            dispatcher = WebSession(platform)
+            dispatcher.login("dispatcher", DEMO_PASSWORD)
+            load = IntakeLoad(platform, targets, seconds=120, threads=4, rate=5)
+            load.start()
+            # given intake running, when the PostgreSQL server stops at once (as a crash does)
+            _at(load, 4)
+            stack.pg.stop("immediate")
+            down_at = round(load.elapsed(), 1)
+            # then a signed-in user's page, an API read and /healthz answer 503 cleanly
+            page = dispatcher.get("/cases/")
+            api_read = platform.request(
+                "GET",
+                "/api/v1/cases",
+                headers={"Authorization": f"Bearer {targets[0]['token']}"},
+            )
+            health_status, health_body = platform.get("/healthz")
+            # when it is started again (the platform is not restarted); each request above
+            # waited for the pool's timeout (10 s), so the outage lasted at least 30 s
+            stack.pg.start()
+            back_at = round(load.elapsed(), 1)
+            load.stop_after(15)
+            refused_before_back = len(load.outcome.refused)
+            acknowledged_before_back = len(load.outcome.acknowledged)
+            outcome = load.join()
+
+            assert _clean_503(*page, api=False), page
+            assert _clean_503(
+                api_read[0], api_read[1].get("content-type", ""), api_read[2], api=True
+            )
+            assert api_read[1].get("retry-after") == "10"
+            health = json.loads(health_body)
+            assert health_status == 503
+            assert health["status"] == "down"
+            assert health["problems"][0].startswith("数据库无法连接")
+            # every intake refused meanwhile was refused with the API's Chinese JSON 503
+            assert outcome.refused, "the outage refused nothing: it did not happen"
+            unclean = [r for r in outcome.refused if not _clean_503(*r, api=True)]
+            assert not unclean, unclean[:3]
+            assert outcome.unreachable == 0
+            # then the same server takes cases again, and after the first seconds refuses none
+            assert platform.web is not None
+            assert platform.web.pid == web_pid
+            assert platform.web.poll() is None
+            after = len(outcome.acknowledged) - acknowledged_before_back
+            assert after >= 30, outcome.summary()
+            refused_after_back = len(outcome.refused) - refused_before_back
+            assert dispatcher.get("/cases/")[0] == 200
+            assert platform.get("/healthz")[0] == 200
+            figures = _check_cases(url, outcome, since)
+            started = time.monotonic()
+            assert wait_until(lambda: _sealed(url), 150, 1), "audit rows left unsealed"
+            seal_wait = round(time.monotonic() - started, 1)
+            verified = _audit_verify(platform)
+        finally:
+            platform.stop()
+        record_figures(
+            "database_restart",
+            {
+                **outcome.summary(),
+                **figures,
+                "database_down_s": [down_at, back_at],
+                "acknowledged_after_back": after,
+                "refused_after_back": refused_after_back,
+                "page_while_down": page[0],
+                "api_read_while_down": api_read[0],
+                "healthz_while_down": health_status,
+                "sealed_after_load_s": seal_wait,
+                "audit_verify": verified,
+            },
+        )

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +36,7 @@ from fengqiao.api.schemas import (
     PastDateTime,
     as_error,
 )
+from fengqiao.core.unavailable import database_unavailable
 from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import CaseStatus, DueStatus
 from fengqiao.disputes.disclosure import ShownParty, case_disclosure
@@ -251,6 +253,12 @@ def _on_input_error(request: HttpRequest, exc: services.ApiInputError) -> HttpRe
 @api.exception_handler(CaseRuleError)
 def _on_rule_error(request: HttpRequest, exc: CaseRuleError) -> HttpResponse:
     return api.create_response(request, as_error("rejected", str(exc)), status=422)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _on_database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return database_unavailable(request, exc)
 
 
 @api.exception_handler(throttle.RateLimited)

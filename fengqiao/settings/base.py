@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "fengqiao.accounts.middleware.SecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: its process_exception runs first, for any view that lost the database.
+    "fengqiao.core.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "fengqiao.urls"
