@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-packages run test worker lint bench reliability clean
+.PHONY: setup system-packages run test worker lint bench reliability reliability-faults clean
 
 setup: system-packages $(STAMP)
 
@@ -51,3 +51,10 @@ reliability: setup
 
 clean:
 	rm -rf $(VENV) test-artifacts
+
+# Faults as tests (docs/reliability.md, "Faults"): kill -9 of the workers, Redis down, the
+# database restarted, each under intake load on a PostgreSQL and a Redis of the tests' own.
+# A few minutes; figures in test-artifacts/reliability-faults.json.
+reliability-faults: setup
+	FENGQIAO_RELIABILITY=1 DJANGO_SETTINGS_MODULE=fengqiao.settings.test \
+	  $(VENV)/bin/pytest reliability -q -p no:cacheprovider -s
