@@ -48,6 +48,7 @@ reliability: setup
 	DATABASE_URL=$(RELIABILITY_PG) FENGQIAO_FUZZ_EXAMPLES=300 $(PY) -m pytest -q --create-db \
 		fengqiao/api/tests/test_schemathesis.py fengqiao/web/tests/test_access_matrix.py
 	$(PY) bench/soak.py --minutes 30
+	$(MAKE) reliability-faults
 
 clean:
 	rm -rf $(VENV) test-artifacts
