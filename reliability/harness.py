@@ -313,6 +313,7 @@ class Outcome:
     """What the clients saw: the case number of every 201, and every other answer."""
 
     acknowledged: list[str] = field(default_factory=list)
+    acknowledged_at: list[float] = field(default_factory=list)  # seconds into the load
     refused: list[tuple[int, str, bytes]] = field(default_factory=list)  # (status, type, body)
     unreachable: int = 0
     sent: int = 0
@@ -404,6 +405,7 @@ class IntakeLoad:
                 out.sent += 1
                 if resp.status == 201:
                     out.acknowledged.append(json.loads(payload)["number"])
+                    out.acknowledged_at.append(self.elapsed())
                 else:
                     out.refused.append((resp.status, resp.getheader("Content-Type", ""), payload))
             time.sleep(max(0.0, 1 / self.rate - (time.monotonic() - now)))
