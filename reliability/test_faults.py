@@ -135,6 +135,16 @@ def _last_case_id(url: str) -> int:
     return int(query(url, "SELECT coalesce(max(id), 0) FROM disputes_case")[0][0])
 
 
+HOLD_SWEEP_LOCK = (
+    "from huey.contrib.djhuey import HUEY; HUEY.lock_task('disputes-sweep').__enter__()"
+)
+
+
+def _sweep_locked(platform: Platform) -> bool:
+    code = "from huey.contrib.djhuey import HUEY; print(HUEY.is_locked('disputes-sweep'))"
+    return platform.manage("shell", "-c", code).stdout.strip().endswith("True")
+
+
 def test_kill_9_of_web_and_task_workers_loses_no_acknowledged_case(stack: Stack) -> None:
     with scratch_database(stack.pg, "fq_faults_kill", TEMPLATE) as url:
         platform = stack.platform(url, "kill", redis_db=1)
@@ -155,7 +165,8 @@ def test_kill_9_of_web_and_task_workers_loses_no_acknowledged_case(stack: Stack)
             _at(load, 7)
             platform.kill_worker()
             kills.append(("task worker", round(load.elapsed(), 1)))
-            _at(load, 10)
+            # having held the deadline sweep's lock, as a worker killed during a sweep does
+            platform.manage("shell", "-c", HOLD_SWEEP_LOCK)
             platform.start_worker()
             # and the whole web server (supervisor and workers) is killed and started again
             _at(load, 12)
@@ -171,6 +182,8 @@ def test_kill_9_of_web_and_task_workers_loses_no_acknowledged_case(stack: Stack)
             assert not outcome.refused, outcome.refused[:3]
             figures = _check_cases(url, outcome, since)
             assert _deadlines(url) == deadlines
+            # and the restarted worker has let go of the lock, so deadlines are swept again
+            assert wait_until(lambda: not _sweep_locked(platform), 60, 1), "sweep lock held"
             # and the task worker seals every audit row, and the chain verifies
             started = time.monotonic()
             assert wait_until(lambda: _sealed(url), 150, 1), "audit rows left unsealed"

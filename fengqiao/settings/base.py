@@ -166,6 +166,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, queue, channel layer ------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The task worker (manage.py run_huey): one per installation. A worker killed while a task held
+# its lock (the deadline sweep, the scheduled backup) would leave the lock taken and the task
+# refused for ever; the worker clears the locks when it starts (reliability/test_faults.py).
+HUEY_CONSUMER = {"workers": 2, "worker_type": "thread", "flush_locks": True}
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -181,7 +185,7 @@ if REDIS_URL:
         "name": os.environ.get("FENGQIAO_QUEUE_NAME", "fengqiao"),
         "url": REDIS_URL,
         "immediate": False,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        "consumer": HUEY_CONSUMER,
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -191,7 +195,7 @@ else:
         "name": "fengqiao",
         "filename": str(DATA_DIR / "queue.sqlite3"),
         "immediate": False,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        "consumer": HUEY_CONSUMER,
     }
 
 # --- Auth and sessions -----------------------------------------------------------------------
