@@ -53,7 +53,7 @@ reliability: setup
 clean:
 	rm -rf $(VENV) test-artifacts
 
-# Faults as tests (docs/reliability.md, "Faults"): kill -9 of the workers, Redis down, the
+# Faults as tests (docs/reliability-faults.md): kill -9 of the workers, Redis down, the
 # database restarted, each under intake load on a PostgreSQL and a Redis of the tests' own.
 # A few minutes; figures in test-artifacts/reliability-faults.json.
 reliability-faults: setup

@@ -59,7 +59,7 @@ def stack() -> Iterator[Stack]:
 
 
 def record_figures(test: str, figures: dict[str, Any]) -> None:
-    """Keep the figures of the last run of each test (docs/reliability.md quotes them)."""
+    """Keep the figures of the last run of each test (docs/reliability-faults.md quotes them)."""
     FIGURES.parent.mkdir(exist_ok=True)
     known = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
     known[test] = figures

@@ -1,4 +1,4 @@
-"""Faults as tests (docs/reliability.md, "Faults"): the platform on PostgreSQL and Redis, under
+"""Faults as tests (docs/reliability-faults.md): the platform on PostgreSQL and Redis, under
 a bounded intake load, while its processes, its Redis and its database are killed.
 
 Each test clones the seeded template into a scratch database ``fq_faults_*``, runs uvicorn

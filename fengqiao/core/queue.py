@@ -11,7 +11,7 @@ logger = logging.getLogger(__name__)
 def enqueue_or_run(task: Any, *args: Any) -> None:
     """Queue ``task(*args)`` (a Huey task); when the queue cannot take it, run it here and now
     instead, with a warning in the log: the work is done at once in this process rather than
-    lost (docs/reliability.md, "Faults")."""
+    lost (docs/reliability-faults.md)."""
     try:
         task(*args)
     except Exception:

@@ -1,6 +1,6 @@
 """503 instead of a 500 while the database cannot be reached (restarting, failing over, its
 connections cut): a Chinese page or, under /api/, the API's JSON error, with Retry-After. The
-connection pool reconnects by itself once the database is back (docs/reliability.md, "Faults")."""
+connection pool reconnects by itself once the database is back (docs/reliability-faults.md)."""
 
 from __future__ import annotations
 

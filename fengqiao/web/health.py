@@ -2,7 +2,7 @@
 years it should (this year, and next year from 1 November), for load balancers and operators.
 
 Only a database the node cannot reach makes it ``down`` (HTTP 503): without the queue (Redis)
-pages and intake keep working and the queued work waits (docs/reliability.md, "Faults"), and
+pages and intake keep working and the queued work waits (docs/reliability-faults.md), and
 every node shares the one Redis, so a 503 then would take the whole service out for nothing.
 What is wrong is said in ``problems``, in Chinese, for the operator.
 """

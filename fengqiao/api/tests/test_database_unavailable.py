@@ -1,5 +1,5 @@
 """While the database cannot be reached, a request is answered 503 in Chinese (the API's JSON
-error, a page for people, /healthz "down"), never the 500 page (docs/reliability.md, "Faults";
+error, a page for people, /healthz "down"), never the 500 page (docs/reliability-faults.md;
 reliability/test_faults.py stops a real PostgreSQL under load)."""
 
 from __future__ import annotations
