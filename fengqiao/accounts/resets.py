@@ -25,7 +25,12 @@ from django.utils.translation import gettext as _
 
 from fengqiao.accounts import lockout
 from fengqiao.accounts.models import PasswordReset, User
-from fengqiao.accounts.services import AccessPolicyError, LoginRefused, _check_account_change
+from fengqiao.accounts.services import (
+    AccessPolicyError,
+    LoginRefused,
+    _check_account_change,
+    login_attempt,
+)
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 
@@ -145,11 +150,7 @@ def password_reset_complete(
     used or expired code (counted as a failed login) and ``ValidationError`` for a password
     the policy refuses (the code stays good)."""
     username = username.strip()
-    name, ip = lockout.normalise_name(username), lockout.address(request)
-    user = User.objects.filter(username__iexact=username).first()
-    refused = lockout.refuse(name=name, ip=ip, user=user)
-    if refused is not None:
-        raise LoginRefused(refused)
+    name, ip, user = login_attempt(request, username)
     reset = (
         PasswordReset.objects.filter(user=user).order_by("-started_at").first() if user else None
     )

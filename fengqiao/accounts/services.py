@@ -37,17 +37,25 @@ class LoginOutcome:
     user: User
 
 
+def login_attempt(request: HttpRequest | None, username: str) -> tuple[str, str, User | None]:
+    """Who a login, or a password set with a reset code, names: the name as counted, the
+    address, and the account if there is one. ``LoginRefused`` at once while the name or the
+    address is locked out — the same answer whether the account exists or not."""
+    name, ip = lockout.normalise_name(username), lockout.address(request)
+    user = User.objects.filter(username__iexact=username).first()
+    refused = lockout.refuse(name=name, ip=ip, user=user)
+    if refused is not None:
+        raise LoginRefused(refused)
+    return name, ip, user
+
+
 def login_check(
     *, request: HttpRequest | None, username: str, password: str, otp: str = ""
 ) -> LoginOutcome:
     """Check a login attempt. Failures are counted per name and address (``lockout``); a known
     and an unknown name get the same answers at the same points."""
     username = username.strip()
-    name, ip = lockout.normalise_name(username), lockout.address(request)
-    user = User.objects.filter(username__iexact=username).first()
-    refused = lockout.refuse(name=name, ip=ip, user=user)
-    if refused is not None:
-        raise LoginRefused(refused)
+    name, ip, user = login_attempt(request, username)
     # For an unknown name Django's ModelBackend hashes the password all the same, so the
     # answer takes as long as for a known one (test_login.test_unknown_name_costs_one_hash).
     authenticated = authenticate(
