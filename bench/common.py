@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -142,3 +144,37 @@ def machine() -> dict[str, Any]:
     except OSError:
         pass
     return {"nproc": os.cpu_count(), "cpu": cpu, "ram": mem, "python": sys.version.split()[0]}
+
+
+def intake_body(rng: random.Random, region_code: str) -> str:
+    """The JSON of one generated intake at ``region_code``: fictional people with phones
+    (encrypted, hashed, checked for repeats), as the load, the soak and the profile send it."""
+    return json.dumps(
+        {
+            "channel": "grid",
+            "category": rng.choice(["neighbour", "marriage_family", "labour"]),
+            "title": f"邻里纠纷第{rng.randrange(10**6)}号",
+            "facts": "双方因排水沟问题发生争执。",
+            "region_code": region_code,
+            "parties": [
+                {"role": "applicant", "name": "张三丰", "phone": f"138{rng.randrange(10**8):08d}"},
+                {"role": "respondent", "name": "李四光", "phone": f"139{rng.randrange(10**8):08d}"},
+            ],
+        }
+    )
+
+
+def process_rss_mb(pid: int) -> list[float]:
+    """Resident memory, in MB, of process ``pid`` and of each of its children."""
+    sizes = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            status = (proc / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if proc.name == str(pid) or fields.get("PPid", "").strip() == str(pid):
+            sizes.append(int(fields.get("VmRSS", "0 kB").split()[0]) / 1024)
+    return sizes

@@ -15,6 +15,8 @@ import threading
 import time
 from pathlib import Path
 
+from common import intake_body
+
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -109,28 +111,7 @@ def main() -> None:
             now = time.perf_counter()
             if now >= stop:
                 break
-            body = json.dumps(
-                {
-                    "channel": "grid",
-                    "category": rng.choice(["neighbour", "marriage_family", "labour"]),
-                    "title": f"邻里纠纷第{rng.randrange(10**6)}号",
-                    "facts": "双方因排水沟问题发生争执。",
-                    "region_code": target["region"],
-                    # Fictional people with phones (encrypted, hashed, checked for repeats).
-                    "parties": [
-                        {
-                            "role": "applicant",
-                            "name": "张三丰",
-                            "phone": f"138{rng.randrange(10**8):08d}",
-                        },
-                        {
-                            "role": "respondent",
-                            "name": "李四光",
-                            "phone": f"139{rng.randrange(10**8):08d}",
-                        },
-                    ],
-                }
-            )
+            body = intake_body(rng, target["region"])
             t0 = time.perf_counter()
             try:
                 conn.request("POST", "/api/v1/cases", body=body, headers=headers)

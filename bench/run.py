@@ -19,7 +19,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from common import ROOT, BenchDB, Timing, machine, measure, raw_connection, setup_django
+from common import (
+    ROOT,
+    BenchDB,
+    Timing,
+    machine,
+    measure,
+    process_rss_mb,
+    raw_connection,
+    setup_django,
+)
 
 WORKLIST_STATES = ("accepted", "mediating", "suspended")
 
@@ -830,17 +839,7 @@ def intake(
 
 def _rss_mb(pid: int) -> float:
     """Resident memory of the server: its own and its worker processes' (the largest one)."""
-    sizes = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            status = (proc / "status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        if proc.name == str(pid) or fields.get("PPid", "").strip() == str(pid):
-            sizes.append(int(fields.get("VmRSS", "0 kB").split()[0]) / 1024)
+    sizes = process_rss_mb(pid)
     return round(max(sizes), 1) if sizes else 0.0
 
 

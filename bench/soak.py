@@ -31,6 +31,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from common import intake_body, process_rss_mb
+
 ROOT = Path(__file__).resolve().parents[1]
 PG_BASE = os.environ.get("FENGQIAO_TEST_PG", "postgres://postgres@127.0.0.1:5432")
 POOL = int(os.environ.get("FENGQIAO_DB_POOL_SIZE", "8"))
@@ -38,18 +40,7 @@ POOL = int(os.environ.get("FENGQIAO_DB_POOL_SIZE", "8"))
 
 def rss_mb(pid: int) -> float:
     """Resident memory of the server process and its children, summed, in MB."""
-    total = 0
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            status = (proc / "status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        if proc.name == str(pid) or fields.get("PPid", "").strip() == str(pid):
-            total += int(fields.get("VmRSS", "0 kB").split()[0])
-    return total / 1024
+    return sum(process_rss_mb(pid))
 
 
 def slope_per_hour(samples: list[tuple[float, float]]) -> float:
@@ -225,23 +216,7 @@ class Soak:
                 pick = rng.random()
                 if pick < 0.25 or not numbers:
                     method, path = "POST", "/api/v1/cases"
-                    body: str | None = json.dumps(
-                        {
-                            "channel": "grid",
-                            "category": rng.choice(["neighbour", "marriage_family", "labour"]),
-                            "title": f"邻里纠纷第{rng.randrange(10**6)}号",
-                            "facts": "双方因排水沟问题发生争执。",
-                            "region_code": target["region"],
-                            "parties": [
-                                {
-                                    "role": "applicant",
-                                    "name": "张三丰",
-                                    "phone": f"138{rng.randrange(10**8):08d}",
-                                },
-                                {"role": "respondent", "name": "李四光"},
-                            ],
-                        }
-                    )
+                    body: str | None = intake_body(rng, target["region"])
                 elif pick < 0.6:
                     method, path, body = "GET", "/api/v1/cases?limit=20", None
                 else:
