@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/", include("fengqiao.disputes.urls")),
     path("mediation/", include("fengqiao.mediation.urls")),
     path("notifications/", include("fengqiao.notify.urls")),
+    path("verify/", include("fengqiao.documents.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

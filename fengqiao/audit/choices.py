@@ -54,6 +54,7 @@ class EventType(models.TextChoices):
     MEDIATION_EXPERT_OPINION = "mediation.expert_opinion", _("记录专家意见")
     MEDIATION_EVIDENCE_DOWNLOADED = "mediation.evidence_downloaded", _("下载证据材料")
     HOLIDAYS_IMPORTED = "calendar.holidays_imported", _("导入节假日安排")
+    DOCUMENT_ISSUED = "document.issued", _("出具文书")
     # Reference data edited in the Django admin (routing rules, holiday overrides, org kinds…).
     REFERENCE_ADDED = "reference.added", _("新增基础数据")
     REFERENCE_CHANGED = "reference.changed", _("修改基础数据")

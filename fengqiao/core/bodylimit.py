@@ -9,7 +9,8 @@ anyone, logged in or not.
 Here every URL has a largest body it accepts: ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (what Django
 itself accepts as form or JSON data) unless an app registered the URL as an upload address
 with a larger limit (``register_upload``), and that larger limit holds only for a request that
-carries a logged-in session. A request that declares more in ``Content-Length`` is answered
+carries a logged-in session — except at a public upload address (registered ``anonymous``),
+whose own limit holds for anyone. A request that declares more in ``Content-Length`` is answered
 413 before a byte of its body is read; one that sends more than it may without declaring it
 (chunked) is cut off as the bytes arrive (``BodyLimitASGI``). ``BodyLimitMiddleware`` applies
 the same rule under WSGI (and in the test client), where Django reads the body lazily.
@@ -45,14 +46,19 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-# URL name (with namespace) → the largest file that address accepts, in bytes.
-_UPLOADS: dict[str, Callable[[], int]] = {}
+# URL name (with namespace) → the largest file that address accepts, in bytes, and whether a
+# request without a logged-in session may send it.
+_UPLOADS: dict[str, tuple[Callable[[], int], bool]] = {}
 
 
-def register_upload(view_name: str, file_limit: Callable[[], int]) -> None:
+def register_upload(
+    view_name: str, file_limit: Callable[[], int], *, anonymous: bool = False
+) -> None:
     """Declare ``view_name`` an upload address whose files may be up to ``file_limit()`` bytes
-    (read at each request, so a settings override holds)."""
-    _UPLOADS[view_name] = file_limit
+    (read at each request, so a settings override holds). ``anonymous``: the address is public
+    (the documents' verification page) and its limit, which should be small, holds for anyone —
+    also when it is below the default."""
+    _UPLOADS[view_name] = (file_limit, anonymous)
 
 
 def default_limit() -> int:
@@ -60,15 +66,25 @@ def default_limit() -> int:
     return int(limit) if limit is not None else DJANGO_DEFAULT_DATA_MAX
 
 
-def upload_limit(path: str) -> int | None:
-    """The largest body of an upload to ``path`` (a file and its form), or None when ``path``
-    is not an upload address."""
+def _upload(path: str) -> tuple[int, bool] | None:
+    """The largest body of an upload to ``path`` (a file and its form) and whether anyone may
+    send it, or None when ``path`` is not an upload address."""
     try:
         match = resolve(path)
     except Resolver404:
         return None
-    file_limit = _UPLOADS.get(match.view_name)
-    return None if file_limit is None else file_limit() + MULTIPART_SLACK
+    registered = _UPLOADS.get(match.view_name)
+    if registered is None:
+        return None
+    file_limit, anonymous = registered
+    return file_limit() + MULTIPART_SLACK, anonymous
+
+
+def upload_limit(path: str) -> int | None:
+    """The largest body of an upload to ``path`` (a file and its form), or None when ``path``
+    is not an upload address."""
+    upload = _upload(path)
+    return None if upload is None else upload[0]
 
 
 def session_is_logged_in(session_key: str | None) -> bool:
@@ -127,8 +143,11 @@ def check(path: str, size: int | None, session_key: str | None) -> tuple[int, Re
     """The largest body ``path`` accepts from this request and, when the declared ``size``
     exceeds it, the refusal. Touches the session store only for a large upload."""
     base = default_limit()
-    upload = upload_limit(path)
-    if upload is None or (size is not None and size <= base):
+    registered = _upload(path)
+    upload = None if registered is None else registered[0]
+    if registered is not None and registered[1]:
+        limit, logged_out = registered[0], False  # a public upload address: its own limit
+    elif upload is None or (size is not None and size <= base):
         limit, logged_out = base, False
     elif session_is_logged_in(session_key):
         limit, logged_out = upload, False

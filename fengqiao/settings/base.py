@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "fengqiao.accounts",
     "fengqiao.orgs",
     "fengqiao.notify",
+    "fengqiao.documents",
     "fengqiao.disputes",
     "fengqiao.mediation",
     "fengqiao.api",
@@ -300,7 +301,13 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "huey": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "huey": {"level": "INFO"},
+        # WeasyPrint logs each rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # The largest form or JSON body Django reads (its default): also the largest body any URL
@@ -323,3 +330,9 @@ FENGQIAO_BACKUP_KEEP = int(os.environ.get("FENGQIAO_BACKUP_KEEP", "14"))
 # A file holding the backup key (64 hex digits, ``openssl rand -hex 32``): the scheduled backup
 # is encrypted with it (AES-256-GCM); empty: scheduled backups are not encrypted.
 FENGQIAO_BACKUP_KEY_FILE = os.environ.get("FENGQIAO_BACKUP_KEY_FILE", "")
+
+# --- Documents (docs/documents.md) ----------------------------------------------------------
+# The address the platform is reached at from outside (``https://tiaojie.example.gov.cn``): a
+# document's QR code links to its verification page under it. Empty: the QR code holds the
+# path only.
+FENGQIAO_PUBLIC_URL = os.environ.get("FENGQIAO_PUBLIC_URL", "")

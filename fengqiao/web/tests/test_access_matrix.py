@@ -15,6 +15,7 @@ POST with an empty form anything but 403/404/5xx (a form error or a redirect).
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,12 +35,15 @@ from fengqiao.adminsite import ADMIN_PERMS
 from fengqiao.api.choices import ApiScope
 from fengqiao.api.services import api_key_create
 from fengqiao.audit.permissions import VIEW_AUDITEVENT
+from fengqiao.core.crypto import sm3_hex
 from fengqiao.demo.accounts import DEMO_ACCOUNTS
 from fengqiao.disputes import actions
 from fengqiao.disputes.choices import CaseStatus
 from fengqiao.disputes.disclosure import PHONE, case_disclosure
 from fengqiao.disputes.models import Case, DispatchOrder, Party
 from fengqiao.disputes.permissions import REGISTER_CASE, VIEW_CASE
+from fengqiao.documents.choices import DocumentType
+from fengqiao.documents.models import IssuedDocument
 from fengqiao.mediation.models import Evidence
 from fengqiao.mediation.services import evidence_upload
 from fengqiao.notify.models import Notification
@@ -135,6 +139,8 @@ RULES: dict[str, Rule] = {
     "notify:list": Rule(LOGGED_IN),
     "notify:read": Rule(LOGGED_IN, POST),
     "notify:open": Rule(LOGGED_IN, GET, ("notification",)),
+    # Public: anyone holding an issued document checks it (masked names only).
+    "documents:verify": Rule(ANYONE, GET, ("document",)),
     "admin:index": Rule(tuple(sorted(ADMIN_PERMS))),
 }
 # The API is checked by its own test below (keys, not sessions); these are its URL names.
@@ -187,6 +193,23 @@ def _png() -> io.BytesIO:
     return out
 
 
+def _issued_document_id() -> str:
+    """The public id of an issued document (a record: the page reads no file)."""
+    existing = IssuedDocument.objects.values_list("public_id", flat=True).first()
+    if existing is not None:
+        return existing
+    pdf = b"%PDF-1.7 access matrix"
+    return IssuedDocument.objects.create(
+        doc_type=DocumentType.MEDIATION_AGREEMENT,
+        case_number="FQ-MATRIX",
+        issuer_org=Organization.objects.order_by("pk")[0],
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        sm3=sm3_hex(pdf),
+        file_name="documents/matrix.pdf",
+        masked_parties=["张*"],
+    ).public_id
+
+
 def _evidence(case: Case) -> Evidence:
     """Evidence on ``case``, uploaded by a mediator of its handling org when it has none."""
     existing = Evidence.objects.filter(case=case).first()
@@ -206,6 +229,8 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         return "orgs" if inside else None
     if kind == "action":
         return "assess" if inside else None
+    if kind == "document":  # public: no scope, nothing outside it
+        return _issued_document_id() if inside else None
     if user is None:  # nobody logged in: any object will do
         inside = True
         user = User.objects.get(username="dispatcher")
