@@ -92,3 +92,25 @@ def test_htmx_and_bootstrap_work_under_the_policy(
     page.get_by_role("button", name="菜单").or_(page.locator(".navbar-toggler")).first.click()
     assert page.get_by_role("link", name="纠纷案件").is_visible()
     assert not violations(page)
+
+
+def test_the_public_verify_page_under_the_policy(
+    page: Any, live_server: Any, demo_small: None, tmp_path: Any
+) -> None:
+    """Nobody logged in opens a document's verification page, uploads the issued PDF and is
+    told it is genuine, without one violation."""
+    from fengqiao.documents.services import document_pdf
+    from fengqiao.documents.tests.test_issue_verify import _issue
+
+    document = _issue()
+    pdf = tmp_path / "协议书.pdf"
+    pdf.write_bytes(document_pdf(document))
+    page.add_init_script(COLLECT)
+    shown = page.goto(f"{live_server.url}/verify/{document.public_id}")
+    assert shown is not None
+    assert shown.status == 200
+    page.set_input_files("input[type=file]", str(pdf))
+    page.get_by_role("button", name="核验", exact=True).click()
+    page.wait_for_selector("#verify-result")
+    assert "真实一致" in page.inner_text("#verify-result")
+    assert violations(page) == []
