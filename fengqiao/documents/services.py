@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -64,6 +64,8 @@ def document_issue(
         )
         pdf = html_to_pdf(page)
         file_name = default_storage.save(f"{STORAGE_DIR}/{public_id}.pdf", ContentFile(pdf))
+        # The file is written before its row: if the row or its audit event fails, the file
+        # goes too (no stored PDF without its record).
         try:
             with transaction.atomic():
                 document = IssuedDocument.objects.create(
@@ -78,21 +80,21 @@ def document_issue(
                     file_name=file_name,
                     masked_parties=[mask_name(name) for name in party_names],
                 )
-        except IntegrityError:
+                audit_record(
+                    actor=actor,
+                    event_type=EventType.DOCUMENT_ISSUED,
+                    obj=document,
+                    after={
+                        "doc_type": str(doc_type),
+                        "case_number": case_number,
+                        "version": version,
+                        "sha256": document.sha256,
+                        "sm3": document.sm3,
+                    },
+                )
+        except BaseException:
             default_storage.delete(file_name)
             raise
-        audit_record(
-            actor=actor,
-            event_type=EventType.DOCUMENT_ISSUED,
-            obj=document,
-            after={
-                "doc_type": str(doc_type),
-                "case_number": case_number,
-                "version": version,
-                "sha256": document.sha256,
-                "sm3": document.sm3,
-            },
-        )
     return document
 
 

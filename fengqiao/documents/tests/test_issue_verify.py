@@ -144,3 +144,28 @@ def test_anyone_may_upload_up_to_the_small_verify_limit(issued: IssuedDocument) 
     )
     assert response.status_code == 413
     assert "文件过大" in response.content.decode()
+
+
+def test_a_failed_record_leaves_no_stored_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given the audit log failing when the document is recorded
+    from fengqiao.documents import services
+
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("audit unavailable")
+
+    monkeypatch.setattr(services, "audit_record", broken)
+    saved: list[str] = []
+    real_save = default_storage.save
+
+    def spy(name: str, content: Any) -> str:
+        saved.append(real_save(name, content))
+        return saved[-1]
+
+    monkeypatch.setattr(default_storage, "save", spy)
+
+    # when a document is issued, it fails as a whole: no row and no file left behind
+    with pytest.raises(RuntimeError):
+        _issue(case_number="FQ-TEST-FAIL")
+    assert saved
+    assert not default_storage.exists(saved[0])
+    assert not IssuedDocument.objects.filter(case_number="FQ-TEST-FAIL").exists()
