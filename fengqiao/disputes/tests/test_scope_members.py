@@ -6,8 +6,20 @@ from typing import Any
 
 from fengqiao.disputes import selectors
 from fengqiao.disputes.choices import DispatchStatus, RiskGrade
+from fengqiao.disputes.models import Case
 from fengqiao.disputes.services.dispatch import case_assess, case_dispatch, dispatch_return
 from fengqiao.disputes.tests.factories import register_case
+from fengqiao.disputes.tests.test_views_common import assess, east_case
+
+
+def sent_to_west(cast: Any, world: Any) -> Case:
+    """A case of 东村, assessed and dispatched by 甲镇平安办 to 西村's committee."""
+    return case_dispatch(
+        actor=cast.dispatcher,
+        case_id=assess(east_case(cast, world), cast).pk,
+        version=None,
+        orgs=[world.committee_west],
+    )
 
 
 def test_case_dispatched_to_another_village_is_visible_there_and_only_there(
@@ -36,19 +48,7 @@ def test_case_dispatched_to_another_village_is_visible_there_and_only_there(
 
 
 def test_a_returned_order_no_longer_opens_the_case(cast: Any, world: Any) -> None:
-    case = register_case(
-        actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
-    )
-    case = case_assess(
-        actor=cast.dispatcher,
-        case_id=case.pk,
-        version=None,
-        category=case.category,
-        grade=RiskGrade.LOW,
-    )
-    case = case_dispatch(
-        actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_west]
-    )
+    case = sent_to_west(cast, world)
     dispatch_return(
         actor=cast.mediator_west, dispatch_id=case.dispatches.get().pk, reason="不属本村，请改派"
     )
@@ -59,19 +59,7 @@ def test_a_settled_order_keeps_the_case_in_view_read_in_one_query(
     cast: Any, world: Any, django_assert_num_queries: Any
 ) -> None:
     # Given a case of 东村 dispatched to 西村's committee, whose order is then settled (已办结)
-    case = register_case(
-        actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
-    )
-    case = case_assess(
-        actor=cast.dispatcher,
-        case_id=case.pk,
-        version=None,
-        category=case.category,
-        grade=RiskGrade.LOW,
-    )
-    case = case_dispatch(
-        actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_west]
-    )
+    case = sent_to_west(cast, world)
     case.dispatches.update(status=DispatchStatus.DONE)
     user = type(cast.mediator_west).objects.get(pk=cast.mediator_west.pk)
     selectors.case_list_for_user(user)  # the user's grants, read once a request
