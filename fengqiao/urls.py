@@ -13,6 +13,7 @@ urlpatterns = [
     path("audit/", include((audit_urlpatterns, "audit"))),
     path("cases/", include("fengqiao.disputes.urls")),
     path("mediation/", include("fengqiao.mediation.urls")),
+    path("court/", include("fengqiao.court.urls")),
     path("notifications/", include("fengqiao.notify.urls")),
     path("verify/", include("fengqiao.documents.urls")),
     path("api/v1/", api.urls),

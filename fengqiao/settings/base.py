@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "fengqiao.documents",
     "fengqiao.disputes",
     "fengqiao.mediation",
+    "fengqiao.court",
     "fengqiao.api",
     "fengqiao.web",
     "fengqiao.demo",
