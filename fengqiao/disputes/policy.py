@@ -153,6 +153,7 @@ EXTEND = "extend"  # 延长调解期限
 FOLLOW_UP = "follow_up"  # 回访
 FOLLOW_UP_CORRECT = "follow_up_correct"  # 更正回访
 MEDIATE = "mediate"  # the mediation record: consent, rights notice, sessions, evidence, opinions
+FULFIL = "fulfil"  # 履行: the agreement's obligations, payments and defaults, the certificate
 
 # Which sides take each workflow action. 受理 and 退回 are answered on a 交办单 (``order_may``).
 ACTION_SIDES: dict[str, tuple[str, ...]] = {
@@ -178,7 +179,11 @@ OTHER_SIDES: dict[str, tuple[str, ...]] = {
     MEDIATE: (HANDLER,),
     FOLLOW_UP: (HANDLER, PLATFORM),
     FOLLOW_UP_CORRECT: (HANDLER, PLATFORM),
+    FULFIL: (HANDLER,),
 }
+# The handling org follows the agreement's performance (DESIGN §2: the lead monitors fulfilment)
+# while the case stands resolved; filing it (归档) closes the record.
+FULFILMENT_STATES = (CaseStatus.RESOLVED,)
 # Every action a case page, the API or a service may ask about.
 ALL_ACTIONS: tuple[str, ...] = (*CaseAction.values, *OTHER_SIDES)
 
@@ -283,6 +288,9 @@ def case_may(actor: Any, case: Case, action: str) -> bool:
     if action in OTHER_SIDES:
         if action in (EXTEND, MEDIATE):
             if case.status not in MEDIATION_STATES:
+                return False
+        elif action == FULFIL:
+            if case.status not in FULFILMENT_STATES:
                 return False
         elif case.is_open:
             return False

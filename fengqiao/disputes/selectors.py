@@ -433,7 +433,8 @@ def case_actions(user: Any, case: Case) -> list[str]:
 def _extra_actions(user: Any, case: Case) -> list[str]:
     """Actions outside the workflow table: 延期 and the mediation record for whoever runs the
     mediation now (the handling side of an accepted, mediating or suspended case), 回访 once the
-    case is closed and 更正回访 once a visit is recorded."""
+    case is closed, 更正回访 once a visit is recorded, and 履行 (the agreement's performance) for
+    the handling side of a resolved case."""
     return [
         action
         for action in (
@@ -441,6 +442,7 @@ def _extra_actions(user: Any, case: Case) -> list[str]:
             policy.MEDIATE,
             policy.FOLLOW_UP,
             policy.FOLLOW_UP_CORRECT,
+            policy.FULFIL,
         )
         if policy.case_may(user, case, action)
     ]

@@ -12,11 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from fengqiao.disputes.actions import ActionSpec, Panel, register, register_panel
 from fengqiao.disputes.choices import CaseAction
 from fengqiao.disputes.models import Case
-from fengqiao.disputes.policy import FOLLOW_UP, FOLLOW_UP_CORRECT, MEDIATE
-from fengqiao.mediation import forms, selectors, services
+from fengqiao.disputes.policy import FOLLOW_UP, FOLLOW_UP_CORRECT, FULFIL, MEDIATE
+from fengqiao.mediation import forms, fulfilment, selectors, services
 from fengqiao.mediation.outcomes import case_agree, case_fail, follow_up_correct, follow_up_record
 
 PANEL = "mediation"
+FULFILMENT_PANEL = "fulfilment"
 
 
 def _action(name: str, form: Any, service: Any, done: Any) -> ActionSpec:
@@ -74,11 +75,49 @@ ACTIONS = (
 )
 
 
+def _fulfil(name: str, form: Any, service: Any, done: Any) -> ActionSpec:
+    return ActionSpec(name, form, service, FULFIL, done, panel=FULFILMENT_PANEL, prefix=name)
+
+
+FULFILMENT_ACTIONS = (
+    _fulfil(
+        "performance_item",
+        forms.PerformanceItemForm,
+        fulfilment.performance_item_add,
+        _("履行事项已登记。"),
+    ),
+    _fulfil(
+        "performance",
+        forms.PerformanceRecordForm,
+        fulfilment.performance_record,
+        _("履行情况已登记。"),
+    ),
+    _fulfil(
+        "performance_default",
+        forms.PerformanceDefaultForm,
+        fulfilment.performance_default,
+        _("已登记未按期履行，并已告知当事人救济途径。"),
+    ),
+    _fulfil(
+        "performance_certificate",
+        forms.PerformanceCertificateForm,
+        fulfilment.performance_certificate_issue,
+        _("自动履行证明书已出具。"),
+    ),
+)
+
+
 def panel_context(user: Any, case: Case) -> dict[str, Any]:
     """What ``mediation/_case_panel.html`` needs besides its forms (``case_forms``)."""
     return {"mediation": selectors.case_panel(user, case)}
 
 
+def fulfilment_context(user: Any, case: Case) -> dict[str, Any]:
+    """What ``mediation/_fulfilment_panel.html`` needs besides its forms."""
+    return {"fulfilment": selectors.fulfilment_panel(user, case)}
+
+
 def register_all() -> None:
-    register(*ACTIONS)
+    register(*ACTIONS, *FULFILMENT_ACTIONS)
     register_panel(Panel("mediation/_case_panel.html", panel_context))
+    register_panel(Panel("mediation/_fulfilment_panel.html", fulfilment_context))

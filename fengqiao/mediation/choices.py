@@ -37,6 +37,10 @@ class MediationAction(models.TextChoices):
     EXPERT_OPINION = "expert_opinion", _("专家意见")
     FOLLOW_UP = "follow_up", _("回访")
     FOLLOW_UP_CORRECT = "follow_up_correct", _("更正回访")
+    PERFORMANCE_ITEM = "performance_item", _("履行事项")
+    PERFORMANCE = "performance", _("履行记录")
+    PERFORMANCE_DEFAULT = "performance_default", _("未按期履行")
+    PERFORMANCE_CERTIFICATE = "performance_certificate", _("自动履行证明")
 
 
 class AgreementKind(models.TextChoices):
@@ -44,3 +48,16 @@ class AgreementKind(models.TextChoices):
 
     WRITTEN = "written", _("书面协议")
     ORAL = "oral", _("口头协议")
+
+
+class PerformanceStatus(models.TextChoices):
+    """履行状态 of one obligation of an agreement."""
+
+    PENDING = "pending", _("待履行")
+    PARTIAL = "partial", _("部分履行")
+    PERFORMED = "performed", _("已履行")
+    DEFAULTED = "defaulted", _("未按期履行")
+
+
+# The obligations still to be performed (reminders, overdue, the open-items index).
+PERFORMANCE_OPEN = (PerformanceStatus.PENDING, PerformanceStatus.PARTIAL)

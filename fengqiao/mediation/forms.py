@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -9,12 +10,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import User
-from fengqiao.core.formfields import PastDateTimeField, TermDateField
+from fengqiao.core.formfields import PastDateField, PastDateTimeField, TermDateField
 from fengqiao.disputes.choices import Satisfaction
 from fengqiao.disputes.forms import CaseActionForm
 from fengqiao.disputes.models import Party
-from fengqiao.mediation.choices import AgreementKind, ConsentDecision, ContactMethod, SessionMode
-from fengqiao.mediation.models import MediationSession
+from fengqiao.mediation.choices import (
+    PERFORMANCE_OPEN,
+    AgreementKind,
+    ConsentDecision,
+    ContactMethod,
+    PerformanceStatus,
+    SessionMode,
+)
+from fengqiao.mediation.models import MediationSession, PerformanceItem
 from fengqiao.mediation.services import handling_team
 from fengqiao.orgs.models import Person
 from fengqiao.orgs.selectors import people_visible_to
@@ -235,3 +243,104 @@ class FollowUpCorrectForm(CaseActionForm):
         del kwargs["case_id"]
         kwargs["follow_up_id"] = kwargs.pop("follow_up")
         return kwargs
+
+
+# --- Fulfilment (履行) ------------------------------------------------------------------------
+
+
+def _amount(label: Any, **kwargs: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        **kwargs,
+    )
+
+
+class PerformanceItemChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        amount = f" {obj.amount}元" if obj.amount is not None else ""
+        return f"{obj.description}{amount}（{obj.due_date:%Y-%m-%d}前）"
+
+
+class _OpenItemForm(CaseActionForm):
+    """A form about one obligation of the case (in ``item_states``): the service finds the
+    case through it."""
+
+    item_states: tuple[str, ...] = PERFORMANCE_OPEN
+    item = PerformanceItemChoiceField(label=_("履行事项"), queryset=PerformanceItem.objects.none())
+
+    def setup(self) -> None:
+        self.fields["item"].queryset = PerformanceItem.objects.filter(  # type: ignore[attr-defined]
+            case=self.case, status__in=self.item_states
+        )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        kwargs = super().service_kwargs()
+        del kwargs["case_id"]
+        kwargs["item_id"] = kwargs.pop("item").pk
+        return kwargs
+
+
+class PerformanceItemForm(CaseActionForm):
+    """登记履行事项."""
+
+    obligor = PartyChoiceField(label=_("履行义务人"), queryset=Party.objects.none())
+    description = forms.CharField(label=_("履行内容"), max_length=200)
+    amount = _amount(
+        _("金额（元）"),
+        help_text=_("金钱给付填写金额；赔礼道歉、排除妨碍等非金钱义务不填。"),
+    )
+    due_date = TermDateField(label=_("履行期限"))
+
+    def setup(self) -> None:
+        self.fields["obligor"].queryset = Party.objects.filter(case=self.case)  # type: ignore[attr-defined]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        kwargs = super().service_kwargs()
+        kwargs["obligor_id"] = kwargs.pop("obligor").pk
+        return kwargs
+
+
+class PerformanceRecordForm(_OpenItemForm):
+    """登记履行 — a payment or the act owed, with its proof."""
+
+    item_states = (*PERFORMANCE_OPEN, PerformanceStatus.DEFAULTED)
+    happened_on = PastDateField(label=_("履行日期"))
+    amount = _amount(_("本次履行金额（元）"))
+    proof = forms.FileField(
+        label=_("履行凭证"),
+        required=False,
+        help_text=_(
+            "收据、转账记录或照片（JPEG、PNG或PDF，不超过10MB）；没有凭证的在说明中写明履行经过。"
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf"}),
+    )
+    note = forms.CharField(label=_("说明"), required=False, max_length=500)
+
+    def setup(self) -> None:
+        super().setup()
+        self.initial.setdefault("happened_on", timezone.localdate())
+
+    def service_kwargs(self) -> dict[str, Any]:
+        kwargs = super().service_kwargs()
+        upload = kwargs.pop("proof")
+        if upload:
+            kwargs.update(proof=upload, proof_name=upload.name or "", proof_size=upload.size or 0)
+        return kwargs
+
+
+class PerformanceDefaultForm(_OpenItemForm):
+    """登记未按期履行."""
+
+    note = forms.CharField(
+        label=_("未履行情况"),
+        max_length=500,
+        help_text=_("如：经电话催告，义务人仍未履行。"),
+    )
+
+
+class PerformanceCertificateForm(CaseActionForm):
+    """出具自动履行证明书: nothing to fill, the version guards a double submit."""

@@ -18,6 +18,7 @@ from fengqiao.mediation.choices import (
     ConsentDecision,
     ContactMethod,
     EvidenceType,
+    PerformanceStatus,
     SessionMode,
 )
 
@@ -309,3 +310,156 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.satisfaction}"
+
+
+# --- Fulfilment (履行): what the agreement obliges, what was done, and the certificate --------
+
+
+class PerformanceItem(models.Model):
+    """履行事项 — one obligation of an agreement: which party does what (and pays how much) by
+    which day. ``performed_amount`` is the sum of the payments recorded against it; the item is
+    履行 when it is reached (or, for an obligation without an amount, when its performance is
+    recorded), 未按期履行 once a default is recorded."""
+
+    case = models.ForeignKey(
+        "disputes.Case",
+        on_delete=models.CASCADE,
+        related_name="performance_items",
+        verbose_name=_("案件"),
+    )
+    obligor = models.ForeignKey(
+        "disputes.Party",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("履行义务人"),
+    )
+    description = models.CharField(_("履行内容"), max_length=200)
+    amount = models.DecimalField(
+        _("金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    due_date = models.DateField(_("履行期限"))
+    status = models.CharField(
+        _("履行状态"),
+        max_length=20,
+        choices=PerformanceStatus.choices,
+        default=PerformanceStatus.PENDING,
+    )
+    performed_amount = models.DecimalField(
+        _("已履行金额（元）"), max_digits=14, decimal_places=2, default=0
+    )
+    performed_on = models.DateField(_("履行完毕日期"), null=True, blank=True)
+    # The reminder before the due day and the notice that it passed: each sent once.
+    reminded_at = models.DateTimeField(_("到期提醒时间"), null=True, blank=True)
+    overdue_notified_at = models.DateTimeField(_("逾期提示时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+
+    class Meta:
+        verbose_name = _("履行事项")
+        verbose_name_plural = _("履行事项")
+        ordering = ["due_date", "id"]
+        indexes = [
+            # The reminder sweep reads the open obligations by due day, nothing else.
+            models.Index(
+                fields=["due_date"],
+                condition=models.Q(status__in=["pending", "partial"]),
+                name="performance_open_due",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=True) | models.Q(amount__gt=0),
+                name="performance_amount_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(performed_amount__gte=0),
+                name="performance_performed_not_negative",
+            ),
+            range_constraint(
+                "due_date",
+                earliest=DISPUTE_EARLIEST,
+                latest=STORABLE_BEFORE,
+                name="performance_due_range",
+            ),
+            range_constraint(
+                "performed_on",
+                earliest=DISPUTE_EARLIEST,
+                latest=STORABLE_BEFORE,
+                name="performance_performed_on_range",
+                nullable=True,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.description}"
+
+    @property
+    def outstanding(self) -> object:
+        """What remains to be paid (``None`` for an obligation without an amount)."""
+        if self.amount is None:
+            return None
+        return max(self.amount - self.performed_amount, 0)
+
+
+class PerformanceRecord(models.Model):
+    """履行记录 — a payment or act of performance on an obligation, with its proof (a
+    履行凭证 kept as the case's evidence), or a recorded default with the guidance given."""
+
+    class Kind(models.TextChoices):
+        PERFORMED = "performed", _("履行")
+        DEFAULT = "default", _("未按期履行")
+
+    item = models.ForeignKey(
+        PerformanceItem,
+        on_delete=models.CASCADE,
+        related_name="records",
+        verbose_name=_("履行事项"),
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    amount = models.DecimalField(
+        _("本次金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    happened_on = models.DateField(_("日期"))
+    proof = models.ForeignKey(
+        Evidence,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("履行凭证"),
+    )
+    note = models.TextField(_("说明"), blank=True)
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("记录人"),
+    )
+
+    class Meta:
+        verbose_name = _("履行记录")
+        verbose_name_plural = _("履行记录")
+        ordering = ["happened_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=True) | models.Q(amount__gt=0),
+                name="performance_record_amount_positive",
+            ),
+            range_constraint(
+                "happened_on",
+                earliest=DISPUTE_EARLIEST,
+                latest=STORABLE_BEFORE,
+                name="performance_record_date_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.get_kind_display()} {self.happened_on}"

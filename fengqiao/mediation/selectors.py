@@ -6,20 +6,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Prefetch
 from django.http import Http404
+from django.utils import timezone
 
 from fengqiao.disputes.choices import CaseStatus
 from fengqiao.disputes.disclosure import case_disclosure
 from fengqiao.disputes.models import Case, Party
-from fengqiao.disputes.policy import case_may
+from fengqiao.disputes.policy import FULFIL, case_may
 from fengqiao.disputes.selectors import case_get_for_user
-from fengqiao.mediation.choices import ConsentDecision
+from fengqiao.documents.choices import DocumentType
+from fengqiao.documents.models import IssuedDocument
+from fengqiao.mediation.choices import PERFORMANCE_OPEN, ConsentDecision, PerformanceStatus
 from fengqiao.mediation.consent import CONSENTING_ROLES
+from fengqiao.mediation.fulfilment import CertificateState, certificate_state, default_guidance
 from fengqiao.mediation.models import (
+    Agreement,
     Evidence,
     ExpertOpinion,
     MediationSession,
     PartyConsent,
+    PerformanceItem,
+    PerformanceRecord,
     RightsNotice,
 )
 from fengqiao.mediation.services import may_mediate
@@ -116,3 +124,65 @@ def evidence_get_for_user(user: Any, pk: int) -> Evidence:
         raise Http404
     case_get_for_user(user, evidence.case_id)
     return evidence
+
+
+@dataclass(frozen=True)
+class FulfilmentPanel:
+    """What the case page shows of an agreement's performance (履行情况)."""
+
+    shown: bool  # the case has an agreement: there is something to perform
+    items: list[PerformanceItem]
+    can_act: bool
+    certificate: CertificateState
+    certificates: list[IssuedDocument]
+    guidance: str
+    obligor_names: dict[int, str]
+
+    @property
+    def has_open(self) -> bool:
+        return any(i.status in PERFORMANCE_OPEN for i in self.items)
+
+    @property
+    def can_record(self) -> bool:
+        return self.can_act and any(i.status != PerformanceStatus.PERFORMED for i in self.items)
+
+    @property
+    def can_default(self) -> bool:
+        today = timezone.localdate()
+        return self.can_act and any(
+            i.status in PERFORMANCE_OPEN and i.due_date < today for i in self.items
+        )
+
+
+def fulfilment_panel(user: Any, case: Case) -> FulfilmentPanel:
+    """The obligations of a case the user can see, each with its records and their proofs (three
+    queries whatever their number), the certificate's state and the certificates issued."""
+    if not Agreement.objects.filter(case=case).exists():
+        return FulfilmentPanel(False, [], False, CertificateState(False, ""), [], "", {})
+    items = list(
+        PerformanceItem.objects.filter(case=case)
+        .select_related("obligor")
+        .prefetch_related(
+            Prefetch(
+                "records",
+                queryset=PerformanceRecord.objects.select_related("proof", "recorded_by"),
+            )
+        )
+    )
+    shown = case_disclosure(user, case)
+    can_act = case_may(user, case, FULFIL)
+    return FulfilmentPanel(
+        shown=True,
+        items=items,
+        can_act=can_act,
+        certificate=certificate_state(case, items),
+        certificates=list(
+            IssuedDocument.objects.filter(
+                case_number=case.number, doc_type=DocumentType.PERFORMANCE_CERTIFICATE
+            ).select_related("issuer_org")
+        ),
+        guidance=default_guidance(case)
+        if any(i.status == PerformanceStatus.DEFAULTED for i in items)
+        else "",
+        obligor_names={i.obligor_id: shown.name(i.obligor.name, i.obligor.kind) for i in items},
+    )

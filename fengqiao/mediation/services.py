@@ -109,7 +109,7 @@ def _check_past(case: Case, when: datetime, what: str) -> None:
         )
 
 
-def _record(
+def record_write(
     case: Case,
     *,
     actor: Any,
@@ -164,7 +164,7 @@ def consent_record(
         # The timeline is shown to all who see the case, the audit log to the auditor: the
         # party by role and masked name there, by id here (disputes.disclosure).
         who = f"{party.get_role_display()}{MASKED.name(party.name, party.kind)}"
-        _record(
+        record_write(
             case,
             actor=actor,
             action=MediationAction.CONSENT,
@@ -201,7 +201,7 @@ def rights_notice_deliver(
         )
         notice.acknowledged_by.set(parties)
         data = {"method": method, "acknowledged": [p.pk for p in parties]}
-        _record(
+        record_write(
             case,
             actor=actor,
             action=MediationAction.RIGHTS_NOTICE,
@@ -261,7 +261,7 @@ def session_record(
             raise CaseRuleError(_("调解员须为承办单位的人员。"))
         session.mediators.set(list(team.values()))
         data = {"session": session.pk, "mode": mode, "held_at": held_at.isoformat()}
-        _record(
+        record_write(
             case,
             actor=actor,
             action=MediationAction.SESSION,
@@ -288,6 +288,50 @@ def _outsiders(case: Case, user_ids: list[int]) -> bool:
 # --- Evidence -----------------------------------------------------------------------------------
 
 
+def evidence_check(*, file: IO[bytes], name: str, size: int) -> uploads.CheckedFile:
+    """A file handed in as evidence (or as a 履行凭证), checked: within the size limit, of a
+    type its bytes prove (``fengqiao.core.uploads``); refused with the reason in Chinese."""
+    limit = evidence_max_bytes()
+    if size > limit:
+        raise CaseRuleError(
+            _("文件过大：证据材料不能超过%(mb)sMB。") % {"mb": limit // (1024 * 1024)}
+        )
+    try:
+        return uploads.check_evidence(uploads.read_limited(file, limit, _("证据材料")), name)
+    except uploads.UploadRefused as exc:
+        raise CaseRuleError(str(exc)) from exc
+
+
+def evidence_store(
+    *,
+    case: Case,
+    actor: Any,
+    checked: uploads.CheckedFile,
+    name: str,
+    title: str,
+    session: MediationSession | None = None,
+) -> Evidence:
+    """Keep a checked file as the evidence of ``case`` (inside the caller's transaction, the
+    case locked): under a random name — nothing about the case or the file can be guessed from
+    it — with the SHA-256 of the file as handed in and of the file as stored. The file is stored
+    before its row: a rollback leaves an orphan file at worst, never a row without its file."""
+    stored = default_storage.save(
+        f"evidence/{secrets.token_urlsafe(24)}{checked.extension}", ContentFile(checked.data)
+    )
+    return Evidence.objects.create(
+        case=case,
+        session=session,
+        title=title[:200],
+        original_name=PurePath(name).name[:255],
+        storage_name=stored,
+        content_type=checked.kind,
+        size=len(checked.data),
+        sha256=checked.original_sha256,
+        stored_sha256=checked.sha256,
+        uploaded_by=actor,
+    )
+
+
 def evidence_upload(
     *,
     actor: Any,
@@ -303,18 +347,8 @@ def evidence_upload(
     limit, images decoded and stored re-encoded (nothing but their pixels), PDFs without
     scripts, launch actions or embedded files (``fengqiao.core.uploads``); stored under a
     random name, with the SHA-256 of the file as handed in and of the file as stored."""
-    limit = evidence_max_bytes()
-    if size > limit:
-        raise CaseRuleError(
-            _("文件过大：证据材料不能超过%(mb)sMB。") % {"mb": limit // (1024 * 1024)}
-        )
-    try:
-        checked = uploads.check_evidence(uploads.read_limited(file, limit, _("证据材料")), name)
-    except uploads.UploadRefused as exc:
-        raise CaseRuleError(str(exc)) from exc
+    checked = evidence_check(file=file, name=name, size=size)
     digest = checked.original_sha256
-    # A random name: nothing about the case or the file can be guessed from it.
-    storage_name = f"evidence/{secrets.token_urlsafe(24)}{checked.extension}"
     shown = (title or PurePath(name).name)[:200]
     with transaction.atomic():
         case = _lock_for_mediation(
@@ -329,20 +363,8 @@ def evidence_upload(
             session = MediationSession.objects.filter(case=case, pk=session_id).first()
             if session is None:
                 raise CaseRuleError(_("该调解笔录不属于本案。"))
-        # Stored before the row is written: a rollback leaves an orphan file at worst, never a
-        # row without its file.
-        stored = default_storage.save(storage_name, ContentFile(checked.data))
-        evidence = Evidence.objects.create(
-            case=case,
-            session=session,
-            title=shown,
-            original_name=PurePath(name).name[:255],
-            storage_name=stored,
-            content_type=checked.kind,
-            size=len(checked.data),
-            sha256=digest,
-            stored_sha256=checked.sha256,
-            uploaded_by=actor,
+        evidence = evidence_store(
+            case=case, actor=actor, checked=checked, name=name, title=shown, session=session
         )
         info = {
             "evidence": evidence.pk,
@@ -350,7 +372,7 @@ def evidence_upload(
             "sha256": digest,
             "stored_sha256": evidence.stored_sha256,
         }
-        _record(
+        record_write(
             case,
             actor=actor,
             action=MediationAction.EVIDENCE,
@@ -403,7 +425,7 @@ def expert_opinion_record(
             recorded_by=actor,
         )
         data = {"expert": expert.name, **data}
-        _record(
+        record_write(
             case,
             actor=actor,
             action=MediationAction.EXPERT_OPINION,

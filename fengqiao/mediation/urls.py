@@ -13,4 +13,28 @@ urlpatterns = [
     path("cases/<int:pk>/evidence/", case_act, {"action": "evidence"}, name="evidence_upload"),
     path("cases/<int:pk>/opinions/", case_act, {"action": "opinion"}, name="opinion_record"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path(
+        "cases/<int:pk>/performance/items/",
+        case_act,
+        {"action": "performance_item"},
+        name="performance_item_add",
+    ),
+    path(
+        "cases/<int:pk>/performance/",
+        case_act,
+        {"action": "performance"},
+        name="performance_record",
+    ),
+    path(
+        "cases/<int:pk>/performance/default/",
+        case_act,
+        {"action": "performance_default"},
+        name="performance_default",
+    ),
+    path(
+        "cases/<int:pk>/performance/certificate/",
+        case_act,
+        {"action": "performance_certificate"},
+        name="performance_certificate",
+    ),
 ]

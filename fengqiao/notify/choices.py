@@ -14,4 +14,5 @@ class NotificationKind(models.TextChoices):
     EXTENSION = "extension", _("延期")
     OVERDUE = "overdue", _("逾期未办结")
     RESULT = "result", _("办理结果")
+    PERFORMANCE = "performance", _("履行")
     INFO = "info", _("通知")

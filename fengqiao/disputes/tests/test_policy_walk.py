@@ -10,12 +10,14 @@ mismatch.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
+from django.utils import timezone
 
 from fengqiao.disputes import policy
 from fengqiao.disputes.choices import (
@@ -52,6 +54,7 @@ from fengqiao.disputes.services.outcomes import (
 from fengqiao.disputes.tests.test_workflow import drive_to
 from fengqiao.disputes.workflow import TransitionNotAllowed
 from fengqiao.mediation.choices import AgreementKind, ConsentDecision, ContactMethod
+from fengqiao.mediation.fulfilment import performance_item_add
 from fengqiao.mediation.outcomes import (
     case_agree,
     case_fail,
@@ -133,6 +136,13 @@ def _case_calls(user: Any, case: Case, world: Any) -> dict[str, Callable[[], Any
             if visit is not None
             else _no_visit()
         ),
+        policy.FULFIL: lambda: performance_item_add(
+            actor=user,
+            case_id=case.pk,
+            obligor_id=party.pk,
+            description="赔偿",
+            due_date=timezone.localdate() + timedelta(days=7),
+        ),
         policy.MEDIATE: lambda: consent_record(
             actor=user,
             case_id=case.pk,
@@ -151,6 +161,8 @@ def _offered_on_page(html: str, case: Case) -> set[str]:
     offered = {a for a in policy.ALL_ACTIONS if f'id="act-{a}"' in html}
     if 'id="mediation-consent-form"' in html:
         offered.add(policy.MEDIATE)
+    if 'id="fulfilment-item-form"' in html:
+        offered.add(policy.FULFIL)
     return offered
 
 
