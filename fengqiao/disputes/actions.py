@@ -8,8 +8,9 @@ there is no adapter between a form and its service. One view (``views.case_act``
 action the same way: the form's version reaches the service, so a stale submit is refused and
 the same submit again is answered 本次重复提交未再保存, never "saved".
 
-Apps above disputes (mediation) add their actions with ``register`` and their part of the case
-page with ``register_panel`` from their ``AppConfig.ready``: disputes never imports them.
+Apps above disputes (mediation) add their actions with ``register``, their part of the case
+page with ``register_panel`` and their part of 我的工作 with ``register_work_panel`` from their
+``AppConfig.ready``: disputes never imports them.
 """
 
 from __future__ import annotations
@@ -79,8 +80,18 @@ class Panel:
     context: Callable[[Any, Case], dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class WorkPanel:
+    """A section of 我的工作 an app above disputes renders: ``context(user)`` gives what its
+    template needs (an empty dict: nothing to show this user)."""
+
+    template: str
+    context: Callable[[Any], dict[str, Any]]
+
+
 _actions: dict[str, ActionSpec] = {}
 _panels: list[Panel] = []
+_work_panels: list[WorkPanel] = []
 
 
 def register(*specs: ActionSpec) -> None:
@@ -95,6 +106,15 @@ def register(*specs: ActionSpec) -> None:
 def register_panel(panel: Panel) -> None:
     if panel not in _panels:
         _panels.append(panel)
+
+
+def register_work_panel(panel: WorkPanel) -> None:
+    if panel not in _work_panels:
+        _work_panels.append(panel)
+
+
+def work_panels() -> list[WorkPanel]:
+    return list(_work_panels)
 
 
 def get(name: str) -> ActionSpec | None:

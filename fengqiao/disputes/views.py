@@ -235,17 +235,21 @@ def my_work(request: HttpRequest) -> HttpResponse:
     work = selectors.worklist_for_user(request.user)
     states = selectors.due_states(work.to_mediate)
     order_states = {o.pk: selectors.due_state(o.accept_by) for o in work.to_accept}
-    return render(
-        request,
-        "disputes/my_work.html",
-        {
-            "work": work,
-            "states": states,
-            "order_states": order_states,
-            "calendar_years": deadlines.known_years(),
-            "can_register": has_perm(request.user, REGISTER_CASE),
-        },
-    )
+    context: dict[str, Any] = {
+        "work": work,
+        "states": states,
+        "order_states": order_states,
+        "calendar_years": deadlines.known_years(),
+        "can_register": has_perm(request.user, REGISTER_CASE),
+        "work_panel_templates": [],
+    }
+    # The sections apps above disputes add (履行跟踪 …), each only when it has something.
+    for panel in actions.work_panels():
+        part = panel.context(request.user)
+        if part:
+            context.update(part)
+            context["work_panel_templates"].append(panel.template)
+    return render(request, "disputes/my_work.html", context)
 
 
 def _category_groups() -> list[dict[str, Any]]:

@@ -9,7 +9,14 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.disputes.actions import ActionSpec, Panel, register, register_panel
+from fengqiao.disputes.actions import (
+    ActionSpec,
+    Panel,
+    WorkPanel,
+    register,
+    register_panel,
+    register_work_panel,
+)
 from fengqiao.disputes.choices import CaseAction
 from fengqiao.disputes.models import Case
 from fengqiao.disputes.policy import FOLLOW_UP, FOLLOW_UP_CORRECT, FULFIL, MEDIATE
@@ -121,3 +128,4 @@ def register_all() -> None:
     register(*ACTIONS, *FULFILMENT_ACTIONS)
     register_panel(Panel("mediation/_case_panel.html", panel_context))
     register_panel(Panel("mediation/_fulfilment_panel.html", fulfilment_context))
+    register_work_panel(WorkPanel("mediation/_fulfilment_work.html", selectors.fulfilment_work))

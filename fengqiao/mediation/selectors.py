@@ -4,15 +4,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
+from fengqiao.accounts.access import scope_for
 from fengqiao.disputes.choices import CaseStatus
 from fengqiao.disputes.disclosure import case_disclosure
 from fengqiao.disputes.models import Case, Party
+from fengqiao.disputes.permissions import HANDLE_CASE
 from fengqiao.disputes.policy import FULFIL, case_may
 from fengqiao.disputes.selectors import case_get_for_user
 from fengqiao.documents.choices import DocumentType
@@ -186,3 +189,27 @@ def fulfilment_panel(user: Any, case: Case) -> FulfilmentPanel:
         else "",
         obligor_names={i.obligor_id: shown.name(i.obligor.name, i.obligor.kind) for i in items},
     )
+
+
+# 履行跟踪 on 我的工作 lists what comes due within this many days, and everything overdue.
+FULFILMENT_HORIZON_DAYS = 7
+FULFILMENT_WORK_ROWS = 20
+
+
+def fulfilment_work(user: Any) -> dict[str, Any]:
+    """履行跟踪 for whoever handles cases for an org: the open obligations of its resolved cases
+    due within a week or already past their deadline, the earliest first (from the partial
+    index on open obligations by due day). Nothing for a user who handles no case."""
+    handling = scope_for(user, HANDLE_CASE).member_org_ids
+    if not handling:
+        return {}
+    today = timezone.localdate()
+    due = PerformanceItem.objects.filter(
+        status__in=PERFORMANCE_OPEN,
+        due_date__lte=today + timedelta(days=FULFILMENT_HORIZON_DAYS),
+        case__handling_org_id__in=handling,
+        case__status=CaseStatus.RESOLVED,
+    )
+    rows = list(due.select_related("case").order_by("due_date", "pk")[:FULFILMENT_WORK_ROWS])
+    count = len(rows) if len(rows) < FULFILMENT_WORK_ROWS else due.count()
+    return {"fulfilment_due": rows, "fulfilment_due_count": count, "fulfilment_today": today}

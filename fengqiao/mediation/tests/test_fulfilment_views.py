@@ -130,3 +130,26 @@ def test_the_panel_reads_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as five:
         client.get(f"/cases/{case.pk}/")
     assert len(five) <= len(one) + 1, [q["sql"] for q in five.captured_queries][-20:]
+
+
+def test_my_work_lists_what_comes_due_for_the_mediators_own_org(
+    cast: Any, world: Any, client_for: ClientFor
+) -> None:
+    case = resolved_case(cast, world, agreed_days_ago=20)
+    today = timezone.localdate()
+    soon = add_item(case, cast.mediator_east, due=today + timedelta(days=3))
+    add_item(case, cast.mediator_east, due=today + timedelta(days=30))
+    late = add_item(case, cast.mediator_east, due=today - timedelta(days=2))
+    done = add_item(case, cast.mediator_east, due=today + timedelta(days=1))
+    pay(done, cast.mediator_east, "3000")
+
+    html = client_for(cast.mediator_east).get("/").content.decode()
+    assert 'id="fulfilment-due"' in html
+    section = html[html.index('id="fulfilment-due"') :]
+    # The overdue one first, then the one due in three days; not the far one nor the paid one.
+    assert section.count(f"/cases/{case.pk}/#fulfilment") == 2
+    assert section.index(late.due_date.isoformat()) < section.index(soon.due_date.isoformat())
+    assert 'id="fulfilment-due-count">2 ' in html
+    # Another village's mediator sees none of it.
+    other = client_for(cast.mediator_west).get("/").content.decode()
+    assert case.number not in other

@@ -16,6 +16,7 @@ from fengqiao.demo.data import (
     DemoSize,
     demo_county_exists,
 )
+from fengqiao.demo.fulfilment import demo_fulfilment_seed
 from fengqiao.demo.seed import DemoAlreadyLoaded, demo_seed
 from fengqiao.regions.models import Region
 
@@ -68,6 +69,7 @@ class Command(BaseCommand):
         except DemoAlreadyLoaded as exc:
             raise CommandError(f"演示区县“{COUNTY_NAME}”（{exc}）已存在，不再重复生成。") from exc
         cases = demo_cases_seed(seed=options["seed"], today=timezone.localdate(), count=count)
+        fulfilment = demo_fulfilment_seed(seed=options["seed"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成演示区县“{COUNTY_NAME}”（种子 {options['seed']}）："
@@ -75,6 +77,7 @@ class Command(BaseCommand):
                 f"（调解员 {summary.mediators} 人、网格员 {summary.grid_workers} 人），"
                 f"演示账户 {summary.accounts} 个，近 18 个月的演示案件 {cases.cases} 件"
                 f"（交办单 {cases.orders} 张、督办单 {cases.supervisions} 张），"
+                f"履行跟踪 {fulfilment.cases} 件（自动履行证明书 {fulfilment.certificates} 份），"
                 f"用时 {time.monotonic() - started:.1f} 秒。"
             )
         )
