@@ -24,7 +24,6 @@ from fengqiao.mediation.choices import PERFORMANCE_OPEN, ConsentDecision, Perfor
 from fengqiao.mediation.consent import CONSENTING_ROLES
 from fengqiao.mediation.fulfilment import CertificateState, certificate_state, default_guidance
 from fengqiao.mediation.models import (
-    Agreement,
     Evidence,
     ExpertOpinion,
     MediationSession,
@@ -159,9 +158,10 @@ class FulfilmentPanel:
 
 def fulfilment_panel(user: Any, case: Case) -> FulfilmentPanel:
     """The obligations of a case the user can see, each with its records and their proofs (three
-    queries whatever their number), the certificate's state and the certificates issued."""
-    if not Agreement.objects.filter(case=case).exists():
-        return FulfilmentPanel(False, [], False, CertificateState(False, ""), [], "", {})
+    queries whatever their number), the certificate's state and the certificates issued. Shown
+    when there are obligations, or to whoever may record them (a resolved case: it has its
+    agreement); one query for any other case."""
+    can_act = case_may(user, case, FULFIL)
     items = list(
         PerformanceItem.objects.filter(case=case)
         .select_related("obligor")
@@ -172,8 +172,9 @@ def fulfilment_panel(user: Any, case: Case) -> FulfilmentPanel:
             )
         )
     )
+    if not items:
+        return FulfilmentPanel(can_act, [], can_act, CertificateState(False, ""), [], "", {})
     shown = case_disclosure(user, case)
-    can_act = case_may(user, case, FULFIL)
     return FulfilmentPanel(
         shown=True,
         items=items,
