@@ -101,12 +101,23 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
     },
     BuiltinRole.COURT_CLERK: {
         "scope": DataScope.ORG,
-        "perms": ["orgs.view_organization", "orgs.view_person", *CASE_REPORT],
+        "perms": [
+            "orgs.view_organization",
+            "orgs.view_person",
+            *CASE_REPORT,
+            "court.review_confirmation",
+        ],
         "description": "法院/法庭诉调对接",
     },
     BuiltinRole.JUDGE: {
         "scope": DataScope.ORG,
-        "perms": ["orgs.view_organization", "orgs.view_person", *CASE_REPORT],
+        "perms": [
+            "orgs.view_organization",
+            "orgs.view_person",
+            *CASE_REPORT,
+            "court.review_confirmation",
+            "court.rule_confirmation",
+        ],
         "description": "法官：委派委托、司法确认",
     },
     BuiltinRole.POLICE: {

@@ -1,6 +1,43 @@
 """The court's pages (queues, referral, confirmation); each part adds its routes here."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from fengqiao.court.views import confirmation
 
 app_name = "court"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    # 司法确认 (views/confirmation.py)
+    path("confirmations/", confirmation.confirmation_queue, name="confirmation_queue"),
+    path("confirmations/<int:pk>/", confirmation.confirmation_detail, name="confirmation_detail"),
+    path("cases/<int:pk>/confirmation/", confirmation.confirmation_file, name="confirmation_file"),
+    path(
+        "confirmations/<int:pk>/accept/",
+        confirmation.confirmation_accept,
+        name="confirmation_accept",
+    ),
+    path(
+        "confirmations/<int:pk>/refuse/",
+        confirmation.confirmation_refuse,
+        name="confirmation_refuse",
+    ),
+    path(
+        "confirmations/<int:pk>/extend/",
+        confirmation.confirmation_extend,
+        name="confirmation_extend",
+    ),
+    path("confirmations/<int:pk>/rule/", confirmation.confirmation_rule, name="confirmation_rule"),
+    path(
+        "confirmations/<int:pk>/flags/<int:flag>/acknowledge/",
+        confirmation.flag_acknowledge,
+        name="confirmation_flag_acknowledge",
+    ),
+    path(
+        "confirmations/<int:pk>/serve/", confirmation.confirmation_serve, name="confirmation_serve"
+    ),
+    path(
+        "confirmations/<int:pk>/pdf/<str:which>/",
+        confirmation.confirmation_pdf,
+        name="confirmation_pdf",
+    ),
+    path("confirmations/<int:pk>/scan/", confirmation.confirmation_scan, name="confirmation_scan"),
+]

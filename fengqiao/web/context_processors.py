@@ -16,6 +16,7 @@ from fengqiao.accounts.choices import BuiltinRole
 from fengqiao.accounts.permissions import MANAGE_ACCOUNTS, MANAGE_ROLES
 from fengqiao.adminsite import ADMIN_PERMS
 from fengqiao.audit.permissions import VIEW_AUDITEVENT
+from fengqiao.court.permissions import REVIEW_CONFIRMATION
 from fengqiao.disputes import deadlines
 from fengqiao.disputes.permissions import CHANGE_CALENDAROVERRIDE, REGISTER_CASE, VIEW_CASE
 from fengqiao.orgs.permissions import VIEW_ORGANIZATION, VIEW_PERSON, VIEW_REPORTS
@@ -47,6 +48,7 @@ NAV = [
     NavItem(_("我的工作"), "disputes:my_work", VIEW_CASE),
     NavItem(_("纠纷案件"), "disputes:case_list", VIEW_CASE),
     NavItem(_("登记纠纷"), "disputes:case_new", REGISTER_CASE),
+    NavItem(_("司法确认"), "court:confirmation_queue", REVIEW_CONFIRMATION),
     NavItem(_("行政区划"), "regions:tree", VIEW_REGION),
     NavItem(_("单位"), "orgs:org_list", VIEW_ORGANIZATION),
     NavItem(_("调解员名册"), "orgs:roster", VIEW_PERSON),

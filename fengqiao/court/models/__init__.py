@@ -1,1 +1,10 @@
 """The court app's models, one module per part: referral (委派/委托) and confirmation (司法确认)."""
+
+from fengqiao.court.models.confirmation import (
+    Confirmation,
+    ConfirmationCounter,
+    ScreeningFlag,
+    ServiceReceipt,
+)
+
+__all__ = ["Confirmation", "ConfirmationCounter", "ScreeningFlag", "ServiceReceipt"]

@@ -1,0 +1,264 @@
+"""Reads of judicial confirmations (司法确认), each with the reader's scope applied: the court's
+judge and clerk see the applications filed with their court; whoever sees a case sees its
+applications on the case page (confirmation_policy.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from fengqiao.accounts.access import orgs_with, restrict
+from fengqiao.core.masking import mask_name
+from fengqiao.court.confirmation_policy import (
+    ACCEPT,
+    ACKNOWLEDGE,
+    EXTEND,
+    REFUSE,
+    REVIEW,
+    RULE,
+    SERVE,
+    case_may_file,
+    competent_court,
+    confirmation_may,
+)
+from fengqiao.court.models.confirmation import (
+    LIVE_STATUSES,
+    Confirmation,
+    ConfirmationStatus,
+    ScreeningFlag,
+    ServiceReceipt,
+)
+from fengqiao.court.permissions import REVIEW_CONFIRMATION, RULE_CONFIRMATION
+from fengqiao.disputes.choices import PartyRole
+from fengqiao.disputes.models import Case, Party
+from fengqiao.disputes.permissions import VIEW_CASE
+from fengqiao.disputes.selectors import due_state
+from fengqiao.mediation.choices import AgreementKind
+from fengqiao.mediation.models import Agreement
+from fengqiao.orgs.choices import OrgFamily
+from fengqiao.orgs.models import Organization
+
+# The queue's tabs: 待受理, 待裁定, 已裁定 (ruled, and refused at acceptance).
+TO_ACCEPT, TO_RULE, DECIDED = "to_accept", "to_rule", "decided"
+TABS = (TO_ACCEPT, TO_RULE, DECIDED)
+QUEUE_PAGE = 50
+
+
+def filable_agreement(case: Case) -> Agreement | None:
+    """The case's written agreement (only a written one can be confirmed: the court reviews
+    its text and the parties' signatures)."""
+    return Agreement.objects.filter(case=case, kind=AgreementKind.WRITTEN).first()
+
+
+def live_confirmation(case: Case) -> Confirmation | None:
+    return Confirmation.objects.filter(case=case, status__in=LIVE_STATUSES).first()
+
+
+def court_ids_for(user: Any) -> list[int]:
+    """The courts whose confirmations ``user`` reviews or rules on."""
+    orgs = {o.pk for o in orgs_with(user, REVIEW_CONFIRMATION)}
+    orgs |= {o.pk for o in orgs_with(user, RULE_CONFIRMATION)}
+    return sorted(orgs)
+
+
+@dataclass
+class QueueRow:
+    confirmation: Confirmation
+    applicants: str
+    due_at: Any
+    state: str
+    flags: int
+
+
+@dataclass
+class Queue:
+    tab: str
+    rows: list[QueueRow]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _tab_queryset(court_ids: list[int], tab: str) -> QuerySet[Confirmation]:
+    base = Confirmation.objects.filter(court_id__in=court_ids)
+    if tab == TO_ACCEPT:
+        return base.filter(status=ConfirmationStatus.PENDING).order_by("accept_due_at", "pk")
+    if tab == TO_RULE:
+        return base.filter(status=ConfirmationStatus.ACCEPTED).order_by("rule_due_at", "pk")
+    return base.filter(decided_at__isnull=False).order_by("-decided_at", "-pk")
+
+
+def confirmation_queue(user: Any, tab: str = TO_ACCEPT, *, limit: int = QUEUE_PAGE) -> Queue:
+    """The judge's (or clerk's) queue for one tab, nearest deadline first, with the count of
+    every tab: a fixed number of queries whatever the size of the page (each tab read on its
+    own partial index, confirmation_to_accept / _to_rule / _decided)."""
+    if tab not in TABS:
+        tab = TO_ACCEPT
+    courts = court_ids_for(user)
+    if not courts:
+        return Queue(tab, [], dict.fromkeys(TABS, 0))
+    counts = {t: _tab_queryset(courts, t).count() for t in (TO_ACCEPT, TO_RULE)}
+    rows = list(
+        _tab_queryset(courts, tab)
+        .select_related("case", "court", "filed_org")
+        .prefetch_related(
+            Prefetch("applicants", queryset=Party.objects.only("pk", "name", "case_id")),
+            Prefetch(
+                "flags",
+                queryset=ScreeningFlag.objects.only("pk", "confirmation_id", "acknowledged_at"),
+            ),
+        )[:limit]
+    )
+    now = timezone.now()
+    out = []
+    for c in rows:
+        due = c.accept_due_at if c.status == ConfirmationStatus.PENDING else c.rule_due_at
+        state = due_state(due, now) if due is not None and not c.is_decided else "done"
+        out.append(
+            QueueRow(
+                c,
+                "、".join(mask_name(p.name) for p in c.applicants.all()),
+                due,
+                state,
+                sum(1 for f in c.flags.all() if f.acknowledged_at is None),
+            )
+        )
+    return Queue(tab, out, counts)
+
+
+def confirmation_get_for_user(user: Any, pk: int) -> Confirmation:
+    """An application the court side of ``user`` reviews (404 otherwise: nothing said about
+    whether it exists)."""
+    confirmation = (
+        Confirmation.objects.select_related(
+            "case__handling_org", "case__handler", "agreement", "court", "filed_org", "filed_by"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if confirmation is None or not confirmation_may(user, confirmation, REVIEW):
+        raise Http404
+    return confirmation
+
+
+def confirmation_visible_to(user: Any, confirmation: Confirmation) -> bool:
+    """The court side, or anyone who sees its case (the mediator downloads the ruling)."""
+    if confirmation_may(user, confirmation, REVIEW):
+        return True
+    return restrict(Case.objects.filter(pk=confirmation.case_id), user, VIEW_CASE).exists()
+
+
+def confirmation_get_for_reader(user: Any, pk: int) -> Confirmation:
+    confirmation = (
+        Confirmation.objects.select_related(
+            "case", "application_document", "decision_document", "court"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if confirmation is None or not confirmation_visible_to(user, confirmation):
+        raise Http404
+    return confirmation
+
+
+@dataclass
+class Detail:
+    confirmation: Confirmation
+    parties: list[dict[str, Any]]
+    applicant_ids: set[int]
+    flags: list[ScreeningFlag]
+    receipts: list[ServiceReceipt]
+    may: dict[str, bool]
+    accept_state: str
+    rule_state: str
+    unacknowledged: int
+
+
+def masked_parties(parties: list[Party]) -> list[dict[str, Any]]:
+    return [{"pk": p.pk, "role": p.get_role_display(), "name": mask_name(p.name)} for p in parties]
+
+
+def _mask_receipts(receipts: list[ServiceReceipt]) -> list[ServiceReceipt]:
+    for r in receipts:
+        r.masked_name = mask_name(r.party.name)  # type: ignore[attr-defined]
+    return receipts
+
+
+def confirmation_detail(user: Any, pk: int) -> Detail:
+    confirmation = confirmation_get_for_user(user, pk)
+    parties = list(confirmation.case.parties.all())
+    flags = list(confirmation.flags.select_related("acknowledged_by"))
+    receipts = _mask_receipts(list(confirmation.receipts.select_related("party", "served_by")))
+    may = {
+        a: confirmation_may(user, confirmation, a)
+        for a in (ACCEPT, REFUSE, EXTEND, ACKNOWLEDGE, RULE, SERVE)
+    }
+    now = timezone.now()
+    return Detail(
+        confirmation,
+        masked_parties(parties),
+        set(confirmation.applicants.values_list("pk", flat=True)),
+        flags,
+        receipts,
+        may,
+        due_state(confirmation.accept_due_at, now)
+        if confirmation.status == ConfirmationStatus.PENDING
+        else "done",
+        due_state(confirmation.rule_due_at, now)
+        if confirmation.status == ConfirmationStatus.ACCEPTED and confirmation.rule_due_at
+        else "done",
+        sum(1 for f in flags if f.acknowledged_at is None),
+    )
+
+
+@dataclass
+class CasePanel:
+    may_file: bool
+    court: Organization | None
+    confirmations: list[Confirmation]
+    may_serve: dict[int, bool]
+    parties: list[dict[str, Any]]
+    served: dict[int, list[ServiceReceipt]]
+
+
+def case_panel(user: Any, case: Case) -> CasePanel:
+    """What the case page shows of the case's applications: their state, the documents to
+    download, the filing form (when allowed) and the service receipts."""
+    confirmations = list(
+        Confirmation.objects.filter(case=case)
+        .select_related("court", "application_document", "decision_document")
+        .prefetch_related("receipts__party", "receipts__served_by")
+        .order_by("-filed_at", "-pk")
+    )
+    may_file = case_may_file(user, case)
+    parties = list(case.parties.all()) if confirmations or may_file else []
+    return CasePanel(
+        may_file,
+        competent_court(case) if may_file else None,
+        confirmations,
+        {c.pk: confirmation_may(user, c, SERVE) for c in confirmations},
+        masked_parties(
+            [p for p in parties if p.role in (PartyRole.APPLICANT, PartyRole.RESPONDENT)]
+        ),
+        {c.pk: _mask_receipts(list(c.receipts.all())) for c in confirmations},
+    )
+
+
+def court_choices(case: Case) -> QuerySet[Organization]:
+    """The courts a mediator may pick for ``case``: the active courts and tribunals of the
+    regions above and at the handling org's (the service refuses any but the competent one,
+    saying which it is)."""
+    org = case.handling_org
+    if org is None:
+        return Organization.objects.none()
+    region = org.region
+    paths = [*region.ancestor_paths(), region.path]
+    courts = Organization.objects.filter(kind__family=OrgFamily.COURT, is_active=True)
+    basic = courts.filter(region__path__in=paths)
+    return (basic | courts.filter(parent__in=basic)).distinct().order_by("region__path", "pk")
+
+
+def flag_belongs(confirmation_id: int, flag_id: int) -> bool:
+    return ScreeningFlag.objects.filter(pk=flag_id, confirmation_id=confirmation_id).exists()
