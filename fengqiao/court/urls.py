@@ -27,7 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("confirmations/<int:pk>/rule/", confirmation.confirmation_rule, name="confirmation_rule"),
     path(
-        "confirmations/<int:pk>/flags/<int:flag>/acknowledge/",
+        "confirmations/flags/<int:flag>/acknowledge/",
         confirmation.flag_acknowledge,
         name="confirmation_flag_acknowledge",
     ),

@@ -260,5 +260,8 @@ def court_choices(case: Case) -> QuerySet[Organization]:
     return (basic | courts.filter(parent__in=basic)).distinct().order_by("region__path", "pk")
 
 
-def flag_belongs(confirmation_id: int, flag_id: int) -> bool:
-    return ScreeningFlag.objects.filter(pk=flag_id, confirmation_id=confirmation_id).exists()
+def flag_confirmation_id(flag_id: int) -> int | None:
+    """The application a flag belongs to (its page decides who may see it)."""
+    return (
+        ScreeningFlag.objects.filter(pk=flag_id).values_list("confirmation_id", flat=True).first()
+    )

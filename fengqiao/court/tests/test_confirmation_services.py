@@ -58,7 +58,9 @@ def _text(document: Any) -> str:
 # --- Filing -------------------------------------------------------------------------------------
 
 
-def test_the_mediator_files_for_both_parties_with_the_competent_court(cast: Any, world: Any) -> None:
+def test_the_mediator_files_for_both_parties_with_the_competent_court(
+    cast: Any, world: Any
+) -> None:
     case = resolved_case(cast, world)
     # The tribunal paired with 东村's committee is where the application goes.
     assert competent_court(case) == world.tribunal_a
@@ -87,7 +89,8 @@ def test_day_30_is_in_time_and_day_31_is_not(db: None) -> None:
     assert time_limit_refusal(effective, datetime(2026, 4, 1, 23, 0, tzinfo=SHANGHAI)) is None
     refusal = time_limit_refusal(effective, datetime(2026, 4, 2, 9, 0, tzinfo=SHANGHAI))
     assert refusal is not None
-    assert "第三十三条" in refusal and "2026年04月01日" in refusal
+    assert "第三十三条" in refusal
+    assert "2026年04月01日" in refusal
     # A day 30 on a holiday (国庆 2026: 1-7 October) runs to the next working day (民法典 art. 203).
     effective = datetime(2026, 9, 2, 10, 0, tzinfo=SHANGHAI)
     assert timezone.localtime(filing_deadline(effective)).date().isoformat() == "2026-10-08"
@@ -128,7 +131,7 @@ def test_an_administrative_dispute_is_refused_by_its_category(cast: Any, world: 
 def test_the_wrong_court_is_refused_naming_the_competent_one(cast: Any, world: Any) -> None:
     case = resolved_case(cast, world)
     tribunal_b = _org("乙镇人民法庭", "tribunal", world.town_b, world.court)
-    with pytest.raises(CaseRuleError, match="乙镇人民法庭对本案无管辖权.*甲镇人民法庭"):
+    with pytest.raises(CaseRuleError, match=r"乙镇人民法庭对本案无管辖权.*甲镇人民法庭"):
         file(case, cast.mediator_east, tribunal_b)
     # The basic court itself (the tribunal's court) is the same court.
     assert file(case, cast.mediator_east, world.court).court == world.court
@@ -149,7 +152,7 @@ def test_a_referred_case_goes_to_the_referring_court(cast: Any, world: Any) -> N
     case.refresh_from_db()
     assert competent_court(case) == tribunal_b
     # so the tribunal paired with the village is not the court for it
-    with pytest.raises(CaseRuleError, match="甲镇人民法庭对本案无管辖权.*委派"):
+    with pytest.raises(CaseRuleError, match=r"甲镇人民法庭对本案无管辖权.*委派"):
         file(case, cast.mediator_east, world.tribunal_a)
     assert file(case, cast.mediator_east, tribunal_b).court == tribunal_b
 
@@ -177,7 +180,9 @@ def test_only_the_handling_mediator_files_and_only_once(cast: Any, world: Any) -
 def test_acceptance_numbers_the_case_and_starts_the_15_days(cast: Any, world: Any) -> None:
     c = file(resolved_case(cast, world), cast.mediator_east, world.tribunal_a)
     # Neither the mediator nor a judge of another court accepts it.
-    other_judge = staff("judge_b", BuiltinRole.JUDGE, _org("乙镇人民法庭", "tribunal", world.town_b, world.court))
+    other_judge = staff(
+        "judge_b", BuiltinRole.JUDGE, _org("乙镇人民法庭", "tribunal", world.town_b, world.court)
+    )
     for outsider in (cast.mediator_east, other_judge):
         with pytest.raises(PermissionDenied):
             confirmation_accept(actor=outsider, confirmation_id=c.pk)
@@ -199,7 +204,9 @@ def test_the_extension_is_10_days_once_with_the_approval_recorded(cast: Any, wor
     assert c.rule_due_at == period_end(c.accepted_at, Period(PeriodUnit.DAYS, 25))
     assert (c.extension_approver, c.extended_by) == ("王院长", cast.judge)
     with pytest.raises(PermissionDenied):
-        confirmation_extend(actor=cast.judge, confirmation_id=c.pk, approver="王院长", reason="再延")
+        confirmation_extend(
+            actor=cast.judge, confirmation_id=c.pk, approver="王院长", reason="再延"
+        )
 
 
 def test_not_accepted_with_a_notice(cast: Any, world: Any) -> None:
@@ -212,7 +219,8 @@ def test_not_accepted_with_a_notice(cast: Any, world: Any) -> None:
     assert c.status == ConfirmationStatus.NOT_ACCEPTED
     assert c.decision_document.doc_type == DocumentType.CONFIRMATION_NOT_ACCEPTED
     text = _text(c.decision_document)
-    assert "不予受理通知书" in text and "物权确权" in text
+    assert "不予受理通知书" in text
+    assert "物权确权" in text
     # The case may be filed again (a refused application does not stand).
     c2 = file(Case.objects.get(pk=c.case_id), cast.mediator_east, world.tribunal_a)
     assert c2.status == ConfirmationStatus.PENDING
@@ -230,7 +238,8 @@ def test_the_judge_acknowledges_every_flag_before_ruling(cast: Any, world: Any) 
     with pytest.raises(PermissionDenied):
         flag_acknowledge(actor=cast.court_clerk, flag_id=flag.pk, note="")
     flag = flag_acknowledge(actor=cast.judge, flag_id=flag.pk, note="已询问双方，纠纷真实。")
-    assert flag.acknowledged_by == cast.judge and flag.acknowledged_at is not None
+    assert flag.acknowledged_by == cast.judge
+    assert flag.acknowledged_at is not None
     with pytest.raises(PermissionDenied):
         confirmation_rule(actor=cast.court_clerk, confirmation_id=c.pk, confirmed=True, reasons="x")
     c = confirmation_rule(
@@ -241,9 +250,12 @@ def test_the_judge_acknowledges_every_flag_before_ruling(cast: Any, world: Any) 
     )
     assert c.status == ConfirmationStatus.CONFIRMED
     text = _text(c.decision_document)
-    assert "民事裁定书" in text and c.number in text
-    assert "张三" in text and "李四" in text
-    assert "调解协议有效" in text and "李四于十日内疏通排水沟" in text
+    assert "民事裁定书" in text
+    assert c.number in text
+    assert "张三" in text
+    assert "李四" in text
+    assert "调解协议有效" in text
+    assert "李四于十日内疏通排水沟" in text
     assert "申请执行" in text
 
 
@@ -258,7 +270,8 @@ def test_a_rejected_ruling_says_so(cast: Any, world: Any) -> None:
     )
     assert c.status == ConfirmationStatus.REJECTED
     text = _text(c.decision_document)
-    assert "驳回申请人" in text and "案外人合法权益" in text
+    assert "驳回申请人" in text
+    assert "案外人合法权益" in text
     assert "调解协议有效" not in text
 
 

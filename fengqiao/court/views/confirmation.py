@@ -303,12 +303,13 @@ def confirmation_rule(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def flag_acknowledge(request: HttpRequest, pk: int, flag: int) -> HttpResponse:
+def flag_acknowledge(request: HttpRequest, flag: int) -> HttpResponse:
+    pk = selectors.flag_confirmation_id(flag)
+    if pk is None:
+        raise Http404
     form = forms.AcknowledgeForm(request.POST)
 
     def call(data: Any) -> str:
-        if not selectors.flag_belongs(pk, flag):
-            raise Http404
         services.flag_acknowledge(actor=request.user, flag_id=flag, note=data["note"])
         return _("已确认该筛查提示。")
 

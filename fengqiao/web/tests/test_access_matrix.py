@@ -36,6 +36,9 @@ from fengqiao.api.choices import ApiScope
 from fengqiao.api.services import api_key_create
 from fengqiao.audit.permissions import VIEW_AUDITEVENT
 from fengqiao.core.crypto import sm3_hex
+from fengqiao.court.models import Confirmation, ScreeningFlag
+from fengqiao.court.permissions import REVIEW_CONFIRMATION, RULE_CONFIRMATION
+from fengqiao.court.selectors.confirmation import court_ids_for
 from fengqiao.demo.accounts import DEMO_ACCOUNTS
 from fengqiao.disputes import actions
 from fengqiao.disputes.choices import CaseStatus
@@ -76,6 +79,7 @@ class Rule:
 
 
 CASE_ACTION = Rule(VIEW_CASE, POST, ("case",))
+COURT = (REVIEW_CONFIRMATION, RULE_CONFIRMATION)
 RULES: dict[str, Rule] = {
     "healthz": Rule(ANYONE),
     "web:home": Rule(LOGGED_IN),
@@ -146,6 +150,21 @@ RULES: dict[str, Rule] = {
     # Public: anyone holding an issued document checks it (masked names only).
     "documents:verify": Rule(ANYONE, GET, ("document",)),
     "admin:index": Rule(tuple(sorted(ADMIN_PERMS))),
+    # 司法确认: the court's judge and clerk work the queue; whoever sees the case files (its
+    # handling mediator, by the policy), downloads the documents and records the service.
+    "court:confirmation_queue": Rule(COURT),
+    "court:confirmation_detail": Rule(COURT, GET, ("confirmation",)),
+    "court:confirmation_accept": Rule(COURT, POST, ("confirmation",)),
+    "court:confirmation_refuse": Rule(COURT, POST, ("confirmation",)),
+    "court:confirmation_extend": Rule(COURT, POST, ("confirmation",)),
+    "court:confirmation_rule": Rule(COURT, POST, ("confirmation",)),
+    "court:confirmation_flag_acknowledge": Rule(COURT, POST, ("flag",)),
+    "court:confirmation_file": Rule(VIEW_CASE, GET, ("case",)),
+    "court:confirmation_serve": Rule(VIEW_CASE, POST, ("readable_confirmation",)),
+    "court:confirmation_pdf": Rule(
+        (VIEW_CASE, *COURT), GET, ("readable_confirmation", "confirmation_doc")
+    ),
+    "court:confirmation_scan": Rule((VIEW_CASE, *COURT), GET, ("readable_confirmation",)),
 }
 # The API is checked by its own test below (keys, not sessions); these are its URL names.
 API = {"api:case_create", "api:case_list", "api:case_detail", "api:openapi-json", "api:api-root"}
@@ -235,9 +254,19 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         return "assess" if inside else None
     if kind == "document":  # public: no scope, nothing outside it
         return _issued_document_id() if inside else None
+    if kind == "confirmation_doc":
+        return "application" if inside else None
     if user is None:  # nobody logged in: any object will do
         inside = True
         user = User.objects.get(username="dispatcher")
+    if kind in ("confirmation", "flag", "readable_confirmation"):
+        mine = Confirmation.objects.filter(court_id__in=court_ids_for(user))
+        if kind == "readable_confirmation":
+            mine = mine | Confirmation.objects.filter(case__in=_visible_cases(user).values("pk"))
+        rows = mine if inside else Confirmation.objects.exclude(pk__in=mine.values("pk"))
+        if kind == "flag":
+            return _first(ScreeningFlag.objects.filter(confirmation__in=rows.values("pk")))
+        return _first(rows)
     if kind in ("case", "party", "order", "evidence"):
         visible = _visible_cases(user)
         cases = visible if inside else Case.objects.exclude(pk__in=visible.values("pk"))
