@@ -64,6 +64,7 @@ class EventType(models.TextChoices):
     CONFIRMATION_RULED = "court.confirmation_ruled", _("司法确认裁定")
     CONFIRMATION_SERVED = "court.confirmation_served", _("送达裁定书")
     CONFIRMATION_FILE_READ = "court.confirmation_file_read", _("查看司法确认材料")
+    DOCUMENT_DOWNLOADED = "document.downloaded", _("下载文书")
     # Reference data edited in the Django admin (routing rules, holiday overrides, org kinds…).
     REFERENCE_ADDED = "reference.added", _("新增基础数据")
     REFERENCE_CHANGED = "reference.changed", _("修改基础数据")

@@ -41,6 +41,9 @@ class IssuedDocument(models.Model):
         related_name="+",
         verbose_name=_("出具人"),
     )
+    # What in the case the document is of, when a case has several of its type (a 调解笔录 per
+    # session: "session:12"); empty for a document of the whole case. Versions count per subject.
+    subject = models.CharField(_("文书对象"), max_length=40, blank=True, default="")
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_at = models.DateTimeField(_("出具时间"), default=timezone.now)
     sha256 = models.CharField(_("SHA-256摘要"), max_length=64)
@@ -55,7 +58,8 @@ class IssuedDocument(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["doc_type", "case_number", "version"], name="document_version_unique"
+                fields=["doc_type", "case_number", "subject", "version"],
+                name="document_version_unique",
             )
         ]
 

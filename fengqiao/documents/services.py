@@ -42,12 +42,16 @@ def document_issue(
     issuer_org: Organization,
     context: dict[str, Any],
     party_names: Iterable[str],
+    subject: str = "",
 ) -> IssuedDocument:
     """Render ``doc_type``'s template with ``context`` to a PDF carrying its verification QR
-    code, store the PDF and record it as the next version for ``case_number``."""
+    code, store the PDF and record it as the next version for ``case_number`` (and
+    ``subject``, when the case has several documents of the type: one 调解笔录 per session)."""
     public_id = new_public_id()
     with transaction.atomic():
-        latest = IssuedDocument.objects.filter(doc_type=doc_type, case_number=case_number)
+        latest = IssuedDocument.objects.filter(
+            doc_type=doc_type, case_number=case_number, subject=subject
+        )
         version = (latest.aggregate(v=Max("version"))["v"] or 0) + 1
         url = verify_url(public_id)
         page = render_html(
@@ -72,6 +76,7 @@ def document_issue(
                     public_id=public_id,
                     doc_type=doc_type,
                     case_number=case_number,
+                    subject=subject,
                     issuer_org=issuer_org,
                     issued_by=actor if getattr(actor, "pk", None) else None,
                     version=version,

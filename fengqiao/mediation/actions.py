@@ -20,7 +20,7 @@ from fengqiao.disputes.actions import (
 from fengqiao.disputes.choices import CaseAction
 from fengqiao.disputes.models import Case
 from fengqiao.disputes.policy import FOLLOW_UP, FOLLOW_UP_CORRECT, FULFIL, MEDIATE
-from fengqiao.mediation import forms, fulfilment, selectors, services
+from fengqiao.mediation import documents, forms, fulfilment, selectors, services
 from fengqiao.mediation.outcomes import case_agree, case_fail, follow_up_correct, follow_up_record
 
 PANEL = "mediation"
@@ -124,8 +124,17 @@ def fulfilment_context(user: Any, case: Case) -> dict[str, Any]:
     return {"fulfilment": selectors.fulfilment_panel(user, case)}
 
 
+def documents_panel_context(user: Any, case: Case) -> dict[str, Any]:
+    """What ``mediation/_documents_panel.html`` (the case page's 文书 section) needs."""
+    return {"case_documents": selectors.case_documents(user, case)}
+
+
 def register_all() -> None:
     register(*ACTIONS, *FULFILMENT_ACTIONS)
     register_panel(Panel("mediation/_case_panel.html", panel_context))
     register_panel(Panel("mediation/_fulfilment_panel.html", fulfilment_context))
     register_work_panel(WorkPanel("mediation/_fulfilment_work.html", selectors.fulfilment_work))
+    # The 文书 section lists every registered kind of document (mediation/documents.py), the
+    # court's too: an app above mediation adds its kinds with ``documents.register_kind``.
+    register_panel(Panel("mediation/_documents_panel.html", documents_panel_context))
+    documents.register_all()

@@ -41,6 +41,7 @@ class MediationAction(models.TextChoices):
     PERFORMANCE = "performance", _("履行记录")
     PERFORMANCE_DEFAULT = "performance_default", _("未按期履行")
     PERFORMANCE_CERTIFICATE = "performance_certificate", _("自动履行证明")
+    DOCUMENT = "document", _("出具文书")
 
 
 class AgreementKind(models.TextChoices):

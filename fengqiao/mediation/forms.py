@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import User
-from fengqiao.core.formfields import PastDateField, PastDateTimeField, TermDateField
+from fengqiao.core.formfields import CheckedForm, PastDateField, PastDateTimeField, TermDateField
 from fengqiao.disputes.choices import Satisfaction
 from fengqiao.disputes.forms import CaseActionForm
 from fengqiao.disputes.models import Party
+from fengqiao.documents.choices import DocumentType
 from fengqiao.mediation.choices import (
     PERFORMANCE_OPEN,
     AgreementKind,
@@ -344,3 +345,12 @@ class PerformanceDefaultForm(_OpenItemForm):
 
 class PerformanceCertificateForm(CaseActionForm):
     """出具自动履行证明书: nothing to fill, the version guards a double submit."""
+
+
+class DocumentIssueForm(CheckedForm):
+    """出具文书: the type, what in the case it is of (a session…), and the latest version the
+    page showed (so a second click issues nothing: ``documents.case_document_issue``)."""
+
+    doc_type = forms.ChoiceField(choices=DocumentType.choices)
+    subject = forms.CharField(max_length=40, required=False)
+    after = forms.IntegerField(min_value=0)

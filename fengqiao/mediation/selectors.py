@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fengqiao.accounts.access import scope_for
 from fengqiao.disputes.choices import CaseStatus
@@ -20,6 +22,7 @@ from fengqiao.disputes.policy import FULFIL, case_may
 from fengqiao.disputes.selectors import case_get_for_user
 from fengqiao.documents.choices import DocumentType
 from fengqiao.documents.models import IssuedDocument
+from fengqiao.mediation import documents
 from fengqiao.mediation.choices import PERFORMANCE_OPEN, ConsentDecision, PerformanceStatus
 from fengqiao.mediation.consent import CONSENTING_ROLES
 from fengqiao.mediation.fulfilment import CertificateState, certificate_state, default_guidance
@@ -214,3 +217,97 @@ def fulfilment_work(user: Any) -> dict[str, Any]:
     rows = list(due.select_related("case").order_by("due_date", "pk")[:FULFILMENT_WORK_ROWS])
     count = len(rows) if len(rows) < FULFILMENT_WORK_ROWS else due.count()
     return {"fulfilment_due": rows, "fulfilment_due_count": count, "fulfilment_today": today}
+
+
+# --- Documents (mediation/documents.py) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentOffer:
+    """A document the case's state allows now: its type and subject, the latest version issued
+    (0: none yet) and whether this user may issue it."""
+
+    doc_type: str
+    label: str
+    subject: str
+    subject_label: str
+    latest: int
+    can_issue: bool
+
+
+@dataclass(frozen=True)
+class IssuedRow:
+    document: IssuedDocument
+    label: str
+
+
+@dataclass(frozen=True)
+class CaseDocuments:
+    """The case page's 文书 section: what can be issued now, and what was issued (newest
+    first). ``can_download``: the stored PDFs name the parties in full, so only a user who
+    reads the names in full downloads them; the DOCX working copy follows the user's names."""
+
+    offers: list[DocumentOffer]
+    issued: list[IssuedRow]
+    can_download: bool
+
+    @property
+    def can_issue_any(self) -> bool:
+        return any(offer.can_issue for offer in self.offers)
+
+
+def case_documents(user: Any, case: Case) -> CaseDocuments:
+    """For a case already read through the user's scope."""
+    facts = documents.CaseFacts(case)
+    sides = documents.issuing_sides(user, case)
+    issued = list(
+        IssuedDocument.objects.filter(case_number=case.number)
+        .select_related("issued_by", "issuer_org")
+        .order_by("-created_at", "-pk")
+    )
+    latest: dict[tuple[str, str], int] = {}
+    for row in issued:
+        key = (row.doc_type, row.subject)
+        latest[key] = max(latest.get(key, 0), row.version)
+    offers = []
+    labels: dict[tuple[str, str], str] = {}
+    for kind in documents.kinds():
+        for subject in kind.subjects(facts):
+            labels[(kind.doc_type, subject.key)] = subject.label
+            offers.append(
+                DocumentOffer(
+                    doc_type=kind.doc_type,
+                    label=kind.label,
+                    subject=subject.key,
+                    subject_label=subject.label,
+                    latest=latest.get((kind.doc_type, subject.key), 0),
+                    can_issue=documents.document_may(
+                        user, facts, kind.doc_type, subject.key, sides=sides
+                    ),
+                )
+            )
+    rows = []
+    for row in issued:
+        label = str(row.get_doc_type_display())
+        extra = labels.get((row.doc_type, row.subject), "")
+        rows.append(IssuedRow(row, f"{label}（{extra}）" if extra else label))
+    return CaseDocuments(
+        offers=offers,
+        issued=rows,
+        can_download=case_disclosure(user, case).full_names,
+    )
+
+
+def issued_document_for_user(user: Any, public_id: str) -> IssuedDocument:
+    """An issued document of a case the user can see (404 otherwise) and whose parties' names
+    the user reads in full (403 otherwise: the stored PDF names them)."""
+    document = IssuedDocument.objects.filter(public_id=public_id).first()
+    if document is None:
+        raise Http404
+    case_id = Case.objects.filter(number=document.case_number).values_list("pk", flat=True).first()
+    if case_id is None:
+        raise Http404
+    case = case_get_for_user(user, case_id)
+    if not case_disclosure(user, case).full_names:
+        raise PermissionDenied(_("您查看该案件时当事人姓名已脱敏，不能下载文书原件。"))
+    return document

@@ -37,4 +37,12 @@ urlpatterns = [
         {"action": "performance_certificate"},
         name="performance_certificate",
     ),
+    # 文书: issue a PDF, download an issued one, a DOCX working copy.
+    path("cases/<int:pk>/documents/issue/", views.document_issue, name="document_issue"),
+    path(
+        "cases/<int:pk>/documents/<slug:doc_type>/docx/",
+        views.document_docx,
+        name="document_docx",
+    ),
+    path("documents/<str:public_id>/", views.document_download, name="document_download"),
 ]

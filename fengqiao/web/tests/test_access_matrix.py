@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -144,6 +146,11 @@ RULES: dict[str, Rule] = {
     "mediation:performance_default": CASE_ACTION,
     "mediation:performance_certificate": CASE_ACTION,
     "mediation:evidence_download": Rule(VIEW_CASE, GET, ("evidence",)),
+    # 文书: issue from the case page; a DOCX working copy for whoever sees the case; an issued
+    # PDF for whoever sees the case with the parties' names in full.
+    "mediation:document_issue": CASE_ACTION,
+    "mediation:document_docx": Rule(VIEW_CASE, GET, ("case", "doc_type")),
+    "mediation:document_download": Rule(VIEW_CASE, GET, ("issued",)),
     "notify:list": Rule(LOGGED_IN),
     "notify:read": Rule(LOGGED_IN, POST),
     "notify:open": Rule(LOGGED_IN, GET, ("notification",)),
@@ -233,6 +240,35 @@ def _issued_document_id() -> str:
     ).public_id
 
 
+def _issued_of(case: Case) -> str:
+    """The public id of an issued document of ``case`` (a record and a stored file)."""
+    existing = IssuedDocument.objects.filter(case_number=case.number).first()
+    if existing is not None:
+        return existing.public_id
+    pdf = b"%PDF-1.7 access matrix"
+    name = default_storage.save(f"documents/matrix-{case.pk}.pdf", ContentFile(pdf))
+    return IssuedDocument.objects.create(
+        doc_type=DocumentType.MEDIATION_APPLICATION,
+        case_number=case.number,
+        issuer_org=case.handling_org or case.platform,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        sm3=sm3_hex(pdf),
+        file_name=name,
+    ).public_id
+
+
+def _issued(user: User, inside: bool) -> str | None:
+    """An issued document the user may download (of a case they see with the names in full),
+    or one of a case they cannot see."""
+    if not inside:
+        other = Case.objects.exclude(pk__in=_visible_cases(user).values("pk")).order_by("pk")
+        return _issued_of(other[0]) if other.exists() else None
+    for case in _visible_cases(user).order_by("pk")[:30]:
+        if case_disclosure(user, case).full_names:
+            return _issued_of(case)
+    return None
+
+
 def _evidence(case: Case) -> Evidence:
     """Evidence on ``case``, uploaded by a mediator of its handling org when it has none."""
     existing = Evidence.objects.filter(case=case).first()
@@ -256,9 +292,13 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         return _issued_document_id() if inside else None
     if kind == "confirmation_doc":
         return "application" if inside else None
+    if kind == "doc_type":  # a type every case has; the case is what the scope is about
+        return DocumentType.MEDIATION_APPLICATION.value
     if user is None:  # nobody logged in: any object will do
         inside = True
         user = User.objects.get(username="dispatcher")
+    if kind == "issued":
+        return _issued(user, inside)
     if kind in ("confirmation", "flag", "readable_confirmation"):
         mine = Confirmation.objects.filter(court_id__in=court_ids_for(user))
         if kind == "readable_confirmation":
