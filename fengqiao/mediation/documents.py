@@ -25,7 +25,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import CharField, Exists, OuterRef, Subquery, Value
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -101,14 +101,31 @@ class CaseFacts:
         return dict(row)
 
     @cached_property
-    def session_times(self) -> list[tuple[int, datetime]]:
-        rows = MediationSession.objects.filter(case=self.case).order_by("held_at", "pk")
-        return list(rows.values_list("pk", "held_at"))
+    def _times(self) -> dict[str, list[tuple[int, datetime]]]:
+        """The case's sessions and visits (id, time) in time order, in one query."""
+        # No ORDER BY inside a UNION (SQLite refuses it): sorted here.
+        sessions = (
+            MediationSession.objects.filter(case=self.case)
+            .order_by()
+            .values_list(Value("session", output_field=CharField()), "pk", "held_at")
+        )
+        visits = (
+            FollowUp.objects.filter(case=self.case)
+            .order_by()
+            .values_list(Value("follow_up", output_field=CharField()), "pk", "visited_at")
+        )
+        found: dict[str, list[tuple[int, datetime]]] = {"session": [], "follow_up": []}
+        for what, pk, at in sorted(sessions.union(visits, all=True), key=lambda r: (r[2], r[1])):
+            found[what].append((pk, at))
+        return found
 
-    @cached_property
+    @property
+    def session_times(self) -> list[tuple[int, datetime]]:
+        return self._times["session"]
+
+    @property
     def follow_up_times(self) -> list[tuple[int, datetime]]:
-        rows = FollowUp.objects.filter(case=self.case).order_by("visited_at", "pk")
-        return list(rows.values_list("pk", "visited_at"))
+        return self._times["follow_up"]
 
     @cached_property
     def parties(self) -> list[Party]:
@@ -317,7 +334,7 @@ def _notice(facts: CaseFacts, subject: str, shown: Disclosure) -> dict[str, Any]
 
 
 def _session_subjects(facts: CaseFacts) -> list[Subject]:
-    return [Subject(subject_key("session", s.pk), _moment(s.held_at)) for s in facts.sessions]
+    return [Subject(subject_key("session", pk), _moment(at)) for pk, at in facts.session_times]
 
 
 def _session(facts: CaseFacts, subject: str, shown: Disclosure) -> dict[str, Any]:
