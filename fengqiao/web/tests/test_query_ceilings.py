@@ -46,11 +46,11 @@ FEW, MANY = 3, 30
 CEILINGS = {
     "my_work_mediator": 17,
     "my_work_dispatcher": 16,
-    # The case page's 文书 section reads 3: what the case holds, its sessions and visits, and
-    # the documents issued (mediation/documents.py, selectors.case_documents).
-    "case_detail_handler": 40,
-    "case_detail_platform": 31,
-    "case_detail_closed": 31,
+    # The case page's 文书 section reads 4: what the case holds, its sessions and visits, the
+    # documents issued and the platforms above the case's (who may issue: policy.on_side).
+    "case_detail_handler": 41,
+    "case_detail_platform": 32,
+    "case_detail_closed": 32,
     "case_list": 14,
     "notifications": 12,
     "regions": 12,
