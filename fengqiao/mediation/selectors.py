@@ -142,6 +142,7 @@ class FulfilmentPanel:
     certificates: list[IssuedDocument]
     guidance: str
     obligor_names: dict[int, str]
+    full_names: bool = False  # the user reads the names in full: may download the PDF
 
     @property
     def has_open(self) -> bool:
@@ -192,6 +193,7 @@ def fulfilment_panel(user: Any, case: Case) -> FulfilmentPanel:
         if any(i.status == PerformanceStatus.DEFAULTED for i in items)
         else "",
         obligor_names={i.obligor_id: shown.name(i.obligor.name, i.obligor.kind) for i in items},
+        full_names=shown.full_names,
     )
 
 

@@ -89,6 +89,9 @@ def test_a_mediator_records_payment_and_issues_the_certificate_on_a_phone(
         case_number=case.number, doc_type=DocumentType.PERFORMANCE_CERTIFICATE
     )
     shot(page, "certificate")
+    with page.expect_download() as download:
+        page.locator("#performance-certificate-issued a", has_text="下载PDF").click()
+    assert download.value.suggested_filename.endswith(".pdf")
     page.locator("#performance-certificate-issued a", has_text="验真").click()
     page.wait_for_url(f"**/verify/{document.public_id}")
     assert "自动履行证明书" in page.locator("main").inner_text()
