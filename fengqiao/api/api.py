@@ -446,3 +446,9 @@ def case_list(
         "items": [_summary(c) for c in page.items],
         "next_cursor": str(page.next_after) if page.next_after is not None else None,
     }
+
+
+# 司法确认 (api/confirmation.py).
+from fengqiao.api.confirmation import router as confirmation_router  # noqa: E402
+
+api.add_router("", confirmation_router)

@@ -7,3 +7,5 @@ class ApiScope(models.TextChoices):
 
     CASES_READ = "cases:read", _("查询案件")
     CASES_WRITE = "cases:write", _("登记案件")
+    CONFIRMATIONS_READ = "confirmations:read", _("查询司法确认")
+    CONFIRMATIONS_WRITE = "confirmations:write", _("申请、受理与裁定司法确认")

@@ -46,6 +46,18 @@ from fengqiao.orgs.models import Organization
 TO_ACCEPT, TO_RULE, DECIDED = "to_accept", "to_rule", "decided"
 TABS = (TO_ACCEPT, TO_RULE, DECIDED)
 QUEUE_PAGE = 50
+QUEUE_FIELDS = (
+    "number",
+    "status",
+    "filed_at",
+    "accept_due_at",
+    "rule_due_at",
+    "extended_at",
+    "decided_at",
+    "court_id",
+    "case__number",
+    "filed_org__name",
+)
 
 
 def filable_agreement(case: Case) -> Agreement | None:
@@ -102,7 +114,9 @@ def confirmation_queue(user: Any, tab: str = TO_ACCEPT, *, limit: int = QUEUE_PA
     counts = {t: _tab_queryset(courts, t).count() for t in (TO_ACCEPT, TO_RULE)}
     rows = list(
         _tab_queryset(courts, tab)
-        .select_related("case", "court", "filed_org")
+        .select_related("case", "filed_org")
+        # What a row shows: the queue never reads the scan, the reasons or the documents.
+        .only(*QUEUE_FIELDS)
         .prefetch_related(
             Prefetch("applicants", queryset=Party.objects.only("pk", "name", "case_id")),
             Prefetch(
@@ -126,6 +140,19 @@ def confirmation_queue(user: Any, tab: str = TO_ACCEPT, *, limit: int = QUEUE_PA
             )
         )
     return Queue(tab, out, counts)
+
+
+def confirmation_rows(user: Any, tab: str, *, limit: int = QUEUE_PAGE) -> list[Confirmation]:
+    """One tab of the user's courts' applications with everything the API shows of each
+    (case, court, committee, applicants, flags): a fixed number of queries."""
+    courts = court_ids_for(user)
+    if not courts:
+        return []
+    return list(
+        _tab_queryset(courts, tab if tab in TABS else TO_ACCEPT)
+        .select_related("case", "court", "filed_org")
+        .prefetch_related("applicants", "flags")[:limit]
+    )
 
 
 def confirmation_get_for_user(user: Any, pk: int) -> Confirmation:

@@ -303,21 +303,8 @@ def confirmation_file(
         ScreeningFlag.objects.bulk_create(
             ScreeningFlag(confirmation=confirmation, code=f.code, reason=f.reason) for f in flags
         )
-        confirmation.application_document = document_issue(
-            actor=actor,
-            doc_type=DocumentType.CONFIRMATION_APPLICATION,
-            case_number=case.number,
-            issuer_org=case.handling_org,
-            context={
-                "court": court.name,
-                "number": case.number,
-                "applicants": _party_lines(applicants),
-                "committee": case.handling_org.name,
-                "mediators": [case.handler.display_name] if case.handler else [],
-                **_agreement_context(agreement),
-                "note": note,
-            },
-            party_names=[p.name for p in applicants],
+        confirmation.application_document = application_document_issue(
+            confirmation, actor=actor, note=note
         )
         confirmation.save(update_fields=["application_document"])
         _timeline(
@@ -341,7 +328,32 @@ def confirmation_file(
     return confirmation
 
 
-def _next_number(court: Organization, year: int) -> str:
+def application_document_issue(
+    confirmation: Confirmation, *, actor: Any, note: str = ""
+) -> IssuedDocument:
+    """The 司法确认申请书 of ``confirmation``, issued by its committee."""
+    case = confirmation.case
+    applicants = list(confirmation.applicants.all())
+    return document_issue(
+        actor=actor,
+        doc_type=DocumentType.CONFIRMATION_APPLICATION,
+        case_number=case.number,
+        issuer_org=confirmation.filed_org,
+        context={
+            "court": confirmation.court.name,
+            "number": case.number,
+            "applicants": _party_lines(applicants),
+            "committee": confirmation.filed_org.name,
+            "mediators": [case.handler.display_name] if case.handler else [],
+            **_agreement_context(confirmation.agreement),
+            "note": note,
+        },
+        party_names=[p.name for p in applicants],
+    )
+
+
+def next_number(court: Organization, year: int) -> str:
+    """The court's next 民特 number of ``year`` (the counter row locked)."""
     counter, _created = ConfirmationCounter.objects.select_for_update().get_or_create(
         court=court, year=year
     )
@@ -363,7 +375,7 @@ def confirmation_accept(
         confirmation.accepted_at = now
         confirmation.accepted_by = actor
         confirmation.rule_due_at = period_end(now, RULE_PERIOD)
-        confirmation.number = _next_number(confirmation.court, timezone.localdate(now).year)
+        confirmation.number = next_number(confirmation.court, timezone.localdate(now).year)
         confirmation.version += 1
         confirmation.save()
         _timeline(
@@ -382,19 +394,23 @@ def confirmation_accept(
     return confirmation
 
 
-def _court_document(
+def court_document_issue(
     confirmation: Confirmation, *, actor: Any, doc_type: DocumentType, extra: dict[str, Any]
 ) -> IssuedDocument:
+    """The court's document on ``confirmation`` (不予受理通知书 or 民事裁定书)."""
     applicants = list(confirmation.applicants.all())
     case = confirmation.case
     judge = getattr(actor, "display_name", "") or str(actor)
+    court = confirmation.court
+    # A 人民法庭 rules in the name of its basic court (人民法院组织法: the tribunal is part of it).
+    heading = court.parent.name if court.kind.code == "tribunal" and court.parent else court.name
     return document_issue(
         actor=actor,
         doc_type=doc_type,
         case_number=case.number,
         issuer_org=confirmation.court,
         context={
-            "court": confirmation.court.name,
+            "court": heading,
             "committee": confirmation.filed_org.name,
             "number": confirmation.number,
             "case_number": case.number,
@@ -425,7 +441,7 @@ def confirmation_refuse(
         confirmation.decided_by = actor
         confirmation.reasons = reasons.strip()
         confirmation.version += 1
-        confirmation.decision_document = _court_document(
+        confirmation.decision_document = court_document_issue(
             confirmation, actor=actor, doc_type=DocumentType.CONFIRMATION_NOT_ACCEPTED, extra={}
         )
         confirmation.save()
@@ -540,7 +556,7 @@ def confirmation_rule(
         confirmation.decided_by = actor
         confirmation.reasons = reasons.strip()
         confirmation.version += 1
-        confirmation.decision_document = _court_document(
+        confirmation.decision_document = court_document_issue(
             confirmation,
             actor=actor,
             doc_type=DocumentType.CONFIRMATION_RULING,

@@ -169,12 +169,23 @@ RULES: dict[str, Rule] = {
     "court:confirmation_file": Rule(VIEW_CASE, GET, ("case",)),
     "court:confirmation_serve": Rule(VIEW_CASE, POST, ("readable_confirmation",)),
     "court:confirmation_pdf": Rule(
-        (VIEW_CASE, *COURT), GET, ("readable_confirmation", "confirmation_doc")
+        (VIEW_CASE, *COURT), GET, ("documented_confirmation", "confirmation_doc")
     ),
     "court:confirmation_scan": Rule((VIEW_CASE, *COURT), GET, ("readable_confirmation",)),
 }
 # The API is checked by its own test below (keys, not sessions); these are its URL names.
 API = {"api:case_create", "api:case_list", "api:case_detail", "api:openapi-json", "api:api-root"}
+# 司法确认 over the API: checked below for every key (read) and in api/tests/test_confirmations.py.
+API |= {
+    "api:confirmation_create",
+    "api:confirmation_list",
+    "api:confirmation_detail",
+    "api:confirmation_accept",
+    "api:confirmation_refuse",
+    "api:confirmation_flag_acknowledge",
+    "api:confirmation_rule",
+    "api:confirmation_ruling_pdf",
+}
 
 
 def url_names() -> Iterator[str]:
@@ -299,11 +310,13 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         user = User.objects.get(username="dispatcher")
     if kind == "issued":
         return _issued(user, inside)
-    if kind in ("confirmation", "flag", "readable_confirmation"):
+    if kind in ("confirmation", "flag", "readable_confirmation", "documented_confirmation"):
         mine = Confirmation.objects.filter(court_id__in=court_ids_for(user))
-        if kind == "readable_confirmation":
+        if kind != "confirmation":
             mine = mine | Confirmation.objects.filter(case__in=_visible_cases(user).values("pk"))
         rows = mine if inside else Confirmation.objects.exclude(pk__in=mine.values("pk"))
+        if kind == "documented_confirmation":  # the small demo issues few PDFs
+            rows = rows.filter(application_document__isnull=False)
         if kind == "flag":
             return _first(ScreeningFlag.objects.filter(confirmation__in=rows.values("pk")))
         return _first(rows)
@@ -507,6 +520,19 @@ def test_api_operations_for_every_key() -> None:
         created = call(POST, "/api/v1/cases")
         if created not in (400, 403, 422):
             wrong.append(f"{username} POST /api/v1/cases with {{}}: {created}")
+        # 司法确认: a key reads the applications its user may read, and no other.
+        for inside in (True, False):
+            pk = objects_for("readable_confirmation", user, inside)
+            if pk is None:
+                continue
+            status = call(GET, f"/api/v1/confirmations/{pk}")
+            if status != (200 if inside else 404):
+                wrong.append(f"{username} GET confirmation {pk} ({inside=}): {status}")
+            court_side = has_perm(user, REVIEW_CONFIRMATION)
+            for action in ("accept", "rule"):
+                status = call(POST, f"/api/v1/confirmations/{pk}/{action}")
+                if status >= 500 or (status == 200 and not court_side):
+                    wrong.append(f"{username} POST confirmation {pk} {action} with {{}}: {status}")
         for inside in (True, False):
             pk = objects_for("case", user, inside)
             if pk is None:
