@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from fengqiao.demo.cases import demo_cases_seed
 from fengqiao.demo.cases_data import FORCED_CASES_ONLY, FULL_CASES
+from fengqiao.demo.confirmations import demo_confirmations_seed
 from fengqiao.demo.data import (
     COUNTY_CODE,
     COUNTY_NAME,
@@ -70,6 +71,7 @@ class Command(BaseCommand):
             raise CommandError(f"演示区县“{COUNTY_NAME}”（{exc}）已存在，不再重复生成。") from exc
         cases = demo_cases_seed(seed=options["seed"], today=timezone.localdate(), count=count)
         fulfilment = demo_fulfilment_seed(seed=options["seed"])
+        confirmations = demo_confirmations_seed(small=options["small"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成演示区县“{COUNTY_NAME}”（种子 {options['seed']}）："
@@ -78,6 +80,7 @@ class Command(BaseCommand):
                 f"演示账户 {summary.accounts} 个，近 18 个月的演示案件 {cases.cases} 件"
                 f"（交办单 {cases.orders} 张、督办单 {cases.supervisions} 张），"
                 f"履行跟踪 {fulfilment.cases} 件（自动履行证明书 {fulfilment.certificates} 份），"
+                f"司法确认申请 {confirmations.confirmations} 件，"
                 f"用时 {time.monotonic() - started:.1f} 秒。"
             )
         )
