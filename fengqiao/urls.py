@@ -16,6 +16,7 @@ urlpatterns = [
     path("court/", include("fengqiao.court.urls")),
     path("notifications/", include("fengqiao.notify.urls")),
     path("verify/", include("fengqiao.documents.urls")),
+    path("signing/", include("fengqiao.documents.signing_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -31,6 +31,7 @@ from fengqiao.demo.data import (
 )
 from fengqiao.demo.plan import demo_plan
 from fengqiao.demo.planning import DemoPlan
+from fengqiao.demo.signing import write_signing
 from fengqiao.orgs.choices import (
     PersonRole,
 )
@@ -67,6 +68,7 @@ class DemoSummary:
     mediators: int
     grid_workers: int
     accounts: int
+    signing_credentials: int
 
 
 def demo_seed(
@@ -83,6 +85,7 @@ def demo_seed(
         people = _write_people(plan, regions, orgs)
         _write_links(plan, orgs, people)
         write_accounts(plan, orgs, people)
+        signing = write_signing(orgs.values())
     roles = [m.role for p in plan.people for m in p.memberships]
     return DemoSummary(
         regions=len(plan.regions),
@@ -98,6 +101,7 @@ def demo_seed(
         ),
         grid_workers=roles.count(PersonRole.GRID_WORKER),
         accounts=len(plan.accounts),
+        signing_credentials=signing,
     )
 
 

@@ -40,3 +40,8 @@ TEMPLATES: dict[str, str] = {
 
 # Parts of a 案卷 that are not documents of their own (rendered only inside the file).
 EVIDENCE_LIST_TEMPLATE = "documents/evidence_list.html"
+
+# The types issued with the issuer's digital signature and visible seal (services.document_issue
+# refuses to issue one when the issuing org holds no valid signing credential). A new type that
+# must be sealed is added here; nothing else changes.
+SIGNED_TYPES: frozenset[str] = frozenset({DocumentType.MEDIATION_AGREEMENT})

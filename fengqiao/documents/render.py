@@ -13,6 +13,7 @@ import io
 import shutil
 import subprocess
 import threading
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,10 @@ from weasyprint.urls import URLFetcher, URLFetchingError
 CJK_FAMILY = "Noto Serif CJK SC"
 # The family name the document's CSS uses for its text.
 DOCUMENT_FONT = "FengqiaoDocument"
+# The id of the element where a signed document's seal goes (its template's seal block).
+SEAL_ANCHOR = "fq-seal"
+# CSS pixels (WeasyPrint's layout unit) to PDF points.
+PX_TO_PT = 0.75
 
 
 @cache
@@ -119,15 +124,46 @@ def _font_setup(embed_cjk_font: bool) -> tuple[CSS, FontConfiguration, LocalOnly
     return setups[embed_cjk_font]
 
 
-def html_to_pdf(source: str, *, embed_cjk_font: bool = True) -> bytes:
-    """The PDF of ``source`` (a whole HTML page). ``embed_cjk_font=False`` leaves the document
-    font undefined (for tests comparing against a render without the Chinese font)."""
+@dataclass(frozen=True)
+class PdfBox:
+    """A rectangle on a page of a PDF: the page's index and (x1, y1, x2, y2) in points from
+    the page's bottom left corner."""
+
+    page: int
+    box: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    pdf: bytes
+    # Where the element with id ``SEAL_ANCHOR`` was laid out (its last page), if anywhere.
+    seal: PdfBox | None
+
+
+def render_pdf(source: str, *, embed_cjk_font: bool = True) -> RenderedPdf:
+    """The PDF of ``source`` (a whole HTML page) and where its seal block was laid out.
+    ``embed_cjk_font=False`` leaves the document font undefined (for tests comparing against a
+    render without the Chinese font)."""
     stylesheet, font_config, fetcher = _font_setup(embed_cjk_font)
-    document = HTML(string=source, url_fetcher=fetcher, base_url=None)
-    pdf = document.write_pdf(stylesheets=[stylesheet], font_config=font_config)
+    document = HTML(string=source, url_fetcher=fetcher, base_url=None).render(
+        stylesheets=[stylesheet], font_config=font_config
+    )
+    seal = None
+    for index, page in enumerate(document.pages):
+        anchor = page.anchors.get(SEAL_ANCHOR)
+        if anchor is not None:
+            x1, top, x2, bottom = (float(v) * PX_TO_PT for v in anchor)
+            height = float(page.height) * PX_TO_PT
+            seal = PdfBox(page=index, box=(x1, height - bottom, x2, height - top))
+    pdf = document.write_pdf()
     if not isinstance(pdf, bytes):  # write_pdf returns the bytes when given no target
         raise TypeError("WeasyPrint returned no PDF")
-    return pdf
+    return RenderedPdf(pdf=pdf, seal=seal)
+
+
+def html_to_pdf(source: str, *, embed_cjk_font: bool = True) -> bytes:
+    """The PDF of ``source`` (a whole HTML page); see ``render_pdf``."""
+    return render_pdf(source, embed_cjk_font=embed_cjk_font).pdf
 
 
 # --- DOCX --------------------------------------------------------------------------------------

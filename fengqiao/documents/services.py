@@ -1,4 +1,5 @@
-"""Issuing a document: render it, digest it, keep the PDF and the record, audit it."""
+"""Issuing a document (render it, sign it when its type is signed, digest it, keep the PDF and
+the record, audit it) and the signing credentials and trust roots the signatures rest on."""
 
 from __future__ import annotations
 
@@ -7,23 +8,44 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 from fengqiao.core.crypto import sm3_hex
 from fengqiao.core.masking import mask_name
-from fengqiao.documents.choices import TEMPLATES, DocumentType
-from fengqiao.documents.models import IssuedDocument, new_public_id
-from fengqiao.documents.render import html_to_pdf, qr_data_uri, render_html
+from fengqiao.documents.choices import SIGNED_TYPES, TEMPLATES, DocumentType
+from fengqiao.documents.models import (
+    IssuedDocument,
+    SigningCredential,
+    SigningTrustRoot,
+    new_public_id,
+)
+from fengqiao.documents.policy import credential_may_upload
+from fengqiao.documents.render import qr_data_uri, render_html, render_pdf
+from fengqiao.documents.selectors import credential_active_for
+from fengqiao.documents.signing import (
+    CredentialRefused,
+    ParsedCredential,
+    load_pem_certificates,
+    parse_pkcs12,
+    sign_pdf,
+)
+from fengqiao.documents.signing import fingerprint as certificate_fingerprint
 from fengqiao.orgs.models import Organization
 
 STORAGE_DIR = "documents"
+
+
+class DocumentRefused(Exception):
+    """The document cannot be issued; the message says why and who can fix it."""
 
 
 def verify_url(public_id: str) -> str:
@@ -45,9 +67,24 @@ def document_issue(
     subject: str = "",
 ) -> IssuedDocument:
     """Render ``doc_type``'s template with ``context`` to a PDF carrying its verification QR
-    code, store the PDF and record it as the next version for ``case_number`` (and
-    ``subject``, when the case has several documents of the type: one 调解笔录 per session)."""
+    code, sign it with ``issuer_org``'s credential when the type is one of ``SIGNED_TYPES``,
+    store the PDF and record it as the next version for ``case_number`` (and ``subject``,
+    when the case has several documents of the type: one 调解笔录 per session).
+
+    Raises ``DocumentRefused`` when the type must be signed and the org holds no valid
+    credential: an unsigned agreement or ruling is never handed out."""
     public_id = new_public_id()
+    credential = None
+    if doc_type in SIGNED_TYPES:
+        credential = credential_active_for(issuer_org)
+        if credential is None:
+            raise DocumentRefused(
+                _(
+                    "“%(org)s”没有有效的电子签章证书，不能出具须加盖电子签章的%(type)s。"
+                    "请辖区的单位管理员在“电子签章证书”页面为该单位上传证书（PKCS#12文件）。"
+                )
+                % {"org": issuer_org.name, "type": DocumentType(doc_type).label}
+            )
     with transaction.atomic():
         latest = IssuedDocument.objects.filter(
             doc_type=doc_type, case_number=case_number, subject=subject
@@ -66,7 +103,21 @@ def document_issue(
                 "qr": qr_data_uri(url),
             },
         )
-        pdf = html_to_pdf(page)
+        rendered = render_pdf(page)
+        pdf = rendered.pdf
+        signed_at = None
+        if credential is not None:
+            signed_at = timezone.now()
+            pdf = sign_pdf(
+                pdf,
+                certificate_pem=credential.certificate_pem,
+                chain_pem=credential.chain_pem,
+                key_pem=credential.private_key,
+                org_name=issuer_org.name,
+                date=timezone.localdate(signed_at).strftime("%Y年%m月%d日"),
+                placement=rendered.seal,
+            )
+        # The digests are of the bytes handed out: the signed PDF.
         file_name = default_storage.save(f"{STORAGE_DIR}/{public_id}.pdf", ContentFile(pdf))
         # The file is written before its row: if the row or its audit event fails, the file
         # goes too (no stored PDF without its record).
@@ -84,6 +135,8 @@ def document_issue(
                     sm3=sm3_hex(pdf),
                     file_name=file_name,
                     masked_parties=[mask_name(name) for name in party_names],
+                    signed_with=credential,
+                    signed_at=signed_at,
                 )
                 audit_record(
                     actor=actor,
@@ -95,6 +148,7 @@ def document_issue(
                         "version": version,
                         "sha256": document.sha256,
                         "sm3": document.sm3,
+                        "signed_with": credential.fingerprint if credential else "",
                     },
                 )
         except BaseException:
@@ -107,3 +161,86 @@ def document_pdf(document: IssuedDocument) -> bytes:
     """The stored PDF's bytes."""
     with default_storage.open(document.file_name, "rb") as stored:
         return bytes(stored.read())
+
+
+# --- Signing credentials and trust roots -------------------------------------------------------
+
+
+def credential_upload(
+    *, actor: Any, org: Organization, data: bytes, password: str
+) -> SigningCredential:
+    """Install the certificate and key of a PKCS#12 file as ``org``'s active credential.
+    ``CredentialRefused`` says why a file cannot be used (wrong password, not PKCS#12,
+    expired, key not matching); the password is used to decode the file and forgotten."""
+    if not credential_may_upload(actor, org):
+        raise PermissionDenied(_("您无权为“%(org)s”上传签名证书。") % {"org": org.name})
+    parsed = parse_pkcs12(data, password, now=timezone.now())
+    return credential_install(actor=actor, org=org, parsed=parsed)
+
+
+def credential_install(
+    *, actor: Any, org: Organization, parsed: ParsedCredential
+) -> SigningCredential:
+    """Make ``parsed`` the org's active credential; the one it replaces stays on record
+    (inactive) for the documents it signed."""
+    if not credential_may_upload(actor, org):
+        raise PermissionDenied(_("您无权为“%(org)s”上传签名证书。") % {"org": org.name})
+    with transaction.atomic():
+        # One upload per org at a time: the swap of the active credential is not raced.
+        Organization.objects.select_for_update().filter(pk=org.pk).first()
+        if SigningCredential.objects.filter(fingerprint=parsed.fingerprint).exists():
+            raise CredentialRefused(_("该证书已经上传过，无需重复上传。"))
+        replaced = list(
+            SigningCredential.objects.filter(org=org, is_active=True).values_list(
+                "fingerprint", flat=True
+            )
+        )
+        SigningCredential.objects.filter(org=org, is_active=True).update(is_active=False)
+        credential = SigningCredential.objects.create(
+            org=org,
+            subject=parsed.subject,
+            issuer=parsed.issuer,
+            serial_number=parsed.serial_number[:64],
+            fingerprint=parsed.fingerprint,
+            certificate_pem=parsed.certificate_pem,
+            chain_pem=parsed.chain_pem,
+            private_key=parsed.key_pem,
+            valid_from=parsed.certificate.not_valid_before_utc,
+            valid_until=parsed.certificate.not_valid_after_utc,
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
+        )
+        # The certificate's public facts only: never the key or the password.
+        audit_record(
+            actor=actor,
+            event_type=EventType.SIGNING_CREDENTIAL_UPLOADED,
+            obj=credential,
+            after={
+                "org": org.name,
+                "subject": credential.subject,
+                "issuer": credential.issuer,
+                "fingerprint": credential.fingerprint,
+                "valid_until": credential.valid_until.isoformat(),
+                "replaced": replaced,
+            },
+        )
+    return credential
+
+
+def trust_root_add(
+    *, actor: Any, name: str, certificate_pem: str, is_demo: bool = False
+) -> SigningTrustRoot:
+    """Record a CA certificate the verification page trusts (the demo seed's demo CA)."""
+    certificate = load_pem_certificates(certificate_pem)[0]
+    with transaction.atomic():
+        root, created = SigningTrustRoot.objects.get_or_create(
+            fingerprint=certificate_fingerprint(certificate),
+            defaults={"name": name, "certificate_pem": certificate_pem, "is_demo": is_demo},
+        )
+        if created:
+            audit_record(
+                actor=actor,
+                event_type=EventType.SIGNING_TRUST_ROOT_ADDED,
+                obj=root,
+                after={"name": name, "fingerprint": root.fingerprint, "is_demo": is_demo},
+            )
+    return root

@@ -337,3 +337,10 @@ FENGQIAO_BACKUP_KEY_FILE = os.environ.get("FENGQIAO_BACKUP_KEY_FILE", "")
 # document's QR code links to its verification page under it. Empty: the QR code holds the
 # path only.
 FENGQIAO_PUBLIC_URL = os.environ.get("FENGQIAO_PUBLIC_URL", "")
+# The CA certificates (PEM files, several separated by ":") that signed documents must chain to
+# for the verification page to call a signature valid: in production, the CA that issued the
+# courts' and committees' signing certificates. The demo seed records its demo CA in the
+# database instead (docs/documents.md).
+FENGQIAO_SIGNING_TRUST_ROOTS = [
+    p for p in os.environ.get("FENGQIAO_SIGNING_TRUST_ROOTS", "").split(":") if p.strip()
+]

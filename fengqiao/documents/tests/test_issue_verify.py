@@ -97,8 +97,8 @@ def test_the_stored_pdf_is_genuine(issued: IssuedDocument) -> None:
     response = _verify(issued, document_pdf(issued))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "真实一致" in page
-    assert "与存档不一致" not in page
+    assert "真实有效" in page
+    assert "已被改动" not in page
 
 
 def test_one_changed_byte_is_not_genuine(issued: IssuedDocument) -> None:
@@ -108,24 +108,24 @@ def test_one_changed_byte_is_not_genuine(issued: IssuedDocument) -> None:
     pdf[at] ^= 0x01
     response = _verify(issued, bytes(pdf))
     page = response.content.decode()
-    assert "与存档不一致" in page
-    assert "真实一致" not in page
+    assert "已被改动" in page
+    assert "真实有效" not in page
 
 
 def test_another_document_is_not_genuine(issued: IssuedDocument) -> None:
     other = _issue(case_number="FQ-TEST-0003")
-    assert "与存档不一致" in _verify(issued, document_pdf(other)).content.decode()
+    assert "已被改动" in _verify(issued, document_pdf(other)).content.decode()
 
 
 def test_a_file_that_is_not_a_pdf_is_refused_by_the_upload_checks(issued: IssuedDocument) -> None:
     page = _verify(issued, b"\x89PNG\r\n\x1a\n" + b"0" * 100, "协议书.png").content.decode()
     assert "请上传PDF文件" in page
-    assert "真实一致" not in page
-    assert "与存档不一致" not in page
+    assert "真实有效" not in page
+    assert "已被改动" not in page
     scripted = b"%PDF-1.4\n1 0 obj<</Type/Catalog/OpenAction<</S/JavaScript/JS(x)>>>>endobj"
     page = _verify(issued, scripted).content.decode()
-    assert "真实一致" not in page
-    assert "与存档不一致" not in page
+    assert "真实有效" not in page
+    assert "已被改动" not in page
 
 
 def test_an_unknown_id_is_404() -> None:
