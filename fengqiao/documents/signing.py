@@ -178,10 +178,18 @@ def parse_pkcs12(data: bytes, password: str, *, now: datetime) -> ParsedCredenti
     if loaded is None:
         raise CredentialRefused(_("证书密码不正确，请输入导出该证书文件时设置的密码。"))
     key, certificate, additional = loaded
-    if certificate is None:
-        raise CredentialRefused(_("文件中没有证书，请导出包含证书和私钥的文件。"))
     if key is None:
         raise CredentialRefused(_("文件中没有私钥，请导出包含私钥的证书文件。"))
+    if certificate is None:
+        # A file whose certificate is not linked to its key: take the one the key belongs to.
+        mine = [
+            c
+            for c in additional
+            if _public_bytes(c.public_key()) == _public_bytes(key.public_key())
+        ]
+        if not additional:
+            raise CredentialRefused(_("文件中没有证书，请导出包含证书和私钥的文件。"))
+        certificate = mine[0] if mine else additional[0]
     return credential_from_parts(certificate=certificate, key=key, chain=list(additional), now=now)
 
 
@@ -206,14 +214,12 @@ class ImportedPdfBytes(content.PdfContent):
         return resource + b" Do"
 
 
-@lru_cache(maxsize=256)
-def seal_pdf(org_name: str, date: str, width: float, height: float) -> bytes:
-    """The seal's appearance: a one-page PDF of ``width`` x ``height`` points naming the org
-    in Chinese (kept per org and day: rendering it takes longer than signing)."""
-    # The name on one or two lines: at most 15 pt, smaller for a long name.
-    per_line = max(1, -(-len(org_name) // 2)) if len(org_name) > 12 else max(1, len(org_name))
+def seal_html(org_name: str, date: str, width: float, height: float) -> str:
+    """The seal's page: ``width`` x ``height`` points naming the org in Chinese."""
+    # The name on one line, or two when long: at most 15 pt, smaller for a long name.
+    per_line = -(-len(org_name) // 2) if len(org_name) > 12 else max(1, len(org_name))
     font_size = round(min(15.0, (width - 20) / per_line), 1)
-    page = render_to_string(
+    return render_to_string(
         "documents/seal.html",
         {
             "org_name": org_name,
@@ -223,7 +229,13 @@ def seal_pdf(org_name: str, date: str, width: float, height: float) -> bytes:
             "font_size": font_size,
         },
     )
-    return html_to_pdf(page)
+
+
+@lru_cache(maxsize=256)
+def seal_pdf(org_name: str, date: str, width: float, height: float) -> bytes:
+    """The seal's appearance as a one-page PDF (kept per org and day: rendering it takes
+    longer than signing)."""
+    return html_to_pdf(seal_html(org_name, date, width, height))
 
 
 # --- Signing ---------------------------------------------------------------------------------
@@ -239,7 +251,8 @@ def seal_box(pdf: bytes, placement: PdfBox | None) -> PdfBox:
         return placement
     reader = PdfFileReader(io.BytesIO(pdf))
     last = int(reader.root["/Pages"]["/Count"]) - 1
-    _x1, _y1, x2, _y2 = (float(v) for v in reader.get_page(last)["/MediaBox"])
+    page = reader.find_page_for_modification(last)[0].get_object()
+    _x1, _y1, x2, _y2 = (float(v) for v in page["/MediaBox"])
     right = x2 - SEAL_MARGIN
     return PdfBox(
         page=last,
@@ -274,7 +287,7 @@ def sign_pdf(
         ),
     )
     where = seal_box(pdf, placement)
-    x1, y1, x2, y2 = where.box
+    x1, y1, x2, y2 = (round(v) for v in where.box)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     fields.append_signature_field(
         writer,

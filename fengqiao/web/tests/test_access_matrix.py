@@ -48,7 +48,7 @@ from fengqiao.disputes.disclosure import PHONE, case_disclosure
 from fengqiao.disputes.models import Case, DispatchOrder, Party
 from fengqiao.disputes.permissions import REGISTER_CASE, VIEW_CASE
 from fengqiao.documents.choices import DocumentType
-from fengqiao.documents.models import IssuedDocument
+from fengqiao.documents.models import IssuedDocument, SigningCredential, SigningTrustRoot
 from fengqiao.mediation.models import Evidence
 from fengqiao.mediation.services import evidence_upload
 from fengqiao.notify.models import Notification
@@ -156,6 +156,10 @@ RULES: dict[str, Rule] = {
     "notify:open": Rule(LOGGED_IN, GET, ("notification",)),
     # Public: anyone holding an issued document checks it (masked names only).
     "documents:verify": Rule(ANYONE, GET, ("document",)),
+    "documents:trust_root": Rule(ANYONE, GET, ("trust_root",)),
+    # The org admin's signing credentials, for the courts and committees they manage.
+    "signing:credential_list": Rule(MANAGE_ORGS),
+    "signing:credential_upload": Rule(MANAGE_ORGS, GET, ("signing_org",)),
     "admin:index": Rule(tuple(sorted(ADMIN_PERMS))),
     # 司法确认: the court's judge and clerk work the queue; whoever sees the case files (its
     # handling mediator, by the policy), downloads the documents and records the service.
@@ -305,6 +309,8 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         return "application" if inside else None
     if kind == "doc_type":  # a type every case has; the case is what the scope is about
         return DocumentType.MEDIATION_APPLICATION.value
+    if kind == "trust_root":  # public: the demo CA's certificate
+        return _first(SigningTrustRoot.objects.all()) if inside else None
     if user is None:  # nobody logged in: any object will do
         inside = True
         user = User.objects.get(username="dispatcher")
@@ -341,6 +347,14 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
     if kind == "person":
         seen = people_visible_to(user)
         return _first(seen if inside else Person.objects.exclude(pk__in=seen.values("pk")))
+    if kind == "signing_org":  # a court or committee the user manages, or one of another region
+        signing = Organization.objects.filter(pk__in=SigningCredential.objects.values("org"))
+        managed = _managed_orgs(user)
+        return _first(
+            signing.filter(pk__in=managed.values("pk"))
+            if inside
+            else signing.exclude(pk__in=managed.values("pk"))
+        )
     if kind in ("managed_org", "managed_person", "managed_membership"):
         orgs = _managed_orgs(user)
         if not inside:
