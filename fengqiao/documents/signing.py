@@ -11,9 +11,12 @@ read a single font file, where Debian ships Noto CJK as a collection (.ttc).
 
 from __future__ import annotations
 
+import asyncio
 import binascii
 import io
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -50,6 +53,18 @@ SEAL_WIDTH = 170.0
 SEAL_HEIGHT = 119.0
 # Where it goes then: above the bottom margin, at the right (points from the page's corner).
 SEAL_MARGIN = 62.0
+
+
+def _outside_event_loop(call: Callable[[], Any]) -> Any:
+    """``call()`` where no asyncio loop runs: pyHanko's synchronous API runs its coroutines
+    with ``asyncio.run``, which fails in a thread whose loop is running (an async caller, or a
+    test driving Playwright); there it runs in a worker thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call()
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(call).result()
 
 
 class CredentialRefused(Exception):
@@ -303,7 +318,8 @@ def sign_pdf(
         background=ImportedPdfBytes(seal_pdf(org_name, date, x2 - x1, y2 - y1)),
         border_width=0,
     )
-    out = signers.PdfSigner(meta, signer, stamp_style=stamp).sign_pdf(writer)
+    pdf_signer = signers.PdfSigner(meta, signer, stamp_style=stamp)
+    out = _outside_event_loop(lambda: pdf_signer.sign_pdf(writer))
     return bytes(out.getvalue())
 
 
@@ -344,7 +360,7 @@ def validate_pdf(
         moment=moment or datetime.now(tz=UTC),
     )
     try:
-        status = validate_pdf_signature(embedded[0], context)
+        status = _outside_event_loop(lambda: validate_pdf_signature(embedded[0], context))
     except Exception:  # a damaged signature is an invalid one
         return SignatureCheck(
             signer="", signed_at=None, intact=False, trusted=False, whole_file=False

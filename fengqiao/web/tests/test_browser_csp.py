@@ -112,5 +112,6 @@ def test_the_public_verify_page_under_the_policy(
     page.set_input_files("input[type=file]", str(pdf))
     page.get_by_role("button", name="核验", exact=True).click()
     page.wait_for_selector("#verify-result")
-    assert "真实一致" in page.inner_text("#verify-result")
+    assert "真实有效" in page.inner_text("#verify-result")
+    assert page.inner_text("#signature-status") == "有效"
     assert violations(page) == []
