@@ -18,6 +18,7 @@ from fengqiao.disputes.disclosure import case_disclosure
 from fengqiao.disputes.permissions import VIEW_CASE
 from fengqiao.disputes.selectors import case_get_for_user
 from fengqiao.disputes.services.errors import AlreadyDone
+from fengqiao.documents.services import DocumentRefused
 from fengqiao.mediation import documents, selectors, services
 from fengqiao.mediation.forms import DocumentIssueForm
 
@@ -69,6 +70,9 @@ def document_issue(request: HttpRequest, pk: int) -> HttpResponse:
     except AlreadyDone as again:
         # The same click again (or a second tab): issued once, not twice.
         messages.info(request, str(again))
+    except DocumentRefused as refused:
+        # A signed type and an org without a valid signing certificate: who must upload one.
+        messages.error(request, str(refused))
     else:
         messages.success(
             request,
