@@ -29,11 +29,14 @@ ORG_YEARS = 2
 
 
 def _name(common_name: str, organization: str) -> x509.Name:
+    # The common name is at most 64 bytes of UTF-8 (21 Chinese characters): a longer org name
+    # is cut there and is whole in the organisation name (signing.common_name reads it back).
+    short = common_name.encode("utf-8")[:64].decode("utf-8", errors="ignore")
     return x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.COMMON_NAME, short),
         ]
     )
 

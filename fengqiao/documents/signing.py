@@ -105,12 +105,16 @@ class ParsedCredential:
 
 
 def common_name(name: x509.Name) -> str:
-    """The CN of ``name`` (else its organisation, else the whole name)."""
-    for oid in (NameOID.COMMON_NAME, NameOID.ORGANIZATION_NAME):
-        values = name.get_attributes_for_oid(oid)
-        if values:
-            return str(values[0].value)
-    return name.rfc4514_string()
+    """The CN of ``name`` (else its organisation, else the whole name); the organisation when
+    the CN is its beginning (a CN holds at most 64 bytes: a long Chinese name is cut)."""
+    found = [
+        str(values[0].value)
+        for oid in (NameOID.COMMON_NAME, NameOID.ORGANIZATION_NAME)
+        if (values := name.get_attributes_for_oid(oid))
+    ]
+    if len(found) == 2 and found[1].startswith(found[0]):
+        return found[1]
+    return found[0] if found else name.rfc4514_string()
 
 
 def fingerprint(certificate: x509.Certificate) -> str:
