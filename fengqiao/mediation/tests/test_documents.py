@@ -30,6 +30,16 @@ from fengqiao.mediation.tests.factories import accepted_case
 D = DocumentType
 
 
+@pytest.fixture(autouse=True)
+def signing_credentials(world: Any) -> None:
+    """The cast's committees hold signing certificates (a demo CA's), as every court and
+    committee of a deployment must before it issues a signed 调解协议书."""
+    from fengqiao.demo.signing import write_signing
+    from fengqiao.orgs.models import Organization
+
+    write_signing(Organization.objects.select_related("kind"))
+
+
 def _offers(client: Any, case: Any) -> dict[tuple[str, str], bool]:
     """What the case page's 文书 section offers: (type, subject) → whether 出具 is there."""
     response = client.get(reverse("disputes:case_detail", args=[case.pk]))
