@@ -284,6 +284,16 @@ def grid_worker(cast: Cast) -> User:
 
 
 @pytest.fixture
+def signing_credentials(world: World) -> None:
+    """Every org of the world holds a signing certificate (a demo CA's), as every court and
+    committee of a deployment must before it issues a signed document (调解协议书, 民事裁定书,
+    自动履行证明书: ``documents.choices.SIGNED_TYPES``)."""
+    from fengqiao.demo.signing import write_signing
+
+    write_signing(Organization.objects.select_related("kind"))
+
+
+@pytest.fixture
 def demo_small(db: None) -> None:
     """The small demo county of ``manage.py seed_demo --small`` (docs/demo.md): every demo
     account of ``fengqiao.demo.accounts.DEMO_ACCOUNTS`` (password ``Fengqiao@2026``), the same

@@ -13,13 +13,17 @@ class CourtConfig(AppConfig):
     def ready(self) -> None:
         from fengqiao.core.bodylimit import register_upload
         from fengqiao.court.models.confirmation import ConfirmationAction
+        from fengqiao.court.selectors.confirmation import agreement_confirmed
         from fengqiao.court.services.confirmation import scan_max_bytes
         from fengqiao.court.views.confirmation import register_case_panel
         from fengqiao.disputes.timeline import register_actions
+        from fengqiao.mediation.fulfilment import register_confirmation_lookup
 
         # 司法确认: its timeline entries, its part of the case page, and the uploads (the
         # signed agreement scan, the 送达回证) that may be larger than a form.
         register_actions(ConfirmationAction)
+        # 履行: a party in default is pointed to enforcement once the agreement was confirmed.
+        register_confirmation_lookup(agreement_confirmed)
         register_case_panel()
         register_upload("court:confirmation_file", scan_max_bytes)
         register_upload("court:confirmation_serve", scan_max_bytes)

@@ -44,4 +44,10 @@ EVIDENCE_LIST_TEMPLATE = "documents/evidence_list.html"
 # The types issued with the issuer's digital signature and visible seal (services.document_issue
 # refuses to issue one when the issuing org holds no valid signing credential). A new type that
 # must be sealed is added here; nothing else changes.
-SIGNED_TYPES: frozenset[str] = frozenset({DocumentType.MEDIATION_AGREEMENT})
+SIGNED_TYPES: frozenset[str] = frozenset(
+    {
+        DocumentType.MEDIATION_AGREEMENT,
+        DocumentType.CONFIRMATION_RULING,
+        DocumentType.PERFORMANCE_CERTIFICATE,
+    }
+)

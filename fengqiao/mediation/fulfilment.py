@@ -34,7 +34,7 @@ from fengqiao.disputes.services.transitions import (
 )
 from fengqiao.documents.choices import DocumentType
 from fengqiao.documents.models import IssuedDocument
-from fengqiao.documents.services import document_issue
+from fengqiao.documents.services import DocumentRefused, document_issue
 from fengqiao.mediation.choices import PERFORMANCE_OPEN, MediationAction, PerformanceStatus
 from fengqiao.mediation.models import Agreement, PerformanceItem, PerformanceRecord
 from fengqiao.mediation.services import evidence_check, evidence_store, record_write
@@ -376,31 +376,35 @@ def performance_certificate_issue(
         if case.handling_org is None:
             raise CaseRuleError(_("本案没有承办单位，不能出具证明书。"))
         parties = list(Party.objects.filter(case=case).order_by("role", "pk"))
-        document = document_issue(
-            actor=actor,
-            doc_type=DocumentType.PERFORMANCE_CERTIFICATE,
-            case_number=case.number,
-            issuer_org=case.handling_org,
-            context={
-                "case_number": case.number,
-                "agreement_day": _agreement_day(agreement).strftime("%Y年%m月%d日"),
-                "terms": agreement.terms,
-                "parties": [(p.get_role_display(), p.name) for p in parties],
-                "items": [
-                    {
-                        "obligor": i.obligor.name,
-                        "description": i.description,
-                        "amount": i.amount,
-                        "due_date": i.due_date.strftime("%Y年%m月%d日"),
-                        "performed_on": i.performed_on.strftime("%Y年%m月%d日")
-                        if i.performed_on
-                        else "",
-                    }
-                    for i in items
-                ],
-            },
-            party_names=[p.name for p in parties],
-        )
+        try:
+            document = document_issue(
+                actor=actor,
+                doc_type=DocumentType.PERFORMANCE_CERTIFICATE,
+                case_number=case.number,
+                issuer_org=case.handling_org,
+                context={
+                    "case_number": case.number,
+                    "agreement_day": _agreement_day(agreement).strftime("%Y年%m月%d日"),
+                    "terms": agreement.terms,
+                    "parties": [(p.get_role_display(), p.name) for p in parties],
+                    "items": [
+                        {
+                            "obligor": i.obligor.name,
+                            "description": i.description,
+                            "amount": i.amount,
+                            "due_date": i.due_date.strftime("%Y年%m月%d日"),
+                            "performed_on": i.performed_on.strftime("%Y年%m月%d日")
+                            if i.performed_on
+                            else "",
+                        }
+                        for i in items
+                    ],
+                },
+                party_names=[p.name for p in parties],
+            )
+        except DocumentRefused as refused:
+            # No valid signing certificate: the mediator is told who must upload one.
+            raise CaseRuleError(str(refused)) from refused
         record_write(
             case,
             actor=actor,

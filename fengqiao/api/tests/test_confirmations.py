@@ -6,11 +6,17 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+import pytest
+
 from fengqiao.api.choices import ApiScope
 from fengqiao.court.models.confirmation import Confirmation
 from fengqiao.court.tests.confirmation_helpers import png, resolved_case
 
 SCOPES = [ApiScope.CONFIRMATIONS_READ, ApiScope.CONFIRMATIONS_WRITE, ApiScope.CASES_READ]
+
+
+# Rulings and 自动履行证明书 are issued signed: the world's orgs hold signing certificates.
+pytestmark = pytest.mark.usefixtures("signing_credentials")
 
 
 def _body(**overrides: Any) -> dict[str, Any]:

@@ -292,3 +292,8 @@ def flag_confirmation_id(flag_id: int) -> int | None:
     return (
         ScreeningFlag.objects.filter(pk=flag_id).values_list("confirmation_id", flat=True).first()
     )
+
+
+def agreement_confirmed(case: Case) -> bool:
+    """The case's agreement was confirmed valid by a court ruling (司法确认)."""
+    return Confirmation.objects.filter(case=case, status=ConfirmationStatus.CONFIRMED).exists()

@@ -66,7 +66,7 @@ from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.disputes.services.transitions import lock_case, record_event
 from fengqiao.documents.choices import DocumentType
 from fengqiao.documents.models import IssuedDocument
-from fengqiao.documents.services import document_issue
+from fengqiao.documents.services import DocumentRefused, document_issue
 from fengqiao.mediation.models import Agreement
 from fengqiao.orgs.models import Organization
 
@@ -404,28 +404,32 @@ def court_document_issue(
     court = confirmation.court
     # A 人民法庭 rules in the name of its basic court (人民法院组织法: the tribunal is part of it).
     heading = court.parent.name if court.kind.code == "tribunal" and court.parent else court.name
-    return document_issue(
-        actor=actor,
-        doc_type=doc_type,
-        case_number=case.number,
-        issuer_org=confirmation.court,
-        context={
-            "court": heading,
-            "committee": confirmation.filed_org.name,
-            "number": confirmation.number,
-            "case_number": case.number,
-            "applicants": _party_lines(applicants),
-            "applicant_names": "、".join(p.name for p in applicants),
-            "filed": _date(confirmation.filed_at),
-            "accepted": _date(confirmation.accepted_at),
-            "judge": judge,
-            "reasons": confirmation.reasons,
-            "category": case.get_category_display(),
-            **_agreement_context(confirmation.agreement),
-            **extra,
-        },
-        party_names=[p.name for p in applicants],
-    )
+    try:
+        return document_issue(
+            actor=actor,
+            doc_type=doc_type,
+            case_number=case.number,
+            issuer_org=confirmation.court,
+            context={
+                "court": heading,
+                "committee": confirmation.filed_org.name,
+                "number": confirmation.number,
+                "case_number": case.number,
+                "applicants": _party_lines(applicants),
+                "applicant_names": "、".join(p.name for p in applicants),
+                "filed": _date(confirmation.filed_at),
+                "accepted": _date(confirmation.accepted_at),
+                "judge": judge,
+                "reasons": confirmation.reasons,
+                "category": case.get_category_display(),
+                **_agreement_context(confirmation.agreement),
+                **extra,
+            },
+            party_names=[p.name for p in applicants],
+        )
+    except DocumentRefused as refused:
+        # No valid signing certificate: the judge is told who must upload one, nothing is saved.
+        raise CaseRuleError(str(refused)) from refused
 
 
 def confirmation_refuse(

@@ -26,7 +26,8 @@ from fengqiao.mediation.outcomes import case_agree
 from fengqiao.web.tests.conftest import ARTIFACTS
 from fengqiao.web.tests.test_browser_lifecycle import login
 
-pytestmark = pytest.mark.browser
+# Rulings are issued signed: the world's court holds a signing certificate.
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("signing_credentials")]
 
 
 def shot(pg: Any, name: str) -> None:

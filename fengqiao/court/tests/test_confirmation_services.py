@@ -50,6 +50,10 @@ from fengqiao.mediation.models import Agreement
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
+# Rulings and 自动履行证明书 are issued signed: the world's orgs hold signing certificates.
+pytestmark = pytest.mark.usefixtures("signing_credentials")
+
+
 def _text(document: Any) -> str:
     reader = PdfReader(io.BytesIO(document_pdf(document)))
     return "".join(page.extract_text() for page in reader.pages).replace(" ", "")
@@ -303,3 +307,46 @@ def test_service_is_recorded_with_the_signature(cast: Any, world: Any) -> None:
     with pytest.raises(CaseRuleError, match="已记录"):
         serve()
     assert TimelineEvent.objects.filter(case=c.case, action="confirmation_serve").exists()
+
+
+def test_a_confirmed_agreement_points_a_default_to_enforcement(cast: Any, world: Any) -> None:
+    from fengqiao.documents.services import document_pdf
+    from fengqiao.mediation.fulfilment import agreement_confirmed, default_guidance
+
+    case = resolved_case(cast, world)
+    # Before any ruling the court's answer is "not confirmed": a lawsuit.
+    assert agreement_confirmed(case) is False
+    assert "提起诉讼" in default_guidance(case)
+    c = confirmation_accept(
+        actor=cast.judge, confirmation_id=file(case, cast.mediator_east, world.tribunal_a).pk
+    )
+    c = confirmation_rule(
+        actor=cast.judge, confirmation_id=c.pk, confirmed=True, reasons="内容合法，双方自愿。"
+    )
+    assert agreement_confirmed(case) is True
+    guidance = default_guidance(case)
+    assert "申请强制执行" in guidance
+    assert "提起诉讼" not in guidance
+    # And the ruling is signed by the court.
+    import io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    signatures = PdfFileReader(io.BytesIO(document_pdf(c.decision_document))).embedded_signatures
+    assert len(signatures) == 1
+
+
+def test_a_court_without_a_signing_certificate_cannot_rule_and_is_told_why(
+    cast: Any, world: Any
+) -> None:
+    from fengqiao.documents.models import SigningCredential
+
+    case = resolved_case(cast, world)
+    c = confirmation_accept(
+        actor=cast.judge, confirmation_id=file(case, cast.mediator_east, world.tribunal_a).pk
+    )
+    SigningCredential.objects.filter(org=world.tribunal_a).delete()
+    with pytest.raises(CaseRuleError, match="证书"):
+        confirmation_rule(actor=cast.judge, confirmation_id=c.pk, confirmed=True, reasons="合法")
+    c.refresh_from_db()
+    assert c.status == ConfirmationStatus.ACCEPTED

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -17,6 +18,9 @@ from fengqiao.court.services.confirmation import confirmation_accept
 from fengqiao.court.tests.confirmation_helpers import file, png, resolved_case
 from fengqiao.disputes.choices import PartyRole
 from fengqiao.web.tests.html import page_text
+
+# Rulings and 自动履行证明书 are issued signed: the world's orgs hold signing certificates.
+pytestmark = pytest.mark.usefixtures("signing_credentials")
 
 
 def _file_by_page(client: Any, case: Any, world: Any) -> Any:

@@ -30,14 +30,8 @@ from fengqiao.mediation.tests.factories import accepted_case
 D = DocumentType
 
 
-@pytest.fixture(autouse=True)
-def signing_credentials(world: Any) -> None:
-    """The cast's committees hold signing certificates (a demo CA's), as every court and
-    committee of a deployment must before it issues a signed 调解协议书."""
-    from fengqiao.demo.signing import write_signing
-    from fengqiao.orgs.models import Organization
-
-    write_signing(Organization.objects.select_related("kind"))
+# The cast's committees hold signing certificates: a 调解协议书 is issued signed.
+pytestmark = pytest.mark.usefixtures("signing_credentials")
 
 
 def _offers(client: Any, case: Any) -> dict[tuple[str, str], bool]:

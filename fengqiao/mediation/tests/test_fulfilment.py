@@ -36,6 +36,9 @@ from fengqiao.mediation.tests.factories import accepted_case, png_bytes
 from fengqiao.notify.choices import NotificationKind
 from fengqiao.notify.models import Notification
 
+# Rulings and 自动履行证明书 are issued signed: the world's orgs hold signing certificates.
+pytestmark = pytest.mark.usefixtures("signing_credentials")
+
 
 def resolved_case(cast: Any, world: Any, *, agreed_days_ago: int = 0) -> Case:
     """东村's committee mediated the case to a written agreement ``agreed_days_ago`` days ago."""

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -19,6 +20,10 @@ from fengqiao.mediation.tests.factories import png_bytes
 from fengqiao.mediation.tests.test_fulfilment import add_item, pay, resolved_case, respondent
 
 ClientFor = Callable[[Any], Client]
+
+
+# Rulings and 自动履行证明书 are issued signed: the world's orgs hold signing certificates.
+pytestmark = pytest.mark.usefixtures("signing_credentials")
 
 
 def _version(case: Case) -> int:
