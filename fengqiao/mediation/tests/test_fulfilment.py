@@ -215,8 +215,7 @@ def test_default_after_the_deadline_gives_guidance_and_tells_the_platform(
     record = performance_default(actor=cast.mediator_east, item_id=item.pk, note="经催告未付")
     item.refresh_from_db()
     assert item.status == PerformanceStatus.DEFAULTED
-    # Without the court's answer the guidance names both ways; the 平安办 is told.
-    assert "强制执行" in record.note
+    # Not confirmed by a court: the way is a lawsuit (人民调解法 art. 32); the 平安办 is told.
     assert "提起诉讼" in record.note
     notice = Notification.objects.get(recipient=cast.dispatcher, kind=NotificationKind.PERFORMANCE)
     assert case.number in notice.title
@@ -237,6 +236,11 @@ def test_the_guidance_follows_the_courts_answer(
     assert "提起诉讼" not in fulfilment.default_guidance(case)
     monkeypatch.setattr(fulfilment, "_confirmed_lookup", [lambda c: False])
     assert "提起诉讼" in fulfilment.default_guidance(case)
+    # With no court to answer, the guidance names both ways, never "not confirmed".
+    monkeypatch.setattr(fulfilment, "_confirmed_lookup", [])
+    unknown = fulfilment.default_guidance(case)
+    assert "如协议已经司法确认" in unknown
+    assert "提起诉讼" in unknown
 
 
 def test_voluntary_full_performance_earns_the_certificate(cast: Any, world: Any) -> None:
