@@ -67,6 +67,8 @@ class EventType(models.TextChoices):
     DOCUMENT_DOWNLOADED = "document.downloaded", _("下载文书")
     SIGNING_CREDENTIAL_UPLOADED = "signing_credential.uploaded", _("上传签名证书")
     SIGNING_TRUST_ROOT_ADDED = "signing_trust_root.added", _("登记签名信任根证书")
+    COURT_REFERRAL = "court.referral", _("委派委托调解")
+    COURT_ROSTER = "court.roster", _("特邀调解名册")
     # Reference data edited in the Django admin (routing rules, holiday overrides, org kinds…).
     REFERENCE_ADDED = "reference.added", _("新增基础数据")
     REFERENCE_CHANGED = "reference.changed", _("修改基础数据")

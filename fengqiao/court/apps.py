@@ -12,10 +12,13 @@ class CourtConfig(AppConfig):
 
     def ready(self) -> None:
         from fengqiao.core.bodylimit import register_upload
+        from fengqiao.court.choices import CourtAction
         from fengqiao.court.models.confirmation import ConfirmationAction
         from fengqiao.court.selectors.confirmation import agreement_confirmed
         from fengqiao.court.services.confirmation import scan_max_bytes
+        from fengqiao.court.services.referral import follow_case, return_expired
         from fengqiao.court.views.confirmation import register_case_panel
+        from fengqiao.disputes.hooks import register_court_return, register_transition_listener
         from fengqiao.disputes.timeline import register_actions
         from fengqiao.mediation.fulfilment import register_confirmation_lookup
 
@@ -27,3 +30,23 @@ class CourtConfig(AppConfig):
         register_case_panel()
         register_upload("court:confirmation_file", scan_max_bytes)
         register_upload("court:confirmation_serve", scan_max_bytes)
+        # 委派/委托: disputes may not import this app: it is told our timeline entries, and
+        # tells us of every workflow action (a referral follows its case) and of each 委派
+        # period that ran out (the case goes back to the court).
+        register_actions(CourtAction)
+        register_transition_listener(follow_case)
+        register_court_return(return_expired)
+        _register_referral_pages()
+
+
+def _register_referral_pages() -> None:
+    from fengqiao.court.selectors.referral import QUEUE_TABS
+    from fengqiao.court.tabs import register_tab
+    from fengqiao.court.views.referral import case_panel_context
+    from fengqiao.disputes.actions import Panel, register_panel
+
+    # The queue page's referral tabs (another part appends its own after these) and the
+    # referral panel of the case page (both sides see the period there).
+    for tab in QUEUE_TABS:
+        register_tab(tab)
+    register_panel(Panel("court/referral/_case_panel.html", case_panel_context))

@@ -2,10 +2,16 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from fengqiao.court.views import confirmation
+from fengqiao.court.views import confirmation, referral
 
 app_name = "court"
 urlpatterns: list[URLPattern | URLResolver] = [
+    # 委派/委托 and the roster (views/referral.py)
+    path("", referral.queues, name="queues"),
+    path("cases/<int:case_pk>/refer/", referral.referral_send, name="referral_send"),
+    path("referrals/<int:pk>/file/", referral.referral_file, name="referral_file"),
+    path("roster/", referral.roster, name="roster"),
+    path("roster/<int:pk>/decide/", referral.roster_decide, name="roster_decide"),
     # 司法确认 (views/confirmation.py)
     path("confirmations/", confirmation.confirmation_queue, name="confirmation_queue"),
     path("confirmations/<int:pk>/", confirmation.confirmation_detail, name="confirmation_detail"),

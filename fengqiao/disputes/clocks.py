@@ -25,6 +25,8 @@ from fengqiao.disputes.deadlines import Period
 SUPERVISE = "supervise"  # 督办 to the org that missed it
 DEEMED_FAILED = "deemed_failed"  # 视为调解不成: the org is told to close it as 调解不成
 TELL_ARBITRATION = "tell_arbitration"  # the mediator is told that the parties may go to arbitration
+# 期满退回: the case goes back to the court that sent it (a 委派 period; the court app does it).
+RETURN_TO_COURT = "return_to_court"
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,8 @@ COURT_PRE = Clock(
     label=_("法院委派（诉前）：30日"),
     kind=DueKind.MEDIATION,
     period=Period(PeriodUnit.DAYS, 30),
-    on_expiry=SUPERVISE,
+    # Seed 002 §四(六) and DESIGN §2: on expiry the case goes back to the court for filing.
+    on_expiry=RETURN_TO_COURT,
     remind=True,
     # The seed is the local court's rule; the article of 法释〔2016〕14号 is from memory.
     source=(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -31,13 +31,18 @@ from fengqiao.audit.services import AuditEntry, audit_record_entries
 from fengqiao.core.bulk import insert_rows
 from fengqiao.disputes import clocks
 from fengqiao.disputes.choices import CaseStatus, DueKind, DueStatus, TimelineAction
-from fengqiao.disputes.hooks import sessions_held
+from fengqiao.disputes.hooks import return_to_court, sessions_held
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem, SupervisionOrder, TimelineEvent
 from fengqiao.disputes.policy import upper_platforms
 from fengqiao.notify.choices import NotificationKind
 from fengqiao.notify.services import Message, notify_rows, users_by_org
 from fengqiao.orgs.models import Organization
 
+# A 委派 period that ran out is handed to the court after its batch commits (the return locks
+# the case row, which a transition takes before its due items: doing it under the items' locks
+# could deadlock). Until the return closes the item it is looked at again after this long, so
+# a worker killed between the two still returns the case.
+RETURN_RETRY = timedelta(minutes=15)
 # Items per transaction. At 10 million cases a batch of 2,000 takes ~0.7 s, the longest a
 # transition of one of its cases waits on the items' row locks; 100,000 due items took 34 s in
 # batches of 2,000 against 39–43 s in batches of 500 (bench/profile_sweep.py).
@@ -80,6 +85,7 @@ class SweepResult:
     reminded: int = 0
     supervised: int = 0
     reported: int = 0
+    returned: int = 0
 
 
 @dataclass
@@ -387,12 +393,14 @@ def _tell_expiry(item: DueItem, now: datetime, batch: _Batch) -> None:
     )
 
 
-def _mark(items: list[DueItem], now: datetime) -> None:
+def _mark(items: list[DueItem], now: datetime, returning: list[int]) -> None:
     """Save what the sweep did to the items: three UPDATEs, one per outcome (a bulk_update
     would send a CASE per row and column). COALESCE keeps a mark already set: each step
     happens once."""
     before, feedback, overdue = [], [], []
     for item in items:
+        if item.pk in returning:
+            continue
         if now < item.due_at:
             before.append(item.pk)
         elif item.kind == DueKind.FEEDBACK or _expiry(item) != clocks.SUPERVISE:
@@ -412,6 +420,8 @@ def _mark(items: list[DueItem], now: datetime) -> None:
         DueItem.objects.filter(pk__in=overdue).update(
             supervised_at=Coalesce("supervised_at", at), next_check_at=None
         )
+    if returning:
+        DueItem.objects.filter(pk__in=returning).update(next_check_at=now + RETURN_RETRY)
 
 
 def sweep_due_items(*, now: datetime | None = None, batch: int = BATCH) -> SweepResult:
@@ -457,6 +467,7 @@ def sweep_due_items(*, now: datetime | None = None, batch: int = BATCH) -> Sweep
                 ]
             )
             writes.read_users(p.pk for ps in progress.platforms.values() for p in ps)
+            returning: list[int] = []
             for item in items:
                 result.examined += 1
                 if now < item.due_at:
@@ -469,6 +480,9 @@ def sweep_due_items(*, now: datetime | None = None, batch: int = BATCH) -> Sweep
                         _report_not_done(item, now, writes, progress)
                         result.reported += 1
                     item.next_check_at = None
+                elif _expiry(item) == clocks.RETURN_TO_COURT:
+                    returning.append(item.pk)
+                    item.next_check_at = now + RETURN_RETRY
                 elif _expiry(item) != clocks.SUPERVISE:
                     if item.reported_at is None:
                         _tell_expiry(item, now, writes)
@@ -480,4 +494,7 @@ def sweep_due_items(*, now: datetime | None = None, batch: int = BATCH) -> Sweep
                         result.supervised += 1
                     item.next_check_at = None
             writes.write()
-            _mark(items, now)
+            _mark(items, now, returning)
+            to_court = [item.case_id for item in items if item.pk in returning]
+        if to_court:
+            result.returned += return_to_court(to_court, now)

@@ -49,6 +49,12 @@ NAV = [
     NavItem(_("纠纷案件"), "disputes:case_list", VIEW_CASE),
     NavItem(_("登记纠纷"), "disputes:case_new", REGISTER_CASE),
     NavItem(_("司法确认"), "court:confirmation_queue", REVIEW_CONFIRMATION),
+    NavItem(
+        _("诉调对接"),
+        "court:queues",
+        REGISTER_CASE,
+        frozenset({BuiltinRole.COURT_CLERK.value, BuiltinRole.JUDGE.value}),
+    ),
     NavItem(_("行政区划"), "regions:tree", VIEW_REGION),
     NavItem(_("单位"), "orgs:org_list", VIEW_ORGANIZATION),
     NavItem(_("调解员名册"), "orgs:roster", VIEW_PERSON),

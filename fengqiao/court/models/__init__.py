@@ -6,5 +6,13 @@ from fengqiao.court.models.confirmation import (
     ScreeningFlag,
     ServiceReceipt,
 )
+from fengqiao.court.models.referral import CourtReferral, RosterMember
 
-__all__ = ["Confirmation", "ConfirmationCounter", "ScreeningFlag", "ServiceReceipt"]
+__all__ = [
+    "Confirmation",
+    "ConfirmationCounter",
+    "CourtReferral",
+    "RosterMember",
+    "ScreeningFlag",
+    "ServiceReceipt",
+]

@@ -157,37 +157,16 @@ def case_dispatch(
     created: list[DispatchOrder] = []
 
     def apply(case: Case) -> None:
-        now = timezone.now()
-        for org in targets:
-            # 受理时限 per the receiving org's level and the case's grade (DeadlineLimit).
-            accept_period = deadlines.limit_period(
-                DueKind.ACCEPT, case.grade, level=org.region.level
-            )
-            accept_by = deadlines.period_end(now, accept_period)
-            role = DispatchRole.SOLE
-            if joint:
-                role = DispatchRole.LEAD if org == lead else DispatchRole.COORDINATING
-            order = DispatchOrder.objects.create(
-                case=case,
-                from_org=case.platform,
-                to_org=org,
-                role=role,
-                suggested_mediator=suggested_mediator if org == targets[0] else None,
-                task=task,
-                dispatched_by=actor,
-                dispatched_at=now,
-                accept_by=accept_by,
-            )
-            created.append(order)
-            add_due(
+        created.extend(
+            issue_orders(
                 case,
-                kind=DueKind.ACCEPT,
-                org=org,
-                start=now,
-                period=accept_period,
-                due_at=accept_by,
-                dispatch=order,
+                actor=actor,
+                targets=targets,
+                lead=lead if joint else None,
+                suggested_mediator=suggested_mediator,
+                task=task,
             )
+        )
 
     case = transition(
         actor=actor,
@@ -198,7 +177,58 @@ def case_dispatch(
         note=task,
         data={"orgs": [o.pk for o in targets], "lead": lead.pk if lead and joint else None},
     )
-    for order in created:
+    notify_orders(case, created)
+    return case
+
+
+def issue_orders(
+    case: Case,
+    *,
+    actor: Any,
+    targets: Sequence[Organization],
+    lead: Organization | None = None,
+    suggested_mediator: Person | None = None,
+    task: str = "",
+) -> list[DispatchOrder]:
+    """The 交办单 of a dispatch on the locked ``case``, each with its 受理时限 per the receiving
+    org's level and the case's grade (DeadlineLimit). Used by 交办 and by a court's 委派/委托
+    (the court app), which choose the orgs differently and issue the same orders."""
+    now = timezone.now()
+    joint = len(targets) > 1
+    created: list[DispatchOrder] = []
+    for org in targets:
+        accept_period = deadlines.limit_period(DueKind.ACCEPT, case.grade, level=org.region.level)
+        accept_by = deadlines.period_end(now, accept_period)
+        role = DispatchRole.SOLE
+        if joint:
+            role = DispatchRole.LEAD if org == lead else DispatchRole.COORDINATING
+        order = DispatchOrder.objects.create(
+            case=case,
+            from_org=case.platform,
+            to_org=org,
+            role=role,
+            suggested_mediator=suggested_mediator if org == targets[0] else None,
+            task=task,
+            dispatched_by=actor,
+            dispatched_at=now,
+            accept_by=accept_by,
+        )
+        created.append(order)
+        add_due(
+            case,
+            kind=DueKind.ACCEPT,
+            org=org,
+            start=now,
+            period=accept_period,
+            due_at=accept_by,
+            dispatch=order,
+        )
+    return created
+
+
+def notify_orders(case: Case, orders: Sequence[DispatchOrder]) -> None:
+    """Tell each receiving org of its 交办单 and by when to accept it (after commit)."""
+    for order in orders:
         notify(
             recipients=org_users(order.to_org),
             kind=NotificationKind.ASSIGNMENT,
@@ -211,7 +241,6 @@ def case_dispatch(
             url=case_url(case),
             case=case,
         )
-    return case
 
 
 def _lead_order(case: Case) -> DispatchOrder | None:

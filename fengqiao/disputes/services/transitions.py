@@ -49,6 +49,7 @@ from fengqiao.disputes.choices import (
     TimelineAction,
 )
 from fengqiao.disputes.clocks import Clock
+from fengqiao.disputes.hooks import after_transition
 from fengqiao.disputes.models import (
     ArchiveCounter,
     Case,
@@ -315,6 +316,8 @@ def apply_transition(
         )
     if after in CLOSED_OUTCOMES:
         report_back(case, actor=actor, outcome=after, note=note)
+    # The apps above that follow a case (a court's referral) update in the same transaction.
+    after_transition(case, action, actor)
     return case
 
 

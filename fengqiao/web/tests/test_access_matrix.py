@@ -38,8 +38,9 @@ from fengqiao.api.choices import ApiScope
 from fengqiao.api.services import api_key_create
 from fengqiao.audit.permissions import VIEW_AUDITEVENT
 from fengqiao.core.crypto import sm3_hex
-from fengqiao.court.models import Confirmation, ScreeningFlag
+from fengqiao.court.models import Confirmation, CourtReferral, RosterMember, ScreeningFlag
 from fengqiao.court.permissions import REVIEW_CONFIRMATION, RULE_CONFIRMATION
+from fengqiao.court.referral_policy import COURT_CHANNELS, court_ids, is_court_user
 from fengqiao.court.selectors.confirmation import court_ids_for
 from fengqiao.demo.accounts import DEMO_ACCOUNTS
 from fengqiao.disputes import actions
@@ -72,10 +73,11 @@ USERNAMES = [a.username for a in DEMO_ACCOUNTS]
 
 @dataclass(frozen=True)
 class Rule:
-    """Who may use a URL: ``ANYONE``, ``LOGGED_IN``, a permission code, or a tuple of codes of
-    which any one will do; ``obj`` names the kind of object each of its ids is, in order."""
+    """Who may use a URL: ``ANYONE``, ``LOGGED_IN``, a permission code, a tuple of codes of
+    which any one will do, or a policy predicate (a court user, ``referral_policy``); ``obj``
+    names the kind of object each of its ids is, in order."""
 
-    who: str | tuple[str, ...]
+    who: str | tuple[str, ...] | Callable[[Any], bool]
     method: str = GET
     obj: tuple[str, ...] = ()
 
@@ -160,6 +162,12 @@ RULES: dict[str, Rule] = {
     # The org admin's signing credentials, for the courts and committees they manage.
     "signing:credential_list": Rule(MANAGE_ORGS),
     "signing:credential_upload": Rule(MANAGE_ORGS, GET, ("signing_org",)),
+    # 诉调对接: court users (a case grant at a court or tribunal) only.
+    "court:queues": Rule(is_court_user),
+    "court:referral_send": Rule(is_court_user, GET, ("court_case",)),
+    "court:referral_file": Rule(is_court_user, POST, ("court_referral",)),
+    "court:roster": Rule(LOGGED_IN),
+    "court:roster_decide": Rule(is_court_user, POST, ("roster_entry",)),
     "admin:index": Rule(tuple(sorted(ADMIN_PERMS))),
     # 司法确认: the court's judge and clerk work the queue; whoever sees the case files (its
     # handling mediator, by the policy), downloads the documents and records the service.
@@ -338,6 +346,8 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
             return _first(orders.filter(to_org_id__in=grant_org_ids(user)) if inside else orders)
         handled = cases.filter(status=CaseStatus.MEDIATING, handling_org__isnull=False).first()
         return _evidence(handled).pk if handled is not None else None
+    if kind in ("court_case", "court_referral", "roster_entry"):
+        return _court_object(kind, user, inside)
     if kind == "notification":
         mine = Notification.objects.filter(recipient=user)
         return _first(mine if inside else Notification.objects.exclude(recipient=user))
@@ -384,6 +394,22 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
     raise AssertionError(kind)
 
 
+def _court_object(kind: str, user: User, inside: bool) -> int | None:
+    """A registered 委派/委托 case its court may send, a referral or a roster entry of the
+    user's courts (``inside``), or of another court."""
+    courts = court_ids(user)
+    if kind == "court_case":
+        cases = Case.objects.filter(status=CaseStatus.REGISTERED, channel__in=COURT_CHANNELS)
+        if inside:
+            cases = cases.filter(source_org_id__in=courts, court_referral__isnull=True)
+        else:
+            cases = cases.exclude(pk__in=_visible_cases(user).values("pk"))
+        return _first(cases)
+    model = CourtReferral if kind == "court_referral" else RosterMember
+    rows = model.objects.filter(court_id__in=courts)
+    return _first(rows if inside else model.objects.exclude(court_id__in=courts))
+
+
 # --- The matrix ----------------------------------------------------------------------------
 
 
@@ -394,6 +420,8 @@ def may(user: User | None, rule: Rule) -> bool:
         return False
     if rule.who == LOGGED_IN:
         return True
+    if callable(rule.who):
+        return rule.who(user)
     codes = rule.who if isinstance(rule.who, tuple) else (rule.who,)
     return any(has_perm(user, code) for code in codes)
 

@@ -1,0 +1,565 @@
+"""委派/委托 and their return, and the 特邀调解 roster.
+
+- ``referral_send``: a court user sends a case their court registered (by the one intake,
+  channel 法院委派/委托) to an org or 特邀调解员 on the court's roster; the case is assessed and
+  dispatched to it at once (the court, not the platform, chooses who mediates);
+- ``follow_case``: disputes tells us of every workflow action on a case; the referral follows
+  (accepted → 调解中, agreed → 调解成功, failed → 调解不成已退回 with the undisputed facts, …);
+  a case the platform dispatched the ordinary way gets its referral record then;
+- ``return_expired``: the sweep hands over the cases whose 委派 period ran out; each goes back
+  to its court once (case row and referral locked, status checked under the lock);
+- ``referral_file``: the court records 已立案 with its 案号;
+- the roster: ``roster_apply``, ``roster_approve``, ``roster_reject``, ``roster_review``,
+  ``roster_remove``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengqiao.accounts.models import User
+from fengqiao.audit.choices import EventType
+from fengqiao.audit.services import audit_record
+from fengqiao.court.choices import CourtAction
+from fengqiao.court.models import CourtReferral, RosterMember
+from fengqiao.court.models.referral import (
+    OPEN_REFERRAL,
+    ReferralKind,
+    ReferralStatus,
+    RosterStatus,
+)
+from fengqiao.court.referral_policy import (
+    FILE,
+    ROSTER_APPLY,
+    ROSTER_DECIDE,
+    SEND,
+    referral_may,
+)
+from fengqiao.disputes import clocks
+from fengqiao.disputes.choices import (
+    CaseAction,
+    CaseStatus,
+    CourtProcedure,
+    DueKind,
+    DueStatus,
+    IntakeChannel,
+    ReferralTarget,
+    RiskGrade,
+)
+from fengqiao.disputes.models import Case, DueItem, Referral
+from fengqiao.disputes.services.dispatch import issue_orders, notify_orders
+from fengqiao.disputes.services.errors import CaseRuleError
+from fengqiao.disputes.services.transitions import (
+    apply_transition,
+    case_url,
+    lock_case,
+    record_event,
+)
+from fengqiao.mediation.models import Failure
+from fengqiao.notify.choices import NotificationKind
+from fengqiao.notify.services import notify_orgs
+from fengqiao.orgs.choices import OrgFamily
+from fengqiao.orgs.models import Organization, Person
+
+# A roster entry is reviewed each year (年度复核).
+REVIEW_AFTER_DAYS = 365
+
+
+def _user(actor: Any) -> User | None:
+    return actor if isinstance(actor, User) else None
+
+
+def _kind_of(case: Case) -> str:
+    return ReferralKind.PRE if case.channel == IntakeChannel.COURT_PRE else ReferralKind.POST
+
+
+# --- 委派 / 委托 ---------------------------------------------------------------------------
+
+
+def referral_send(
+    *,
+    actor: Any,
+    case_id: int,
+    member_id: int,
+    court_case_number: str = "",
+    procedure: str = "",
+    note: str = "",
+    version: int | None = None,
+) -> CourtReferral:
+    """委派 (诉前) or 委托 (诉中) of a case the actor's court registered, to a member of the
+    court's roster. A 委托 carries the court's 案号 and procedure (15 or 7 days, clocks.py)."""
+    court_case_number = court_case_number.strip()
+    with transaction.atomic():
+        case = lock_case(actor, case_id)
+        if version is not None and case.version != version:
+            raise CaseRuleError(_("案件已有新的变化，请刷新后重试。"))
+        if not referral_may(actor, SEND, case):
+            raise PermissionDenied(
+                _("只有登记该案件的法院（法庭）可以在案件登记后委派或委托调解。")
+            )
+        court = case.source_org
+        if court is None:  # pragma: no cover - referral_may asks for a registering court
+            raise PermissionDenied
+        member = (
+            RosterMember.objects.select_related("org__region", "mediator")
+            .filter(pk=member_id, court=court, status=RosterStatus.APPROVED)
+            .first()
+        )
+        if member is None:
+            raise CaseRuleError(_("只能委派给本院特邀调解名册中已入册的调解组织或调解员。"))
+        kind = _kind_of(case)
+        if kind == ReferralKind.POST:
+            if not court_case_number:
+                raise CaseRuleError(_("委托调解须填写法院案号。"))
+            if procedure not in CourtProcedure.values:
+                raise CaseRuleError(_("请选择普通程序或简易程序。"))
+        else:
+            procedure = ""
+        referral = CourtReferral.objects.create(
+            case=case,
+            court=court,
+            kind=kind,
+            court_case_number=court_case_number,
+            procedure=procedure,
+            org=member.org,
+            mediator=member.mediator,
+            note=note.strip(),
+            sent_by=_user(actor),
+        )
+
+        def assess(c: Case) -> None:
+            if procedure:
+                c.procedure = procedure
+
+        # The court's referral is the case's assessment and dispatch: the court chose who
+        # mediates (from its roster), the platform still sees the case as before.
+        apply_transition(
+            case,
+            actor=actor,
+            action=CaseAction.ASSESS,
+            apply=assess,
+            data={"category": case.category, "grade": case.grade or RiskGrade.LOW},
+        )
+        orders: list[Any] = []
+
+        def dispatch(c: Case) -> None:
+            orders.extend(
+                issue_orders(
+                    c,
+                    actor=actor,
+                    targets=[member.org],
+                    suggested_mediator=member.mediator,
+                    task=note.strip(),
+                )
+            )
+
+        apply_transition(
+            case,
+            actor=actor,
+            action=CaseAction.DISPATCH,
+            apply=dispatch,
+            note=note.strip(),
+            data={"orgs": [member.org.pk], "lead": None, "court_referral": True},
+        )
+        said = _("%(court)s%(kind)s至%(org)s%(who)s") % {
+            "court": court.name,
+            "kind": referral.get_kind_display(),
+            "org": member.org.name,
+            "who": f"（{member.mediator.name}）" if member.mediator else "",
+        }
+        if court_case_number:
+            said += _("，法院案号%(n)s") % {"n": court_case_number}
+        record_event(
+            case,
+            actor=actor,
+            action=CourtAction.REFER,
+            from_status=case.status,
+            to_status=case.status,
+            note=said,
+            data={"referral": referral.pk, "kind": kind, "org": member.org.pk},
+            org=court,
+        )
+        audit_record(
+            actor=actor,
+            event_type=EventType.COURT_REFERRAL,
+            obj=referral,
+            after={"case": case.pk, "kind": kind, "org": member.org.pk, "status": "sent"},
+        )
+        notify_orders(case, orders)
+    return referral
+
+
+def follow_case(case: Case, action: str, actor: Any) -> None:
+    """The referral of ``case`` follows the workflow action just applied to it (disputes calls
+    this in the action's transaction, the case row locked)."""
+    if case.channel not in (IntakeChannel.COURT_PRE, IntakeChannel.COURT_POST):
+        return
+    referral = CourtReferral.objects.select_for_update().filter(case=case).first()
+    if referral is None:
+        if action == CaseAction.DISPATCH and case.source_org_id is not None:
+            _record_platform_referral(case, actor)
+        return
+    now = timezone.now()
+    changed: dict[str, Any] = {}
+    if action == CaseAction.ACCEPT and referral.status == ReferralStatus.SENT:
+        changed = {"status": ReferralStatus.MEDIATING, "accepted_at": now}
+        if case.handling_org_id and case.handling_org_id != referral.org_id:
+            changed["org_id"] = case.handling_org_id
+    elif action == CaseAction.RETURN and referral.status in OPEN_REFERRAL:
+        # The org declined or handed it back: waiting for the next org again.
+        changed = {"status": ReferralStatus.SENT, "accepted_at": None}
+    elif action == CaseAction.AGREE and referral.status in OPEN_REFERRAL:
+        changed = {"status": ReferralStatus.SUCCEEDED, "returned_at": now}
+    elif action in (CaseAction.FAIL, CaseAction.REFER) and referral.status in OPEN_REFERRAL:
+        facts, note = _failure_of(case)
+        changed = {
+            "status": ReferralStatus.RETURNED,
+            "returned_at": now,
+            "undisputed_facts": facts,
+            "return_note": note,
+        }
+    elif action == CaseAction.WITHDRAW and referral.status in OPEN_REFERRAL:
+        changed = {"status": ReferralStatus.WITHDRAWN, "returned_at": now}
+    if not changed:
+        return
+    before = referral.status
+    for field, value in changed.items():
+        setattr(referral, field, value)
+    referral.save(update_fields=[f.removesuffix("_id") for f in changed])
+    audit_record(
+        actor=actor,
+        event_type=EventType.COURT_REFERRAL,
+        obj=referral,
+        before={"status": before},
+        after={"status": referral.status, "action": action},
+    )
+    if referral.status == ReferralStatus.RETURNED:
+        _tell_court(
+            referral,
+            title=_("调解不成已退回：%(n)s %(t)s，请登记立案")
+            % {"n": case.number, "t": case.title},
+            body=referral.undisputed_facts,
+        )
+    elif referral.status == ReferralStatus.SUCCEEDED:
+        _tell_court(
+            referral, title=_("调解成功：%(n)s %(t)s") % {"n": case.number, "t": case.title}
+        )
+
+
+def _record_platform_referral(case: Case, actor: Any) -> None:
+    """A court's case the platform dispatched the ordinary way: its referral is recorded at
+    dispatch, to the org it went to, so the court's queues hold it too."""
+    court = case.source_org
+    order = case.dispatches.order_by("-dispatched_at", "-pk").first()
+    if court is None or order is None:
+        return
+    kind = _kind_of(case)
+    CourtReferral.objects.create(
+        case=case,
+        court=court,
+        kind=kind,
+        court_case_number="" if kind == ReferralKind.PRE else _("（待补录）"),
+        procedure=case.procedure,
+        org_id=order.to_org_id,
+        sent_at=order.dispatched_at,
+        sent_by=_user(actor),
+    )
+
+
+def _failure_of(case: Case) -> tuple[str, str]:
+    """The undisputed facts and the mediator's note of a failed case (mediation's Failure
+    record, read by its table: court sits above mediation and may read it), or the referral
+    out's note."""
+    failure = Failure.objects.filter(case=case).first()
+    if failure is not None:
+        return failure.undisputed_facts, failure.note
+    referral = Referral.objects.filter(case=case).first()
+    return "", referral.note if referral is not None else ""
+
+
+def _tell_court(referral: CourtReferral, *, title: str, body: str = "") -> None:
+    notify_orgs(
+        orgs=[referral.court],
+        kind=NotificationKind.RESULT,
+        title=title,
+        body=body,
+        url=case_url(referral.case),
+        case=referral.case,
+    )
+
+
+def return_expired(case_ids: Iterable[int], now: datetime | None = None) -> int:
+    """期满退回 — each case whose 委派 period has run out goes back to its court: the case is
+    closed as 转出 to the court (litigation), the referral 期满退回, the court and the
+    mediators told. One transaction per case; the case row and the referral are locked and the
+    period read again under the lock, so a second sweep, a second worker or an extension made
+    meanwhile returns nothing twice. How many cases went back."""
+    now = now or timezone.now()
+    returned = 0
+    for case_id in dict.fromkeys(case_ids):
+        with transaction.atomic():
+            if _return_one(case_id, now):
+                returned += 1
+    return returned
+
+
+def _return_one(case_id: int, now: datetime) -> bool:
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("platform", "handling_org__region", "source_org")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        return False
+    item = (
+        DueItem.objects.select_for_update()
+        .filter(
+            case=case,
+            kind=DueKind.MEDIATION,
+            status=DueStatus.OPEN,
+            clock=clocks.COURT_PRE.key,
+            due_at__lte=now,
+            paused_at__isnull=True,
+        )
+        .first()
+    )
+    if item is None:
+        return False  # extended, suspended or closed since the sweep saw it
+    referral = CourtReferral.objects.select_for_update().filter(case=case).first()
+    court = referral.court if referral is not None else case.source_org
+    if court is None or case.status not in (CaseStatus.ACCEPTED, CaseStatus.MEDIATING):
+        # Nobody to return it to, or a state that cannot be closed as 转出: stop looking.
+        DueItem.objects.filter(pk=item.pk).update(reported_at=now, next_check_at=None)
+        return False
+    due = timezone.localtime(item.due_at).strftime("%Y-%m-%d")
+    note = _(
+        "委派调解期限已于%(due)s届满，未达成调解协议，案件退回%(court)s登记立案"
+        "（祥法〔2021〕143号 四(六)；特邀调解规定）。"
+    ) % {"due": due, "court": court.name}
+    if referral is None:
+        referral = CourtReferral(
+            case=case, court=court, kind=ReferralKind.PRE, org=case.handling_org or court
+        )
+    referral.status = ReferralStatus.EXPIRED
+    referral.returned_at = now
+    referral.return_note = note
+    referral.save()
+
+    def refer(c: Case) -> None:
+        Referral.objects.create(
+            case=c,
+            action=CaseAction.REFER,
+            target=ReferralTarget.LITIGATION,
+            receiver=court.name,
+            note=note,
+        )
+
+    apply_transition(
+        case,
+        actor=None,
+        action=CaseAction.REFER,
+        apply=refer,
+        note=note,
+        data={"target": ReferralTarget.LITIGATION, "receiver": court.name, "expired": True},
+    )
+    record_event(
+        case,
+        actor=None,
+        action=CourtAction.RETURN,
+        from_status=case.status,
+        to_status=case.status,
+        note=note,
+        data={"referral": referral.pk, "due_item": item.pk},
+        org=court,
+    )
+    audit_record(
+        actor=None,
+        event_type=EventType.COURT_REFERRAL,
+        obj=referral,
+        after={"status": ReferralStatus.EXPIRED, "case": case.pk, "due_item": item.pk},
+    )
+    title = _("期满退回：%(n)s %(t)s") % {"n": case.number, "t": case.title}
+    notify_orgs(
+        orgs=[court, *([case.handling_org] if case.handling_org else [])],
+        kind=NotificationKind.RETURN,
+        title=title,
+        body=note,
+        url=case_url(case),
+        case=case,
+    )
+    return True
+
+
+def referral_file(*, actor: Any, referral_id: int, filed_number: str) -> CourtReferral:
+    """已立案 — the court files a returned case under its own 案号."""
+    filed_number = filed_number.strip()
+    if not filed_number:
+        raise CaseRuleError(_("请填写立案案号。"))
+    with transaction.atomic():
+        referral = (
+            CourtReferral.objects.select_for_update(of=("self",))
+            .select_related("case", "court")
+            .filter(pk=referral_id)
+            .first()
+        )
+        if referral is None or not referral_may(actor, FILE, referral):
+            if referral is not None and referral.filed_at is not None:
+                raise CaseRuleError(
+                    _("该案件已于%(d)s立案（%(n)s）。")
+                    % {
+                        "d": timezone.localtime(referral.filed_at).strftime("%Y-%m-%d"),
+                        "n": referral.filed_number,
+                    }
+                )
+            raise PermissionDenied(_("只有委派法院可以为退回的案件登记立案。"))
+        referral.filed_at = timezone.now()
+        referral.filed_number = filed_number
+        referral.filed_by = _user(actor)
+        referral.save(update_fields=["filed_at", "filed_number", "filed_by"])
+        record_event(
+            referral.case,
+            actor=actor,
+            action=CourtAction.FILE,
+            from_status=referral.case.status,
+            to_status=referral.case.status,
+            note=_("%(court)s已立案，案号%(n)s。")
+            % {"court": referral.court.name, "n": filed_number},
+            data={"referral": referral.pk, "number": filed_number},
+            org=referral.court,
+        )
+        audit_record(
+            actor=actor,
+            event_type=EventType.COURT_REFERRAL,
+            obj=referral,
+            after={"filed_number": filed_number},
+        )
+    return referral
+
+
+# --- 特邀调解名册 ----------------------------------------------------------------------------
+
+
+def roster_apply(
+    *, actor: Any, court: Organization, org: Organization, mediator: Person | None = None
+) -> RosterMember:
+    """入册申请 — by the org's administrator, or by the mediator for themselves."""
+    if court.kind.family != OrgFamily.COURT:
+        raise CaseRuleError(_("只能申请加入人民法院（法庭）的特邀调解名册。"))
+    if (
+        mediator is not None
+        and not mediator.memberships.filter(org=org, ended_on__isnull=True).exists()
+    ):
+        raise CaseRuleError(_("该调解员不是本组织的在职人员。"))
+    entry = RosterMember(court=court, org=org, mediator=mediator)
+    if not referral_may(actor, ROSTER_APPLY, entry):
+        raise PermissionDenied(_("只有本组织的管理员或调解员本人可以申请入册。"))
+    with transaction.atomic():
+        live = RosterMember.objects.select_for_update().filter(
+            court=court,
+            status__in=[RosterStatus.APPLIED, RosterStatus.APPROVED],
+            **({"mediator": mediator} if mediator else {"org": org, "mediator__isnull": True}),
+        )
+        if live.exists():
+            raise CaseRuleError(_("已在该法院的名册中或申请正在审核。"))
+        entry.applied_by = _user(actor)
+        entry.save()
+        audit_record(
+            actor=actor,
+            event_type=EventType.COURT_ROSTER,
+            obj=entry,
+            after={"status": entry.status, "court": court.pk, "org": org.pk},
+        )
+        notify_orgs(
+            orgs=[court],
+            kind=NotificationKind.INFO,
+            title=_("特邀调解入册申请：%(who)s") % {"who": _entry_name(entry)},
+            url="/court/roster/",
+        )
+    return entry
+
+
+def _entry_name(entry: RosterMember) -> str:
+    return f"{entry.org.name}·{entry.mediator.name}" if entry.mediator else entry.org.name
+
+
+def _decide(actor: Any, entry_id: int, expect: tuple[str, ...]) -> RosterMember:
+    entry = (
+        RosterMember.objects.select_for_update(of=("self",))
+        .select_related("org", "mediator", "court")
+        .filter(pk=entry_id)
+        .first()
+    )
+    if entry is None or not referral_may(actor, ROSTER_DECIDE, entry):
+        raise PermissionDenied(_("只有该名册所属法院可以审核。"))
+    if entry.status not in expect:
+        raise CaseRuleError(
+            _("该名册记录当前为“%(s)s”，不能执行此操作。") % {"s": entry.get_status_display()}
+        )
+    return entry
+
+
+def _save_decision(actor: Any, entry: RosterMember, before: str, fields: list[str]) -> None:
+    entry.decided_at, entry.decided_by = timezone.now(), _user(actor)
+    entry.save(update_fields=[*fields, "status", "decided_at", "decided_by"])
+    audit_record(
+        actor=actor,
+        event_type=EventType.COURT_ROSTER,
+        obj=entry,
+        before={"status": before},
+        after={"status": entry.status, **{f: str(getattr(entry, f)) for f in fields}},
+    )
+
+
+def roster_approve(*, actor: Any, entry_id: int, review_due: date | None = None) -> RosterMember:
+    """入册 — approved by the court, with the date of its annual review."""
+    with transaction.atomic():
+        entry = _decide(actor, entry_id, (RosterStatus.APPLIED,))
+        before = entry.status
+        entry.status = RosterStatus.APPROVED
+        entry.review_due = review_due or (timezone.localdate() + timedelta(days=REVIEW_AFTER_DAYS))
+        _save_decision(actor, entry, before, ["review_due"])
+    return entry
+
+
+def roster_reject(*, actor: Any, entry_id: int, reason: str) -> RosterMember:
+    if not reason.strip():
+        raise CaseRuleError(_("请说明不予入册的理由。"))
+    with transaction.atomic():
+        entry = _decide(actor, entry_id, (RosterStatus.APPLIED,))
+        before = entry.status
+        entry.status = RosterStatus.REJECTED
+        entry.removed_reason = reason.strip()
+        _save_decision(actor, entry, before, ["removed_reason"])
+    return entry
+
+
+def roster_review(*, actor: Any, entry_id: int, review_due: date) -> RosterMember:
+    """年度复核 — kept on the roster until the next review date."""
+    if review_due <= timezone.localdate():
+        raise CaseRuleError(_("下次复核日期应晚于今天。"))
+    with transaction.atomic():
+        entry = _decide(actor, entry_id, (RosterStatus.APPROVED,))
+        entry.review_due = review_due
+        _save_decision(actor, entry, entry.status, ["review_due"])
+    return entry
+
+
+def roster_remove(*, actor: Any, entry_id: int, reason: str) -> RosterMember:
+    """除名 — with its reason; cases already referred stay where they are."""
+    if not reason.strip():
+        raise CaseRuleError(_("除名须说明理由。"))
+    with transaction.atomic():
+        entry = _decide(actor, entry_id, (RosterStatus.APPROVED,))
+        before = entry.status
+        entry.status = RosterStatus.REMOVED
+        entry.removed_reason = reason.strip()
+        _save_decision(actor, entry, before, ["removed_reason"])
+    return entry

@@ -1,0 +1,229 @@
+"""The court's referral pages: the queues (/court/), 委派/委托 of a registered case, 登记立案
+of a returned case, and the 特邀调解 roster. Parse, authorize (``referral_may``), call, render."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fengqiao.accounts.access import grant_org_ids, restrict
+from fengqiao.accounts.models import User
+from fengqiao.court.models import CourtReferral, RosterMember
+from fengqiao.court.referral_forms import (
+    FileForm,
+    ReferralSendForm,
+    RosterApplyForm,
+    RosterDecideForm,
+)
+from fengqiao.court.referral_policy import (
+    FILE,
+    MANAGE_ORGS,
+    QUEUES,
+    ROSTER_DECIDE,
+    SEND,
+    court_ids,
+    referral_may,
+)
+from fengqiao.court.selectors import referral as selectors
+from fengqiao.court.services import referral as services
+from fengqiao.court.tabs import queue_tabs
+from fengqiao.disputes.choices import IntakeChannel
+from fengqiao.disputes.selectors import case_get_for_user
+from fengqiao.disputes.services.errors import CaseRuleError
+from fengqiao.orgs.choices import OrgFamily
+from fengqiao.orgs.models import Organization, Person
+
+
+def _actor(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+@login_required
+def queues(request: HttpRequest) -> HttpResponse:
+    """诉调对接 — the court's tabs, each with its count; the chosen tab's first page."""
+    user = _actor(request)
+    if not referral_may(user, QUEUES):
+        raise PermissionDenied(_("只有法院（法庭）的工作人员可以查看诉调对接队列。"))
+    courts = court_ids(user)
+    tabs = queue_tabs()
+    current = next((t for t in tabs if t.key == request.GET.get("tab")), tabs[0])
+    counts = {t.key: t.queryset(courts).count() for t in tabs}
+    rows = current.decorate(list(current.queryset(courts)[: selectors.PAGE]))
+    return render(
+        request,
+        "court/referral/queues.html",
+        {
+            "tabs": [(t, counts[t.key]) for t in tabs],
+            "current": current,
+            "rows": rows,
+            "total": counts[current.key],
+            "page_size": selectors.PAGE,
+            "file_form": FileForm(),
+        },
+    )
+
+
+@login_required
+def referral_send(request: HttpRequest, case_pk: int) -> HttpResponse:
+    """委派/委托 of a registered case to a member of the court's roster."""
+    user = _actor(request)
+    case = case_get_for_user(user, case_pk)
+    if not referral_may(user, SEND, case):
+        raise PermissionDenied(_("只有登记该案件的法院（法庭）可以在案件登记后委派或委托调解。"))
+    members = selectors.roster_choices(case.source_org_id)
+    form = ReferralSendForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_send(
+                actor=user,
+                case_id=case.pk,
+                member_id=form.cleaned_data["member"].pk,
+                court_case_number=form.cleaned_data["court_case_number"],
+                procedure=form.cleaned_data["procedure"],
+                note=form.cleaned_data["note"],
+                version=case.version,
+            )
+        except CaseRuleError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已委派，等待调解组织受理。"))
+            return redirect("/court/?tab=sent")
+    return render(
+        request,
+        "court/referral/send.html",
+        {
+            "case": case,
+            "form": form,
+            "is_post": case.channel == IntakeChannel.COURT_POST,
+            "no_members": not members.exists(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def referral_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """登记立案 of a returned case."""
+    user = _actor(request)
+    try:
+        selectors.referral_get_for_user(user, pk)
+    except CourtReferral.DoesNotExist:
+        raise Http404 from None
+    form = FileForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写立案案号。"))
+        return redirect("/court/?tab=to_file")
+    try:
+        services.referral_file(
+            actor=user, referral_id=pk, filed_number=form.cleaned_data["filed_number"]
+        )
+    except CaseRuleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已登记立案。"))
+    return redirect("/court/?tab=to_file")
+
+
+def _apply_choices(user: User) -> tuple[Any, Any]:
+    """The courts a user may apply to, and the orgs they may apply for (their own, or those
+    they administer)."""
+    courts = Organization.objects.filter(kind__family=OrgFamily.COURT, is_active=True)
+    orgs = Organization.objects.filter(is_active=True).exclude(kind__family=OrgFamily.COURT)
+
+    own = Q(pk__in=list(grant_org_ids(user)))
+    administered = restrict(Organization.objects.all(), user, MANAGE_ORGS).values("pk")
+    return courts.order_by("name"), orgs.filter(own | Q(pk__in=administered)).order_by("name")
+
+
+@login_required
+def roster(request: HttpRequest) -> HttpResponse:
+    """特邀调解名册 — a court sees and decides its roster; an org's administrator or a mediator
+    applies and sees their entries."""
+    user = _actor(request)
+    courts, orgs = _apply_choices(user)
+    is_court = referral_may(user, QUEUES)
+    apply_form = RosterApplyForm(
+        request.POST if request.POST.get("form") == "apply" else None, courts=courts, orgs=orgs
+    )
+    if request.method == "POST" and request.POST.get("form") == "apply" and apply_form.is_valid():
+        mediator = None
+        if apply_form.cleaned_data["as_mediator"]:
+            mediator = Person.objects.filter(user=user).first()
+            if mediator is None:
+                apply_form.add_error(None, _("您的账号没有对应的调解员档案。"))
+        if not apply_form.errors:
+            try:
+                services.roster_apply(
+                    actor=user,
+                    court=apply_form.cleaned_data["court"],
+                    org=apply_form.cleaned_data["org"],
+                    mediator=mediator,
+                )
+            except (CaseRuleError, PermissionDenied) as exc:
+                apply_form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("入册申请已提交，等待法院审核。"))
+                return redirect("court:roster")
+    entries = list(selectors.roster_for_user(user))
+    for entry in entries:
+        entry.may_decide = referral_may(user, ROSTER_DECIDE, entry)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "court/referral/roster.html",
+        {
+            "entries": entries,
+            "apply_form": apply_form if orgs.exists() else None,
+            "decide_form": RosterDecideForm(),
+            "is_court": is_court,
+        },
+    )
+
+
+@login_required
+@require_POST
+def roster_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _actor(request)
+    entry = RosterMember.objects.filter(pk=pk).first()
+    if entry is None or not referral_may(user, ROSTER_DECIDE, entry):
+        raise Http404
+    form = RosterDecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请检查填写的内容。"))
+        return redirect("court:roster")
+    data = form.cleaned_data
+    try:
+        if data["decision"] == "approve":
+            services.roster_approve(actor=user, entry_id=pk, review_due=data["review_due"])
+        elif data["decision"] == "reject":
+            services.roster_reject(actor=user, entry_id=pk, reason=data["reason"])
+        elif data["decision"] == "review":
+            if data["review_due"] is None:
+                raise CaseRuleError(_("请填写下次复核日期。"))
+            services.roster_review(actor=user, entry_id=pk, review_due=data["review_due"])
+        else:
+            services.roster_remove(actor=user, entry_id=pk, reason=data["reason"])
+    except CaseRuleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("名册已更新。"))
+    return redirect("court:roster")
+
+
+def case_panel_context(user: Any, case: Any) -> dict[str, Any]:
+    """What the case page's referral panel shows: the referral with its period, and the
+    委派 link or 立案 form for the court."""
+    referral = selectors.referral_for_case(case)
+    return {
+        "court_referral": referral,
+        "court_may_send": referral is None and referral_may(user, SEND, case),
+        "court_may_file": referral is not None and referral_may(user, FILE, referral),
+        "court_file_form": FileForm(),
+    }
