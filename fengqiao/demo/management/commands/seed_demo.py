@@ -18,6 +18,7 @@ from fengqiao.demo.data import (
     demo_county_exists,
 )
 from fengqiao.demo.fulfilment import demo_fulfilment_seed
+from fengqiao.demo.referrals import demo_referrals_seed
 from fengqiao.demo.seed import DemoAlreadyLoaded, demo_seed
 from fengqiao.regions.models import Region
 
@@ -72,6 +73,7 @@ class Command(BaseCommand):
         cases = demo_cases_seed(seed=options["seed"], today=timezone.localdate(), count=count)
         fulfilment = demo_fulfilment_seed(seed=options["seed"])
         confirmations = demo_confirmations_seed(small=options["small"])
+        roster, referrals = demo_referrals_seed(today=timezone.localdate())
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成演示区县“{COUNTY_NAME}”（种子 {options['seed']}）："
@@ -83,6 +85,7 @@ class Command(BaseCommand):
                 f"（交办单 {cases.orders} 张、督办单 {cases.supervisions} 张），"
                 f"履行跟踪 {fulfilment.cases} 件（自动履行证明书 {fulfilment.certificates} 份），"
                 f"司法确认申请 {confirmations.confirmations} 件，"
+                f"法院委派委托 {referrals} 件、特邀调解名册 {roster} 条，"
                 f"用时 {time.monotonic() - started:.1f} 秒。"
             )
         )
