@@ -26,6 +26,7 @@ from ninja.security import APIKeyHeader, HttpBearer
 from fengqiao.api import selectors, services, throttle
 from fengqiao.api.choices import ApiScope
 from fengqiao.api.models import ApiKey
+from fengqiao.api.referral_api import router as referral_router
 from fengqiao.api.schemas import (
     CaseCreatedOut,
     CaseIn,
@@ -43,6 +44,7 @@ from fengqiao.disputes.disclosure import ShownParty, case_disclosure
 from fengqiao.disputes.models import Case, DueItem, TimelineEvent
 from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.disputes.timeline import action_label
+from fengqiao.disputes.workflow import TransitionNotAllowed
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +119,8 @@ api = FengqiaoAPI(
     docs_url=None,
     auth=[BearerKey(), HeaderKey()],
 )
+# 诉调对接: /api/v1/referrals (referral_api.py).
+api.add_router("/referrals", referral_router)
 
 ERRORS: dict[int | frozenset[int], Any] = {
     400: ErrorOut,
@@ -252,6 +256,12 @@ def _on_input_error(request: HttpRequest, exc: services.ApiInputError) -> HttpRe
 
 @api.exception_handler(CaseRuleError)
 def _on_rule_error(request: HttpRequest, exc: CaseRuleError) -> HttpResponse:
+    return api.create_response(request, as_error("rejected", str(exc)), status=422)
+
+
+@api.exception_handler(TransitionNotAllowed)
+def _on_transition_refused(request: HttpRequest, exc: TransitionNotAllowed) -> HttpResponse:
+    """An action the case's state does not allow (调解不成 of a case not being mediated)."""
     return api.create_response(request, as_error("rejected", str(exc)), status=422)
 
 

@@ -9,3 +9,5 @@ class ApiScope(models.TextChoices):
     CASES_WRITE = "cases:write", _("登记案件")
     CONFIRMATIONS_READ = "confirmations:read", _("查询司法确认")
     CONFIRMATIONS_WRITE = "confirmations:write", _("申请、受理与裁定司法确认")
+    REFERRALS_READ = "referrals:read", _("查询委派委托")
+    REFERRALS_WRITE = "referrals:write", _("委派委托与立案")

@@ -198,6 +198,14 @@ API |= {
     "api:confirmation_rule",
     "api:confirmation_ruling_pdf",
 }
+# 诉调对接 over the API: checked below for every key (read) and in court/tests/test_referral_api.py.
+API |= {
+    "api:referral_create",
+    "api:referral_list",
+    "api:referral_detail",
+    "api:referral_file",
+    "api:referral_return",
+}
 
 
 def url_names() -> Iterator[str]:
@@ -559,6 +567,17 @@ def test_api_operations_for_every_key() -> None:
         listed = call(GET, "/api/v1/cases")
         if listed != (200 if sees else 403):
             wrong.append(f"{username} GET /api/v1/cases: {listed}")
+        # 诉调对接: a court's referrals to court users only, none of another court's.
+        court = is_court_user(user)
+        referrals = call(GET, "/api/v1/referrals")
+        if referrals != (200 if court else 403):
+            wrong.append(f"{username} GET /api/v1/referrals: {referrals}")
+        for inside in (True, False):
+            pk = objects_for("court_referral", user, inside) if court else None
+            if pk is not None:
+                status = call(GET, f"/api/v1/referrals/{pk}")
+                if status != (200 if inside else 404):
+                    wrong.append(f"{username} GET referral {pk}: {status}")
         created = call(POST, "/api/v1/cases")
         if created not in (400, 403, 422):
             wrong.append(f"{username} POST /api/v1/cases with {{}}: {created}")
