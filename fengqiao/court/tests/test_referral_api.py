@@ -98,7 +98,8 @@ def test_the_mediation_side_returns_a_failed_case_and_the_court_files_it(
         == 403
     )
     detail = court("GET", f"/api/v1/referrals/{referral.pk}").json()
-    assert detail["period"] is not None and detail["period"]["running"] is False
+    assert detail["period"] is not None
+    assert detail["period"]["running"] is False
 
 
 def test_a_key_without_the_scope_and_a_non_court_user_are_refused(cast: Any, world: Any) -> None:
