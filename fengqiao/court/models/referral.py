@@ -57,7 +57,9 @@ class CourtReferral(models.Model):
         db_index=False,
     )
     kind = models.CharField(_("方式"), max_length=10, choices=ReferralKind.choices)
-    # 委托 only: the court's own case number and procedure (15 or 7 days, clocks.py).
+    # 委托 only: the court's own case number and procedure (15 or 7 days, clocks.py). A 委托 the
+    # court sends from its page must carry the number (the service asks); one the platform
+    # dispatched the ordinary way has none until the court adds it.
     court_case_number = models.CharField(_("法院案号"), max_length=60, blank=True)
     procedure = models.CharField(
         _("审理程序"), max_length=20, choices=CourtProcedure.choices, blank=True
@@ -111,10 +113,6 @@ class CourtReferral(models.Model):
         verbose_name_plural = _("委派委托调解")
         ordering = ["-sent_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(kind=ReferralKind.POST) | ~models.Q(court_case_number=""),
-                name="courtreferral_post_has_number",
-            ),
             models.CheckConstraint(
                 condition=models.Q(filed_at__isnull=True, filed_number="")
                 | (models.Q(filed_at__isnull=False) & ~models.Q(filed_number="")),

@@ -265,7 +265,6 @@ def _record_platform_referral(case: Case, actor: Any) -> None:
         case=case,
         court=court,
         kind=kind,
-        court_case_number="" if kind == ReferralKind.PRE else _("（待补录）"),
         procedure=case.procedure,
         org_id=order.to_org_id,
         sent_at=order.dispatched_at,
@@ -319,16 +318,24 @@ def _return_one(case_id: int, now: datetime) -> bool:
     )
     if case is None:
         return False
+    # The case's open deadlines are locked without waiting (SKIP LOCKED): a sweep holding one
+    # of them in its batch may be writing timeline rows of this case, which wait on our case
+    # lock, and closing the case below updates them all — waiting here would deadlock. If any
+    # is held, the case is left for now: the sweep looks at the item again (``RETURN_RETRY``),
+    # and a sweep that held the mediation item hands the case over once its batch commits.
+    open_items = DueItem.objects.filter(case=case, status=DueStatus.OPEN)
+    locked = set(open_items.select_for_update(skip_locked=True).values_list("pk", flat=True))
+    if locked != set(open_items.values_list("pk", flat=True)):
+        return False
     item = (
-        DueItem.objects.select_for_update()
-        .filter(
-            case=case,
+        open_items.filter(
+            pk__in=locked,
             kind=DueKind.MEDIATION,
-            status=DueStatus.OPEN,
             clock=clocks.COURT_PRE.key,
             due_at__lte=now,
             paused_at__isnull=True,
         )
+        .order_by("pk")
         .first()
     )
     if item is None:
