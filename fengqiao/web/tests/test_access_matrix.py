@@ -155,7 +155,8 @@ RULES: dict[str, Rule] = {
     "mediation:document_download": Rule(VIEW_CASE, GET, ("issued",)),
     "notify:list": Rule(LOGGED_IN),
     "notify:read": Rule(LOGGED_IN, POST),
-    "notify:open": Rule(LOGGED_IN, GET, ("notification",)),
+    # POST only (it marks the message read); the demo county now holds messages to open.
+    "notify:open": Rule(LOGGED_IN, POST, ("notification",)),
     # Public: anyone holding an issued document checks it (masked names only).
     "documents:verify": Rule(ANYONE, GET, ("document",)),
     "documents:trust_root": Rule(ANYONE, GET, ("trust_root",)),
