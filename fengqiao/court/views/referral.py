@@ -24,6 +24,7 @@ from fengqiao.court.referral_forms import (
     RosterDecideForm,
 )
 from fengqiao.court.referral_policy import (
+    COURT_CHANNELS,
     FILE,
     MANAGE_ORGS,
     QUEUES,
@@ -220,6 +221,9 @@ def roster_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def case_panel_context(user: Any, case: Any) -> dict[str, Any]:
     """What the case page's referral panel shows: the referral with its period, and the
     委派 link or 立案 form for the court."""
+    if case.channel not in COURT_CHANNELS:
+        # No court sent it: no referral to read (the page of every other case costs nothing).
+        return {}
     referral = selectors.referral_for_case(case)
     return {
         "court_referral": referral,
