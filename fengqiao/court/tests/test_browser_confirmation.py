@@ -139,5 +139,5 @@ def test_file_accept_confirm_download_verify(
     page.set_input_files("input[name=file]", str(ruling))
     page.locator("form button[type=submit]").click()
     page.wait_for_load_state()
-    assert "真实一致" in page.locator("#verify-result").inner_text()
+    assert "真实有效" in page.locator("#verify-result").inner_text()
     shot(page, "07-verified")

@@ -15,12 +15,12 @@ from fengqiao.court.models import CourtReferral
 from fengqiao.demo.data import DEMO_PASSWORD
 from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import IntakeChannel
-from fengqiao.web.tests.conftest import ARTIFACTS, browser, page  # noqa: F401 - fixtures
+from fengqiao.web.tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
 
-def _login(page: Any, base: str, username: str) -> None:  # noqa: F811 - the fixture's name
+def _login(page: Any, base: str, username: str) -> None:
     page.context.clear_cookies()
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", username)
@@ -29,13 +29,13 @@ def _login(page: Any, base: str, username: str) -> None:  # noqa: F811 - the fix
     page.wait_for_url(f"{base}/")
 
 
-def _shot(page: Any, name: str) -> None:  # noqa: F811 - the fixture's name
+def _shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"referral-{name}.png"), full_page=True)
 
 
 def test_a_clerk_sends_a_referral_and_the_mediator_accepts_it(
-    page: Any,  # noqa: F811 - the fixture
+    page: Any,
     live_server: Any,
     demo_small: None,
 ) -> None:
