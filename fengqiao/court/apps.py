@@ -13,6 +13,7 @@ class CourtConfig(AppConfig):
     def ready(self) -> None:
         from fengqiao.core.bodylimit import register_upload
         from fengqiao.court.choices import CourtAction
+        from fengqiao.court.documents import register_all as register_documents
         from fengqiao.court.models.confirmation import ConfirmationAction
         from fengqiao.court.selectors.confirmation import agreement_confirmed
         from fengqiao.court.services.confirmation import scan_max_bytes
@@ -28,6 +29,8 @@ class CourtConfig(AppConfig):
         # 履行: a party in default is pointed to enforcement once the agreement was confirmed.
         register_confirmation_lookup(agreement_confirmed)
         register_case_panel()
+        # The court's documents in the case's 文书 section and 案卷 (court/documents.py).
+        register_documents()
         register_upload("court:confirmation_file", scan_max_bytes)
         register_upload("court:confirmation_serve", scan_max_bytes)
         # 委派/委托: disputes may not import this app: it is told our timeline entries, and

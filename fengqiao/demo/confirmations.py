@@ -195,18 +195,12 @@ def _one(
         issued += 1
         if status == ConfirmationStatus.NOT_ACCEPTED:
             c.decision_document = court_document_issue(
-                c, actor=clerk, doc_type=DocumentType.CONFIRMATION_NOT_ACCEPTED, extra={}
+                c, actor=clerk, doc_type=DocumentType.CONFIRMATION_NOT_ACCEPTED
             )
             issued += 1
         elif status in (ConfirmationStatus.CONFIRMED, ConfirmationStatus.REJECTED):
             c.decision_document = court_document_issue(
-                c,
-                actor=judge,
-                doc_type=DocumentType.CONFIRMATION_RULING,
-                extra={
-                    "confirmed": status == ConfirmationStatus.CONFIRMED,
-                    "ruled": timezone.localtime(c.decided_at).strftime("%Y年%m月%d日"),
-                },
+                c, actor=judge, doc_type=DocumentType.CONFIRMATION_RULING
             )
             issued += 1
         c.save(update_fields=["application_document", "decision_document"])

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef, Subquery, Value
+from django.db.models import CharField, Exists, OuterRef, Prefetch, Subquery, Value
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -38,17 +38,25 @@ from fengqiao.disputes.disclosure import Disclosure
 from fengqiao.disputes.models import Case, Party, Referral
 from fengqiao.disputes.services.errors import AlreadyDone
 from fengqiao.disputes.services.transitions import lock_case, record_event
-from fengqiao.documents.choices import EVIDENCE_LIST_TEMPLATE, TEMPLATES, DocumentType
+from fengqiao.documents.choices import (
+    EVIDENCE_LIST_TEMPLATE,
+    PERFORMANCE_LIST_TEMPLATE,
+    TEMPLATES,
+    DocumentType,
+)
 from fengqiao.documents.models import IssuedDocument
 from fengqiao.documents.render import html_to_docx, render_html
 from fengqiao.documents.services import document_issue, document_pdf
 from fengqiao.mediation.choices import AgreementKind, MediationAction
+from fengqiao.mediation.fulfilment import certificate_context
 from fengqiao.mediation.models import (
     Agreement,
     Evidence,
     Failure,
     FollowUp,
     MediationSession,
+    PerformanceItem,
+    PerformanceRecord,
     RightsNotice,
 )
 from fengqiao.orgs.models import Organization
@@ -86,6 +94,9 @@ class CaseFacts:
 
     def __init__(self, case: Case) -> None:
         self.case = case
+        # What an app above mediation read of the case for its kinds, kept for the next kind
+        # (``court.documents.court_facts``).
+        self.extra: dict[str, Any] = {}
 
     @cached_property
     def summary(self) -> dict[str, Any]:
@@ -97,6 +108,12 @@ class CaseFacts:
             agreement_kind=Subquery(Agreement.objects.filter(**on_case).values("kind")[:1]),
             failed=Exists(Failure.objects.filter(**on_case)),
             rejected=Exists(Referral.objects.filter(action=CaseAction.REJECT, **on_case)),
+            certificate=Exists(
+                IssuedDocument.objects.filter(
+                    case_number=OuterRef("number"),
+                    doc_type=DocumentType.PERFORMANCE_CERTIFICATE,
+                )
+            ),
         ).get()
         return dict(row)
 
@@ -167,6 +184,21 @@ class CaseFacts:
             FollowUp.objects.filter(case=self.case)
             .select_related("visitor")
             .order_by("visited_at", "pk")
+        )
+
+    @cached_property
+    def performance_items(self) -> list[PerformanceItem]:
+        """The agreement's obligations, each with its records and their 履行凭证."""
+        return list(
+            PerformanceItem.objects.filter(case=self.case)
+            .select_related("obligor")
+            .prefetch_related(
+                Prefetch(
+                    "records",
+                    queryset=PerformanceRecord.objects.select_related("proof", "recorded_by"),
+                )
+            )
+            .order_by("due_date", "pk")
         )
 
     @cached_property
@@ -241,7 +273,11 @@ class DocumentKind:
     """One document type of a case. ``subjects(facts)`` lists what it can be issued for now
     (empty: the case's state does not allow it); ``context(facts, subject, shown)`` the
     template's context, names as ``shown`` allows; ``sides`` who issues it; ``issuer(case)``
-    the org named on it; ``file_order`` its place in the 案卷 (None: not filed)."""
+    the org named on it; ``file_order`` its place in the 案卷 (None: not filed) and
+    ``file_subjects`` what of it the 案卷 files, when not every subject (a 送达回证 once the
+    service is recorded). ``offered`` False: a document another step issues (the court's
+    ruling at 裁定, the 自动履行证明书 at the end of fulfilment) — listed and filed, never
+    issued from the case page."""
 
     doc_type: str
     subjects: Callable[[CaseFacts], list[Subject]]
@@ -249,6 +285,8 @@ class DocumentKind:
     sides: tuple[str, ...] = (policy.HANDLER,)
     issuer: Callable[[Case], Organization | None] = field(default=lambda case: case.handling_org)
     file_order: int | None = None
+    file_subjects: Callable[[CaseFacts], list[Subject]] | None = None
+    offered: bool = True
 
     @property
     def label(self) -> str:
@@ -275,6 +313,16 @@ def kinds() -> list[DocumentKind]:
 
 def kind_for(doc_type: str) -> DocumentKind | None:
     return _kinds.get(doc_type)
+
+
+def titled(label: str, subject_label: str) -> str:
+    """A document's name with what it is of: 调解笔录（2026年5月1日 09:00）, and a court's number
+    beside it without a second bracket: 民事裁定书 （2026）东法民特1号."""
+    if not subject_label:
+        return label
+    if subject_label.startswith("（"):
+        return f"{label} {subject_label}"
+    return f"{label}（{subject_label}）"
 
 
 def subject_key(prefix: str, pk: int) -> str:
@@ -440,6 +488,20 @@ def _follow_up(facts: CaseFacts, subject: str, shown: Disclosure) -> dict[str, A
     }
 
 
+# 自动履行证明书 — issued by fulfilment once every obligation was performed; the 案卷 files a
+# copy.
+def _certificate_subjects(facts: CaseFacts) -> list[Subject]:
+    return WHOLE if facts.summary["certificate"] and facts.agreement is not None else []
+
+
+def _certificate(facts: CaseFacts, subject: str, shown: Disclosure) -> dict[str, Any]:
+    if facts.agreement is None:
+        raise LookupError(subject)
+    return certificate_context(
+        facts.case, facts.agreement, facts.performance_items, facts.parties, shown
+    )
+
+
 def _whole_case(facts: CaseFacts) -> list[Subject]:
     return WHOLE
 
@@ -478,7 +540,7 @@ def document_may(
     platform for a 不予受理通知书, whoever files the case for the 案卷) and the case holds what
     the document is of. The case page and ``case_document_issue`` both ask this."""
     kind = _kinds.get(doc_type)
-    if kind is None:
+    if kind is None or not kind.offered:
         return False
     if sides is None:
         sides = {s for s in kind.sides if policy.on_side(user, facts.case, s)}
@@ -492,6 +554,7 @@ def document_may(
 # --- The 案卷 -----------------------------------------------------------------------------------
 
 EVIDENCE_ORDER = 70
+PERFORMANCE_ORDER = 75
 
 
 def _evidence_list(facts: CaseFacts, shown: Disclosure) -> dict[str, Any]:
@@ -509,6 +572,36 @@ def _evidence_list(facts: CaseFacts, shown: Disclosure) -> dict[str, Any]:
     }
 
 
+def _performance_list(facts: CaseFacts, shown: Disclosure) -> dict[str, Any]:
+    """履行情况及凭证: each obligation of the agreement and every record on it, with its 履行凭证
+    named by title and digest (the file itself is listed among the evidence)."""
+    items = []
+    for item in facts.performance_items:
+        items.append(
+            {
+                "obligor": shown.name(item.obligor.name, item.obligor.kind),
+                "description": item.description,
+                "amount": item.amount,
+                "due_date": _day(item.due_date),
+                "status": item.get_status_display(),
+                "performed_on": _day(item.performed_on),
+                "records": [
+                    {
+                        "kind": r.get_kind_display(),
+                        "day": _day(r.happened_on),
+                        "amount": r.amount,
+                        "proof": r.proof.title if r.proof else "",
+                        "proof_sha256": r.proof.sha256 if r.proof else "",
+                        "note": r.note,
+                        "recorded_by": r.recorded_by.display_name if r.recorded_by else "",
+                    }
+                    for r in item.records.all()
+                ],
+            }
+        )
+    return {"number": f"{facts.case.number}-履", "items": items}
+
+
 def case_file_parts(facts: CaseFacts, shown: Disclosure) -> list[dict[str, Any]]:
     """Every document of the case in the 案卷's order, each rendered as a part of one page:
     ``{"title", "anchor", "html"}``."""
@@ -516,13 +609,22 @@ def case_file_parts(facts: CaseFacts, shown: Disclosure) -> list[dict[str, Any]]
     for kind in _kinds.values():
         if kind.file_order is None:
             continue
-        for subject in kind.subjects(facts):
-            title = kind.label + (f"（{subject.label}）" if subject.label else "")
+        for subject in (kind.file_subjects or kind.subjects)(facts):
+            title = titled(kind.label, subject.label)
             context = kind.context(facts, subject.key, shown)
             entries.append((kind.file_order, title, TEMPLATES[kind.doc_type], context))
     entries.append(
         (EVIDENCE_ORDER, _("证据材料目录"), EVIDENCE_LIST_TEMPLATE, _evidence_list(facts, shown))
     )
+    if facts.performance_items:
+        entries.append(
+            (
+                PERFORMANCE_ORDER,
+                _("履行情况及凭证"),
+                PERFORMANCE_LIST_TEMPLATE,
+                _performance_list(facts, shown),
+            )
+        )
     entries.sort(key=lambda entry: entry[0])  # stable: sessions stay in their order
     committee = _filing_org(facts.case)
     parts = []
@@ -586,6 +688,13 @@ MEDIATION_KINDS = (
         _follow_up,
         sides=policy.OTHER_SIDES[policy.FOLLOW_UP],
         file_order=90,
+    ),
+    DocumentKind(
+        DocumentType.PERFORMANCE_CERTIFICATE,
+        _certificate_subjects,
+        _certificate,
+        file_order=80,
+        offered=False,
     ),
     DocumentKind(
         DocumentType.CASE_FILE,
@@ -682,7 +791,7 @@ def case_document_docx(
     the names as ``shown`` allows. Generated on each download and never stored: the issued
     PDF is the document."""
     kind = _kinds.get(doc_type)
-    if kind is None or subject not in {s.key for s in kind.subjects(facts)}:
+    if kind is None or not kind.offered or subject not in {s.key for s in kind.subjects(facts)}:
         raise LookupError(doc_type)
     issuer = kind.issuer(facts.case)
     context = {

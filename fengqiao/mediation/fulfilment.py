@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.audit.choices import EventType
+from fengqiao.disputes.disclosure import Disclosure
 from fengqiao.disputes.models import Case, Party
 from fengqiao.disputes.policy import FULFIL, FULFILMENT_STATES, OTHER_SIDES
 from fengqiao.disputes.services.errors import CaseRuleError
@@ -355,6 +356,42 @@ def certificate_state(case: Case, items: list[PerformanceItem] | None = None) ->
     return CertificateState(True, "")
 
 
+def _day(day: date | None) -> str:
+    return day.strftime("%Y年%m月%d日") if day else ""
+
+
+def certificate_context(
+    case: Case,
+    agreement: Agreement,
+    items: list[PerformanceItem],
+    parties: list[Party],
+    shown: Disclosure | None = None,
+) -> dict[str, Any]:
+    """What the 自动履行证明书 says: the agreement, each obligation and when it was performed
+    (the names in full unless ``shown`` masks them). The certificate and its copy in the 案卷
+    are both rendered from it."""
+
+    def name(party: Party) -> str:
+        return shown.name(party.name, party.kind) if shown else party.name
+
+    return {
+        "case_number": case.number,
+        "agreement_day": _day(_agreement_day(agreement)),
+        "terms": agreement.terms,
+        "parties": [(p.get_role_display(), name(p)) for p in parties],
+        "items": [
+            {
+                "obligor": name(i.obligor),
+                "description": i.description,
+                "amount": i.amount,
+                "due_date": _day(i.due_date),
+                "performed_on": _day(i.performed_on),
+            }
+            for i in items
+        ],
+    }
+
+
 def performance_certificate_issue(
     *, actor: Any, case_id: int, version: int | None = None
 ) -> IssuedDocument:
@@ -382,24 +419,7 @@ def performance_certificate_issue(
                 doc_type=DocumentType.PERFORMANCE_CERTIFICATE,
                 case_number=case.number,
                 issuer_org=case.handling_org,
-                context={
-                    "case_number": case.number,
-                    "agreement_day": _agreement_day(agreement).strftime("%Y年%m月%d日"),
-                    "terms": agreement.terms,
-                    "parties": [(p.get_role_display(), p.name) for p in parties],
-                    "items": [
-                        {
-                            "obligor": i.obligor.name,
-                            "description": i.description,
-                            "amount": i.amount,
-                            "due_date": i.due_date.strftime("%Y年%m月%d日"),
-                            "performed_on": i.performed_on.strftime("%Y年%m月%d日")
-                            if i.performed_on
-                            else "",
-                        }
-                        for i in items
-                    ],
-                },
+                context=certificate_context(case, agreement, items, parties),
                 party_names=[p.name for p in parties],
             )
         except DocumentRefused as refused:

@@ -276,6 +276,8 @@ def case_documents(user: Any, case: Case) -> CaseDocuments:
     for kind in documents.kinds():
         for subject in kind.subjects(facts):
             labels[(kind.doc_type, subject.key)] = subject.label
+            if not kind.offered:  # issued by its own step; listed below once issued
+                continue
             offers.append(
                 DocumentOffer(
                     doc_type=kind.doc_type,
@@ -291,8 +293,9 @@ def case_documents(user: Any, case: Case) -> CaseDocuments:
     rows = []
     for row in issued:
         label = str(row.get_doc_type_display())
-        extra = labels.get((row.doc_type, row.subject), "")
-        rows.append(IssuedRow(row, f"{label}（{extra}）" if extra else label))
+        rows.append(
+            IssuedRow(row, documents.titled(label, labels.get((row.doc_type, row.subject), "")))
+        )
     return CaseDocuments(
         offers=offers,
         issued=rows,

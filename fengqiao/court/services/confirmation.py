@@ -49,6 +49,11 @@ from fengqiao.court.confirmation_policy import (
     confirmation_may,
     same_basic_court,
 )
+from fengqiao.court.documents import (
+    application_context,
+    confirmation_subject,
+    decision_context,
+)
 from fengqiao.court.models.confirmation import (
     Confirmation,
     ConfirmationAction,
@@ -67,7 +72,6 @@ from fengqiao.disputes.services.transitions import lock_case, record_event
 from fengqiao.documents.choices import DocumentType
 from fengqiao.documents.models import IssuedDocument
 from fengqiao.documents.services import DocumentRefused, document_issue
-from fengqiao.mediation.models import Agreement
 from fengqiao.orgs.models import Organization
 
 # 人民调解法 art. 33: 自调解协议生效之日起三十日内.
@@ -190,37 +194,6 @@ def _timeline(
     )
 
 
-def _party_lines(parties: list[Party]) -> list[dict[str, str]]:
-    return [
-        {
-            "role": p.get_role_display(),
-            "name": p.name,
-            "address": p.address,
-            "kind": p.get_kind_display(),
-        }
-        for p in parties
-    ]
-
-
-def _date(moment: datetime | None) -> str:
-    return timezone.localtime(moment).strftime("%Y年%m月%d日") if moment else ""
-
-
-def _agreement_context(agreement: Agreement) -> dict[str, Any]:
-    return {
-        "facts": agreement.facts,
-        "disputed_points": agreement.disputed_points,
-        "responsibilities": agreement.responsibilities,
-        "terms": [line for line in agreement.terms.splitlines() if line.strip()],
-        "performance_method": agreement.performance_method,
-        "performance_place": agreement.performance_place,
-        "performance_deadline": agreement.performance_deadline.strftime("%Y年%m月%d日")
-        if agreement.performance_deadline
-        else "",
-        "concluded": _date(agreement.concluded_at),
-    }
-
-
 def confirmation_file(
     *,
     actor: Any,
@@ -332,23 +305,14 @@ def application_document_issue(
     confirmation: Confirmation, *, actor: Any, note: str = ""
 ) -> IssuedDocument:
     """The 司法确认申请书 of ``confirmation``, issued by its committee."""
-    case = confirmation.case
-    applicants = list(confirmation.applicants.all())
     return document_issue(
         actor=actor,
         doc_type=DocumentType.CONFIRMATION_APPLICATION,
-        case_number=case.number,
+        case_number=confirmation.case.number,
         issuer_org=confirmation.filed_org,
-        context={
-            "court": confirmation.court.name,
-            "number": case.number,
-            "applicants": _party_lines(applicants),
-            "committee": confirmation.filed_org.name,
-            "mediators": [case.handler.display_name] if case.handler else [],
-            **_agreement_context(confirmation.agreement),
-            "note": note,
-        },
-        party_names=[p.name for p in applicants],
+        context=application_context(confirmation),
+        party_names=[p.name for p in confirmation.applicants.all()],
+        subject=confirmation_subject(confirmation),
     )
 
 
@@ -395,37 +359,18 @@ def confirmation_accept(
 
 
 def court_document_issue(
-    confirmation: Confirmation, *, actor: Any, doc_type: DocumentType, extra: dict[str, Any]
+    confirmation: Confirmation, *, actor: Any, doc_type: DocumentType
 ) -> IssuedDocument:
-    """The court's document on ``confirmation`` (不予受理通知书 or 民事裁定书)."""
-    applicants = list(confirmation.applicants.all())
-    case = confirmation.case
-    judge = getattr(actor, "display_name", "") or str(actor)
-    court = confirmation.court
-    # A 人民法庭 rules in the name of its basic court (人民法院组织法: the tribunal is part of it).
-    heading = court.parent.name if court.kind.code == "tribunal" and court.parent else court.name
+    """The court's document on the decided ``confirmation`` (不予受理通知书 or 民事裁定书)."""
     try:
         return document_issue(
             actor=actor,
             doc_type=doc_type,
-            case_number=case.number,
+            case_number=confirmation.case.number,
             issuer_org=confirmation.court,
-            context={
-                "court": heading,
-                "committee": confirmation.filed_org.name,
-                "number": confirmation.number,
-                "case_number": case.number,
-                "applicants": _party_lines(applicants),
-                "applicant_names": "、".join(p.name for p in applicants),
-                "filed": _date(confirmation.filed_at),
-                "accepted": _date(confirmation.accepted_at),
-                "judge": judge,
-                "reasons": confirmation.reasons,
-                "category": case.get_category_display(),
-                **_agreement_context(confirmation.agreement),
-                **extra,
-            },
-            party_names=[p.name for p in applicants],
+            context=decision_context(confirmation),
+            party_names=[p.name for p in confirmation.applicants.all()],
+            subject=confirmation_subject(confirmation),
         )
     except DocumentRefused as refused:
         # No valid signing certificate: the judge is told who must upload one, nothing is saved.
@@ -446,7 +391,7 @@ def confirmation_refuse(
         confirmation.reasons = reasons.strip()
         confirmation.version += 1
         confirmation.decision_document = court_document_issue(
-            confirmation, actor=actor, doc_type=DocumentType.CONFIRMATION_NOT_ACCEPTED, extra={}
+            confirmation, actor=actor, doc_type=DocumentType.CONFIRMATION_NOT_ACCEPTED
         )
         confirmation.save()
         _timeline(
@@ -564,7 +509,6 @@ def confirmation_rule(
             confirmation,
             actor=actor,
             doc_type=DocumentType.CONFIRMATION_RULING,
-            extra={"confirmed": confirmed, "ruled": _date(confirmation.decided_at)},
         )
         confirmation.save()
         _timeline(
