@@ -31,8 +31,8 @@ from fengqiao.disputes import policy
 from fengqiao.disputes.disclosure import Disclosure
 from fengqiao.disputes.models import Case, Party
 from fengqiao.documents.choices import DocumentType
-from fengqiao.mediation.documents import CaseFacts, DocumentKind, Subject, register_kind
 from fengqiao.mediation.choices import AgreementKind
+from fengqiao.mediation.documents import CaseFacts, DocumentKind, Subject, register_kind
 from fengqiao.mediation.models import Agreement
 from fengqiao.orgs.models import Organization
 

@@ -46,4 +46,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="confirmation_pdf",
     ),
     path("confirmations/<int:pk>/scan/", confirmation.confirmation_scan, name="confirmation_scan"),
+    path(
+        "confirmations/receipts/<int:pk>/signature/",
+        confirmation.receipt_signature,
+        name="receipt_signature",
+    ),
 ]

@@ -7,9 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fengqiao.accounts.access import orgs_with, restrict
 from fengqiao.core.masking import mask_name
@@ -34,6 +36,7 @@ from fengqiao.court.models.confirmation import (
 )
 from fengqiao.court.permissions import REVIEW_CONFIRMATION, RULE_CONFIRMATION
 from fengqiao.disputes.choices import PartyRole
+from fengqiao.disputes.disclosure import case_disclosure
 from fengqiao.disputes.models import Case, Party
 from fengqiao.disputes.permissions import VIEW_CASE
 from fengqiao.disputes.selectors import due_state
@@ -190,6 +193,29 @@ def confirmation_get_for_reader(user: Any, pk: int) -> Confirmation:
     return confirmation
 
 
+def receipt_signature_visible(user: Any, confirmation: Confirmation) -> bool:
+    """Whether ``user``, who reads ``confirmation``, may see a party's signature on its
+    送达回证: the court side, or whoever reads the parties' names in full (the handling
+    mediator who served it). A viewer shown masked names sees who was served, not how they
+    signed."""
+    if confirmation_may(user, confirmation, REVIEW):
+        return True
+    return case_disclosure(user, confirmation.case).full_names
+
+
+def receipt_get_for_reader(user: Any, pk: int) -> ServiceReceipt:
+    """A recorded 送达回证 whose signature ``user`` may see: 404 outside the user's scope, 403
+    (with the reason) for a reader shown masked names."""
+    receipt = (
+        ServiceReceipt.objects.select_related("confirmation__case", "party").filter(pk=pk).first()
+    )
+    if receipt is None or not confirmation_visible_to(user, receipt.confirmation):
+        raise Http404
+    if not receipt_signature_visible(user, receipt.confirmation):
+        raise PermissionDenied(_("您查看该案件时当事人姓名已脱敏，不能查看当事人签名。"))
+    return receipt
+
+
 @dataclass
 class Detail:
     confirmation: Confirmation
@@ -248,6 +274,8 @@ class CasePanel:
     may_serve: dict[int, bool]
     parties: list[dict[str, Any]]
     served: dict[int, list[ServiceReceipt]]
+    # Whether the page links each recorded receipt's signature (``receipt_signature_visible``).
+    signatures: dict[int, bool] = field(default_factory=dict)
 
 
 def case_panel(user: Any, case: Case) -> CasePanel:
@@ -270,7 +298,18 @@ def case_panel(user: Any, case: Case) -> CasePanel:
             [p for p in parties if p.role in (PartyRole.APPLICANT, PartyRole.RESPONDENT)]
         ),
         {c.pk: _mask_receipts(list(c.receipts.all())) for c in confirmations},
+        _signatures(user, case, confirmations),
     )
+
+
+def _signatures(user: Any, case: Case, confirmations: list[Confirmation]) -> dict[int, bool]:
+    """``receipt_signature_visible`` for each application with a receipt, the case's
+    disclosure read once."""
+    served = [c for c in confirmations if c.receipts.all()]
+    if not served:
+        return {}
+    full_names = case_disclosure(user, case).full_names
+    return {c.pk: full_names or confirmation_may(user, c, REVIEW) for c in served}
 
 
 def court_choices(case: Case) -> QuerySet[Organization]:

@@ -11,9 +11,10 @@ The legal rules and their sources (docs/court.md gives the same with the article
   (民法典 arts. 201, 203);
 - acceptance within 3 days of filing, a ruling within 15 days of acceptance, extendable once by
   10 days with the court president's approval (最高人民法院《关于人民调解协议司法确认程序的若干
-  规定》法释〔2011〕5号 arts. 4, 7 — article numbers from memory);
-- not accepted: identity, adoption and marriage status (same, art. 4; 民事诉讼法解释 art. 355,
-  from memory), a matter outside the civil courts (行政争议), another court's jurisdiction;
+  规定》法释〔2011〕5号 art. 4: 三日内决定是否受理; art. 5: 十五日内作出是否确认的决定，经本院
+  院长批准可以延长十日 — both checked against the published text);
+- not accepted (same, art. 4): 不属于人民法院受理民事案件的范围 (行政争议) or 不属于接受申请的人民
+  法院管辖; 确认身份关系, 收养关系, 婚姻关系 (also 民事诉讼法解释 art. 355, from memory);
 - a dispute that belongs to an intermediate court goes there (民事诉讼法 2023 art. 205).
 """
 
@@ -76,7 +77,7 @@ from fengqiao.orgs.models import Organization
 
 # 人民调解法 art. 33: 自调解协议生效之日起三十日内.
 FILING_PERIOD = Period(PeriodUnit.DAYS, 30)
-# 法释〔2011〕5号 art. 4 (受理: 三日内) and art. 7 (十五日内; 经院长批准可以延长十日).
+# 法释〔2011〕5号 art. 4 (受理: 三日内) and art. 5 (十五日内; 经本院院长批准可以延长十日).
 ACCEPT_PERIOD = Period(PeriodUnit.DAYS, 3)
 RULE_PERIOD = Period(PeriodUnit.DAYS, 15)
 EXTENSION_DAYS = 10
@@ -604,3 +605,15 @@ def confirmation_file_open(*, actor: Any, confirmation: Confirmation, what: str)
         after={"file": what},
     )
     return default_storage.open(confirmation.scan_storage_name, "rb")
+
+
+def receipt_file_open(*, actor: Any, receipt: ServiceReceipt) -> IO[bytes]:
+    """The signature of a recorded 送达回证 (the pad's image or the scanned receipt) for a
+    reader ``selectors.receipt_get_for_reader`` allowed; every read is audited."""
+    audit_record(
+        actor=actor,
+        event_type=EventType.CONFIRMATION_FILE_READ,
+        obj=receipt.confirmation,
+        after={"file": "receipt", "receipt": receipt.pk, "sha256": receipt.sha256},
+    )
+    return default_storage.open(receipt.storage_name, "rb")

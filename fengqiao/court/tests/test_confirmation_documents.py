@@ -19,6 +19,8 @@ from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
 
+from fengqiao.audit.choices import EventType
+from fengqiao.audit.models import AuditEvent
 from fengqiao.court.models.confirmation import ServiceMethod
 from fengqiao.court.services.confirmation import (
     confirmation_accept,
@@ -252,3 +254,41 @@ def test_the_issued_court_documents_are_downloadable_from_the_case_page(
         {"subject": f"confirmation:{confirmation.pk}"},
     )
     assert docx.status_code == 404
+
+
+def test_the_recorded_signature_is_shown_to_who_may_see_it_and_audited(
+    cast: Any, world: Any, client: Any
+) -> None:
+    confirmation = _ruled(cast, world)
+    party = confirmation.case.parties.get(role=PartyRole.RESPONDENT)
+    receipt = _serve(cast, confirmation, party)
+    url = reverse("court:receipt_signature", args=[receipt.pk])
+
+    # The mediator who served it finds the link on the case page and sees the image.
+    client.force_login(cast.mediator_east)
+    page = client.get(reverse("disputes:case_detail", args=[confirmation.case_id])).content
+    assert url in page.decode()
+    shown = client.get(url)
+    assert shown.status_code == 200
+    assert shown["Content-Type"] == "image/png"
+    assert "inline" in shown["Content-Disposition"]
+    assert b"".join(shown.streaming_content).startswith(b"\x89PNG")
+    assert AuditEvent.objects.filter(
+        event_type=EventType.CONFIRMATION_FILE_READ, after__receipt=receipt.pk
+    ).exists()
+
+    # The judge sees it from the application's page.
+    client.force_login(cast.judge)
+    detail = client.get(reverse("court:confirmation_detail", args=[confirmation.pk]))
+    assert url in detail.content.decode()
+    assert client.get(url).status_code == 200
+
+    # A leader reads the case with the names masked: no link, and the file is refused.
+    client.force_login(cast.leader)
+    page = client.get(reverse("disputes:case_detail", args=[confirmation.case_id]))
+    assert page.status_code == 200
+    assert url not in page.content.decode()
+    assert client.get(url).status_code == 403
+    # Another village's mediator does not see the case at all.
+    client.force_login(cast.mediator_west)
+    assert client.get(url).status_code == 404

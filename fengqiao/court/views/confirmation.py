@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from fengqiao.accounts.access import has_perm, require
+from fengqiao.core import uploads
 from fengqiao.court import confirmation_forms as forms
 from fengqiao.court.confirmation_policy import case_may_file, competent_court
 from fengqiao.court.permissions import REVIEW_CONFIRMATION, RULE_CONFIRMATION
@@ -125,6 +126,26 @@ def confirmation_scan(request: HttpRequest, pk: int) -> FileResponse:
         content_type=confirmation.scan_content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def receipt_signature(request: HttpRequest, pk: int) -> FileResponse:
+    """The party's signature on a recorded 送达回证: the image drawn on the pad or the scanned
+    receipt, shown in the browser (a PDF scan is downloaded); audited."""
+    receipt = selectors.receipt_get_for_reader(request.user, pk)
+    extension = {uploads.PNG: "png", uploads.JPEG: "jpg", uploads.PDF: "pdf"}
+    inline = receipt.content_type in (uploads.PNG, uploads.JPEG)
+    response = FileResponse(
+        services.receipt_file_open(actor=request.user, receipt=receipt),
+        as_attachment=not inline,
+        filename=f"送达回证签名-{receipt.pk}.{extension.get(receipt.content_type, 'bin')}",
+        content_type=receipt.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -39,9 +39,10 @@ from fengqiao.api.services import api_key_create
 from fengqiao.audit.permissions import VIEW_AUDITEVENT
 from fengqiao.core.crypto import sm3_hex
 from fengqiao.court.models import Confirmation, CourtReferral, RosterMember, ScreeningFlag
+from fengqiao.court.models.confirmation import ServiceReceipt
 from fengqiao.court.permissions import REVIEW_CONFIRMATION, RULE_CONFIRMATION
 from fengqiao.court.referral_policy import COURT_CHANNELS, court_ids, is_court_user
-from fengqiao.court.selectors.confirmation import court_ids_for
+from fengqiao.court.selectors.confirmation import court_ids_for, receipt_signature_visible
 from fengqiao.demo.accounts import DEMO_ACCOUNTS
 from fengqiao.disputes import actions
 from fengqiao.disputes.choices import CaseStatus
@@ -185,6 +186,8 @@ RULES: dict[str, Rule] = {
         (VIEW_CASE, *COURT), GET, ("documented_confirmation", "confirmation_doc")
     ),
     "court:confirmation_scan": Rule((VIEW_CASE, *COURT), GET, ("readable_confirmation",)),
+    # A party's signature: the court side, or a reader of the case who sees names in full.
+    "court:receipt_signature": Rule((VIEW_CASE, *COURT), GET, ("signed_receipt",)),
 }
 # The API is checked by its own test below (keys, not sessions); these are its URL names.
 API = {"api:case_create", "api:case_list", "api:case_detail", "api:openapi-json", "api:api-root"}
@@ -253,6 +256,21 @@ def _png() -> io.BytesIO:
     Image.new("RGB", (8, 8), "white").save(out, "PNG")
     out.seek(0)
     return out
+
+
+def _signed_receipt(user: User, inside: bool) -> int | None:
+    """A recorded 送达回证 whose signature ``user`` may see (inside), or one of an application
+    the user does not read (outside)."""
+    readable = Confirmation.objects.filter(court_id__in=court_ids_for(user)) | (
+        Confirmation.objects.filter(case__in=_visible_cases(user).values("pk"))
+    )
+    receipts = ServiceReceipt.objects.select_related("confirmation__case")
+    if not inside:
+        return _first(receipts.exclude(confirmation__in=readable.values("pk")))
+    for receipt in receipts.filter(confirmation__in=readable.values("pk")):
+        if receipt_signature_visible(user, receipt.confirmation):
+            return receipt.pk
+    return None
 
 
 def _issued_document_id() -> str:
@@ -333,6 +351,8 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         user = User.objects.get(username="dispatcher")
     if kind == "issued":
         return _issued(user, inside)
+    if kind == "signed_receipt":
+        return _signed_receipt(user, inside)
     if kind in ("confirmation", "flag", "readable_confirmation", "documented_confirmation"):
         mine = Confirmation.objects.filter(court_id__in=court_ids_for(user))
         if kind != "confirmation":
