@@ -8,6 +8,10 @@ judge); they act for that court. The court's visibility of cases stays the dispu
 - ``SEND`` (委派/委托): a court user of the court that registered the case (its 来源单位), while
   the case is registered and not yet referred;
 - ``FILE`` (登记立案 of a returned case) and ``VIEW``: a court user of the referral's court;
+- ``NUMBER`` (补录案号): a court user of the referral's court, for an open 委托 that has no 案号
+  yet (one the platform dispatched the ordinary way);
+- ``WITHDRAW`` (撤回): a court user of the referral's court, while the referral is open (已委派
+  or 调解中);
 - ``QUEUES``: any court user (they see their own courts' referrals only);
 - ``ROSTER_DECIDE`` (approve, refuse, review, remove): a court user of the roster's court;
 - ``ROSTER_APPLY``: the org's administrator (机构管理员 over its region) or, for a mediator's
@@ -15,9 +19,11 @@ judge); they act for that court. The court's visibility of cases stays the dispu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fengqiao.accounts.access import grant_org_ids, holds_at, restrict
+from fengqiao.court.models.referral import OPEN_REFERRAL, ReferralKind
 from fengqiao.disputes.choices import CaseStatus, IntakeChannel
 from fengqiao.disputes.permissions import REGISTER_CASE, VIEW_CASE
 from fengqiao.orgs.choices import OrgFamily
@@ -26,6 +32,8 @@ from fengqiao.orgs.models import Organization
 SEND = "send"
 FILE = "file"
 VIEW = "view"
+NUMBER = "number"
+WITHDRAW = "withdraw"
 QUEUES = "queues"
 ROSTER_DECIDE = "roster_decide"
 ROSTER_APPLY = "roster_apply"
@@ -51,12 +59,24 @@ def is_court_user(actor: Any) -> bool:
     return bool(court_ids(actor))
 
 
-def referral_may(actor: Any, action: str, obj: Any = None) -> bool:
-    """Whether ``actor`` may take ``action`` on ``obj`` (a case for SEND, a referral for FILE
-    and VIEW, a roster entry — or a court — for ROSTER_DECIDE, an org or a roster entry for
-    ROSTER_APPLY; nothing for QUEUES)."""
+def referral_may(
+    actor: Any, action: str, obj: Any = None, *, courts: Sequence[int] | None = None
+) -> bool:
+    """Whether ``actor`` may take ``action`` on ``obj`` (a case for SEND, a referral for FILE,
+    VIEW, NUMBER and WITHDRAW, a roster entry — or a court — for ROSTER_DECIDE, an org or a
+    roster entry for ROSTER_APPLY; nothing for QUEUES). ``courts``: ``court_ids(actor)`` when
+    the caller has it already (a queue asks once per row: no query per row)."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return False
+    if action in (FILE, VIEW, NUMBER, WITHDRAW):
+        # The referral's own state first: the courts are read only when it could be allowed.
+        allowed = {
+            FILE: obj.to_file,
+            NUMBER: needs_number(obj),
+            WITHDRAW: obj.status in OPEN_REFERRAL,
+            VIEW: True,
+        }[action]
+        return allowed and obj.court_id in (court_ids(actor) if courts is None else courts)
     if action == QUEUES:
         return is_court_user(actor)
     if action == SEND:
@@ -69,10 +89,6 @@ def referral_may(actor: Any, action: str, obj: Any = None) -> bool:
             and case.source_org_id in court_ids(actor)
             and not _has_referral(case)
         )
-    if action == FILE:
-        return obj.to_file and obj.court_id in court_ids(actor)
-    if action == VIEW:
-        return obj.court_id in court_ids(actor)
     if action == ROSTER_DECIDE:
         court_id = obj.pk if isinstance(obj, Organization) else obj.court_id
         return court_id in court_ids(actor)
@@ -83,6 +99,16 @@ def referral_may(actor: Any, action: str, obj: Any = None) -> bool:
             return True
         return restrict(Organization.objects.filter(pk=org.pk), actor, MANAGE_ORGS).exists()
     return False
+
+
+def needs_number(referral: Any) -> bool:
+    """缺少案号: an open 委托 without the court's 案号 (the platform dispatched it the ordinary
+    way, so nobody at the court typed one)."""
+    return (
+        referral.kind == ReferralKind.POST
+        and not referral.court_case_number
+        and referral.status in OPEN_REFERRAL
+    )
 
 
 def _has_referral(case: Any) -> bool:

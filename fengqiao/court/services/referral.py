@@ -9,6 +9,10 @@
 - ``return_expired``: the sweep hands over the cases whose 委派 period ran out; each goes back
   to its court once (case row and referral locked, status checked under the lock);
 - ``referral_file``: the court records 已立案 with its 案号;
+- ``referral_number``: the court adds its 案号 and procedure to a 委托 the platform dispatched
+  (the mediation period follows the procedure: 15 or 7 days from acceptance);
+- ``referral_withdraw``: the court withdraws an open 委派/委托 (撤回); the case is withdrawn by
+  the workflow's 撤回, its clocks stop and the mediation side is told;
 - the roster: ``roster_apply``, ``roster_approve``, ``roster_reject``, ``roster_review``,
   ``roster_remove``.
 """
@@ -27,6 +31,7 @@ from django.utils.translation import gettext as _
 from fengqiao.accounts.models import User
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
+from fengqiao.court.case_numbers import clean_court_case_number
 from fengqiao.court.choices import CourtAction
 from fengqiao.court.models import CourtReferral, RosterMember
 from fengqiao.court.models.referral import (
@@ -37,12 +42,15 @@ from fengqiao.court.models.referral import (
 )
 from fengqiao.court.referral_policy import (
     FILE,
+    NUMBER,
     ROSTER_APPLY,
     ROSTER_DECIDE,
     SEND,
+    WITHDRAW,
+    court_ids,
     referral_may,
 )
-from fengqiao.disputes import clocks
+from fengqiao.disputes import clocks, deadlines
 from fengqiao.disputes.choices import (
     CaseAction,
     CaseStatus,
@@ -58,7 +66,9 @@ from fengqiao.disputes.services.dispatch import issue_orders, notify_orders
 from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.disputes.services.transitions import (
     apply_transition,
+    bump_version,
     case_url,
+    check_version,
     lock_case,
     record_event,
 )
@@ -118,8 +128,8 @@ def referral_send(
         if kind == ReferralKind.POST:
             if not court_case_number:
                 raise CaseRuleError(_("委托调解须填写法院案号。"))
-            if procedure not in CourtProcedure.values:
-                raise CaseRuleError(_("请选择普通程序或简易程序。"))
+            court_case_number = clean_court_case_number(court_case_number)
+            _require_procedure(procedure)
         else:
             procedure = ""
         referral = CourtReferral.objects.create(
@@ -194,6 +204,11 @@ def referral_send(
         )
         notify_orders(case, orders)
     return referral
+
+
+def _require_procedure(procedure: str) -> None:
+    if procedure not in CourtProcedure.values:
+        raise CaseRuleError(_("请选择普通程序或简易程序。"))
 
 
 def follow_case(case: Case, action: str, actor: Any) -> None:
@@ -447,6 +462,199 @@ def referral_file(*, actor: Any, referral_id: int, filed_number: str) -> CourtRe
             event_type=EventType.COURT_REFERRAL,
             obj=referral,
             after={"filed_number": filed_number},
+        )
+    return referral
+
+
+def _lock_case_and_referral(actor: Any, referral_id: int) -> tuple[Case, CourtReferral]:
+    """The referral's case row, then the referral, both locked (case first: the order every
+    case service and ``follow_case`` take them in). ``PermissionDenied`` for a referral that
+    does not exist or whose case the actor cannot see."""
+    case_id = CourtReferral.objects.filter(pk=referral_id).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise PermissionDenied(_("您无权办理该案件。"))
+    case = lock_case(actor, case_id)
+    referral = (
+        CourtReferral.objects.select_for_update(of=("self",))
+        .select_related("court", "org", "mediator")
+        .get(pk=referral_id)
+    )
+    return case, referral
+
+
+def referral_number(
+    *, actor: Any, referral_id: int, court_case_number: str, procedure: str
+) -> CourtReferral:
+    """补录案号 — the court adds its 案号 and procedure to a 委托 the platform dispatched the
+    ordinary way (its record has neither). The case takes the procedure, so its mediation
+    period is the court's: 15 days (普通程序) or 7 (简易程序) from acceptance, counted as the
+    clock table counts it (``clocks.mediation_clock``, the acceptance's own rule) — a running
+    period is counted again from its start, keeping any extension or suspension; one not
+    started yet starts right at acceptance.
+
+    The same 案号 and procedure sent again (a double click, a second tab) change nothing; a
+    different one after another clerk saved is refused, naming what is recorded."""
+    number = clean_court_case_number(court_case_number)
+    _require_procedure(procedure)
+    with transaction.atomic():
+        case, referral = _lock_case_and_referral(actor, referral_id)
+        courts = court_ids(actor)
+        if referral.court_id not in courts:
+            raise PermissionDenied(_("只有委托法院可以补录法院案号。"))
+        if referral.court_case_number:
+            if (referral.court_case_number, referral.procedure) == (number, procedure):
+                return referral
+            raise CaseRuleError(
+                _("该委托已录入法院案号%(n)s（%(p)s），本次提交未保存。请刷新页面查看。")
+                % {"n": referral.court_case_number, "p": referral.get_procedure_display()}
+            )
+        if referral.kind != ReferralKind.POST:
+            raise CaseRuleError(_("委派调解（诉前）尚未立案，无需录入法院案号。"))
+        if not referral_may(actor, NUMBER, referral, courts=courts):
+            raise CaseRuleError(
+                _("该委托调解已“%(s)s”，不能再补录案号。") % {"s": referral.get_status_display()}
+            )
+        before = {"court_case_number": "", "procedure": referral.procedure}
+        referral.court_case_number, referral.procedure = number, procedure
+        referral.save(update_fields=["court_case_number", "procedure"])
+        from_version = bump_version(case)
+        case.procedure = procedure
+        case.save(update_fields=["procedure"])
+        item = _recount_mediation_period(case)
+        clock = clocks.mediation_clock(case.channel, procedure, case.category)
+        said = _("%(court)s补录法院案号%(n)s，%(p)s，委托调解期限%(d)d日") % {
+            "court": referral.court.name,
+            "n": number,
+            "p": referral.get_procedure_display(),
+            "d": clock.period.amount,
+        }
+        data: dict[str, Any] = {
+            "from_version": from_version,
+            "referral": referral.pk,
+            "number": number,
+            "procedure": procedure,
+        }
+        if item is not None:
+            due = timezone.localtime(item.due_at).strftime("%Y-%m-%d")
+            said += _("，自受理之日起计算，至%(d)s。") % {"d": due}
+            data["due_at"] = item.due_at.isoformat()
+        else:
+            said += _("，自调解组织受理之日起计算。")
+        record_event(
+            case,
+            actor=actor,
+            action=CourtAction.NUMBER,
+            from_status=case.status,
+            to_status=case.status,
+            note=said,
+            data=data,
+            org=referral.court,
+        )
+        audit_record(
+            actor=actor,
+            event_type=EventType.COURT_REFERRAL,
+            obj=referral,
+            before=before,
+            after={k: v for k, v in data.items() if k != "from_version"},
+        )
+        # The mediators must know the court's number and, above all, their deadline.
+        notify_orgs(
+            orgs=[case.handling_org or referral.org],
+            kind=NotificationKind.INFO,
+            title=_("法院补录案号：%(n)s %(t)s") % {"n": case.number, "t": case.title},
+            body=said,
+            url=case_url(case),
+            case=case,
+        )
+    return referral
+
+
+def _recount_mediation_period(case: Case) -> DueItem | None:
+    """The running mediation period of ``case`` set to the clock its channel and procedure
+    give (``clocks.mediation_clock``, as at acceptance) and counted again from its start
+    (holidays, extensions and suspensions as ``deadlines.due_at_of`` counts them); ``None``
+    when no period runs yet (acceptance will start the right one)."""
+    item = (
+        DueItem.objects.select_for_update()
+        .filter(case=case, kind=DueKind.MEDIATION, status=DueStatus.OPEN)
+        .order_by("-pk")
+        .first()
+    )
+    if item is None:
+        return None
+    clock = clocks.mediation_clock(case.channel, case.procedure, case.category)
+    if (item.clock, item.period_unit, item.period_amount) == (
+        clock.key,
+        clock.period.unit,
+        clock.period.amount,
+    ):
+        return item
+    item.clock = clock.key
+    item.period_unit, item.period_amount = clock.period.unit, clock.period.amount
+    if item.started_at is not None:
+        item.due_at = deadlines.due_at_of(item) or item.due_at
+    # A reminder sent for the old end is sent again for the new one (the sweep's own rule).
+    item.reminded_at = None
+    item.next_check_at = deadlines.next_check_of(item, timezone.now())
+    item.save(
+        update_fields=[
+            "clock",
+            "period_unit",
+            "period_amount",
+            "due_at",
+            "reminded_at",
+            "next_check_at",
+        ]
+    )
+    return item
+
+
+def referral_withdraw(
+    *, actor: Any, referral_id: int, reason: str, version: int | None = None
+) -> CourtReferral:
+    """撤回 — the court takes back an open 委派/委托 (当事人申请撤回, 法院决定自行审理 …). The
+    case is withdrawn by the workflow's own 撤回 (its pending orders and clocks cancelled, its
+    platforms told), the referral follows it (``follow_case``: 撤回) and keeps the reason; the
+    org and mediator handling it are told. ``version``: the case version the page showed — the
+    same request again is ``AlreadyDone``, nothing saved twice."""
+    reason = reason.strip()
+    if not reason:
+        raise CaseRuleError(_("撤回须说明理由。"))
+    with transaction.atomic():
+        case, referral = _lock_case_and_referral(actor, referral_id)
+        courts = court_ids(actor)
+        if referral.court_id not in courts:
+            raise PermissionDenied(_("只有委派/委托法院可以撤回。"))
+        said = _("%(court)s撤回%(kind)s：%(reason)s") % {
+            "court": referral.court.name,
+            "kind": referral.get_kind_display(),
+            "reason": reason,
+        }
+        check_version(case, actor, CaseAction.WITHDRAW, version, note=said)
+        if not referral_may(actor, WITHDRAW, referral, courts=courts):
+            raise CaseRuleError(
+                _("该委派委托调解已“%(s)s”，不能撤回。") % {"s": referral.get_status_display()}
+            )
+        handling = case.handling_org or referral.org
+        apply_transition(
+            case,
+            actor=actor,
+            action=CaseAction.WITHDRAW,
+            note=said,
+            data={"court_referral": referral.pk},
+            org=referral.court,
+        )
+        # ``follow_case`` has set 撤回 on its own copy of the row: read it back, keep the reason.
+        referral.refresh_from_db()
+        referral.return_note = reason
+        referral.save(update_fields=["return_note"])
+        notify_orgs(
+            orgs=[handling],
+            kind=NotificationKind.RETURN,
+            title=_("法院撤回：%(n)s %(t)s") % {"n": case.number, "t": case.title},
+            body=said,
+            url=case_url(case),
+            case=case,
         )
     return referral
 

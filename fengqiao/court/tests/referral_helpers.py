@@ -56,3 +56,28 @@ def accepted_case(cast: Any, world: Any) -> tuple[Case, CourtReferral]:
     case = dispatch_accept(actor=cast.room_mediator, dispatch_id=case.dispatches.get().pk)
     referral.refresh_from_db()
     return case, referral
+
+
+def platform_commission(
+    cast: Any, world: Any, *, accept: bool = True
+) -> tuple[Case, CourtReferral]:
+    """A 委托 the tribunal's clerk registered and 甲镇平安办 dispatched the ordinary way to the
+    驻庭调解室 (no 案号, no procedure on the referral), accepted by its mediator unless
+    ``accept`` is false."""
+    from fengqiao.disputes.choices import RiskGrade
+    from fengqiao.disputes.services.dispatch import case_assess, case_dispatch
+
+    case = court_case(cast, world, channel=IntakeChannel.COURT_POST, title="房屋买卖合同纠纷")
+    case = case_assess(
+        actor=cast.dispatcher,
+        case_id=case.pk,
+        version=None,
+        category=case.category,
+        grade=RiskGrade.LOW,
+    )
+    case = case_dispatch(
+        actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.court_room_a]
+    )
+    if accept:
+        case = dispatch_accept(actor=cast.room_mediator, dispatch_id=case.dispatches.get().pk)
+    return case, CourtReferral.objects.get(case=case)
