@@ -44,6 +44,61 @@ class FileForm(StyledForm):
     filed_number = forms.CharField(label=_("立案案号"), max_length=60)
 
 
+class NumberForm(StyledForm):
+    """补录案号 of a 委托 the platform dispatched (the service checks the 案号's shape)."""
+
+    court_case_number = forms.CharField(
+        label=_("法院案号"),
+        max_length=60,
+        help_text=_("如：（2026）浙0102民初123号"),
+        error_messages={"required": _("请填写法院案号。")},
+    )
+    procedure = forms.ChoiceField(
+        label=_("审理程序"),
+        choices=[("", "—"), *CourtProcedure.choices],
+        error_messages={"required": _("请选择普通程序或简易程序。")},
+    )
+
+
+WITHDRAW_OTHER = "other"
+WITHDRAW_REASONS = [
+    ("parties", _("当事人申请撤回")),
+    ("court", _("法院决定自行审理")),
+    (WITHDRAW_OTHER, _("其他原因")),
+]
+
+
+class WithdrawForm(StyledForm):
+    """撤回 of an open 委派/委托: a reason, and the case version the page showed (so a second
+    click is recognised)."""
+
+    reason = forms.ChoiceField(
+        label=_("撤回原因"),
+        choices=WITHDRAW_REASONS,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择撤回原因。")},
+    )
+    detail = forms.CharField(
+        label=_("说明"), max_length=1000, required=False, widget=forms.Textarea({"rows": 3})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("reason") == WITHDRAW_OTHER and not (data.get("detail") or "").strip():
+            self.add_error("detail", _("选择“其他原因”时请说明撤回原因。"))
+        return data
+
+    def reason_text(self) -> str:
+        """The reason as the timeline, the referral and the mediators read it."""
+        data = self.cleaned_data
+        detail = (data.get("detail") or "").strip()
+        if data["reason"] == WITHDRAW_OTHER:
+            return detail
+        label = str(dict(WITHDRAW_REASONS)[data["reason"]])
+        return f"{label}：{detail}" if detail else label
+
+
 class RosterApplyForm(StyledForm):
     court = forms.ModelChoiceField(
         queryset=Organization.objects.none(), label=_("申请加入的法院名册")

@@ -10,6 +10,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", referral.queues, name="queues"),
     path("cases/<int:case_pk>/refer/", referral.referral_send, name="referral_send"),
     path("referrals/<int:pk>/file/", referral.referral_file, name="referral_file"),
+    path("referrals/<int:pk>/number/", referral.referral_number, name="referral_number"),
+    path("referrals/<int:pk>/withdraw/", referral.referral_withdraw, name="referral_withdraw"),
     path("roster/", referral.roster, name="roster"),
     path("roster/<int:pk>/decide/", referral.roster_decide, name="roster_decide"),
     # 司法确认 (views/confirmation.py)

@@ -101,6 +101,13 @@ def to_file(courts: Sequence[int]) -> QuerySet[CourtReferral]:
     )
 
 
+def withdrawn(courts: Sequence[int]) -> QuerySet[CourtReferral]:
+    """已撤回: withdrawn by the court or by the parties, the latest first."""
+    return (
+        _referrals(courts).filter(status=ReferralStatus.WITHDRAWN).order_by("-returned_at", "-pk")
+    )
+
+
 QUEUE_TABS = [
     QueueTab("pending", _("待委派/委托"), pending_cases, "court/referral/_tab_pending.html"),
     QueueTab("sent", _("已委派/委托"), sent, "court/referral/_tab_referrals.html", with_periods),
@@ -110,6 +117,7 @@ QUEUE_TABS = [
     QueueTab(
         "to_file", _("已退回待立案"), to_file, "court/referral/_tab_to_file.html", with_periods
     ),
+    QueueTab("withdrawn", _("已撤回"), withdrawn, "court/referral/_tab_withdrawn.html"),
 ]
 
 

@@ -17,20 +17,26 @@ from django.views.decorators.http import require_POST
 from fengqiao.accounts.access import grant_org_ids, restrict
 from fengqiao.accounts.models import User
 from fengqiao.court.models import CourtReferral, RosterMember
+from fengqiao.court.models.referral import OPEN_REFERRAL
 from fengqiao.court.referral_forms import (
     FileForm,
+    NumberForm,
     ReferralSendForm,
     RosterApplyForm,
     RosterDecideForm,
+    WithdrawForm,
 )
 from fengqiao.court.referral_policy import (
     COURT_CHANNELS,
     FILE,
     MANAGE_ORGS,
+    NUMBER,
     QUEUES,
     ROSTER_DECIDE,
     SEND,
+    WITHDRAW,
     court_ids,
+    needs_number,
     referral_may,
 )
 from fengqiao.court.selectors import referral as selectors
@@ -38,7 +44,8 @@ from fengqiao.court.services import referral as services
 from fengqiao.court.tabs import queue_tabs
 from fengqiao.disputes.choices import IntakeChannel
 from fengqiao.disputes.selectors import case_get_for_user
-from fengqiao.disputes.services.errors import CaseRuleError
+from fengqiao.disputes.services.errors import AlreadyDone, CaseRuleError, StaleCase
+from fengqiao.disputes.workflow import TransitionNotAllowed
 from fengqiao.orgs.choices import OrgFamily
 from fengqiao.orgs.models import Organization, Person
 
@@ -58,6 +65,12 @@ def queues(request: HttpRequest) -> HttpResponse:
     current = next((t for t in tabs if t.key == request.GET.get("tab")), tabs[0])
     counts = {t.key: t.queryset(courts).count() for t in tabs}
     rows = current.decorate(list(current.queryset(courts)[: selectors.PAGE]))
+    for row in rows:
+        if isinstance(row, CourtReferral):
+            # What each row offers, by the one policy (the courts read once for the page).
+            row.needs_number = needs_number(row)  # type: ignore[attr-defined]
+            row.may_number = referral_may(user, NUMBER, row, courts=courts)  # type: ignore[attr-defined]
+            row.may_withdraw = referral_may(user, WITHDRAW, row, courts=courts)  # type: ignore[attr-defined]
     return render(
         request,
         "court/referral/queues.html",
@@ -131,6 +144,85 @@ def referral_file(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已登记立案。"))
     return redirect("/court/?tab=to_file")
+
+
+def _court_referral(user: User, pk: int) -> CourtReferral:
+    try:
+        return selectors.referral_get_for_user(user, pk)
+    except CourtReferral.DoesNotExist:
+        raise Http404 from None
+
+
+def _tab_of(referral: CourtReferral) -> str:
+    return "mediating" if referral.accepted_at is not None else "sent"
+
+
+@login_required
+def referral_number(request: HttpRequest, pk: int) -> HttpResponse:
+    """补录案号 of a 委托 the platform dispatched: the court's 案号 and its procedure."""
+    user = _actor(request)
+    referral = _court_referral(user, pk)
+    may = referral_may(user, NUMBER, referral)
+    form = NumberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_number(
+                actor=user,
+                referral_id=pk,
+                court_case_number=form.cleaned_data["court_case_number"],
+                procedure=form.cleaned_data["procedure"],
+            )
+        except CaseRuleError as exc:
+            form.add_error(None, str(exc))
+        else:
+            referral.refresh_from_db()
+            messages.success(
+                request,
+                _("已补录法院案号%(n)s，调解期限按%(p)s计算。")
+                % {"n": referral.court_case_number, "p": referral.get_procedure_display()},
+            )
+            return redirect(f"/court/?tab={_tab_of(referral)}")
+    return render(
+        request,
+        "court/referral/number.html",
+        {"referral": referral, "form": form if may or form.errors else None},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def referral_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """撤回 of an open 委派/委托, with its reason."""
+    user = _actor(request)
+    referral = _court_referral(user, pk)
+    may = referral_may(user, WITHDRAW, referral)
+    form = WithdrawForm(request.POST or None, initial={"version": referral.case.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_withdraw(
+                actor=user,
+                referral_id=pk,
+                reason=form.reason_text(),
+                version=form.cleaned_data["version"],
+            )
+        except AlreadyDone as again:
+            messages.info(request, str(again))
+            return redirect("/court/?tab=withdrawn")
+        except (CaseRuleError, StaleCase, TransitionNotAllowed) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("已撤回%(n)s，已通知%(org)s。")
+                % {"n": referral.case.number, "org": referral.org.name},
+            )
+            return redirect("/court/?tab=withdrawn")
+    return render(
+        request,
+        "court/referral/withdraw.html",
+        {"referral": referral, "form": form if may or form.errors else None},
+        status=400 if form.errors else 200,
+    )
 
 
 def _apply_choices(user: User) -> tuple[Any, Any]:
@@ -225,9 +317,18 @@ def case_panel_context(user: Any, case: Any) -> dict[str, Any]:
         # No court sent it: no referral to read (the page of every other case costs nothing).
         return {}
     referral = selectors.referral_for_case(case)
+    # The user's courts are read once, and only for a referral the court could still act on.
+    acts = referral is not None and (referral.to_file or referral.status in OPEN_REFERRAL)
+    courts = court_ids(user) if acts else []
     return {
         "court_referral": referral,
         "court_may_send": referral is None and referral_may(user, SEND, case),
-        "court_may_file": referral is not None and referral_may(user, FILE, referral),
+        "court_may_file": referral is not None
+        and referral_may(user, FILE, referral, courts=courts),
+        "court_may_number": referral is not None
+        and referral_may(user, NUMBER, referral, courts=courts),
+        "court_may_withdraw": referral is not None
+        and referral_may(user, WITHDRAW, referral, courts=courts),
+        "court_needs_number": referral is not None and needs_number(referral),
         "court_file_form": FileForm(),
     }
