@@ -1,8 +1,10 @@
 """API v1, 诉调对接 (court referral): a court's own system sends a case it registered through
 ``POST /cases`` (channel court_pre/court_post) to a member of its 特邀调解 roster, reads its
 referrals with their periods, and records 已立案 of a returned case; the mediation side returns
-a failed case with the undisputed facts. The same services and policy as the pages
-(``court.services.referral``, ``court.referral_policy``); the key's user acts."""
+a failed case with the undisputed facts. The court also adds its 案号 to a 委托 the platform
+dispatched (``/number``) and withdraws an open referral (``/withdraw``). The same services and
+policy as the pages (``court.services.referral``, ``court.referral_policy``); the key's user
+acts."""
 
 from __future__ import annotations
 
@@ -72,6 +74,30 @@ class FileIn(Schema):
         value = _text(value, _("立案案号"))
         if not value:
             raise _error("blank", _("请填写立案案号。"))
+        return value
+
+
+class NumberIn(Schema):
+    court_case_number: str = Field(min_length=1, max_length=60, description="法院案号")
+    procedure: CourtProcedure = Field(
+        description="审理程序：ordinary 普通程序 / simplified 简易程序"
+    )
+
+    @field_validator("court_case_number")
+    @classmethod
+    def _checked(cls, value: str) -> str:
+        return _text(value, _("法院案号"))
+
+
+class WithdrawIn(Schema):
+    reason: str = Field(min_length=1, max_length=1000, description="撤回原因")
+
+    @field_validator("reason")
+    @classmethod
+    def _checked(cls, value: str) -> str:
+        value = _text(value, _("撤回原因"))
+        if not value:
+            raise _error("blank", _("撤回须说明理由。"))
         return value
 
 
@@ -272,6 +298,45 @@ def referral_file(request: HttpRequest, referral_id: ReferralId, payload: FileIn
     services.referral_file(
         actor=key.user, referral_id=referral_id, filed_number=payload.filed_number
     )
+    referral = _one(key.user, referral_id)
+    return _out(referral, periods_of([referral.case_id]).get(referral.case_id))
+
+
+@router.post(
+    "/{referral_id}/number",
+    response={200: ReferralOut, **ERRORS},
+    summary="为平台交办的委托调解补录法院案号和审理程序",
+    url_name="referral_number",
+)
+def referral_number(
+    request: HttpRequest, referral_id: ReferralId, payload: NumberIn
+) -> dict[str, Any]:
+    key = _key(request, ApiScope.REFERRALS_WRITE)
+    _require_court(key.user)
+    _one(key.user, referral_id)
+    services.referral_number(
+        actor=key.user,
+        referral_id=referral_id,
+        court_case_number=payload.court_case_number,
+        procedure=payload.procedure,
+    )
+    referral = _one(key.user, referral_id)
+    return _out(referral, periods_of([referral.case_id]).get(referral.case_id))
+
+
+@router.post(
+    "/{referral_id}/withdraw",
+    response={200: ReferralOut, **ERRORS},
+    summary="法院撤回委派/委托调解",
+    url_name="referral_withdraw",
+)
+def referral_withdraw(
+    request: HttpRequest, referral_id: ReferralId, payload: WithdrawIn
+) -> dict[str, Any]:
+    key = _key(request, ApiScope.REFERRALS_WRITE)
+    _require_court(key.user)
+    _one(key.user, referral_id)
+    services.referral_withdraw(actor=key.user, referral_id=referral_id, reason=payload.reason)
     referral = _one(key.user, referral_id)
     return _out(referral, periods_of([referral.case_id]).get(referral.case_id))
 

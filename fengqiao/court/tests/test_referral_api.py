@@ -110,3 +110,56 @@ def test_a_key_without_the_scope_and_a_non_court_user_are_refused(cast: Any, wor
     assert dispatcher("GET", "/api/v1/referrals").status_code == 403
     referral = CourtReferral.objects.get()
     assert dispatcher("GET", f"/api/v1/referrals/{referral.pk}").status_code == 403
+
+
+def test_a_court_system_adds_the_number_of_a_platform_dispatched_commission(
+    cast: Any, world: Any
+) -> None:
+    from fengqiao.court.tests.referral_helpers import platform_commission
+
+    _case, referral = platform_commission(cast, world)
+    court = _api(cast.court_clerk, world.tribunal_a)
+    url = f"/api/v1/referrals/{referral.pk}/number"
+    bad = court("POST", url, {"court_case_number": "123", "procedure": "simplified"})
+    assert bad.status_code == 422
+    assert "法院案号格式不正确" in bad.json()["detail"]
+    done = court(
+        "POST", url, {"court_case_number": "（2026）浙0199民初77号", "procedure": "simplified"}
+    )
+    assert done.status_code == 200, done.content
+    body = done.json()
+    assert (body["court_case_number"], body["procedure"]) == (
+        "（2026）浙0199民初77号",
+        "simplified",
+    )
+    assert body["period"]["running"] is True
+    # Another court: not found; a mediator: not a court user
+    county = _api(staff("county_clerk", "court_clerk", world.court), world.court)
+    assert (
+        county(
+            "POST", url, {"court_case_number": "（2026）浙0199民初7号", "procedure": "ordinary"}
+        ).status_code
+        == 404
+    )
+    mediator = _api(cast.room_mediator, world.court_room_a)
+    assert (
+        mediator(
+            "POST", url, {"court_case_number": "（2026）浙0199民初7号", "procedure": "ordinary"}
+        ).status_code
+        == 403
+    )
+
+
+def test_a_court_system_withdraws_an_open_referral_once(cast: Any, world: Any) -> None:
+    _case, referral = accepted_case(cast, world)
+    court = _api(cast.judge, world.tribunal_a)
+    url = f"/api/v1/referrals/{referral.pk}/withdraw"
+    assert court("POST", url, {"reason": " "}).status_code == 422
+    done = court("POST", url, {"reason": "法院决定自行审理"})
+    assert done.status_code == 200, done.content
+    assert (done.json()["status"], done.json()["return_note"]) == ("withdrawn", "法院决定自行审理")
+    again = court("POST", url, {"reason": "法院决定自行审理"})
+    assert again.status_code == 422
+    assert "不能撤回" in again.json()["detail"]
+    mediator = _api(cast.room_mediator, world.court_room_a)
+    assert mediator("POST", url, {"reason": "x"}).status_code == 403
