@@ -168,6 +168,8 @@ RULES: dict[str, Rule] = {
     "court:queues": Rule(is_court_user),
     "court:referral_send": Rule(is_court_user, GET, ("court_case",)),
     "court:referral_file": Rule(is_court_user, POST, ("court_referral",)),
+    "court:referral_number": Rule(is_court_user, GET, ("court_referral",)),
+    "court:referral_withdraw": Rule(is_court_user, GET, ("court_referral",)),
     "court:roster": Rule(LOGGED_IN),
     "court:roster_decide": Rule(is_court_user, POST, ("roster_entry",)),
     "admin:index": Rule(tuple(sorted(ADMIN_PERMS))),
@@ -208,6 +210,8 @@ API |= {
     "api:referral_list",
     "api:referral_detail",
     "api:referral_file",
+    "api:referral_number",
+    "api:referral_withdraw",
     "api:referral_return",
 }
 
