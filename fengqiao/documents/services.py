@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -56,6 +58,160 @@ def verify_url(public_id: str) -> str:
     return base + path
 
 
+@dataclass(frozen=True)
+class PreparedDocument:
+    """A document rendered and signed, not yet stored: ``document_prepare`` makes it outside
+    any lock, ``document_store`` keeps it under the caller's lock (PDF rendering and signing
+    take 0.1–0.3 s, which no row lock should wait for)."""
+
+    doc_type: str
+    case_number: str
+    subject: str
+    issuer_org: Organization
+    public_id: str
+    version: int
+    pdf: bytes
+    credential: SigningCredential | None
+    signed_at: datetime | None
+
+
+def _credential_for(doc_type: str, issuer_org: Organization) -> SigningCredential | None:
+    if doc_type not in SIGNED_TYPES:
+        return None
+    credential = credential_active_for(issuer_org)
+    if credential is None:
+        raise DocumentRefused(
+            _(
+                "“%(org)s”没有有效的电子签章证书，不能出具须加盖电子签章的%(type)s。"
+                "请辖区的单位管理员在“电子签章证书”页面为该单位上传证书（PKCS#12文件）。"
+            )
+            % {"org": issuer_org.name, "type": DocumentType(doc_type).label}
+        )
+    return credential
+
+
+def next_version(doc_type: str, case_number: str, subject: str = "") -> int:
+    latest = IssuedDocument.objects.filter(
+        doc_type=doc_type, case_number=case_number, subject=subject
+    ).aggregate(v=Max("version"))["v"]
+    return (latest or 0) + 1
+
+
+def document_prepare(
+    *,
+    doc_type: DocumentType | str,
+    case_number: str,
+    issuer_org: Organization,
+    context: dict[str, Any],
+    subject: str = "",
+) -> PreparedDocument:
+    """Render ``doc_type``'s template with ``context`` to a PDF carrying its verification QR
+    code and sign it with ``issuer_org``'s credential when the type is one of
+    ``SIGNED_TYPES``, as the next version for ``case_number`` (and ``subject``) as it stands
+    now. Nothing is stored.
+
+    Raises ``DocumentRefused`` when the type must be signed and the org holds no valid
+    credential: an unsigned agreement or ruling is never handed out."""
+    credential = _credential_for(doc_type, issuer_org)
+    public_id = new_public_id()
+    version = next_version(doc_type, case_number, subject)
+    url = verify_url(public_id)
+    page = render_html(
+        TEMPLATES[doc_type],
+        {
+            "committee": issuer_org.name,
+            "date": timezone.localdate().strftime("%Y年%m月%d日"),
+            **context,
+            "public_id": public_id,
+            "version": version,
+            "verify_url": url,
+            "qr": qr_data_uri(url),
+        },
+    )
+    rendered = render_pdf(page)
+    pdf = rendered.pdf
+    signed_at = None
+    if credential is not None:
+        signed_at = timezone.now()
+        pdf = sign_pdf(
+            pdf,
+            certificate_pem=credential.certificate_pem,
+            chain_pem=credential.chain_pem,
+            key_pem=credential.private_key,
+            org_name=issuer_org.name,
+            date=timezone.localdate(signed_at).strftime("%Y年%m月%d日"),
+            placement=rendered.seal,
+        )
+    return PreparedDocument(
+        doc_type=str(doc_type),
+        case_number=case_number,
+        subject=subject,
+        issuer_org=issuer_org,
+        public_id=public_id,
+        version=version,
+        pdf=pdf,
+        credential=credential,
+        signed_at=signed_at,
+    )
+
+
+def document_current(prepared: PreparedDocument) -> bool:
+    """Whether ``prepared`` is still the next version of its document (asked under the lock
+    that serializes its issuing: another issue may have stored one meanwhile)."""
+    return prepared.version == next_version(
+        prepared.doc_type, prepared.case_number, prepared.subject
+    )
+
+
+def document_store(
+    prepared: PreparedDocument, *, actor: Any, party_names: Iterable[str]
+) -> IssuedDocument:
+    """Keep a prepared document: the PDF in storage, its record with the digests of the bytes
+    handed out (the signed PDF) and its audit event. Called under the lock that serializes
+    issuing for its case, after ``document_current`` said yes (the version is unique: a
+    second store of the same version fails rather than overwrite)."""
+    public_id = prepared.public_id
+    pdf = prepared.pdf
+    credential = prepared.credential
+    file_name = default_storage.save(f"{STORAGE_DIR}/{public_id}.pdf", ContentFile(pdf))
+    # The file is written before its row: if the row or its audit event fails, the file goes
+    # too (no stored PDF without its record).
+    try:
+        with transaction.atomic():
+            document = IssuedDocument.objects.create(
+                public_id=public_id,
+                doc_type=prepared.doc_type,
+                case_number=prepared.case_number,
+                subject=prepared.subject,
+                issuer_org=prepared.issuer_org,
+                issued_by=actor if getattr(actor, "pk", None) else None,
+                version=prepared.version,
+                sha256=hashlib.sha256(pdf).hexdigest(),
+                sm3=sm3_hex(pdf),
+                file_name=file_name,
+                masked_parties=[mask_name(name) for name in party_names],
+                signed_with=credential,
+                signed_at=prepared.signed_at,
+            )
+            audit_record(
+                actor=actor,
+                event_type=EventType.DOCUMENT_ISSUED,
+                obj=document,
+                after={
+                    "doc_type": prepared.doc_type,
+                    "case_number": prepared.case_number,
+                    "version": prepared.version,
+                    "sha256": document.sha256,
+                    "sm3": document.sm3,
+                    "signed_with": credential.fingerprint if credential else "",
+                },
+            )
+    except BaseException:
+        default_storage.delete(file_name)
+        raise
+    return document
+
+
 def document_issue(
     *,
     actor: Any,
@@ -66,95 +222,17 @@ def document_issue(
     party_names: Iterable[str],
     subject: str = "",
 ) -> IssuedDocument:
-    """Render ``doc_type``'s template with ``context`` to a PDF carrying its verification QR
-    code, sign it with ``issuer_org``'s credential when the type is one of ``SIGNED_TYPES``,
-    store the PDF and record it as the next version for ``case_number`` (and ``subject``,
-    when the case has several documents of the type: one 调解笔录 per session).
-
-    Raises ``DocumentRefused`` when the type must be signed and the org holds no valid
-    credential: an unsigned agreement or ruling is never handed out."""
-    public_id = new_public_id()
-    credential = None
-    if doc_type in SIGNED_TYPES:
-        credential = credential_active_for(issuer_org)
-        if credential is None:
-            raise DocumentRefused(
-                _(
-                    "“%(org)s”没有有效的电子签章证书，不能出具须加盖电子签章的%(type)s。"
-                    "请辖区的单位管理员在“电子签章证书”页面为该单位上传证书（PKCS#12文件）。"
-                )
-                % {"org": issuer_org.name, "type": DocumentType(doc_type).label}
-            )
+    """Prepare and store in one step, for a caller that renders under its own lock (the
+    application at filing, the 自动履行证明书) or holds none (the demo seed)."""
     with transaction.atomic():
-        latest = IssuedDocument.objects.filter(
-            doc_type=doc_type, case_number=case_number, subject=subject
+        prepared = document_prepare(
+            doc_type=doc_type,
+            case_number=case_number,
+            issuer_org=issuer_org,
+            context=context,
+            subject=subject,
         )
-        version = (latest.aggregate(v=Max("version"))["v"] or 0) + 1
-        url = verify_url(public_id)
-        page = render_html(
-            TEMPLATES[doc_type],
-            {
-                "committee": issuer_org.name,
-                "date": timezone.localdate().strftime("%Y年%m月%d日"),
-                **context,
-                "public_id": public_id,
-                "version": version,
-                "verify_url": url,
-                "qr": qr_data_uri(url),
-            },
-        )
-        rendered = render_pdf(page)
-        pdf = rendered.pdf
-        signed_at = None
-        if credential is not None:
-            signed_at = timezone.now()
-            pdf = sign_pdf(
-                pdf,
-                certificate_pem=credential.certificate_pem,
-                chain_pem=credential.chain_pem,
-                key_pem=credential.private_key,
-                org_name=issuer_org.name,
-                date=timezone.localdate(signed_at).strftime("%Y年%m月%d日"),
-                placement=rendered.seal,
-            )
-        # The digests are of the bytes handed out: the signed PDF.
-        file_name = default_storage.save(f"{STORAGE_DIR}/{public_id}.pdf", ContentFile(pdf))
-        # The file is written before its row: if the row or its audit event fails, the file
-        # goes too (no stored PDF without its record).
-        try:
-            with transaction.atomic():
-                document = IssuedDocument.objects.create(
-                    public_id=public_id,
-                    doc_type=doc_type,
-                    case_number=case_number,
-                    subject=subject,
-                    issuer_org=issuer_org,
-                    issued_by=actor if getattr(actor, "pk", None) else None,
-                    version=version,
-                    sha256=hashlib.sha256(pdf).hexdigest(),
-                    sm3=sm3_hex(pdf),
-                    file_name=file_name,
-                    masked_parties=[mask_name(name) for name in party_names],
-                    signed_with=credential,
-                    signed_at=signed_at,
-                )
-                audit_record(
-                    actor=actor,
-                    event_type=EventType.DOCUMENT_ISSUED,
-                    obj=document,
-                    after={
-                        "doc_type": str(doc_type),
-                        "case_number": case_number,
-                        "version": version,
-                        "sha256": document.sha256,
-                        "sm3": document.sm3,
-                        "signed_with": credential.fingerprint if credential else "",
-                    },
-                )
-        except BaseException:
-            default_storage.delete(file_name)
-            raise
-    return document
+        return document_store(prepared, actor=actor, party_names=party_names)
 
 
 def document_pdf(document: IssuedDocument) -> bytes:

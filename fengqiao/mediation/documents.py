@@ -25,7 +25,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef, Prefetch, Subquery, Value
+from django.db.models import CharField, Exists, Max, OuterRef, Prefetch, Subquery, Value
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -37,7 +37,7 @@ from fengqiao.disputes.choices import CaseAction, PartyKind, PartyRole
 from fengqiao.disputes.disclosure import Disclosure
 from fengqiao.disputes.models import Case, Party, Referral
 from fengqiao.disputes.services.errors import AlreadyDone
-from fengqiao.disputes.services.transitions import lock_case, record_event
+from fengqiao.disputes.services.transitions import lock_case, read_case, record_event
 from fengqiao.documents.choices import (
     EVIDENCE_LIST_TEMPLATE,
     PERFORMANCE_LIST_TEMPLATE,
@@ -46,7 +46,13 @@ from fengqiao.documents.choices import (
 )
 from fengqiao.documents.models import IssuedDocument
 from fengqiao.documents.render import html_to_docx, render_html
-from fengqiao.documents.services import document_issue, document_pdf
+from fengqiao.documents.services import (
+    PreparedDocument,
+    document_current,
+    document_pdf,
+    document_prepare,
+    document_store,
+)
 from fengqiao.mediation.choices import AgreementKind, MediationAction
 from fengqiao.mediation.fulfilment import certificate_context
 from fengqiao.mediation.models import (
@@ -721,6 +727,49 @@ def subject_label(facts: CaseFacts, doc_type: str, subject: str) -> str:
     return next((s.label for s in kind.subjects(facts) if s.key == subject), "")
 
 
+def _last_event_id(case: Case) -> int:
+    return case.timeline.aggregate(last=Max("pk"))["last"] or 0
+
+
+def _checked(
+    actor: Any, case: Case, doc_type: str, subject: str, after: int | None
+) -> DocumentKind:
+    """Refuse what ``document_may`` refuses and a request that came twice: ``after`` is the
+    latest version the user's page showed (0: none); when a later one exists already, the same
+    click arrived again (or a second tab) and nothing is issued."""
+    facts = CaseFacts(case)
+    if not document_may(actor, facts, doc_type, subject):
+        raise PermissionDenied(_("您不能出具该文书，或案件当前状态不能出具该文书。"))
+    kind = _kinds[doc_type]
+    latest = (
+        IssuedDocument.objects.filter(doc_type=doc_type, case_number=case.number, subject=subject)
+        .order_by("-version")
+        .first()
+    )
+    if after is not None and latest is not None and latest.version > after:
+        raise AlreadyDone(
+            case,
+            _("出具%(type)s第%(version)s版") % {"type": kind.label, "version": latest.version},
+            timezone.localtime(latest.created_at).strftime("%H:%M:%S"),
+        )
+    return kind
+
+
+def _prepare(case: Case, kind: DocumentKind, subject: str) -> tuple[PreparedDocument, CaseFacts]:
+    facts = CaseFacts(case)
+    issuer = kind.issuer(case)
+    if issuer is None:  # document_may checked it
+        raise PermissionDenied
+    prepared = document_prepare(
+        doc_type=kind.doc_type,
+        case_number=case.number,
+        issuer_org=issuer,
+        context={"date": _day(timezone.localdate()), **kind.context(facts, subject, FULL)},
+        subject=subject,
+    )
+    return prepared, facts
+
+
 def case_document_issue(
     *,
     actor: Any,
@@ -731,40 +780,26 @@ def case_document_issue(
 ) -> IssuedDocument:
     """出具文书 — render the document of the case as it stands, store the PDF (with its QR
     code) as the next version and note it on the case's timeline. ``after`` is the latest
-    version the user's page showed (0: none): when a later one exists already, the same
-    request came twice (a double click) and nothing is issued again."""
+    version the user's page showed (0: none): a request that came twice issues nothing again.
+
+    The PDF is rendered and signed before the case row is locked (0.1–0.3 s), from the case as
+    it is then; under the lock the request is checked again, and when anything was written to
+    the case meanwhile (its version or timeline moved, another version was issued) the
+    document is rendered again there, so what is stored is what the case holds when it is
+    stored. Two requests for one case still store one after the other."""
+    case = read_case(actor, case_id)
+    kind = _checked(actor, case, doc_type, subject, after)
+    seen = (case.version, _last_event_id(case))
+    prepared, facts = _prepare(case, kind, subject)
     with transaction.atomic():
-        # The case row is locked: two requests for the same case issue one after the other,
-        # and the second sees the version the first made.
         case = lock_case(actor, case_id)
-        facts = CaseFacts(case)
-        if not document_may(actor, facts, doc_type, subject):
-            raise PermissionDenied(_("您不能出具该文书，或案件当前状态不能出具该文书。"))
-        kind = _kinds[doc_type]
-        latest = (
-            IssuedDocument.objects.filter(
-                doc_type=doc_type, case_number=case.number, subject=subject
-            )
-            .order_by("-version")
-            .first()
-        )
-        if after is not None and latest is not None and latest.version > after:
-            raise AlreadyDone(
-                case,
-                _("出具%(type)s第%(version)s版") % {"type": kind.label, "version": latest.version},
-                timezone.localtime(latest.created_at).strftime("%H:%M:%S"),
-            )
-        issuer = kind.issuer(case)
-        if issuer is None:  # document_may checked it
-            raise PermissionDenied
-        document = document_issue(
-            actor=actor,
-            doc_type=DocumentType(doc_type),
-            case_number=case.number,
-            issuer_org=issuer,
-            context={"date": _day(timezone.localdate()), **kind.context(facts, subject, FULL)},
-            party_names=[p.name for p in facts.parties],
-            subject=subject,
+        kind = _checked(actor, case, doc_type, subject, after)
+        if (case.version, _last_event_id(case)) != seen or not document_current(prepared):
+            prepared, facts = _prepare(case, kind, subject)  # the case moved: render it again
+        else:
+            facts = CaseFacts(case)
+        document = document_store(
+            prepared, actor=actor, party_names=[p.name for p in facts.parties]
         )
         label = subject_label(facts, doc_type, subject)
         record_event(

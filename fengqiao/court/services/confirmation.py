@@ -21,6 +21,7 @@ The legal rules and their sources (docs/court.md gives the same with the article
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import IO, Any
@@ -72,7 +73,14 @@ from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.disputes.services.transitions import lock_case, record_event
 from fengqiao.documents.choices import DocumentType
 from fengqiao.documents.models import IssuedDocument
-from fengqiao.documents.services import DocumentRefused, document_issue
+from fengqiao.documents.services import (
+    DocumentRefused,
+    PreparedDocument,
+    document_current,
+    document_issue,
+    document_prepare,
+    document_store,
+)
 from fengqiao.orgs.models import Organization
 
 # 人民调解法 art. 33: 自调解协议生效之日起三十日内.
@@ -359,23 +367,75 @@ def confirmation_accept(
     return confirmation
 
 
-def court_document_issue(
-    confirmation: Confirmation, *, actor: Any, doc_type: DocumentType
-) -> IssuedDocument:
-    """The court's document on the decided ``confirmation`` (不予受理通知书 or 民事裁定书)."""
+def _decision_document(confirmation: Confirmation, doc_type: DocumentType) -> PreparedDocument:
+    """The court's document on the decided ``confirmation`` (不予受理通知书 or 民事裁定书),
+    rendered and signed, not stored."""
     try:
-        return document_issue(
-            actor=actor,
+        return document_prepare(
             doc_type=doc_type,
             case_number=confirmation.case.number,
             issuer_org=confirmation.court,
             context=decision_context(confirmation),
-            party_names=[p.name for p in confirmation.applicants.all()],
             subject=confirmation_subject(confirmation),
         )
     except DocumentRefused as refused:
         # No valid signing certificate: the judge is told who must upload one, nothing is saved.
         raise CaseRuleError(str(refused)) from refused
+
+
+def court_document_issue(
+    confirmation: Confirmation, *, actor: Any, doc_type: DocumentType
+) -> IssuedDocument:
+    """The court's document on the decided ``confirmation``, rendered and stored at once (the
+    demo seed, which holds no lock)."""
+    prepared = _decision_document(confirmation, doc_type)
+    return document_store(
+        prepared, actor=actor, party_names=[p.name for p in confirmation.applicants.all()]
+    )
+
+
+def _draft(
+    actor: Any,
+    confirmation_id: int,
+    action: str,
+    version: int | None,
+    decide: Callable[[Confirmation], None],
+    doc_type: DocumentType,
+) -> tuple[PreparedDocument | None, int]:
+    """The decision's document rendered and signed before the row is locked (0.2–0.3 s that no
+    lock should wait for), from the row as read now with the decision applied in memory.
+    ``(None, 0)`` when the row cannot take the decision now: the locked check says why."""
+    draft = (
+        Confirmation.objects.select_related("case", "court", "agreement", "filed_org")
+        .filter(pk=confirmation_id)
+        .first()
+    )
+    if (
+        draft is None
+        or (version is not None and version != draft.version)
+        or not confirmation_may(actor, draft, action)
+    ):
+        return None, 0
+    seen = draft.version
+    decide(draft)
+    return _decision_document(draft, doc_type), seen
+
+
+def _decision_stored(
+    confirmation: Confirmation,
+    *,
+    actor: Any,
+    prepared: PreparedDocument | None,
+    seen: int,
+    doc_type: DocumentType,
+) -> IssuedDocument:
+    """Under the row's lock, with the decision applied: keep the document drafted before the
+    lock if the row did not move since, else render it again here."""
+    if prepared is None or confirmation.version != seen or not document_current(prepared):
+        prepared = _decision_document(confirmation, doc_type)
+    return document_store(
+        prepared, actor=actor, party_names=[p.name for p in confirmation.applicants.all()]
+    )
 
 
 def confirmation_refuse(
@@ -384,16 +444,23 @@ def confirmation_refuse(
     """不予受理 with the reason; issues the 不予受理通知书."""
     if not reasons.strip():
         raise CaseRuleError(_("请填写不予受理的理由。"))
+    now = timezone.now()
+    doc_type = DocumentType.CONFIRMATION_NOT_ACCEPTED
+
+    def decide(c: Confirmation) -> None:
+        c.status = ConfirmationStatus.NOT_ACCEPTED
+        c.decided_at = now
+        c.decided_by = actor
+        c.reasons = reasons.strip()
+
+    prepared, seen = _draft(actor, confirmation_id, REFUSE, version, decide, doc_type)
     with transaction.atomic():
         confirmation = _lock(actor, confirmation_id, REFUSE, version)
-        confirmation.status = ConfirmationStatus.NOT_ACCEPTED
-        confirmation.decided_at = timezone.now()
-        confirmation.decided_by = actor
-        confirmation.reasons = reasons.strip()
-        confirmation.version += 1
-        confirmation.decision_document = court_document_issue(
-            confirmation, actor=actor, doc_type=DocumentType.CONFIRMATION_NOT_ACCEPTED
+        decide(confirmation)
+        confirmation.decision_document = _decision_stored(
+            confirmation, actor=actor, prepared=prepared, seen=seen, doc_type=doc_type
         )
+        confirmation.version += 1
         confirmation.save()
         _timeline(
             confirmation,
@@ -497,20 +564,23 @@ def confirmation_rule(
     ruling). Every false-mediation flag must have been acknowledged."""
     if not reasons.strip():
         raise CaseRuleError(_("请填写裁定理由。"))
+    now = timezone.now()
+    doc_type = DocumentType.CONFIRMATION_RULING
+
+    def decide(c: Confirmation) -> None:
+        c.status = ConfirmationStatus.CONFIRMED if confirmed else ConfirmationStatus.REJECTED
+        c.decided_at = now
+        c.decided_by = actor
+        c.reasons = reasons.strip()
+
+    prepared, seen = _draft(actor, confirmation_id, RULE, version, decide, doc_type)
     with transaction.atomic():
         confirmation = _lock(actor, confirmation_id, RULE, version)
-        confirmation.status = (
-            ConfirmationStatus.CONFIRMED if confirmed else ConfirmationStatus.REJECTED
+        decide(confirmation)
+        confirmation.decision_document = _decision_stored(
+            confirmation, actor=actor, prepared=prepared, seen=seen, doc_type=doc_type
         )
-        confirmation.decided_at = timezone.now()
-        confirmation.decided_by = actor
-        confirmation.reasons = reasons.strip()
         confirmation.version += 1
-        confirmation.decision_document = court_document_issue(
-            confirmation,
-            actor=actor,
-            doc_type=DocumentType.CONFIRMATION_RULING,
-        )
         confirmation.save()
         _timeline(
             confirmation,

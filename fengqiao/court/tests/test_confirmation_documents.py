@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -292,3 +293,64 @@ def test_the_recorded_signature_is_shown_to_who_may_see_it_and_audited(
     # Another village's mediator does not see the case at all.
     client.force_login(cast.mediator_west)
     assert client.get(url).status_code == 404
+
+
+def test_the_ruling_is_rendered_and_signed_before_the_application_is_locked(
+    cast: Any, world: Any, monkeypatch: Any
+) -> None:
+    from fengqiao.court.services import confirmation as services
+
+    case = resolved_case(cast, world)
+    confirmation = file(case, cast.mediator_east, world.tribunal_a)
+    confirmation_accept(actor=cast.judge, confirmation_id=confirmation.pk)
+    calls: list[str] = []
+    prepare, lock = services.document_prepare, services._lock
+
+    def spy_prepare(**kwargs: Any) -> Any:
+        calls.append("render")
+        return prepare(**kwargs)
+
+    def spy_lock(*args: Any) -> Any:
+        calls.append("lock")
+        return lock(*args)
+
+    monkeypatch.setattr(services, "document_prepare", spy_prepare)
+    monkeypatch.setattr(services, "_lock", spy_lock)
+    ruled = confirmation_rule(
+        actor=cast.judge, confirmation_id=confirmation.pk, confirmed=True, reasons="合法有效。"
+    )
+    assert calls == ["render", "lock"]
+    assert ruled.decision_document is not None
+    assert ruled.decision_document.signed_with is not None
+    assert "合法有效" in _flat(ruled.decision_document)
+
+
+def test_a_ruling_drafted_on_a_row_that_moved_is_rendered_again_under_the_lock(
+    cast: Any, world: Any, monkeypatch: Any
+) -> None:
+    from fengqiao.court.models.confirmation import Confirmation
+    from fengqiao.court.services import confirmation as services
+
+    case = resolved_case(cast, world)
+    confirmation = file(case, cast.mediator_east, world.tribunal_a)
+    confirmation_accept(actor=cast.judge, confirmation_id=confirmation.pk)
+    prepare = services.document_prepare
+    renders: list[int] = []
+
+    def racing_prepare(**kwargs: Any) -> Any:
+        renders.append(1)
+        if len(renders) == 1:  # the review period is extended while the ruling renders
+            Confirmation.objects.filter(pk=confirmation.pk).update(version=F("version") + 1)
+        return prepare(**kwargs)
+
+    monkeypatch.setattr(services, "document_prepare", racing_prepare)
+    confirmation_rule(
+        actor=cast.judge, confirmation_id=confirmation.pk, confirmed=True, reasons="合法有效。"
+    )
+    assert len(renders) == 2
+    assert (
+        IssuedDocument.objects.filter(
+            case_number=case.number, doc_type=DocumentType.CONFIRMATION_RULING
+        ).count()
+        == 1
+    )

@@ -84,14 +84,20 @@ def case_url(case: Case) -> str:
 def lock_case(actor: Any, case_id: int) -> Case:
     """The case row, locked, if ``actor`` can see it at all (else ``PermissionDenied``, which
     says nothing about whether it exists)."""
+    return _case_for(actor, case_id, lock=True)
+
+
+def read_case(actor: Any, case_id: int) -> Case:
+    """The case as ``lock_case`` gives it, without the lock: for work done before the lock is
+    taken (rendering a document), checked again under it."""
+    return _case_for(actor, case_id, lock=False)
+
+
+def _case_for(actor: Any, case_id: int, *, lock: bool) -> Case:
     # With the orgs the side checks, the agreement's level and the report back read (only the
     # case row is locked).
-    case = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("platform", "handling_org__region")
-        .filter(pk=case_id)
-        .first()
-    )
+    rows = Case.objects.select_for_update(of=("self",)) if lock else Case.objects.all()
+    case = rows.select_related("platform", "handling_org__region").filter(pk=case_id).first()
     # The sides first, the handling org's before the platforms' (which walk up the platform
     # tree): they are read from the actor's grants already loaded, while the view scope asks
     # the database about the org's dispatch orders (Case.scope_member_q).
