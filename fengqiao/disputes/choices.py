@@ -173,6 +173,16 @@ class DueKind(models.TextChoices):
     FEEDBACK = "feedback", _("反馈时限")
     # 劳动争议调解仲裁法 art. 14: after 15 days without agreement a party may go to arbitration.
     ARBITRATION = "arbitration", _("可申请仲裁")
+    # The court's own limits on a judicial confirmation (司法确认), owned by the court app
+    # (court/services/confirmation_due.py): 3 days to accept, 15 (+10) days to rule.
+    CONFIRM_ACCEPT = "confirm_accept", _("司法确认受理期限")
+    CONFIRM_RULE = "confirm_rule", _("司法确认审查期限")
+
+
+# Deadlines that run after their case has closed (a court reviewing the agreement of a resolved
+# or archived case): closing or archiving the case does not stop them, only the app that owns
+# them does; and a case's handler does not answer for them (queues.answered_by).
+OUTLIVES_CASE = (DueKind.CONFIRM_ACCEPT, DueKind.CONFIRM_RULE)
 
 
 class PeriodUnit(models.TextChoices):

@@ -84,3 +84,69 @@ def return_to_court(case_ids: Iterable[int], now: datetime) -> int:
     if not _court_return:
         raise ImproperlyConfigured("disputes.hooks: the court app has not registered its return")
     return _court_return[0](case_ids, now)
+
+
+# --- Deadlines an app above owns (a court's limits on a judicial confirmation) ----------------
+#
+# The sweep reminds and supervises them like any deadline, but who is told and where the
+# message leads is the owner's answer (``due_addressees``: the judges of the court, its
+# confirmation page) — read once per batch for all its items, so the sweep stays a handful of
+# queries. No 督办单 is issued for them: no platform holds a court to its time limits. When a
+# holiday-calendar recount moves one, its owner is told (``due_moved``) to follow.
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """Who is told of an owned deadline, and the page the message links to."""
+
+    recipients: list[Any]
+    url: str
+
+
+@dataclass
+class _DueOwner:
+    addressees: Callable[[list[Any]], dict[int, Addressee]]
+    moved: Callable[[list[Any]], None]
+
+
+_due_owners: dict[str, _DueOwner] = {}
+
+
+def register_due_owner(
+    kinds: Iterable[str],
+    *,
+    addressees: Callable[[list[Any]], dict[int, Addressee]],
+    moved: Callable[[list[Any]], None],
+) -> None:
+    """``addressees(items)``: item id → who is told and the link, for items of ``kinds``;
+    ``moved(items)``: their ``due_at`` was counted again (in the recount's transaction)."""
+    for kind in kinds:
+        _due_owners[kind] = _DueOwner(addressees, moved)
+
+
+def owns(kind: str) -> bool:
+    """Whether an app above owns deadlines of ``kind``."""
+    return kind in _due_owners
+
+
+def _by_owner(items: Iterable[Any]) -> list[tuple[_DueOwner, list[Any]]]:
+    grouped: dict[int, tuple[_DueOwner, list[Any]]] = {}
+    for item in items:
+        owner = _due_owners.get(item.kind)
+        if owner is not None:
+            grouped.setdefault(id(owner), (owner, []))[1].append(item)
+    return list(grouped.values())
+
+
+def due_addressees(items: Iterable[Any]) -> dict[int, Addressee]:
+    """Who is told of each owned item among ``items`` (one call per owner)."""
+    found: dict[int, Addressee] = {}
+    for owner, owned in _by_owner(items):
+        found.update(owner.addressees(owned))
+    return found
+
+
+def due_moved(items: Iterable[Any]) -> None:
+    """Tell the owners of ``items`` that their deadlines were counted again."""
+    for owner, owned in _by_owner(items):
+        owner.moved(owned)

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.access import has_perm, restrict, scope_for
-from fengqiao.disputes.choices import CaseStatus, DispatchStatus, DueStatus
+from fengqiao.disputes.choices import OUTLIVES_CASE, CaseStatus, DispatchStatus, DueStatus
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem, SupervisionOrder
 from fengqiao.disputes.permissions import ASSESS_CASE, HANDLE_CASE, VIEW_CASE
 
@@ -93,7 +93,10 @@ def answered_by(user: Any, deadlines: QuerySet[DueItem]) -> QuerySet[DueItem]:
     handling = scope_for(user, HANDLE_CASE).member_org_ids
     if not handling:
         return deadlines
-    return deadlines.filter(Q(org_id__in=handling) | Q(case__handler_id=user.pk))
+    # The mediator of a resolved case does not answer for the court's review of its agreement.
+    return deadlines.filter(
+        Q(org_id__in=handling) | (Q(case__handler_id=user.pk) & ~Q(kind__in=OUTLIVES_CASE))
+    )
 
 
 def assessing_platform_ids(user: Any) -> frozenset[int]:

@@ -31,7 +31,7 @@ from fengqiao.audit.services import AuditEntry, audit_record_entries
 from fengqiao.core.bulk import insert_rows
 from fengqiao.disputes import clocks
 from fengqiao.disputes.choices import CaseStatus, DueKind, DueStatus, TimelineAction
-from fengqiao.disputes.hooks import return_to_court, sessions_held
+from fengqiao.disputes.hooks import Addressee, due_addressees, return_to_court, sessions_held
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem, SupervisionOrder, TimelineEvent
 from fengqiao.disputes.policy import upper_platforms
 from fengqiao.notify.choices import NotificationKind
@@ -102,12 +102,17 @@ class _Batch:
     audits: list[AuditEntry] = field(default_factory=list)
     users: dict[int, list[User]] = field(default_factory=dict)
     uppers: dict[int, Organization | None] = field(default_factory=dict)
+    # Items an app above owns (a court's confirmation limits): who is told, and the link.
+    owned: dict[int, Addressee] = field(default_factory=dict)
 
     def prepare(self, items: list[DueItem], known: _Batch | None = None) -> None:
         """Read the upper platforms and users of the batch's orgs, taking what ``known`` (the
         sweep's earlier batches) already read."""
         if known is not None:
             self.uppers, self.users = known.uppers, known.users
+        self.owned = due_addressees(items)
+        # The owner answers for its items: their orgs' platforms and users are not needed.
+        items = [item for item in items if item.pk not in self.owned]
         orgs = {item.org_id: item.org for item in items if item.org_id not in self.uppers}
         self.uppers.update(upper_platforms(orgs.values()))
         org_ids = {item.org_id for item in items} | {item.case.platform_id for item in items}
@@ -162,9 +167,10 @@ def _remind(item: DueItem, now: datetime, batch: _Batch) -> None:
         "due": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M"),
     }
     batch.event(item, TimelineAction.REMIND, note, {"due_item": item.pk})
+    owned = batch.owned.get(item.pk)
     batch.messages.append(
         Message(
-            recipients=batch.org_users(item.org),
+            recipients=owned.recipients if owned else batch.org_users(item.org),
             kind=NotificationKind.REMINDER,
             title=_("催办：%(n)s %(k)s将于%(d)s到期")
             % {
@@ -172,7 +178,7 @@ def _remind(item: DueItem, now: datetime, batch: _Batch) -> None:
                 "k": _kind(item),
                 "d": timezone.localtime(item.due_at).strftime("%m-%d %H:%M"),
             },
-            url=f"/cases/{case.pk}/",
+            url=owned.url if owned else f"/cases/{case.pk}/",
             case=case,
         )
     )
@@ -306,6 +312,9 @@ def _report_not_done(item: DueItem, now: datetime, batch: _Batch, progress: _Pro
 
 
 def _supervise(item: DueItem, now: datetime, batch: _Batch) -> None:
+    if item.pk in batch.owned:
+        _supervise_owned(item, now, batch, batch.owned[item.pk])
+        return
     case = item.case
     item.supervised_at = now
     # 督办 goes to the org that missed the deadline and is visible to the platform one level
@@ -328,6 +337,35 @@ def _supervise(item: DueItem, now: datetime, batch: _Batch) -> None:
             kind=NotificationKind.SUPERVISION,
             title=_("督办：%(n)s %(r)s") % {"n": case.number, "r": reason},
             url=f"/cases/{case.pk}/",
+            case=case,
+        )
+    )
+    batch.audits.append(
+        AuditEntry(
+            EventType.CASE_SUPERVISED,
+            case,
+            {"due_item": item.pk, "kind": item.kind, "org": item.org_id},
+        )
+    )
+
+
+def _supervise_owned(item: DueItem, now: datetime, batch: _Batch, owned: Addressee) -> None:
+    """督办 of a deadline an app above owns: its addressees are told (the judges of the court
+    for a confirmation), on the timeline and in the audit log like any 督办, but no 督办单 is
+    issued — no platform holds a court to its time limits."""
+    case = item.case
+    item.supervised_at = now
+    reason = _("%(kind)s已于%(due)s届满未办结") % {
+        "kind": _kind(item),
+        "due": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M"),
+    }
+    batch.event(item, TimelineAction.SUPERVISE, reason, {"due_item": item.pk})
+    batch.messages.append(
+        Message(
+            recipients=owned.recipients,
+            kind=NotificationKind.SUPERVISION,
+            title=_("督办：%(n)s %(r)s") % {"n": case.number, "r": reason},
+            url=owned.url,
             case=case,
         )
     )

@@ -17,6 +17,7 @@ from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import AuditEntry, audit_record_entries
 from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import DueStatus, TimelineAction
+from fengqiao.disputes.hooks import due_moved
 from fengqiao.disputes.models import DueItem
 from fengqiao.disputes.services.transitions import record_event
 
@@ -66,6 +67,7 @@ def deadlines_recompute(*, first: date, last: date, reason: str) -> RecomputeRes
 def _recompute_batch(items: list[DueItem], reason: str, result: RecomputeResult) -> None:
     now = timezone.now()
     audited: list[AuditEntry] = []
+    moved: list[DueItem] = []
     for item in items:
         result.examined += 1
         due_at = deadlines.due_at_of(item)
@@ -76,6 +78,7 @@ def _recompute_batch(items: list[DueItem], reason: str, result: RecomputeResult)
         item.next_check_at = deadlines.next_check_of(item, now)
         item.save(update_fields=["due_at", "next_check_at"])
         result.moved += 1
+        moved.append(item)
         data = {
             "due_item": item.pk,
             "kind": item.kind,
@@ -101,3 +104,6 @@ def _recompute_batch(items: list[DueItem], reason: str, result: RecomputeResult)
         )
         audited.append(AuditEntry(EventType.DEADLINE_RECOMPUTED, item, data))
     audit_record_entries(audited)
+    # A deadline an app above owns (a court's confirmation limits) is shown from its own
+    # record too: the owner follows in the same transaction.
+    due_moved(moved)

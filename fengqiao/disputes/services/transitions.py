@@ -41,6 +41,7 @@ from fengqiao.core.bulk import quoted_column, quoted_table
 from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import (
     OPEN_STATUSES,
+    OUTLIVES_CASE,
     CaseAction,
     CaseStatus,
     DispatchStatus,
@@ -454,9 +455,13 @@ def finish_due(items: QuerySet[DueItem], status: str) -> None:
 def close_due_items(
     case: Case, kinds: Iterable[str] | None = None, *, status: str = DueStatus.DONE
 ) -> None:
+    """Stop the case's clocks (of ``kinds``; by default every clock of the case itself, not the
+    deadlines that outlive it — a court's review of its agreement runs on after it closes)."""
     qs = DueItem.objects.filter(case=case)
     if kinds is not None:
         qs = qs.filter(kind__in=list(kinds))
+    else:
+        qs = qs.exclude(kind__in=list(OUTLIVES_CASE))
     finish_due(qs, status)
 
 
