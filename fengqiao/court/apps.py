@@ -16,10 +16,16 @@ class CourtConfig(AppConfig):
         from fengqiao.court.documents import register_all as register_documents
         from fengqiao.court.models.confirmation import ConfirmationAction
         from fengqiao.court.selectors.confirmation import agreement_confirmed
+        from fengqiao.court.services import confirmation_due
         from fengqiao.court.services.confirmation import scan_max_bytes
+        from fengqiao.court.services.confirmation_due import CONFIRMATION_KINDS
         from fengqiao.court.services.referral import follow_case, return_expired
         from fengqiao.court.views.confirmation import register_case_panel
-        from fengqiao.disputes.hooks import register_court_return, register_transition_listener
+        from fengqiao.disputes.hooks import (
+            register_court_return,
+            register_due_owner,
+            register_transition_listener,
+        )
         from fengqiao.disputes.timeline import register_actions
         from fengqiao.mediation.fulfilment import register_confirmation_lookup
 
@@ -39,6 +45,11 @@ class CourtConfig(AppConfig):
         register_actions(CourtAction)
         register_transition_listener(follow_case)
         register_court_return(return_expired)
+        # 司法确认's 受理期限 and 审查期限 run on the deadline sweep: the judges of the court are
+        # told, and a recount on a new holiday calendar moves the application's dates.
+        register_due_owner(
+            CONFIRMATION_KINDS, addressees=confirmation_due.addressees, moved=confirmation_due.moved
+        )
         _register_referral_pages()
 
 

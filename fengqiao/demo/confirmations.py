@@ -37,7 +37,8 @@ from fengqiao.court.services.confirmation import (
     court_document_issue,
     next_number,
 )
-from fengqiao.disputes.choices import CaseStatus, PartyRole, PeriodUnit
+from fengqiao.court.services.confirmation_due import due_extend, due_start
+from fengqiao.disputes.choices import CaseStatus, DueKind, PartyRole, PeriodUnit
 from fengqiao.disputes.deadlines import Period, period_end
 from fengqiao.disputes.models import Case
 from fengqiao.documents.choices import DocumentType
@@ -122,6 +123,32 @@ def _court_user(court_id: int, username: str) -> User | None:
     return User.objects.filter(role_grants__org_id=court_id).order_by("pk").first()
 
 
+def _due_items(c: Confirmation) -> None:
+    """The standing application's limit on the deadline sweep, as filing and acceptance open
+    it (the overdue 待受理 one is supervised by the next sweep)."""
+    if c.status == ConfirmationStatus.PENDING:
+        due_start(
+            c,
+            kind=DueKind.CONFIRM_ACCEPT,
+            start=c.filed_at,
+            period=ACCEPT_PERIOD,
+            due_at=c.accept_due_at,
+        )
+    elif c.status == ConfirmationStatus.ACCEPTED and c.accepted_at and c.rule_due_at:
+        due_start(
+            c,
+            kind=DueKind.CONFIRM_RULE,
+            start=c.accepted_at,
+            period=RULE_PERIOD,
+            due_at=period_end(c.accepted_at, RULE_PERIOD),
+        )
+        if c.extended_at is not None:
+            extended = due_extend(c, days=EXTENSION_DAYS)
+            if extended is not None and extended != c.rule_due_at:
+                c.rule_due_at = extended
+                c.save(update_fields=["rule_due_at"])
+
+
 def _one(
     case: Case, court: Organization, status: str, *, now: datetime, with_documents: bool
 ) -> int:
@@ -174,6 +201,7 @@ def _one(
                 )
     c.status = status
     c.save()
+    _due_items(c)
     parties = list(case.parties.all())
     c.applicants.set([p for p in parties if p.role in (PartyRole.APPLICANT, PartyRole.RESPONDENT)])
     flags = screening.screen(case, agreement)

@@ -66,7 +66,8 @@ from fengqiao.court.models.confirmation import (
     ServiceReceipt,
 )
 from fengqiao.court.selectors.confirmation import filable_agreement, live_confirmation
-from fengqiao.disputes.choices import PartyRole, PeriodUnit
+from fengqiao.court.services.confirmation_due import due_extend, due_finish, due_start
+from fengqiao.disputes.choices import DueKind, PartyRole, PeriodUnit
 from fengqiao.disputes.deadlines import Period, period_end
 from fengqiao.disputes.models import Case, Party
 from fengqiao.disputes.services.errors import CaseRuleError
@@ -281,6 +282,13 @@ def confirmation_file(
             accept_due_at=period_end(now, ACCEPT_PERIOD),
         )
         confirmation.applicants.set(applicants)
+        due_start(
+            confirmation,
+            kind=DueKind.CONFIRM_ACCEPT,
+            start=now,
+            period=ACCEPT_PERIOD,
+            due_at=confirmation.accept_due_at,
+        )
         flags = screening.screen(case, agreement)
         ScreeningFlag.objects.bulk_create(
             ScreeningFlag(confirmation=confirmation, code=f.code, reason=f.reason) for f in flags
@@ -351,6 +359,13 @@ def confirmation_accept(
         confirmation.number = next_number(confirmation.court, timezone.localdate(now).year)
         confirmation.version += 1
         confirmation.save()
+        due_start(
+            confirmation,
+            kind=DueKind.CONFIRM_RULE,
+            start=now,
+            period=RULE_PERIOD,
+            due_at=confirmation.rule_due_at,
+        )
         _timeline(
             confirmation,
             actor=actor,
@@ -462,6 +477,7 @@ def confirmation_refuse(
         )
         confirmation.version += 1
         confirmation.save()
+        due_finish(confirmation)
         _timeline(
             confirmation,
             actor=actor,
@@ -493,7 +509,8 @@ def confirmation_extend(
         confirmation = _lock(actor, confirmation_id, EXTEND, version)
         accepted_at = confirmation.accepted_at or timezone.now()  # set when accepted
         before = confirmation.rule_due_at
-        confirmation.rule_due_at = period_end(
+        # The 审查期限 on the deadline engine moves by the 10 days (a recount keeps them).
+        confirmation.rule_due_at = due_extend(confirmation, days=EXTENSION_DAYS) or period_end(
             accepted_at,
             Period(PeriodUnit.DAYS, RULE_PERIOD.amount + EXTENSION_DAYS),
         )
@@ -582,6 +599,7 @@ def confirmation_rule(
         )
         confirmation.version += 1
         confirmation.save()
+        due_finish(confirmation)
         _timeline(
             confirmation,
             actor=actor,

@@ -32,3 +32,24 @@ def test_the_demo_judge_has_a_queue() -> None:
     judge = User.objects.get(username="judge")
     tabs = {tab: confirmation_queue(judge, tab).rows for tab in (TO_ACCEPT, TO_RULE, DECIDED)}
     assert all(tabs.values()), {t: len(r) for t, r in tabs.items()}
+
+
+def test_every_standing_application_is_on_the_deadline_sweep() -> None:
+    from fengqiao.disputes.choices import OUTLIVES_CASE, DueKind, DueStatus
+    from fengqiao.disputes.models import DueItem
+
+    standing = Confirmation.objects.filter(
+        status__in=[ConfirmationStatus.PENDING, ConfirmationStatus.ACCEPTED]
+    )
+    assert standing.exists()
+    for c in standing:
+        item = DueItem.objects.get(case=c.case, kind__in=OUTLIVES_CASE, status=DueStatus.OPEN)
+        pending = c.status == ConfirmationStatus.PENDING
+        assert item.kind == (DueKind.CONFIRM_ACCEPT if pending else DueKind.CONFIRM_RULE)
+        assert item.due_at == (c.accept_due_at if pending else c.rule_due_at)
+        assert item.org_id == c.court_id
+    # The decided ones leave nothing open.
+    decided = Confirmation.objects.exclude(pk__in=standing.values("pk")).values("case_id")
+    assert not DueItem.objects.filter(
+        case_id__in=decided, kind__in=OUTLIVES_CASE, status=DueStatus.OPEN
+    ).exists()

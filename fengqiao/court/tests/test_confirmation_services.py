@@ -39,7 +39,7 @@ from fengqiao.court.services.confirmation import (
 )
 from fengqiao.court.tests.confirmation_helpers import file, png, resolved_case
 from fengqiao.disputes.choices import IntakeChannel, PartyRole, PeriodUnit
-from fengqiao.disputes.deadlines import Period, period_end
+from fengqiao.disputes.deadlines import Period, next_working_day_if_off, period_end
 from fengqiao.disputes.models import Case, TimelineEvent
 from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.disputes.tests.factories import staff
@@ -205,7 +205,10 @@ def test_the_extension_is_10_days_once_with_the_approval_recorded(cast: Any, wor
     c = confirmation_extend(
         actor=cast.judge, confirmation_id=c.pk, approver="王院长", reason="需要通知当事人补充陈述"
     )
-    assert c.rule_due_at == period_end(c.accepted_at, Period(PeriodUnit.DAYS, 25))
+    # 10 days on from the end of the 15 (a day off at the end moves it on): docs/court.md.
+    assert c.rule_due_at == next_working_day_if_off(
+        period_end(c.accepted_at, Period(PeriodUnit.DAYS, 15)) + timedelta(days=10)
+    )
     assert (c.extension_approver, c.extended_by) == ("王院长", cast.judge)
     with pytest.raises(PermissionDenied):
         confirmation_extend(
