@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.accounts.access import has_perm, restrict, scope_for
+from fengqiao.accounts.access import grant_org_ids, has_perm, restrict, scope_for
 from fengqiao.disputes.choices import OUTLIVES_CASE, CaseStatus, DispatchStatus, DueStatus
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem, SupervisionOrder
 from fengqiao.disputes.permissions import ASSESS_CASE, HANDLE_CASE, VIEW_CASE
@@ -88,15 +88,18 @@ def answered_by(user: Any, deadlines: QuerySet[DueItem]) -> QuerySet[DueItem]:
     committee's 我的工作 does not list the 医调委's clock on a case of the village. Whoever
     assesses for a platform, and whoever handles no case (a leader, a 司法所 officer), oversees
     every deadline of the cases they can see."""
+    # A deadline that outlives its case (a court's limits on a judicial confirmation) is
+    # answered for only by whoever acts for its org (the court's people): not the mediator who
+    # handled the case, nor the platforms and leaders whose 已超期 measure the mediation work.
+    deadlines = deadlines.exclude(
+        Q(kind__in=OUTLIVES_CASE) & ~Q(org_id__in=list(grant_org_ids(user)))
+    )
     if has_perm(user, ASSESS_CASE):
         return deadlines
     handling = scope_for(user, HANDLE_CASE).member_org_ids
     if not handling:
         return deadlines
-    # The mediator of a resolved case does not answer for the court's review of its agreement.
-    return deadlines.filter(
-        Q(org_id__in=handling) | (Q(case__handler_id=user.pk) & ~Q(kind__in=OUTLIVES_CASE))
-    )
+    return deadlines.filter(Q(org_id__in=handling) | Q(case__handler_id=user.pk))
 
 
 def assessing_platform_ids(user: Any) -> frozenset[int]:
