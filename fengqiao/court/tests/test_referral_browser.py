@@ -12,21 +12,12 @@ import pytest
 from django.utils import timezone
 
 from fengqiao.court.models import CourtReferral
-from fengqiao.demo.data import DEMO_PASSWORD
 from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import IntakeChannel
 from fengqiao.web.tests.conftest import ARTIFACTS
+from fengqiao.web.tests.test_browser_demo_roles import login
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page: Any, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def _shot(page: Any, name: str) -> None:
@@ -40,7 +31,7 @@ def test_a_clerk_sends_a_referral_and_the_mediator_accepts_it(
     demo_small: None,
 ) -> None:
     base = live_server.url
-    _login(page, base, "clerk")
+    login(page, base, "clerk")
     assert "本单位未办结的案件" in page.locator("main").inner_text()
     page.get_by_role("link", name="诉调对接").first.click()
     page.wait_for_url(f"{base}/court/")
@@ -59,7 +50,7 @@ def test_a_clerk_sends_a_referral_and_the_mediator_accepts_it(
     _shot(page, "03-sent")
 
     # The room's mediator accepts it from their landing page
-    _login(page, base, "mediator_court")
+    login(page, base, "mediator_court")
     page.locator("#to-accept tr", has_text=number).get_by_role("button", name="受理").click()
     page.wait_for_load_state()
     referral = CourtReferral.objects.select_related("case").get(case__number=number)
@@ -72,7 +63,7 @@ def test_a_clerk_sends_a_referral_and_the_mediator_accepts_it(
     _shot(page, "04-mediator-case")
 
     # The clerk sees the same period under 调解中
-    _login(page, base, "clerk")
+    login(page, base, "clerk")
     page.goto(f"{base}/court/?tab=mediating")
     assert shown in page.locator("#tab-mediating tr", has_text=number).inner_text()
     _shot(page, "05-mediating")

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from fengqiao.accounts.models import RoleGrant, User
 from fengqiao.court.models import CourtReferral
-from fengqiao.demo.data import DEMO_PASSWORD
 from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import (
     CourtProcedure,
@@ -29,19 +28,11 @@ from fengqiao.disputes.services.errors import PartyInput
 from fengqiao.disputes.services.intake import IntakeReport, case_register
 from fengqiao.regions.models import Region
 from fengqiao.web.tests.conftest import ARTIFACTS
+from fengqiao.web.tests.test_browser_demo_roles import login
 
 pytestmark = pytest.mark.browser
 
 TITLE = "房屋买卖合同纠纷（平台交办的委托）"
-
-
-def _login(page: Any, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def _shot(page: Any, name: str) -> None:
@@ -87,7 +78,7 @@ def test_the_clerk_adds_the_courts_number_to_a_platform_dispatched_commission(
 ) -> None:
     case = _platform_commission()
     base = live_server.url
-    _login(page, base, "clerk")
+    login(page, base, "clerk")
     page.get_by_role("link", name="诉调对接").first.click()
     page.wait_for_url(f"{base}/court/")
     page.locator("#court-tabs").get_by_role("link", name="调解中").click()
@@ -136,7 +127,7 @@ def test_the_clerk_withdraws_a_referral_and_the_mediator_reads_why(
         case__title="房屋租赁合同纠纷（调解中）"
     )
     number = referral.case.number
-    _login(page, base, "clerk")
+    login(page, base, "clerk")
     page.get_by_role("link", name="诉调对接").first.click()
     page.wait_for_url(f"{base}/court/")
     page.locator("#court-tabs").get_by_role("link", name="调解中").click()
@@ -156,7 +147,7 @@ def test_the_clerk_withdraws_a_referral_and_the_mediator_reads_why(
     assert "法院决定自行审理：案情复杂，本院依法自行审理。" in row
     _shot(page, "05-withdrawn")
     # The room's mediator: told, and the case page says why
-    _login(page, base, "mediator_court")
+    login(page, base, "mediator_court")
     page.goto(f"{base}/cases/{referral.case_id}/")
     panel = page.locator("#court-referral").inner_text()
     assert "撤回原因" in panel
