@@ -252,7 +252,7 @@ def _walked() -> int:
     )
     for title, filed in (
         ("劳务报酬纠纷（调解不成）", ""),
-        ("借款合同纠纷（已立案）", "演示民初1号"),
+        ("借款合同纠纷（已立案）", f"（{timezone.localdate().year}）演示民初1号"),
     ):
         failed = mediating(title)
         case_fail(

@@ -442,6 +442,8 @@ def referral_file(*, actor: Any, referral_id: int, filed_number: str) -> CourtRe
                     }
                 )
             raise PermissionDenied(_("只有委派法院可以为退回的案件登记立案。"))
+        # The same 案号 check as a 委托's (court/case_numbers.py).
+        filed_number = clean_court_case_number(filed_number)
         referral.filed_at = timezone.now()
         referral.filed_number = filed_number
         referral.filed_by = _user(actor)

@@ -19,8 +19,9 @@ from fengqiao.court.choices import CourtAction
 from fengqiao.court.models import RosterMember
 from fengqiao.court.models.referral import ReferralKind, ReferralStatus
 from fengqiao.court.referral_policy import NUMBER, referral_may
-from fengqiao.court.services.referral import referral_number, referral_send
+from fengqiao.court.services.referral import referral_file, referral_number, referral_send
 from fengqiao.court.tests.referral_helpers import (
+    accepted_case,
     approved_member,
     court_case,
     platform_commission,
@@ -32,7 +33,8 @@ from fengqiao.disputes.models import DueItem, TimelineEvent
 from fengqiao.disputes.services.dispatch import dispatch_accept
 from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.disputes.services.handling import case_extend
-from fengqiao.disputes.tests.factories import staff
+from fengqiao.disputes.tests.factories import staff, start_mediation
+from fengqiao.mediation.outcomes import case_fail
 from fengqiao.notify.models import Notification
 from fengqiao.web.tests.html import page_text, table_text
 
@@ -302,3 +304,23 @@ def test_the_number_page_is_the_courts_only(cast: Any, world: Any, client_for: A
     )
     referral.refresh_from_db()
     assert referral.court_case_number == ""
+
+
+def test_the_filing_number_is_held_to_the_same_check(cast: Any, world: Any) -> None:
+    case, referral = accepted_case(cast, world)
+    start_mediation(case, cast.room_mediator)
+    case_fail(
+        actor=cast.room_mediator,
+        case_id=case.pk,
+        version=None,
+        undisputed_facts="双方确认借款5万元已交付",
+        note="被申请人不同意还款期限",
+    )
+    with pytest.raises(CaseRuleError, match="法院案号格式不正确"):
+        referral_file(actor=cast.court_clerk, referral_id=referral.pk, filed_number="456号")
+    referral.refresh_from_db()
+    assert referral.filed_at is None
+    filed = referral_file(
+        actor=cast.court_clerk, referral_id=referral.pk, filed_number="(2026)浙0199民初456号"
+    )
+    assert filed.filed_number == "（2026）浙0199民初456号"
