@@ -27,6 +27,7 @@ from fengqiao.core.choices import category_with_subkinds
 from fengqiao.disputes import deadlines, policy, queues
 from fengqiao.disputes.choices import (
     OPEN_STATUSES,
+    OUTLIVES_CASE,
     CaseAction,
     CaseStatus,
     DispatchStatus,
@@ -338,6 +339,9 @@ def due_states(cases: Any) -> dict[int, str]:
     now = timezone.now()
     nearest = (
         DueItem.objects.filter(case_id__in=ids, status=DueStatus.OPEN, paused_at__isnull=True)
+        # A court's limits on a resolved case's confirmation are not the case's own clocks
+        # (the ?queue=overdue list behind the marks leaves them out too: queues.answered_by).
+        .exclude(kind__in=OUTLIVES_CASE)
         .values("case_id")
         .annotate(first=Min("due_at"))
         .order_by()

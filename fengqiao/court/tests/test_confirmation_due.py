@@ -28,7 +28,7 @@ from fengqiao.disputes.choices import DueKind, DueStatus, PeriodUnit, TimelineAc
 from fengqiao.disputes.deadlines import Period, period_end
 from fengqiao.disputes.models import CalendarOverride, DueItem, SupervisionOrder, TimelineEvent
 from fengqiao.disputes.queues import OVERDUE, counts_of
-from fengqiao.disputes.selectors import worklist_for_user
+from fengqiao.disputes.selectors import due_states, worklist_for_user
 from fengqiao.disputes.services.calendar import deadlines_recompute
 from fengqiao.disputes.services.outcomes import case_archive
 from fengqiao.disputes.sweep import sweep_due_items
@@ -250,6 +250,8 @@ def test_the_judge_sees_the_limit_on_my_work_the_mediator_does_not(cast: Any, wo
         assert not [i for i in work.overdue + work.due_soon if i.kind in KINDS], other
     assert counts_of(cast.leader, [OVERDUE])[0].count == 0
     assert counts_of(cast.judge, [OVERDUE])[0].count == 1
+    # The case list does not mark the resolved case red for the court's lateness.
+    assert due_states([c.case]) == {}
 
 
 # --- Existing applications (the data migration) ------------------------------------------------
