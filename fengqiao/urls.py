@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/", include("fengqiao.disputes.urls")),
     path("mediation/", include("fengqiao.mediation.urls")),
     path("court/", include("fengqiao.court.urls")),
+    path("governance/", include("fengqiao.governance.urls")),
     path("notifications/", include("fengqiao.notify.urls")),
     path("verify/", include("fengqiao.documents.urls")),
     path("signing/", include("fengqiao.documents.signing_urls")),

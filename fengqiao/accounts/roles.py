@@ -59,6 +59,8 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
             "disputes.view_deadlinelimit",
             "disputes.add_deadlinelimit",
             "disputes.change_deadlinelimit",
+            "governance.view_meetingtype",
+            "governance.change_meetingtype",
         ],
         "description": "账户与系统配置（含接口密钥）；不能查看案件数据",
     },

@@ -69,6 +69,11 @@ class EventType(models.TextChoices):
     SIGNING_TRUST_ROOT_ADDED = "signing_trust_root.added", _("登记签名信任根证书")
     COURT_REFERRAL = "court.referral", _("委派委托调解")
     COURT_ROSTER = "court.roster", _("特邀调解名册")
+    GOV_MEETING = "governance.meeting", _("登记会议")
+    GOV_MEETING_RECORD = "governance.meeting_record", _("记录会议情况")
+    GOV_RESOLUTION = "governance.resolution", _("会议决定事项交办")
+    GOV_TASK_DONE = "governance.task_done", _("交办任务办结")
+    GOV_PUBLICITY = "governance.publicity", _("登记法治宣传活动")
     # Reference data edited in the Django admin (routing rules, holiday overrides, org kinds…).
     REFERENCE_ADDED = "reference.added", _("新增基础数据")
     REFERENCE_CHANGED = "reference.changed", _("修改基础数据")

@@ -1,0 +1,19 @@
+"""会议与任务 and 法治宣传 (views.py)."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from fengqiao.governance import views
+
+app_name = "governance"
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.home, name="home"),
+    path("meetings/new/", views.meeting_new, name="meeting_new"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/<str:action>/", views.meeting_act, name="meeting_act"),
+    path("tasks/", views.task_list, name="task_list"),
+    path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
+    path("due/", views.due, name="due"),
+    path("publicity/", views.publicity, name="publicity"),
+    path("publicity/new/", views.publicity_new, name="publicity_new"),
+    path("files/<int:pk>/", views.file_download, name="file_download"),
+]
