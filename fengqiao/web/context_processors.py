@@ -55,6 +55,21 @@ NAV = [
         REGISTER_CASE,
         frozenset({BuiltinRole.COURT_CLERK.value, BuiltinRole.JUDGE.value}),
     ),
+    NavItem(
+        _("会议与任务"),
+        "governance:home",
+        VIEW_CASE,
+        frozenset(
+            {
+                BuiltinRole.DISPATCHER.value,
+                BuiltinRole.LEADER.value,
+                BuiltinRole.JUSTICE_OFFICER.value,
+                BuiltinRole.POLICE.value,
+                BuiltinRole.JUDGE.value,
+                BuiltinRole.COURT_CLERK.value,
+            }
+        ),
+    ),
     NavItem(_("行政区划"), "regions:tree", VIEW_REGION),
     NavItem(_("单位"), "orgs:org_list", VIEW_ORGANIZATION),
     NavItem(_("调解员名册"), "orgs:roster", VIEW_PERSON),

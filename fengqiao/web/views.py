@@ -12,6 +12,7 @@ from fengqiao.disputes import views as disputes_views
 from fengqiao.disputes.forms import QuickReportForm
 from fengqiao.disputes.permissions import REGISTER_CASE
 from fengqiao.disputes.selectors import intake_platform_for
+from fengqiao.governance.selectors import work_tasks
 from fengqiao.web import selectors
 
 
@@ -34,6 +35,8 @@ def home(request: HttpRequest) -> HttpResponse:
             },
         )
     context: dict[str, Any] = {"summary": selectors.home_summary_for_user(user)}
+    # 会议交办任务: the open tasks of the user's orgs and platforms, until done.
+    context.update(work_tasks(user))
     if landing == selectors.DISPATCHER:
         context["queues"] = selectors.queues.queue_counts(user)
     elif landing == selectors.LEADER:
