@@ -18,6 +18,7 @@ from fengqiao.demo.data import (
     demo_county_exists,
 )
 from fengqiao.demo.fulfilment import demo_fulfilment_seed
+from fengqiao.demo.governance import demo_governance_seed
 from fengqiao.demo.referrals import demo_referrals_seed
 from fengqiao.demo.seed import DemoAlreadyLoaded, demo_seed
 from fengqiao.regions.models import Region
@@ -74,6 +75,7 @@ class Command(BaseCommand):
         fulfilment = demo_fulfilment_seed(seed=options["seed"])
         confirmations = demo_confirmations_seed(small=options["small"])
         roster, referrals = demo_referrals_seed(today=timezone.localdate())
+        governance = demo_governance_seed(today=timezone.localdate())
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成演示区县“{COUNTY_NAME}”（种子 {options['seed']}）："
@@ -86,6 +88,8 @@ class Command(BaseCommand):
                 f"履行跟踪 {fulfilment.cases} 件（自动履行证明书 {fulfilment.certificates} 份），"
                 f"司法确认申请 {confirmations.confirmations} 件，"
                 f"法院委派委托 {referrals} 件、特邀调解名册 {roster} 条，"
+                f"会议 {governance.meetings} 次（交办任务 {governance.tasks} 项）、"
+                f"法治宣传活动 {governance.activities} 次，"
                 f"用时 {time.monotonic() - started:.1f} 秒。"
             )
         )
