@@ -51,6 +51,9 @@ from fengqiao.disputes.models import Case, DispatchOrder, Party
 from fengqiao.disputes.permissions import REGISTER_CASE, VIEW_CASE
 from fengqiao.documents.choices import DocumentType
 from fengqiao.documents.models import IssuedDocument, SigningCredential, SigningTrustRoot
+from fengqiao.governance import selectors as governance
+from fengqiao.governance.models import GovernanceFile, Meeting
+from fengqiao.governance.policy import is_platform_user, platforms_for
 from fengqiao.mediation.models import Evidence
 from fengqiao.mediation.services import evidence_upload
 from fengqiao.notify.models import Notification
@@ -190,6 +193,18 @@ RULES: dict[str, Rule] = {
     "court:confirmation_scan": Rule((VIEW_CASE, *COURT), GET, ("readable_confirmation",)),
     # A party's signature: the court side, or a reader of the case who sees names in full.
     "court:receipt_signature": Rule((VIEW_CASE, *COURT), GET, ("signed_receipt",)),
+    # 会议与任务: reading is the data scope (VIEW_CASE); convening and recording a meeting are
+    # the platform's (governance/policy.py); a task's page is for whoever sees it.
+    "governance:home": Rule(VIEW_CASE),
+    "governance:meeting_new": Rule(is_platform_user),
+    "governance:meeting_detail": Rule(VIEW_CASE, GET, ("meeting",)),
+    "governance:meeting_act": Rule(is_platform_user, POST, ("my_meeting", "meeting_action")),
+    "governance:task_list": Rule(VIEW_CASE),
+    "governance:task_detail": Rule(VIEW_CASE, GET, ("gov_task",)),
+    "governance:due": Rule(VIEW_CASE),
+    "governance:publicity": Rule(VIEW_CASE),
+    "governance:publicity_new": Rule(is_platform_user),
+    "governance:file_download": Rule(VIEW_CASE, GET, ("gov_file",)),
 }
 # The API is checked by its own test below (keys, not sessions); these are its URL names.
 API = {"api:case_create", "api:case_list", "api:case_detail", "api:openapi-json", "api:api-root"}
@@ -344,6 +359,8 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         return "assess" if inside else None
     if kind == "document":  # public: no scope, nothing outside it
         return _issued_document_id() if inside else None
+    if kind == "meeting_action":
+        return "minutes" if inside else None
     if kind == "confirmation_doc":
         return "application" if inside else None
     if kind == "doc_type":  # a type every case has; the case is what the scope is about
@@ -381,6 +398,8 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         return _evidence(handled).pk if handled is not None else None
     if kind in ("court_case", "court_referral", "roster_entry"):
         return _court_object(kind, user, inside)
+    if kind in ("meeting", "my_meeting", "gov_task", "gov_file"):
+        return _governance_object(kind, user, inside)
     if kind == "notification":
         mine = Notification.objects.filter(recipient=user)
         return _first(mine if inside else Notification.objects.exclude(recipient=user))
@@ -425,6 +444,24 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
             pending = password_reset_start(actor=admin, user=mediator)[0]
         return pending.pk
     raise AssertionError(kind)
+
+
+def _governance_object(kind: str, user: User, inside: bool) -> int | None:
+    """A meeting, task or file the user sees (``inside``) or one they do not; ``my_meeting``:
+    one their platform convened, or one it did not."""
+    if kind == "my_meeting":
+        mine = Meeting.objects.filter(convening_org__in=[o.pk for o in platforms_for(user)])
+        return _first(mine if inside else Meeting.objects.exclude(pk__in=mine.values("pk")))
+    if kind == "meeting":
+        seen = governance.meetings_for_user(user)
+        return _first(seen if inside else Meeting.objects.exclude(pk__in=seen.values("pk")))
+    if kind == "gov_task":
+        tasks = governance.tasks_for_user(user)
+        model = tasks.model
+        return _first(tasks if inside else model.objects.exclude(pk__in=tasks.values("pk")))
+    seen_meetings = governance.meetings_for_user(user).values("pk")
+    files = GovernanceFile.objects.filter(meeting__in=seen_meetings)
+    return _first(files if inside else GovernanceFile.objects.exclude(pk__in=files.values("pk")))
 
 
 def _court_object(kind: str, user: User, inside: bool) -> int | None:
