@@ -43,6 +43,11 @@ class OrgChoiceField(forms.ModelChoiceField):
         return str(obj.name)
 
 
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
 class OrgMultipleField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
@@ -75,6 +80,8 @@ class MeetingForm(StyledForm):
         kwargs.setdefault("initial", {"submit_key": _key(), "held_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.fields["convening_org"].queryset = platforms  # type: ignore[attr-defined]
+        if len(platforms) == 1:  # the user's own platform: nothing to choose
+            self.fields["convening_org"].empty_label = None  # type: ignore[attr-defined]
         self.fields["participants"].queryset = partners  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
@@ -112,13 +119,20 @@ class ResolutionForm(StyledForm):
         label=_("决定事项"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
     owner_org = OrgChoiceField(label=_("责任单位"), queryset=None)
+    owner_user = UserChoiceField(
+        label=_("责任人（可不填）"),
+        queryset=None,
+        required=False,
+        help_text=_("须是责任单位的工作人员。"),
+    )
     due_date = forms.DateField(
         label=_("办结期限"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
-    def __init__(self, *args: Any, orgs: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, orgs: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner_org"].queryset = orgs  # type: ignore[attr-defined]
+        self.fields["owner_user"].queryset = users  # type: ignore[attr-defined]
 
 
 class CompleteForm(StyledForm):
@@ -152,4 +166,6 @@ class PublicityForm(StyledForm):
         kwargs.setdefault("initial", {"submit_key": _key(), "held_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.fields["organizer"].queryset = platforms  # type: ignore[attr-defined]
+        if len(platforms) == 1:
+            self.fields["organizer"].empty_label = None  # type: ignore[attr-defined]
         self.fields["orgs"].queryset = partners  # type: ignore[attr-defined]

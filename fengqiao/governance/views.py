@@ -90,10 +90,11 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     user = _actor(request)
     if not governance_may(user, CONVENE):
         raise PermissionDenied(_("只有综治中心（平安办）的工作人员可以召集会议。"))
+    platforms = _platforms(user)
     form = forms.MeetingForm(
         request.POST or None,
         request.FILES or None,
-        platforms=_platforms(user),
+        platforms=platforms,
         partners=_partners(user),
     )
     if request.method == "POST" and form.is_valid():
@@ -128,6 +129,16 @@ def _meeting_orgs(meeting: Meeting) -> QuerySet[Organization]:
     return Organization.objects.filter(pk__in=ids).order_by("pk")
 
 
+def _meeting_users(orgs: QuerySet[Organization]) -> QuerySet[User]:
+    """Who may be named a task's owner person: the active users of the meeting's orgs (the
+    service checks they act for the owner org chosen)."""
+    return (
+        User.objects.filter(role_grants__org__in=orgs, is_active=True)
+        .distinct()
+        .order_by("real_name", "pk")
+    )
+
+
 @login_required
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -139,7 +150,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         orgs = _meeting_orgs(meeting)
         context["minutes_form"] = forms.MinutesForm(initial={"minutes": meeting.minutes})
         context["attendance_form"] = forms.AttendanceForm(orgs=orgs, prefix="att")
-        context["resolution_form"] = forms.ResolutionForm(orgs=orgs, prefix="res")
+        context["resolution_form"] = forms.ResolutionForm(
+            orgs=orgs, users=_meeting_users(orgs), prefix="res"
+        )
     context["today"] = timezone.localdate()
     return render(request, "governance/meeting_detail.html", context)
 
@@ -188,7 +201,9 @@ def meeting_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
             done = _("出席情况已登记。")
         else:
-            form = forms.ResolutionForm(request.POST, orgs=orgs, prefix="res")
+            form = forms.ResolutionForm(
+                request.POST, orgs=orgs, users=_meeting_users(orgs), prefix="res"
+            )
             if not form.is_valid():
                 _errors(request, form)
                 return back
@@ -199,6 +214,7 @@ def meeting_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 text=data["text"],
                 owner_org_id=data["owner_org"].pk,
                 due_date=data["due_date"],
+                owner_user_id=data["owner_user"].pk if data["owner_user"] else None,
             )
             done = _("决定事项已登记，已向%(org)s交办。") % {"org": task.owner_org.name}
     except services.AlreadyRecorded as again:

@@ -26,7 +26,6 @@ def test_a_resolution_reaches_the_police_station_and_is_done(
     page.get_by_role("link", name="会议与任务").first.click()
     page.click("#meeting-new")
     page.select_option("#id_meeting_type", label="一办一庭两所联席会议")
-    page.select_option("#id_convening_org", index=1)
     page.fill("#id_title", "第四季度一办一庭两所联席会议")
     page.get_by_label(police_org.name, exact=True).check()
     page.check("#id_held")

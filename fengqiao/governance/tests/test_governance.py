@@ -287,3 +287,90 @@ def test_publicity_target_met_with_two_joint_activities(cast: Any, world: Any) -
             audience=-1,
         )
     assert MeetingStatus.HELD
+
+
+def test_the_meeting_form_submitted_twice_records_one_meeting(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    client = client_for(cast.dispatcher)
+    data = {
+        "meeting_type": _type().pk,
+        "convening_org": world.town_a_platform.pk,
+        "title": "甲镇联席会议",
+        "held_on": timezone.localdate().isoformat(),
+        "participants": [world.police_station_a.pk],
+        "held": "on",
+        "minutes": "纪要",
+        "submit_key": "same-key",
+    }
+    first = client.post(reverse("governance:meeting_new"), data)
+    again = client.post(reverse("governance:meeting_new"), data, follow=True)
+    assert first.status_code == 302
+    assert Meeting.objects.count() == 1
+    assert "本次重复提交未再保存" in again.content.decode()
+    # Held without minutes: refused in Chinese, what was typed is kept.
+    data |= {"submit_key": "other", "minutes": "", "title": "第二次会议"}
+    refused = client.post(reverse("governance:meeting_new"), data)
+    assert refused.status_code == 200
+    assert "登记已召开的会议，请填写会议纪要" in refused.content.decode()
+    assert "第二次会议" in refused.content.decode()
+    assert Meeting.objects.count() == 1
+
+
+def test_a_task_can_name_its_owner_person(cast: Any, world: Any, client_for: Any) -> None:
+    meeting = _meeting(cast, world)
+    url = reverse("governance:meeting_act", args=[meeting.pk, "resolution"])
+    base = {
+        "res-text": "法庭派员参加",
+        "res-owner_org": world.tribunal_a.pk,
+        "res-due_date": meeting.held_on.isoformat(),
+    }
+    wrong = client_for(cast.dispatcher).post(
+        url, {**base, "res-owner_user": cast.police.pk}, follow=True
+    )
+    assert "责任人须是责任单位的工作人员" in wrong.content.decode()
+    client_for(cast.dispatcher).post(url, {**base, "res-owner_user": cast.judge.pk})
+    task = ResolutionTask.objects.get()
+    assert task.owner_user == cast.judge
+
+
+def test_the_landing_pages_stay_within_their_queries(
+    cast: Any, world: Any, client_for: Any, django_assert_max_num_queries: Any
+) -> None:
+    meeting = _meeting(cast, world)
+    for n in range(5):
+        services.resolution_add(
+            actor=cast.dispatcher,
+            meeting_id=meeting.pk,
+            text=f"事项{n}",
+            owner_org_id=world.police_station_a.pk,
+            due_date=meeting.held_on,
+        )
+    client = client_for(cast.police)
+    for name in ("governance:home", "governance:task_list", "governance:due"):
+        with django_assert_max_num_queries(12):
+            assert client.get(reverse(name)).status_code == 200
+    with django_assert_max_num_queries(20):
+        page = client.get("/")
+    assert page.content.decode().count("事项") >= 5
+
+
+@pytest.mark.usefixtures("demo_small")
+def test_the_demo_gives_each_role_its_tasks() -> None:
+    from fengqiao.accounts.models import User
+
+    today = timezone.localdate()
+    police = User.objects.get(username="police")
+    justice = User.objects.get(username="justice")
+    judge = User.objects.get(username="judge")
+    assert any(t.due_date >= today for t in selectors.work_tasks(police)["gov_tasks"])
+    assert any(t.due_date < today for t in selectors.work_tasks(judge)["gov_tasks"])
+    assert selectors.tasks_for_user(justice).filter(status=TaskStatus.DONE).exists()
+    dispatcher = User.objects.get(username="dispatcher")
+    rows = selectors.due_meetings(dispatcher)
+    assert any(r.held for r in rows)
+    assert any(r.held is None for r in rows)
+    county = User.objects.get(username="dispatcher_county")
+    assert selectors.meetings_for_user(county).count() >= 4
+    targets = selectors.publicity_targets(dispatcher, today.year)
+    assert [t.met for t in targets] == [True]
