@@ -374,3 +374,18 @@ def test_the_demo_gives_each_role_its_tasks() -> None:
     assert selectors.meetings_for_user(county).count() >= 4
     targets = selectors.publicity_targets(dispatcher, today.year)
     assert [t.met for t in targets] == [True]
+
+
+def test_the_morning_task_runs_the_sweep(cast: Any, world: Any) -> None:
+    from fengqiao.governance.tasks import remind_tasks
+
+    meeting = _meeting(cast, world, held_on=timezone.localdate() - timedelta(days=9))
+    services.resolution_add(
+        actor=cast.dispatcher,
+        meeting_id=meeting.pk,
+        text="逾期事项",
+        owner_org_id=world.police_station_a.pk,
+        due_date=timezone.localdate() - timedelta(days=1),
+    )
+    assert remind_tasks.call_local() == {"reminded": 0, "overdue": 1}
+    assert remind_tasks.call_local() == {"reminded": 0, "overdue": 0}
