@@ -150,3 +150,24 @@ def due_moved(items: Iterable[Any]) -> None:
     """Tell the owners of ``items`` that their deadlines were counted again."""
     for owner, owned in _by_owner(items):
         owner.moved(owned)
+
+
+# --- Risk grading (the risk app, above mediation) ----------------------------------------------
+#
+# Every intake channel (``case_register``), 研判 (``case_assess``) and a 重复反映 ask the grader
+# for the grade the case carries now; it records its assessment and reasons itself. ``chosen``
+# is a person's grade (研判) with their ``reason``: the grader refuses (``CaseRuleError``) an
+# override without one. Called in the caller's transaction with the case row locked or new.
+
+_risk_grader: list[Callable[..., str]] = []
+
+
+def register_risk_grader(grader: Callable[..., str]) -> None:
+    _risk_grader[:] = [grader]
+
+
+def risk_grade(case: Any, *, actor: Any, chosen: str | None = None, reason: str = "") -> str:
+    """The grade ``case`` carries after grading it on its facts now."""
+    if not _risk_grader:
+        raise ImproperlyConfigured("disputes.hooks: the risk app has not registered its grader")
+    return _risk_grader[0](case, actor=actor, chosen=chosen, reason=reason)

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "fengqiao.disputes",
     "fengqiao.mediation",
     "fengqiao.court",
+    "fengqiao.risk",
     "fengqiao.governance",
     "fengqiao.api",
     "fengqiao.web",

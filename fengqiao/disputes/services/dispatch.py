@@ -27,6 +27,7 @@ from fengqiao.disputes.choices import (
     IntakeChannel,
     TimelineAction,
 )
+from fengqiao.disputes.hooks import risk_grade
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem
 from fengqiao.disputes.permissions import HANDLE_CASE
 from fengqiao.disputes.policy import (
@@ -108,6 +109,9 @@ def case_assess(
         for flag in ("group", "criminal_risk", "petition_risk", "vulnerable", "sensitive"):
             setattr(case, f"flag_{flag}", flag in chosen)
         case.lead_leader = lead_leader
+        # Graded again on the new facts; a grade other than the computed one is an override
+        # the grader refuses without a reason (the 研判意见).
+        risk_grade(case, actor=actor, chosen=grade, reason=note)
 
     return transition(
         actor=actor,

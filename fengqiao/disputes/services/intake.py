@@ -30,6 +30,7 @@ from fengqiao.disputes.choices import (
     TimelineAction,
 )
 from fengqiao.disputes.duplicates import DuplicateList, duplicate_hits, visible_matches
+from fengqiao.disputes.hooks import risk_grade
 from fengqiao.disputes.models import Case, CaseCounter, Party, RepeatReport
 from fengqiao.disputes.permissions import REGISTER_CASE
 from fengqiao.disputes.policy import is_platform, source_org_for
@@ -190,7 +191,6 @@ def case_register(
     actor: Any,
     platform: Organization,
     report: IntakeReport,
-    grade: str = RiskGrade.LOW,
     source_org: Organization | None = None,
 ) -> Case:
     """登记 — a new case, numbered by its platform's region, queued for the platform (without
@@ -199,6 +199,9 @@ def case_register(
     A court's 委派/委托 or a police station's 警调 records the court or station that sent it
     (``source_org``, by default the registrant's own), which keeps seeing the case
     (``policy.source_org_for``).
+
+    The risk grade is computed from the report by the rules the risk app holds
+    (``hooks.risk_grade``), with the rules that fired as its reasons.
     """
     _require_register(actor)
     _require_sane_report(report)
@@ -223,7 +226,7 @@ def case_register(
             occurred_at=report.occurred_at,
             amount=report.amount,
             people_count=2 if report.people_count is None else report.people_count,
-            grade=grade,
+            grade=RiskGrade.LOW,
             platform=platform,
             source_org=source_org,
             registered_at=now,
@@ -252,6 +255,10 @@ def case_register(
             to_status=CaseStatus.REGISTERED,
             data={"channel": channel, "from_version": 0},
         )
+        # Graded once its parties are stored (their other cases and ages are facts).
+        case.grade = risk_grade(case, actor=actor)
+        if case.grade != RiskGrade.LOW:
+            Case.objects.filter(pk=case.pk).update(grade=case.grade)
         audit_record(
             actor=actor,
             event_type=EventType.CASE_REGISTERED,
@@ -350,6 +357,11 @@ def case_repeat_report(*, actor: Any, case_id: int, report: IntakeReport) -> Rep
             % {"channel": IntakeChannel(channel).label, "title": title},
             data={"repeat_report": repeat.pk, "channel": channel},
         )
+        # New text and facts: the case is graded again (a standing override may lapse).
+        grade = risk_grade(case, actor=actor)
+        if grade != case.grade:
+            case.grade = grade
+            Case.objects.filter(pk=case.pk).update(grade=grade)
         audit_record(
             actor=actor,
             event_type=EventType.CASE_UPDATED,
