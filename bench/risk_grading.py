@@ -26,12 +26,9 @@ from common import BenchDB, machine, measure, recreate, setup_django
 TARGET_MS = 20.0
 TEXTS = [
     "工地老板拖欠我们三十多个工人工资两个多月了，大家说再不给就去堵区政府大门",
-    "两家因宅基地边界发生争执，对方多次推搡老人，申请人说没有扬言要去上访，只想尽快解决。"
-    * 3,
-    "小区物业长期不清理垃圾，业主们准备联名投诉，部分业主说不会去堵物业公司大门，希望调解。"
-    * 4,
-    "申请人系残疾人，因交通事故赔偿问题与对方协商未果，情绪激动，声称再不赔偿就去跳楼。"
-    * 2,
+    "两家因宅基地边界发生争执，对方多次推搡老人，申请人说没有扬言要去上访，只想尽快解决。" * 3,
+    "小区物业长期不清理垃圾，业主们准备联名投诉，部分业主说不会去堵物业公司大门，希望调解。" * 4,
+    "申请人系残疾人，因交通事故赔偿问题与对方协商未果，情绪激动，声称再不赔偿就去跳楼。" * 2,
 ]
 
 
@@ -49,8 +46,8 @@ def main() -> int:
 
     from django.utils import timezone
 
-    from fengqiao.demo.management.commands.seed_demo import SMALL_COUNTY
     from fengqiao.demo.cases import demo_cases_seed
+    from fengqiao.demo.management.commands.seed_demo import SMALL_COUNTY
     from fengqiao.demo.seed import demo_seed
     from fengqiao.disputes.models import Case
     from fengqiao.risk import text

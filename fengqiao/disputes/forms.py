@@ -162,7 +162,11 @@ class CaseActionForm(StyledForm):
 
 class AssessForm(CaseActionForm):
     category = forms.ChoiceField(label=_("纠纷类别"), choices=grouped_category_choices)
-    grade = forms.ChoiceField(label=_("风险等级"), choices=RiskGrade.choices)
+    grade = forms.ChoiceField(
+        label=_("风险等级"),
+        choices=RiskGrade.choices,
+        help_text=_("系统按风险研判规则评定；改为其他等级即为人工调整，请在研判意见中写明理由。"),
+    )
     people_count = forms.IntegerField(label=_("涉及人数"), min_value=1)
     amount = forms.DecimalField(
         label=_("涉及金额（元）"), required=False, min_value=0, max_digits=14, decimal_places=2

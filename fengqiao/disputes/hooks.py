@@ -166,8 +166,16 @@ def register_risk_grader(grader: Callable[..., str]) -> None:
     _risk_grader[:] = [grader]
 
 
-def risk_grade(case: Any, *, actor: Any, chosen: str | None = None, reason: str = "") -> str:
-    """The grade ``case`` carries after grading it on its facts now."""
+def risk_grade(
+    case: Any,
+    *,
+    actor: Any,
+    chosen: str | None = None,
+    reason: str = "",
+    registering: bool = False,
+) -> str:
+    """The grade ``case`` carries after grading it on its facts now (``registering``: the case
+    is being registered, nothing has been added to it yet)."""
     if not _risk_grader:
         raise ImproperlyConfigured("disputes.hooks: the risk app has not registered its grader")
-    return _risk_grader[0](case, actor=actor, chosen=chosen, reason=reason)
+    return _risk_grader[0](case, actor=actor, chosen=chosen, reason=reason, registering=registering)

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from fengqiao.audit.admin import AuditedModelAdmin
+from fengqiao.audit.services import reference_delete, reference_save
 from fengqiao.risk.models import LexiconTerm, RiskAssessment, RiskRule, SensitivePeriod
 
 
@@ -29,9 +30,11 @@ class RiskRuleAdmin(AuditedModelAdmin):
     inlines = [LexiconTermInline]
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        super().save_formset(request, form, formset, change)
-        # A phrase edited inline moves the rule's updated_at too: the history shows the rule.
-        form.instance.save(update_fields=["updated_at"])
+        # Each phrase added, changed or deleted inline is audited like the rule itself.
+        for obj in formset.save(commit=False):
+            reference_save(actor=request.user, obj=obj, adding=obj.pk is None)
+        for obj in formset.deleted_objects:
+            reference_delete(actor=request.user, obj=obj)
 
 
 @admin.register(SensitivePeriod)
@@ -43,7 +46,7 @@ class SensitivePeriodAdmin(AuditedModelAdmin):
 
 
 @admin.register(RiskAssessment)
-class RiskAssessmentAdmin(admin.ModelAdmin):
+class RiskAssessmentAdmin(AuditedModelAdmin):
     """Read only: assessments are written by grading and 研判, never by hand here."""
 
     list_display = ["case", "computed_grade", "override_grade", "assessed_at"]

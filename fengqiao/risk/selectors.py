@@ -33,7 +33,7 @@ def age_on(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-def case_facts(case: Case, *, on: date | None = None) -> Facts:
+def case_facts(case: Case, *, on: date | None = None, new: bool = False) -> Facts:
     """The facts of ``case`` the rules look at: its fields and text with those of its 重复反映,
     the ages of its natural persons (from the ID numbers, decrypted here and never kept), and
     the other cases its parties are party to — matched by the keyed hashes of ID number and
@@ -61,8 +61,12 @@ def case_facts(case: Case, *, on: date | None = None) -> Facts:
         since = now - REPEAT_WINDOW
         other_year = len({pk for pk, _ch, at in rows if at >= since})
         petitioned = any(ch == IntakeChannel.PETITION for _pk, ch, _at in rows)
-    repeats = list(
-        case.repeat_reports.values_list("title", "facts", "claims", "people_count", "amount")
+    repeats = (
+        []
+        if new
+        else list(
+            case.repeat_reports.values_list("title", "facts", "claims", "people_count", "amount")
+        )
     )
     texts = [case.title, case.facts, case.claims]
     people, amount = case.people_count, case.amount

@@ -1,8 +1,9 @@
 """风险评定: the grade a case takes, asked by disputes (``disputes.hooks.risk_grade``) when it
 registers a case (every intake channel), when 研判 changes its facts and when a 重复反映 adds to
-them. A person's grade different from the computed one is an override: it needs a reason, is
-audited and written on the timeline, and stands until the facts change materially — until the
-set of rules that fire is no longer the one it was made against (docs/risk.md)."""
+them. A person's grade different from the computed one is an override: it is recorded with
+its reason (the 研判意见), audited and written on the timeline, and stands until the facts
+change materially — until the set of rules that fire is no longer the one it was made against
+(docs/risk.md)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 from fengqiao.disputes.choices import RiskGrade
 from fengqiao.disputes.models import Case
-from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.disputes.services.transitions import record_event
 from fengqiao.risk.choices import RiskAction
 from fengqiao.risk.engine import Grading, current_ruleset, evaluate
@@ -36,22 +36,40 @@ def _is_user(actor: Any) -> bool:
     return getattr(actor, "is_authenticated", False)
 
 
-def risk_grade(case: Case, *, actor: Any, chosen: str | None = None, reason: str = "") -> str:
+def risk_grade(
+    case: Case,
+    *,
+    actor: Any,
+    chosen: str | None = None,
+    reason: str = "",
+    registering: bool = False,
+) -> str:
     """Grade ``case`` (registered or locked by the caller, in its transaction) and return the
     grade it carries: the computed one, or an override that still stands.
 
-    ``chosen`` is the grade a person (研判) gave it with ``reason``: equal to the computed
-    grade it ends any override; different, it becomes the override — refused without a
-    reason unless it is the standing override kept as it was."""
-    grading = grade_case(case)
+    ``chosen`` is the grade a person (研判) gave it with ``reason`` (the 研判意见): equal to
+    the computed grade it ends any override; different, it becomes the override (recorded on
+    the timeline with the reason, audited) unless it is the standing override kept as it was.
+    ``registering``: the case is new (no earlier assessment or 重复反映 to read)."""
+    # A case being registered has no assessment and no 重复反映 yet: two reads saved on intake.
+    assessment = (
+        None
+        if registering
+        else RiskAssessment.objects.select_for_update().filter(case=case).first()
+    )
+    grading = evaluate(current_ruleset(), case_facts(case, new=registering))
     codes = sorted(f.code for f in grading.fired)
     fired = [f.as_dict() for f in grading.fired]
-    assessment = RiskAssessment.objects.select_for_update().filter(case=case).first()
     now = timezone.now()
     first = assessment is None
     if assessment is None:
         assessment = RiskAssessment(case=case, computed_grade=grading.grade)
-    changed = first or assessment.computed_grade != grading.grade or assessment.fired != fired
+    # A first grading that found nothing is not worth a line on the timeline; any later change
+    # of grade or reasons is.
+    if first:
+        changed = bool(fired)
+    else:
+        changed = assessment.computed_grade != grading.grade or assessment.fired != fired
     before = assessment.grade
     if assessment.override_grade and sorted(assessment.override_basis) != codes:
         record_event(
@@ -112,16 +130,6 @@ def _apply_choice(
         # The standing override, kept as it was (研判 saved again for other fields).
         return
     reason = reason.strip()
-    if not reason:
-        raise CaseRuleError(
-            _("系统评定的风险等级为“%(c)s”（%(r)s）；调整为“%(g)s”须在研判意见中写明理由。")
-            % {
-                "c": RiskGrade(assessment.computed_grade).label,
-                "r": "；".join(str(f["reason"]) for f in assessment.fired)
-                or _("未触发任何风险规则"),
-                "g": RiskGrade(chosen).label,
-            }
-        )
     assessment.override_grade, assessment.override_reason = chosen, reason
     assessment.override_by = actor if _is_user(actor) else None
     assessment.override_at, assessment.override_basis = timezone.now(), codes
@@ -135,7 +143,7 @@ def _apply_choice(
         % {
             "c": RiskGrade(assessment.computed_grade).label,
             "g": RiskGrade(chosen).label,
-            "r": reason,
+            "r": reason or _("未说明"),
         },
         data={"computed_grade": assessment.computed_grade, "grade": chosen, "fired": codes},
     )

@@ -256,7 +256,7 @@ def case_register(
             data={"channel": channel, "from_version": 0},
         )
         # Graded once its parties are stored (their other cases and ages are facts).
-        case.grade = risk_grade(case, actor=actor)
+        case.grade = risk_grade(case, actor=actor, registering=True)
         if case.grade != RiskGrade.LOW:
             Case.objects.filter(pk=case.pk).update(grade=case.grade)
         audit_record(

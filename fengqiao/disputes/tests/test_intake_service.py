@@ -24,8 +24,9 @@ from fengqiao.notify.models import Notification
 
 # One intake: the registrant's grants (once a request), the duplicate check (its signals in one
 # statement), the counter, the case, its parties, the timeline, the audit row and the
-# platform's notifications (docs/performance.md).
-INTAKE_QUERY_CEILING = 8
+# platform's notifications (docs/performance.md); risk grading 4 more: the rule set's version,
+# the parties (their ages), their other cases by keyed hash, the assessment row (docs/risk.md).
+INTAKE_QUERY_CEILING = 12
 
 
 def _report(world: Any, *, channel: str = IntakeChannel.PORTAL, **extra: Any) -> IntakeReport:

@@ -48,9 +48,10 @@ CEILINGS = {
     "my_work_dispatcher": 16,
     # The case page's 文书 section reads 4: what the case holds, its sessions and visits, the
     # documents issued and the platforms above the case's (who may issue: policy.on_side).
-    "case_detail_handler": 41,
-    "case_detail_platform": 32,
-    "case_detail_closed": 32,
+    # The 风险研判 panel reads the case's assessment: 1.
+    "case_detail_handler": 42,
+    "case_detail_platform": 33,
+    "case_detail_closed": 33,
     "case_list": 14,
     "notifications": 12,
     "regions": 12,
