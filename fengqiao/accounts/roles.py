@@ -61,6 +61,18 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
             "disputes.change_deadlinelimit",
             "governance.view_meetingtype",
             "governance.change_meetingtype",
+            # 风险研判规则, its lexicon and the sensitive periods (docs/risk.md).
+            "risk.view_riskrule",
+            "risk.add_riskrule",
+            "risk.change_riskrule",
+            "risk.view_lexiconterm",
+            "risk.add_lexiconterm",
+            "risk.change_lexiconterm",
+            "risk.delete_lexiconterm",
+            "risk.view_sensitiveperiod",
+            "risk.add_sensitiveperiod",
+            "risk.change_sensitiveperiod",
+            "risk.delete_sensitiveperiod",
         ],
         "description": "账户与系统配置（含接口密钥）；不能查看案件数据",
     },
@@ -160,6 +172,9 @@ REFERENCE_MODELS = frozenset(
         "disputes.calendaroverride",
         "disputes.holidayschedule",
         "disputes.deadlinelimit",
+        "risk.riskrule",
+        "risk.lexiconterm",
+        "risk.sensitiveperiod",
     }
 )
 

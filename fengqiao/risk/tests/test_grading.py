@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from fengqiao.audit.models import AuditEvent
 from fengqiao.core.choices import DisputeCategory
 from fengqiao.disputes.choices import IntakeChannel, PartyRole, RiskGrade
 from fengqiao.disputes.models import Case
@@ -239,3 +240,41 @@ def test_the_grading_is_on_the_timeline(cast: Any, world: Any) -> None:
     case = report(cast, world, people_count=40, occurred_at=timezone.now() - timedelta(days=1))
     event = case.timeline.get(action="risk_grade")
     assert event.note == "系统评定风险等级：高（涉及人数30人以上）"
+
+
+def test_a_phrase_added_in_the_admin_grades_the_next_report(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    """The administrator adds “讨说法” to 扬言聚集堵路 on the rule's admin page (no restart): the
+    next report that says it is graded 高, and the edit is in the audit log."""
+    assert report(cast, world, facts="村民们要一起去乡政府讨说法").grade == RiskGrade.LOW
+    rule = RiskRule.objects.get(code="text_gathering")
+    terms = list(rule.terms.order_by("pk"))
+    data: dict[str, Any] = {
+        "code": rule.code,
+        "reason": rule.reason,
+        "kind": rule.kind,
+        "grade": rule.grade,
+        "threshold": "",
+        "category": "",
+        "flag": "",
+        "is_active": "on",
+        "position": rule.position,
+        "source": rule.source,
+        "terms-TOTAL_FORMS": len(terms) + 1,
+        "terms-INITIAL_FORMS": len(terms),
+        "terms-MIN_NUM_FORMS": 0,
+        "terms-MAX_NUM_FORMS": 1000,
+        f"terms-{len(terms)}-phrase": "讨说法",
+        f"terms-{len(terms)}-rule": rule.pk,
+    }
+    for i, term in enumerate(terms):
+        data |= {f"terms-{i}-id": term.pk, f"terms-{i}-phrase": term.phrase}
+        data[f"terms-{i}-rule"] = rule.pk
+    response = client_for(cast.system_admin).post(f"/admin/risk/riskrule/{rule.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    assert rule.terms.filter(phrase="讨说法").exists()
+    case = report(cast, world, facts="村民们要一起去乡政府讨说法")
+    assert case.grade == RiskGrade.HIGH
+    assert reasons(case) == ["扬言聚集堵路"]
+    assert AuditEvent.objects.filter(object_type__icontains="lexiconterm").exists()
