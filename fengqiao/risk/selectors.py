@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from fengqiao.disputes.choices import IntakeChannel, PartyKind
 from fengqiao.disputes.models import Case, Party
+from fengqiao.risk import text
 from fengqiao.risk.engine import Facts
 from fengqiao.risk.models import RiskAssessment
 
@@ -80,12 +81,15 @@ def case_facts(case: Case, *, on: date | None = None, new: bool = False) -> Fact
         for f in ("group", "criminal_risk", "petition_risk", "vulnerable", "sensitive")
         if getattr(case, f"flag_{f}")
     )
+    joined = "\n".join(t for t in texts if t)
+    # A grid worker's quick report has no 涉及人数 field: “三十多个工人” in its text counts.
+    people = max(people, text.people_mentioned(joined))
     return Facts(
         category=case.category,
         people_count=people,
         amount=amount,
         flags=flags,
-        text="\n".join(t for t in texts if t),
+        text=joined,
         ages=tuple(ages),
         other_cases_year=other_year,
         petitioned=petitioned,

@@ -147,3 +147,46 @@ def signals(text: str, terms: Iterable[Term]) -> dict[str, list[str]]:
                 found.setdefault(term.rule, []).append(term.phrase)
                 break
     return found
+
+
+# --- How many people the text says are involved -------------------------------------------------
+
+_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+           "八": 8, "九": 9}  # fmt: skip
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+# A number (Arabic or Chinese), an optional 多/余/来 (“三十多个”: at least thirty), an optional
+# measure word and a word for people: “三十多个工人”, “20余名村民”, “一百多户业主”, “50人”.
+_PEOPLE = re.compile(
+    r"(?P<n>\d{1,6}|[零一二两三四五六七八九十百千]{1,6})\s*(?:多|余|来)?\s*"
+    r"(?:个|名|位|户|家)?\s*"
+    r"(?P<who>人|工人|农民工|村民|居民|业主|员工|职工|群众|学生|家长|商户|住户|租户|老人|家属)"
+)
+
+
+def _chinese_number(text: str) -> int | None:
+    """``三十`` → 30, ``一百二十`` → 120, ``十五`` → 15, ``两`` → 2; None when not a number."""
+    if text.isdigit():
+        return int(text)
+    total, digit = 0, None
+    for char in text:
+        if char in _DIGITS:
+            if digit is not None:  # “三五个人”: a range, not a number
+                return None
+            digit = _DIGITS[char]
+        elif char in _UNITS:
+            total += (1 if digit is None else digit) * _UNITS[char]
+            digit = None
+        else:
+            return None
+    return total + (digit or 0)
+
+
+def people_mentioned(text: str) -> int:
+    """The largest number of people the text says are involved (0: none said): “拖欠我们三十多个
+    工人工资” → 30. “户”/“家” count as one each (a household is at least one person)."""
+    found = 0
+    for match in _PEOPLE.finditer(text):
+        number = _chinese_number(match["n"])
+        if number is not None and number > found:
+            found = number
+    return found

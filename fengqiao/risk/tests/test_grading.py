@@ -84,6 +84,38 @@ def test_the_wage_arrears_report_grades_high_with_its_reasons(cast: Any, world: 
     ]
 
 
+def test_the_grid_workers_quick_report_reads_the_number_of_people_from_its_text(
+    cast: Any, world: Any
+) -> None:
+    """The quick report asks for no 涉及人数: “三十多个工人” in the text is 30 people."""
+    case = report(
+        cast, world, category=DisputeCategory.LABOUR, title="工地拖欠工人工资", facts=WAGE_TEXT
+    )
+    case.refresh_from_db()
+    assert case.people_count < 30  # the field itself is left as reported
+    assert case.grade == RiskGrade.HIGH
+    assert reasons(case)[0] == "涉及人数30人以上"
+
+
+@pytest.mark.parametrize(
+    ("words", "people"),
+    [
+        (WAGE_TEXT, 30),
+        ("20余名村民到村委会反映", 20),
+        ("一百二十名业主联名投诉", 120),
+        ("十五户居民的院墙被挖断", 15),
+        ("我们两个人去找过老板", 2),
+        ("邻居三五个人在楼下吵", 0),  # a range is no count
+        ("这块地我家种了三十多年", 0),  # years are not people
+        ("赔偿五千元", 0),
+    ],
+)
+def test_the_number_of_people_said_in_a_text(words: str, people: int) -> None:
+    from fengqiao.risk.text import people_mentioned
+
+    assert people_mentioned(words) == people
+
+
 @pytest.mark.parametrize(
     ("extra", "code", "grade"),
     [
