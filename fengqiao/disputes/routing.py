@@ -237,6 +237,37 @@ def recommend_orgs(case: Case) -> list[OrgRecommendation]:
     return results
 
 
+def subject_orgs(case: Case) -> list[Organization]:
+    """The 属事 orgs of ``case`` by the routing rules alone (``SubjectRule``): on the case's
+    region chain, of a kind a rule names for its category and, where the rule requires it,
+    listing the category among its 受理类别 — each with the department it belongs to, when it
+    is a department's 行政调解 organization (人社局 for its 劳动人事争议调解室). A risk warning
+    goes to these (seed 004 item 23: 向“属事”单位推送预警信息)."""
+    rules = _subject_rules(case.category)
+    if not rules:
+        return []
+    declares = OrgCategory.objects.filter(org=OuterRef("pk"), category=case.category)
+    found = [
+        org
+        for org in Organization.objects.filter(
+            region__in=_chain(case), is_active=True, kind_id__in=list(rules)
+        )
+        .annotate(declares=Exists(declares))
+        .select_related("kind", "region", "parent__kind")
+        .order_by("-region__level", "kind__sort_order", "pk")[:MAX_CANDIDATES]
+        if org.declares or not rules[org.kind_id].requires_declared
+    ]
+    departments = [
+        org.parent
+        for org in found
+        if org.parent is not None
+        and org.parent.is_active
+        and org.parent.kind.family == OrgFamily.DEPARTMENT
+    ]
+    unique = {org.pk: org for org in [*found, *departments]}
+    return list(unique.values())
+
+
 def _territory_reason(org: Organization, case: Case) -> str:
     if case.region_path.startswith(org.region.path) and org.region.level >= RegionLevel.VILLAGE:
         return _("属地：案发地%(org)s") % {"org": org.name}

@@ -5,14 +5,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from fengqiao.accounts.access import grant_org_ids, restrict
 from fengqiao.disputes.choices import IntakeChannel, PartyKind
 from fengqiao.disputes.models import Case, Party
+from fengqiao.disputes.permissions import VIEW_CASE
 from fengqiao.risk import text
+from fengqiao.risk.choices import EmergencyStatus, EmergencyTaskStatus, WarningStatus
 from fengqiao.risk.engine import Facts
-from fengqiao.risk.models import RiskAssessment
+from fengqiao.risk.models import EmergencyResponse, RiskAssessment, RiskWarning, WarningNotice
 
 REPEAT_WINDOW = timedelta(days=365)
 
@@ -101,3 +106,127 @@ def case_facts(case: Case, *, on: date | None = None, new: bool = False) -> Fact
 def assessment_for(case: Any) -> RiskAssessment | None:
     """The case's assessment (the caller has checked the user may see the case)."""
     return RiskAssessment.objects.filter(case_id=case.pk).select_related("override_by").first()
+
+
+# --- Warnings and emergency responses (data scope: the case's region, the orgs told) -------------
+
+PAGE = 50
+BOARD_ROWS = 50
+
+
+def warnings_for_user(user: Any) -> QuerySet[RiskWarning]:
+    return restrict(RiskWarning.objects.all(), user, VIEW_CASE)
+
+
+WARNING_TABS = {
+    "awaiting": _("待我单位签收"),
+    "open": _("处置中"),
+    "closed": _("已办结"),
+}
+
+
+def warning_list(user: Any, tab: str) -> list[RiskWarning]:
+    """One tab of 风险预警: those awaiting the user's orgs' acknowledgement, the open ones, the
+    closed ones — newest first, each with its case."""
+    qs = warnings_for_user(user).select_related("case")
+    if tab == "awaiting":
+        qs = qs.filter(
+            status=WarningStatus.OPEN,
+            pk__in=WarningNotice.objects.filter(
+                org_id__in=grant_org_ids(user), acknowledged_at__isnull=True
+            ).values("warning_id"),
+        )
+    elif tab == "open":
+        qs = qs.filter(status=WarningStatus.OPEN)
+    else:
+        qs = qs.exclude(status=WarningStatus.OPEN)
+    return list(qs[:PAGE])
+
+
+def warning_counts(user: Any) -> dict[str, int]:
+    qs = warnings_for_user(user).filter(status=WarningStatus.OPEN)
+    awaiting = qs.filter(
+        pk__in=WarningNotice.objects.filter(
+            org_id__in=grant_org_ids(user), acknowledged_at__isnull=True
+        ).values("warning_id")
+    )
+    return {"awaiting": awaiting.count(), "open": qs.count()}
+
+
+def warning_get_for_user(user: Any, pk: int) -> RiskWarning:
+    warning = warnings_for_user(user).select_related("case", "closed_by").filter(pk=pk).first()
+    if warning is None:
+        raise Http404
+    return warning
+
+
+def warning_detail(warning: RiskWarning) -> dict[str, Any]:
+    """What a warning's page shows beside it (read once it is known visible)."""
+    return {
+        "notices": list(
+            warning.notices.select_related("org", "acknowledged_by", "escalated_from__org")
+        ),
+        "actions": list(warning.actions.select_related("org", "actor")),
+        "emergencies": list(warning.emergencies.all()),
+    }
+
+
+def case_warnings(case: Any) -> list[RiskWarning]:
+    """The case page's warnings (the caller has checked the user may see the case)."""
+    return list(RiskWarning.objects.filter(case_id=case.pk).order_by("-raised_at")[:10])
+
+
+def case_emergencies(case: Any) -> list[EmergencyResponse]:
+    return list(EmergencyResponse.objects.filter(case_id=case.pk).order_by("-opened_at")[:10])
+
+
+def unacknowledged_notices(user: Any) -> tuple[int, list[WarningNotice]]:
+    """The supervision board's 预警未签收: notices of open warnings in the user's scope not yet
+    acknowledged (past their deadline first), with how many there are."""
+    qs = WarningNotice.objects.filter(
+        acknowledged_at__isnull=True,
+        warning__status=WarningStatus.OPEN,
+        warning__in=warnings_for_user(user),
+    )
+    rows = list(qs.select_related("org", "warning__case").order_by("due_at", "pk")[:BOARD_ROWS])
+    return qs.count(), rows
+
+
+def emergencies_for_user(user: Any) -> QuerySet[EmergencyResponse]:
+    return restrict(EmergencyResponse.objects.all(), user, VIEW_CASE)
+
+
+def emergency_list(user: Any, *, closed: bool = False) -> list[EmergencyResponse]:
+    status = EmergencyStatus.CLOSED if closed else EmergencyStatus.OPEN
+    qs = emergencies_for_user(user).filter(status=status).select_related("case", "lead", "platform")
+    return list(
+        qs.annotate(
+            open_tasks=Count("tasks", filter=Q(tasks__status=EmergencyTaskStatus.OPEN))
+        ).order_by("-opened_at")[:PAGE]
+    )
+
+
+def open_emergencies(user: Any) -> tuple[int, list[EmergencyResponse]]:
+    """The supervision board's 应急联动 until closed, with how many."""
+    qs = emergencies_for_user(user).filter(status=EmergencyStatus.OPEN)
+    return qs.count(), emergency_list(user)[:BOARD_ROWS]
+
+
+def emergency_get_for_user(user: Any, pk: int) -> EmergencyResponse:
+    response = (
+        emergencies_for_user(user)
+        .select_related("case", "lead", "platform", "warning", "opened_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if response is None:
+        raise Http404
+    return response
+
+
+def emergency_detail(response: EmergencyResponse) -> dict[str, Any]:
+    return {
+        "team": list(response.orgs.order_by("pk")),
+        "tasks": list(response.tasks.select_related("owner_org", "owner_user", "done_by")),
+        "log": list(response.log.select_related("org")),
+    }

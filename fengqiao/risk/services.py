@@ -17,10 +17,12 @@ from fengqiao.audit.services import audit_record
 from fengqiao.disputes.choices import RiskGrade
 from fengqiao.disputes.models import Case
 from fengqiao.disputes.services.transitions import record_event
+from fengqiao.risk.alerts import rises_to_warning, warning_raise
 from fengqiao.risk.choices import RiskAction
 from fengqiao.risk.engine import Grading, current_ruleset, evaluate
 from fengqiao.risk.models import RiskAssessment
-from fengqiao.risk.selectors import assessment_for, case_facts
+from fengqiao.risk.policy import OPEN_EMERGENCY, warning_may
+from fengqiao.risk.selectors import assessment_for, case_emergencies, case_facts, case_warnings
 
 
 def grade_case(case: Case) -> Grading:
@@ -57,7 +59,8 @@ def risk_grade(
         if registering
         else RiskAssessment.objects.select_for_update().filter(case=case).first()
     )
-    grading = evaluate(current_ruleset(), case_facts(case, new=registering))
+    facts = case_facts(case, new=registering)
+    grading = evaluate(current_ruleset(), facts)
     codes = sorted(f.code for f in grading.fired)
     fired = [f.as_dict() for f in grading.fired]
     now = timezone.now()
@@ -98,6 +101,13 @@ def risk_grade(
     if chosen is not None:
         _apply_choice(case, assessment, actor=actor, chosen=chosen, reason=reason, codes=codes)
     assessment.save()
+    # A grade that rises to 高 or 重大 (a new case graded so, new facts, or a person's
+    # override) warns the 属地 and 属事 orgs (alerts.py).
+    if rises_to_warning(None if first else before, assessment.grade):
+        reasons = [f.reason for f in grading.fired]
+        if assessment.override_grade:
+            reasons.append(_("人工调整：%(r)s") % {"r": assessment.override_reason or _("未说明")})
+        warning_raise(case, grade=assessment.grade, reasons=reasons, facts=facts, actor=actor)
     if assessment.grade != before and not first:
         audit_record(
             actor=actor,
@@ -157,5 +167,11 @@ def _apply_choice(
 
 
 def case_panel_context(user: Any, case: Any) -> dict[str, Any]:
-    """The case page's 风险研判 panel: the computed grade, the rules that fired, the override."""
-    return {"risk_assessment": assessment_for(case)}
+    """The case page's 风险研判 panel: the computed grade, the rules that fired, the override,
+    the case's warnings and emergency responses, and whether the user may open one."""
+    return {
+        "risk_assessment": assessment_for(case),
+        "risk_warnings": case_warnings(case),
+        "risk_emergencies": case_emergencies(case),
+        "may_open_emergency": warning_may(user, OPEN_EMERGENCY, case),
+    }

@@ -70,6 +70,22 @@ NAV = [
             }
         ),
     ),
+    NavItem(
+        _("风险预警"),
+        "risk:warning_list",
+        VIEW_CASE,
+        frozenset(
+            {
+                BuiltinRole.DISPATCHER.value,
+                BuiltinRole.LEADER.value,
+                BuiltinRole.MEDIATOR.value,
+                BuiltinRole.JUSTICE_OFFICER.value,
+                BuiltinRole.POLICE.value,
+                BuiltinRole.JUDGE.value,
+                BuiltinRole.COURT_CLERK.value,
+            }
+        ),
+    ),
     NavItem(_("行政区划"), "regions:tree", VIEW_REGION),
     NavItem(_("单位"), "orgs:org_list", VIEW_ORGANIZATION),
     NavItem(_("调解员名册"), "orgs:roster", VIEW_PERSON),
