@@ -9,7 +9,8 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Case as SqlCase
+from django.db.models import QuerySet, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,10 +20,12 @@ from django.views.decorators.http import require_GET, require_POST
 from fengqiao.accounts.access import require
 from fengqiao.accounts.models import User
 from fengqiao.disputes.permissions import VIEW_CASE
+from fengqiao.disputes.routing import subject_orgs
 from fengqiao.disputes.selectors import case_get_for_user
 from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.orgs.choices import OrgFamily
 from fengqiao.orgs.models import Organization
+from fengqiao.regions.choices import RegionLevel
 from fengqiao.regions.models import Region
 from fengqiao.risk import alerts, emergency, forms, selectors
 from fengqiao.risk.models import EmergencyTask, WarningNotice
@@ -39,17 +42,14 @@ from fengqiao.risk.policy import (
     warning_may,
 )
 
-# The orgs an on-site response draws on (seed 000 §四(七): 平安办、人民法庭、派出所、司法所),
-# with the departments and committees that handle the matter.
+# The orgs an on-site response draws on (seed 000 §四(七): 平安办、人民法庭、派出所、司法所), with
+# 信访 and the case's 属事 orgs (the routing rules').
 TEAM_FAMILIES = (
     OrgFamily.PLATFORM,
     OrgFamily.COURT,
     OrgFamily.POLICE,
     OrgFamily.JUSTICE,
     OrgFamily.PETITION,
-    OrgFamily.DEPARTMENT,
-    OrgFamily.COMMITTEE,
-    OrgFamily.ADMIN_MEDIATION,
 )
 # The first tasks a response suggests: who keeps order, who mediates, who advises on the law.
 SUGGESTED_TASKS = (
@@ -159,14 +159,18 @@ def warning_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 # --- Emergency responses --------------------------------------------------------------------------
 
 
-def _chain_orgs(region_path: str) -> QuerySet[Organization]:
-    """The orgs a response on a case at ``region_path`` may draw on: those of its township and
-    county (not every village's committee)."""
-    paths = [region_path[:i] for i in range(1, len(region_path) + 1)]
-    regions = Region.objects.filter(path__in=paths, level__lte=3)
-    return Organization.objects.filter(
+def _team_candidates(case: Any) -> list[Organization]:
+    """The orgs a response on ``case`` may draw on: the platforms, courts, police, justice and
+    信访 of its township and county (not every village's committee), and its 属事 orgs."""
+    paths = [case.region_path[:i] for i in range(1, len(case.region_path) + 1)]
+    regions = Region.objects.filter(path__in=paths, level__lte=RegionLevel.TOWNSHIP)
+    near = Organization.objects.filter(
         region__in=regions, is_active=True, kind__family__in=TEAM_FAMILIES
     ).select_related("kind", "region")
+    found = {o.pk: o for o in near}
+    for org in subject_orgs(case):
+        found.setdefault(org.pk, org)
+    return sorted(found.values(), key=lambda o: (-o.region.level, o.kind.family, o.pk))
 
 
 def _team_users(orgs: Any) -> QuerySet[User]:
@@ -210,8 +214,10 @@ def emergency_new(request: HttpRequest) -> HttpResponse:
         raise Http404 from exc
     if not warning_may(user, OPEN_EMERGENCY, case):
         raise PermissionDenied(_("只有案发地的综治中心（平安办）可以启动应急联动。"))
-    chain = list(_chain_orgs(case.region_path).order_by("kind__family", "-region__level", "pk"))
-    orgs = Organization.objects.filter(pk__in=[o.pk for o in chain]).order_by("kind__family", "pk")
+    chain = _team_candidates(case)
+    # In the order of ``chain``: the township's own first.
+    order = SqlCase(*(When(pk=o.pk, then=i) for i, o in enumerate(chain)))
+    orgs = Organization.objects.filter(pk__in=[o.pk for o in chain]).order_by(order)
     leads = _team_users(
         [o.pk for o in chain if o.kind.family in (OrgFamily.PLATFORM, OrgFamily.POLICE)]
         + [o.pk for o in chain if o.kind.family in (OrgFamily.JUSTICE, OrgFamily.COURT)]

@@ -81,10 +81,12 @@ def test_the_wage_arrears_report_warns_the_territory_and_subject_orgs(client: An
     case = report(client)
     assert case.grade == RiskGrade.HIGH
     warning = RiskWarning.objects.get(case=case)
-    assert warning.grade == RiskGrade.HIGH and warning.status == WarningStatus.OPEN
+    assert warning.grade == RiskGrade.HIGH
+    assert warning.status == WarningStatus.OPEN
     assert warning.reasons[:2] == ["涉及人数30人以上", "劳动争议（劳资重点领域）"]
     assert "扬言聚集堵路" in warning.reasons
-    assert "稳控" in warning.measures[0] and "疏导" in warning.measures[1]
+    assert "稳控" in warning.measures[0]
+    assert "疏导" in warning.measures[1]
     sent = notices(case)
     township = township_platform()
     assert sent[township.name].basis == WarningBasis.TERRITORY
@@ -104,7 +106,8 @@ def test_the_wage_arrears_report_warns_the_territory_and_subject_orgs(client: An
     listing = page_text(client.get("/risk/warnings/"))
     assert case.number in listing
     page = page_text(client.get(message.url))
-    assert "涉及人数：30人" in page and "签收" in page
+    assert "涉及人数：30人" in page
+    assert "签收" in page
 
 
 def test_unacknowledged_notices_escalate_once_to_the_county(client: Any) -> None:
@@ -126,9 +129,11 @@ def test_unacknowledged_notices_escalate_once_to_the_county(client: Any) -> None
     told = Notification.objects.filter(
         recipient=user("dispatcher_county"), kind=NotificationKind.WARNING, case=case
     )
-    assert told.count() == 1 and told.get().title.startswith("预警升级")
+    assert told.count() == 1
+    assert told.get().title.startswith("预警升级")
     township.refresh_from_db()
-    assert township.escalated_at is None and township.acknowledged_at is not None
+    assert township.escalated_at is None
+    assert township.acknowledged_at is not None
     assert case.timeline.filter(action="risk_warning_escalate").count() == first.escalated
     # The county's own notice, unacknowledged too, has no platform above it to go to
     assert sweep_warnings(late + timedelta(minutes=121)).escalated == 1
@@ -206,7 +211,8 @@ def test_an_emergency_response_runs_until_every_task_is_done(client: Any) -> Non
     assert response.status == EmergencyStatus.CLOSED
     client.force_login(user("police"))
     text = page_text(client.get(f"/risk/emergencies/{response.pk}/"))
-    assert "民警到场，秩序平稳" in text and "工资已分期支付" in text
+    assert "民警到场，秩序平稳" in text
+    assert "工资已分期支付" in text
 
 
 def test_an_overdue_emergency_task_is_chased_once(client: Any) -> None:
@@ -215,9 +221,14 @@ def test_an_overdue_emergency_task_is_chased_once(client: Any) -> None:
     later = timezone.now() + timedelta(hours=5)
     assert sweep_warnings(later).tasks_overdue == 1
     assert sweep_warnings(later).tasks_overdue == 0
-    assert Notification.objects.filter(
-        recipient=user("police"), kind=NotificationKind.EMERGENCY, title__startswith="应急任务逾期"
-    ).count() == 1
+    assert (
+        Notification.objects.filter(
+            recipient=user("police"),
+            kind=NotificationKind.EMERGENCY,
+            title__startswith="应急任务逾期",
+        ).count()
+        == 1
+    )
     assert response.tasks.filter(overdue_notified_at__isnull=False).count() == 1
 
 
@@ -242,4 +253,5 @@ def test_only_the_platform_over_the_case_opens_a_response(client: Any) -> None:
     form = client.get(f"/risk/emergencies/new/?warning={warning.pk}")
     assert form.status_code == 200
     html = form.content.decode()
-    assert "现场稳控" in html and "派出所" in page_text(form)
+    assert "现场稳控" in html
+    assert "派出所" in page_text(form)
