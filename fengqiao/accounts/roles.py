@@ -73,6 +73,8 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
             "risk.add_sensitiveperiod",
             "risk.change_sensitiveperiod",
             "risk.delete_sensitiveperiod",
+            "risk.view_warninglimit",
+            "risk.change_warninglimit",
         ],
         "description": "账户与系统配置（含接口密钥）；不能查看案件数据",
     },
@@ -175,6 +177,7 @@ REFERENCE_MODELS = frozenset(
         "risk.riskrule",
         "risk.lexiconterm",
         "risk.sensitiveperiod",
+        "risk.warninglimit",
     }
 )
 

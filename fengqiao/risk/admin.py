@@ -10,7 +10,13 @@ from django.http import HttpRequest
 
 from fengqiao.audit.admin import AuditedModelAdmin
 from fengqiao.audit.services import reference_delete, reference_save
-from fengqiao.risk.models import LexiconTerm, RiskAssessment, RiskRule, SensitivePeriod
+from fengqiao.risk.models import (
+    LexiconTerm,
+    RiskAssessment,
+    RiskRule,
+    SensitivePeriod,
+    WarningLimit,
+)
 
 
 class LexiconTermInline(admin.TabularInline):
@@ -43,6 +49,14 @@ class SensitivePeriodAdmin(AuditedModelAdmin):
 
     list_display = ["name", "starts_on", "ends_on", "note"]
     date_hierarchy = "starts_on"
+
+
+@admin.register(WarningLimit)
+class WarningLimitAdmin(AuditedModelAdmin):
+    """预警签收时限: per grade that warns, the minutes to acknowledge and the measures."""
+
+    list_display = ["grade", "ack_minutes"]
+    list_editable = ["ack_minutes"]
 
 
 @admin.register(RiskAssessment)

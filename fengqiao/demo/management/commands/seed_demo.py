@@ -21,6 +21,7 @@ from fengqiao.demo.fulfilment import demo_fulfilment_seed
 from fengqiao.demo.governance import demo_governance_seed
 from fengqiao.demo.referrals import demo_referrals_seed
 from fengqiao.demo.seed import DemoAlreadyLoaded, demo_seed
+from fengqiao.demo.warnings import demo_warnings_seed
 from fengqiao.regions.models import Region
 
 # --small: the same kinds of orgs and the same demo accounts in three townships of three villages,
@@ -76,6 +77,7 @@ class Command(BaseCommand):
         confirmations = demo_confirmations_seed(small=options["small"])
         roster, referrals = demo_referrals_seed(today=timezone.localdate())
         governance = demo_governance_seed(today=timezone.localdate())
+        warnings = demo_warnings_seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成演示区县“{COUNTY_NAME}”（种子 {options['seed']}）："
@@ -90,6 +92,7 @@ class Command(BaseCommand):
                 f"法院委派委托 {referrals} 件、特邀调解名册 {roster} 条，"
                 f"会议 {governance.meetings} 次（交办任务 {governance.tasks} 项）、"
                 f"法治宣传活动 {governance.activities} 次，"
+                f"风险预警 {warnings.warnings} 条、应急联动 {warnings.emergencies} 次，"
                 f"用时 {time.monotonic() - started:.1f} 秒。"
             )
         )
