@@ -92,12 +92,12 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
     },
     BuiltinRole.LEADER: {
         "scope": DataScope.REGION,
-        "perms": [*ROSTER, *CASE_READ],
-        "description": "辖区只读：报表、名册",
+        "perms": [*ROSTER, *CASE_READ, "supervision.oversee"],
+        "description": "辖区只读：报表、名册；督办",
     },
     BuiltinRole.DISPATCHER: {
         "scope": DataScope.REGION,
-        "perms": [*ROSTER, *CASE_DISPATCH],
+        "perms": [*ROSTER, *CASE_DISPATCH, "supervision.oversee"],
         "description": "平安办研判、交办、督办",
     },
     BuiltinRole.MEDIATOR: {
@@ -165,7 +165,9 @@ ADMIN_DEFINING_PERMS = {
     VIEW_AUDITEVENT: BuiltinRole.AUDITOR,
 }
 # Apps whose rows are case data (DESIGN §6); the admin roles hold none of their permissions.
-CASE_DATA_APPS = frozenset({"disputes", "mediation", "court", "risk", "documents", "intel"})
+CASE_DATA_APPS = frozenset(
+    {"disputes", "mediation", "court", "risk", "documents", "intel", "supervision"}
+)
 # Configuration kept in those apps that holds no case data: the system admin edits it.
 REFERENCE_MODELS = frozenset(
     {

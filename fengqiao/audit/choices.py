@@ -83,6 +83,8 @@ class EventType(models.TextChoices):
     EMERGENCY_TASK = "risk.emergency_task", _("应急任务")
     EMERGENCY_LOG = "risk.emergency_log", _("应急处置记录")
     EMERGENCY_CLOSED = "risk.emergency_closed", _("结束应急联动")
+    DIRECTIVE_ISSUED = "supervision.directive_issued", _("下达督办令")
+    DIRECTIVE_ANSWERED = "supervision.directive_answered", _("督办令反馈")
     # Reference data edited in the Django admin (routing rules, holiday overrides, org kinds…).
     REFERENCE_ADDED = "reference.added", _("新增基础数据")
     REFERENCE_CHANGED = "reference.changed", _("修改基础数据")

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "fengqiao.court",
     "fengqiao.risk",
     "fengqiao.governance",
+    "fengqiao.supervision",
     "fengqiao.api",
     "fengqiao.web",
     "fengqiao.demo",

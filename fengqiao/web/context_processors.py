@@ -21,6 +21,7 @@ from fengqiao.disputes import deadlines
 from fengqiao.disputes.permissions import CHANGE_CALENDAROVERRIDE, REGISTER_CASE, VIEW_CASE
 from fengqiao.orgs.permissions import VIEW_ORGANIZATION, VIEW_PERSON, VIEW_REPORTS
 from fengqiao.regions.permissions import VIEW_REGION
+from fengqiao.supervision.permissions import OVERSEE
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ NAV = [
             }
         ),
     ),
+    NavItem(_("督办"), "supervision:board", OVERSEE),
     NavItem(_("行政区划"), "regions:tree", VIEW_REGION),
     NavItem(_("单位"), "orgs:org_list", VIEW_ORGANIZATION),
     NavItem(_("调解员名册"), "orgs:roster", VIEW_PERSON),

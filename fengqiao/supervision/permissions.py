@@ -1,0 +1,1 @@
+OVERSEE = "supervision.oversee"
