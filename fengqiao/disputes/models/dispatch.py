@@ -149,6 +149,13 @@ class DueItem(models.Model):
                 name="due_running_at",
                 condition=models.Q(status="open", paused_at__isnull=True),
             ),
+            # The 督办 board (supervision/selectors.py): an org's running deadlines past due,
+            # one index range per org of the overseen region.
+            models.Index(
+                fields=["org", "kind", "due_at"],
+                name="due_org_running",
+                condition=models.Q(status="open", paused_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
