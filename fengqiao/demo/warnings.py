@@ -38,6 +38,7 @@ from fengqiao.risk.models import (
     WarningAction,
     WarningNotice,
 )
+from fengqiao.supervision.services import directive_answer, directive_issue
 
 
 @dataclass(frozen=True)
@@ -225,6 +226,25 @@ def demo_warnings_seed(*, now: datetime | None = None) -> WarningsSummary:
     )
     EmergencyLog.objects.filter(response=response).update(at=F("at") - by + timedelta(hours=3))
     RiskWarning.objects.filter(pk=warning.pk).update(closed_at=now - by + timedelta(days=1))
+
+    # The county directed the township on the factory's warning, which it never acknowledged.
+    county = _user("dispatcher_county")
+    notice = WarningNotice.objects.filter(
+        warning__case=factory, org_id=_org_id("dispatcher")
+    ).first()
+    if county is not None and notice is not None:
+        directive = directive_issue(
+            actor=county,
+            kind="warning",
+            object_id=notice.pk,
+            due_at=now + timedelta(hours=4),
+            comment="请立即签收预警，落实包案稳控，今日内反馈处置情况",
+        )
+        directive_answer(
+            actor=dispatcher,
+            directive_id=directive.pk,
+            answer="已补签收，镇包案领导已到厂约谈负责人，明日发放首期工资",
+        )
 
     # 20 minutes ago: awaiting the township's acknowledgement.
     neighbour = _report(

@@ -198,20 +198,20 @@ def _suggested(orgs: list[Organization], platforms: list[Organization]) -> dict[
 
 
 @login_required
-def emergency_new(request: HttpRequest) -> HttpResponse:
-    """启动应急联动 from a case (``?case=``) or its warning (``?warning=``)."""
+def emergency_new(request: HttpRequest, case_pk: int) -> HttpResponse:
+    """启动应急联动 on a case, from its warning (``?warning=``) or the case page."""
     user = _actor(request)
     require(user, VIEW_CASE)
+    case = case_get_for_user(user, case_pk)
     source = request.POST if request.method == "POST" else request.GET
     warning = None
-    try:
-        if source.get("warning"):
+    if source.get("warning"):
+        try:
             warning = selectors.warning_get_for_user(user, int(source["warning"]))
-            case = warning.case
-        else:
-            case = case_get_for_user(user, int(source.get("case") or 0))
-    except ValueError as exc:
-        raise Http404 from exc
+        except ValueError as exc:
+            raise Http404 from exc
+        if warning.case_id != case.pk:
+            raise Http404
     if not warning_may(user, OPEN_EMERGENCY, case):
         raise PermissionDenied(_("只有案发地的综治中心（平安办）可以启动应急联动。"))
     chain = _team_candidates(case)

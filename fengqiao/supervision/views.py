@@ -45,7 +45,7 @@ def board(request: HttpRequest) -> HttpResponse:
 def items(request: HttpRequest) -> HttpResponse:
     """The items behind one count; each may be given a 督办令."""
     user = _overseer(request)
-    key = request.GET.get("kind", "")
+    key = request.GET.get("kind") or "warning"
     source = selectors.source(key)
     if source is None:
         raise Http404

@@ -255,9 +255,12 @@ def test_only_the_platform_over_the_case_opens_a_response(client: Any) -> None:
             tasks=[],
         )
     client.force_login(user("police"))
-    assert client.get(f"/risk/emergencies/new/?warning={warning.pk}").status_code in (403, 404)
+    assert client.get(f"/risk/emergencies/new/{case.pk}/?warning={warning.pk}").status_code in (
+        403,
+        404,
+    )
     client.force_login(user("dispatcher"))
-    form = client.get(f"/risk/emergencies/new/?warning={warning.pk}")
+    form = client.get(f"/risk/emergencies/new/{case.pk}/?warning={warning.pk}")
     assert form.status_code == 200
     html = form.content.decode()
     assert "现场稳控" in html

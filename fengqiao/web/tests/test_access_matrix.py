@@ -67,6 +67,9 @@ from fengqiao.orgs.permissions import (
 )
 from fengqiao.orgs.selectors import people_visible_to
 from fengqiao.regions.permissions import VIEW_REGION
+from fengqiao.risk import selectors as risk_selectors
+from fengqiao.supervision import selectors as supervision_selectors
+from fengqiao.supervision.permissions import OVERSEE
 
 pytestmark = pytest.mark.usefixtures("demo_county", "db")
 
@@ -205,6 +208,18 @@ RULES: dict[str, Rule] = {
     "governance:publicity": Rule(VIEW_CASE),
     "governance:publicity_new": Rule(is_platform_user),
     "governance:file_download": Rule(VIEW_CASE, GET, ("gov_file",)),
+    "risk:warning_list": Rule(VIEW_CASE),
+    "risk:warning_detail": Rule(VIEW_CASE, GET, ("warning",)),
+    "risk:warning_act": Rule(VIEW_CASE, POST, ("warning", "warning_action")),
+    "risk:emergency_list": Rule(VIEW_CASE),
+    "risk:emergency_new": Rule(is_platform_user, GET, ("case",)),
+    "risk:emergency_detail": Rule(VIEW_CASE, GET, ("emergency",)),
+    "risk:emergency_act": Rule(VIEW_CASE, POST, ("emergency", "emergency_action")),
+    "supervision:board": Rule(OVERSEE),
+    "supervision:items": Rule(OVERSEE),
+    "supervision:issue": Rule(OVERSEE, POST),
+    "supervision:directive_list": Rule(VIEW_CASE),
+    "supervision:directive_detail": Rule(VIEW_CASE, GET, ("directive",)),
 }
 # The API is checked by its own test below (keys, not sessions); these are its URL names.
 API = {"api:case_create", "api:case_list", "api:case_detail", "api:openapi-json", "api:api-root"}
@@ -361,6 +376,10 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         return _issued_document_id() if inside else None
     if kind == "meeting_action":
         return "minutes" if inside else None
+    if kind == "warning_action":
+        return "record" if inside else None
+    if kind == "emergency_action":
+        return "log" if inside else None
     if kind == "confirmation_doc":
         return "application" if inside else None
     if kind == "doc_type":  # a type every case has; the case is what the scope is about
@@ -372,6 +391,8 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         user = User.objects.get(username="dispatcher")
     if kind == "issued":
         return _issued(user, inside)
+    if kind in ("warning", "emergency", "directive"):
+        return _prevention_object(kind, user, inside)
     if kind == "signed_receipt":
         return _signed_receipt(user, inside)
     if kind in ("confirmation", "flag", "readable_confirmation", "documented_confirmation"):
@@ -462,6 +483,19 @@ def _governance_object(kind: str, user: User, inside: bool) -> int | None:
     seen_meetings = governance.meetings_for_user(user).values("pk")
     files = GovernanceFile.objects.filter(meeting__in=seen_meetings)
     return _first(files if inside else GovernanceFile.objects.exclude(pk__in=files.values("pk")))
+
+
+def _prevention_object(kind: str, user: User, inside: bool) -> int | None:
+    """A warning, emergency response or 督办令 the user sees (``inside``) or one they do not."""
+    seen: Any
+    if kind == "warning":
+        seen = risk_selectors.warnings_for_user(user)
+    elif kind == "emergency":
+        seen = risk_selectors.emergencies_for_user(user)
+    else:
+        seen = supervision_selectors.directives_for_user(user)
+    model = seen.model
+    return _first(seen if inside else model.objects.exclude(pk__in=seen.values("pk")))
 
 
 def _court_object(kind: str, user: User, inside: bool) -> int | None:
