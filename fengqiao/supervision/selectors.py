@@ -57,9 +57,10 @@ class Item:
 class Source:
     key: str
     label: Any
-    counts: Callable[[QuerySet[Organization], datetime], dict[int, int]]
+    # (the overseer, the overseen orgs, now) → org id → how many.
+    counts: Callable[[Any, QuerySet[Organization], datetime], dict[int, int]]
     # The items behind a count, or the one item ``pk`` (to issue a 督办令 on it).
-    items: Callable[[QuerySet[Organization], datetime, int | None], list[Item]]
+    items: Callable[[Any, QuerySet[Organization], datetime, int | None], list[Item]]
 
 
 def _only(qs: QuerySet[Any], pk: int | None) -> QuerySet[Any]:
@@ -97,10 +98,12 @@ def _due(kind: str, orgs: QuerySet[Organization], now: datetime) -> QuerySet[Due
 
 
 def _due_source(kind: str) -> Source:
-    def counts(orgs: QuerySet[Organization], now: datetime) -> dict[int, int]:
+    def counts(user: Any, orgs: QuerySet[Organization], now: datetime) -> dict[int, int]:
         return _count(_due(kind, orgs, now), "org_id")
 
-    def items(orgs: QuerySet[Organization], now: datetime, pk: int | None = None) -> list[Item]:
+    def items(
+        user: Any, orgs: QuerySet[Organization], now: datetime, pk: int | None = None
+    ) -> list[Item]:
         rows = list(
             _only(_due(kind, orgs, now), pk)
             .select_related("case", "org")
@@ -133,12 +136,12 @@ def _notices(orgs: QuerySet[Organization]) -> QuerySet[WarningNotice]:
     )
 
 
-def _warning_counts(orgs: QuerySet[Organization], now: datetime) -> dict[int, int]:
+def _warning_counts(user: Any, orgs: QuerySet[Organization], now: datetime) -> dict[int, int]:
     return _count(_notices(orgs), "org_id")
 
 
 def _warning_items(
-    orgs: QuerySet[Organization], now: datetime, pk: int | None = None
+    user: Any, orgs: QuerySet[Organization], now: datetime, pk: int | None = None
 ) -> list[Item]:
     rows = _only(_notices(orgs), pk).select_related("warning__case", "org").order_by("due_at", "pk")
     return [
@@ -167,12 +170,12 @@ def _responses(orgs: QuerySet[Organization]) -> QuerySet[EmergencyResponse]:
     )
 
 
-def _emergency_counts(orgs: QuerySet[Organization], now: datetime) -> dict[int, int]:
+def _emergency_counts(user: Any, orgs: QuerySet[Organization], now: datetime) -> dict[int, int]:
     return _count(_responses(orgs), "platform_id")
 
 
 def _emergency_items(
-    orgs: QuerySet[Organization], now: datetime, pk: int | None = None
+    user: Any, orgs: QuerySet[Organization], now: datetime, pk: int | None = None
 ) -> list[Item]:
     rows = _only(_responses(orgs), pk).select_related("platform").order_by("opened_at", "pk")
     return [
@@ -198,7 +201,7 @@ def _tasks(orgs: QuerySet[Organization], now: datetime) -> QuerySet[ResolutionTa
     )
 
 
-def _task_counts(orgs: QuerySet[Organization], now: datetime) -> dict[int, int]:
+def _task_counts(user: Any, orgs: QuerySet[Organization], now: datetime) -> dict[int, int]:
     return _count(_tasks(orgs, now), "owner_org_id")
 
 
@@ -206,7 +209,9 @@ def _end_of(day: Any) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(23, 59)))
 
 
-def _task_items(orgs: QuerySet[Organization], now: datetime, pk: int | None = None) -> list[Item]:
+def _task_items(
+    user: Any, orgs: QuerySet[Organization], now: datetime, pk: int | None = None
+) -> list[Item]:
     rows = _only(_tasks(orgs, now), pk).select_related("owner_org", "resolution")
     return [
         Item(
@@ -228,12 +233,12 @@ def _directives(orgs: QuerySet[Organization], now: datetime) -> QuerySet[Directi
     )
 
 
-def _directive_counts(orgs: QuerySet[Organization], now: datetime) -> dict[int, int]:
+def _directive_counts(user: Any, orgs: QuerySet[Organization], now: datetime) -> dict[int, int]:
     return _count(_directives(orgs, now), "org_id")
 
 
 def _directive_items(
-    orgs: QuerySet[Organization], now: datetime, pk: int | None = None
+    user: Any, orgs: QuerySet[Organization], now: datetime, pk: int | None = None
 ) -> list[Item]:
     rows = _only(_directives(orgs, now), pk).select_related("org").order_by("due_at", "pk")
     return [
@@ -323,7 +328,7 @@ def board(user: Any, now: datetime | None = None) -> Board:
     now = now or timezone.now()
     orgs = overseen_orgs(user)
     kinds = sources()
-    per_kind = [s.counts(orgs, now) for s in kinds]
+    per_kind = [s.counts(user, orgs, now) for s in kinds]
     org_ids = {pk for counts in per_kind for pk in counts}
     found = Organization.objects.filter(pk__in=org_ids).select_related("region", "kind")
     keys = [s.key for s in kinds]
@@ -346,7 +351,7 @@ def board_items(user: Any, key: str, org_id: int | None = None) -> list[Item]:
     orgs = overseen_orgs(user)
     if org_id is not None:
         orgs = orgs.filter(pk=org_id)
-    return found.items(orgs, timezone.now(), None)
+    return found.items(user, orgs, timezone.now(), None)
 
 
 def board_item(user: Any, key: str, pk: int) -> Item | None:
@@ -354,7 +359,7 @@ def board_item(user: Any, key: str, pk: int) -> Item | None:
     found = source(key)
     if found is None:
         return None
-    items = found.items(overseen_orgs(user), timezone.now(), pk)
+    items = found.items(user, overseen_orgs(user), timezone.now(), pk)
     return items[0] if items else None
 
 
