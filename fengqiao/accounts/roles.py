@@ -61,6 +61,8 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
             "disputes.change_deadlinelimit",
             "governance.view_meetingtype",
             "governance.change_meetingtype",
+            "governance.view_screeningplan",
+            "governance.change_screeningplan",
             # 风险研判规则, its lexicon and the sensitive periods (docs/risk.md).
             "risk.view_riskrule",
             "risk.add_riskrule",

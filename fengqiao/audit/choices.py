@@ -85,6 +85,8 @@ class EventType(models.TextChoices):
     EMERGENCY_CLOSED = "risk.emergency_closed", _("结束应急联动")
     DIRECTIVE_ISSUED = "supervision.directive_issued", _("下达督办令")
     DIRECTIVE_ANSWERED = "supervision.directive_answered", _("督办令反馈")
+    GOV_SCREENING_REPORT = "governance.screening_report", _("报送排查报告")
+    GOV_SCREENING_CAMPAIGN = "governance.screening_campaign", _("部署专项排查")
     # Reference data edited in the Django admin (routing rules, holiday overrides, org kinds…).
     REFERENCE_ADDED = "reference.added", _("新增基础数据")
     REFERENCE_CHANGED = "reference.changed", _("修改基础数据")

@@ -38,3 +38,23 @@ class FileKind(models.TextChoices):
     ATTACHMENT = "attachment", _("会议附件")
     EVIDENCE = "evidence", _("办结凭证")
     PHOTO = "photo", _("活动照片")
+
+
+class ScreeningCadence(models.TextChoices):
+    """How often a unit files its 排查 report (seed 004 item 22: 网格每日, 村（社区）每周,
+    乡镇（街道）每半月, 区每月, 特殊敏感时期每日)."""
+
+    DAILY = "daily", _("每日")
+    WEEKLY = "weekly", _("每周")
+    SEMI_MONTHLY = "semi_monthly", _("每半月")
+    MONTHLY = "monthly", _("每月")
+
+
+class ScreeningState(models.TextChoices):
+    """A unit's report for one period, as the board shows it (derived, not stored)."""
+
+    FILED = "filed", _("已报")
+    ZERO = "zero", _("零报告")
+    LATE = "late", _("迟报")
+    MISSING = "missing", _("未报")
+    PENDING = "pending", _("未到期")

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.core.formfields import StyledForm
+from fengqiao.core.choices import DisputeCategory
+from fengqiao.core.formfields import LongTextField, StyledForm, TextField
+from fengqiao.core.validators import validate_date_range
 from fengqiao.governance.choices import PublicityKind
-from fengqiao.governance.models import MeetingType
+from fengqiao.governance.models import SCREENING_LEVELS, MeetingType
 from fengqiao.governance.services import Upload
 
 
@@ -169,3 +172,105 @@ class PublicityForm(StyledForm):
         if len(platforms) == 1:
             self.fields["organizer"].empty_label = None  # type: ignore[attr-defined]
         self.fields["orgs"].queryset = partners  # type: ignore[attr-defined]
+
+
+# --- 排查 --------------------------------------------------------------------------------------
+
+ZERO, FOUND = "zero", "found"
+
+
+class ScreeningReportForm(StyledForm):
+    """排查报告 — a phone-sized form: 零报告 with one tap, or the disputes found (cases
+    registered here this period, or a line each)."""
+
+    large = True
+
+    result = forms.ChoiceField(
+        label=_("本期排查结果"),
+        choices=[(ZERO, _("未发现矛盾纠纷（零报告）")), (FOUND, _("发现矛盾纠纷"))],
+        widget=forms.RadioSelect,
+    )
+    cases = forms.MultipleChoiceField(
+        label=_("本期已上报的纠纷（勾选列入本次报告）"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    finding_1 = TextField(label=_("其他发现（一句话说明）"), max_length=200, required=False)
+    finding_2 = TextField(label=_("其他发现"), max_length=200, required=False)
+    finding_3 = TextField(label=_("其他发现"), max_length=200, required=False)
+    note = LongTextField(label=_("排查情况说明（可不填）"), max_length=2000, required=False)
+
+    def __init__(self, *args: Any, cases: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].choices = [  # type: ignore[attr-defined]
+            (str(c.pk), f"{c.number} {c.title}") for c in cases
+        ]
+        if not cases:
+            del self.fields["cases"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        found = [data.get(f"finding_{i}") for i in (1, 2, 3)]
+        if data.get("result") == FOUND and not (any(found) or data.get("cases")):
+            self.add_error(None, _("请勾选或填写排查发现的纠纷，未发现请选择“零报告”。"))
+        return data
+
+    @property
+    def descriptions(self) -> list[str]:
+        if self.cleaned_data.get("result") != FOUND:
+            return []
+        return [self.cleaned_data.get(f"finding_{i}") or "" for i in (1, 2, 3)]
+
+    @property
+    def case_ids(self) -> list[int]:
+        if self.cleaned_data.get("result") != FOUND:
+            return []
+        return [int(pk) for pk in self.cleaned_data.get("cases") or []]
+
+
+class RegionChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{'　' * max(obj.level - 3, 0)}{obj.name}"
+
+
+class ScreeningCampaignForm(StyledForm):
+    """部署专项排查 (a sensitive period: daily, over a date range, in a part of the area)."""
+
+    organizer = OrgChoiceField(label=_("部署单位"), queryset=None)
+    title = TextField(label=_("专项排查名称"), max_length=100)
+    region = RegionChoice(label=_("排查范围"), queryset=None)
+    unit_level = forms.TypedChoiceField(
+        label=_("报送单位"), choices=SCREENING_LEVELS[1:], coerce=int, initial=5
+    )
+    starts_on = forms.DateField(
+        label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    ends_on = forms.DateField(
+        label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    categories = forms.MultipleChoiceField(
+        label=_("重点纠纷类别（可不选）"),
+        choices=DisputeCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = LongTextField(label=_("工作要求"), max_length=2000, required=False)
+    submit_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+    def __init__(self, *args: Any, platforms: Any, regions: Any, **kwargs: Any) -> None:
+        today = timezone.localdate()
+        kwargs.setdefault("initial", {"submit_key": _key(), "starts_on": today, "ends_on": today})
+        super().__init__(*args, **kwargs)
+        self.fields["organizer"].queryset = platforms  # type: ignore[attr-defined]
+        if len(platforms) == 1:
+            self.fields["organizer"].empty_label = None  # type: ignore[attr-defined]
+        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in ("starts_on", "ends_on"):
+            try:
+                validate_date_range(data.get(name), allow_future=True, latest=date(2100, 12, 31))
+            except forms.ValidationError as exc:
+                self.add_error(name, exc)
+        return data

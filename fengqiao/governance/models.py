@@ -19,8 +19,10 @@ from fengqiao.governance.choices import (
     FileKind,
     MeetingStatus,
     PublicityKind,
+    ScreeningCadence,
     TaskStatus,
 )
+from fengqiao.regions.choices import RegionLevel
 
 
 class MeetingType(models.Model):
@@ -280,3 +282,192 @@ class GovernanceFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+# --- 排查 (screening) ----------------------------------------------------------------------------
+
+# The units that file 排查 reports: the county, each township, village and grid.
+SCREENING_LEVELS = [
+    (RegionLevel.COUNTY.value, _("区县")),
+    (RegionLevel.TOWNSHIP.value, _("乡镇（街道）")),
+    (RegionLevel.VILLAGE.value, _("村（社区）")),
+    (RegionLevel.GRID.value, _("网格")),
+]
+
+
+class ScreeningPlan(models.Model):
+    """排查计划 — how often each unit of a region level files its 排查 report (seed 004 item
+    22). Data, edited in the admin; migration 0004 loads the seed's four."""
+
+    level = models.PositiveSmallIntegerField(
+        _("排查单位层级"), choices=SCREENING_LEVELS, unique=True
+    )
+    cadence = models.CharField(_("排查频次"), max_length=20, choices=ScreeningCadence.choices)
+    is_active = models.BooleanField(_("启用"), default=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("排查计划")
+        verbose_name_plural = _("排查计划")
+        ordering = ("level",)
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()}{self.get_cadence_display()}排查"
+
+
+class ScreeningCampaign(models.Model):
+    """专项排查 — a platform's daily screening over a date range (a sensitive period) in a
+    region subtree, optionally on some dispute categories; every unit of ``unit_level`` in the
+    subtree files one report a day."""
+
+    title = models.CharField(_("专项排查名称"), max_length=100)
+    organizer = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("部署单位")
+    )
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("排查范围")
+    )
+    unit_level = models.PositiveSmallIntegerField(
+        _("报送单位层级"), choices=SCREENING_LEVELS, default=RegionLevel.VILLAGE
+    )
+    categories = models.JSONField(_("重点纠纷类别"), default=list, blank=True)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    note = models.TextField(_("工作要求"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    submit_key = models.CharField(max_length=40, unique=True, null=True, blank=True)
+
+    scope_lookups: ClassVar[dict[str, str]] = {"region": "region__path", "org": "organizer_id"}
+
+    class Meta:
+        verbose_name = _("专项排查")
+        verbose_name_plural = _("专项排查")
+        ordering = ("-starts_on", "-pk")
+        indexes = [models.Index(fields=["ends_on", "starts_on"], name="campaign_dates")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ScreeningReport(models.Model):
+    """排查报告 — one unit's report for one period of a plan or a campaign: the disputes found
+    (``findings``) or an explicit 零报告. One per unit and period (double submit safe); filed
+    after its due time it is 迟报."""
+
+    unit = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("报送单位")
+    )
+    plan = models.ForeignKey(
+        ScreeningPlan, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+    campaign = models.ForeignKey(
+        ScreeningCampaign,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("专项排查"),
+    )
+    period_start = models.DateField(_("期次开始"))
+    period_end = models.DateField(_("期次结束"))
+    due_at = models.DateTimeField(_("应报时间"))
+    is_zero = models.BooleanField(_("零报告"), default=False)
+    is_late = models.BooleanField(_("迟报"), default=False)
+    note = models.TextField(_("排查情况"), blank=True)
+    filing_org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    filed_at = models.DateTimeField(_("报送时间"), default=timezone.now)
+
+    scope_lookups: ClassVar[dict[str, str]] = {"region": "unit__path"}
+
+    class Meta:
+        verbose_name = _("排查报告")
+        verbose_name_plural = _("排查报告")
+        ordering = ("-period_start", "unit")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "plan", "period_start"],
+                name="screening_report_plan_once",
+                condition=Q(plan__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "campaign", "period_start"],
+                name="screening_report_campaign_once",
+                condition=Q(campaign__isnull=False),
+            ),
+            models.CheckConstraint(
+                condition=Q(plan__isnull=False, campaign__isnull=True)
+                | Q(plan__isnull=True, campaign__isnull=False),
+                name="screening_report_plan_or_campaign",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.period_start}"
+
+    @property
+    def state(self) -> str:
+        from fengqiao.governance.choices import ScreeningState
+
+        if self.is_late:
+            return ScreeningState.LATE
+        return ScreeningState.ZERO if self.is_zero else ScreeningState.FILED
+
+
+class ScreeningFinding(models.Model):
+    """排查发现的矛盾纠纷 — one line of a report: a case registered from it (快速上报 through
+    the intake service) or a short description."""
+
+    report = models.ForeignKey(ScreeningReport, on_delete=models.CASCADE, related_name="findings")
+    case = models.ForeignKey(
+        "disputes.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    description = models.CharField(_("纠纷情况"), max_length=200)
+
+    class Meta:
+        verbose_name = _("排查发现")
+        verbose_name_plural = _("排查发现")
+        ordering = ("pk",)
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class ScreeningChase(models.Model):
+    """催报 — the one reminder a unit got for a missing report of a period (the marker that
+    makes the sweep send it once, however often it runs)."""
+
+    unit = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(ScreeningPlan, on_delete=models.CASCADE, null=True, related_name="+")
+    campaign = models.ForeignKey(
+        ScreeningCampaign, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    period_start = models.DateField()
+    chased_at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("催报记录")
+        verbose_name_plural = _("催报记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "plan", "period_start"],
+                name="screening_chase_plan_once",
+                condition=Q(plan__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "campaign", "period_start"],
+                name="screening_chase_campaign_once",
+                condition=Q(campaign__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.period_start}"

@@ -5,28 +5,51 @@ that take part in it or own one of its tasks)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from fengqiao.accounts.access import grant_org_ids, restrict
+from fengqiao.accounts.access import grant_org_ids, restrict, scope_for
+from fengqiao.core.paths import PATH_SEGMENT, subtree_q
+from fengqiao.disputes.models import Case
 from fengqiao.disputes.permissions import VIEW_CASE
-from fengqiao.governance.choices import Cadence, MeetingStatus, TaskStatus
+from fengqiao.governance.choices import (
+    Cadence,
+    MeetingStatus,
+    ScreeningCadence,
+    ScreeningState,
+    TaskStatus,
+)
 from fengqiao.governance.models import (
     GovernanceFile,
     Meeting,
     MeetingType,
     PublicityActivity,
     ResolutionTask,
+    ScreeningCampaign,
+    ScreeningFinding,
+    ScreeningPlan,
+    ScreeningReport,
 )
-from fengqiao.governance.periods import Period, period_of
-from fengqiao.governance.policy import platforms_for
+from fengqiao.governance.periods import (
+    Period,
+    latest_due_period,
+    period_of,
+    screening_due_times,
+    screening_periods,
+)
+from fengqiao.governance.policy import (
+    platforms_for,
+    screening_filer_orgs,
+    screening_filing_regions,
+)
 from fengqiao.orgs.choices import OrgFamily
 from fengqiao.orgs.models import Organization
 from fengqiao.regions.choices import RegionLevel
+from fengqiao.regions.models import Region
 
 PAGE = 50
 WORK_ROWS = 20
@@ -254,3 +277,434 @@ def tasks_to_remind(today: date) -> tuple[QuerySet[ResolutionTask], QuerySet[Res
     )
     overdue = open_tasks.filter(due_date__lt=today, overdue_notified_at=None)
     return soon, overdue
+
+
+# --- 排查 (screening) ----------------------------------------------------------------------------
+
+BOARD_ROWS = 50
+BOARD_PERIODS = 6
+BOARD_DAILY_PERIODS = 7
+UNFILED_LIMIT = 50
+FINDING_CASES = 20
+
+
+def screening_plans() -> dict[int, ScreeningPlan]:
+    """The active plans by unit level."""
+    return {p.level: p for p in ScreeningPlan.objects.filter(is_active=True)}
+
+
+def campaigns_for_unit(unit: Region, day: date) -> list[ScreeningCampaign]:
+    """The 专项排查 running on ``day`` whose subtree holds ``unit`` at their filing level."""
+    paths = [*unit.ancestor_paths(), unit.path]
+    return list(
+        ScreeningCampaign.objects.filter(
+            region__path__in=paths, unit_level=unit.level, starts_on__lte=day, ends_on__gte=day
+        ).order_by("starts_on", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class ScreeningDue:
+    """One report a filer owes (or filed): a unit, a plan or a campaign, a period."""
+
+    unit: Region
+    plan: ScreeningPlan | None
+    campaign: ScreeningCampaign | None
+    period: Period
+    due_at: datetime
+    report: ScreeningReport | None
+
+    @property
+    def source_label(self) -> str:
+        if self.campaign is not None:
+            return f"专项排查：{self.campaign.title}"
+        return str(self.plan)
+
+    @property
+    def overdue(self) -> bool:
+        return self.report is None and self.due_at <= timezone.now()
+
+    @property
+    def query(self) -> str:
+        """The filing page's query string for this report."""
+        which = f"campaign={self.campaign.pk}" if self.campaign else f"plan={self.plan.pk}"  # type: ignore[union-attr]
+        return f"unit={self.unit.pk}&{which}&period={self.period.start.isoformat()}"
+
+
+def filing_units(user: Any) -> list[Region]:
+    """The units ``user`` files 排查 reports for (``policy.screening_filing_regions``)."""
+    own, villages = screening_filing_regions(user)
+    if not own and not villages:
+        return []
+    units = Region.objects.filter(Q(pk__in=own) | Q(parent_id__in=villages, level=RegionLevel.GRID))
+    return list(units.order_by("path"))
+
+
+def screening_todo(user: Any, now: datetime | None = None) -> list[ScreeningDue]:
+    """What a filer owes: for each of their units, this period and the one before it (late
+    filing allowed) of the unit's plan and of each running 专项排查, with the report when
+    filed. A few queries whatever the number of units."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    units = filing_units(user)
+    if not units:
+        return []
+    plans = screening_plans()
+    wanted: list[tuple[Region, ScreeningPlan | None, ScreeningCampaign | None, Period]] = []
+    campaigns_by_level: dict[int, list[ScreeningCampaign]] = {}
+    for unit in units:
+        plan = plans.get(unit.level)
+        if plan is not None:
+            for period in screening_periods(plan.cadence, today, 2):
+                wanted.append((unit, plan, None, period))
+        if unit.level not in campaigns_by_level:
+            campaigns_by_level[unit.level] = list(
+                ScreeningCampaign.objects.filter(
+                    unit_level=unit.level,
+                    starts_on__lte=today,
+                    ends_on__gte=today - timedelta(days=1),
+                ).select_related("region")
+            )
+        for campaign in campaigns_by_level[unit.level]:
+            if not unit.path.startswith(campaign.region.path):
+                continue
+            for period in screening_periods(ScreeningCadence.DAILY, today, 2):
+                if campaign.starts_on <= period.start <= campaign.ends_on:
+                    wanted.append((unit, None, campaign, period))
+    due = screening_due_times(p for *_x, p in wanted)
+    reports = {
+        (r.unit_id, r.plan_id, r.campaign_id, r.period_start): r
+        for r in ScreeningReport.objects.filter(
+            unit__in=[u.pk for u in units],
+            period_start__gte=min(p.start for *_x, p in wanted) if wanted else today,
+        )
+    }
+    return [
+        ScreeningDue(
+            unit,
+            plan,
+            campaign,
+            period,
+            due[period.end],
+            reports.get(
+                (
+                    unit.pk,
+                    plan.pk if plan else None,
+                    campaign.pk if campaign else None,
+                    period.start,
+                )
+            ),
+        )
+        for unit, plan, campaign, period in wanted
+    ]
+
+
+def screening_due_for(
+    user: Any, *, unit_id: int, plan_id: int | None, campaign_id: int | None, start: date
+) -> ScreeningDue | None:
+    """One item of ``screening_todo`` (the filing page's), or None if the user owes no such
+    report."""
+    for item in screening_todo(user):
+        if (
+            item.unit.pk == unit_id
+            and (item.plan.pk if item.plan else None) == plan_id
+            and (item.campaign.pk if item.campaign else None) == campaign_id
+            and item.period.start == start
+        ):
+            return item
+    return None
+
+
+def finding_cases(user: Any, unit: Region, period: Period) -> list[Case]:
+    """Cases registered in ``unit`` during ``period`` (快速上报 and 登记纠纷 go through the
+    intake service) that the user sees: the disputes a report may list as found."""
+    start = timezone.make_aware(datetime.combine(period.start, time.min))
+    end = timezone.make_aware(datetime.combine(period.end + timedelta(days=1), time.min))
+    qs = restrict(
+        Case.objects.filter(
+            subtree_q([unit.path], field="region_path"),
+            registered_at__gte=start,
+            registered_at__lt=end,
+        ),
+        user,
+        VIEW_CASE,
+    )
+    return list(qs.order_by("-registered_at", "-pk")[:FINDING_CASES])
+
+
+def screening_reports_for_user(user: Any) -> QuerySet[ScreeningReport]:
+    return restrict(ScreeningReport.objects.all(), user, VIEW_CASE)
+
+
+def screening_report_get_for_user(user: Any, pk: int) -> ScreeningReport:
+    report = (
+        screening_reports_for_user(user)
+        .select_related("unit", "plan", "campaign", "filing_org", "filed_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if report is None:
+        raise Http404
+    return report
+
+
+def screening_findings(user: Any, report: ScreeningReport) -> list[tuple[ScreeningFinding, bool]]:
+    """A report's findings, each with whether the user may open its case."""
+    findings = list(report.findings.select_related("case"))
+    case_ids = [f.case_id for f in findings if f.case_id]
+    visible = set(
+        restrict(Case.objects.filter(pk__in=case_ids), user, VIEW_CASE).values_list("pk", flat=True)
+    )
+    return [(f, f.case_id in visible) for f in findings]
+
+
+def campaigns_for_user(user: Any) -> list[ScreeningCampaign]:
+    """The 专项排查 the user sees: those deployed over their area or by their platform, and
+    those whose subtree holds their area."""
+    scope = scope_for(user, VIEW_CASE)
+    qs = restrict(ScreeningCampaign.objects.all(), user, VIEW_CASE)
+    if not scope.everything and scope.region_paths:
+        above = {
+            p[:i] for p in scope.region_paths for i in range(PATH_SEGMENT, len(p) + 1, PATH_SEGMENT)
+        }
+        qs = ScreeningCampaign.objects.filter(Q(pk__in=qs.values("pk")) | Q(region__path__in=above))
+    return list(qs.select_related("organizer", "region").order_by("-starts_on", "-pk")[:PAGE])
+
+
+@dataclass(frozen=True)
+class BoardCell:
+    period: Period
+    state: str
+    report: ScreeningReport | None
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    unit: Region
+    cells: list[BoardCell]
+
+
+@dataclass
+class ScreeningBoard:
+    level: int
+    plan: ScreeningPlan | None
+    campaign: ScreeningCampaign | None
+    periods: list[Period]
+    due: dict[date, datetime]
+    rows: list[BoardRow]
+    unit_count: int
+    page: int
+    pages: int
+    # Per period (by start): state → count, over every unit in scope (not only this page).
+    counts: dict[date, dict[str, int]]
+
+    @property
+    def columns(self) -> list[tuple[Period, dict[str, int]]]:
+        return [(p, self.counts[p.start]) for p in self.periods]
+
+    @property
+    def page_numbers(self) -> range:
+        return range(1, self.pages + 1)
+
+
+def _cell_state(report: ScreeningReport | None, due_at: datetime, now: datetime) -> str:
+    if report is not None:
+        return report.state
+    return ScreeningState.MISSING if due_at <= now else ScreeningState.PENDING
+
+
+def _board_units(user: Any, level: int, campaign: ScreeningCampaign | None) -> QuerySet[Region]:
+    units = restrict(Region.objects.filter(level=level), user, VIEW_CASE)
+    if campaign is not None:
+        units = units.filter(subtree_q([campaign.region.path]))
+    return units
+
+
+def screening_board(
+    user: Any,
+    *,
+    level: int,
+    campaign: ScreeningCampaign | None = None,
+    page: int = 1,
+    now: datetime | None = None,
+) -> ScreeningBoard:
+    """排查台账: the units of ``level`` in the user's scope (of a campaign's subtree), a page of
+    them as rows, the recent periods of their plan (or the campaign's days) as columns, each
+    cell 已报 / 零报告 / 迟报 / 未报 / 未到期, and each column's counts over every unit in
+    scope. A fixed number of queries."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    plan = None
+    if campaign is not None:
+        level = campaign.unit_level
+        last = min(today, campaign.ends_on)
+        periods = (
+            [
+                p
+                for p in screening_periods(ScreeningCadence.DAILY, last, BOARD_DAILY_PERIODS)
+                if p.start >= campaign.starts_on
+            ]
+            if last >= campaign.starts_on
+            else []
+        )
+    else:
+        plan = screening_plans().get(level)
+        periods = (
+            screening_periods(
+                plan.cadence,
+                today,
+                BOARD_DAILY_PERIODS if plan.cadence == ScreeningCadence.DAILY else BOARD_PERIODS,
+            )
+            if plan is not None
+            else []
+        )
+    due = screening_due_times(periods)
+    units_qs = _board_units(user, level, campaign)
+    unit_count = units_qs.count()
+    pages = max(1, -(-unit_count // BOARD_ROWS))
+    page = min(max(page, 1), pages)
+    units = list(units_qs.order_by("path")[(page - 1) * BOARD_ROWS : page * BOARD_ROWS])
+    source = {"campaign": campaign} if campaign is not None else {"plan": plan}
+    counts: dict[date, dict[str, int]] = {
+        p.start: dict.fromkeys(ScreeningState.values, 0) for p in periods
+    }
+    rows: list[BoardRow] = []
+    if periods and (plan is not None or campaign is not None):
+        starts = [p.start for p in periods]
+        reports = {
+            (r.unit_id, r.period_start): r
+            for r in ScreeningReport.objects.filter(
+                unit__in=[u.pk for u in units], period_start__in=starts, **source
+            )
+        }
+        rows = [
+            BoardRow(
+                unit,
+                [
+                    BoardCell(
+                        p,
+                        _cell_state(reports.get((unit.pk, p.start)), due[p.end], now),
+                        reports.get((unit.pk, p.start)),
+                    )
+                    for p in periods
+                ],
+            )
+            for unit in units
+        ]
+        totals = (
+            ScreeningReport.objects.filter(
+                unit__in=units_qs.values("pk"), period_start__in=starts, **source
+            )
+            .values_list("period_start", "is_zero", "is_late")
+            .annotate(n=Count("pk"))
+        )
+        by_start = {p.start: p for p in periods}
+        for start, is_zero, is_late, n in totals:
+            state = (
+                ScreeningState.LATE
+                if is_late
+                else (ScreeningState.ZERO if is_zero else ScreeningState.FILED)
+            )
+            counts[start][state] += n
+        for start, bucket in counts.items():
+            filed = (
+                bucket[ScreeningState.FILED]
+                + bucket[ScreeningState.ZERO]
+                + bucket[ScreeningState.LATE]
+            )
+            missing = max(unit_count - filed, 0)
+            period = by_start[start]
+            bucket[ScreeningState.MISSING if due[period.end] <= now else ScreeningState.PENDING] = (
+                missing
+            )
+    return ScreeningBoard(
+        level, plan, campaign, periods, due, rows, unit_count, page, pages, counts
+    )
+
+
+# --- For the supervision board (督办): the reports that came due and are missing -----------------
+
+
+@dataclass(frozen=True)
+class UnfiledRow:
+    unit: Region
+    orgs: list[Organization]  # the unit's filing orgs (平安办 / 村调委会)
+    plan: ScreeningPlan | None
+    campaign: ScreeningCampaign | None
+    period: Period
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class UnfiledScreening:
+    rows: list[UnfiledRow]
+    count: int
+
+
+def missing_units(
+    *,
+    plan: ScreeningPlan | None = None,
+    campaign: ScreeningCampaign | None = None,
+    period: Period,
+    units: QuerySet[Region] | None = None,
+) -> QuerySet[Region]:
+    """The units of a plan's level (or a campaign's, in its subtree) with no report for
+    ``period``: an anti-join on the report's unique index, ordered by path."""
+    if campaign is not None:
+        base = Region.objects.filter(subtree_q([campaign.region.path]), level=campaign.unit_level)
+        source: dict[str, Any] = {"campaign": campaign}
+    else:
+        base = Region.objects.filter(level=plan.level)  # type: ignore[union-attr]
+        source = {"plan": plan}
+    if units is not None:
+        base = base.filter(pk__in=units.values("pk"))
+    filed = ScreeningReport.objects.filter(period_start=period.start, **source)
+    return base.exclude(pk__in=filed.values("unit_id")).order_by("path")
+
+
+def unfiled_screening(
+    user: Any, *, limit: int = UNFILED_LIMIT, now: datetime | None = None
+) -> UnfiledScreening:
+    """未按期报送的排查报告, within the user's data scope: for each active plan and each 专项排查
+    running, the units whose report for the latest period that has come due is missing (unit,
+    its filing orgs, period, due time), at most ``limit`` rows (by plan level, then region
+    path), and how many there are in all. Reads are bounded: one anti-join per plan/campaign
+    on the reports' unique index (unit, plan, period_start), LIMIT ``limit``."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    if scope_for(user, VIEW_CASE).is_empty:
+        return UnfiledScreening([], 0)
+    scope_units = restrict(Region.objects.all(), user, VIEW_CASE)
+    sources: list[tuple[ScreeningPlan | None, ScreeningCampaign | None, Period, datetime]] = []
+    for plan in sorted(screening_plans().values(), key=lambda p: p.level):
+        found = latest_due_period(plan.cadence, now)
+        if found is not None:
+            sources.append((plan, None, *found))
+    for campaign in ScreeningCampaign.objects.filter(
+        starts_on__lte=today, ends_on__gte=today - timedelta(days=10)
+    ).select_related("region"):
+        found = latest_due_period(ScreeningCadence.DAILY, now)
+        if found is not None and campaign.starts_on <= found[0].start <= campaign.ends_on:
+            sources.append((None, campaign, *found))
+    rows: list[tuple[Region, ScreeningPlan | None, ScreeningCampaign | None, Period, datetime]] = []
+    count = 0
+    for source_plan, source_campaign, period, due_at in sources:
+        missing = missing_units(
+            plan=source_plan, campaign=source_campaign, period=period, units=scope_units
+        )
+        room = limit - len(rows)
+        if room > 0:
+            page = list(missing[:room])
+            rows += [(unit, source_plan, source_campaign, period, due_at) for unit in page]
+            count += len(page) if len(page) < room else missing.count()
+        else:
+            count += missing.count()
+    filers = screening_filer_orgs([r[0] for r in rows])
+    orgs = Organization.objects.in_bulk({pk for ids in filers.values() for pk in ids})
+    return UnfiledScreening(
+        [
+            UnfiledRow(unit, [orgs[pk] for pk in filers[unit.pk]], plan, campaign, period, due_at)
+            for unit, plan, campaign, period, due_at in rows
+        ],
+        count,
+    )

@@ -1,8 +1,8 @@
-"""会议与任务 and 法治宣传 (views.py)."""
+"""会议与任务 and 法治宣传 (views.py), 排查 (views_screening.py)."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from fengqiao.governance import views
+from fengqiao.governance import views, views_screening
 
 app_name = "governance"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -16,4 +16,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("publicity/", views.publicity, name="publicity"),
     path("publicity/new/", views.publicity_new, name="publicity_new"),
     path("files/<int:pk>/", views.file_download, name="file_download"),
+    path("screening/", views_screening.screening, name="screening"),
+    path("screening/file/", views_screening.screening_file, name="screening_file"),
+    path(
+        "screening/reports/<int:pk>/",
+        views_screening.screening_report,
+        name="screening_report",
+    ),
+    path(
+        "screening/campaigns/new/",
+        views_screening.screening_campaign_new,
+        name="screening_campaign_new",
+    ),
 ]

@@ -88,6 +88,21 @@ NAV = [
         ),
     ),
     NavItem(_("督办"), "supervision:board", OVERSEE),
+    # 排查: the filers (网格员, 村调委会) and the platforms that watch their reports.
+    NavItem(
+        _("排查"),
+        "governance:screening",
+        VIEW_CASE,
+        frozenset(
+            {
+                BuiltinRole.DISPATCHER.value,
+                BuiltinRole.LEADER.value,
+                BuiltinRole.MEDIATOR.value,
+                BuiltinRole.GRID_WORKER.value,
+                BuiltinRole.JUSTICE_OFFICER.value,
+            }
+        ),
+    ),
     NavItem(_("行政区划"), "regions:tree", VIEW_REGION),
     NavItem(_("单位"), "orgs:org_list", VIEW_ORGANIZATION),
     NavItem(_("调解员名册"), "orgs:roster", VIEW_PERSON),

@@ -12,7 +12,7 @@ from fengqiao.disputes import views as disputes_views
 from fengqiao.disputes.forms import QuickReportForm
 from fengqiao.disputes.permissions import REGISTER_CASE
 from fengqiao.disputes.selectors import intake_platform_for
-from fengqiao.governance.selectors import work_tasks
+from fengqiao.governance.selectors import screening_todo, work_tasks
 from fengqiao.web import selectors
 
 
@@ -25,6 +25,8 @@ def home(request: HttpRequest) -> HttpResponse:
         # 我的工作 itself, at the address the login leads to.
         return disputes_views.my_work(request)
     if landing == selectors.GRID:
+        # 排查: the reports the grid worker owes (网格每日, 村每周) before the quick report.
+        todo = screening_todo(user)
         return render(
             request,
             "web/home_grid.html",
@@ -32,6 +34,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 "form": QuickReportForm(user=user),
                 "platform": intake_platform_for(user),
                 "reports": selectors.recent_reports_for_user(user),
+                "todo": todo,
+                "todo_open": sum(1 for t in todo if t.report is None),
             },
         )
     context: dict[str, Any] = {"summary": selectors.home_summary_for_user(user)}

@@ -20,6 +20,7 @@ from fengqiao.demo.data import (
 from fengqiao.demo.fulfilment import demo_fulfilment_seed
 from fengqiao.demo.governance import demo_governance_seed
 from fengqiao.demo.referrals import demo_referrals_seed
+from fengqiao.demo.screening import demo_screening_seed
 from fengqiao.demo.seed import DemoAlreadyLoaded, demo_seed
 from fengqiao.demo.warnings import demo_warnings_seed
 from fengqiao.regions.models import Region
@@ -78,6 +79,7 @@ class Command(BaseCommand):
         roster, referrals = demo_referrals_seed(today=timezone.localdate())
         governance = demo_governance_seed(today=timezone.localdate())
         warnings = demo_warnings_seed()
+        screening = demo_screening_seed(seed=options["seed"], today=timezone.localdate())
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成演示区县“{COUNTY_NAME}”（种子 {options['seed']}）："
@@ -93,6 +95,8 @@ class Command(BaseCommand):
                 f"会议 {governance.meetings} 次（交办任务 {governance.tasks} 项）、"
                 f"法治宣传活动 {governance.activities} 次，"
                 f"风险预警 {warnings.warnings} 条、应急联动 {warnings.emergencies} 次，"
+                f"排查报告 {screening.reports} 份（零报告 {screening.zero} 份、"
+                f"迟报 {screening.late} 份）、专项排查 {screening.campaigns} 项，"
                 f"用时 {time.monotonic() - started:.1f} 秒。"
             )
         )
