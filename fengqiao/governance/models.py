@@ -20,6 +20,7 @@ from fengqiao.governance.choices import (
     MeetingStatus,
     PublicityKind,
     ScreeningCadence,
+    ScreeningState,
     TaskStatus,
 )
 from fengqiao.regions.choices import RegionLevel
@@ -414,8 +415,6 @@ class ScreeningReport(models.Model):
 
     @property
     def state(self) -> str:
-        from fengqiao.governance.choices import ScreeningState
-
         if self.is_late:
             return ScreeningState.LATE
         return ScreeningState.ZERO if self.is_zero else ScreeningState.FILED

@@ -5,7 +5,7 @@ seed_demo builds), with two grids under 东村."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _at(day: date, hour: int = 9) -> datetime:
-    return timezone.make_aware(datetime(day.year, day.month, day.day, hour))
+    return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
 def _span(cadence: str, day: date) -> tuple[date, date]:
@@ -139,7 +139,8 @@ def test_a_zero_report_counts_as_filed_and_twice_is_one_report(
 ) -> None:
     today = timezone.localdate()
     report = _file(cast.grid_worker, grids[0], level=RegionLevel.GRID, day=today, zero=True)
-    assert report.is_zero and not report.is_late
+    assert report.is_zero
+    assert not report.is_late
     with pytest.raises(AlreadyRecorded):
         _file(cast.grid_worker, grids[0], level=RegionLevel.GRID, day=today, zero=True)
     with pytest.raises(AlreadyRecorded):
