@@ -81,10 +81,15 @@ def demo_screening_seed(*, seed: int = 2026, today: date | None = None) -> Scree
     reports: list[ScreeningReport] = []
     texts: list[list[str]] = []
     served: list[tuple[Region, Period]] = []  # the demo accounts' earlier periods
+    # The periods and due times of each plan, read once (not per unit).
+    plan_periods = {
+        level: screening_periods(p.cadence, today, RECENT.get(p.cadence, RECENT_DEFAULT))
+        for level, p in plans.items()
+    }
+    due = screening_due_times(p for periods in plan_periods.values() for p in periods)
     for unit in units:
         plan = plans[unit.level]
-        periods = screening_periods(plan.cadence, today, RECENT.get(plan.cadence, RECENT_DEFAULT))
-        due = screening_due_times(periods)
+        periods = plan_periods[unit.level]
         own = unit.pk in accounts or (unit.parent_id in accounts and unit.level == RegionLevel.GRID)
         for age, period in enumerate(periods):
             if own:

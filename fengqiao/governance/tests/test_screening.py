@@ -428,3 +428,15 @@ def test_a_campaign_is_filed_daily_by_its_units(cast: Any, world: Any, client_fo
         reverse("governance:screening") + f"?campaign={campaign.pk}"
     )
     assert "春节前专项排查" in page.content.decode()
+
+
+def test_the_platforms_and_the_filers_find_screening_in_the_menu(
+    cast: Any, client_for: Any
+) -> None:
+    def menu(user: Any) -> set[str]:
+        return {str(item.label) for item in client_for(user).get("/").context["nav_items"]}
+
+    for user in (cast.county_dispatcher, cast.dispatcher, cast.leader, cast.grid_worker):
+        assert "排查" in menu(user)
+    for user in (cast.police, cast.court_clerk, cast.system_admin):
+        assert "排查" not in menu(user)
