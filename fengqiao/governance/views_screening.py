@@ -95,6 +95,16 @@ def screening_file(request: HttpRequest) -> HttpResponse:
     """报送排查报告 (phone first): one unit, one period; 零报告 or the disputes found."""
     user = _actor(request)
     params = request.POST if request.method == "POST" else request.GET
+    if request.method == "GET" and "unit" not in params:
+        # No report chosen: what the filer owes, to choose one.
+        todo = selectors.screening_todo(user)
+        if not todo:
+            raise PermissionDenied(_("您不是排查报送人员。"))
+        return render(
+            request,
+            "governance/screening_choose.html",
+            {"todo": todo, "todo_open": sum(1 for t in todo if t.report is None)},
+        )
     unit_id = _int(params.get("unit"))
     try:
         start = date.fromisoformat(params.get("period", ""))

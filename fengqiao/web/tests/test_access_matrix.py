@@ -208,6 +208,12 @@ RULES: dict[str, Rule] = {
     "governance:publicity": Rule(VIEW_CASE),
     "governance:publicity_new": Rule(is_platform_user),
     "governance:file_download": Rule(VIEW_CASE, GET, ("gov_file",)),
+    # 排查: the board for whoever reads cases; filing for the units' filers
+    # (governance/policy.py screening_filing_org); a 专项排查 for a platform user.
+    "governance:screening": Rule(VIEW_CASE),
+    "governance:screening_file": Rule(lambda u: bool(governance.filing_units(u))),
+    "governance:screening_report": Rule(VIEW_CASE, GET, ("screening_report",)),
+    "governance:screening_campaign_new": Rule(is_platform_user),
     "risk:warning_list": Rule(VIEW_CASE),
     "risk:warning_detail": Rule(VIEW_CASE, GET, ("warning",)),
     "risk:warning_act": Rule(VIEW_CASE, POST, ("warning", "warning_action")),
@@ -419,6 +425,10 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         return _evidence(handled).pk if handled is not None else None
     if kind in ("court_case", "court_referral", "roster_entry"):
         return _court_object(kind, user, inside)
+    if kind == "screening_report":
+        seen = governance.screening_reports_for_user(user)
+        model = seen.model
+        return _first(seen if inside else model.objects.exclude(pk__in=seen.values("pk")))
     if kind in ("meeting", "my_meeting", "gov_task", "gov_file"):
         return _governance_object(kind, user, inside)
     if kind == "notification":

@@ -59,7 +59,9 @@ CEILINGS = {
     "home_dispatcher": 17,
     "home_leader": 16,
     "home_mediator": 18,
-    "home_grid": 13,
+    # 排查: the units the grid worker files for, the plans, running campaigns per unit level, the
+    # holiday calendar for the due times, the reports (governance.selectors.screening_todo).
+    "home_grid": 18,
     "home_court": 16,
     "org_list": 12,
     "org_page": 13,
