@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django; websockets arrive with the online mediation room."""
+"""ASGI entry point: HTTP through Django, and the websockets of the live in-app channel
+(``fengqiao.notify.routing``: a logged-in user's session, from an allowed host only)."""
 
 import os
 
@@ -11,7 +12,10 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402  (after Django set
 
 from fengqiao.core.bodylimit import BodyLimitASGI  # noqa: E402
 from fengqiao.core.startup import freeze_startup_objects  # noqa: E402
+from fengqiao.notify.routing import websocket_application  # noqa: E402
 
 # Django reads a whole body before its middleware runs: too large a one is refused first.
-application = ProtocolTypeRouter({"http": BodyLimitASGI(django_asgi)})
+application = ProtocolTypeRouter(
+    {"http": BodyLimitASGI(django_asgi), "websocket": websocket_application()}
+)
 freeze_startup_objects()

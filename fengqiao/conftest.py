@@ -353,3 +353,83 @@ def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
     ARTIFACTS.mkdir(exist_ok=True)
     pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+# --- A live ASGI server (HTTP and websockets), for the browser tests of live pages ------------
+
+
+@pytest.fixture
+def asgi_live_server(transactional_db: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The platform served by uvicorn in a thread, as ``bin/run`` serves it (HTTP through
+    Django, the websockets of ``fengqiao.notify.routing``), with the static files; yields its
+    base URL. pytest-django's ``live_server`` is WSGI only and cannot carry a websocket.
+
+    On the in-memory SQLite test database every thread uses the test's own connection, as
+    Django's ``LiveServerThread`` does: under ASGI each request runs on a thread of its own,
+    so the connection is handed out by the connection handler rather than per thread."""
+    import asyncio
+    import socket
+    import threading
+
+    import uvicorn
+    from channels.routing import ProtocolTypeRouter
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from django.core.asgi import get_asgi_application
+    from django.db import connections
+    from django.utils.connection import BaseConnectionHandler
+
+    from fengqiao.core.bodylimit import BodyLimitASGI
+    from fengqiao.notify.routing import websocket_application
+
+    shared = {
+        conn.alias: conn
+        for conn in connections.all()
+        if conn.vendor == "sqlite" and conn.is_in_memory_db()
+    }
+    for conn in shared.values():
+        conn.inc_thread_sharing()
+    original = BaseConnectionHandler.__getitem__
+
+    def shared_or_own(self: Any, alias: str) -> Any:
+        if self is connections and alias in shared:
+            return shared[alias]
+        return original(self, alias)
+
+    monkeypatch.setattr(BaseConnectionHandler, "__getitem__", shared_or_own)
+
+    app = ProtocolTypeRouter(
+        {
+            "http": ASGIStaticFilesHandler(BodyLimitASGI(get_asgi_application())),
+            "websocket": websocket_application(),
+        }
+    )
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    ready = threading.Event()
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            ready.set()
+
+    server = Server(
+        uvicorn.Config(
+            app, lifespan="off", log_level="warning", access_log=False, timeout_graceful_shutdown=2
+        )
+    )
+    thread = threading.Thread(
+        target=lambda: asyncio.run(server.serve(sockets=[sock])), name="asgi-live", daemon=True
+    )
+    thread.start()
+    if not ready.wait(timeout=15):
+        pytest.fail("the ASGI live server did not start")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        sock.close()
+        for conn in shared.values():
+            conn.dec_thread_sharing()

@@ -77,6 +77,11 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
             "risk.delete_sensitiveperiod",
             "risk.view_warninglimit",
             "risk.change_warninglimit",
+            # 报警路由: where a place's alarms go when the township's 派出所 does not fit.
+            "alarms.view_alarmroute",
+            "alarms.add_alarmroute",
+            "alarms.change_alarmroute",
+            "alarms.delete_alarmroute",
         ],
         "description": "账户与系统配置（含接口密钥）；不能查看案件数据",
     },
@@ -168,7 +173,7 @@ ADMIN_DEFINING_PERMS = {
 }
 # Apps whose rows are case data (DESIGN §6); the admin roles hold none of their permissions.
 CASE_DATA_APPS = frozenset(
-    {"disputes", "mediation", "court", "risk", "documents", "intel", "supervision"}
+    {"disputes", "mediation", "court", "risk", "documents", "intel", "supervision", "alarms"}
 )
 # Configuration kept in those apps that holds no case data: the system admin edits it.
 REFERENCE_MODELS = frozenset(
@@ -182,6 +187,7 @@ REFERENCE_MODELS = frozenset(
         "risk.lexiconterm",
         "risk.sensitiveperiod",
         "risk.warninglimit",
+        "alarms.alarmroute",
     }
 )
 

@@ -87,6 +87,11 @@ class EventType(models.TextChoices):
     DIRECTIVE_ANSWERED = "supervision.directive_answered", _("督办令反馈")
     GOV_SCREENING_REPORT = "governance.screening_report", _("报送排查报告")
     GOV_SCREENING_CAMPAIGN = "governance.screening_campaign", _("部署专项排查")
+    ALARM_RAISED = "alarm.raised", _("一键报警")
+    ALARM_ACKNOWLEDGED = "alarm.acknowledged", _("确认出警")
+    ALARM_LOGGED = "alarm.logged", _("记录出警情况")
+    ALARM_CLOSED = "alarm.closed", _("报警处置完毕")
+    ALARM_ESCALATED = "alarm.escalated", _("报警超时上报")
     # Reference data edited in the Django admin (routing rules, holiday overrides, org kinds…).
     REFERENCE_ADDED = "reference.added", _("新增基础数据")
     REFERENCE_CHANGED = "reference.changed", _("修改基础数据")

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from fengqiao.accounts.models import User
 from fengqiao.core.bulk import insert_rows, quoted_column, quoted_table
-from fengqiao.notify import channels
+from fengqiao.notify import channels, live
 from fengqiao.notify.models import Notification
 
 
@@ -24,6 +24,9 @@ class Message:
     body: str = ""
     url: str = ""
     case: Any = None
+    # Extra fields for the live push to open pages (``live.notification_payload``), e.g. the
+    # action an alarm's notice offers; not stored.
+    live: dict[str, Any] | None = None
 
 
 def notify(
@@ -34,30 +37,45 @@ def notify(
     body: str = "",
     url: str = "",
     case: Any = None,
+    live_extra: dict[str, Any] | None = None,
 ) -> list[Notification]:
-    """Write one in-app message per recipient; other channels deliver after commit."""
-    return notify_many([Message(list(recipients), kind, title, body, url, case)])
+    """Write one in-app message per recipient; open pages are told live and other channels
+    deliver after commit."""
+    return notify_many([Message(list(recipients), kind, title, body, url, case, live_extra)])
 
 
 def notify_many(messages: Iterable[Message]) -> list[Notification]:
     """Write many messages in one INSERT (a sweep's reminders and 督办 orders); each recipient
-    gets a message once, and other channels deliver after commit."""
-    rows = [
-        Notification(
-            recipient=u,
-            kind=message.kind,
-            title=message.title[:200],
-            body=message.body,
-            url=message.url,
-            case=message.case,
-        )
-        for message in messages
-        for u in _recipients(message)
-    ]
+    gets a message once; open pages are told live and other channels deliver after commit."""
+    rows: list[Notification] = []
+    extras: list[dict[str, Any]] = []
+    for message in messages:
+        for u in _recipients(message):
+            rows.append(
+                Notification(
+                    recipient=u,
+                    kind=message.kind,
+                    title=message.title[:200],
+                    body=message.body,
+                    url=message.url,
+                    case=message.case,
+                )
+            )
+            extras.append(message.live or {})
     rows = Notification.objects.bulk_create(rows)
     for row in rows:
         transaction.on_commit(partial(channels.deliver, row))
+    live.push_after_commit(
+        (live.user_group(row.recipient_id), live.notification_payload(row, **extra))
+        for row, extra in zip(rows, extras, strict=True)
+    )
     return rows
+
+
+def _refresh(groups: Iterable[str]) -> None:
+    """Tell the open pages of ``groups`` after commit that their unread count changed (the
+    bulk paths write rows without objects to describe)."""
+    live.push_after_commit((group, {"event": "unread"}) for group in sorted(set(groups)))
 
 
 NOTIFICATION_COLUMNS = ("recipient_id", "kind", "title", "body", "url", "case_id", "created_at")
@@ -75,6 +93,7 @@ def notify_rows(messages: Iterable[Message]) -> int:
         for m in messages
         for u in _recipients(m)
     ]
+    _refresh(live.user_group(row[0]) for row in rows)
     return insert_rows(Notification, NOTIFICATION_COLUMNS, rows)
 
 
@@ -131,6 +150,7 @@ def notify_orgs(
         timezone.now(), connection
     )
     params = [kind, title[:200], body, url, getattr(case, "pk", None), now, *org_ids]
+    _refresh(live.org_group(pk) for pk in org_ids)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "fengqiao.risk",
     "fengqiao.governance",
     "fengqiao.supervision",
+    "fengqiao.alarms",
     "fengqiao.api",
     "fengqiao.web",
     "fengqiao.demo",
@@ -120,6 +121,7 @@ TEMPLATES = [
                 "fengqiao.web.context_processors.navigation",
                 "fengqiao.web.context_processors.calendar_warning",
                 "fengqiao.notify.context_processors.unread_notifications",
+                "fengqiao.alarms.context_processors.alarm_button",
             ],
         },
     },
@@ -320,6 +322,9 @@ LOGGING = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Evidence uploads (证据材料): JPEG, PNG and PDF up to this size, stored outside the web root.
+# 报警直通 (docs/alarms.md): an alarm no one at the station acknowledged within this many
+# minutes escalates to the county (the sweep runs every minute, so up to one minute later).
+FENGQIAO_ALARM_ESCALATE_MINUTES = int(os.environ.get("FENGQIAO_ALARM_ESCALATE_MINUTES", "3"))
 FENGQIAO_EVIDENCE_MAX_BYTES = int(os.environ.get("FENGQIAO_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
 
 # --- Backups (docs/operations.md) ------------------------------------------------------------

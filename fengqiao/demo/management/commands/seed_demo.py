@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from fengqiao.demo.alarms import demo_alarms_seed
 from fengqiao.demo.cases import demo_cases_seed
 from fengqiao.demo.cases_data import FORCED_CASES_ONLY, FULL_CASES
 from fengqiao.demo.confirmations import demo_confirmations_seed
@@ -80,6 +81,7 @@ class Command(BaseCommand):
         governance = demo_governance_seed(today=timezone.localdate())
         warnings = demo_warnings_seed()
         screening = demo_screening_seed(seed=options["seed"], today=timezone.localdate())
+        alarms = demo_alarms_seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成演示区县“{COUNTY_NAME}”（种子 {options['seed']}）："
@@ -93,7 +95,7 @@ class Command(BaseCommand):
                 f"司法确认申请 {confirmations.confirmations} 件，"
                 f"法院委派委托 {referrals} 件、特邀调解名册 {roster} 条，"
                 f"会议 {governance.meetings} 次（交办任务 {governance.tasks} 项）、"
-                f"法治宣传活动 {governance.activities} 次，"
+                f"法治宣传活动 {governance.activities} 次，报警直通记录 {alarms} 条，"
                 f"风险预警 {warnings.warnings} 条、应急联动 {warnings.emergencies} 次，"
                 f"排查报告 {screening.reports} 份（零报告 {screening.zero} 份、"
                 f"迟报 {screening.late} 份）、专项排查 {screening.campaigns} 项，"

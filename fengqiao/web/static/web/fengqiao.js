@@ -14,3 +14,12 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// A submit button marked data-fq-once is disabled once its form is sent: a double tap sends
+// one request (the alarm's form also carries a one-time key the server checks).
+document.addEventListener("submit", function (event) {
+  var button = event.submitter;
+  if (button && button.hasAttribute("data-fq-once")) {
+    window.setTimeout(function () { button.disabled = true; }, 0);
+  }
+});

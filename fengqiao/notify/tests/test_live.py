@@ -1,0 +1,92 @@
+"""The live in-app channel: what the services push after commit, and who may listen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync
+from asgiref.testing import ApplicationCommunicator
+from channels.layers import get_channel_layer
+
+from fengqiao.notify import live
+from fengqiao.notify.choices import NotificationKind
+from fengqiao.notify.routing import websocket_application
+from fengqiao.notify.services import notify, notify_orgs
+
+pytestmark = pytest.mark.django_db
+
+
+def _listen(group: str) -> str:
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(group, channel)
+    return channel
+
+
+def _received(channel: str) -> dict[str, Any]:
+    event: dict[str, Any] = async_to_sync(get_channel_layer().receive)(channel)
+    return event
+
+
+def test_a_message_is_pushed_to_its_recipients_group_after_commit(
+    cast: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    channel = _listen(live.user_group(cast.police.pk))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        (row,) = notify(
+            recipients=[cast.police],
+            kind=NotificationKind.ALARM,
+            title="【报警】甲镇人民法庭请求出警",
+            url="/alarms/1/",
+            live_extra={"action_url": "/alarms/1/acknowledge/", "action_label": "确认出警"},
+        )
+    # The push waits for the commit, like every other delivery.
+    assert callbacks
+    for callback in callbacks:
+        callback()
+    event = _received(channel)
+    assert event["type"] == live.EVENT_TYPE
+    payload = event["payload"]
+    assert payload["id"] == row.pk
+    assert payload["kind"] == "alarm"
+    assert payload["kind_label"] == "报警"
+    assert payload["title"] == "【报警】甲镇人民法庭请求出警"
+    assert payload["action_url"] == "/alarms/1/acknowledge/"
+
+
+def test_an_org_wide_message_refreshes_the_orgs_open_pages(
+    cast: Any, world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    channel = _listen(live.org_group(world.police_station_a.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notify_orgs(orgs=[world.police_station_a], kind="info", title="通知") == 1
+    assert _received(channel)["payload"] == {"event": "unread"}
+
+
+def _open(origin: bytes) -> dict[str, Any]:
+    """What the server answers a page of ``origin`` without a session opening the socket."""
+    scope = {
+        "type": "websocket",
+        "path": "/ws/notify/",
+        "query_string": b"",
+        "headers": [(b"host", b"127.0.0.1"), (b"origin", origin)],
+        "subprotocols": [],
+    }
+
+    async def run() -> dict[str, Any]:
+        communicator = ApplicationCommunicator(websocket_application(), scope)
+        await communicator.send_input({"type": "websocket.connect"})
+        answer: dict[str, Any] = await communicator.receive_output(timeout=5)
+        await communicator.wait(timeout=5)
+        return answer
+
+    return async_to_sync(run)()
+
+
+def test_an_anonymous_page_cannot_open_the_channel() -> None:
+    assert _open(b"http://127.0.0.1")["type"] == "websocket.close"
+
+
+def test_another_site_cannot_open_the_channel() -> None:
+    assert _open(b"http://evil.example")["type"] == "websocket.close"
