@@ -32,14 +32,22 @@ def _unread(user: Any) -> int:
 
 
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
-    """One open page of one user; anonymous or inactive users are refused."""
+    """One open page of one user; anonymous or inactive users, and users who must change their
+    password first, are refused. An expired session is anonymous (the session store does not
+    load it), so the socket follows the session's idle timeout at connect time."""
 
     groups_joined: list[str]
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         self.groups_joined = []
-        if user is None or not user.is_authenticated or not user.is_active:
+        if (
+            user is None
+            or not user.is_authenticated
+            or not user.is_active
+            # The first-login password change comes before anything else (accounts.middleware).
+            or getattr(user, "must_change_password", False)
+        ):
             await self.close()
             return
         groups, count = await _groups_and_count(user)

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -66,6 +66,12 @@ def push_now(batch: list[tuple[str, dict[str, Any]]]) -> None:
     layer = get_channel_layer()
     if layer is None or not batch:
         return
+    if isinstance(layer, InMemoryChannelLayer):
+        # In-process layer: only the groups someone listens to in this process matter, and
+        # a process without listeners (the task worker, a command) needs no event loop.
+        batch = [(group, payload) for group, payload in batch if layer.groups.get(group)]
+        if not batch:
+            return
 
     async def send_all() -> None:
         for group, payload in batch:

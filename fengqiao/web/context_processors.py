@@ -87,6 +87,22 @@ NAV = [
             }
         ),
     ),
+    # 报警直通 (docs/alarms.md): a station's 接警 list and an org's own alarms.
+    NavItem(
+        _("报警直通"),
+        "alarms:list",
+        VIEW_CASE,
+        frozenset(
+            {
+                BuiltinRole.DISPATCHER.value,
+                BuiltinRole.LEADER.value,
+                BuiltinRole.JUSTICE_OFFICER.value,
+                BuiltinRole.POLICE.value,
+                BuiltinRole.JUDGE.value,
+                BuiltinRole.COURT_CLERK.value,
+            }
+        ),
+    ),
     NavItem(_("督办"), "supervision:board", OVERSEE),
     # 排查: the filers (网格员, 村调委会) and the platforms that watch their reports.
     NavItem(

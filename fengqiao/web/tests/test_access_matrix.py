@@ -34,6 +34,10 @@ from fengqiao.accounts.models import PasswordReset, Role, RoleGrant, User
 from fengqiao.accounts.permissions import MANAGE_ACCOUNTS, MANAGE_ROLES
 from fengqiao.accounts.resets import password_reset_start
 from fengqiao.adminsite import ADMIN_PERMS
+from fengqiao.alarms.models import Alarm
+from fengqiao.alarms.policy import RAISE as ALARM_RAISE
+from fengqiao.alarms.policy import VIEW as ALARM_VIEW
+from fengqiao.alarms.policy import alarm_may
 from fengqiao.api.choices import ApiScope
 from fengqiao.api.services import api_key_create
 from fengqiao.audit.permissions import VIEW_AUDITEVENT
@@ -226,6 +230,14 @@ RULES: dict[str, Rule] = {
     "supervision:issue": Rule(OVERSEE, POST),
     "supervision:directive_list": Rule(VIEW_CASE),
     "supervision:directive_detail": Rule(VIEW_CASE, GET, ("directive",)),
+    # 报警直通: lists are scoped (empty for whoever has none); raising is the policy's; an
+    # alarm is seen by its station, the orgs it escalated to and the caller's org.
+    "alarms:list": Rule(LOGGED_IN),
+    "alarms:raise": Rule(lambda user: alarm_may(user, ALARM_RAISE)),
+    "alarms:detail": Rule(LOGGED_IN, GET, ("alarm",)),
+    "alarms:acknowledge": Rule(LOGGED_IN, POST, ("alarm",)),
+    "alarms:log": Rule(LOGGED_IN, POST, ("alarm",)),
+    "alarms:close": Rule(LOGGED_IN, POST, ("alarm",)),
 }
 # The API is checked by its own test below (keys, not sessions); these are its URL names.
 API = {"api:case_create", "api:case_list", "api:case_detail", "api:openapi-json", "api:api-root"}
@@ -431,6 +443,10 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         return _first(seen if inside else model.objects.exclude(pk__in=seen.values("pk")))
     if kind in ("meeting", "my_meeting", "gov_task", "gov_file"):
         return _governance_object(kind, user, inside)
+    if kind == "alarm":
+        ids = [a.pk for a in Alarm.objects.all() if user and alarm_may(user, ALARM_VIEW, a)]
+        rows = Alarm.objects.filter(pk__in=ids)
+        return _first(rows if inside else Alarm.objects.exclude(pk__in=ids))
     if kind == "notification":
         mine = Notification.objects.filter(recipient=user)
         return _first(mine if inside else Notification.objects.exclude(recipient=user))
