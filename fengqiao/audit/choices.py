@@ -53,6 +53,8 @@ class EventType(models.TextChoices):
     MEDIATION_EVIDENCE = "mediation.evidence", _("上传证据材料")
     MEDIATION_EXPERT_OPINION = "mediation.expert_opinion", _("记录专家意见")
     MEDIATION_EVIDENCE_DOWNLOADED = "mediation.evidence_downloaded", _("下载证据材料")
+    MEDIATION_GUIDANCE_ASK = "mediation.guidance_ask", _("请求业务指导")
+    MEDIATION_GUIDANCE_ANSWER = "mediation.guidance_answer", _("答复业务指导")
     MEDIATION_PERFORMANCE = "mediation.performance", _("登记履行情况")
     HOLIDAYS_IMPORTED = "calendar.holidays_imported", _("导入节假日安排")
     DOCUMENT_ISSUED = "document.issued", _("出具文书")

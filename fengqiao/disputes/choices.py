@@ -177,12 +177,17 @@ class DueKind(models.TextChoices):
     # (court/services/confirmation_due.py): 3 days to accept, 15 (+10) days to rule.
     CONFIRM_ACCEPT = "confirm_accept", _("司法确认受理期限")
     CONFIRM_RULE = "confirm_rule", _("司法确认审查期限")
+    # 业务指导: a 人民法庭, 派出所 or 司法所 asked a legal or policy question on a case answers
+    # within the admin's limit (``DeadlineLimit``), owned by the mediation app
+    # (mediation/guidance.py): the asked org's people are chased, not the case's mediator.
+    GUIDANCE = "guidance", _("业务指导答复期限")
 
 
 # Deadlines that run after their case has closed (a court reviewing the agreement of a resolved
-# or archived case): closing or archiving the case does not stop them, only the app that owns
-# them does; and a case's handler does not answer for them (queues.answered_by).
-OUTLIVES_CASE = (DueKind.CONFIRM_ACCEPT, DueKind.CONFIRM_RULE)
+# or archived case; an answer the asked 法庭/派出所/司法所 still owes — it is kept on the case and
+# counted on time or late): closing or archiving the case does not stop them, only the app that
+# owns them does; and a case's handler does not answer for them (queues.answered_by).
+OUTLIVES_CASE = (DueKind.CONFIRM_ACCEPT, DueKind.CONFIRM_RULE, DueKind.GUIDANCE)
 
 
 class PeriodUnit(models.TextChoices):

@@ -54,10 +54,22 @@ FEEDBACK_WORKING_DAYS: dict[str, int] = {
     RiskGrade.HIGH: 10,
     RiskGrade.MAJOR: 5,
 }
+# Default working days for a 人民法庭, 派出所 or 司法所 to answer a mediator's 业务指导 request
+# (seed 000 §三(二): 调解组织 … 可及时向人民法庭、派出所和司法所咨询), from the question; a
+# dangerous case's question is answered sooner.
+GUIDANCE_WORKING_DAYS: dict[str, int] = {
+    RiskGrade.LOW: 3,
+    RiskGrade.MEDIUM: 3,
+    RiskGrade.HIGH: 2,
+    RiskGrade.MAJOR: 1,
+}
 LIMIT_DEFAULTS: dict[str, dict[str, int]] = {
     DueKind.ACCEPT: ACCEPT_WORKING_DAYS,
     DueKind.FEEDBACK: FEEDBACK_WORKING_DAYS,
+    DueKind.GUIDANCE: GUIDANCE_WORKING_DAYS,
 }
+# The limits a 交办 counts (the 交办 form warns of a missing row of these).
+DISPATCH_LIMIT_KINDS = (DueKind.ACCEPT, DueKind.FEEDBACK)
 # The region levels a case is handled at (``choices.HandlingLevel``): 村（社区）, 乡镇, 区县.
 VILLAGE, TOWNSHIP, COUNTY = 5, 4, 3
 # A reminder (催办) goes out this long before a deadline.
@@ -337,7 +349,7 @@ def missing_limits(grade: str) -> list[tuple[str, int]]:
     present = set(DeadlineLimit.objects.filter(grade=grade).values_list("kind", "level"))
     return [
         (kind, level)
-        for kind in LIMIT_DEFAULTS
+        for kind in DISPATCH_LIMIT_KINDS
         for level in (VILLAGE, TOWNSHIP, COUNTY)
         if (kind, level) not in present
     ]

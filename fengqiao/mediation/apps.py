@@ -23,3 +23,23 @@ class MediationConfig(AppConfig):
         register_all()
         # The evidence upload accepts a body of its file's size (fengqiao.core.bodylimit).
         register_upload("mediation:evidence_upload", evidence_max_bytes)
+        _register_guidance()
+
+
+def _register_guidance() -> None:
+    from fengqiao.core.bodylimit import register_upload
+    from fengqiao.disputes.actions import Panel, WorkPanel, register_panel, register_work_panel
+    from fengqiao.disputes.hooks import register_due_owner
+    from fengqiao.mediation import guidance
+    from fengqiao.mediation.guidance_views import case_panel_context
+    from fengqiao.mediation.services import evidence_max_bytes
+
+    # 业务指导: its panel on the case page, the requests to answer in 我的工作, its answer
+    # limit on the deadline sweep (the asked org's people are told, the link is the request),
+    # and the answer's file within the evidence limit.
+    register_panel(Panel("mediation/_guidance_panel.html", case_panel_context))
+    register_work_panel(WorkPanel("mediation/_guidance_work.html", guidance.guidance_work))
+    register_due_owner(
+        guidance.GUIDANCE_KINDS, addressees=guidance.addressees, moved=guidance.moved
+    )
+    register_upload("mediation:guidance_detail", evidence_max_bytes)

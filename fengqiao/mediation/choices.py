@@ -42,6 +42,8 @@ class MediationAction(models.TextChoices):
     PERFORMANCE_DEFAULT = "performance_default", _("未按期履行")
     PERFORMANCE_CERTIFICATE = "performance_certificate", _("自动履行证明")
     DOCUMENT = "document", _("出具文书")
+    GUIDANCE_ASK = "guidance_ask", _("请求业务指导")
+    GUIDANCE_ANSWER = "guidance_answer", _("业务指导答复")
 
 
 class AgreementKind(models.TextChoices):

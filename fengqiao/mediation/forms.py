@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import User
-from fengqiao.core.formfields import CheckedForm, PastDateField, PastDateTimeField, TermDateField
+from fengqiao.core.formfields import (
+    CheckedForm,
+    LongTextField,
+    PastDateField,
+    PastDateTimeField,
+    StyledForm,
+    TermDateField,
+)
 from fengqiao.disputes.choices import Satisfaction
 from fengqiao.disputes.forms import CaseActionForm
 from fengqiao.disputes.models import Party
@@ -25,7 +33,7 @@ from fengqiao.mediation.choices import (
 )
 from fengqiao.mediation.models import MediationSession, PerformanceItem
 from fengqiao.mediation.services import handling_team
-from fengqiao.orgs.models import Person
+from fengqiao.orgs.models import Organization, Person
 from fengqiao.orgs.selectors import people_visible_to
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -354,3 +362,30 @@ class DocumentIssueForm(CheckedForm):
     doc_type = forms.ChoiceField(choices=DocumentType.choices)
     subject = forms.CharField(max_length=40, required=False)
     after = forms.IntegerField(min_value=0)
+
+
+# --- 业务指导 ---------------------------------------------------------------------------------
+
+
+class GuidanceAskForm(StyledForm):
+    """请求业务指导: one of the orgs the policy offers (``askable_orgs``) and the question."""
+
+    asked_org = forms.TypedChoiceField(label=_("向谁咨询"), coerce=int)
+    question = LongTextField(label=_("咨询问题（法律或政策问题）"), max_length=2000)
+    submit_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+    def __init__(self, *args: Any, orgs: list[Organization], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"submit_key": uuid.uuid4().hex})
+        kwargs.setdefault("prefix", "guidance")
+        super().__init__(*args, **kwargs)
+        field = cast("forms.TypedChoiceField", self.fields["asked_org"])
+        field.choices = [("", "---------")] + [(o.pk, f"{o.name}（{o.kind.name}）") for o in orgs]
+
+
+class GuidanceAnswerForm(StyledForm):
+    answer = LongTextField(label=_("答复意见"), max_length=4000)
+    attachment = forms.FileField(
+        label=_("附件（可选，JPEG、PNG或PDF）"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf"}),
+    )

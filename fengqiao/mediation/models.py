@@ -463,3 +463,86 @@ class PerformanceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.get_kind_display()} {self.happened_on}"
+
+
+class GuidanceRequest(models.Model):
+    """业务指导请求 — a mediator's legal or policy question on a case to the 人民法庭, 派出所 or
+    司法所 serving its place (seed 000 §三(二): 调解组织在调解过程中遇到政策法律问题 … 可及时向
+    人民法庭、派出所和司法所咨询), answered within the admin's limit on the deadline engine
+    (``due_item``, ``DueKind.GUIDANCE``) and kept on the case. ``submit_key``: the asking form's
+    one-time key (a double click asks once)."""
+
+    case = models.ForeignKey(
+        "disputes.Case",
+        on_delete=models.CASCADE,
+        related_name="guidance_requests",
+        verbose_name=_("案件"),
+    )
+    asked_org = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="guidance_requests",
+        verbose_name=_("被咨询单位"),
+    )
+    asking_org = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("咨询单位"),
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("咨询人"),
+    )
+    question = models.TextField(_("咨询问题"), max_length=2000)
+    asked_at = models.DateTimeField(_("咨询时间"), default=timezone.now)
+    due_at = models.DateTimeField(_("答复期限"))
+    due_item = models.ForeignKey(
+        "disputes.DueItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("期限"),
+    )
+    answer = models.TextField(_("答复意见"), max_length=4000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("答复人"),
+    )
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    attachment = models.ForeignKey(
+        Evidence,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("答复附件"),
+    )
+    submit_key = models.CharField(max_length=40, unique=True, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("业务指导请求")
+        verbose_name_plural = _("业务指导请求")
+        ordering = ["-asked_at", "-id"]
+        indexes = [
+            models.Index(fields=["asked_org", "answered_at"], name="guidance_by_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.question[:40]
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+    @property
+    def answered_late(self) -> bool:
+        return self.answered_at is not None and self.answered_at > self.due_at

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from fengqiao.disputes.views import case_act
-from fengqiao.mediation import views
+from fengqiao.mediation import guidance_views, views
 
 # The mediation record's actions run as every case action (declared in mediation/actions.py);
 # these are their addresses on the case page's panel.
@@ -45,4 +45,13 @@ urlpatterns = [
         name="document_docx",
     ),
     path("documents/<str:public_id>/", views.document_download, name="document_download"),
+    # 业务指导: asked from the case page, answered on the request's page.
+    path("cases/<int:pk>/guidance/", guidance_views.guidance_ask, name="guidance_ask"),
+    path("guidance/", guidance_views.guidance_list, name="guidance_list"),
+    path("guidance/<int:pk>/", guidance_views.guidance_detail, name="guidance_detail"),
+    path(
+        "guidance/<int:pk>/attachment/",
+        guidance_views.guidance_attachment,
+        name="guidance_attachment",
+    ),
 ]

@@ -57,6 +57,20 @@ NAV = [
         frozenset({BuiltinRole.COURT_CLERK.value, BuiltinRole.JUDGE.value}),
     ),
     NavItem(
+        _("业务指导"),
+        "mediation:guidance_list",
+        VIEW_CASE,
+        frozenset(
+            {
+                BuiltinRole.MEDIATOR.value,
+                BuiltinRole.JUSTICE_OFFICER.value,
+                BuiltinRole.POLICE.value,
+                BuiltinRole.JUDGE.value,
+                BuiltinRole.COURT_CLERK.value,
+            }
+        ),
+    ),
+    NavItem(
         _("会议与任务"),
         "governance:home",
         VIEW_CASE,

@@ -13,6 +13,7 @@ from fengqiao.disputes.forms import QuickReportForm
 from fengqiao.disputes.permissions import REGISTER_CASE
 from fengqiao.disputes.selectors import intake_platform_for
 from fengqiao.governance.selectors import screening_todo, work_tasks
+from fengqiao.mediation.guidance import guidance_work
 from fengqiao.web import selectors
 
 
@@ -41,6 +42,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"summary": selectors.home_summary_for_user(user)}
     # 会议交办任务: the open tasks of the user's orgs and platforms, until done.
     context.update(work_tasks(user))
+    # 业务指导: the questions put to the user's org (法庭, 派出所, 司法所) and not yet answered.
+    context.update(guidance_work(user))
     if landing == selectors.DISPATCHER:
         context["queues"] = selectors.queues.queue_counts(user)
     elif landing == selectors.LEADER:

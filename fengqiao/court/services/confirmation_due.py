@@ -28,14 +28,14 @@ from django.utils import timezone
 from fengqiao.accounts.models import RoleGrant, User
 from fengqiao.court.models.confirmation import Confirmation, ConfirmationStatus
 from fengqiao.disputes import deadlines
-from fengqiao.disputes.choices import OUTLIVES_CASE, DueKind, DueStatus
+from fengqiao.disputes.choices import DueKind, DueStatus
 from fengqiao.disputes.deadlines import Period
 from fengqiao.disputes.hooks import Addressee
 from fengqiao.disputes.models import DueItem
 from fengqiao.disputes.services.transitions import add_due, finish_due
 
-# The deadlines that outlive their case (disputes.choices.OUTLIVES_CASE) are exactly these.
-CONFIRMATION_KINDS = OUTLIVES_CASE
+# The court's deadlines (they outlive their case: disputes.choices.OUTLIVES_CASE).
+CONFIRMATION_KINDS = (DueKind.CONFIRM_ACCEPT, DueKind.CONFIRM_RULE)
 
 
 def _open(confirmation: Confirmation) -> QuerySet[DueItem]:

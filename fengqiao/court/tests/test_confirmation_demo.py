@@ -35,7 +35,8 @@ def test_the_demo_judge_has_a_queue() -> None:
 
 
 def test_every_standing_application_is_on_the_deadline_sweep() -> None:
-    from fengqiao.disputes.choices import OUTLIVES_CASE, DueKind, DueStatus
+    from fengqiao.court.services.confirmation_due import CONFIRMATION_KINDS
+    from fengqiao.disputes.choices import DueKind, DueStatus
     from fengqiao.disputes.models import DueItem
 
     standing = Confirmation.objects.filter(
@@ -43,7 +44,7 @@ def test_every_standing_application_is_on_the_deadline_sweep() -> None:
     )
     assert standing.exists()
     for c in standing:
-        item = DueItem.objects.get(case=c.case, kind__in=OUTLIVES_CASE, status=DueStatus.OPEN)
+        item = DueItem.objects.get(case=c.case, kind__in=CONFIRMATION_KINDS, status=DueStatus.OPEN)
         pending = c.status == ConfirmationStatus.PENDING
         assert item.kind == (DueKind.CONFIRM_ACCEPT if pending else DueKind.CONFIRM_RULE)
         assert item.due_at == (c.accept_due_at if pending else c.rule_due_at)
@@ -51,5 +52,5 @@ def test_every_standing_application_is_on_the_deadline_sweep() -> None:
     # The decided ones leave nothing open.
     decided = Confirmation.objects.exclude(pk__in=standing.values("pk")).values("case_id")
     assert not DueItem.objects.filter(
-        case_id__in=decided, kind__in=OUTLIVES_CASE, status=DueStatus.OPEN
+        case_id__in=decided, kind__in=CONFIRMATION_KINDS, status=DueStatus.OPEN
     ).exists()

@@ -133,14 +133,17 @@ class SubjectRule(models.Model):
 class DeadlineLimit(models.Model):
     """时限标准 — working days a dispatched case allows, per handling level and risk grade: to
     accept it (受理时限, from dispatch) and to report its result to the dispatching platform
-    (反馈时限, from acceptance). Migration 0007 loaded the defaults; a level and grade whose row
+    (反馈时限, from acceptance); and for a 人民法庭, 派出所 or 司法所 at that level to answer a
+    mediator's 业务指导 request (业务指导答复期限, from the question, migration 0021). Migration
+    0007 loaded the defaults; a level and grade whose row
     was deleted uses ``deadlines.LIMIT_DEFAULTS`` and the 交办 form warns the dispatcher."""
 
     kind = models.CharField(
         _("时限"),
         max_length=20,
         choices=[(DueKind.ACCEPT.value, DueKind.ACCEPT.label),
-                 (DueKind.FEEDBACK.value, DueKind.FEEDBACK.label)],
+                 (DueKind.FEEDBACK.value, DueKind.FEEDBACK.label),
+                 (DueKind.GUIDANCE.value, DueKind.GUIDANCE.label)],
     )  # fmt: skip
     level = models.PositiveSmallIntegerField(_("承办层级"), choices=HandlingLevel.choices)
     grade = models.CharField(_("风险等级"), max_length=10, choices=RiskGrade.choices)

@@ -224,7 +224,7 @@ def test_acceptance_limit_in_working_days_by_grade(db: None) -> None:
 def test_limits_per_level_and_grade_come_from_the_admin_table(db: None) -> None:
     dispatched = at(date(2025, 3, 3))  # a Monday
     # The defaults are loaded (migration 0007): every level, grade and kind has a row.
-    assert DeadlineLimit.objects.count() == 2 * 3 * 4
+    assert DeadlineLimit.objects.count() == 3 * 3 * 4
     assert ends(deadlines.accept_deadline(RiskGrade.LOW, dispatched)) == date(2025, 3, 6)
     assert ends(deadlines.feedback_deadline(RiskGrade.MAJOR, dispatched)) == date(2025, 3, 10)
     # When the admin gives village committees 5 working days for low-risk cases

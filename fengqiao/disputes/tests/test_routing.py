@@ -453,7 +453,8 @@ def test_the_dispatcher_is_warned_of_a_deleted_rule_and_limit(
     assert "区县级受理时限，交办后按默认时限计算" in html
     # The page did not quietly put them back.
     assert not TerritoryRule.objects.filter(grade=case.grade).exists()
-    assert DeadlineLimit.objects.filter(grade=case.grade).count() == 5
+    # (the 2 dispatch kinds × 3 levels, one deleted; and the 3 业务指导 rows)
+    assert DeadlineLimit.objects.filter(grade=case.grade).count() == 5 + 3
 
 
 def test_a_county_recommendation_asks_the_township_to_escalate(

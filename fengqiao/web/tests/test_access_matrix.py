@@ -58,7 +58,8 @@ from fengqiao.documents.models import IssuedDocument, SigningCredential, Signing
 from fengqiao.governance import selectors as governance
 from fengqiao.governance.models import GovernanceFile, Meeting
 from fengqiao.governance.policy import is_platform_user, platforms_for
-from fengqiao.mediation.models import Evidence
+from fengqiao.mediation.guidance import guidance_visible_to
+from fengqiao.mediation.models import Evidence, GuidanceRequest
 from fengqiao.mediation.services import evidence_upload
 from fengqiao.notify.models import Notification
 from fengqiao.orgs.models import Membership, Organization, Person
@@ -159,6 +160,10 @@ RULES: dict[str, Rule] = {
     "mediation:performance_default": CASE_ACTION,
     "mediation:performance_certificate": CASE_ACTION,
     "mediation:evidence_download": Rule(VIEW_CASE, GET, ("evidence",)),
+    "mediation:guidance_ask": CASE_ACTION,
+    "mediation:guidance_list": Rule(VIEW_CASE),
+    "mediation:guidance_detail": Rule(VIEW_CASE, GET, ("guidance",)),
+    "mediation:guidance_attachment": Rule(VIEW_CASE, GET, ("guidance_file",)),
     # 文书: issue from the case page; a DOCX working copy for whoever sees the case; an issued
     # PDF for whoever sees the case with the parties' names in full.
     "mediation:document_issue": CASE_ACTION,
@@ -409,6 +414,8 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         user = User.objects.get(username="dispatcher")
     if kind == "issued":
         return _issued(user, inside)
+    if kind in ("guidance", "guidance_file"):
+        return _guidance_object(kind, user, inside)
     if kind in ("warning", "emergency", "directive"):
         return _prevention_object(kind, user, inside)
     if kind == "signed_receipt":
@@ -509,6 +516,15 @@ def _governance_object(kind: str, user: User, inside: bool) -> int | None:
     seen_meetings = governance.meetings_for_user(user).values("pk")
     files = GovernanceFile.objects.filter(meeting__in=seen_meetings)
     return _first(files if inside else GovernanceFile.objects.exclude(pk__in=files.values("pk")))
+
+
+def _guidance_object(kind: str, user: User, inside: bool) -> int | None:
+    """A 业务指导 request (with an answer's file, ``guidance_file``) the user sees, or not."""
+    seen = guidance_visible_to(user)
+    every = GuidanceRequest.objects.all()
+    if kind == "guidance_file":
+        seen, every = seen.exclude(attachment=None), every.exclude(attachment=None)
+    return _first(seen if inside else every.exclude(pk__in=seen.values("pk")))
 
 
 def _prevention_object(kind: str, user: User, inside: bool) -> int | None:

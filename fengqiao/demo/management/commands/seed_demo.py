@@ -20,6 +20,7 @@ from fengqiao.demo.data import (
 )
 from fengqiao.demo.fulfilment import demo_fulfilment_seed
 from fengqiao.demo.governance import demo_governance_seed
+from fengqiao.demo.guidance import demo_guidance_seed
 from fengqiao.demo.referrals import demo_referrals_seed
 from fengqiao.demo.screening import demo_screening_seed
 from fengqiao.demo.seed import DemoAlreadyLoaded, demo_seed
@@ -82,6 +83,7 @@ class Command(BaseCommand):
         warnings = demo_warnings_seed()
         screening = demo_screening_seed(seed=options["seed"], today=timezone.localdate())
         alarms = demo_alarms_seed()
+        asked = demo_guidance_seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成演示区县“{COUNTY_NAME}”（种子 {options['seed']}）："
@@ -99,6 +101,7 @@ class Command(BaseCommand):
                 f"风险预警 {warnings.warnings} 条、应急联动 {warnings.emergencies} 次，"
                 f"排查报告 {screening.reports} 份（零报告 {screening.zero} 份、"
                 f"迟报 {screening.late} 份）、专项排查 {screening.campaigns} 项，"
+                f"业务指导请求 {asked} 件，"
                 f"用时 {time.monotonic() - started:.1f} 秒。"
             )
         )
