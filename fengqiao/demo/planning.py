@@ -53,6 +53,7 @@ class OrgPlan:
     address: str = ""
     liaison: str | None = None  # person key
     paired: list[str] = field(default_factory=list)  # org keys
+    officer_count: int | None = None  # 民警人数 of a police station
 
 
 @dataclass

@@ -41,6 +41,7 @@ from fengqiao.orgs.services import (
     mediator_set_grids,
     membership_add,
     org_create,
+    org_set_officer_count,
     org_set_pairs,
     org_update,
     person_create,
@@ -138,6 +139,8 @@ def _write_orgs(plan: DemoPlan, regions: dict[str, Region]) -> dict[str, Organiz
             categories=spec.categories,
             address=spec.address,
         )
+        if spec.officer_count is not None:
+            org_set_officer_count(actor=None, org=orgs[spec.key], officer_count=spec.officer_count)
     return orgs
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 from fengqiao.core.xlsx import XLSX_CONTENT_TYPE, table_workbook
-from fengqiao.orgs.reports import CompositionRow, Report, StaffingRow, TrainingRow
+from fengqiao.orgs.reports import CompositionRow, Coverage, Report, StaffingRow, TrainingRow
 
 
 def _workbook(
@@ -72,6 +72,22 @@ def training_xlsx(rows: Sequence[TrainingRow], year: int, watermark: str) -> byt
     )
 
 
+def coverage_xlsx(found: Coverage, watermark: str) -> bytes:
+    """The figures as lines above the table of gaps (text cells: nothing runs as a formula)."""
+    title = _("调解组织覆盖情况")
+    figures = [
+        _("%(label)s：应覆盖%(required)d个，已覆盖%(covered)d个，覆盖率%(share)s")
+        % {"label": f.label, "required": f.required, "covered": f.covered, "share": f.share}
+        for f in found.figures
+    ]
+    return table_workbook(
+        title,
+        [_("所在区划"), _("单位"), _("类型"), _("缺少")],
+        ([g.place, g.unit, g.kind, g.lacks] for g in found.gaps),
+        preamble=[title, watermark, *figures],
+    )
+
+
 @dataclass(frozen=True)
 class ExportedFile:
     filename: str
@@ -91,7 +107,9 @@ def report_export(*, actor: Any, report: Report) -> ExportedFile:
     """The report as a watermarked workbook; the export is audited."""
     now = timezone.localtime()
     watermark = watermark_for(actor, now)
-    if report.kind == "composition":
+    if report.kind == "coverage" and report.coverage is not None:
+        content = coverage_xlsx(report.coverage, watermark)
+    elif report.kind == "composition":
         content = composition_xlsx(cast(Sequence[CompositionRow], report.rows), watermark)
     elif report.kind == "staffing":
         content = staffing_xlsx(cast(Sequence[StaffingRow], report.rows), watermark)

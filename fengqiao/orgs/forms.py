@@ -30,7 +30,7 @@ from fengqiao.orgs.choices import (
     TrainingKind,
     VolunteerKind,
 )
-from fengqiao.orgs.models import Organization, OrgKind, Person
+from fengqiao.orgs.models import OFFICER_COUNT_MAX, Organization, OrgKind, Person
 from fengqiao.regions.models import Region
 
 
@@ -86,6 +86,13 @@ class OrgForm(StyledForm):
         help_text=_("如人民法庭与其指导的村（社区）调委会"),
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
+    officer_count = forms.IntegerField(
+        label=_("民警人数"),
+        required=False,
+        min_value=0,
+        max_value=OFFICER_COUNT_MAX,
+        help_text=_("派出所填写：民警20名以上的派出所应设立派驻人民调解工作室"),
+    )
     is_active = forms.BooleanField(label=_("在用"), required=False, initial=True)
 
     def __init__(
@@ -100,7 +107,7 @@ class OrgForm(StyledForm):
         self.fields["region"].queryset = regions  # type: ignore[attr-defined]
         self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
         if members is None:
-            for name in ("liaison", "paired", "is_active"):
+            for name in ("liaison", "paired", "officer_count", "is_active"):
                 del self.fields[name]
         else:
             self.fields["liaison"].queryset = members  # type: ignore[attr-defined]

@@ -108,6 +108,7 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "liaison": org.liaison_id,
         "is_active": org.is_active,
         "paired": list(org.paired_orgs.values_list("pk", flat=True)),
+        "officer_count": org.officer_count,
     }
     form = OrgForm(
         request.POST or None,
@@ -137,6 +138,9 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     is_active=d["is_active"],
                 )
                 services.org_set_pairs(actor=request.user, org=updated, paired=d["paired"])
+                services.org_set_officer_count(
+                    actor=request.user, org=updated, officer_count=d["officer_count"]
+                )
             return updated
 
         saved = _apply(form, save)

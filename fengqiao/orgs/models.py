@@ -48,6 +48,9 @@ class OrgKind(models.Model):
         return self.name
 
 
+OFFICER_COUNT_MAX = 2000  # no 派出所 has more; a larger number is a typing error
+
+
 class Organization(models.Model):
     """单位/组织 — an organization in a region: platform, court, police station, committee…"""
 
@@ -78,6 +81,14 @@ class Organization(models.Model):
         verbose_name=_("联络员"),
     )
     paired_orgs = models.ManyToManyField("self", blank=True, verbose_name=_("结对单位"))
+    # 民警人数 of a police station: seed 004 asks for a 派驻调解室 in every station with 20 or
+    # more officers (reports.coverage). Empty: not recorded (the station is not counted).
+    officer_count = models.PositiveSmallIntegerField(
+        _("民警人数"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(OFFICER_COUNT_MAX)],
+    )
     is_active = models.BooleanField(_("在用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
@@ -89,6 +100,11 @@ class Organization(models.Model):
         ordering = ["region__path", "kind__sort_order", "name"]
         constraints = [
             models.UniqueConstraint(fields=["region", "name"], name="org_unique_name_in_region"),
+            models.CheckConstraint(
+                condition=models.Q(officer_count__isnull=True)
+                | models.Q(officer_count__lte=OFFICER_COUNT_MAX),
+                name="org_officer_count_range",
+            ),
             models.UniqueConstraint(
                 fields=["code"], condition=~models.Q(code=""), name="org_unique_code"
             ),

@@ -22,6 +22,7 @@ from fengqiao.audit.services import audit_record
 from fengqiao.core.crypto import lookup_hash
 from fengqiao.orgs.choices import Background, MediatorGrade, Position, TrainingKind
 from fengqiao.orgs.models import (
+    OFFICER_COUNT_MAX,
     MediatorProfile,
     MediatorSpecialty,
     Membership,
@@ -522,6 +523,27 @@ def mediator_set_grids(*, actor: Any, person: Person, grids: Iterable[Region]) -
             obj=person,
             before={"grids": before},
             after={"grids": after},
+        )
+
+
+def org_set_officer_count(*, actor: Any, org: Organization, officer_count: int | None) -> None:
+    """民警人数 of an org (a 派出所): 0 to ``OFFICER_COUNT_MAX``, or ``None`` (not recorded)."""
+    if officer_count is not None and not 0 <= officer_count <= OFFICER_COUNT_MAX:
+        raise OrgRuleError(_("民警人数应在0至%(n)d之间。") % {"n": OFFICER_COUNT_MAX})
+    _require_region(actor, org.region)
+    with transaction.atomic():
+        locked = Organization.objects.select_for_update().get(pk=org.pk)
+        before = locked.officer_count
+        if before == officer_count:
+            return
+        locked.officer_count = officer_count
+        locked.save(update_fields=["officer_count"])
+        audit_record(
+            actor=actor,
+            event_type=EventType.ORG_UPDATED,
+            obj=locked,
+            before={"officer_count": before},
+            after={"officer_count": officer_count},
         )
 
 
