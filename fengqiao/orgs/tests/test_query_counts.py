@@ -67,6 +67,7 @@ def leader(cast: Any, client_for: Any) -> Client:
         ("/orgs/reports/?report=composition", 12),
         ("/orgs/reports/?report=staffing", 12),
         ("/orgs/reports/?report=training&year=2026", 12),
+        ("/orgs/reports/?report=coverage", 12),
         ("/regions/?code=330199001000", 12),
         ("/", 16),  # the leader lands on four month figures (web.selectors)
     ],
@@ -103,6 +104,7 @@ def test_roster_page_holds_a_full_page_of_rows(world: Any, leader: Client) -> No
     [
         ("/orgs/reports/?report=composition&format=xlsx", 14),
         ("/orgs/reports/?report=training&year=2026&format=xlsx", 14),
+        ("/orgs/reports/?report=coverage&format=xlsx", 14),
     ],
 )
 def test_exports_do_not_grow_with_rows(
