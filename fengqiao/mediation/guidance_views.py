@@ -45,7 +45,9 @@ def guidance_ask(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, VIEW_CASE)
     case = case_get_for_user(request.user, pk)
     if not guidance_may(request.user, ASK, case):
-        raise PermissionDenied(_("只有承办本案的调解员可以请求业务指导。"))
+        # As every case action: the page says why (a stale page, a case no longer mediated).
+        messages.error(request, _("只有承办本案的调解员可以在调解期间请求业务指导。"))
+        return _back(case.pk)
     form = GuidanceAskForm(request.POST, orgs=askable_orgs(case))
     if not form.is_valid():
         for errors in form.errors.values():

@@ -47,7 +47,7 @@ CEILINGS = {
     # 我的工作 reads the open 督办令 to the user's orgs: 1 (the mediator's home is 我的工作);
     # and the unanswered 业务指导 requests to them: 1.
     "my_work_mediator": 20,
-    "my_work_dispatcher": 16,
+    "my_work_dispatcher": 18,
     # The case page's 文书 section reads 4: what the case holds, its sessions and visits, the
     # documents issued and the platforms above the case's (who may issue: policy.on_side).
     # The 风险研判 panel reads the case's assessment, warnings and emergency responses: 3.
