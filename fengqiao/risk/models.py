@@ -208,7 +208,7 @@ class RiskWarning(models.Model):
     )
     grade = models.CharField(_("预警等级"), max_length=10, choices=RiskGrade.choices)
     # Copied from the case: the data scope reads it like a case's region.
-    region_path = models.CharField(_("区划路径"), max_length=64, db_index=True)
+    region_path = models.CharField(_("区划路径"), max_length=105, db_index=True)
     reasons = models.JSONField(_("研判依据"), default=list)
     facts = models.TextField(_("事实摘要"))
     measures = models.JSONField(_("建议措施"), default=list)
@@ -367,7 +367,7 @@ class EmergencyResponse(models.Model):
     platform = models.ForeignKey(
         "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("启动平台")
     )
-    region_path = models.CharField(_("区划路径"), max_length=64, db_index=True)
+    region_path = models.CharField(_("区划路径"), max_length=105, db_index=True)
     title = models.CharField(_("事件名称"), max_length=200)
     situation = models.TextField(_("现场情况"))
     place = models.CharField(_("现场地点"), max_length=200)

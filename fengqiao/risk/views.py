@@ -302,6 +302,7 @@ def emergency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if emergency_may(user, CLOSE, response):
         context["summary_form"] = forms.SummaryForm()
     context["done_form"] = forms.TaskDoneForm()
+    context["now"] = timezone.now()
     return render(request, "risk/emergency_detail.html", context)
 
 

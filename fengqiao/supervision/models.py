@@ -35,7 +35,7 @@ class Directive(models.Model):
         verbose_name=_("被督办单位"),
     )
     # Copied from the org: the data scope reads it.
-    region_path = models.CharField(_("区划路径"), max_length=64, db_index=True)
+    region_path = models.CharField(_("区划路径"), max_length=105, db_index=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

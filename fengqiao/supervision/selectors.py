@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.access import grant_org_ids, restrict
+from fengqiao.alarms.choices import AlarmStatus
+from fengqiao.alarms.models import Alarm
 from fengqiao.core.paths import subtree_q
 from fengqiao.disputes.choices import OUTLIVES_CASE, DueKind, DueStatus
 from fengqiao.disputes.hooks import due_addressees
@@ -227,6 +229,34 @@ def _task_items(
     ]
 
 
+def _alarms(orgs: QuerySet[Organization]) -> QuerySet[Alarm]:
+    return Alarm.objects.filter(status=AlarmStatus.OPEN, station_id__in=orgs.values("pk"))
+
+
+def _alarm_counts(user: Any, orgs: QuerySet[Organization], now: datetime) -> dict[int, int]:
+    return _count(_alarms(orgs), "station_id")
+
+
+def _alarm_items(
+    user: Any, orgs: QuerySet[Organization], now: datetime, pk: int | None = None
+) -> list[Item]:
+    rows = _only(_alarms(orgs), pk).select_related("station", "org").order_by("raised_at", "pk")
+    return [
+        Item(
+            kind="alarm",
+            pk=a.pk,
+            org_id=a.station_id,
+            org_name=a.station.name,
+            title=_("报警：%(org)s %(at)s")
+            % {"org": a.org.name, "at": timezone.localtime(a.raised_at).strftime("%m-%d %H:%M")},
+            url=f"/alarms/{a.pk}/",
+            due_at=a.escalate_at,
+            case_id=a.from_case_id,
+        )
+        for a in rows[:ITEMS]
+    ]
+
+
 def _directives(orgs: QuerySet[Organization], now: datetime) -> QuerySet[Directive]:
     return Directive.objects.filter(
         status=DirectiveStatus.OPEN, due_at__lt=now, org_id__in=orgs.values("pk")
@@ -263,6 +293,7 @@ def sources() -> list[Source]:
         *due,
         Source("warning", _("预警未签收"), _warning_counts, _warning_items),
         Source("emergency", _("应急联动处置中"), _emergency_counts, _emergency_items),
+        Source("alarm", _("报警待出警"), _alarm_counts, _alarm_items),
         Source("task", _("会议交办任务逾期"), _task_counts, _task_items),
         Source("directive", _("督办令逾期未反馈"), _directive_counts, _directive_items),
     ]

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             name='EmergencyResponse',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_path', models.CharField(db_index=True, max_length=64, verbose_name='区划路径')),
+                ('region_path', models.CharField(db_index=True, max_length=105, verbose_name='区划路径')),
                 ('title', models.CharField(max_length=200, verbose_name='事件名称')),
                 ('situation', models.TextField(verbose_name='现场情况')),
                 ('place', models.CharField(max_length=200, verbose_name='现场地点')),
@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('grade', models.CharField(choices=[('low', '低'), ('medium', '中'), ('high', '高'), ('major', '重大')], max_length=10, verbose_name='预警等级')),
-                ('region_path', models.CharField(db_index=True, max_length=64, verbose_name='区划路径')),
+                ('region_path', models.CharField(db_index=True, max_length=105, verbose_name='区划路径')),
                 ('reasons', models.JSONField(default=list, verbose_name='研判依据')),
                 ('facts', models.TextField(verbose_name='事实摘要')),
                 ('measures', models.JSONField(default=list, verbose_name='建议措施')),

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('object_id', models.PositiveBigIntegerField(verbose_name='事项编号')),
                 ('subject', models.CharField(max_length=300, verbose_name='督办事项')),
                 ('url', models.CharField(max_length=200, verbose_name='事项链接')),
-                ('region_path', models.CharField(db_index=True, max_length=64, verbose_name='区划路径')),
+                ('region_path', models.CharField(db_index=True, max_length=105, verbose_name='区划路径')),
                 ('issued_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='督办时间')),
                 ('comment', models.TextField(verbose_name='督办意见')),
                 ('due_at', models.DateTimeField(verbose_name='反馈时限')),

@@ -64,6 +64,9 @@ def test_the_county_board_counts_what_is_late_in_the_county() -> None:
         status=TaskStatus.OPEN, due_date__lt=timezone.localdate(), owner_org__in=orgs
     ).count()
     assert column(b, "task") == overdue_tasks >= 1
+    from fengqiao.alarms.models import Alarm
+
+    assert column(b, "alarm") == Alarm.objects.filter(status="open", station__in=orgs).count()
     # Per org the counts add up to the totals; per level too
     for i, total in enumerate(b.totals):
         assert sum(r.counts[i] for r in b.rows) == total
