@@ -30,6 +30,7 @@ from fengqiao.disputes.models import DueItem
 from fengqiao.disputes.permissions import VIEW_CASE
 from fengqiao.governance.choices import TaskStatus
 from fengqiao.governance.models import ResolutionTask
+from fengqiao.governance.selectors import unfiled_screening
 from fengqiao.orgs.models import Organization
 from fengqiao.regions.choices import RegionLevel
 from fengqiao.risk.choices import EmergencyStatus, WarningStatus
@@ -257,6 +258,43 @@ def _alarm_items(
     ]
 
 
+# 排查: the units whose report for the latest period come due is missing, read through the
+# overseer's scope (governance.selectors.unfiled_screening), counted for the unit's first filing
+# org. A count above this many rows is shown as the rows read.
+SCREENING_ROWS = 500
+
+
+def _screening_items(
+    user: Any, orgs: QuerySet[Organization], now: datetime, pk: int | None = None
+) -> list[Item]:
+    found = unfiled_screening(user, limit=SCREENING_ROWS, now=now)
+    items = []
+    for row in found.rows:
+        if not row.orgs or (pk is not None and row.unit.pk != pk):
+            continue
+        source = row.plan.get_level_display() if row.plan else row.campaign.title  # type: ignore[union-attr]
+        items.append(
+            Item(
+                kind="screening",
+                pk=row.unit.pk,
+                org_id=row.orgs[0].pk,
+                org_name=row.orgs[0].name,
+                title=_("%(unit)s %(source)s %(period)s 排查报告未报")
+                % {"unit": row.unit.name, "source": source, "period": row.period.label},
+                url="/governance/screening/",
+                due_at=row.due_at,
+            )
+        )
+    return items
+
+
+def _screening_counts(user: Any, orgs: QuerySet[Organization], now: datetime) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for item in _screening_items(user, orgs, now):
+        counts[item.org_id] = counts.get(item.org_id, 0) + 1
+    return counts
+
+
 def _directives(orgs: QuerySet[Organization], now: datetime) -> QuerySet[Directive]:
     return Directive.objects.filter(
         status=DirectiveStatus.OPEN, due_at__lt=now, org_id__in=orgs.values("pk")
@@ -294,6 +332,7 @@ def sources() -> list[Source]:
         Source("warning", _("预警未签收"), _warning_counts, _warning_items),
         Source("emergency", _("应急联动处置中"), _emergency_counts, _emergency_items),
         Source("alarm", _("报警待出警"), _alarm_counts, _alarm_items),
+        Source("screening", _("排查报告未报"), _screening_counts, _screening_items),
         Source("task", _("会议交办任务逾期"), _task_counts, _task_items),
         Source("directive", _("督办令逾期未反馈"), _directive_counts, _directive_items),
     ]

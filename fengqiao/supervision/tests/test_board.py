@@ -67,6 +67,10 @@ def test_the_county_board_counts_what_is_late_in_the_county() -> None:
     from fengqiao.alarms.models import Alarm
 
     assert column(b, "alarm") == Alarm.objects.filter(status="open", station__in=orgs).count()
+    from fengqiao.governance.selectors import unfiled_screening
+
+    unfiled = unfiled_screening(county, limit=500)
+    assert column(b, "screening") == len([r for r in unfiled.rows if r.orgs]) >= 1
     # Per org the counts add up to the totals; per level too
     for i, total in enumerate(b.totals):
         assert sum(r.counts[i] for r in b.rows) == total
