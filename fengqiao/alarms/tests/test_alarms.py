@@ -115,7 +115,17 @@ def test_a_village_committees_alarm_goes_to_its_own_townships_station() -> None:
 
 
 def test_a_county_level_committee_falls_back_to_the_county_public_security_bureau() -> None:
-    committee = _org_of("mediator_industry")  # county level: no 派出所 in its region
+    committee = _org_of("mediator_industry")  # county level
+    # The county seat's 城区派出所 (a county-level station) is the nearest: it takes the alarm.
+    destination = routing.station_for(committee)
+    assert destination is not None
+    assert destination.rule == routing.REGION
+    assert destination.station.region == committee.region
+    assert destination.station.kind.family == OrgFamily.POLICE
+    # Without a station at county level, the 公安分局 its stations belong to.
+    Organization.objects.filter(kind__family=OrgFamily.POLICE, region=committee.region).exclude(
+        pk=_org_of("police").parent_id
+    ).update(is_active=False)
     destination = routing.station_for(committee)
     assert destination is not None
     assert destination.rule == routing.COUNTY_POLICE
