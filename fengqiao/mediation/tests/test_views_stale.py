@@ -32,7 +32,9 @@ def _notice(case: Case, world: Any, other: bool) -> dict[str, Any]:
 
 
 def _session(case: Case, world: Any, other: bool) -> dict[str, Any]:
-    held = timezone.localtime() - timedelta(hours=2 if other else 1)
+    # Anchored on the case, not the clock: the form sent twice must be the same even when a
+    # minute turns between the two posts.
+    held = timezone.localtime(case.registered_at) - timedelta(hours=2 if other else 1)
     return {"held_at": held.strftime("%Y-%m-%dT%H:%M"), "mode": "in_person", "record": "双方到场。"}
 
 
@@ -46,7 +48,9 @@ def _opinion(case: Case, world: Any, other: bool) -> dict[str, Any]:
         "expert": world.mediator_east_person.pk,
         "field": "土木" if other else "水利",
         "opinion": "排水沟应按原走向疏通。",
-        "given_at": (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "given_at": (timezone.localtime(case.registered_at) - timedelta(hours=1)).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
     }
 
 
