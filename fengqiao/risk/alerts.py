@@ -20,19 +20,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
-from fengqiao.core.validators import validate_multiline
 from fengqiao.disputes.choices import RiskGrade
 from fengqiao.disputes.models import Case
 from fengqiao.disputes.policy import platform_above, upper_platform
 from fengqiao.disputes.routing import subject_orgs
-from fengqiao.disputes.services.errors import CaseRuleError
+from fengqiao.disputes.services.errors import CaseRuleError, required_note
 from fengqiao.disputes.services.transitions import record_event
 from fengqiao.notify.choices import NotificationKind
 from fengqiao.notify.services import notify_orgs
@@ -60,22 +58,6 @@ RANK: dict[str, int] = {
 }
 BATCH = 500
 FACTS_EXCERPT = 300
-NOTE_MAX = 2000
-
-
-def checked_text(value: str, *, missing: str) -> str:
-    """A note from a person: stripped, required, at most ``NOTE_MAX`` characters, no control
-    characters (the forms check the same; the API and tests come here directly)."""
-    value = (value or "").strip()
-    if not value:
-        raise CaseRuleError(missing)
-    if len(value) > NOTE_MAX:
-        raise CaseRuleError(_("内容不能超过%(n)s字。") % {"n": NOTE_MAX})
-    try:
-        validate_multiline(value)
-    except ValidationError as exc:
-        raise CaseRuleError(" ".join(exc.messages)) from exc
-    return value
 
 
 def rises_to_warning(before: str | None, after: str) -> bool:
@@ -271,7 +253,7 @@ def warning_record(*, actor: Any, warning_id: int, measure: str, note: str) -> W
     """处置记录: a measure taken on the warning (稳控, 疏导, 重大矛盾纠纷报告…)."""
     if measure not in Measure.values:
         raise CaseRuleError(_("请选择处置措施。"))
-    note = checked_text(note, missing=_("请填写处置情况。"))
+    note = required_note(note, missing=_("请填写处置情况。"))
     with transaction.atomic():
         warning = _locked_warning(warning_id)
         orgs = notice_org_ids(warning)
@@ -305,7 +287,7 @@ def warning_record(*, actor: Any, warning_id: int, measure: str, note: str) -> W
 def warning_close(*, actor: Any, warning_id: int, note: str) -> RiskWarning:
     """办结: the platform over the case closes the warning with what was done; notices still
     awaiting acknowledgement stop escalating."""
-    note = checked_text(note, missing=_("请填写办结说明。"))
+    note = required_note(note, missing=_("请填写办结说明。"))
     with transaction.atomic():
         warning = _locked_warning(warning_id)
         if not warning_may(actor, CLOSE, warning):

@@ -19,12 +19,11 @@ from fengqiao.accounts.models import User
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 from fengqiao.disputes.models import Case
-from fengqiao.disputes.services.errors import CaseRuleError
+from fengqiao.disputes.services.errors import CaseRuleError, required_note
 from fengqiao.disputes.services.transitions import record_event
 from fengqiao.notify.choices import NotificationKind
 from fengqiao.notify.services import notify, notify_orgs
 from fengqiao.orgs.models import Organization
-from fengqiao.risk.alerts import checked_text
 from fengqiao.risk.choices import EmergencyStatus, EmergencyTaskStatus, RiskAction
 from fengqiao.risk.models import EmergencyLog, EmergencyResponse, EmergencyTask, RiskWarning
 from fengqiao.risk.policy import (
@@ -55,9 +54,7 @@ def emergency_url(response: EmergencyResponse) -> str:
 
 
 def _check_task(task: TaskInput, team: set[int], now: datetime) -> str:
-    title = checked_text(task.title, missing=_("请填写任务内容。"))
-    if len(title) > 200:
-        raise CaseRuleError(_("任务内容不能超过200字。"))
+    title = required_note(task.title, missing=_("请填写任务内容。"), limit=200)
     if task.owner_org_id not in team:
         raise CaseRuleError(_("任务的责任单位须是参与应急联动的单位。"))
     if not now - timedelta(minutes=5) <= task.due_at <= now + TASK_HORIZON:
@@ -125,9 +122,9 @@ def emergency_open(
     tasks: list[TaskInput],
 ) -> EmergencyResponse:
     """启动应急联动 on a case (from its warning, if given): the team is told at once."""
-    title = checked_text(title, missing=_("请填写事件名称。"))[:200]
-    place = checked_text(place, missing=_("请填写现场地点。"))[:200]
-    situation = checked_text(situation, missing=_("请填写现场情况。"))
+    title = required_note(title, missing=_("请填写事件名称。"), limit=200)
+    place = required_note(place, missing=_("请填写现场地点。"), limit=200)
+    situation = required_note(situation, missing=_("请填写现场情况。"))
     now = timezone.now()
     with transaction.atomic():
         case = Case.objects.select_for_update().filter(pk=case_id).first()
@@ -220,7 +217,7 @@ def emergency_add_task(*, actor: Any, response_id: int, task: TaskInput) -> None
 
 def emergency_log(*, actor: Any, response_id: int, text: str) -> EmergencyLog:
     """现场处置记录: one action, for the org the user acts for on the team."""
-    text = checked_text(text, missing=_("请填写处置情况。"))
+    text = required_note(text, missing=_("请填写处置情况。"))
     with transaction.atomic():
         response = _locked(response_id)
         team = team_org_ids(response)
@@ -245,7 +242,7 @@ def emergency_log(*, actor: Any, response_id: int, text: str) -> EmergencyLog:
 
 def emergency_task_done(*, actor: Any, task_id: int, result: str) -> EmergencyTask:
     """A task done, with what was done (logged on the response too)."""
-    result = checked_text(result, missing=_("请填写完成情况。"))
+    result = required_note(result, missing=_("请填写完成情况。"))
     with transaction.atomic():
         task = (
             EmergencyTask.objects.select_for_update(of=("self",))
@@ -296,7 +293,7 @@ def emergency_task_done(*, actor: Any, task_id: int, result: str) -> EmergencyTa
 
 def emergency_close(*, actor: Any, response_id: int, summary: str) -> EmergencyResponse:
     """结束: every task done, the lead or the platform closes it with a summary."""
-    summary = checked_text(summary, missing=_("请填写处置总结。"))
+    summary = required_note(summary, missing=_("请填写处置总结。"))
     with transaction.atomic():
         response = _locked(response_id)
         if not emergency_may(actor, CLOSE, response):

@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core.formfields import StyledForm
+from fengqiao.disputes.services.errors import NOTE_MAX
 from fengqiao.risk.choices import Measure
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-NOTE_MAX = 2000
 
 
 class OrgChoiceField(forms.ModelChoiceField):

@@ -8,15 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
-from fengqiao.core.validators import validate_multiline
-from fengqiao.disputes.services.errors import CaseRuleError
+from fengqiao.disputes.services.errors import CaseRuleError, required_note
 from fengqiao.notify.choices import NotificationKind
 from fengqiao.notify.services import notify, notify_orgs
 from fengqiao.orgs.models import Organization
@@ -25,22 +23,8 @@ from fengqiao.supervision.models import Directive
 from fengqiao.supervision.policy import ANSWER, ISSUE, supervision_may
 from fengqiao.supervision.selectors import board_item
 
-TEXT_MAX = 2000
 HORIZON = timedelta(days=90)
 BATCH = 500
-
-
-def _text(value: str, missing: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise CaseRuleError(missing)
-    if len(value) > TEXT_MAX:
-        raise CaseRuleError(_("内容不能超过%(n)s字。") % {"n": TEXT_MAX})
-    try:
-        validate_multiline(value)
-    except ValidationError as exc:
-        raise CaseRuleError(" ".join(exc.messages)) from exc
-    return value
 
 
 def directive_url(directive: Directive) -> str:
@@ -51,7 +35,7 @@ def directive_issue(
     *, actor: Any, kind: str, object_id: int, due_at: datetime, comment: str
 ) -> Directive:
     """督办: an order to the org of a late item the actor oversees."""
-    comment = _text(comment, _("请填写督办意见。"))
+    comment = required_note(comment, missing=_("请填写督办意见。"))
     now = timezone.now()
     if not now <= due_at <= now + HORIZON:
         raise CaseRuleError(_("反馈时限须在现在之后的90日以内。"))
@@ -97,7 +81,7 @@ def directive_issue(
 
 def directive_answer(*, actor: Any, directive_id: int, answer: str) -> Directive:
     """反馈: the org says what it did; the issuer is told."""
-    answer = _text(answer, _("请填写反馈情况。"))
+    answer = required_note(answer, missing=_("请填写反馈情况。"))
     with transaction.atomic():
         directive = (
             Directive.objects.select_for_update(of=("self",))

@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from fengqiao.core.validators import validate_multiline
 from fengqiao.disputes.choices import PartyKind
 from fengqiao.disputes.models import Case
 
@@ -54,6 +56,25 @@ class AlreadyDone(StaleCase):
 
 class CaseRuleError(Exception):
     """A business rule refused the request; the message is shown to the user."""
+
+
+NOTE_MAX = 2000
+
+
+def required_note(value: str, *, missing: str, limit: int = NOTE_MAX) -> str:
+    """A note a person writes (a comment, a measure, a summary): stripped, required (``missing``
+    is the message when empty), at most ``limit`` characters, no control characters. The forms
+    check the same; the API and the tasks come here directly."""
+    value = (value or "").strip()
+    if not value:
+        raise CaseRuleError(missing)
+    if len(value) > limit:
+        raise CaseRuleError(_("内容不能超过%(n)s字。") % {"n": limit})
+    try:
+        validate_multiline(value)
+    except ValidationError as exc:
+        raise CaseRuleError(" ".join(exc.messages)) from exc
+    return value
 
 
 @dataclass(frozen=True)
