@@ -131,7 +131,31 @@ def _due_source(kind: str) -> Source:
     return Source(f"due_{kind}", label, counts, items)
 
 
-def _notices(orgs: QuerySet[Organization]) -> QuerySet[WarningNotice]:
+def _listed(
+    key: str,
+    label: Any,
+    rows: Callable[[QuerySet[Organization], datetime], QuerySet[Any]],
+    org_field: str,
+    order: tuple[str, ...],
+    related: tuple[str, ...],
+    item: Callable[[Any], Item],
+) -> Source:
+    """A source whose late items are the rows of ``rows`` (the overseen orgs, now), counted per
+    ``org_field`` and listed oldest first (``order``) as ``item`` turns each into an Item."""
+
+    def counts(user: Any, orgs: QuerySet[Organization], now: datetime) -> dict[int, int]:
+        return _count(rows(orgs, now), org_field)
+
+    def items(
+        user: Any, orgs: QuerySet[Organization], now: datetime, pk: int | None = None
+    ) -> list[Item]:
+        found = _only(rows(orgs, now), pk).select_related(*related).order_by(*order, "pk")
+        return [item(row) for row in found[:ITEMS]]
+
+    return Source(key, label, counts, items)
+
+
+def _notices(orgs: QuerySet[Organization], now: datetime) -> QuerySet[WarningNotice]:
     return WarningNotice.objects.filter(
         acknowledged_at__isnull=True,
         warning__status=WarningStatus.OPEN,
@@ -139,61 +163,41 @@ def _notices(orgs: QuerySet[Organization]) -> QuerySet[WarningNotice]:
     )
 
 
-def _warning_counts(user: Any, orgs: QuerySet[Organization], now: datetime) -> dict[int, int]:
-    return _count(_notices(orgs), "org_id")
+def _notice_item(n: WarningNotice) -> Item:
+    return Item(
+        kind="warning",
+        pk=n.pk,
+        org_id=n.org_id,
+        org_name=n.org.name,
+        title=_("%(g)s风险预警：%(n)s %(t)s")
+        % {
+            "g": n.warning.get_grade_display(),
+            "n": n.warning.case.number,
+            "t": n.warning.case.title,
+        },
+        url=f"/risk/warnings/{n.warning_id}/",
+        due_at=n.due_at,
+        case_id=n.warning.case_id,
+    )
 
 
-def _warning_items(
-    user: Any, orgs: QuerySet[Organization], now: datetime, pk: int | None = None
-) -> list[Item]:
-    rows = _only(_notices(orgs), pk).select_related("warning__case", "org").order_by("due_at", "pk")
-    return [
-        Item(
-            kind="warning",
-            pk=n.pk,
-            org_id=n.org_id,
-            org_name=n.org.name,
-            title=_("%(g)s风险预警：%(n)s %(t)s")
-            % {
-                "g": n.warning.get_grade_display(),
-                "n": n.warning.case.number,
-                "t": n.warning.case.title,
-            },
-            url=f"/risk/warnings/{n.warning_id}/",
-            due_at=n.due_at,
-            case_id=n.warning.case_id,
-        )
-        for n in rows[:ITEMS]
-    ]
-
-
-def _responses(orgs: QuerySet[Organization]) -> QuerySet[EmergencyResponse]:
+def _responses(orgs: QuerySet[Organization], now: datetime) -> QuerySet[EmergencyResponse]:
     return EmergencyResponse.objects.filter(
         status=EmergencyStatus.OPEN, platform_id__in=orgs.values("pk")
     )
 
 
-def _emergency_counts(user: Any, orgs: QuerySet[Organization], now: datetime) -> dict[int, int]:
-    return _count(_responses(orgs), "platform_id")
-
-
-def _emergency_items(
-    user: Any, orgs: QuerySet[Organization], now: datetime, pk: int | None = None
-) -> list[Item]:
-    rows = _only(_responses(orgs), pk).select_related("platform").order_by("opened_at", "pk")
-    return [
-        Item(
-            kind="emergency",
-            pk=r.pk,
-            org_id=r.platform_id,
-            org_name=r.platform.name,
-            title=r.title,
-            url=f"/risk/emergencies/{r.pk}/",
-            due_at=None,
-            case_id=r.case_id,
-        )
-        for r in rows[:ITEMS]
-    ]
+def _response_item(r: EmergencyResponse) -> Item:
+    return Item(
+        kind="emergency",
+        pk=r.pk,
+        org_id=r.platform_id,
+        org_name=r.platform.name,
+        title=r.title,
+        url=f"/risk/emergencies/{r.pk}/",
+        due_at=None,
+        case_id=r.case_id,
+    )
 
 
 def _tasks(orgs: QuerySet[Organization], now: datetime) -> QuerySet[ResolutionTask]:
@@ -204,58 +208,38 @@ def _tasks(orgs: QuerySet[Organization], now: datetime) -> QuerySet[ResolutionTa
     )
 
 
-def _task_counts(user: Any, orgs: QuerySet[Organization], now: datetime) -> dict[int, int]:
-    return _count(_tasks(orgs, now), "owner_org_id")
-
-
 def _end_of(day: Any) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(23, 59)))
 
 
-def _task_items(
-    user: Any, orgs: QuerySet[Organization], now: datetime, pk: int | None = None
-) -> list[Item]:
-    rows = _only(_tasks(orgs, now), pk).select_related("owner_org", "resolution")
-    return [
-        Item(
-            kind="task",
-            pk=t.pk,
-            org_id=t.owner_org_id,
-            org_name=t.owner_org.name,
-            title=t.resolution.text[:100],
-            url=f"/governance/tasks/{t.pk}/",
-            due_at=_end_of(t.due_date),
-        )
-        for t in rows.order_by("due_date", "pk")[:ITEMS]
-    ]
+def _task_item(t: ResolutionTask) -> Item:
+    return Item(
+        kind="task",
+        pk=t.pk,
+        org_id=t.owner_org_id,
+        org_name=t.owner_org.name,
+        title=t.resolution.text[:100],
+        url=f"/governance/tasks/{t.pk}/",
+        due_at=_end_of(t.due_date),
+    )
 
 
-def _alarms(orgs: QuerySet[Organization]) -> QuerySet[Alarm]:
+def _alarms(orgs: QuerySet[Organization], now: datetime) -> QuerySet[Alarm]:
     return Alarm.objects.filter(status=AlarmStatus.OPEN, station_id__in=orgs.values("pk"))
 
 
-def _alarm_counts(user: Any, orgs: QuerySet[Organization], now: datetime) -> dict[int, int]:
-    return _count(_alarms(orgs), "station_id")
-
-
-def _alarm_items(
-    user: Any, orgs: QuerySet[Organization], now: datetime, pk: int | None = None
-) -> list[Item]:
-    rows = _only(_alarms(orgs), pk).select_related("station", "org").order_by("raised_at", "pk")
-    return [
-        Item(
-            kind="alarm",
-            pk=a.pk,
-            org_id=a.station_id,
-            org_name=a.station.name,
-            title=_("报警：%(org)s %(at)s")
-            % {"org": a.org.name, "at": timezone.localtime(a.raised_at).strftime("%m-%d %H:%M")},
-            url=f"/alarms/{a.pk}/",
-            due_at=a.escalate_at,
-            case_id=a.from_case_id,
-        )
-        for a in rows[:ITEMS]
-    ]
+def _alarm_item(a: Alarm) -> Item:
+    return Item(
+        kind="alarm",
+        pk=a.pk,
+        org_id=a.station_id,
+        org_name=a.station.name,
+        title=_("报警：%(org)s %(at)s")
+        % {"org": a.org.name, "at": timezone.localtime(a.raised_at).strftime("%m-%d %H:%M")},
+        url=f"/alarms/{a.pk}/",
+        due_at=a.escalate_at,
+        case_id=a.from_case_id,
+    )
 
 
 # 排查: the units whose report for the latest period come due is missing, read through the
@@ -301,27 +285,17 @@ def _directives(orgs: QuerySet[Organization], now: datetime) -> QuerySet[Directi
     )
 
 
-def _directive_counts(user: Any, orgs: QuerySet[Organization], now: datetime) -> dict[int, int]:
-    return _count(_directives(orgs, now), "org_id")
-
-
-def _directive_items(
-    user: Any, orgs: QuerySet[Organization], now: datetime, pk: int | None = None
-) -> list[Item]:
-    rows = _only(_directives(orgs, now), pk).select_related("org").order_by("due_at", "pk")
-    return [
-        Item(
-            kind="directive",
-            pk=d.pk,
-            org_id=d.org_id,
-            org_name=d.org.name,
-            title=d.subject,
-            url=f"/supervision/directives/{d.pk}/",
-            due_at=d.due_at,
-            case_id=d.case_id,
-        )
-        for d in rows[:ITEMS]
-    ]
+def _directive_item(d: Directive) -> Item:
+    return Item(
+        kind="directive",
+        pk=d.pk,
+        org_id=d.org_id,
+        org_name=d.org.name,
+        title=d.subject,
+        url=f"/supervision/directives/{d.pk}/",
+        due_at=d.due_at,
+        case_id=d.case_id,
+    )
 
 
 def sources() -> list[Source]:
@@ -329,12 +303,52 @@ def sources() -> list[Source]:
     due = [_due_source(kind) for kind in DueKind.values if kind not in UNSUPERVISED]
     return [
         *due,
-        Source("warning", _("预警未签收"), _warning_counts, _warning_items),
-        Source("emergency", _("应急联动处置中"), _emergency_counts, _emergency_items),
-        Source("alarm", _("报警待出警"), _alarm_counts, _alarm_items),
+        _listed(
+            "warning",
+            _("预警未签收"),
+            _notices,
+            "org_id",
+            ("due_at",),
+            ("warning__case", "org"),
+            _notice_item,
+        ),
+        _listed(
+            "emergency",
+            _("应急联动处置中"),
+            _responses,
+            "platform_id",
+            ("opened_at",),
+            ("platform",),
+            _response_item,
+        ),
+        _listed(
+            "alarm",
+            _("报警待出警"),
+            _alarms,
+            "station_id",
+            ("raised_at",),
+            ("station", "org"),
+            _alarm_item,
+        ),
         Source("screening", _("排查报告未报"), _screening_counts, _screening_items),
-        Source("task", _("会议交办任务逾期"), _task_counts, _task_items),
-        Source("directive", _("督办令逾期未反馈"), _directive_counts, _directive_items),
+        _listed(
+            "task",
+            _("会议交办任务逾期"),
+            _tasks,
+            "owner_org_id",
+            ("due_date",),
+            ("owner_org", "resolution"),
+            _task_item,
+        ),
+        _listed(
+            "directive",
+            _("督办令逾期未反馈"),
+            _directives,
+            "org_id",
+            ("due_at",),
+            ("org",),
+            _directive_item,
+        ),
     ]
 
 
