@@ -16,6 +16,7 @@ from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 from fengqiao.disputes.choices import RiskGrade
 from fengqiao.disputes.models import Case
+from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.disputes.services.transitions import record_event
 from fengqiao.risk.alerts import rises_to_warning, warning_raise
 from fengqiao.risk.choices import RiskAction
@@ -140,6 +141,11 @@ def _apply_choice(
         # The standing override, kept as it was (研判 saved again for other fields).
         return
     reason = reason.strip()
+    if not reason:
+        raise CaseRuleError(
+            _("系统评定的风险等级为“%(c)s”；调整为“%(g)s”须在研判意见中写明理由。")
+            % {"c": RiskGrade(assessment.computed_grade).label, "g": RiskGrade(chosen).label}
+        )
     assessment.override_grade, assessment.override_reason = chosen, reason
     assessment.override_by = actor if _is_user(actor) else None
     assessment.override_at, assessment.override_basis = timezone.now(), codes
@@ -153,7 +159,7 @@ def _apply_choice(
         % {
             "c": RiskGrade(assessment.computed_grade).label,
             "g": RiskGrade(chosen).label,
-            "r": reason or _("未说明"),
+            "r": reason,
         },
         data={"computed_grade": assessment.computed_grade, "grade": chosen, "fired": codes},
     )

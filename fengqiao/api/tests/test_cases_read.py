@@ -41,6 +41,7 @@ def test_detail_has_status_timeline_and_masked_parties(
         version=None,
         category=case.category,
         grade=RiskGrade.LOW,
+        note="研判：按核实情况确定风险等级。",
     )
     api = api_for(cast.mediator_east, world.committee_east)
     response = api.get(f"/cases/{case.number}")
@@ -139,6 +140,7 @@ def test_list_filters(cast: Any, world: Any, api_for: Callable[..., ApiClient]) 
         version=None,
         category=moved.category,
         grade=RiskGrade.LOW,
+        note="研判：按核实情况确定风险等级。",
     )
     # Backdate the first case's only event: it has not changed since.
     TimelineEvent.objects.filter(case=quiet).update(at=timezone.now() - timedelta(days=10))
@@ -222,6 +224,7 @@ def test_detail_lists_deadlines_and_marks_one_in_an_unknown_year_provisional(
             version=None,
             category=case.category,
             grade=RiskGrade.LOW,
+            note="研判：按核实情况确定风险等级。",
         )
         case_dispatch(
             actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]

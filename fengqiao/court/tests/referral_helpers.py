@@ -74,6 +74,7 @@ def platform_commission(
         version=None,
         category=case.category,
         grade=RiskGrade.LOW,
+        note="研判：按核实情况确定风险等级。",
     )
     case = case_dispatch(
         actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.court_room_a]

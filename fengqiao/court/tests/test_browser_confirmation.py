@@ -52,6 +52,7 @@ def _court_case_resolved(cast: Any, world: Any) -> Any:
         version=None,
         category=case.category,
         grade=RiskGrade.LOW,
+        note="研判：按核实情况确定风险等级。",
     )
     case = case_dispatch(
         actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.court_room_a]

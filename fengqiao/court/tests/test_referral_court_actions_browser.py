@@ -67,6 +67,7 @@ def _platform_commission() -> Case:
         version=None,
         category=case.category,
         grade=RiskGrade.LOW,
+        note="研判：按核实情况确定风险等级。",
     )
     case_dispatch(actor=dispatcher, case_id=case.pk, version=None, orgs=[room])
     case.refresh_from_db()

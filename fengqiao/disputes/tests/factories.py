@@ -66,6 +66,7 @@ def assessed_case(*, cast: Any, world: Any, **extra: Any) -> Case:
         version=case.version,
         category=case.category,
         grade=RiskGrade.LOW,
+        note="研判：按核实情况确定风险等级。",
     )
 
 
@@ -121,6 +122,7 @@ def handled_case(cast: Any, world: Any) -> Case:
         version=None,
         category=case.category,
         grade=RiskGrade.LOW,
+        note="研判：按核实情况确定风险等级。",
     )
     case = case_dispatch(
         actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]

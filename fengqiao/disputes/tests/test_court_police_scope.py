@@ -65,6 +65,7 @@ def _dispatched_on(case: Case, cast: Any, world: Any) -> Case:
         version=None,
         category=case.category,
         grade=RiskGrade.LOW,
+        note="研判：按核实情况确定风险等级。",
     )
     return case_dispatch(
         actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]

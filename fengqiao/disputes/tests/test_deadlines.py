@@ -276,6 +276,7 @@ def test_the_procedure_is_recorded_at_assessment_and_sets_the_limit(cast: Any, w
                 category=case.category,
                 grade=RiskGrade.LOW,
                 procedure="summary",
+                note="研判：按核实情况确定风险等级。",
             )
         case = case_assess(
             actor=cast.dispatcher,
@@ -284,6 +285,7 @@ def test_the_procedure_is_recorded_at_assessment_and_sets_the_limit(cast: Any, w
             category=case.category,
             grade=RiskGrade.LOW,
             procedure=CourtProcedure.SIMPLIFIED,
+            note="研判：按核实情况确定风险等级。",
         )
         assert case.procedure == CourtProcedure.SIMPLIFIED
         assert case.timeline.get(action="assess").data["procedure"] == "simplified"
@@ -308,6 +310,7 @@ def test_only_court_entrusted_cases_take_a_procedure(cast: Any, world: Any) -> N
             category=case.category,
             grade=RiskGrade.LOW,
             procedure=CourtProcedure.SIMPLIFIED,
+            note="研判：按核实情况确定风险等级。",
         )
     fresh = Case.objects.get(pk=case.pk)
     assert (fresh.status, fresh.procedure) == (CaseStatus.REGISTERED, "")

@@ -102,7 +102,10 @@ def _case_calls(user: Any, case: Case, world: Any) -> dict[str, Callable[[], Any
     assert party is not None
     return {
         CaseAction.ASSESS: lambda: case_assess(
-            **common, category=case.category, grade=RiskGrade.MEDIUM
+            **common,
+            category=case.category,
+            grade=RiskGrade.MEDIUM,
+            note="研判：按核实情况确定风险等级。",
         ),
         CaseAction.DISPATCH: lambda: case_dispatch(**common, orgs=[world.committee_west]),
         CaseAction.REJECT: lambda: case_reject(**common, reason="已起诉"),

@@ -36,6 +36,7 @@ def test_case_dispatched_to_another_village_is_visible_there_and_only_there(
         version=None,
         category=case.category,
         grade=RiskGrade.LOW,
+        note="研判：按核实情况确定风险等级。",
     )
     case_dispatch(actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_west])
 

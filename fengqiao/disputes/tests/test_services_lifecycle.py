@@ -57,6 +57,7 @@ def test_grid_report_to_archive(cast: Any, world: Any) -> None:
         version=case.version,
         category=case.category,
         grade=RiskGrade.LOW,
+        note="研判：按核实情况确定风险等级。",
     )
     case = case_dispatch(
         actor=cast.dispatcher, case_id=case.pk, version=case.version, orgs=[world.committee_east]
@@ -115,6 +116,7 @@ def test_other_village_mediator_cannot_accept(cast: Any, world: Any) -> None:
         version=None,
         category=case.category,
         grade=RiskGrade.LOW,
+        note="研判：按核实情况确定风险等级。",
     )
     case = case_dispatch(
         actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
@@ -134,6 +136,7 @@ def test_stale_form_is_refused_and_double_click_is_quiet(cast: Any, world: Any) 
         version=version,
         category=case.category,
         grade=RiskGrade.LOW,
+        note="研判：按核实情况确定风险等级。",
     )
     # The same submission again: answered 已办理, no second event.
     with pytest.raises(AlreadyDone, match=r"已于.*办理，本次重复提交未再保存"):
@@ -143,6 +146,7 @@ def test_stale_form_is_refused_and_double_click_is_quiet(cast: Any, world: Any) 
             version=version,
             category=case.category,
             grade=RiskGrade.LOW,
+            note="研判：按核实情况确定风险等级。",
         )
     assert case.timeline.filter(action="assess").count() == 1
     # A different form from before the change is refused, saying what changed and by whom.
@@ -171,6 +175,7 @@ def _mediating_case(cast: Any, world: Any) -> Case:
         version=None,
         category=case.category,
         grade=RiskGrade.LOW,
+        note="研判：按核实情况确定风险等级。",
     )
     case = case_dispatch(
         actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
@@ -214,6 +219,7 @@ def _accepted_case(cast: Any, world: Any) -> Case:
         version=None,
         category=case.category,
         grade=RiskGrade.LOW,
+        note="研判：按核实情况确定风险等级。",
     )
     case = case_dispatch(
         actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]
@@ -420,7 +426,12 @@ def _dispatched_to_east(cast: Any, world: Any) -> Case:
         actor=cast.dispatcher, platform=world.town_a_platform, region=world.village_east
     )
     case_assess(
-        actor=cast.dispatcher, case_id=case.pk, version=None, category=case.category, grade="low"
+        actor=cast.dispatcher,
+        case_id=case.pk,
+        version=None,
+        category=case.category,
+        grade="low",
+        note="研判：按核实情况确定风险等级。",
     )
     return case_dispatch(
         actor=cast.dispatcher, case_id=case.pk, version=None, orgs=[world.committee_east]

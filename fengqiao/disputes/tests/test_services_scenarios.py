@@ -125,6 +125,7 @@ def test_each_channel_runs_to_archive_with_its_mediation_limit(
             version=case.version,
             category=case.category,
             grade=RiskGrade.LOW,
+            note="研判：按核实情况确定风险等级。",
         )
         case = _dispatch(cast, case, world.committee_east)
 
@@ -345,6 +346,7 @@ def test_escalation_from_village_to_township_to_county_resolved_at_county_level(
         version=None,
         category=other.category,
         grade=RiskGrade.LOW,
+        note="研判：按核实情况确定风险等级。",
     )
     with pytest.raises(CaseRuleError, match="没有上级平台"):
         case_escalate(actor=county_dispatcher, case_id=other.pk, version=None, reason="x")
@@ -385,6 +387,7 @@ def test_a_village_platform_escalates_to_the_township(cast: Any, world: Any) -> 
         version=None,
         category=case.category,
         grade=RiskGrade.HIGH,
+        note="研判：按核实情况确定风险等级。",
     )
     case = case_escalate(
         actor=village_dispatcher, case_id=case.pk, version=None, reason="涉群体，村级无力化解"
@@ -401,6 +404,7 @@ def test_a_village_platform_escalates_to_the_township(cast: Any, world: Any) -> 
             version=None,
             category=case.category,
             grade=RiskGrade.HIGH,
+            note="研判：按核实情况确定风险等级。",
         )
 
 

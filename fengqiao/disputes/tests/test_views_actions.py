@@ -95,7 +95,7 @@ def test_a_regrade_shows_what_changed_on_the_timeline(
     # given a case assessed 中 (邻里)
     case = east_case(cast, world)
     client = client_for(cast.dispatcher)
-    fields = {"people_count": "2", "amount": "", "lead_leader": "", "note": ""}
+    fields = {"people_count": "2", "amount": "", "lead_leader": "", "note": "经现场核实"}
     _ok(act(client, case, "assess", category="neighbour", grade="medium", **fields), case)
 
     # when the dispatcher re-assesses it 低, as a 物业 dispute
@@ -110,6 +110,30 @@ def test_a_regrade_shows_what_changed_on_the_timeline(
     assert "风险等级：中 → 低" in last
     assert "纠纷类别：邻里 → 物业" in last
     assert "风险等级：低 → 中" in " ".join(entries[-2].split())
+
+
+def test_a_grade_other_than_the_computed_one_needs_a_reason(
+    cast: Any, world: Any, client_for: Any
+) -> None:
+    # Given a neighbours' quarrel the rules grade 低
+    case = east_case(cast, world)
+    client = client_for(cast.dispatcher)
+    fields = {"category": "neighbour", "people_count": "2", "amount": "", "lead_leader": ""}
+    _ok(act(client, case, "assess", grade="low", note="", **fields), case)
+    assert fresh(case).grade == "low"
+
+    # When the dispatcher raises it to 高 without a word of 研判意见
+    response = act(client, case, "assess", grade="high", note="", **fields)
+
+    # Then nothing changes and the page says what is missing, with the form as it was filled
+    text = page_text(response)
+    assert response.status_code == 400
+    assert "系统评定的风险等级为“低”；调整为“高”须在研判意见中写明理由" in text
+    assert fresh(case).grade == "low"
+    # and with a reason the override stands and the reason is on the timeline
+    _ok(act(client, case, "assess", grade="high", note="当事人扬言报复", **fields), case)
+    assert fresh(case).grade == "high"
+    assert "理由：当事人扬言报复" in client.get(f"/cases/{case.pk}/").content.decode()
 
 
 def test_assess_records_the_procedure_of_a_court_entrusted_case(
@@ -624,7 +648,7 @@ def _assess_form(grade: str, version: int) -> dict[str, Any]:
         "category": "neighbour",
         "grade": grade,
         "people_count": 2,
-        "note": "",
+        "note": "经现场核实",
     }
 
 

@@ -22,6 +22,7 @@ def assess(case: Case, cast: Any) -> Case:
         version=None,
         category=case.category,
         grade=RiskGrade.LOW,
+        note="研判：按核实情况确定风险等级。",
     )
 
 

@@ -103,7 +103,12 @@ def drive_to(status: str, cast: Any, world: Any) -> Case:
             return case_withdraw(actor=d, case_id=case.pk, version=None, reason="和解")
         return case_reject(actor=d, case_id=case.pk, version=None, reason="已起诉")
     case = case_assess(
-        actor=d, case_id=case.pk, version=None, category=case.category, grade=RiskGrade.LOW
+        actor=d,
+        case_id=case.pk,
+        version=None,
+        category=case.category,
+        grade=RiskGrade.LOW,
+        note="研判：按核实情况确定风险等级。",
     )
     if status == CaseStatus.ASSESSED:
         return case
@@ -145,7 +150,12 @@ def _service_call(action: str, cast: Any, world: Any) -> Callable[[Case], Case]:
         actor = _actor_for(action, case, cast)
         common = {"actor": actor, "case_id": case.pk, "version": case.version}
         if action == CaseAction.ASSESS:
-            return case_assess(**common, category=case.category, grade=RiskGrade.MEDIUM)
+            return case_assess(
+                **common,
+                category=case.category,
+                grade=RiskGrade.MEDIUM,
+                note="研判：按核实情况确定风险等级。",
+            )
         if action == CaseAction.DISPATCH:
             return case_dispatch(**common, orgs=[world.committee_east])
         if action == CaseAction.ESCALATE:

@@ -22,6 +22,7 @@ def accepted_case(*, cast: Any, world: Any) -> Case:
         version=case.version,
         category=case.category,
         grade=RiskGrade.LOW,
+        note="研判：按核实情况确定风险等级。",
     )
     case = case_dispatch(
         actor=cast.dispatcher, case_id=case.pk, version=case.version, orgs=[world.committee_east]
