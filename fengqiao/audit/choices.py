@@ -98,3 +98,4 @@ class EventType(models.TextChoices):
     REFERENCE_ADDED = "reference.added", _("新增基础数据")
     REFERENCE_CHANGED = "reference.changed", _("修改基础数据")
     REFERENCE_DELETED = "reference.deleted", _("删除基础数据")
+    DELIVERY_RETRIED = "notify.delivery_retried", _("重新发送失败的消息")

@@ -22,3 +22,29 @@ class NotificationKind(models.TextChoices):
     ALARM = "alarm", _("报警")
     TASK = "task", _("任务")
     INFO = "info", _("通知")
+
+
+class Channel(models.TextChoices):
+    """Where a message goes besides the in-app inbox (which is the ``Notification`` row)."""
+
+    SMS = "sms", _("短信")
+    EMAIL = "email", _("邮件")
+    ROBOT = "robot", _("工作群机器人")
+
+
+class DeliveryStatus(models.TextChoices):
+    """An outbox row's state: waiting (or waiting again after a failure), held by a worker,
+    delivered, or given up on (死信)."""
+
+    PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
+    DELIVERED = "delivered", _("已送达")
+    DEAD = "dead", _("发送失败")
+
+
+class RobotProvider(models.TextChoices):
+    """The group-robot webhook formats spoken (each its own JSON body and signature)."""
+
+    WECOM = "wecom", _("企业微信")
+    DINGTALK = "dingtalk", _("钉钉")
+    FEISHU = "feishu", _("飞书")

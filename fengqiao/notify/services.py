@@ -1,17 +1,23 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, cast
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from fengqiao.accounts.models import User
+from fengqiao.audit.choices import EventType
+from fengqiao.audit.services import AuditEntry, audit_record_entries
 from fengqiao.core.bulk import insert_rows, quoted_column, quoted_table
-from fengqiao.notify import channels, live
-from fengqiao.notify.models import Notification
+from fengqiao.notify import live
+from fengqiao.notify.choices import DeliveryStatus
+from fengqiao.notify.models import Delivery, Notification
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -39,16 +45,18 @@ def notify(
     case: Any = None,
     live_extra: dict[str, Any] | None = None,
 ) -> list[Notification]:
-    """Write one in-app message per recipient; open pages are told live and other channels
-    deliver after commit."""
+    """Write one in-app message per recipient; open pages are told live after commit, and the
+    outbox worker sends it by SMS, email and group robot (``fengqiao.notify.outbox``)."""
     return notify_many([Message(list(recipients), kind, title, body, url, case, live_extra)])
 
 
 def notify_many(messages: Iterable[Message]) -> list[Notification]:
     """Write many messages in one INSERT (a sweep's reminders and 督办 orders); each recipient
-    gets a message once; open pages are told live and other channels deliver after commit."""
+    gets a message once; open pages are told live after commit and the outbox sends the rest."""
     rows: list[Notification] = []
     extras: list[dict[str, Any]] = []
+    # One time for the call: the messages of one event are one post to a group robot.
+    now = timezone.now()
     for message in messages:
         for u in _recipients(message):
             rows.append(
@@ -59,12 +67,13 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
                     body=message.body,
                     url=message.url,
                     case=message.case,
+                    created_at=now,
                 )
             )
             extras.append(message.live or {})
     rows = Notification.objects.bulk_create(rows)
-    for row in rows:
-        transaction.on_commit(partial(channels.deliver, row))
+    if rows:
+        kick_after_commit()
     live.push_after_commit(
         (live.user_group(row.recipient_id), live.notification_payload(row, **extra))
         for row, extra in zip(rows, extras, strict=True)
@@ -83,10 +92,7 @@ NOTIFICATION_COLUMNS = ("recipient_id", "kind", "title", "body", "url", "case_id
 
 def notify_rows(messages: Iterable[Message]) -> int:
     """``notify_many`` for a large batch (a sweep's): the rows are written without a
-    ``Notification`` instance each; returns how many. Delivery channels are handed each row as
-    an object after commit, so while one is registered this is ``notify_many``."""
-    if channels.registered():
-        return len(notify_many(messages))
+    ``Notification`` instance each; returns how many."""
     now = timezone.now()
     rows = [
         (u.pk, m.kind, m.title[:200], m.body, m.url, getattr(m.case, "pk", None), now)
@@ -94,6 +100,8 @@ def notify_rows(messages: Iterable[Message]) -> int:
         for u in _recipients(m)
     ]
     _refresh(live.user_group(row[0]) for row in rows)
+    if rows:
+        kick_after_commit()
     return insert_rows(Notification, NOTIFICATION_COLUMNS, rows)
 
 
@@ -121,16 +129,11 @@ def notify_orgs(
 ) -> int:
     """``notify`` to the users acting for ``orgs`` (``org_users`` of each, every active user
     once) in one statement that reads them from their role grants (``INSERT … SELECT``), not
-    a read and then a write; returns how many. While a delivery channel is registered it is
-    handed each row as an object after commit, so then this is ``notify``."""
+    a read and then a write; returns how many. The rows leave ``fanned_out_at`` empty, so the
+    outbox sends them on like any other."""
     org_ids = sorted({org.pk for org in orgs if org is not None})
     if not org_ids:
         return 0
-    if channels.registered():
-        by_org = users_by_org(org_ids)
-        recipients = [u for pk in org_ids for u in by_org[pk]]
-        sent = notify(recipients=recipients, kind=kind, title=title, body=body, url=url, case=case)
-        return len(sent)
     from fengqiao.accounts.models import RoleGrant
 
     columns = ", ".join(quoted_column(Notification, name) for name in NOTIFICATION_COLUMNS)
@@ -151,9 +154,60 @@ def notify_orgs(
     )
     params = [kind, title[:200], body, url, getattr(case, "pk", None), now, *org_ids]
     _refresh(live.org_group(pk) for pk in org_ids)
+    kick_after_commit()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)
+
+
+def kick_after_commit() -> None:
+    """Ask the worker to drain the outbox once this transaction commits (the sweep every
+    minute catches anything a lost request leaves). Only a queue message leaves here."""
+    if settings.FENGQIAO_NOTIFY_KICK:
+        transaction.on_commit(_kick)
+
+
+def _kick() -> None:
+    from fengqiao.notify.tasks import drain_now
+
+    try:
+        drain_now()
+    except Exception:
+        # The queue is down: the minute's sweep sends these when it is back; the web process
+        # makes no network call of its own for them.
+        logger.warning("task queue unreachable: the outbox waits for the next sweep")
+
+
+def delivery_retry(*, actor: User, delivery_ids: Iterable[int]) -> int:
+    """Send failed deliveries (死信) again from the first try; each is an audit event."""
+    with transaction.atomic():
+        rows = list(
+            Delivery.objects.select_for_update()
+            .filter(pk__in=list(delivery_ids), status=DeliveryStatus.DEAD)
+            .order_by("pk")
+        )
+        if not rows:
+            return 0
+        Delivery.objects.filter(pk__in=[r.pk for r in rows]).update(
+            status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
+        )
+        audit_record_entries(
+            (
+                AuditEntry(
+                    EventType.DELIVERY_RETRIED,
+                    obj=r,
+                    after={
+                        "status": str(DeliveryStatus.PENDING),
+                        "attempts_before": r.attempts,
+                        "error": r.last_error,
+                    },
+                )
+                for r in rows
+            ),
+            actor=actor,
+        )
+        kick_after_commit()
+    return len(rows)
 
 
 def org_users(org: Any) -> list[User]:
@@ -175,3 +229,59 @@ def users_by_org(org_ids: Iterable[int]) -> dict[int, list[User]]:
         if grant.org_id is not None:
             found[grant.org_id][grant.user_id] = grant.user
     return {pk: list(users.values()) for pk, users in found.items()}
+
+
+ROBOT_SECRET_FIELDS = ("url", "secret")
+
+
+def robot_save(*, actor: User, robot: Any, adding: bool, changed: Iterable[str] = ()) -> Any:
+    """Save a group robot edited in the admin, audited like reference data except that its
+    address and secret are never written into the log (only that they changed)."""
+    from fengqiao.audit.services import audit_record, reference_values
+
+    def shown(values: dict[str, Any]) -> dict[str, Any]:
+        return {
+            k: ("***" if k in ROBOT_SECRET_FIELDS and v else v)
+            for k, v in values.items()
+            if adding or k in changed
+        }
+
+    with transaction.atomic():
+        robot.save()
+        audit_record(
+            actor=actor,
+            event_type=EventType.REFERENCE_ADDED if adding else EventType.REFERENCE_CHANGED,
+            obj=robot,
+            after=shown(reference_values(robot)),
+        )
+    return robot
+
+
+def preferences_set(*, actor: User, wanted: dict[tuple[str, str], bool]) -> int:
+    """Save ``actor``'s own choices (kind, channel) → send or not; a choice equal to what the
+    org or the default gives is stored too, so it holds if those change. Returns how many
+    changed."""
+    from fengqiao.notify.choices import NotificationKind
+    from fengqiao.notify.models import ChannelPreference
+    from fengqiao.notify.preferences import PERSONAL_CHANNELS
+
+    changed = 0
+    with transaction.atomic():
+        current = {
+            (p.kind, p.channel): p
+            for p in ChannelPreference.objects.select_for_update().filter(user=actor)
+        }
+        for (kind, channel), enabled in wanted.items():
+            if kind not in NotificationKind.values or channel not in PERSONAL_CHANNELS:
+                continue
+            row = current.get((kind, channel))
+            if row is None:
+                ChannelPreference.objects.create(
+                    user=actor, kind=kind, channel=channel, enabled=enabled
+                )
+                changed += 1
+            elif row.enabled != enabled:
+                row.enabled = enabled
+                row.save(update_fields=["enabled"])
+                changed += 1
+    return changed

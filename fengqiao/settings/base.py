@@ -352,3 +352,31 @@ FENGQIAO_PUBLIC_URL = os.environ.get("FENGQIAO_PUBLIC_URL", "")
 FENGQIAO_SIGNING_TRUST_ROOTS = [
     p for p in os.environ.get("FENGQIAO_SIGNING_TRUST_ROOTS", "").split(":") if p.strip()
 ]
+
+# --- Notifications: SMS, email, group robots through the outbox (docs/notifications.md) ------
+# The SMS gateway: "console" writes each message to the log with the number masked (and keeps
+# it in ``fengqiao.notify.backends.sms_outbox`` for tests); "http" POSTs JSON to the provider's
+# (or an in-house SMS relay's) address FENGQIAO_SMS_URL with the bearer token FENGQIAO_SMS_TOKEN.
+FENGQIAO_SMS_BACKEND = os.environ.get("FENGQIAO_SMS_BACKEND", "console")
+FENGQIAO_SMS_URL = os.environ.get("FENGQIAO_SMS_URL", "")
+FENGQIAO_SMS_TOKEN = os.environ.get("FENGQIAO_SMS_TOKEN", "")
+# The SMS signature (签名) the provider has approved, and the site name the messages begin with.
+FENGQIAO_SMS_SIGN = os.environ.get("FENGQIAO_SMS_SIGN", "枫桥平台")
+# Seconds an HTTP channel (SMS gateway, group robot) waits for an answer.
+FENGQIAO_NOTIFY_TIMEOUT = float(os.environ.get("FENGQIAO_NOTIFY_TIMEOUT", "5"))
+# Tries before a delivery is given up (死信, listed for the administrator to retry), and the
+# first wait between tries in seconds (doubled each time, at most six hours).
+FENGQIAO_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("FENGQIAO_NOTIFY_MAX_ATTEMPTS", "6"))
+FENGQIAO_NOTIFY_BACKOFF_SECONDS = int(os.environ.get("FENGQIAO_NOTIFY_BACKOFF_SECONDS", "30"))
+# Whether a committed notice asks the worker to drain the outbox at once (besides the sweep
+# every minute).
+FENGQIAO_NOTIFY_KICK = os.environ.get("FENGQIAO_NOTIFY_KICK", "1") == "1"
+# Email through Django's mail settings (EMAIL_HOST …); the console backend in development.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")

@@ -1,27 +1,18 @@
-"""Writing messages in bulk: each active recipient gets one row; delivery channels, when one is
-registered, are handed each row after commit."""
+"""Writing messages in bulk: each active recipient gets one row, left for the outbox to fan out
+(its SMS, email and robot deliveries: test_outbox.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from fengqiao.accounts.tests.factories import UserFactory
-from fengqiao.notify import channels
-from fengqiao.notify.choices import NotificationKind
-from fengqiao.notify.models import Notification
+from fengqiao.notify.choices import Channel, NotificationKind
+from fengqiao.notify.models import Delivery, Notification
+from fengqiao.notify.outbox import fan_out
 from fengqiao.notify.services import Message, notify_orgs, notify_rows
-
-
-@pytest.fixture
-def delivered() -> Iterator[list[Notification]]:
-    """A delivery channel (an SMS gateway, say) registered for the test, recording each row."""
-    seen: list[Notification] = []
-    channels.register(seen.append)
-    yield seen
-    channels.unregister(seen.append)
 
 
 def _messages() -> tuple[list[Message], list[Any]]:
@@ -52,17 +43,30 @@ def test_each_active_recipient_gets_one_message(db: None) -> None:
     assert (third.body, third.url, third.read_at) == ("届满未办结", "/c/", None)
 
 
-def test_a_registered_channel_gets_each_row_after_commit(
-    db: None, delivered: list[Notification], django_capture_on_commit_callbacks: Callable[..., Any]
+def test_bulk_rows_wait_for_the_outbox_and_ask_for_it_after_commit(
+    db: None, settings: Any, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
+    settings.FENGQIAO_NOTIFY_KICK = True
     messages, users = _messages()
+    users[2].phone = "13900001111"
+    users[2].save()
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks() as callbacks:
         assert notify_rows(messages) == 3
-        assert delivered == []
+    # The web process only asks the worker (one queue message) and tells open pages; it sends
+    # nothing itself
+    assert [c.__name__ for c in callbacks if c.__name__ != "<lambda>"] == ["_kick"]
+    assert Notification.objects.filter(fanned_out_at__isnull=True).count() == 3
 
-    assert sorted(n.recipient_id for n in delivered) == sorted(u.pk for u in users)
-    assert all(n.pk for n in delivered)
+    assert fan_out() == 3
+    # The 督办 goes by SMS by default; the 催办 recipients have no phone number
+    (sms,) = Delivery.objects.all()
+    assert (sms.channel, sms.address, sms.address_masked) == (
+        Channel.SMS,
+        "13900001111",
+        "139****1111",
+    )
+    assert not Notification.objects.filter(fanned_out_at__isnull=True).exists()
 
 
 @pytest.fixture
@@ -103,12 +107,12 @@ def test_orgs_users_each_get_one_message_in_one_statement(
     assert Notification.objects.latest("created_at").created_at.tzinfo is not None
 
 
-def test_orgs_users_reach_a_registered_channel_too(
-    two_orgs: tuple[list[Any], list[Any]],
-    delivered: list[Notification],
-    django_capture_on_commit_callbacks: Callable[..., Any],
-) -> None:
+def test_orgs_users_rows_reach_the_outbox_too(two_orgs: tuple[list[Any], list[Any]]) -> None:
     orgs, users = two_orgs
-    with django_capture_on_commit_callbacks(execute=True):
-        assert notify_orgs(orgs=orgs, kind=NotificationKind.INFO, title="重复反映") == 3
-    assert sorted(n.recipient_id for n in delivered) == sorted(u.pk for u in users)
+    for i, user in enumerate(users):
+        user.phone = f"1380000000{i}"
+        user.save()
+    assert notify_orgs(orgs=orgs, kind=NotificationKind.WARNING, title="预警") == 3
+    assert fan_out() == 3
+    phones = Delivery.objects.filter(channel=Channel.SMS).values_list("address", flat=True)
+    assert sorted(phones) == [f"1380000000{i}" for i in range(3)]
