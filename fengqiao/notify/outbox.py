@@ -28,6 +28,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -316,6 +317,8 @@ def mark_failed(row: Delivery, token: str, error: DeliveryFailed) -> str:
 
 def release(ids: list[int], token: str) -> None:
     """Hand rows back unsent (the lease is nearly over): due at once, the try not counted."""
+    if not ids:
+        return
     Delivery.objects.filter(pk__in=ids, claim_token=token).update(
         status=DeliveryStatus.PENDING,
         claim_token="",
@@ -334,48 +337,61 @@ class DrainResult:
 
 # Marks are written in groups: a worker killed mid-group resends at most this many messages.
 MARK_EVERY = 20
+_RELEASED = object()
+
+
+def _send_one(row: Delivery, deadline: float) -> Any:
+    """Send ``row`` unless the lease is nearly over; None, the failure, or ``_RELEASED``."""
+    if time.monotonic() > deadline:
+        return _RELEASED
+    try:
+        send(row)
+    except DeliveryFailed as exc:
+        return exc
+    except Exception as exc:
+        # A configuration error or an undecryptable address fails this row, not the drain;
+        # it is retried and then listed with its error like any other.
+        return DeliveryFailed(f"{type(exc).__name__}: {str(exc)[:200]}")
+    return None
 
 
 def drain(
     *, seconds: float = 50.0, claim_batch: int = CLAIM_BATCH, lease_seconds: int = LEASE_SECONDS
 ) -> DrainResult:
-    """Fan out and send until nothing is due or ``seconds`` have passed."""
+    """Fan out and send until nothing is due or ``seconds`` have passed. The sends of a batch
+    run on ``FENGQIAO_NOTIFY_SEND_THREADS`` threads (they wait on the network, not the
+    database); every write stays on this thread."""
     result = DrainResult()
     stop_at = time.monotonic() + seconds
     margin = settings.FENGQIAO_NOTIFY_TIMEOUT + 5
-    while time.monotonic() < stop_at:
-        fanned = fan_out()
-        result.fanned_out += fanned
-        batch = claim(claim_batch, lease_seconds=lease_seconds)
-        if not batch.rows:
-            if fanned:
-                continue
-            break
-        lease_end = time.monotonic() + lease_seconds
-        sent: list[int] = []
-        for i, row in enumerate(batch.rows):
-            if time.monotonic() > lease_end - margin:
-                release([r.pk for r in batch.rows[i:]], batch.token)
+    with ThreadPoolExecutor(max_workers=max(1, settings.FENGQIAO_NOTIFY_SEND_THREADS)) as pool:
+        while time.monotonic() < stop_at:
+            fanned = fan_out()
+            result.fanned_out += fanned
+            batch = claim(claim_batch, lease_seconds=lease_seconds)
+            if not batch.rows:
+                if fanned:
+                    continue
                 break
-            try:
-                send(row)
-            except Exception as exc:
-                # A configuration error or an undecryptable address fails this row, not the
-                # drain; it is retried and then listed with its error like any other.
-                failed = (
-                    exc
-                    if isinstance(exc, DeliveryFailed)
-                    else DeliveryFailed(f"{type(exc).__name__}: {str(exc)[:200]}")
-                )
-                status = mark_failed(row, batch.token, failed)
-                if status == DeliveryStatus.DEAD:
-                    result.dead += 1
-                elif status:
-                    result.retrying += 1
-                continue
-            sent.append(row.pk)
-            if len(sent) >= MARK_EVERY:
-                result.delivered += mark_delivered(sent, batch.token)
-                sent = []
-        result.delivered += mark_delivered(sent, batch.token)
+            deadline = time.monotonic() + lease_seconds - margin
+            futures = {pool.submit(_send_one, row, deadline): row for row in batch.rows}
+            sent: list[int] = []
+            released: list[int] = []
+            for future in as_completed(futures):
+                row, outcome = futures[future], future.result()
+                if outcome is _RELEASED:
+                    released.append(row.pk)
+                elif outcome is None:
+                    sent.append(row.pk)
+                    if len(sent) >= MARK_EVERY:
+                        result.delivered += mark_delivered(sent, batch.token)
+                        sent = []
+                else:
+                    status = mark_failed(row, batch.token, outcome)
+                    if status == DeliveryStatus.DEAD:
+                        result.dead += 1
+                    elif status:
+                        result.retrying += 1
+            result.delivered += mark_delivered(sent, batch.token)
+            release(released, batch.token)
     return result

@@ -364,6 +364,9 @@ FENGQIAO_SMS_TOKEN = os.environ.get("FENGQIAO_SMS_TOKEN", "")
 FENGQIAO_SMS_SIGN = os.environ.get("FENGQIAO_SMS_SIGN", "枫桥平台")
 # Seconds an HTTP channel (SMS gateway, group robot) waits for an answer.
 FENGQIAO_NOTIFY_TIMEOUT = float(os.environ.get("FENGQIAO_NOTIFY_TIMEOUT", "5"))
+# Messages one drain sends at once (threads waiting on the network; the database writes stay on
+# the drain's own thread).
+FENGQIAO_NOTIFY_SEND_THREADS = int(os.environ.get("FENGQIAO_NOTIFY_SEND_THREADS", "8"))
 # Tries before a delivery is given up (死信, listed for the administrator to retry), and the
 # first wait between tries in seconds (doubled each time, at most six hours).
 FENGQIAO_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("FENGQIAO_NOTIFY_MAX_ATTEMPTS", "6"))

@@ -262,14 +262,14 @@ def test_a_failing_receiver_backs_off_then_lands_in_dead_letters_and_is_retried(
 
     # The system admin sees it in the dead letters (no message text) and sends it again
     client = client_for(cast.system_admin)
-    page = client.get("/admin/notify/delivery/", follow=True)
+    page = client.get("/admin/notify/delivery/")
     assert page.status_code == 200
     content = page.content.decode()
     assert "HTTP 503" in content
     assert "东村人民调解委员会），请相关人员" not in content
     receiver.status = 200
     answer = client.post(
-        "/admin/notify/delivery/?status__exact=dead",
+        "/admin/notify/delivery/",
         {"action": "retry", "_selected_action": [row.pk]},
     )
     assert answer.status_code == 302
@@ -280,6 +280,9 @@ def test_a_failing_receiver_backs_off_then_lands_in_dead_letters_and_is_retried(
     row.refresh_from_db()
     assert row.status == DeliveryStatus.DELIVERED
     assert len(receiver.requests) == 4
+    # Delivered, it leaves the dead letters; "全部" still lists it
+    assert client.get("/admin/notify/delivery/").context["cl"].result_count == 0
+    assert client.get("/admin/notify/delivery/?status=all").context["cl"].result_count == 1
 
 
 def test_a_robot_that_refuses_its_signature_is_dead_at_once(

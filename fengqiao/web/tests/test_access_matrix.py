@@ -170,6 +170,7 @@ RULES: dict[str, Rule] = {
     "mediation:document_docx": Rule(VIEW_CASE, GET, ("case", "doc_type")),
     "mediation:document_download": Rule(VIEW_CASE, GET, ("issued",)),
     "notify:list": Rule(LOGGED_IN),
+    "notify:settings": Rule(LOGGED_IN),
     "notify:read": Rule(LOGGED_IN, POST),
     # POST only (it marks the message read); the demo county now holds messages to open.
     "notify:open": Rule(LOGGED_IN, POST, ("notification",)),
