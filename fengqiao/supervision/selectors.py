@@ -248,15 +248,18 @@ def _alarm_item(a: Alarm) -> Item:
 SCREENING_ROWS = 500
 
 
+def _screening_rows(user: Any, now: datetime, pk: int | None = None) -> list[Any]:
+    """The unfiled reports (unit ``pk`` only, if given) that have a filing org to hold to it."""
+    found = unfiled_screening(user, limit=SCREENING_ROWS, now=now)
+    return [r for r in found.rows if r.orgs and (pk is None or r.unit.pk == pk)]
+
+
 def _screening_items(
     user: Any, orgs: QuerySet[Organization], now: datetime, pk: int | None = None
 ) -> list[Item]:
-    found = unfiled_screening(user, limit=SCREENING_ROWS, now=now)
     items = []
-    for row in found.rows:
-        if not row.orgs or (pk is not None and row.unit.pk != pk):
-            continue
-        source = row.plan.get_level_display() if row.plan else row.campaign.title  # type: ignore[union-attr]
+    for row in _screening_rows(user, now, pk):
+        source = row.plan.get_level_display() if row.plan else row.campaign.title
         items.append(
             Item(
                 kind="screening",
@@ -274,8 +277,8 @@ def _screening_items(
 
 def _screening_counts(user: Any, orgs: QuerySet[Organization], now: datetime) -> dict[int, int]:
     counts: dict[int, int] = {}
-    for item in _screening_items(user, orgs, now):
-        counts[item.org_id] = counts.get(item.org_id, 0) + 1
+    for row in _screening_rows(user, now):
+        counts[row.orgs[0].pk] = counts.get(row.orgs[0].pk, 0) + 1
     return counts
 
 
@@ -372,6 +375,7 @@ class Row:
     org: Organization
     counts: list[int] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
+    level_label: str = ""
 
     @property
     def total(self) -> int:
@@ -416,7 +420,11 @@ def board(user: Any, now: datetime | None = None) -> Board:
     org_ids = {pk for counts in per_kind for pk in counts}
     found = Organization.objects.filter(pk__in=org_ids).select_related("region", "kind")
     keys = [s.key for s in kinds]
-    rows = [Row(org, [counts.get(org.pk, 0) for counts in per_kind], keys) for org in found]
+    labels = {level: str(label) for level, label in RegionLevel.choices}
+    rows = [
+        Row(org, [counts.get(org.pk, 0) for counts in per_kind], keys, labels[org.region.level])
+        for org in found
+    ]
     rows.sort(key=lambda r: (r.org.region.level, r.org.region.path, -r.total, r.org.pk))
     totals = [sum(counts.values()) for counts in per_kind]
     levels = []
