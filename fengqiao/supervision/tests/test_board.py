@@ -3,6 +3,7 @@ the county and for a township; the items behind a count; a 督办令 issued, ans
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -166,3 +167,21 @@ def test_the_board_drills_down_to_the_items(client: Any) -> None:
     assert "征地补偿款分配纠纷应急处置" in text
     assert "下达督办令" in text
     assert client.get("/supervision/items/?kind=nothing").status_code == 404
+
+
+def test_each_orgs_count_on_the_page_links_to_as_many_items(client: Any) -> None:
+    # Given the county dispatcher's board page
+    county = user("dispatcher_county")
+    client.force_login(county)
+    html = client.get("/supervision/").content.decode()
+    cells = re.findall(
+        r'data-kind="([a-z_]+)" href="/supervision/items/\?kind=\1&amp;org=(\d+)">(\d+)</a>', html
+    )
+    # then every org's count with something late is a link, the board's rows hold them all
+    b = board(county)
+    assert len(cells) == sum(1 for row in b.rows for n in row.counts if n) > 0
+    # and following a link lists that many items of that org (each count is under 100 here)
+    for kind, org, n in cells[:6]:
+        items = board_items(county, kind, int(org))
+        assert len(items) == int(n), (kind, org)
+        assert {i.org_id for i in items} == {int(org)}
