@@ -74,12 +74,12 @@ def serve(port_out: Any, counts: Any, stop: Any) -> None:
         server.handle_request()
 
 
-def worker(seconds: float) -> None:
-    from django.db import connections
-
+def worker(db: BenchDB, seconds: float) -> None:
+    # A fresh interpreter per worker (spawn): a forked one would share the parent's pooled
+    # database connections.
+    setup_django(db)
     from fengqiao.notify.outbox import drain
 
-    connections.close_all()
     drain(seconds=seconds)
 
 
@@ -138,9 +138,9 @@ def main() -> None:
     insert_seconds = time.perf_counter() - started
     connections.close_all()
 
-    ctx = multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=worker, args=(db, 3600)) for _ in range(args.workers)]
     started = time.perf_counter()
-    procs = [ctx.Process(target=worker, args=(3600,)) for _ in range(args.workers)]
     for p in procs:
         p.start()
     for p in procs:

@@ -471,3 +471,44 @@ def test_a_robots_secrets_stay_out_of_the_admin_and_the_audit_log(
     robot.refresh_from_db()
     assert (robot.name, robot.secret) == ("甲镇工作群二", "SECRET456")
     assert robot.url.endswith("TOKEN123")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_claim_different_rows(cast: Any) -> None:
+    """PostgreSQL: rows another worker's claim holds locked are skipped, not waited for or
+    taken twice (SQLite runs one writer at a time: its claims cannot overlap)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SKIP LOCKED is PostgreSQL's")
+    cast.dispatcher.phone = PHONE
+    cast.dispatcher.save()
+    for i in range(6):
+        notify(recipients=[cast.dispatcher], kind=NotificationKind.WARNING, title=f"预警{i}")
+    fan_out()
+    locked, release_lock = threading.Event(), threading.Event()
+    held: list[int] = []
+
+    def other_worker() -> None:
+        # A worker inside its claim transaction, holding the three oldest rows
+        from django.db import connections
+
+        try:
+            with transaction.atomic():
+                rows = Delivery.objects.order_by("id").select_for_update(skip_locked=True)[:3]
+                held.extend(r.pk for r in rows)
+                locked.set()
+                release_lock.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    assert locked.wait(10)
+    try:
+        mine = claim(10)
+    finally:
+        release_lock.set()
+        thread.join()
+    assert len(mine.rows) == 3
+    assert not {r.pk for r in mine.rows} & set(held)
