@@ -335,7 +335,8 @@ class DrainResult:
     dead: int = 0
 
 
-# Marks are written in groups: a worker killed mid-group resends at most this many messages.
+# Marks are written in groups: a worker killed mid-group has sent up to this many messages, and
+# those in flight on its threads, that will be sent again (docs/notifications.md).
 MARK_EVERY = 20
 _RELEASED = object()
 
