@@ -1,5 +1,6 @@
-"""ASGI entry point: HTTP through Django, and the websockets of the live in-app channel
-(``fengqiao.notify.routing``: a logged-in user's session, from an allowed host only)."""
+"""ASGI entry point: HTTP through Django, and the websockets
+(``fengqiao.routing``: the live in-app channel of notify and the online mediation room, from
+an allowed host only)."""
 
 import os
 
@@ -12,7 +13,7 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402  (after Django set
 
 from fengqiao.core.bodylimit import BodyLimitASGI  # noqa: E402
 from fengqiao.core.startup import freeze_startup_objects  # noqa: E402
-from fengqiao.notify.routing import websocket_application  # noqa: E402
+from fengqiao.routing import websocket_application  # noqa: E402
 
 # Django reads a whole body before its middleware runs: too large a one is refused first.
 application = ProtocolTypeRouter(

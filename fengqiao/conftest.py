@@ -361,7 +361,7 @@ def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
 @pytest.fixture
 def asgi_live_server(transactional_db: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The platform served by uvicorn in a thread, as ``bin/run`` serves it (HTTP through
-    Django, the websockets of ``fengqiao.notify.routing``), with the static files; yields its
+    Django, the websockets of ``fengqiao.routing``), with the static files; yields its
     base URL. pytest-django's ``live_server`` is WSGI only and cannot carry a websocket.
 
     On the in-memory SQLite test database every thread uses the test's own connection, as
@@ -379,7 +379,7 @@ def asgi_live_server(transactional_db: None, monkeypatch: pytest.MonkeyPatch) ->
     from django.utils.connection import BaseConnectionHandler
 
     from fengqiao.core.bodylimit import BodyLimitASGI
-    from fengqiao.notify.routing import websocket_application
+    from fengqiao.routing import websocket_application
 
     shared = {
         conn.alias: conn

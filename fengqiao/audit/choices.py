@@ -56,6 +56,7 @@ class EventType(models.TextChoices):
     MEDIATION_GUIDANCE_ASK = "mediation.guidance_ask", _("请求业务指导")
     MEDIATION_GUIDANCE_ANSWER = "mediation.guidance_answer", _("答复业务指导")
     MEDIATION_PERFORMANCE = "mediation.performance", _("登记履行情况")
+    MEDIATION_ROOM = "mediation.room", _("在线调解室")
     HOLIDAYS_IMPORTED = "calendar.holidays_imported", _("导入节假日安排")
     DOCUMENT_ISSUED = "document.issued", _("出具文书")
     CONFIRMATION_FILED = "court.confirmation_filed", _("申请司法确认")

@@ -43,3 +43,12 @@ def _register_guidance() -> None:
         guidance.GUIDANCE_KINDS, addressees=guidance.addressees, moved=guidance.moved
     )
     register_upload("mediation:guidance_detail", evidence_max_bytes)
+    _register_rooms()
+
+
+def _register_rooms() -> None:
+    from fengqiao.disputes.actions import Panel, register_panel
+    from fengqiao.mediation.room_views import case_panel_context
+
+    # 在线调解: the case's rooms and the way to schedule one, on the case page.
+    register_panel(Panel("mediation/_room_panel.html", case_panel_context))

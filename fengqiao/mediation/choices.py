@@ -44,6 +44,8 @@ class MediationAction(models.TextChoices):
     DOCUMENT = "document", _("出具文书")
     GUIDANCE_ASK = "guidance_ask", _("请求业务指导")
     GUIDANCE_ANSWER = "guidance_answer", _("业务指导答复")
+    ROOM_SCHEDULE = "room_schedule", _("预约在线调解")
+    ROOM_END = "room_end", _("在线调解结束")
 
 
 class AgreementKind(models.TextChoices):
@@ -64,3 +66,31 @@ class PerformanceStatus(models.TextChoices):
 
 # The obligations still to be performed (reminders, overdue, the open-items index).
 PERFORMANCE_OPEN = (PerformanceStatus.PENDING, PerformanceStatus.PARTIAL)
+
+
+class RoomStatus(models.TextChoices):
+    """在线调解室的状态: scheduled (invitations out, the room opens at the start), ended."""
+
+    SCHEDULED = "scheduled", _("已预约")
+    ENDED = "ended", _("已结束")
+
+
+class RoomRole(models.TextChoices):
+    HOST = "host", _("主持调解员")
+    PARTY = "party", _("当事人")
+    GUEST = "guest", _("其他参加人")
+
+
+class RoomEventKind(models.TextChoices):
+    """What the room's record keeps: attendance, the consent shown at entry, the mediator's
+    controls, the chat and the shared draft's versions."""
+
+    CONSENT = "consent", _("同意在线调解")
+    JOIN = "join", _("进入")
+    LEAVE = "leave", _("离开")
+    ADMIT = "admit", _("准许进入")
+    MUTE = "mute", _("静音")
+    REMOVE = "remove", _("移出")
+    CHAT = "chat", _("文字消息")
+    DRAFT = "draft", _("协议草稿")
+    END = "end", _("结束")

@@ -79,6 +79,11 @@ class ConsentForm(CaseActionForm):
         label=_("调解意愿"), choices=ConsentDecision.choices, widget=forms.RadioSelect
     )
     method = forms.ChoiceField(label=_("确认方式"), choices=ContactMethod.choices)
+    online = forms.BooleanField(
+        label=_("同意在线（视频）调解"),
+        required=False,
+        help_text=_("《人民法院在线调解规则》第四条：在线调解须经当事人同意。"),
+    )
     note = forms.CharField(label=_("备注"), required=False, max_length=500)
 
     def setup(self) -> None:
@@ -389,3 +394,42 @@ class GuidanceAnswerForm(StyledForm):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf"}),
     )
+
+
+class RoomScheduleForm(StyledForm):
+    """预约在线调解: when, how long, which parties, and others by name (staff, experts)."""
+
+    starts_at = forms.DateTimeField(
+        label=_("开始时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    duration_minutes = forms.TypedChoiceField(
+        label=_("预计时长"),
+        coerce=int,
+        choices=[(n, _("%(n)d分钟") % {"n": n}) for n in (30, 60, 90, 120, 180)],
+        initial=60,
+    )
+    parties = forms.ModelMultipleChoiceField(
+        label=_("参加的当事人"),
+        queryset=Party.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("请至少选择一名当事人。")},
+    )
+    guests = forms.CharField(
+        label=_("其他参加人（可选）"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("如其他调解员、专家，每行一个姓名，最多5人；每人会得到一个邀请链接。"),
+    )
+
+    def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        parties = self.fields["parties"]
+        parties.queryset = Party.objects.filter(case=case).order_by("pk")  # type: ignore[attr-defined]
+        parties.label_from_instance = lambda p: f"{p.get_role_display()} {p.name}"  # type: ignore[attr-defined]
+        if not self.is_bound:
+            self.initial["parties"] = list(parties.queryset.values_list("pk", flat=True))  # type: ignore[attr-defined]
+
+    def guest_names(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["guests"].splitlines() if line.strip()]

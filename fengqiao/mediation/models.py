@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -19,6 +21,9 @@ from fengqiao.mediation.choices import (
     ContactMethod,
     EvidenceType,
     PerformanceStatus,
+    RoomEventKind,
+    RoomRole,
+    RoomStatus,
     SessionMode,
 )
 
@@ -44,6 +49,9 @@ class PartyConsent(models.Model):
         verbose_name=_("记录人"),
     )
     note = models.TextField(_("备注"), blank=True)
+    # 《人民法院在线调解规则》art. 4: online mediation needs the party's consent, apart from the
+    # consent to be mediated at all.
+    online = models.BooleanField(_("同意在线调解"), default=False)
 
     class Meta:
         verbose_name = _("调解意愿")
@@ -546,3 +554,115 @@ class GuidanceRequest(models.Model):
     @property
     def answered_late(self) -> bool:
         return self.answered_at is not None and self.answered_at > self.due_at
+
+
+# --- 在线调解室: scheduled video rooms -----------------------------------------------------
+
+
+class Room(models.Model):
+    """在线调解室 — a scheduled online (video) mediation of a case: its time, who is invited
+    (``RoomParticipant``), the agreement draft shown to everyone in it, and its record
+    (``RoomEvent``: attendance, consent at entry, the mediator's controls, chat)."""
+
+    case = models.ForeignKey(
+        "disputes.Case", on_delete=models.CASCADE, related_name="rooms", verbose_name=_("案件")
+    )
+    starts_at = models.DateTimeField(_("开始时间"))
+    duration_minutes = models.PositiveSmallIntegerField(_("预计时长（分钟）"))
+    status = models.CharField(
+        _("状态"), max_length=20, choices=RoomStatus.choices, default=RoomStatus.SCHEDULED
+    )
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("主持调解员"),
+    )
+    draft = models.TextField(_("协议草稿"), blank=True)
+    created_at = models.DateTimeField(_("预约时间"), default=timezone.now)
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("在线调解室")
+        verbose_name_plural = _("在线调解室")
+        ordering = ["-starts_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+
+class RoomParticipant(models.Model):
+    """One person invited to a room: the host (the mediator, by the staff session), a party of
+    the case or another participant (staff, an expert), each of the others by an invitation
+    link whose token is kept only as its SHA-256 (``token_hash``), used once (``redeemed_at``:
+    the link binds the browser that opened it), expiring (``expires_at``) and revocable."""
+
+    room = models.ForeignKey(
+        Room, on_delete=models.CASCADE, related_name="participants", verbose_name=_("调解室")
+    )
+    role = models.CharField(_("身份"), max_length=10, choices=RoomRole.choices)
+    name = models.CharField(_("姓名"), max_length=100)
+    party = models.ForeignKey(
+        "disputes.Party",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("当事人"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("用户"),
+    )
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    expires_at = models.DateTimeField(_("链接有效期至"), null=True, blank=True)
+    redeemed_at = models.DateTimeField(_("链接使用时间"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("移出时间"), null=True, blank=True)
+    consented_at = models.DateTimeField(_("同意在线调解时间"), null=True, blank=True)
+    admitted_at = models.DateTimeField(_("准许进入时间"), null=True, blank=True)
+    connected = models.PositiveSmallIntegerField(_("在线连接数"), default=0)
+
+    class Meta:
+        verbose_name = _("调解室参加人")
+        verbose_name_plural = _("调解室参加人")
+        ordering = ["room_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.room_id} {self.name}"
+
+
+class RoomEvent(models.Model):
+    """The record of a room, append-only: who came and left when, the consent each saw at
+    entry (its text), the mediator's admit/mute/remove/end, the chat and the draft's versions."""
+
+    room = models.ForeignKey(
+        Room, on_delete=models.CASCADE, related_name="events", verbose_name=_("调解室")
+    )
+    participant = models.ForeignKey(
+        RoomParticipant,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("参加人"),
+    )
+    kind = models.CharField(_("事项"), max_length=10, choices=RoomEventKind.choices)
+    text = models.TextField(_("内容"), blank=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("调解室记录")
+        verbose_name_plural = _("调解室记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["room", "kind", "at"], name="room_event_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.room_id} {self.kind}"

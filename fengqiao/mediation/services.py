@@ -38,7 +38,7 @@ from fengqiao.disputes.services.transitions import (
     lock_case,
     record_event,
 )
-from fengqiao.mediation.choices import MediationAction
+from fengqiao.mediation.choices import ConsentDecision, MediationAction
 from fengqiao.mediation.consent import mediation_blocker
 from fengqiao.mediation.models import (
     Evidence,
@@ -140,11 +140,16 @@ def consent_record(
     decision: str,
     method: str,
     note: str = "",
+    online: bool = False,
     version: int | None = None,
 ) -> PartyConsent:
-    """记录调解意愿 — a later statement of the same party replaces the earlier one."""
+    """记录调解意愿 — a later statement of the same party replaces the earlier one. ``online``:
+    the party also consents to online (video) mediation (《人民法院在线调解规则》art. 4)."""
     # The 备注 too: the same statement with another remark is a different record.
+    online = bool(online) and decision == ConsentDecision.CONSENTED
     data = {"party": party_id, "decision": decision, "method": method, "remark": note}
+    if online:
+        data["online"] = True
     with transaction.atomic():
         case = _lock_for_mediation(actor, case_id, version, MediationAction.CONSENT, data=data)
         party = Party.objects.filter(case=case, pk=party_id).first()
@@ -157,6 +162,7 @@ def consent_record(
                 "decision": decision,
                 "method": method,
                 "note": note,
+                "online": online,
                 "recorded_at": timezone.now(),
                 "recorded_by": actor,
             },
@@ -170,7 +176,9 @@ def consent_record(
             action=MediationAction.CONSENT,
             event_type=EventType.MEDIATION_CONSENT,
             obj=consent,
-            note=f"{who}：{consent.get_decision_display()}" + (f"（{note}）" if note else ""),
+            note=f"{who}：{consent.get_decision_display()}"
+            + (_("，同意在线调解") if online else "")
+            + (f"（{note}）" if note else ""),
             data=data,
         )
     return consent

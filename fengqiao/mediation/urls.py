@@ -1,7 +1,7 @@
 from django.urls import path
 
 from fengqiao.disputes.views import case_act
-from fengqiao.mediation import guidance_views, views
+from fengqiao.mediation import guidance_views, room_views, views
 
 # The mediation record's actions run as every case action (declared in mediation/actions.py);
 # these are their addresses on the case page's panel.
@@ -48,6 +48,16 @@ urlpatterns = [
     # 业务指导: asked from the case page, answered on the request's page.
     path("cases/<int:pk>/guidance/", guidance_views.guidance_ask, name="guidance_ask"),
     path("guidance/", guidance_views.guidance_list, name="guidance_list"),
+    # 在线调解室: scheduled by the case's mediator; parties enter by their invitation link.
+    path("cases/<int:pk>/rooms/new/", room_views.room_schedule, name="room_schedule"),
+    path("rooms/<int:pk>/", room_views.room_host, name="room_host"),
+    path(
+        "rooms/<int:pk>/participants/<int:pid>/reissue/",
+        room_views.room_reissue,
+        name="room_reissue",
+    ),
+    path("rooms/<int:pk>/enter/", room_views.room_party, name="room_party"),
+    path("join/<str:token>/", room_views.room_join, name="room_join"),
     path("guidance/<int:pk>/", guidance_views.guidance_detail, name="guidance_detail"),
     path(
         "guidance/<int:pk>/attachment/",

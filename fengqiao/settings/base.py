@@ -7,6 +7,7 @@ PostgreSQL and Redis.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -270,6 +271,15 @@ FENGQIAO_CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+# --- Online mediation room (docs/online-mediation.md) ------------------------------------------
+# The STUN/TURN servers the browsers of a room use to reach each other, as the JSON list
+# RTCPeerConnection takes: [{"urls": ["turn:turn.example.cn:3478"], "username": "…",
+# "credential": "…"}]. Empty: host candidates only, enough on one machine or one LAN; across
+# the internet a deployment sets a TURN server (coturn) here.
+FENGQIAO_WEBRTC_ICE_SERVERS = json.loads(os.environ.get("FENGQIAO_WEBRTC_ICE_SERVERS", "[]"))
+# An invitation link stays valid until this long after the room's planned end.
+FENGQIAO_ROOM_LINK_MARGIN_MINUTES = int(os.environ.get("FENGQIAO_ROOM_LINK_MARGIN_MINUTES", "120"))
 
 # --- Language and time -----------------------------------------------------------------------
 # Chinese only, whatever the browser asks for: there is no English catalogue yet, and offering
