@@ -159,7 +159,7 @@ def test_a_link_is_used_once_and_binds_the_browser_that_opened_it() -> None:
 
 
 def test_an_expired_link_is_refused_in_plain_chinese() -> None:
-    room, invitations, _mediator = scheduled_room()
+    _room, invitations, _mediator = scheduled_room()
     RoomParticipant.objects.filter(pk=invitations[0].participant.pk).update(
         expires_at=timezone.now() - timedelta(seconds=1)
     )
@@ -267,7 +267,8 @@ def test_ending_closes_attendance_and_writes_the_case_timeline() -> None:
     room.refresh_from_db()
     assert room.status == RoomStatus.ENDED
     rows = {a.participant.pk: a for a in rooms.attendance(room)}
-    assert rows[pid].spans and rows[pid].spans[0][1] is not None
+    assert rows[pid].spans
+    assert rows[pid].spans[0][1] is not None
     assert rows[host].spans[0][1] is not None
     event = TimelineEvent.objects.get(case=room.case, action=MediationAction.ROOM_END)
     assert "在线调解结束" in event.note

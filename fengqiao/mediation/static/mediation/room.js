@@ -359,6 +359,13 @@
     },
   };
 
+  // The session (a party's binding to the room, the mediator's login) lives as long as requests
+  // come; a mediation spends its time on the websocket, so the page asks for itself now and
+  // then to keep the session alive and a reload possible.
+  setInterval(function () {
+    if (!finished) { fetch(location.pathname, { credentials: "same-origin", cache: "no-store" }).catch(function () {}); }
+  }, 5 * 60 * 1000);
+
   wire();
   openMedia().then(connect);
 })();
