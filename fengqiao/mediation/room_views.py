@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -74,7 +75,9 @@ def room_schedule(request: HttpRequest, pk: int) -> HttpResponse:
 def _keep_links(request: HttpRequest, room: Room, invitations: list[rooms.Invitation]) -> None:
     """The links exist only now (their tokens are not stored): the host's page shows them once
     from the session, with the messages ``invitation_messages`` gives for the SMS to come."""
-    base = request.build_absolute_uri("/").rstrip("/")
+    # The public address when the deployment names one (behind a proxy), else this request's.
+    public = str(getattr(settings, "FENGQIAO_PUBLIC_URL", "") or "")
+    base = (public or request.build_absolute_uri("/")).rstrip("/")
     outgoing = rooms.invitation_messages(room, invitations, base)
     held = request.session.get(LINKS_KEY) or {}
     held[str(room.pk)] = [
