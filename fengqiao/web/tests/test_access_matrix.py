@@ -53,14 +53,17 @@ from fengqiao.disputes.choices import CaseStatus
 from fengqiao.disputes.disclosure import PHONE, case_disclosure
 from fengqiao.disputes.models import Case, DispatchOrder, Party
 from fengqiao.disputes.permissions import REGISTER_CASE, VIEW_CASE
+from fengqiao.disputes.policy import MEDIATION_STATES
 from fengqiao.documents.choices import DocumentType
 from fengqiao.documents.models import IssuedDocument, SigningCredential, SigningTrustRoot
 from fengqiao.governance import selectors as governance
 from fengqiao.governance.models import GovernanceFile, Meeting
 from fengqiao.governance.policy import is_platform_user, platforms_for
 from fengqiao.mediation.guidance import guidance_visible_to
-from fengqiao.mediation.models import Evidence, GuidanceRequest
+from fengqiao.mediation.models import Evidence, GuidanceRequest, Room, RoomParticipant
+from fengqiao.mediation.room_policy import HOST, RECORD, SCHEDULE, room_may
 from fengqiao.mediation.services import evidence_upload
+from fengqiao.mediation.tests.room_helpers import scheduled_room
 from fengqiao.notify.models import Notification
 from fengqiao.orgs.models import Membership, Organization, Person
 from fengqiao.orgs.permissions import (
@@ -79,6 +82,9 @@ from fengqiao.supervision.permissions import OVERSEE
 pytestmark = pytest.mark.usefixtures("demo_county", "db")
 
 ANYONE, LOGGED_IN = "anyone", "logged in"
+# Only whoever holds an invitation link of an online mediation room (none of the accounts, and
+# nobody without the link): refused with a page that says why (403).
+INVITED = "invitation link"
 GET, POST = "GET", "POST"
 USERNAMES = [a.username for a in DEMO_ACCOUNTS]
 
@@ -162,6 +168,13 @@ RULES: dict[str, Rule] = {
     "mediation:evidence_download": Rule(VIEW_CASE, GET, ("evidence",)),
     "mediation:guidance_ask": CASE_ACTION,
     "mediation:guidance_list": Rule(VIEW_CASE),
+    "mediation:room_schedule": Rule(lambda u: _schedules_rooms(u), GET, ("schedulable_case",)),
+    "mediation:room_host": Rule(lambda u: room_may(u, RECORD, _room()), GET, ("room",)),
+    "mediation:room_reissue": Rule(
+        lambda u: room_may(u, HOST, _room()), POST, ("room", "room_participant")
+    ),
+    "mediation:room_party": Rule(INVITED, GET, ("room",)),
+    "mediation:room_join": Rule(INVITED, GET, ("room_token",)),
     "mediation:guidance_detail": Rule(VIEW_CASE, GET, ("guidance",)),
     "mediation:guidance_attachment": Rule(VIEW_CASE, GET, ("guidance_file",)),
     # 文书: issue from the case page; a DOCX working copy for whoever sees the case; an issued
@@ -305,6 +318,25 @@ def _visible_cases(user: User) -> Any:
     return restrict(Case.objects.all(), user, VIEW_CASE)
 
 
+def _schedulable(user: User) -> int | None:
+    """A case the user may schedule an online mediation room on."""
+    for case in _visible_cases(user).filter(status__in=MEDIATION_STATES).order_by("pk")[:40]:
+        if room_may(user, SCHEDULE, case):
+            return case.pk
+    return None
+
+
+def _schedules_rooms(user: User) -> bool:
+    return _schedulable(user) is not None
+
+
+def _room() -> Room:
+    """The one online mediation room of the test (the demo county has none): on a case the
+    village mediator mediates, its parties consenting to online mediation."""
+    room = Room.objects.order_by("pk").first()
+    return room if room is not None else scheduled_room()[0]
+
+
 def _managed_orgs(user: User) -> Any:
     return restrict(Organization.objects.all(), user, MANAGE_ORGS)
 
@@ -408,6 +440,12 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         return "application" if inside else None
     if kind == "doc_type":  # a type every case has; the case is what the scope is about
         return DocumentType.MEDIATION_APPLICATION.value
+    if kind == "room_token":  # no account holds a link: any token is a stranger's
+        return "x" * 43 if inside else None
+    if kind == "room":  # one room; who may use it is the rule's predicate
+        return _room().pk if inside else None
+    if kind == "room_participant":
+        return _first(RoomParticipant.objects.filter(room=_room()).exclude(role="host"))
     if kind == "trust_root":  # public: the demo CA's certificate
         return _first(SigningTrustRoot.objects.all()) if inside else None
     if user is None:  # nobody logged in: any object will do
@@ -415,6 +453,10 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         user = User.objects.get(username="dispatcher")
     if kind == "issued":
         return _issued(user, inside)
+    if kind == "schedulable_case":  # one the user may schedule on, else one they only see
+        if not inside:
+            return _first(Case.objects.exclude(pk__in=_visible_cases(user).values("pk")))
+        return _schedulable(user) or _first(_visible_cases(user))
     if kind in ("guidance", "guidance_file"):
         return _guidance_object(kind, user, inside)
     if kind in ("warning", "emergency", "directive"):
@@ -614,6 +656,8 @@ def check(name: str, user: User | None, inside: bool) -> str | None:
     who = user.username if user else "anonymous"
     if not may(user, rule):
         wanted = {302} if user is None else {403, 404}
+        if rule.who == INVITED:  # the page says why, to anyone (no login page)
+            wanted = {403}
         if name == "admin:index":  # the admin site sends whoever it refuses to the login page
             wanted = {302}
         return None if status in wanted else f"{who} {rule.method} {url}: {status}, not refused"
