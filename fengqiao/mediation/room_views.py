@@ -150,11 +150,26 @@ def _refused(request: HttpRequest, message: str, status: int = 403) -> HttpRespo
 
 
 @never_cache
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def room_join(request: HttpRequest, token: str) -> HttpResponse:
-    """The invitation link: used once, it binds this browser to its participant."""
+    """The invitation link. GET shows the notice of online mediation and changes nothing (a
+    messaging app's preview must not use the link up); POST — the party accepts — uses it once,
+    binds this browser to its participant and records the consent."""
     held = request.session.get(rooms.SESSION_KEY) or {}
     try:
+        if request.method == "GET":
+            participant = rooms.invitation_check(token=token, held=held)
+            if held.get(str(participant.room_id)) == participant.pk:
+                return redirect("mediation:room_party", pk=participant.room_id)
+            return render(
+                request,
+                "mediation/room_join.html",
+                {
+                    "room": participant.room,
+                    "participant": participant,
+                    "consent_text": rooms.entry_consent_text(),
+                },
+            )
         participant = rooms.invitation_redeem(token=token, held=held)
     except rooms.RoomRefused as refused:
         return _refused(request, str(refused))

@@ -2,9 +2,10 @@
 (docs/online-mediation.md).
 
 **Links.** Each participant but the host gets one link holding a random token (32 bytes,
-``secrets.token_urlsafe``); only its SHA-256 is stored. The link is used once: opening it binds
-the participant to that browser's session (``SESSION_KEY``) and marks it redeemed, so the same
-link opened elsewhere is refused. It expires ``FENGQIAO_ROOM_LINK_MARGIN_MINUTES`` after the
+``secrets.token_urlsafe``); only its SHA-256 is stored. Opening the link shows the notice of
+online mediation; accepting it (a POST) uses the link: the participant is bound to that
+browser's session (``SESSION_KEY``) and the link is marked redeemed, so the same link used
+elsewhere is refused. It expires ``FENGQIAO_ROOM_LINK_MARGIN_MINUTES`` after the
 room's planned end, and the mediator's 移出 revokes it. A lost link is replaced by a new one
 (``invitation_reissue``), which voids the old.
 
@@ -307,33 +308,42 @@ def participant_refusal(participant: RoomParticipant, room: Room) -> str | None:
     return None
 
 
-def invitation_redeem(*, token: str, held: dict[str, int]) -> RoomParticipant:
-    """The participant an opened link names, now bound to this browser (``held``: the
-    browser's session entries). Refused (``RoomRefused``) when unknown, expired, revoked, the
-    room ended, or already used by another browser."""
+def _linked(token: str, held: dict[str, int], *, lock: bool) -> RoomParticipant:
     if not token or len(token) > 100:
         raise RoomRefused(_("邀请链接无效，请核对短信中的链接，或联系调解员。"))
-    with transaction.atomic():
-        participant = (
-            RoomParticipant.objects.select_for_update()
-            .select_related("room")
-            .filter(token_hash=token_hash(token))
-            .first()
+    rows = RoomParticipant.objects.select_related("room")
+    if lock:
+        rows = rows.select_for_update()
+    participant = rows.filter(token_hash=token_hash(token)).first()
+    if participant is None:
+        raise RoomRefused(_("邀请链接无效，请核对短信中的链接，或联系调解员。"))
+    refusal = participant_refusal(participant, participant.room)
+    if refusal is not None:
+        raise RoomRefused(refusal)
+    if participant.redeemed_at is not None and held.get(str(participant.room_id)) != participant.pk:
+        raise RoomRefused(
+            _("此邀请链接已在另一台设备上使用过，每个链接只能使用一次。请联系调解员重新发送。")
         )
-        if participant is None:
-            raise RoomRefused(_("邀请链接无效，请核对短信中的链接，或联系调解员。"))
-        refusal = participant_refusal(participant, participant.room)
-        if refusal is not None:
-            raise RoomRefused(refusal)
-        if participant.redeemed_at is not None:
-            if held.get(str(participant.room_id)) == participant.pk:
-                return participant  # the same browser opening its own link again
-            raise RoomRefused(
-                _("此邀请链接已在另一台设备上使用过，每个链接只能使用一次。请联系调解员重新发送。")
-            )
-        participant.redeemed_at = timezone.now()
-        participant.save(update_fields=["redeemed_at"])
     return participant
+
+
+def invitation_check(*, token: str, held: dict[str, int]) -> RoomParticipant:
+    """The participant a link names, if it may still be used from this browser — without using
+    it: opening the link only shows the notice (a messaging app that fetches the link to
+    preview it must not use it up)."""
+    return _linked(token, held, lock=False)
+
+
+def invitation_redeem(*, token: str, held: dict[str, int]) -> RoomParticipant:
+    """The participant a link names, now bound to this browser (``held``: the browser's
+    session entries) and their consent to online mediation recorded. Refused (``RoomRefused``)
+    when unknown, expired, revoked, the room ended, or already used by another browser."""
+    with transaction.atomic():
+        participant = _linked(token, held, lock=True)
+        if participant.redeemed_at is None:
+            participant.redeemed_at = timezone.now()
+            participant.save(update_fields=["redeemed_at"])
+    return entry_consent(participant_id=participant.pk)
 
 
 def entry_consent(*, participant_id: int) -> RoomParticipant:
@@ -387,9 +397,10 @@ def room_disconnect(*, participant_id: int) -> None:
     """A socket of the participant closed: attendance (离开) is recorded."""
     with transaction.atomic():
         participant = RoomParticipant.objects.select_for_update().get(pk=participant_id)
-        if participant.connected > 0:
-            participant.connected -= 1
-            participant.save(update_fields=["connected"])
+        if participant.connected == 0:
+            return  # already marked as leaving (the end of the room)
+        participant.connected -= 1
+        participant.save(update_fields=["connected"])
         RoomEvent.objects.create(
             room_id=participant.room_id, participant=participant, kind=RoomEventKind.LEAVE
         )

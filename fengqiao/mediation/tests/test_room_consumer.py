@@ -83,10 +83,13 @@ def cookie_of(client: Client) -> list[tuple[bytes, bytes]]:
 
 
 def party_client(room: Room, invitation: rooms.Invitation, *, consent: bool = True) -> Client:
+    """A browser that opened the link and, with ``consent``, accepted it (which uses it)."""
     client = Client()
-    client.get(reverse("mediation:room_join", args=[invitation.token]))
+    url = reverse("mediation:room_join", args=[invitation.token])
     if consent:
-        client.post(reverse("mediation:room_party", args=[room.pk]))
+        client.post(url)
+    else:
+        client.get(url)
     return client
 
 
@@ -125,19 +128,29 @@ async def drain(ws: WebsocketCommunicator) -> list[dict[str, Any]]:
     return got
 
 
-def test_a_stranger_and_a_party_without_consent_are_refused() -> None:
+def test_a_stranger_another_mediator_and_a_party_of_another_room_are_refused() -> None:
     room, invitations, _mediator = scheduled_room()
     other_staff = Client()
     other_staff.force_login(User.objects.get(username="mediator2"))
     staff_headers = cookie_of(other_staff)
-    unconsented_headers = cookie_of(party_client(room, invitations[0], consent=False))
+    # A party who only opened the link (did not accept) has no binding; one of another room
+    # has a binding to that room only.
+    assert (
+        settings.SESSION_COOKIE_NAME
+        not in party_client(room, invitations[0], consent=False).cookies
+    )
+    other_room, other_invitations, _host = scheduled_room()
+    elsewhere_headers = cookie_of(party_client(other_room, other_invitations[0]))
     foreign = cookie_of(host_client(room))
     foreign[0] = (b"origin", b"http://evil.example.com")
 
     async def scenario() -> None:
         assert not (await socket(room, [ORIGIN]).connect())[0]
         assert not (await socket(room, staff_headers).connect())[0]
-        assert not (await socket(room, unconsented_headers).connect())[0]
+        assert not (await socket(room, elsewhere_headers).connect())[0]
+        own = socket(other_room, elsewhere_headers)
+        assert (await own.connect())[0]
+        await own.disconnect()
         # The host's own session from another site is refused by the origin check.
         assert not (await socket(room, foreign).connect())[0]
 

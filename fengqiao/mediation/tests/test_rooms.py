@@ -142,19 +142,24 @@ def test_the_schedule_page_creates_the_room_and_shows_the_links_once() -> None:
 # --- Links ------------------------------------------------------------------------------------
 
 
-def test_a_link_is_used_once_and_binds_the_browser_that_opened_it() -> None:
+def test_a_link_is_used_once_and_binds_the_browser_that_accepted_it() -> None:
     room, invitations, _mediator = scheduled_room()
-    party = Client()
-    response = party.get(join_url(invitations[0]))
+    party, stranger = Client(), Client()
+    # Opening the link shows the notice and uses nothing up (a chat app's preview fetches it).
+    assert "在线调解告知与同意" in party.get(join_url(invitations[0])).content.decode()
+    assert stranger.get(join_url(invitations[0])).status_code == 200
+    response = party.post(join_url(invitations[0]))
     assert response.status_code == 302
     assert response["Location"] == reverse("mediation:room_party", args=[room.pk])
-    assert "在线调解告知与同意" in party.get(response["Location"]).content.decode()
+    assert "您已进入等候室" in party.get(response["Location"]).content.decode()
     # The same browser may open its link again; another browser may not.
-    assert party.get(join_url(invitations[0])).status_code == 302
-    stranger = Client()
-    refused = stranger.get(join_url(invitations[0]))
-    assert refused.status_code == 403
-    assert "每个链接只能使用一次" in refused.content.decode()
+    assert party.get(join_url(invitations[0]))["Location"] == response["Location"]
+    for refused in (
+        stranger.get(join_url(invitations[0])),
+        stranger.post(join_url(invitations[0])),
+    ):
+        assert refused.status_code == 403
+        assert "每个链接只能使用一次" in refused.content.decode()
     assert stranger.get(reverse("mediation:room_party", args=[room.pk])).status_code == 403
 
 
@@ -188,7 +193,7 @@ def test_a_link_binds_to_its_own_room_only() -> None:
         party_ids=[invitations[0].participant.party_id],
     )
     party = Client()
-    party.get(join_url(invitations[0]))
+    party.post(join_url(invitations[0]))
     # Bound to the first room, the browser is a stranger to the second.
     refused = party.get(reverse("mediation:room_party", args=[other_room.pk]))
     assert refused.status_code == 403
@@ -201,14 +206,14 @@ def test_a_reissued_link_replaces_the_old_one() -> None:
         actor=mediator, room_id=room.pk, participant_id=invitations[0].participant.pk
     )
     assert Client().get(join_url(invitations[0])).status_code == 403
-    assert Client().get(join_url(fresh)).status_code == 302
+    assert Client().post(join_url(fresh)).status_code == 302
 
 
 def test_the_consent_at_entry_is_kept_with_its_text() -> None:
     room, invitations, _mediator = scheduled_room()
     party = Client()
-    party.get(join_url(invitations[0]))
-    response = party.post(reverse("mediation:room_party", args=[room.pk]))
+    assert not RoomEvent.objects.filter(room=room, kind=RoomEventKind.CONSENT).exists()
+    response = party.post(join_url(invitations[0]))
     assert response.status_code == 302
     page = party.get(reverse("mediation:room_party", args=[room.pk])).content.decode()
     assert "您已进入等候室" in page
