@@ -124,9 +124,12 @@ def _welcome(participant: RoomParticipant) -> dict[str, Any]:
         "draft": room.draft if admitted else "",
         "chat": rooms.chat_history(room) if admitted else [],
         "ice": rooms.ice_servers(),
-        "names": dict(
-            RoomParticipant.objects.filter(room=room, revoked_at=None).values_list("pk", "name")
-        )
+        "names": {
+            str(pk): name
+            for pk, name in RoomParticipant.objects.filter(room=room, revoked_at=None).values_list(
+                "pk", "name"
+            )
+        }
         if admitted
         else {},
     }
@@ -320,7 +323,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
                 room_group(self.room_id),
                 {
                     "type": "room.relay",
-                    "payload": {"type": "names", "names": {target.pk: target.name}},
+                    "payload": {"type": "names", "names": {str(target.pk): target.name}},
                 },
             )
             await self.channel_layer.group_send(

@@ -14,6 +14,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import channels.db
 import pytest
 from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
@@ -29,6 +30,16 @@ from fengqiao.mediation.tests.room_helpers import scheduled_room
 from fengqiao.routing import websocket_application
 
 pytestmark = pytest.mark.usefixtures("demo_county", "db")
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``database_sync_to_async`` closes "old" connections around each call; inside the test's
+    transaction PostgreSQL's connection looks old (autocommit off) and would be dropped, so the
+    next query would need a new connection inside the atomic block. The server closes
+    connections between requests; here the test's one stays open."""
+    monkeypatch.setattr(channels.db, "close_old_connections", lambda **kwargs: None)
+
 
 ORIGIN = (b"origin", b"http://localhost")
 
