@@ -700,7 +700,10 @@ def unfiled_screening(
         else:
             count += missing.count()
     filers = screening_filer_orgs([r[0] for r in rows])
-    orgs = Organization.objects.in_bulk({pk for ids in filers.values() for pk in ids})
+    # The board shows an org's name and links by its id: nothing else is read.
+    orgs = Organization.objects.only("pk", "name").in_bulk(
+        {pk for ids in filers.values() for pk in ids}
+    )
     return UnfiledScreening(
         [
             UnfiledRow(unit, [orgs[pk] for pk in filers[unit.pk]], plan, campaign, period, due_at)

@@ -418,7 +418,11 @@ def board(user: Any, now: datetime | None = None) -> Board:
     kinds = sources()
     per_kind = [s.counts(user, orgs, now) for s in kinds]
     org_ids = {pk for counts in per_kind for pk in counts}
-    found = Organization.objects.filter(pk__in=org_ids).select_related("region", "kind")
+    found = (
+        Organization.objects.filter(pk__in=org_ids)
+        .select_related("region")
+        .only("pk", "name", "region__level", "region__path")
+    )
     keys = [s.key for s in kinds]
     labels = {level: str(label) for level, label in RegionLevel.choices}
     rows = [
