@@ -111,14 +111,24 @@ def screening_due_at(period: Period) -> datetime:
 def latest_due_period(cadence: str, now: datetime) -> tuple[Period, datetime] | None:
     """The latest period whose report has come due by ``now`` (with its due time): the
     period before today's, or the one before that while its due noon has not come yet."""
+    return latest_due_periods([cadence], now)[cadence]
+
+
+def latest_due_periods(
+    cadences: Iterable[str], now: datetime
+) -> dict[str, tuple[Period, datetime] | None]:
+    """``latest_due_period`` of each cadence, reading the calendar once for all of them."""
     today = timezone.localtime(now).date()
     # A due time lies at most ~10 days after its period (the longest holiday run).
-    candidates = screening_periods(cadence, today, 16 if cadence == ScreeningCadence.DAILY else 3)
-    due = screening_due_times(candidates)
-    for period in candidates:
-        if due[period.end] <= now:
-            return period, due[period.end]
-    return None
+    candidates = {
+        cadence: screening_periods(cadence, today, 16 if cadence == ScreeningCadence.DAILY else 3)
+        for cadence in set(cadences)
+    }
+    due = screening_due_times(p for periods in candidates.values() for p in periods)
+    return {
+        cadence: next(((p, due[p.end]) for p in periods if due[p.end] <= now), None)
+        for cadence, periods in candidates.items()
+    }
 
 
 def recently_due_periods(

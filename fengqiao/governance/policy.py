@@ -24,7 +24,10 @@ lateness reminders. Deploying a 专项排查 is ``CONVENE``."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+
+from django.db.models import Case, F, When
 
 from fengqiao.accounts.access import grant_org_ids, orgs_with
 from fengqiao.disputes.permissions import ASSESS_CASE, REGISTER_CASE
@@ -116,19 +119,29 @@ def screening_filing_regions(actor: Any) -> tuple[set[int], set[int]]:
     return own | villages, villages
 
 
-def screening_filer_orgs(units: list[Any]) -> dict[int, list[int]]:
-    """Each unit's filing orgs (unit id → org ids): the same rule as
-    ``screening_filing_org``, for the reminders (one query)."""
-    by_region: dict[int, list[int]] = {}
-    for unit in units:
-        by_region.setdefault(_filing_region_id(unit), [])
+def filing_region_expr() -> Case:
+    """``_filing_region_id`` as SQL on a ``Region`` query (to group units by who files)."""
+    return Case(When(level=RegionLevel.GRID, then=F("parent_id")), default=F("pk"))
+
+
+def filer_orgs_of_regions(region_ids: Iterable[int]) -> dict[int, list[int]]:
+    """The filing orgs whose region is each of ``region_ids`` (region id → org ids, lowest id
+    first): a county's or township's platform, a village's committee. One query."""
+    by_region: dict[int, list[int]] = {pk: [] for pk in region_ids}
     orgs = Organization.objects.filter(region_id__in=list(by_region), is_active=True).filter(
         kind__family__in=(OrgFamily.PLATFORM, OrgFamily.COMMITTEE)
     )
-    for org_id, region_id, family, level in orgs.values_list(
+    for org_id, region_id, family, level in orgs.order_by("pk").values_list(
         "pk", "region_id", "kind__family", "region__level"
     ):
         wanted = OrgFamily.PLATFORM if level in PLATFORM_LEVELS else OrgFamily.COMMITTEE
         if family == wanted:
             by_region[region_id].append(org_id)
+    return by_region
+
+
+def screening_filer_orgs(units: list[Any]) -> dict[int, list[int]]:
+    """Each unit's filing orgs (unit id → org ids): the same rule as
+    ``screening_filing_org``, for the reminders (one query)."""
+    by_region = filer_orgs_of_regions({_filing_region_id(unit) for unit in units})
     return {unit.pk: by_region[_filing_region_id(unit)] for unit in units}

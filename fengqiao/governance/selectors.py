@@ -36,12 +36,14 @@ from fengqiao.governance.models import (
 )
 from fengqiao.governance.periods import (
     Period,
-    latest_due_period,
+    latest_due_periods,
     period_of,
     screening_due_times,
     screening_periods,
 )
 from fengqiao.governance.policy import (
+    filer_orgs_of_regions,
+    filing_region_expr,
     platforms_for,
     screening_filer_orgs,
     screening_filing_regions,
@@ -662,33 +664,61 @@ def missing_units(
     return base.exclude(pk__in=filed.values("unit_id")).order_by("path")
 
 
+Due = tuple[ScreeningPlan | None, ScreeningCampaign | None, Period, datetime]
+
+
+def _due_screening(now: datetime) -> list[Due]:
+    """What has come due by ``now``: each active plan's latest period and each running 专项排查's
+    latest day, with its due time (plans by level). The calendar is read once."""
+    today = timezone.localtime(now).date()
+    plans = sorted(screening_plans().values(), key=lambda p: p.level)
+    campaigns = list(
+        ScreeningCampaign.objects.filter(
+            starts_on__lte=today, ends_on__gte=today - timedelta(days=10)
+        ).select_related("region")
+    )
+    latest = latest_due_periods(
+        [p.cadence for p in plans] + ([ScreeningCadence.DAILY] if campaigns else []), now
+    )
+    found: list[Due] = []
+    for plan in plans:
+        if (due := latest[plan.cadence]) is not None:
+            found.append((plan, None, *due))
+    for campaign in campaigns:
+        due = latest[ScreeningCadence.DAILY]
+        if due is not None and campaign.starts_on <= due[0].start <= campaign.ends_on:
+            found.append((None, campaign, *due))
+    return found
+
+
+def _scope_units(user: Any, filers: QuerySet[Organization] | None) -> QuerySet[Region]:
+    """The units in ``user``'s scope — of which one of ``filers`` files, if given."""
+    units = restrict(Region.objects.all(), user, VIEW_CASE)
+    if filers is None:
+        return units
+    return units.alias(filing=filing_region_expr()).filter(filing__in=filers.values("region_id"))
+
+
 def unfiled_screening(
-    user: Any, *, limit: int = UNFILED_LIMIT, now: datetime | None = None
+    user: Any,
+    *,
+    limit: int = UNFILED_LIMIT,
+    now: datetime | None = None,
+    filers: QuerySet[Organization] | None = None,
 ) -> UnfiledScreening:
     """未按期报送的排查报告, within the user's data scope: for each active plan and each 专项排查
     running, the units whose report for the latest period that has come due is missing (unit,
     its filing orgs, period, due time), at most ``limit`` rows (by plan level, then region
     path), and how many there are in all. Reads are bounded: one anti-join per plan/campaign
-    on the reports' unique index (unit, plan, period_start), LIMIT ``limit``."""
+    on the reports' unique index (unit, plan, period_start), LIMIT ``limit``. With
+    ``filers``, only the units one of those orgs files for."""
     now = now or timezone.now()
-    today = timezone.localtime(now).date()
     if scope_for(user, VIEW_CASE).is_empty:
         return UnfiledScreening([], 0)
-    scope_units = restrict(Region.objects.all(), user, VIEW_CASE)
-    sources: list[tuple[ScreeningPlan | None, ScreeningCampaign | None, Period, datetime]] = []
-    for plan in sorted(screening_plans().values(), key=lambda p: p.level):
-        found = latest_due_period(plan.cadence, now)
-        if found is not None:
-            sources.append((plan, None, *found))
-    for campaign in ScreeningCampaign.objects.filter(
-        starts_on__lte=today, ends_on__gte=today - timedelta(days=10)
-    ).select_related("region"):
-        found = latest_due_period(ScreeningCadence.DAILY, now)
-        if found is not None and campaign.starts_on <= found[0].start <= campaign.ends_on:
-            sources.append((None, campaign, *found))
+    scope_units = _scope_units(user, filers)
     rows: list[tuple[Region, ScreeningPlan | None, ScreeningCampaign | None, Period, datetime]] = []
     count = 0
-    for source_plan, source_campaign, period, due_at in sources:
+    for source_plan, source_campaign, period, due_at in _due_screening(now):
         missing = missing_units(
             plan=source_plan, campaign=source_campaign, period=period, units=scope_units
         )
@@ -699,15 +729,46 @@ def unfiled_screening(
             count += len(page) if len(page) < room else missing.count()
         else:
             count += missing.count()
-    filers = screening_filer_orgs([r[0] for r in rows])
+    filing = screening_filer_orgs([r[0] for r in rows])
     # The board shows an org's name and links by its id: nothing else is read.
     orgs = Organization.objects.only("pk", "name").in_bulk(
-        {pk for ids in filers.values() for pk in ids}
+        {pk for ids in filing.values() for pk in ids}
     )
     return UnfiledScreening(
         [
-            UnfiledRow(unit, [orgs[pk] for pk in filers[unit.pk]], plan, campaign, period, due_at)
+            UnfiledRow(unit, [orgs[pk] for pk in filing[unit.pk]], plan, campaign, period, due_at)
             for unit, plan, campaign, period, due_at in rows
         ],
         count,
     )
+
+
+def unfiled_screening_counts(
+    user: Any, *, now: datetime | None = None, filers: QuerySet[Organization] | None = None
+) -> dict[int, int]:
+    """How many of ``unfiled_screening``'s reports each filing org owes (a unit's first filing
+    org, as its rows list them), every one counted: per plan or campaign, one anti-join grouped
+    by the filing region in SQL, then one read of the regions' filing orgs. A unit with no
+    filing org to hold to it is not counted."""
+    now = now or timezone.now()
+    if scope_for(user, VIEW_CASE).is_empty:
+        return {}
+    scope_units = _scope_units(user, filers)
+    per_region: dict[int, int] = {}
+    for source_plan, source_campaign, period, _due_at in _due_screening(now):
+        missing = missing_units(
+            plan=source_plan, campaign=source_campaign, period=period, units=scope_units
+        )
+        grouped = (
+            missing.order_by()
+            .annotate(filing=filing_region_expr())
+            .values_list("filing")
+            .annotate(n=Count("pk"))
+        )
+        for region_id, n in grouped:
+            per_region[region_id] = per_region.get(region_id, 0) + n
+    counts: dict[int, int] = {}
+    for region_id, org_ids in filer_orgs_of_regions(per_region).items():
+        if org_ids:
+            counts[org_ids[0]] = counts.get(org_ids[0], 0) + per_region[region_id]
+    return counts

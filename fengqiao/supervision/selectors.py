@@ -30,7 +30,7 @@ from fengqiao.disputes.models import DueItem
 from fengqiao.disputes.permissions import VIEW_CASE
 from fengqiao.governance.choices import TaskStatus
 from fengqiao.governance.models import ResolutionTask
-from fengqiao.governance.selectors import unfiled_screening
+from fengqiao.governance.selectors import unfiled_screening, unfiled_screening_counts
 from fengqiao.orgs.models import Organization
 from fengqiao.regions.choices import RegionLevel
 from fengqiao.risk.choices import EmergencyStatus, WarningStatus
@@ -243,14 +243,16 @@ def _alarm_item(a: Alarm) -> Item:
 
 
 # 排查: the units whose report for the latest period come due is missing, read through the
-# overseer's scope (governance.selectors.unfiled_screening), counted for the unit's first filing
-# org. A count above this many rows is shown as the rows read.
+# overseer's scope (governance.selectors), counted in SQL for the unit's first filing org; the
+# items behind a count are the first this many rows.
 SCREENING_ROWS = 500
 
 
-def _screening_rows(user: Any, now: datetime, pk: int | None = None) -> list[Any]:
-    """The unfiled reports (unit ``pk`` only, if given) that have a filing org to hold to it."""
-    found = unfiled_screening(user, limit=SCREENING_ROWS, now=now)
+def _screening_rows(
+    user: Any, orgs: QuerySet[Organization], now: datetime, pk: int | None = None
+) -> list[Any]:
+    """The unfiled reports of the units ``orgs`` file for (unit ``pk`` only, if given)."""
+    found = unfiled_screening(user, limit=SCREENING_ROWS, now=now, filers=orgs)
     return [r for r in found.rows if r.orgs and (pk is None or r.unit.pk == pk)]
 
 
@@ -258,7 +260,7 @@ def _screening_items(
     user: Any, orgs: QuerySet[Organization], now: datetime, pk: int | None = None
 ) -> list[Item]:
     items = []
-    for row in _screening_rows(user, now, pk):
+    for row in _screening_rows(user, orgs, now, pk):
         source = row.plan.get_level_display() if row.plan else row.campaign.title
         items.append(
             Item(
@@ -276,10 +278,7 @@ def _screening_items(
 
 
 def _screening_counts(user: Any, orgs: QuerySet[Organization], now: datetime) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for row in _screening_rows(user, now):
-        counts[row.orgs[0].pk] = counts.get(row.orgs[0].pk, 0) + 1
-    return counts
+    return unfiled_screening_counts(user, now=now, filers=orgs)
 
 
 def _directives(orgs: QuerySet[Organization], now: datetime) -> QuerySet[Directive]:

@@ -78,6 +78,25 @@ def test_the_county_board_counts_what_is_late_in_the_county() -> None:
         assert sum(sums[i] for _label, sums in b.levels) == total
 
 
+def test_each_orgs_unfiled_screening_count_lists_that_orgs_units_only() -> None:
+    # Given the county dispatcher's board, its 排查报告未报 column counted per filing org
+    county = user("dispatcher_county")
+    b = board(county)
+    i = [s.key for s in b.sources].index("screening")
+    counted = {row.org.pk: row.counts[i] for row in b.rows if row.counts[i]}
+    assert len(counted) >= 2
+    # then following one org's count lists that many units, every one filed by that org
+    for org_id, n in counted.items():
+        items = board_items(county, "screening", org_id)
+        assert len(items) == n, org_id
+        assert {item.org_id for item in items} == {org_id}
+    # and the column holds every unit with a filing org, however many (not a first page)
+    from fengqiao.governance.selectors import unfiled_screening
+
+    unfiled = unfiled_screening(county, limit=10_000)
+    assert sum(counted.values()) == len([r for r in unfiled.rows if r.orgs])
+
+
 def test_a_township_sees_only_its_own_orgs(client: Any) -> None:
     township = user("dispatcher")
     platform = township.role_grants.get().org
