@@ -111,14 +111,16 @@ class SentSms:
 sms_outbox: list[SentSms] = []
 
 
-def send_sms(*, phone: str, text: str, key: str) -> None:
+def send_sms(*, phone: str, text: str, key: str, secret: bool = False) -> None:
     """Send ``text`` to ``phone`` through the configured gateway; ``key`` is the delivery's
-    idempotency key, the same on every try."""
+    idempotency key, the same on every try. ``secret`` (a verification code): the console
+    gateway logs the text only with ``DEBUG`` on (a developer's machine), never in production."""
     backend = settings.FENGQIAO_SMS_BACKEND
     sign = settings.FENGQIAO_SMS_SIGN
     if backend == "console":
         sms_outbox.append(SentSms(phone, text, key))
-        logger.info("SMS to %s (%s): %s", mask_phone(phone), key, text)
+        shown = text if not secret or settings.DEBUG else "[verification code not logged]"
+        logger.info("SMS to %s (%s): %s", mask_phone(phone), key, shown)
         return
     if backend == "http":
         if not settings.FENGQIAO_SMS_URL:

@@ -22,6 +22,8 @@ class NotificationKind(models.TextChoices):
     ALARM = "alarm", _("报警")
     TASK = "task", _("任务")
     INFO = "info", _("通知")
+    # A one-time code sent to a bare phone number (``fengqiao.notify.codes``).
+    VERIFICATION = "verification", _("验证码")
 
 
 class Channel(models.TextChoices):

@@ -261,3 +261,40 @@ class ChannelPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.get_channel_display()}"
+
+
+class VerificationCode(models.Model):
+    """短信验证码 — a 6-digit code sent to a phone for one purpose (and scope, e.g. a case
+    number). Neither the phone nor the code is stored: only the phone's lookup hash (the one
+    ``Party.phone_hash`` holds) and a keyed hash of the code. At most one code is live per
+    (phone, purpose, scope): a new one ends the previous one (``fengqiao.notify.codes``)."""
+
+    phone_hash = models.CharField(_("电话检索码"), max_length=64)
+    purpose = models.CharField(_("用途"), max_length=20)
+    scope = models.CharField(_("范围"), max_length=64, blank=True, default="")
+    code_hash = models.CharField(_("验证码摘要"), max_length=64)
+    created_at = models.DateTimeField(_("发送时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("失效时间"))
+    failures = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    # Still usable: not used, not killed by wrong tries, not replaced by a newer code.
+    live = models.BooleanField(_("有效"), default=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone_hash", "purpose", "scope"],
+                condition=models.Q(live=True),
+                name="verification_code_one_live",
+            ),
+        ]
+        indexes = [
+            # The day's count per phone, and the purge of old rows.
+            models.Index(fields=["phone_hash", "created_at"], name="verification_code_phone"),
+            models.Index(fields=["created_at"], name="verification_code_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"

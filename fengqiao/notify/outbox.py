@@ -72,8 +72,12 @@ class _RobotPost:
     recipients: set[int] = field(default_factory=set)
 
 
-def _key(*parts: Any) -> str:
+def dedupe_key(*parts: Any) -> str:
+    """A delivery's ``dedupe_key`` (and idempotency key at the provider) from what names it."""
     return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:40]
+
+
+_key = dedupe_key
 
 
 def _link(url: str) -> str:
@@ -254,7 +258,12 @@ def claim(limit: int = CLAIM_BATCH, *, lease_seconds: int = LEASE_SECONDS) -> Cl
 def send(row: Delivery) -> None:
     """Send one delivery; raises ``DeliveryFailed``."""
     if row.channel == Channel.SMS:
-        backends.send_sms(phone=row.address, text=row.text, key=row.dedupe_key)
+        backends.send_sms(
+            phone=row.address,
+            text=row.text,
+            key=row.dedupe_key,
+            secret=row.kind == NotificationKind.VERIFICATION,
+        )
     elif row.channel == Channel.EMAIL:
         backends.send_email(
             address=row.address, subject=row.subject, text=row.text, key=row.dedupe_key
@@ -281,15 +290,28 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS))
 
 
+# A verification code's text is kept only until it is sent (or given up on): then the code in it
+# is blanked, so the outbox never holds a code that was delivered (fengqiao.notify.codes).
+SECRET_KINDS = (NotificationKind.VERIFICATION,)
+
+
+def redact_secrets(ids: list[int]) -> None:
+    Delivery.objects.filter(pk__in=ids, kind__in=SECRET_KINDS).exclude(
+        status__in=UNDELIVERED
+    ).update(text=texts.redacted_code_text())
+
+
 def mark_delivered(ids: list[int], token: str) -> int:
     if not ids:
         return 0
-    return Delivery.objects.filter(pk__in=ids, claim_token=token).update(
+    done = Delivery.objects.filter(pk__in=ids, claim_token=token).update(
         status=DeliveryStatus.DELIVERED,
         delivered_at=timezone.now(),
         claim_token="",
         last_error="",
     )
+    redact_secrets(ids)
+    return done
 
 
 def mark_failed(row: Delivery, token: str, error: DeliveryFailed) -> str:
@@ -303,6 +325,8 @@ def mark_failed(row: Delivery, token: str, error: DeliveryFailed) -> str:
         last_error=reason,
         next_attempt_at=timezone.now() + backoff(row.attempts),
     )
+    if dead:
+        redact_secrets([row.pk])
     log = logger.error if dead else logger.warning
     log(
         "delivery %s (%s to %s) failed, try %s: %s",

@@ -160,6 +160,41 @@ def notify_orgs(
         return int(cursor.rowcount)
 
 
+def enqueue_sms(*, phone: str, text: str, kind: str, key: str) -> Delivery:
+    """One SMS to a bare phone number (a party, an applicant on the portal — no account): an
+    outbox row like the fan-out writes (the number encrypted, shown masked), sent by the worker
+    after commit. ``key`` names the message: the same key never writes a second row, so a
+    repeated call (a double click, a retried task) sends once. Raises ``ValueError`` for a
+    number that is not a mainland mobile or a kind that does not exist."""
+    from fengqiao.core.masking import mask_phone
+    from fengqiao.core.validators import MOBILE
+    from fengqiao.notify.choices import Channel, NotificationKind
+    from fengqiao.notify.outbox import dedupe_key
+    from fengqiao.notify.texts import MAX_LENGTH
+
+    phone = phone.strip()
+    if not MOBILE.fullmatch(phone):
+        raise ValueError("not a mainland mobile number")
+    if kind not in NotificationKind.values:
+        raise ValueError(f"unknown kind {kind!r}")
+    if not key or len(key) > 200:
+        raise ValueError("key must be 1 to 200 characters")
+    row, created = Delivery.objects.get_or_create(
+        dedupe_key=dedupe_key("sms", key),
+        defaults={
+            "channel": Channel.SMS,
+            "kind": kind,
+            "address": phone,
+            "address_masked": mask_phone(phone),
+            "subject": str(NotificationKind(kind).label)[:200],
+            "text": text[: MAX_LENGTH[Channel.SMS]],
+        },
+    )
+    if created:
+        kick_after_commit()
+    return row
+
+
 def kick_after_commit() -> None:
     """Ask the worker to drain the outbox once this transaction commits (the sweep every
     minute catches anything a lost request leaves). Only a queue message leaves here."""

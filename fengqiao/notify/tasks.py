@@ -7,6 +7,7 @@ from dataclasses import asdict
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from fengqiao.notify import codes
 from fengqiao.notify.outbox import drain
 
 
@@ -22,3 +23,9 @@ def drain_now() -> dict[str, int]:
     """Asked for after a commit that wrote notices. Several may run at once: each claims other
     rows."""
     return asdict(drain(seconds=50))
+
+
+@db_periodic_task(crontab(minute="41", hour="3"))
+def purge_verification_codes() -> int:
+    """Nightly: verification codes older than two days (hashes only) are deleted."""
+    return codes.purge()

@@ -48,6 +48,11 @@ def scrub(text: str) -> str:
     return _PHONE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
 
 
+def redacted_code_text() -> str:
+    """What remains of a verification message once it is sent: no code."""
+    return _("【验证码短信，已发送，内容不保留】")
+
+
 class TemplateProblem(Exception):
     """A template that cannot be used: its syntax, or a value it names that it is not given."""
 
