@@ -114,6 +114,7 @@ def populate(overdue: float, seed: int) -> dict[str, Any]:
                             sent_at=warning.raised_at,
                             due_at=warning.raised_at + timedelta(hours=2),
                             awaiting=False,
+                            warning_open=warning.status == "open",
                             acknowledged_at=warning.raised_at + timedelta(minutes=30)
                             if acked
                             else None,
@@ -155,6 +156,11 @@ def main() -> None:
     ap.add_argument("--overdue", type=float, default=0.03)
     ap.add_argument("--requests", type=int, default=100)
     ap.add_argument("--seed", type=int, default=15)
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="also print the page's queries by time and a profile of 20 pages (where time goes)",
+    )
     args = ap.parse_args()
     data_dir = args.data_dir or Path(tempfile.gettempdir()) / f"fengqiao-bench-{args.db}"
     db = BenchDB(args.db, data_dir)
@@ -183,6 +189,23 @@ def main() -> None:
         reset_queries()
         page(0)
         queries = len(connection.queries)
+        if args.profile:
+            reset_queries()
+            page(0)
+            slowest = sorted(connection.queries, key=lambda q: -float(q["time"]))
+            print(f"{len(slowest)} queries, {sum(float(q['time']) for q in slowest) * 1000:.1f} ms")
+            for q in slowest[:12]:
+                print(f"{float(q['time']) * 1000:7.1f} ms  {q['sql'][:160]}")
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for i in range(20):
+            page(i)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
     timing = measure(page, args.requests)
     b = board(user)
     orgs = list(overseen_orgs(user).values_list("pk", flat=True))

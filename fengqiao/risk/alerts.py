@@ -125,7 +125,9 @@ def warning_raise(
     RiskWarning.objects.filter(case=case, status=WarningStatus.OPEN).update(
         status=WarningStatus.SUPERSEDED, closed_at=now
     )
-    WarningNotice.objects.filter(warning__case=case, awaiting=True).update(awaiting=False)
+    WarningNotice.objects.filter(warning__case=case, warning_open=True).update(
+        awaiting=False, warning_open=False
+    )
     warning = RiskWarning.objects.create(
         case=case,
         grade=grade,
@@ -296,7 +298,7 @@ def warning_close(*, actor: Any, warning_id: int, note: str) -> RiskWarning:
         warning.status, warning.closed_at, warning.closed_by = WarningStatus.CLOSED, now, actor
         warning.closing_note = note
         warning.save(update_fields=["status", "closed_at", "closed_by", "closing_note"])
-        WarningNotice.objects.filter(warning=warning, awaiting=True).update(awaiting=False)
+        WarningNotice.objects.filter(warning=warning).update(awaiting=False, warning_open=False)
         record_event(
             warning.case,
             actor=actor,

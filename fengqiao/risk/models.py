@@ -257,7 +257,7 @@ class WarningNotice(models.Model):
     """预警推送 — a warning pushed to one org (属地, 属事, or by escalation), its deadline to
     acknowledge, and what happened: acknowledged, or escalated once when the deadline passed.
     ``awaiting`` is true while the sweep must still look at it (a partial index keeps the
-    sweep's cost to what is due)."""
+    sweep's cost to what is due); ``warning_open`` while its warning is open."""
 
     warning = models.ForeignKey(
         RiskWarning, on_delete=models.CASCADE, related_name="notices", verbose_name=_("预警")
@@ -277,6 +277,10 @@ class WarningNotice(models.Model):
     sent_at = models.DateTimeField(_("推送时间"), default=timezone.now)
     due_at = models.DateTimeField(_("签收时限"))
     awaiting = models.BooleanField(_("待签收"), default=True)
+    # The warning's status, copied here when it is closed or superseded (alerts.py, in the
+    # same transaction): the board counts the notices of open warnings not yet acknowledged by
+    # org through one partial index, whatever the history of closed warnings holds.
+    warning_open = models.BooleanField(_("预警处置中"), default=True)
     acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -297,6 +301,11 @@ class WarningNotice(models.Model):
                 fields=["due_at"], condition=Q(awaiting=True), name="warningnotice_awaiting_due"
             ),
             models.Index(fields=["org", "acknowledged_at"], name="warningnotice_org_ack"),
+            models.Index(
+                fields=["org", "due_at"],
+                condition=Q(acknowledged_at__isnull=True, warning_open=True),
+                name="warningnotice_org_unacked",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["warning", "org"], name="warningnotice_once_per_org")

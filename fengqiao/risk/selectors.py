@@ -185,7 +185,7 @@ def unacknowledged_notices(user: Any) -> tuple[int, list[WarningNotice]]:
     acknowledged (past their deadline first), with how many there are."""
     qs = WarningNotice.objects.filter(
         acknowledged_at__isnull=True,
-        warning__status=WarningStatus.OPEN,
+        warning_open=True,
         warning__in=warnings_for_user(user),
     )
     rows = list(qs.select_related("org", "warning__case").order_by("due_at", "pk")[:BOARD_ROWS])

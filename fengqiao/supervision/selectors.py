@@ -33,7 +33,7 @@ from fengqiao.governance.models import ResolutionTask
 from fengqiao.governance.selectors import unfiled_screening, unfiled_screening_counts
 from fengqiao.orgs.models import Organization
 from fengqiao.regions.choices import RegionLevel
-from fengqiao.risk.choices import EmergencyStatus, WarningStatus
+from fengqiao.risk.choices import EmergencyStatus
 from fengqiao.risk.models import EmergencyResponse, WarningNotice
 from fengqiao.supervision.choices import DirectiveStatus
 from fengqiao.supervision.models import Directive
@@ -158,7 +158,7 @@ def _listed(
 def _notices(orgs: QuerySet[Organization], now: datetime) -> QuerySet[WarningNotice]:
     return WarningNotice.objects.filter(
         acknowledged_at__isnull=True,
-        warning__status=WarningStatus.OPEN,
+        warning_open=True,
         org_id__in=orgs.values("pk"),
     )
 

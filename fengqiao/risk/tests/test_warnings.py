@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from fengqiao.accounts.models import User
@@ -27,6 +28,7 @@ from fengqiao.risk.emergency import (
     emergency_task_done,
 )
 from fengqiao.risk.models import RiskWarning, WarningNotice
+from fengqiao.supervision.selectors import board, overseen_orgs
 from fengqiao.web.tests.html import page_text
 
 pytestmark = pytest.mark.usefixtures("demo_county", "db")
@@ -36,6 +38,10 @@ WAGE_TEXT = "工地老板拖欠我们三十多个工人工资两个多月了，�
 
 def user(name: str) -> User:
     return User.objects.get(username=name)
+
+
+def column(b: Any, key: str) -> int:
+    return next(n for s, n in b.total_cells if s.key == key)
 
 
 def report(client: Any, facts: str = WAGE_TEXT, title: str = "工地拖欠工人工资") -> Case:
@@ -160,9 +166,49 @@ def test_only_the_org_told_may_acknowledge_and_only_once(client: Any) -> None:
 def test_a_closed_warning_stops_escalating(client: Any) -> None:
     case = report(client)
     warning = RiskWarning.objects.get(case=case)
+    county = user("dispatcher_county")
+    waiting = column(board(county), "warning")
     warning_close(actor=user("dispatcher"), warning_id=warning.pk, note="已协调企业当日支付工资")
+    # the 督办 board no longer counts its notices nobody acknowledged
+    unacknowledged = WarningNotice.objects.filter(
+        warning=warning, acknowledged_at__isnull=True, org__in=overseen_orgs(county)
+    )
+    assert unacknowledged.count() >= 2
+    assert column(board(county), "warning") == waiting - unacknowledged.count()
+    # and they never escalate
     sweep_warnings(timezone.now() + timedelta(hours=3))
     assert escalated(case) == 0
+
+
+def test_a_superseded_warnings_notices_leave_the_board(client: Any) -> None:
+    # Given a 高 warning nobody has acknowledged yet
+    case = report(client)
+    first = RiskWarning.objects.get(case=case)
+    county = user("dispatcher_county")
+    waiting = column(board(county), "warning")
+    # when new facts raise the case to 重大, the 高 warning is superseded by a new one
+    from fengqiao.risk.alerts import warning_raise
+    from fengqiao.risk.selectors import case_facts
+
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        assert warning_raise(
+            locked,
+            grade=RiskGrade.MAJOR,
+            reasons=["涉及人数百人以上"],
+            facts=case_facts(locked),
+            actor=user("dispatcher"),
+        )
+    first.refresh_from_db()
+    assert first.status == WarningStatus.SUPERSEDED
+    # then the board counts the new warning's notices, not the old one's
+    new = RiskWarning.objects.get(case=case, status=WarningStatus.OPEN)
+    unacknowledged = WarningNotice.objects.filter(
+        acknowledged_at__isnull=True, org__in=overseen_orgs(county)
+    )
+    old_n = unacknowledged.filter(warning=first).count()
+    new_n = unacknowledged.filter(warning=new).count()
+    assert column(board(county), "warning") == waiting - old_n + new_n
 
 
 def test_who_sees_a_warning(client: Any) -> None:
