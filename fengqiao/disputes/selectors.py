@@ -45,6 +45,7 @@ from fengqiao.disputes.models import (
     DispatchOrder,
     DueItem,
     Party,
+    PartyNotice,
     Referral,
     RepeatReport,
     SupervisionOrder,
@@ -477,6 +478,43 @@ class CaseDetail:
     actions: list[str] = field(default_factory=list)
     disclosure: Disclosure = field(default_factory=lambda: Disclosure(frozenset()))
     repeat_reports: list[ShownRepeatReport] = field(default_factory=list)
+    party_notices: list[ToldParty] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ToldParty:
+    """One SMS a party was sent (告知当事人), as the staff's case page shows it: the party's
+    name as this user may see it, the masked number and the delivery's state."""
+
+    notice: PartyNotice
+    name: str
+
+    @property
+    def state(self) -> str:
+        delivery = self.notice.delivery
+        return "nophone" if delivery is None else str(delivery.status)
+
+
+def party_notices(case: Case, disclosure: Disclosure) -> list[ToldParty]:
+    """The SMS the case's parties were sent, oldest first (one index range: party_notice_case)."""
+    rows = (
+        PartyNotice.objects.filter(case=case)
+        .select_related("party", "delivery")
+        .only(
+            "created_at",
+            "step",
+            "party__name",
+            "party__kind",
+            "delivery__status",
+            "delivery__address_masked",
+            "delivery__last_error",
+            "delivery__template_error",
+            "delivery__delivered_at",
+            "delivery__attempts",
+        )
+        .order_by("created_at", "pk")[:200]
+    )
+    return [ToldParty(n, disclosure.name(n.party.name, n.party.kind)) for n in rows]
 
 
 def case_detail_for_user(user: Any, pk: int) -> CaseDetail:
@@ -521,4 +559,5 @@ def case_detail_for_user(user: Any, pk: int) -> CaseDetail:
         repeat_reports=[
             ShownRepeatReport(r, [disclosure.reported(p) for p in r.parties]) for r in repeats
         ],
+        party_notices=party_notices(case, disclosure),
     )

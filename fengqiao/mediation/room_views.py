@@ -58,12 +58,18 @@ def room_schedule(request: HttpRequest, pk: int) -> HttpResponse:
                 duration_minutes=data["duration_minutes"],
                 party_ids=[p.pk for p in data["parties"]],
                 guests=form.guest_names(),
+                base_url=_base(request),
             )
         except CaseRuleError as refused:
             form.add_error(None, str(refused))
         else:
             _keep_links(request, room, invitations)
-            messages.success(request, _("已预约在线调解，请把下方邀请链接发给各参加人。"))
+            messages.success(
+                request,
+                _(
+                    "已预约在线调解，已向有手机号的当事人短信发送各自的邀请链接；其他参加人请用下方链接邀请。"
+                ),
+            )
             return redirect("mediation:room_host", pk=room.pk)
     return render(
         request,
@@ -72,12 +78,17 @@ def room_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _base(request: HttpRequest) -> str:
+    """The public address when the deployment names one (behind a proxy), else this
+    request's."""
+    public = str(getattr(settings, "FENGQIAO_PUBLIC_URL", "") or "")
+    return (public or request.build_absolute_uri("/")).rstrip("/")
+
+
 def _keep_links(request: HttpRequest, room: Room, invitations: list[rooms.Invitation]) -> None:
     """The links exist only now (their tokens are not stored): the host's page shows them once
     from the session, with the messages ``invitation_messages`` gives for the SMS to come."""
-    # The public address when the deployment names one (behind a proxy), else this request's.
-    public = str(getattr(settings, "FENGQIAO_PUBLIC_URL", "") or "")
-    base = (public or request.build_absolute_uri("/")).rstrip("/")
+    base = _base(request)
     outgoing = rooms.invitation_messages(room, invitations, base)
     held = request.session.get(LINKS_KEY) or {}
     held[str(room.pk)] = [
@@ -135,7 +146,7 @@ def room_reissue(request: HttpRequest, pk: int, pid: int) -> HttpResponse:
     room = _room_for(request, pk)
     try:
         invitation = rooms.invitation_reissue(
-            actor=request.user, room_id=room.pk, participant_id=pid
+            actor=request.user, room_id=room.pk, participant_id=pid, base_url=_base(request)
         )
     except CaseRuleError as refused:
         messages.error(request, str(refused))

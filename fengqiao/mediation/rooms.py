@@ -9,9 +9,11 @@ elsewhere is refused. It expires ``FENGQIAO_ROOM_LINK_MARGIN_MINUTES`` after the
 room's planned end, and the mediator's 移出 revokes it. A lost link is replaced by a new one
 (``invitation_reissue``), which voids the old.
 
-**Sending.** ``invitation_messages`` returns the messages to send (to whom, the text); today the
-mediator's page shows the links to pass on, the SMS delivery of the notify outbox will take
-the same list.
+**Sending.** Scheduling a room (and reissuing a link) sends each invited party their own link
+by SMS through the notify outbox, in the same transaction (``invitation_send``: the
+``PartyNotice`` of step 调解安排, docs/notifications.md "告知当事人"); ``invitation_messages``
+gives the same words for the mediator's page, which also shows the links to pass on to
+those with no mobile number and to the other participants.
 
 **In the room.** The websocket consumer (``consumers.RoomConsumer``) calls the services below
 for every change — connect and leave (attendance), admit, mute, remove, end, chat, the shared
@@ -41,6 +43,7 @@ from fengqiao.core.validators import validate_no_control_characters
 from fengqiao.disputes.disclosure import MASKED
 from fengqiao.disputes.models import Party
 from fengqiao.disputes.services.errors import CaseRuleError
+from fengqiao.disputes.services.parties import parties_tell
 from fengqiao.disputes.services.transitions import lock_case
 from fengqiao.mediation.choices import (
     ConsentDecision,
@@ -53,6 +56,9 @@ from fengqiao.mediation.consent import mediation_blocker
 from fengqiao.mediation.models import PartyConsent, Room, RoomEvent, RoomParticipant
 from fengqiao.mediation.room_policy import HOST, SCHEDULE, room_may
 from fengqiao.mediation.services import record_write
+from fengqiao.notify import party_texts
+from fengqiao.notify.choices import PartyStep
+from fengqiao.notify.models import PartyMessageTemplate
 
 # The session key that holds {room id: participant id} for the links a browser opened.
 SESSION_KEY = "fq_rooms"
@@ -173,8 +179,11 @@ def room_schedule(
     duration_minutes: int,
     party_ids: Iterable[int],
     guests: Iterable[str] = (),
+    base_url: str = "",
 ) -> tuple[Room, list[Invitation]]:
-    """预约在线调解: the room, the host's place in it and one link per other participant."""
+    """预约在线调解: the room, the host's place in it and one link per other participant; each
+    invited party is sent their link by SMS (``base_url``: the address links start with,
+    else ``FENGQIAO_PUBLIC_URL``)."""
     if duration_minutes not in DURATIONS:
         raise CaseRuleError(_("请选择预计时长。"))
     now = timezone.now()
@@ -230,6 +239,8 @@ def room_schedule(
             % {"when": when, "n": duration_minutes, "people": len(invited)},
             data=data,
         )
+        room.case = case
+        invitation_send(room, invitations, base_url)
     return room, invitations
 
 
@@ -257,8 +268,11 @@ def _guest(room: Room, participant_id: Any) -> RoomParticipant:
     return participant
 
 
-def invitation_reissue(*, actor: Any, room_id: int, participant_id: int) -> Invitation:
-    """重新生成邀请链接: a new token for a participant not yet removed; the old link stops."""
+def invitation_reissue(
+    *, actor: Any, room_id: int, participant_id: int, base_url: str = ""
+) -> Invitation:
+    """重新生成邀请链接: a new token for a participant not yet removed; the old link stops and
+    a party is sent the new one by SMS."""
     with transaction.atomic():
         room = _host_room(actor, room_id)
         participant = _guest(room, participant_id)
@@ -273,26 +287,68 @@ def invitation_reissue(*, actor: Any, room_id: int, participant_id: int) -> Invi
             obj=participant,
             after={"reissued": participant.pk},
         )
+        invitation_send(room, [invitation], base_url)
     return invitation
+
+
+def _session_values(room: Room) -> dict[str, str]:
+    return {"when": timezone.localtime(room.starts_at).strftime("%m月%d日 %H:%M")}
+
+
+def public_base(base_url: str = "") -> str:
+    """The address links start with: the one given (the request's), else
+    ``FENGQIAO_PUBLIC_URL``."""
+    return (base_url or str(getattr(settings, "FENGQIAO_PUBLIC_URL", "") or "")).rstrip("/")
 
 
 def invitation_messages(
     room: Room, invitations: Iterable[Invitation], base_url: str
 ) -> list[OutgoingMessage]:
-    """The messages that carry each link to its participant — what the notify outbox will
-    send by SMS (a party's phone from the case; others have none here and get the link from
-    the mediator). Nothing is sent from here."""
-    when = timezone.localtime(room.starts_at).strftime("%m月%d日 %H:%M")
+    """The words that carry each link to its participant (the party SMS template of 调解安排),
+    for the mediator's page. Nothing is sent from here (``invitation_send`` does)."""
     messages = []
+    common = {
+        **_session_values(room),
+        "site": settings.FENGQIAO_SMS_SIGN,
+        "case_number": room.case.number,
+    }
+    template = PartyMessageTemplate.objects.filter(step=PartyStep.SESSION, is_active=True).first()
     for invitation in invitations:
         participant = invitation.participant
         phone = participant.party.phone if participant.party is not None else ""
-        text = _(
-            "【枫桥调解】%(name)s您好，您的纠纷定于%(when)s在线视频调解，"
-            "请在手机浏览器打开：%(url)s （仅限本人使用一次，请勿转发）"
-        ) % {"name": participant.name, "when": when, "url": base_url + invitation.path}
+        values = {**common, "name": participant.name, "link": base_url + invitation.path}
+        text = party_texts.render(
+            PartyStep.SESSION, template.text if template else None, values
+        ).text
         messages.append(OutgoingMessage(participant.pk, participant.name, phone or "", text))
     return messages
+
+
+def invitation_send(room: Room, invitations: Iterable[Invitation], base_url: str = "") -> None:
+    """Send each invited party their link by SMS (in the caller's transaction: the outbox row
+    commits with the room). One message per link issued; a participant who is not a party
+    (an expert, staff) gets the link from the mediator. Without a public address there is no
+    link a phone could open: nothing is sent and the page shows the links."""
+    base = public_base(base_url)
+    if not base:
+        return
+    for invitation in invitations:
+        participant = invitation.participant
+        if participant.party is None or participant.token_hash is None:
+            continue
+        parties_tell(
+            room.case,
+            step=PartyStep.SESSION,
+            ref=f"room{room.pk}:{participant.token_hash[:16]}",
+            parties=[participant.party],
+            values={**_session_values(room), "org": _handling_org_name(room)},
+            per_party={participant.party.pk: {"link": base + invitation.path}},
+        )
+
+
+def _handling_org_name(room: Room) -> str:
+    org = room.case.handling_org
+    return org.name if org is not None else ""
 
 
 def participant_refusal(participant: RoomParticipant, room: Room) -> str | None:

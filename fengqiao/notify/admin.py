@@ -17,10 +17,16 @@ from django.utils.translation import ngettext
 from fengqiao.accounts.models import User
 from fengqiao.audit.admin import AuditedModelAdmin
 from fengqiao.core.formfields import CheckedModelForm
-from fengqiao.notify import texts
+from fengqiao.notify import party_texts, texts
 from fengqiao.notify.backends import check_webhook_url
-from fengqiao.notify.choices import DeliveryStatus, NotificationKind
-from fengqiao.notify.models import ChannelPreference, Delivery, MessageTemplate, RobotWebhook
+from fengqiao.notify.choices import STAFF_KINDS, DeliveryStatus, PartyStep
+from fengqiao.notify.models import (
+    ChannelPreference,
+    Delivery,
+    MessageTemplate,
+    PartyMessageTemplate,
+    RobotWebhook,
+)
 from fengqiao.notify.services import delivery_retry, robot_save
 
 
@@ -43,7 +49,7 @@ class RobotWebhookForm(CheckedModelForm):
     )
     kinds = forms.MultipleChoiceField(
         label=_("发送的消息类型"),
-        choices=NotificationKind.choices,
+        choices=[(kind.value, kind.label) for kind in STAFF_KINDS],
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
@@ -113,6 +119,46 @@ class MessageTemplateAdmin(AuditedModelAdmin):
     form = MessageTemplateForm
     list_display = ["kind", "channel", "is_active"]
     list_filter = ["channel", "kind", "is_active"]
+
+
+class PartyMessageTemplateForm(CheckedModelForm):
+    class Meta:
+        model = PartyMessageTemplate
+        fields = ["step", "text", "is_active"]
+        help_texts = {
+            "text": _(
+                "发给当事人本人的短信，Django 模板语法，如"
+                " {{ name }}您好，案件编号{{ case_number }}。"
+                "可用：site、name（收信的当事人本人）、case_number、org、mediator、track_url、"
+                "when、place、link、court、result、next_steps（本环节没有的值为空）。"
+                "留空或停用则使用系统默认文字；模板出错时也改发默认文字，并在发送记录中标明。"
+            )
+        }
+
+    def clean_text(self) -> str:
+        text = str(self.cleaned_data["text"])
+        try:
+            party_texts.check(text)
+        except texts.TemplateProblem as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return text
+
+
+@admin.register(PartyMessageTemplate)
+class PartyMessageTemplateAdmin(AuditedModelAdmin):
+    """告知当事人的短信模板；默认文字见 docs/notifications.md“告知当事人”。"""
+
+    form = PartyMessageTemplateForm
+    list_display = ["step", "is_active"]
+    list_filter = ["is_active"]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        # A new template starts from the built-in text of the step asked for (or the first).
+        initial = super().get_changeform_initial_data(request)
+        step = str(initial.get("step") or PartyStep.REGISTERED)
+        if step in PartyStep.values:
+            initial.setdefault("text", party_texts.builtin(step))
+        return initial
 
 
 @admin.register(ChannelPreference)

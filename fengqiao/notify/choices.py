@@ -24,6 +24,18 @@ class NotificationKind(models.TextChoices):
     INFO = "info", _("通知")
     # A one-time code sent to a bare phone number (``fengqiao.notify.codes``).
     VERIFICATION = "verification", _("验证码")
+    # An SMS to a party of a case (告知当事人, ``PartyStep``): no account, no preference, never
+    # a robot's; only its delivery row carries this kind.
+    PARTY = "party", _("告知当事人")
+
+
+# The kinds a staff member's 通知设置 and a group robot may choose from (a code or a party's SMS
+# goes to a bare phone number, never to an account or a group).
+STAFF_KINDS = [
+    kind
+    for kind in NotificationKind
+    if kind not in (NotificationKind.VERIFICATION, NotificationKind.PARTY)
+]
 
 
 class Channel(models.TextChoices):
@@ -50,3 +62,16 @@ class RobotProvider(models.TextChoices):
     WECOM = "wecom", _("企业微信")
     DINGTALK = "dingtalk", _("钉钉")
     FEISHU = "feishu", _("飞书")
+
+
+class PartyStep(models.TextChoices):
+    """告知当事人 — the steps of a case a party is told of by SMS (seed 004 item 26: 及时向当事人
+    进行反馈), each with its own message template (``PartyMessageTemplate``)."""
+
+    REGISTERED = "registered", _("登记")
+    ACCEPTED = "accepted", _("受理")
+    SESSION = "session", _("调解安排")
+    AGREEMENT = "agreement", _("达成协议")
+    CONFIRM_REQUEST = "confirm_request", _("请确认调解协议")
+    CONFIRMATION = "confirmation", _("司法确认结果")
+    RESULT = "result", _("办理结果")

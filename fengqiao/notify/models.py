@@ -10,6 +10,7 @@ from fengqiao.notify.choices import (
     Channel,
     DeliveryStatus,
     NotificationKind,
+    PartyStep,
     RobotProvider,
 )
 
@@ -298,3 +299,23 @@ class VerificationCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PartyMessageTemplate(models.Model):
+    """当事人短信模板 — the words of the SMS a party is told one step of their case by (登记,
+    受理, 调解安排 …), a Django template an administrator edits; without a row (or with it
+    switched off) the built-in text goes. A template that fails at send time falls back to the
+    built-in text, with the error on the delivery (``Delivery.template_error``) and in the log
+    (``fengqiao.notify.party_texts``)."""
+
+    step = models.CharField(_("环节"), max_length=20, choices=PartyStep.choices, unique=True)
+    text = models.TextField(_("模板"))
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("当事人短信模板")
+        verbose_name_plural = _("当事人短信模板")
+        ordering = ["step"]
+
+    def __str__(self) -> str:
+        return str(self.get_step_display())

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from fengqiao.notify.choices import Channel, NotificationKind
+from fengqiao.notify.choices import STAFF_KINDS, Channel
 from fengqiao.notify.models import ChannelPreference, Delivery, Notification
 from fengqiao.notify.preferences import PERSONAL_CHANNELS, preferences_for
 
@@ -36,7 +36,7 @@ def channel_settings(user: Any) -> list[tuple[str, str, dict[str, bool]]]:
             str(kind.label),
             {c: prefs.wants(user.pk, org_ids, kind.value, c) for c in PERSONAL_CHANNELS},
         )
-        for kind in NotificationKind
+        for kind in STAFF_KINDS
     ]
 
 

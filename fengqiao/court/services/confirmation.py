@@ -71,6 +71,7 @@ from fengqiao.disputes.choices import DueKind, PartyRole, PeriodUnit
 from fengqiao.disputes.deadlines import Period, period_end
 from fengqiao.disputes.models import Case, Party
 from fengqiao.disputes.services.errors import CaseRuleError
+from fengqiao.disputes.services.parties import parties_tell
 from fengqiao.disputes.services.transitions import lock_case, record_event
 from fengqiao.documents.choices import DocumentType
 from fengqiao.documents.models import IssuedDocument
@@ -82,6 +83,7 @@ from fengqiao.documents.services import (
     document_prepare,
     document_store,
 )
+from fengqiao.notify.choices import PartyStep
 from fengqiao.orgs.models import Organization
 
 # 人民调解法 art. 33: 自调解协议生效之日起三十日内.
@@ -453,6 +455,30 @@ def _decision_stored(
     )
 
 
+def _tell_parties(confirmation: Confirmation) -> None:
+    """The applicants hear the court's answer by SMS, with what they can do next (人民调解法
+    art. 33), in the decision's transaction (告知当事人)."""
+    status = confirmation.status
+    if status == ConfirmationStatus.CONFIRMED:
+        result = _("裁定确认调解协议有效")
+        next_steps = _("一方拒绝履行或者未全部履行的，对方当事人可以向人民法院申请强制执行。")
+    elif status == ConfirmationStatus.REJECTED:
+        result = _("裁定驳回申请")
+        next_steps = _(
+            "当事人可以通过调解方式变更原调解协议或者达成新的调解协议，也可以向人民法院提起诉讼。"
+        )
+    else:
+        result = _("不予受理")
+        next_steps = _("理由见法院送达的通知书；可以向有管辖权的人民法院申请，或依法提起诉讼。")
+    parties_tell(
+        confirmation.case,
+        step=PartyStep.CONFIRMATION,
+        ref=str(confirmation.pk),
+        parties=confirmation.applicants.all(),
+        values={"court": confirmation.court.name, "result": result, "next_steps": next_steps},
+    )
+
+
 def confirmation_refuse(
     *, actor: Any, confirmation_id: int, reasons: str, version: int | None = None
 ) -> Confirmation:
@@ -485,6 +511,7 @@ def confirmation_refuse(
             note=confirmation.reasons,
             org=confirmation.court,
         )
+        _tell_parties(confirmation)
         audit_record(
             actor=actor,
             event_type=EventType.CONFIRMATION_NOT_ACCEPTED,
@@ -607,6 +634,7 @@ def confirmation_rule(
             note=f"{confirmation.number} {confirmation.get_status_display()}",
             org=confirmation.court,
         )
+        _tell_parties(confirmation)
         audit_record(
             actor=actor,
             event_type=EventType.CONFIRMATION_RULED,

@@ -26,6 +26,7 @@ from fengqiao.disputes.choices import (
     RiskGrade,
 )
 from fengqiao.disputes.models.dispatch import DispatchOrder, DueItem, SupervisionOrder
+from fengqiao.disputes.models.notices import PartyNotice
 from fengqiao.disputes.models.rules import (
     CalendarOverride,
     DeadlineLimit,
@@ -47,6 +48,7 @@ __all__ = [
     "DueItem",
     "HolidaySchedule",
     "Party",
+    "PartyNotice",
     "Referral",
     "RepeatReport",
     "SubjectRule",

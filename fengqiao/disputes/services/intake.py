@@ -36,8 +36,9 @@ from fengqiao.disputes.permissions import REGISTER_CASE
 from fengqiao.disputes.policy import is_platform, source_org_for
 from fengqiao.disputes.selectors import intake_platform_for
 from fengqiao.disputes.services.errors import CaseRuleError, PartyInput
+from fengqiao.disputes.services.parties import parties_tell
 from fengqiao.disputes.services.transitions import case_url, lock_case, record_event, take_next
-from fengqiao.notify.choices import NotificationKind
+from fengqiao.notify.choices import NotificationKind, PartyStep
 from fengqiao.notify.services import notify_orgs
 from fengqiao.orgs.models import Organization
 from fengqiao.regions.models import Region
@@ -232,7 +233,7 @@ def case_register(
             registered_at=now,
             registered_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        Party.objects.bulk_create(
+        parties = Party.objects.bulk_create(
             [
                 Party(
                     case=case,
@@ -276,6 +277,11 @@ def case_register(
             title=_("新登记纠纷：%(n)s %(t)s") % {"n": number, "t": case.title},
             url=case_url(case),
             case=case,
+        )
+        # Every party with a mobile number is told the case number, who handles it and where
+        # to follow it (seed 004 item 26).
+        parties_tell(
+            case, step=PartyStep.REGISTERED, values={"org": platform.name}, parties=parties
         )
     return case
 

@@ -68,6 +68,7 @@ from fengqiao.disputes.policy import (
     on_side,
 )
 from fengqiao.disputes.services.errors import AlreadyDone, StaleCase
+from fengqiao.disputes.services.parties import tell_after_transition
 from fengqiao.disputes.sweep import dispatching_platforms
 from fengqiao.disputes.timeline import action_label, is_action
 from fengqiao.disputes.workflow import next_status
@@ -325,6 +326,8 @@ def apply_transition(
         report_back(case, actor=actor, outcome=after, note=note)
     # The apps above that follow a case (a court's referral) update in the same transaction.
     after_transition(case, action, actor)
+    # The parties hear of it by SMS: the outbox row commits with the step (告知当事人).
+    tell_after_transition(case, action, data or {})
     return case
 
 

@@ -26,7 +26,8 @@ from fengqiao.notify.models import Notification
 # statement), the counter, the case, its parties, the timeline, the audit row and the
 # platform's notifications (docs/performance.md); risk grading 4 more: the rule set's version,
 # the parties (their ages), their other cases by keyed hash, the assessment row (docs/risk.md).
-INTAKE_QUERY_CEILING = 12
+# Telling the parties by SMS 3 more: the step's template, the outbox rows, the notices.
+INTAKE_QUERY_CEILING = 15
 
 
 def _report(world: Any, *, channel: str = IntakeChannel.PORTAL, **extra: Any) -> IntakeReport:

@@ -92,6 +92,11 @@ def _clean_sms_outbox() -> Iterator[None]:
     backends.sms_outbox.clear()
 
 
+def _staff_sms() -> list[backends.SentSms]:
+    """The SMS sent to the staff member of these tests (a case's parties are told too)."""
+    return [s for s in backends.sms_outbox if s.phone == PHONE]
+
+
 def _robot(world: Any, receiver: Receiver, provider: str, secret: str = "") -> RobotWebhook:
     return RobotWebhook.objects.create(
         org=world.town_a_platform,
@@ -132,8 +137,13 @@ def test_a_dispatch_reaches_sms_email_and_three_group_robots(
 
     result = drain(seconds=10)
 
-    # SMS: to the mediator (the grid worker has no phone), through the console gateway
-    (sms,) = backends.sms_outbox
+    # SMS: to the mediator (the grid worker has no phone), through the console gateway; the
+    # case's two parties were told of its registration and nothing else (告知当事人)
+    (sms,) = _staff_sms()
+    assert sorted(s.phone for s in backends.sms_outbox if s not in _staff_sms()) == [
+        "13800001111",
+        "13900002222",
+    ]
     assert sms.phone == PHONE
     assert sms.text.startswith("【枫桥平台】交办：交办：" + case.number)
     assert f"https://tiaojie.example.cn/cases/{case.pk}/" in sms.text
@@ -170,12 +180,12 @@ def test_a_dispatch_reaches_sms_email_and_three_group_robots(
     # No party's name reaches a group
     for party in case.parties.all():
         assert party.name not in json.dumps(receiver.requests, ensure_ascii=False)
-    assert result.delivered == 5
+    assert result.delivered == 7
     assert not Delivery.objects.exclude(status=DeliveryStatus.DELIVERED).exists()
 
     # A second drain sends nothing again
     assert drain(seconds=5).delivered == 0
-    assert len(backends.sms_outbox) == 1
+    assert len(backends.sms_outbox) == 3
     assert len(receiver.requests) == 3
 
 
@@ -282,7 +292,8 @@ def test_a_failing_receiver_backs_off_then_lands_in_dead_letters_and_is_retried(
     assert len(receiver.requests) == 4
     # Delivered, it leaves the dead letters; "全部" still lists it
     assert client.get("/admin/notify/delivery/").context["cl"].result_count == 0
-    assert client.get("/admin/notify/delivery/?status=all").context["cl"].result_count == 1
+    every_robot_post = "/admin/notify/delivery/?status=all&channel__exact=robot"
+    assert client.get(every_robot_post).context["cl"].result_count == 1
 
 
 def test_a_robot_that_refuses_its_signature_is_dead_at_once(
@@ -364,7 +375,7 @@ def test_a_users_own_choice_wins_and_the_page_shows_the_sms(
     _dispatched(cast, world)
     notify(recipients=[cast.mediator_east], kind=NotificationKind.WARNING, title="预警：东村")
     drain(seconds=5)
-    assert [s.text for s in backends.sms_outbox] == ["【枫桥平台】预警：预警：东村"]
+    assert [s.text for s in _staff_sms()] == ["【枫桥平台】预警：预警：东村"]
 
     inbox = client.get("/notifications/").content.decode()
     assert inbox.count("短信已发送") == 1
