@@ -57,6 +57,8 @@ class EventType(models.TextChoices):
     MEDIATION_GUIDANCE_ANSWER = "mediation.guidance_answer", _("答复业务指导")
     MEDIATION_PERFORMANCE = "mediation.performance", _("登记履行情况")
     MEDIATION_ROOM = "mediation.room", _("在线调解室")
+    MEDIATION_CONFIRM_REQUEST = "mediation.confirm_request", _("请当事人确认调解协议")
+    MEDIATION_AGREEMENT_CONFIRM = "mediation.agreement_confirm", _("当事人确认调解协议")
     HOLIDAYS_IMPORTED = "calendar.holidays_imported", _("导入节假日安排")
     DOCUMENT_ISSUED = "document.issued", _("出具文书")
     CONFIRMATION_FILED = "court.confirmation_filed", _("申请司法确认")

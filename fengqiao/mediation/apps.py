@@ -52,3 +52,12 @@ def _register_rooms() -> None:
 
     # 在线调解: the case's rooms and the way to schedule one, on the case page.
     register_panel(Panel("mediation/_room_panel.html", case_panel_context))
+    _register_confirmations()
+
+
+def _register_confirmations() -> None:
+    from fengqiao.disputes.actions import Panel, register_panel
+    from fengqiao.mediation.confirmation_views import case_panel_context
+
+    # 当事人确认调解协议: each party's confirmation and 请当事人确认, on the case page.
+    register_panel(Panel("mediation/_confirmation_panel.html", case_panel_context))

@@ -46,6 +46,15 @@ class MediationAction(models.TextChoices):
     GUIDANCE_ANSWER = "guidance_answer", _("业务指导答复")
     ROOM_SCHEDULE = "room_schedule", _("预约在线调解")
     ROOM_END = "room_end", _("在线调解结束")
+    CONFIRM_REQUEST = "confirm_request", _("请当事人确认协议")
+    AGREEMENT_CONFIRM = "agreement_confirm", _("当事人确认协议")
+
+
+class ConfirmMethod(models.TextChoices):
+    """How a party confirmed the agreement's text on their phone."""
+
+    SMS_CODE = "sms_code", _("短信验证码")
+    SIGNATURE = "signature", _("手写签名")
 
 
 class AgreementKind(models.TextChoices):

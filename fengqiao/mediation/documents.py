@@ -57,6 +57,7 @@ from fengqiao.mediation.choices import AgreementKind, MediationAction
 from fengqiao.mediation.fulfilment import certificate_context
 from fengqiao.mediation.models import (
     Agreement,
+    AgreementConfirmation,
     Evidence,
     Failure,
     FollowUp,
@@ -434,7 +435,33 @@ def _agreement(facts: CaseFacts, subject: str, shown: Disclosure) -> dict[str, A
         "concluded_at": _moment(agreement.concluded_at),
         # 人民调解法 art. 29: one copy for each party and one kept by the committee.
         "copies": len(parties) + 1,
+        "confirmations": _confirmations(agreement, shown),
     }
+
+
+def _confirmations(agreement: Agreement, shown: Disclosure) -> list[dict[str, str]]:
+    """The parties' on-line confirmations of this text (当事人确认, docs/confirmation.md): who,
+    when, how, and the text's digest — those of an earlier text no longer count and are left
+    out."""
+    from fengqiao.mediation.confirmations import agreement_digest
+
+    digest = agreement_digest(agreement)
+    rows = (
+        AgreementConfirmation.objects.filter(agreement=agreement, digest=digest)
+        .select_related("party")
+        .defer("signature")
+        .order_by("confirmed_at", "pk")
+    )
+    return [
+        {
+            "name": shown.name(row.party.name, row.party.kind),
+            "role": str(row.party.get_role_display()),
+            "method": str(row.get_method_display()),
+            "at": _moment(row.confirmed_at),
+            "digest": row.digest,
+        }
+        for row in rows
+    ]
 
 
 def _rejection_subjects(facts: CaseFacts) -> list[Subject]:

@@ -17,6 +17,7 @@ from fengqiao.core.validators import (
 from fengqiao.disputes.choices import Satisfaction
 from fengqiao.mediation.choices import (
     AgreementKind,
+    ConfirmMethod,
     ConsentDecision,
     ContactMethod,
     EvidenceType,
@@ -254,6 +255,80 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_kind_display()}"
+
+
+class AgreementConfirmation(models.Model):
+    """当事人确认 — a party confirmed the agreement's text on their phone, by an SMS code or a
+    drawn signature. ``digest`` is the SHA-256 of the exact text they were shown
+    (``confirmations.agreement_text``): once the agreement's text differs, the confirmation no
+    longer counts (the pages say so). One row per party and text."""
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="party_confirmations",
+        verbose_name=_("调解协议"),
+    )
+    party = models.ForeignKey(
+        "disputes.Party", on_delete=models.CASCADE, related_name="+", verbose_name=_("当事人")
+    )
+    method = models.CharField(_("确认方式"), max_length=10, choices=ConfirmMethod.choices)
+    digest = models.CharField(_("协议文本SHA-256"), max_length=64)
+    confirmed_at = models.DateTimeField(_("确认时间"), default=timezone.now)
+    # The drawn signature, decoded and encoded again (a PNG of at most SIGNATURE_MAX_BYTES).
+    signature = models.BinaryField(_("签名图片"), null=True, blank=True, editable=False)
+    client_ip = models.GenericIPAddressField(_("客户端地址"), null=True, blank=True)
+    user_agent = models.CharField(_("浏览器"), max_length=200, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("当事人确认")
+        verbose_name_plural = _("当事人确认")
+        ordering = ["confirmed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "party", "digest"], name="agreement_confirmation_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} {self.party_id} {self.get_method_display()}"
+
+
+class ConfirmationInvite(models.Model):
+    """请当事人确认 — a party's link to read and confirm the agreement, sent by SMS when the
+    mediator asks. Only the SHA-256 of the link's token is kept; the link expires
+    (``expires_at``) and serves one confirmation (``used_at``); asking again replaces it."""
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="confirmation_invites",
+        verbose_name=_("调解协议"),
+    )
+    party = models.ForeignKey(
+        "disputes.Party", on_delete=models.CASCADE, related_name="+", verbose_name=_("当事人")
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    issued_at = models.DateTimeField(_("发送时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("链接有效期至"))
+    used_at = models.DateTimeField(_("链接使用时间"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("发起人"),
+    )
+
+    class Meta:
+        verbose_name = _("协议确认链接")
+        verbose_name_plural = _("协议确认链接")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "party"], name="confirmation_invite_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} {self.party_id}"
 
 
 class Failure(models.Model):

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from fengqiao.disputes.views import case_act
-from fengqiao.mediation import guidance_views, room_views, views
+from fengqiao.mediation import confirmation_views, guidance_views, room_views, views
 
 # The mediation record's actions run as every case action (declared in mediation/actions.py);
 # these are their addresses on the case page's panel.
@@ -58,6 +58,13 @@ urlpatterns = [
     ),
     path("rooms/<int:pk>/enter/", room_views.room_party, name="room_party"),
     path("join/<str:token>/", room_views.room_join, name="room_join"),
+    # 当事人确认调解协议: asked by the case's mediator; the party confirms by the link sent.
+    path(
+        "cases/<int:pk>/agreement/confirm/",
+        confirmation_views.confirmation_request,
+        name="confirmation_request",
+    ),
+    path("confirm/<str:token>/", confirmation_views.agreement_confirm, name="agreement_confirm"),
     path("guidance/<int:pk>/", guidance_views.guidance_detail, name="guidance_detail"),
     path(
         "guidance/<int:pk>/attachment/",

@@ -59,6 +59,8 @@ from fengqiao.documents.models import IssuedDocument, SigningCredential, Signing
 from fengqiao.governance import selectors as governance
 from fengqiao.governance.models import GovernanceFile, Meeting
 from fengqiao.governance.policy import is_platform_user, platforms_for
+from fengqiao.mediation.confirmation_policy import REQUEST as CONFIRM_REQUEST
+from fengqiao.mediation.confirmation_policy import agreement_may
 from fengqiao.mediation.guidance import guidance_visible_to
 from fengqiao.mediation.models import Evidence, GuidanceRequest, Room, RoomParticipant
 from fengqiao.mediation.room_policy import HOST, RECORD, SCHEDULE, room_may
@@ -175,6 +177,10 @@ RULES: dict[str, Rule] = {
     ),
     "mediation:room_party": Rule(INVITED, GET, ("room",)),
     "mediation:room_join": Rule(INVITED, GET, ("room_token",)),
+    "mediation:confirmation_request": Rule(
+        lambda u: _asks_confirmation(u), POST, ("confirmable_case",)
+    ),
+    "mediation:agreement_confirm": Rule(INVITED, GET, ("confirm_token",)),
     "mediation:guidance_detail": Rule(VIEW_CASE, GET, ("guidance",)),
     "mediation:guidance_attachment": Rule(VIEW_CASE, GET, ("guidance_file",)),
     # 文书: issue from the case page; a DOCX working copy for whoever sees the case; an issued
@@ -330,6 +336,18 @@ def _schedules_rooms(user: User) -> bool:
     return _schedulable(user) is not None
 
 
+def _confirmable(user: User) -> int | None:
+    """A case whose agreement the user may ask the parties to confirm."""
+    for case in _visible_cases(user).filter(status=CaseStatus.RESOLVED).order_by("pk")[:40]:
+        if agreement_may(user, CONFIRM_REQUEST, case):
+            return case.pk
+    return None
+
+
+def _asks_confirmation(user: User) -> bool:
+    return _confirmable(user) is not None
+
+
 def _room() -> Room:
     """The one online mediation room of the test (the demo county has none): on a case the
     village mediator mediates, its parties consenting to online mediation."""
@@ -440,7 +458,7 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         return "application" if inside else None
     if kind == "doc_type":  # a type every case has; the case is what the scope is about
         return DocumentType.MEDIATION_APPLICATION.value
-    if kind == "room_token":  # no account holds a link: any token is a stranger's
+    if kind in ("room_token", "confirm_token"):  # no account holds a link: a stranger's
         return "x" * 43 if inside else None
     if kind == "room":  # one room; who may use it is the rule's predicate
         return _room().pk if inside else None
@@ -453,6 +471,10 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         user = User.objects.get(username="dispatcher")
     if kind == "issued":
         return _issued(user, inside)
+    if kind == "confirmable_case":  # one the user may ask on, else one they only see
+        if not inside:
+            return _first(Case.objects.exclude(pk__in=_visible_cases(user).values("pk")))
+        return _confirmable(user) or _first(_visible_cases(user))
     if kind == "schedulable_case":  # one the user may schedule on, else one they only see
         if not inside:
             return _first(Case.objects.exclude(pk__in=_visible_cases(user).values("pk")))

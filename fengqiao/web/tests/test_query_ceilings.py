@@ -54,10 +54,11 @@ CEILINGS = {
     # The 业务指导 panel reads the case's requests: 1; who may ask reads the orgs of a joint
     # mediation (policy.on_side JOINT) for a non-handler while it is mediated: 1; the case's
     # handler is offered the township's 法庭/派出所/司法所: 1.
-    # 告知当事人 reads the SMS the parties were sent with their delivery state: 1.
+    # 告知当事人 reads the SMS the parties were sent with their delivery state: 1. On a case with
+    # an agreement, 当事人确认 reads the confirmations, the links sent and the parties: 3.
     "case_detail_handler": 48,
     "case_detail_platform": 39,
-    "case_detail_closed": 38,
+    "case_detail_closed": 41,
     "case_list": 14,
     "notifications": 12,
     "regions": 12,
