@@ -182,10 +182,14 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+    # A socket waits for its next message with BZPOPMIN blocking up to 5 s; redis-py's default
+    # read timeout is also 5 s, which would end every page's websocket after 5 quiet seconds.
+    # Reads may take the blocking wait plus this much; a Redis that stops answering still ends
+    # the read, and the page reconnects.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
         }
     }
     HUEY: dict[str, Any] = {
