@@ -114,12 +114,17 @@ sms_outbox: list[SentSms] = []
 def send_sms(*, phone: str, text: str, key: str, secret: bool = False) -> None:
     """Send ``text`` to ``phone`` through the configured gateway; ``key`` is the delivery's
     idempotency key, the same on every try. ``secret`` (a verification code): the console
-    gateway logs the text only with ``DEBUG`` on (a developer's machine), never in production."""
+    gateway logs the text only where ``FENGQIAO_SMS_CONSOLE_SHOWS_CODES`` (a developer's
+    machine, the demo), never in production."""
     backend = settings.FENGQIAO_SMS_BACKEND
     sign = settings.FENGQIAO_SMS_SIGN
     if backend == "console":
         sms_outbox.append(SentSms(phone, text, key))
-        shown = text if not secret or settings.DEBUG else "[verification code not logged]"
+        shown = (
+            text
+            if not secret or settings.FENGQIAO_SMS_CONSOLE_SHOWS_CODES
+            else "[verification code not logged]"
+        )
         logger.info("SMS to %s (%s): %s", mask_phone(phone), key, shown)
         return
     if backend == "http":

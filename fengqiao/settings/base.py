@@ -376,6 +376,10 @@ FENGQIAO_SMS_URL = os.environ.get("FENGQIAO_SMS_URL", "")
 FENGQIAO_SMS_TOKEN = os.environ.get("FENGQIAO_SMS_TOKEN", "")
 # The SMS signature (签名) the provider has approved, and the site name the messages begin with.
 FENGQIAO_SMS_SIGN = os.environ.get("FENGQIAO_SMS_SIGN", "枫桥平台")
+# Whether the console gateway logs a verification code's text: on a developer's machine and in
+# the demo (`make run` has no SMS provider: the code a citizen or party needs is in the server's
+# log), never in production (settings/production.py).
+FENGQIAO_SMS_CONSOLE_SHOWS_CODES = env_bool("FENGQIAO_SMS_CONSOLE_SHOWS_CODES", True)
 # Seconds an HTTP channel (SMS gateway, group robot) waits for an answer.
 FENGQIAO_NOTIFY_TIMEOUT = float(os.environ.get("FENGQIAO_NOTIFY_TIMEOUT", "5"))
 # Messages one drain sends at once (threads waiting on the network; the database writes stay on

@@ -14,6 +14,8 @@ for _name in ("SECRET_KEY", "FENGQIAO_DATA_KEY", "DATABASE_URL"):
         raise ImproperlyConfigured(f"{_name} must be set in production")
 
 DEBUG = False
+# Verification codes never reach the log, whatever the SMS gateway.
+FENGQIAO_SMS_CONSOLE_SHOWS_CODES = False
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
