@@ -178,3 +178,27 @@ def process_rss_mb(pid: int) -> list[float]:
         if proc.name == str(pid) or fields.get("PPid", "").strip() == str(pid):
             sizes.append(int(fields.get("VmRSS", "0 kB").split()[0]) / 1024)
     return sizes
+
+
+def start_web(env: dict[str, str], port: int, workers: int = 1) -> subprocess.Popen[bytes]:
+    """The web server as production runs it (uvicorn, ``fengqiao.asgi:application``) on
+    127.0.0.1:``port``, in its own processes with ``env``."""
+    return subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "fengqiao.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+        cwd=ROOT,
+    )

@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, BenchDB, Timing, machine, recreate, setup_django
+from common import ROOT, BenchDB, Timing, machine, recreate, setup_django, start_web
 
 
 def free_port() -> int:
@@ -88,22 +88,7 @@ def main() -> None:
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
 
     port = free_port()
-    server = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "fengqiao.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
+    server = start_web(env, port)
     timing = Timing()
     try:
         wait_for_port(port, server)

@@ -28,6 +28,7 @@ from common import (
     process_rss_mb,
     raw_connection,
     setup_django,
+    start_web,
 )
 
 WORKLIST_STATES = ("accepted", "mediating", "suspended")
@@ -780,25 +781,7 @@ def intake(
     worker = subprocess.Popen(  # noqa: S603
         [python, "manage.py", "run_huey", "--quiet"], env=env, cwd=ROOT
     )
-    server = subprocess.Popen(  # noqa: S603
-        [
-            python,
-            "-m",
-            "uvicorn",
-            "fengqiao.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
+    server = start_web(env, port, workers)
     try:
         out = subprocess.run(  # noqa: S603
             [
