@@ -20,6 +20,7 @@ urlpatterns = [
     path("alarms/", include("fengqiao.alarms.urls")),
     path("notifications/", include("fengqiao.notify.urls")),
     path("verify/", include("fengqiao.documents.urls")),
+    path("portal/", include("fengqiao.portal.urls")),
     path("signing/", include("fengqiao.documents.signing_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -38,7 +38,7 @@ from fengqiao.disputes.services.transitions import (
     lock_case,
     record_event,
 )
-from fengqiao.mediation.choices import ConsentDecision, MediationAction
+from fengqiao.mediation.choices import ConsentDecision, ContactMethod, MediationAction
 from fengqiao.mediation.consent import mediation_blocker
 from fengqiao.mediation.models import (
     Evidence,
@@ -181,6 +181,42 @@ def consent_record(
             + (f"（{note}）" if note else ""),
             data=data,
         )
+    return consent
+
+
+def consent_at_application(
+    *, actor: Any, case: Case, party: Party, online: bool, text: str
+) -> PartyConsent:
+    """The applicant's own consent, given when applying online (网上申请): to be mediated
+    (人民调解法 art. 17) and, when ``online``, to online mediation (《人民法院在线调解规则》
+    art. 4). ``text`` is what they read and ticked, kept as the record's note. Called inside
+    the registering transaction (the case is new: nobody else holds it)."""
+    if party.case_id != case.pk:
+        raise CaseRuleError(_("该当事人不属于本案。"))
+    consent = PartyConsent.objects.create(
+        case=case,
+        party=party,
+        decision=ConsentDecision.CONSENTED,
+        method=ContactMethod.ONLINE,
+        online=online,
+        note=text[:2000],
+        recorded_by=None,
+    )
+    who = f"{party.get_role_display()}{MASKED.name(party.name, party.kind)}"
+    data = {"party": party.pk, "decision": str(consent.decision), "method": str(consent.method)}
+    if online:
+        data["online"] = True
+    record_write(
+        case,
+        actor=actor,
+        action=MediationAction.CONSENT,
+        event_type=EventType.MEDIATION_CONSENT,
+        obj=consent,
+        note=f"{who}：{consent.get_decision_display()}"
+        + (_("，同意在线调解") if online else "")
+        + _("（网上申请时本人确认）"),
+        data=data,
+    )
     return consent
 
 

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "fengqiao.alarms",
     "fengqiao.api",
     "fengqiao.web",
+    "fengqiao.portal",
     "fengqiao.demo",
 ]
 
