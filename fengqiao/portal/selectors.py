@@ -254,6 +254,15 @@ def party_case_view(party: Party) -> PartyCaseView:
     )
 
 
+def evaluations_panel_context(user: Any, case: Case) -> dict[str, Any]:
+    """The case page's 当事人评价 panel (the page has checked that ``user`` sees the case). An
+    open case has none (a party rates a case with an outcome): no query for it."""
+    if not may_evaluate(case):
+        return {}
+    rows = Evaluation.objects.filter(case=case).select_related("party").order_by("created_at")
+    return {"portal_evaluations": list(rows)}
+
+
 # --- What happens next (the page after applying) ------------------------------------------------
 
 

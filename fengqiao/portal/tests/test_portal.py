@@ -10,11 +10,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from fengqiao.accounts.models import User
 from fengqiao.disputes.choices import CaseStatus, IntakeChannel, PartyRole
 from fengqiao.disputes.models import Case, Party
+from fengqiao.disputes.selectors import case_visible_to
 from fengqiao.mediation.models import Evidence, PartyConsent
 from fengqiao.notify import backends
-from fengqiao.portal.models import Application, Evaluation
+from fengqiao.portal.models import Application, Article, Evaluation
 from fengqiao.portal.selectors import place_choices
 from fengqiao.portal.services import PORTAL_USERNAME
 from fengqiao.portal.tests.conftest import last_code, png, send_code, verify
@@ -116,6 +118,17 @@ def test_a_citizen_applies_tracks_and_rates_the_mediation() -> None:
     assert rating.rating == 5
     assert rating.party == applicant
     assert "您已评价：5分" in tracker.get("/portal/case/").content.decode()
+    # The platform's staff see it on the case page.
+    dispatcher = next(
+        u
+        for u in User.objects.filter(username__startswith="dispatcher")
+        if case_visible_to(u, case.pk)
+    )
+    staff = Client()
+    staff.force_login(dispatcher)
+    staff_page = staff.get(f"/cases/{case.pk}/").content.decode()
+    assert "当事人评价（网上）" in staff_page
+    assert "调解员很耐心" in staff_page
 
     # The respondent is a party too: their phone opens the same case.
     respondent = Client()
@@ -202,3 +215,18 @@ def test_the_portal_is_found_from_the_login_page_and_the_knowledge_base_searches
     assert client.get("/portal/verify/", {"public_id": "abc$%"}).status_code == 200
     found = client.get("/portal/verify/", {"public_id": "AbCdEfGh12345678"})
     assert found["Location"] == "/verify/AbCdEfGh12345678"
+
+    faq = client.get("/portal/faq/", {"q": "拖欠 工资"}).content.decode()
+    assert "老板拖欠工资怎么办？" in faq
+    assert "离婚" not in faq
+    assert "没有找到相关问题" in client.get("/portal/faq/", {"q": "火星移民"}).content.decode()
+    long_query = client.get("/portal/faq/", {"q": "工" * 500})
+    assert long_query.status_code == 200
+    article = client.get("/portal/faq/unpaid-wages/").content.decode()
+    assert "劳动争议调解仲裁法" in article
+    assert "这条回答对您有帮助吗？" in article
+    client.post("/portal/faq/unpaid-wages/vote/", {"helpful": "yes"})
+    client.post("/portal/faq/unpaid-wages/vote/", {"helpful": "yes"})  # counted once
+    assert Article.objects.get(slug="unpaid-wages").helpful == 1
+    assert "感谢您的反馈" in client.get("/portal/faq/unpaid-wages/").content.decode()
+    assert Article.objects.filter(is_published=True).count() >= 20

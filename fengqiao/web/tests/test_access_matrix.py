@@ -76,6 +76,7 @@ from fengqiao.orgs.permissions import (
     VIEW_REPORTS,
 )
 from fengqiao.orgs.selectors import people_visible_to
+from fengqiao.portal.models import Article
 from fengqiao.regions.permissions import VIEW_REGION
 from fengqiao.risk import selectors as risk_selectors
 from fengqiao.supervision import selectors as supervision_selectors
@@ -196,6 +197,21 @@ RULES: dict[str, Rule] = {
     # Public: anyone holding an issued document checks it (masked names only).
     "documents:verify": Rule(ANYONE, GET, ("document",)),
     "documents:trust_root": Rule(ANYONE, GET, ("trust_root",)),
+    # 公众服务: public; a case is reached only through an SMS code's grant in the session
+    # (fengqiao/portal/tests), so without one these pages send the visitor to 查询进度.
+    "portal:home": Rule(ANYONE),
+    "portal:captcha": Rule(ANYONE),
+    "portal:apply": Rule(ANYONE),
+    "portal:apply_done": Rule(ANYONE),
+    "portal:track": Rule(ANYONE),
+    "portal:case": Rule(ANYONE),
+    "portal:evaluate": Rule(ANYONE, POST),
+    "portal:document": Rule(ANYONE, GET, ("portal_document",)),
+    "portal:leave": Rule(ANYONE, POST),
+    "portal:faq": Rule(ANYONE),
+    "portal:faq_article": Rule(ANYONE, GET, ("article",)),
+    "portal:faq_vote": Rule(ANYONE, POST, ("article",)),
+    "portal:verify": Rule(ANYONE),
     # The org admin's signing credentials, for the courts and committees they manage.
     "signing:credential_list": Rule(MANAGE_ORGS),
     "signing:credential_upload": Rule(MANAGE_ORGS, GET, ("signing_org",)),
@@ -464,6 +480,14 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         return _room().pk if inside else None
     if kind == "room_participant":
         return _first(RoomParticipant.objects.filter(room=_room()).exclude(role="host"))
+    if kind == "article":  # public: the knowledge base, nothing outside it
+        return (
+            Article.objects.order_by("pk").values_list("slug", flat=True).first()
+            if inside
+            else None
+        )
+    if kind == "portal_document":  # no grant in the session: any id leads to 查询进度
+        return IssuedDocument.objects.get(public_id=_issued_document_id()).pk if inside else None
     if kind == "trust_root":  # public: the demo CA's certificate
         return _first(SigningTrustRoot.objects.all()) if inside else None
     if user is None:  # nobody logged in: any object will do

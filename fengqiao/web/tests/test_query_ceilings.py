@@ -58,7 +58,8 @@ CEILINGS = {
     # an agreement, 当事人确认 reads the confirmations, the links sent and the parties: 3.
     "case_detail_handler": 48,
     "case_detail_platform": 39,
-    "case_detail_closed": 41,
+    # +1 (2026-12-05): the parties' ratings from the portal, read once for a closed case.
+    "case_detail_closed": 42,
     "case_list": 14,
     "notifications": 12,
     "regions": 12,
