@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from fengqiao.core.formfields import IdNumberField, MobileField, StyledForm
 from fengqiao.disputes.forms import intake_category_choices
 from fengqiao.portal.choices import ArticleTopic
-from fengqiao.portal.selectors import CASE_NUMBER_MAX, QUERY_MAX, place_choices
+from fengqiao.portal.selectors import CASE_NUMBER_MAX, QUERY_MAX, place_choices, place_get
+from fengqiao.regions.models import Region
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
@@ -52,6 +53,10 @@ class CodeForm(PortalForm):
     )
 
 
+def _place_options() -> list[Any]:
+    return [("", _("请选择村/社区")), *place_choices()]
+
+
 class ApplicationForm(PortalForm):
     """申请调解 — step two, once the phone is verified."""
 
@@ -64,7 +69,9 @@ class ApplicationForm(PortalForm):
         label=_("对方姓名或单位名称"), max_length=100, help_text=_("与您发生纠纷的一方")
     )
     respondent_phone = MobileField(label=_("对方手机号（选填）"), required=False)
-    place = forms.TypedChoiceField(label=_("纠纷发生地（村/社区）"), coerce=int, choices=())
+    # Checked by one indexed read (``clean_place``); the list of villages is read only when the
+    # page is drawn (a callable's choices are read as the select renders), never on a submit.
+    place = forms.IntegerField(label=_("纠纷发生地（村/社区）"), min_value=1, widget=forms.Select)
     address = forms.CharField(label=_("详细地址（选填）"), max_length=200, required=False)
     category = forms.ChoiceField(label=_("纠纷类型"), choices=intake_category_choices)
     title = forms.CharField(
@@ -96,8 +103,14 @@ class ApplicationForm(PortalForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        groups = place_choices()
-        self.fields["place"].choices = [("", _("请选择村/社区")), *groups]  # type: ignore[attr-defined]
+        widget = self.fields["place"].widget
+        widget.choices = _place_options
+
+    def clean_place(self) -> Region:
+        region = place_get(self.cleaned_data["place"])
+        if region is None:
+            raise forms.ValidationError(_("请选择村/社区。"))
+        return region
 
     def clean_token(self) -> str:
         token = self.cleaned_data["token"]

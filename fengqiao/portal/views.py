@@ -254,10 +254,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         form.add_error(None, exc.message)
         return _apply_page(request, form, phone)
     d = form.cleaned_data
-    region = selectors.place_get(d["place"])
-    if region is None:
-        form.add_error("place", _("请选择村/社区。"))
-        return _apply_page(request, form, phone)
+    region = d["place"]
     data = services.ApplicationInput(
         token=d["token"],
         applicant_name=d["applicant_name"],

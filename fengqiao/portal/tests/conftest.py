@@ -36,11 +36,12 @@ def fixed_captcha(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def last_code(phone: str) -> str | None:
     """The code of the last SMS sent to ``phone``, after draining the outbox."""
     drain(seconds=5)
-    texts = [m.text for m in backends.sms_outbox if m.phone == phone]
-    if not texts:
-        return None
-    found = re.search(r"验证码为(\d{6})", texts[-1])
-    return found.group(1) if found else None
+    codes = [
+        found.group(1)
+        for m in backends.sms_outbox
+        if m.phone == phone and (found := re.search(r"验证码为(\d{6})", m.text))
+    ]
+    return codes[-1] if codes else None
 
 
 def send_code(client: Client, path: str, **fields: str) -> Any:
