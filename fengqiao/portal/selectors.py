@@ -78,6 +78,24 @@ PARTY_DOCUMENTS = (
     DocumentType.REJECTION_NOTICE,
     DocumentType.TERMINATION_RECORD,
 )
+# What happens next, by the case's state, in a party's words.
+NEXT_WORDS: dict[str, Any] = {
+    CaseStatus.REGISTERED: gettext_lazy("综治中心正在研判，研判后交办调解组织。"),
+    CaseStatus.ASSESSED: gettext_lazy("综治中心已研判，即将交办调解组织。"),
+    CaseStatus.DISPATCHED: gettext_lazy("已交办调解组织，等待受理（受理期限见下）。"),
+    CaseStatus.ACCEPTED: gettext_lazy("调解组织已受理，调解员将与您联系安排调解。"),
+    CaseStatus.MEDIATING: gettext_lazy("正在调解，请留意调解员的电话和短信。"),
+    CaseStatus.SUSPENDED: gettext_lazy("调解暂时中止，恢复后继续，期限相应顺延。"),
+    CaseStatus.RESOLVED: gettext_lazy(
+        "已达成调解协议，请按协议履行；可下载协议书并对调解进行评价。"
+    ),
+    CaseStatus.FAILED: gettext_lazy(
+        "调解未能达成协议。您可以依法申请仲裁或者向人民法院起诉；可对调解进行评价。"
+    ),
+    CaseStatus.REFERRED_OUT: gettext_lazy("已转其他途径处理，相关部门会与您联系。"),
+    CaseStatus.WITHDRAWN: gettext_lazy("申请已撤回。"),
+    CaseStatus.ARCHIVED: gettext_lazy("案件已办结归档。"),
+}
 # A case a party may rate: its mediation has an outcome.
 EVALUABLE = (
     CaseStatus.RESOLVED,
@@ -175,6 +193,7 @@ class PartyCaseView:
     case: Case
     party: Party
     status_label: str
+    next_words: str
     platform_name: str
     handling_org_name: str
     others: list[Any]
@@ -242,6 +261,7 @@ def party_case_view(party: Party) -> PartyCaseView:
         case=case,
         party=party,
         status_label=str(case.get_status_display()),
+        next_words=str(NEXT_WORDS.get(case.status, "")),
         platform_name=getattr(case.platform, "name", ""),
         handling_org_name=getattr(case.handling_org, "name", ""),
         others=others,

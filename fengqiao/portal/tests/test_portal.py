@@ -112,6 +112,7 @@ def test_a_citizen_applies_tracks_and_rates_the_mediation() -> None:
     page = tracker.get("/portal/case/").content.decode()
     assert case.number in page
     assert "已收到申请，登记立案" in page
+    assert "综治中心正在研判" in page
     assert "李**" in page  # the other party, masked
     assert RESPONDENT not in page
     assert "案件办结后可以对调解进行评价" in page
@@ -123,7 +124,9 @@ def test_a_citizen_applies_tracks_and_rates_the_mediation() -> None:
     (rating,) = Evaluation.objects.filter(case=case)
     assert rating.rating == 5
     assert rating.party == applicant
-    assert "您已评价：5分" in tracker.get("/portal/case/").content.decode()
+    rated = tracker.get("/portal/case/").content.decode()
+    assert "您已评价：5分" in rated
+    assert "已达成调解协议" in rated
     # The platform's staff see it on the case page.
     dispatcher = next(
         u
