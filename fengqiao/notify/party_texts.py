@@ -5,6 +5,8 @@ the built-in text below, in plain Chinese.
 Every step's template may use the same values; those a step does not have are empty:
 
 - ``site`` (the SMS signature), ``name`` (the party told — their own name, to their own phone),
+  ``applicant`` (non-empty when the party told is the one who applied: the other side is told
+  of a dispute that concerns them, not one "they reported"),
   ``case_number``, ``org`` (who handles the case: the platform at registration, the committee
   once accepted), ``mediator``, ``track_url`` (the portal's 查询进度, when
   ``FENGQIAO_PUBLIC_URL`` is set);
@@ -39,6 +41,7 @@ logger = logging.getLogger(__name__)
 VARIABLES = (
     "site",
     "name",
+    "applicant",
     "case_number",
     "org",
     "mediator",
@@ -56,9 +59,11 @@ def builtin(step: str) -> str:
     """The built-in text of ``step``: what goes when no template is set or it fails."""
     texts = {
         PartyStep.REGISTERED: _(
-            "【{{ site }}】{{ name }}您好，您反映的纠纷已登记，案件编号{{ case_number }}，"
-            "由{{ org }}负责处理。{% if track_url %}可凭案件编号和本手机号在{{ track_url }}"
-            "查询办理进度。{% else %}可凭案件编号向{{ org }}查询办理进度。{% endif %}"
+            "【{{ site }}】{{ name }}您好，{% if applicant %}您反映的纠纷已登记{% else %}"
+            "涉及您的一起纠纷已登记{% endif %}，案件编号{{ case_number }}，由{{ org }}负责"
+            "处理{% if not applicant %}，工作人员将与您联系{% endif %}。{% if track_url %}"
+            "可凭案件编号和本手机号在{{ track_url }}查询办理进度。{% else %}可凭案件编号向"
+            "{{ org }}查询办理进度。{% endif %}"
         ),
         PartyStep.ACCEPTED: _(
             "【{{ site }}】{{ name }}您好，您的纠纷（案件编号{{ case_number }}）已由{{ org }}"

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from fengqiao.core.validators import MOBILE, normalize_phone
-from fengqiao.disputes.choices import CaseAction, CaseStatus
+from fengqiao.disputes.choices import CaseAction, CaseStatus, PartyRole
 from fengqiao.disputes.models import Case, Party, PartyNotice
 from fengqiao.notify.choices import NotificationKind, PartyStep
 from fengqiao.notify.models import PartyMessageTemplate
@@ -79,7 +79,12 @@ def parties_tell(
     messages: list[Sms] = []
     for party in reached:
         phone = phones[party.pk]
-        own = {**common, "name": party.name, **((per_party or {}).get(party.pk) or {})}
+        own = {
+            **common,
+            "name": party.name,
+            "applicant": "1" if party.role == PartyRole.APPLICANT else "",
+            **((per_party or {}).get(party.pk) or {}),
+        }
         rendered = render(step, template, own)
         messages.append(
             Sms(

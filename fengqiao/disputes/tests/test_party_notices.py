@@ -116,6 +116,11 @@ def test_registration_tells_each_party_once_with_the_case_number_and_where_to_tr
     assert case.number in to_applicant.text
     assert case.platform.name in to_applicant.text
     assert f"{PUBLIC}/portal/" in to_applicant.text
+    assert "您反映的纠纷已登记" in to_applicant.text
+    # The other side is told of a dispute that concerns them, not one "they reported"
+    to_respondent = next(s for s in sent if s.phone == RESPONDENT_PHONE)
+    assert "涉及您的一起纠纷已登记" in to_respondent.text
+    assert "您反映的" not in to_respondent.text
     # Each party's SMS names only them: not the other side, no ID number.
     assert "吴建国" not in to_applicant.text
     assert ID_NUMBER not in to_applicant.text
