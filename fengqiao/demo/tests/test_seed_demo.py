@@ -257,7 +257,9 @@ class TestDemoCounty:
             assert line.startswith(str(account.role.label)), line
             assert DEMO_PASSWORD in line
             assert (grant.org.name if grant.org else "—") in line
-        assert len(lines) == 3 + len(DEMO_ACCOUNTS)  # title, header, rule, one line each
+        # title, header, rule, one line each, and where the citizens' side and its SMS are
+        assert len(lines) == 3 + len(DEMO_ACCOUNTS) + 1
+        assert "/portal/" in lines[-1]
 
     def test_the_new_demo_roles_sit_where_they_work(self, demo: DemoPlan) -> None:
         """A county dispatcher at the 综治中心 (the whole county), an industry committee mediator

@@ -38,3 +38,8 @@ class Command(BaseCommand):
         self.stdout.write("  ".join("-" * w for w in widths) + "  " + "-" * 10)
         for row in rows:
             self.stdout.write(line(row))
+        self.stdout.write(
+            "群众办事（申请调解、查询进度、确认协议）无需账户：打开 /portal/；"
+            "演示环境没有短信通道，发给群众的短信和验证码打印在本窗口"
+            "（“SMS to 1xx****xxxx”一行）。"
+        )
