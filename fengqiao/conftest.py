@@ -433,3 +433,16 @@ def asgi_live_server(transactional_db: None, monkeypatch: pytest.MonkeyPatch) ->
         sock.close()
         for conn in shared.values():
             conn.dec_thread_sharing()
+
+
+@pytest.fixture
+def fresh_channel_layer() -> Iterator[None]:
+    """A channel layer of the test's own. Each test drives its sockets in an event loop of its
+    own (``async_to_sync``); on the Redis layer a socket a test left open keeps a blocking read
+    of the layer's process channel on that dead loop for up to 5 s, where it takes the next
+    test's messages, and holds the layer's receive lock. A new layer has a new process channel."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()

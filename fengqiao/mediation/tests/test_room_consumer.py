@@ -29,7 +29,7 @@ from fengqiao.mediation.models import Room, RoomEvent, RoomParticipant
 from fengqiao.mediation.tests.room_helpers import scheduled_room
 from fengqiao.routing import websocket_application
 
-pytestmark = pytest.mark.usefixtures("demo_county", "db")
+pytestmark = pytest.mark.usefixtures("demo_county", "db", "fresh_channel_layer")
 
 
 @pytest.fixture(autouse=True)

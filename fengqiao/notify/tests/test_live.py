@@ -15,7 +15,7 @@ from fengqiao.notify.choices import NotificationKind
 from fengqiao.notify.routing import websocket_application
 from fengqiao.notify.services import notify, notify_orgs
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_channel_layer")]
 
 
 def _listen(group: str) -> str:
