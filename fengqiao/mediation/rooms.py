@@ -402,18 +402,23 @@ def invitation_redeem(*, token: str, held: dict[str, int]) -> RoomParticipant:
     return entry_consent(participant_id=participant.pk)
 
 
+def _admissible(participant_id: int) -> RoomParticipant:
+    """The participant, locked (in the caller's transaction), or ``RoomRefused`` with the
+    reason they may not be in the room now."""
+    participant = (
+        RoomParticipant.objects.select_for_update().select_related("room").get(pk=participant_id)
+    )
+    refusal = participant_refusal(participant, participant.room)
+    if refusal is not None:
+        raise RoomRefused(refusal)
+    return participant
+
+
 def entry_consent(*, participant_id: int) -> RoomParticipant:
     """The participant read and accepted the consent to online mediation shown at entry; the
     text they saw is kept in the room's record."""
     with transaction.atomic():
-        participant = (
-            RoomParticipant.objects.select_for_update()
-            .select_related("room")
-            .get(pk=participant_id)
-        )
-        refusal = participant_refusal(participant, participant.room)
-        if refusal is not None:
-            raise RoomRefused(refusal)
+        participant = _admissible(participant_id)
         if participant.consented_at is None:
             participant.consented_at = timezone.now()
             participant.save(update_fields=["consented_at"])
@@ -433,14 +438,7 @@ def entry_consent(*, participant_id: int) -> RoomParticipant:
 def room_connect(*, participant_id: int) -> RoomParticipant:
     """A socket of the participant opened: attendance (进入) is recorded."""
     with transaction.atomic():
-        participant = (
-            RoomParticipant.objects.select_for_update()
-            .select_related("room")
-            .get(pk=participant_id)
-        )
-        refusal = participant_refusal(participant, participant.room)
-        if refusal is not None:
-            raise RoomRefused(refusal)
+        participant = _admissible(participant_id)
         RoomParticipant.objects.filter(pk=participant.pk).update(connected=F("connected") + 1)
         participant.connected += 1
         RoomEvent.objects.create(

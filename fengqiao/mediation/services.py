@@ -167,21 +167,29 @@ def consent_record(
                 "recorded_by": actor,
             },
         )
-        # The timeline is shown to all who see the case, the audit log to the auditor: the
-        # party by role and masked name there, by id here (disputes.disclosure).
-        who = f"{party.get_role_display()}{MASKED.name(party.name, party.kind)}"
-        record_write(
-            case,
-            actor=actor,
-            action=MediationAction.CONSENT,
-            event_type=EventType.MEDIATION_CONSENT,
-            obj=consent,
-            note=f"{who}：{consent.get_decision_display()}"
-            + (_("，同意在线调解") if online else "")
-            + (f"（{note}）" if note else ""),
-            data=data,
-        )
+        _record_consent(case, consent, actor=actor, data=data, tail=f"（{note}）" if note else "")
     return consent
+
+
+def _record_consent(
+    case: Case, consent: PartyConsent, *, actor: Any, data: dict[str, Any], tail: str
+) -> None:
+    """A consent on the timeline and in the audit log. The timeline is shown to all who see the
+    case, the audit log to the auditor: the party by role and masked name there, by id here
+    (disputes.disclosure)."""
+    party = consent.party
+    who = f"{party.get_role_display()}{MASKED.name(party.name, party.kind)}"
+    record_write(
+        case,
+        actor=actor,
+        action=MediationAction.CONSENT,
+        event_type=EventType.MEDIATION_CONSENT,
+        obj=consent,
+        note=f"{who}：{consent.get_decision_display()}"
+        + (_("，同意在线调解") if consent.online else "")
+        + tail,
+        data=data,
+    )
 
 
 def consent_at_application(
@@ -202,21 +210,10 @@ def consent_at_application(
         note=text[:2000],
         recorded_by=None,
     )
-    who = f"{party.get_role_display()}{MASKED.name(party.name, party.kind)}"
     data = {"party": party.pk, "decision": str(consent.decision), "method": str(consent.method)}
     if online:
         data["online"] = True
-    record_write(
-        case,
-        actor=actor,
-        action=MediationAction.CONSENT,
-        event_type=EventType.MEDIATION_CONSENT,
-        obj=consent,
-        note=f"{who}：{consent.get_decision_display()}"
-        + (_("，同意在线调解") if online else "")
-        + _("（网上申请时本人确认）"),
-        data=data,
-    )
+    _record_consent(case, consent, actor=actor, data=data, tail=_("（网上申请时本人确认）"))
     return consent
 
 
