@@ -122,12 +122,20 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
     },
     BuiltinRole.LEADER: {
         "scope": DataScope.REGION,
-        "perms": [*ROSTER, *CASE_READ, "supervision.oversee"],
+        "perms": [*ROSTER, *CASE_READ, "supervision.oversee", "stats.view_statistics"],
         "description": "辖区只读：报表、名册；督办",
     },
     BuiltinRole.DISPATCHER: {
         "scope": DataScope.REGION,
-        "perms": [*ROSTER, *CASE_DISPATCH, "supervision.oversee"],
+        "perms": [
+            *ROSTER,
+            *CASE_DISPATCH,
+            "supervision.oversee",
+            "stats.view_statistics",
+            # 外部指标 (court filings, 公安 statistics) imported by the 平安办 (docs/measures.md).
+            "stats.view_externalfigure",
+            "stats.add_externalfigure",
+        ],
         "description": "平安办研判、交办、督办",
     },
     BuiltinRole.MEDIATOR: {
@@ -173,7 +181,7 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
     },
     BuiltinRole.JUSTICE_OFFICER: {
         "scope": DataScope.REGION,
-        "perms": [*ROSTER, *CASE_HANDLE],
+        "perms": [*ROSTER, *CASE_HANDLE, "stats.view_statistics"],
         "description": "司法所：指导人民调解",
     },
     # Org admin: the county's (or a township's) organisations, people and mediator files in its
@@ -196,7 +204,17 @@ ADMIN_DEFINING_PERMS = {
 }
 # Apps whose rows are case data (DESIGN §6); the admin roles hold none of their permissions.
 CASE_DATA_APPS = frozenset(
-    {"disputes", "mediation", "court", "risk", "documents", "intel", "supervision", "alarms"}
+    {
+        "disputes",
+        "mediation",
+        "court",
+        "risk",
+        "documents",
+        "intel",
+        "supervision",
+        "alarms",
+        "stats",
+    }
 )
 # Configuration kept in those apps that holds no case data: the system admin edits it.
 REFERENCE_MODELS = frozenset(

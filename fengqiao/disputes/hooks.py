@@ -179,3 +179,21 @@ def risk_grade(
     if not _risk_grader:
         raise ImproperlyConfigured("disputes.hooks: the risk app has not registered its grader")
     return _risk_grader[0](case, actor=actor, chosen=chosen, reason=reason, registering=registering)
+
+
+# Every timeline entry (``record_event``, the sweep's batches), in its transaction: the
+# statistics app marks the cases for its rollups, so a figure never misses a step that the
+# timeline shows.
+_case_recorded: list[Callable[[Iterable[int]], None]] = []
+
+
+def register_case_recorded(listener: Callable[[Iterable[int]], None]) -> None:
+    if listener not in _case_recorded:
+        _case_recorded.append(listener)
+
+
+def case_recorded(case_ids: Iterable[int]) -> None:
+    ids = list(case_ids)
+    if ids:
+        for listener in _case_recorded:
+            listener(ids)

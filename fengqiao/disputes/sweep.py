@@ -31,7 +31,13 @@ from fengqiao.audit.services import AuditEntry, audit_record_entries
 from fengqiao.core.bulk import insert_rows
 from fengqiao.disputes import clocks
 from fengqiao.disputes.choices import CaseStatus, DueKind, DueStatus, TimelineAction
-from fengqiao.disputes.hooks import Addressee, due_addressees, return_to_court, sessions_held
+from fengqiao.disputes.hooks import (
+    Addressee,
+    case_recorded,
+    due_addressees,
+    return_to_court,
+    sessions_held,
+)
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem, SupervisionOrder, TimelineEvent
 from fengqiao.disputes.policy import upper_platforms
 from fengqiao.notify.choices import NotificationKind
@@ -141,6 +147,7 @@ class _Batch:
 
     def write(self) -> None:
         insert_rows(TimelineEvent, TIMELINE_COLUMNS, self.events)
+        case_recorded({row[0] for row in self.events})
         insert_rows(SupervisionOrder, SUPERVISION_COLUMNS, self.supervisions)
         notify_rows(self.messages)
         audit_record_entries(self.audits)

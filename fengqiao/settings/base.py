@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "fengqiao.risk",
     "fengqiao.governance",
     "fengqiao.supervision",
+    "fengqiao.stats",
     "fengqiao.alarms",
     "fengqiao.api",
     "fengqiao.web",
@@ -393,6 +394,7 @@ FENGQIAO_NOTIFY_BACKOFF_SECONDS = int(os.environ.get("FENGQIAO_NOTIFY_BACKOFF_SE
 # Whether a committed notice asks the worker to drain the outbox at once (besides the sweep
 # every minute).
 FENGQIAO_NOTIFY_KICK = os.environ.get("FENGQIAO_NOTIFY_KICK", "1") == "1"
+FENGQIAO_STATS_KICK = os.environ.get("FENGQIAO_STATS_KICK", "1") == "1"
 # Email through Django's mail settings (EMAIL_HOST …); the console backend in development.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

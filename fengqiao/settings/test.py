@@ -33,5 +33,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": None}  # in-memory for the SQLite run
 # The outbox is drained by the tests that test it, not after every commit of every test.
 FENGQIAO_NOTIFY_KICK = False
+FENGQIAO_STATS_KICK = False
 FENGQIAO_SMS_BACKEND = "console"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -50,7 +50,7 @@ from fengqiao.disputes.choices import (
     TimelineAction,
 )
 from fengqiao.disputes.clocks import Clock
-from fengqiao.disputes.hooks import after_transition
+from fengqiao.disputes.hooks import after_transition, case_recorded
 from fengqiao.disputes.models import (
     ArchiveCounter,
     Case,
@@ -143,6 +143,7 @@ def record_event(
         # A misspelt action would show as a bare code on every timeline; fail where it is written.
         raise ValueError(f"Unknown timeline action {action!r}")
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    case_recorded([case.pk])
     return TimelineEvent.objects.create(
         case=case,
         actor=actor if is_user else None,

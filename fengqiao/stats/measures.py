@@ -1,0 +1,550 @@
+"""指标 — every figure the dashboards, the assessment and the reports show, computed from the
+rollups only (docs/measures.md gives each formula; ``FORMULAS`` below is the same text).
+
+A county or township over a long period reads the monthly rollup for the whole months and the
+daily rollup for the days at either end; a village or an org reads the daily rollup. No query
+here reads a case."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import F, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fengqiao.core.choices import DisputeCategory, statistics_category
+from fengqiao.disputes.choices import IntakeChannel, RiskGrade
+from fengqiao.governance.models import ScreeningReport
+from fengqiao.orgs.models import Organization
+from fengqiao.regions.choices import RegionLevel
+from fengqiao.regions.models import Region
+from fengqiao.risk.models import WarningNotice
+from fengqiao.stats.choices import ExternalIndicator
+from fengqiao.stats.facts import SATISFIED_FROM
+from fengqiao.stats.models import (
+    MEASURES,
+    CaseFact,
+    DailyCount,
+    DurationCount,
+    ExternalFigure,
+    MonthlyCount,
+)
+from fengqiao.stats.periods import Period
+
+# 诉前: cases the court sent before filing (委派).
+PRE_FILING = IntakeChannel.COURT_PRE
+
+LABELS = {
+    "intake": gettext_lazy("受理纠纷数"),
+    "intake_change": gettext_lazy("纠纷下降率"),
+    "resolved": gettext_lazy("调处成功数"),
+    "success_rate": gettext_lazy("调处成功率"),
+    "resolved_pre": gettext_lazy("诉前调处成功数"),
+    "success_rate_pre": gettext_lazy("诉前调处成功率"),
+    "confirmed": gettext_lazy("司法确认数"),
+    "confirmation_rate": gettext_lazy("司法确认率"),
+    "performance_rate": gettext_lazy("协议履行率"),
+    "satisfaction_rate": gettext_lazy("满意率"),
+    "median_days": gettext_lazy("办结用时中位数"),
+    "p90_days": gettext_lazy("办结用时90分位"),
+    "overdue_rate": gettext_lazy("超期率"),
+    "share_village": gettext_lazy("村（社区）化解占比"),
+    "share_township": gettext_lazy("乡镇（街道）化解占比"),
+    "share_county": gettext_lazy("县级化解占比"),
+    "criminal_transfer": gettext_lazy("民转刑（移送公安）数"),
+    "group_cases": gettext_lazy("群体性纠纷数"),
+    "major_cases": gettext_lazy("重大纠纷数"),
+    "concluded": gettext_lazy("办结数"),
+    "warning_ack_rate": gettext_lazy("预警按时签收率"),
+    "screening_punctuality": gettext_lazy("排查报告按时报送率"),
+    "lawsuits_per_10k": gettext_lazy("万人起诉率"),
+}
+FORMULAS = {
+    "intake": gettext_lazy("期内登记的纠纷件数"),
+    "intake_change": gettext_lazy("（上期受理数 − 本期受理数）÷ 上期受理数 × 100%；负数表示上升"),
+    "resolved": gettext_lazy("期内办结且达成调解协议的件数"),
+    "success_rate": gettext_lazy(
+        "调处成功数 ÷（调处成功数 + 调解不成数）× 100%；撤回、不予调解转出的不计"
+    ),
+    "resolved_pre": gettext_lazy("法院委派（诉前）纠纷中期内调处成功的件数"),
+    "success_rate_pre": gettext_lazy(
+        "诉前调处成功数 ÷ 期内办结的诉前委派纠纷中调解成功与不成之和 × 100%"
+    ),
+    "confirmed": gettext_lazy("期内调处成功的纠纷中经人民法院裁定确认有效的件数"),
+    "confirmation_rate": gettext_lazy("司法确认数 ÷ 调处成功数 × 100%"),
+    "performance_rate": gettext_lazy(
+        "已全部履行的协议数 ÷（已全部履行 + 有未按期履行事项的协议数）× 100%；尚在履行期内的不计"
+    ),
+    "satisfaction_rate": gettext_lazy(
+        "回访评价为非常满意、满意、基本满意的件数 ÷ 已回访评价件数 × 100%"
+    ),
+    "median_days": gettext_lazy("期内调处成功纠纷从登记到办结的自然日数的中位数"),
+    "p90_days": gettext_lazy("期内调处成功纠纷从登记到办结的自然日数的第90百分位数"),
+    "overdue_rate": gettext_lazy(
+        "期内办结纠纷中受理、调解或反馈时限曾届满（已督办或已报告上级）的件数 ÷ 办结数 × 100%"
+    ),
+    "share_village": gettext_lazy("由村（社区）及网格一级组织调处成功的件数 ÷ 调处成功数 × 100%"),
+    "share_township": gettext_lazy("由乡镇（街道）一级组织调处成功的件数 ÷ 调处成功数 × 100%"),
+    "share_county": gettext_lazy("由县级及以上组织调处成功的件数 ÷ 调处成功数 × 100%"),
+    "criminal_transfer": gettext_lazy("期内调解不成后转出至公安机关的件数"),
+    "group_cases": gettext_lazy("期内登记的涉群体纠纷件数"),
+    "major_cases": gettext_lazy("期内登记的重大风险等级纠纷件数"),
+    "concluded": gettext_lazy("期内办结（调解成功、不成、转出、撤回）的件数"),
+    "warning_ack_rate": gettext_lazy(
+        "签收时限在期内的预警推送中按时签收的条数 ÷ 签收时限在期内的推送条数 × 100%"
+    ),
+    "screening_punctuality": gettext_lazy("期内报送的排查报告中未迟报的份数 ÷ 期内报送份数 × 100%"),
+    "lawsuits_per_10k": gettext_lazy("导入的民事一审收案数 ÷ 常住人口 × 10000"),
+}
+UNITS = {
+    "intake": "件",
+    "resolved": "件",
+    "resolved_pre": "件",
+    "confirmed": "件",
+    "median_days": "天",
+    "p90_days": "天",
+    "criminal_transfer": "件",
+    "group_cases": "件",
+    "major_cases": "件",
+    "concluded": "件",
+    "lawsuits_per_10k": "件/万人",
+}
+HUNDRED = Decimal(100)
+TENTH = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class Value:
+    key: str
+    label: str
+    value: Decimal | int | None
+    numerator: int | None
+    denominator: int | None
+    unit: str
+    formula: str
+
+    @property
+    def display(self) -> str:
+        if self.value is None:
+            return "—"
+        return f"{self.value}{'%' if self.unit == '%' else ''}"
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+    measures: dict[str, Value]
+
+
+@dataclass(frozen=True)
+class MediatorFigures:
+    cases: int
+    resolved: int
+    failed: int
+    performed: int
+    defaulted: int
+    rated: int
+    satisfied: int
+
+    @property
+    def success_rate(self) -> Decimal | None:
+        return _pct(self.resolved, self.resolved + self.failed)
+
+    @property
+    def performance_rate(self) -> Decimal | None:
+        return _pct(self.performed, self.performed + self.defaulted)
+
+    @property
+    def satisfaction_rate(self) -> Decimal | None:
+        return _pct(self.satisfied, self.rated)
+
+
+def _pct(num: int, den: int) -> Decimal | None:
+    if not den:
+        return None
+    return (Decimal(num) * HUNDRED / Decimal(den)).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def _value(
+    key: str, value: Decimal | int | None, num: int | None = None, den: int | None = None
+) -> Value:
+    return Value(
+        key=key,
+        label=str(LABELS[key]),
+        value=value,
+        numerator=num,
+        denominator=den,
+        unit=UNITS.get(key, "%"),
+        formula=str(FORMULAS[key]),
+    )
+
+
+def _rate(key: str, num: int, den: int) -> Value:
+    return _value(key, _pct(num, den), num, den)
+
+
+def _count(key: str, n: int) -> Value:
+    return _value(key, n, n, None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the rollups
+
+
+def _under(qs: QuerySet[Any], region: Region | None) -> QuerySet[Any]:
+    return qs.filter(path__startswith=region.path) if region is not None else qs
+
+
+def _sources(region: Region | None, period: Period) -> list[QuerySet[Any]]:
+    """The rollup rows that add up to ``period`` under ``region``: for a township or above, the
+    monthly rows of whole months and the daily rows of the days left at either end."""
+    months = (
+        period.whole_months() if region is None or region.level <= RegionLevel.TOWNSHIP else None
+    )
+    if months is None:
+        return [_under(DailyCount.objects.filter(day__range=(period.start, period.end)), region)]
+    first, last = months
+    out = [_under(MonthlyCount.objects.filter(month__range=(first, last)), region)]
+    if period.start < first:
+        out.append(
+            _under(
+                DailyCount.objects.filter(day__range=(period.start, first - timedelta(days=1))),
+                region,
+            )
+        )
+    last_end = Period.month(last).end
+    if last_end < period.end:
+        out.append(
+            _under(
+                DailyCount.objects.filter(day__range=(last_end + timedelta(days=1), period.end)),
+                region,
+            )
+        )
+    return out
+
+
+SUMS = {name: Sum(name) for name in MEASURES}
+
+
+def _add(into: dict[str, int], row: Mapping[str, Any]) -> None:
+    for name in MEASURES:
+        into[name] += row.get(name) or 0
+
+
+def _sums(region: Region | None, period: Period, filters: Q | None = None) -> dict[str, int]:
+    total: dict[str, int] = defaultdict(int)
+    for qs in _sources(region, period):
+        _add(total, (qs.filter(filters) if filters else qs).aggregate(**SUMS))
+    return total
+
+
+def _grouped(
+    region: Region | None, period: Period, by: str | Any, *, daily_only: bool = False
+) -> dict[Any, dict[str, int]]:
+    """Sums grouped by a column (or an expression named ``g``)."""
+    out: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    sources = (
+        [_under(DailyCount.objects.filter(day__range=(period.start, period.end)), region)]
+        if daily_only
+        else _sources(region, period)
+    )
+    for qs in sources:
+        if isinstance(by, str):
+            rows = qs.values(by).annotate(**SUMS).order_by()
+            key = by
+        else:
+            rows = qs.annotate(g=by).values("g").annotate(**SUMS).order_by()
+            key = "g"
+        for row in rows:
+            _add(out[row[key]], row)
+    return out
+
+
+def _durations(
+    region: Region | None, period: Period, org_id: int | None = None
+) -> list[tuple[int, int]]:
+    qs = _under(DurationCount.objects.filter(day__range=(period.start, period.end)), region)
+    if org_id is not None:
+        qs = qs.filter(org_id_value=org_id)
+    return sorted(qs.values_list("days").annotate(n=Sum("cases")).order_by())
+
+
+def _quantile(histogram: list[tuple[int, int]], q: Decimal) -> int | None:
+    """The smallest number of days by which a share ``q`` of the cases were resolved (nearest
+    rank on the exact histogram)."""
+    total = sum(n for _, n in histogram)
+    if not total:
+        return None
+    rank = max(1, int((q * total).to_integral_value(rounding="ROUND_CEILING")))
+    seen = 0
+    for days, n in histogram:
+        seen += n
+        if seen >= rank:
+            return days
+    return histogram[-1][0]
+
+
+def _from_sums(s: Mapping[str, int]) -> dict[str, Value]:
+    """The measures a row of sums gives by itself."""
+    resolved, failed = s["resolved"], s["failed"]
+    concluded = resolved + failed + s["referred"] + s["withdrawn"]
+    return {
+        "intake": _count("intake", s["intake"]),
+        "resolved": _count("resolved", resolved),
+        "success_rate": _rate("success_rate", resolved, resolved + failed),
+        "concluded": _count("concluded", concluded),
+        "confirmed": _count("confirmed", s["confirmed"]),
+        "confirmation_rate": _rate("confirmation_rate", s["confirmed"], resolved),
+        "performance_rate": _rate(
+            "performance_rate", s["performed"], s["performed"] + s["defaulted"]
+        ),
+        "satisfaction_rate": _rate("satisfaction_rate", s["satisfied"], s["rated"]),
+        "overdue_rate": _rate("overdue_rate", s["overdue"], concluded),
+        "share_village": _rate("share_village", s["level_village"], resolved),
+        "share_township": _rate("share_township", s["level_township"], resolved),
+        "share_county": _rate("share_county", s["level_county"], resolved),
+        "criminal_transfer": _count("criminal_transfer", s["criminal_transfer"]),
+        "group_cases": _count("group_cases", s["intake_group"]),
+        "major_cases": _count("major_cases", s["intake_major"]),
+    }
+
+
+def _warning_ack(region: Region | None, period: Period) -> Value:
+    start, end = _bounds(period)
+    notices = WarningNotice.objects.filter(due_at__gte=start, due_at__lt=end)
+    if region is not None:
+        notices = notices.filter(org__region__path__startswith=region.path)
+    due = notices.count()
+    on_time = notices.filter(
+        acknowledged_at__isnull=False, acknowledged_at__lte=F("due_at")
+    ).count()
+    return _rate("warning_ack_rate", on_time, due)
+
+
+def _screening(region: Region | None, period: Period) -> Value:
+    start, end = _bounds(period)
+    reports = ScreeningReport.objects.filter(filed_at__gte=start, filed_at__lt=end)
+    if region is not None:
+        reports = reports.filter(unit__path__startswith=region.path)
+    filed = reports.count()
+    return _rate("screening_punctuality", reports.filter(is_late=False).count(), filed)
+
+
+def _bounds(period: Period) -> tuple[Any, Any]:
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.combine(period.start, time.min, tz),
+        datetime.combine(period.end + timedelta(days=1), time.min, tz),
+    )
+
+
+def external_value(region: Region, period: Period, indicator: str) -> Decimal | None:
+    """The imported figure of ``indicator`` for exactly ``region`` over ``period`` (the sum of
+    imported periods that lie inside it when they cover it without gaps), else None."""
+    rows = list(
+        ExternalFigure.objects.filter(
+            region=region,
+            indicator=indicator,
+            period_start__gte=period.start,
+            period_end__lte=period.end,
+        )
+        .order_by("period_start")
+        .values_list("period_start", "period_end", "value")
+    )
+    day = period.start
+    total = Decimal(0)
+    for start, end, value in rows:
+        if start != day:
+            return None
+        total += value
+        day = end + timedelta(days=1)
+    return total if rows and day == period.end + timedelta(days=1) else None
+
+
+def _lawsuits_per_10k(region: Region | None, period: Period) -> Value:
+    if region is None:
+        return _value("lawsuits_per_10k", None)
+    filings = external_value(region, period, ExternalIndicator.CIVIL_FILINGS)
+    population = external_value(region, period, ExternalIndicator.POPULATION) or (
+        Decimal(region.population) if region.population else None
+    )
+    if filings is None or not population:
+        return _value("lawsuits_per_10k", None)
+    value = (filings * 10000 / population).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return _value("lawsuits_per_10k", value, int(filings), int(population))
+
+
+def measures_for(region: Region | None, period: Period) -> dict[str, Value]:
+    """Every measure of ``region`` (None: everything) over ``period``."""
+    sums = _sums(region, period)
+    out = _from_sums(sums)
+    previous = _sums(region, period.previous())["intake"]
+    change = (
+        (Decimal(previous - sums["intake"]) * HUNDRED / previous).quantize(
+            TENTH, rounding=ROUND_HALF_UP
+        )
+        if previous
+        else None
+    )
+    out["intake_change"] = _value("intake_change", change, previous - sums["intake"], previous)
+    pre = _sums(region, period, Q(channel=PRE_FILING))
+    out["resolved_pre"] = _count("resolved_pre", pre["resolved"])
+    out["success_rate_pre"] = _rate(
+        "success_rate_pre", pre["resolved"], pre["resolved"] + pre["failed"]
+    )
+    histogram = _durations(region, period)
+    out["median_days"] = _value("median_days", _quantile(histogram, Decimal("0.5")))
+    out["p90_days"] = _value("p90_days", _quantile(histogram, Decimal("0.9")))
+    out["warning_ack_rate"] = _warning_ack(region, period)
+    out["screening_punctuality"] = _screening(region, period)
+    out["lawsuits_per_10k"] = _lawsuits_per_10k(region, period)
+    return out
+
+
+BREAKDOWNS = ("region", "category", "channel", "grade", "org", "level")
+
+
+def breakdown(region: Region | None, period: Period, *, by: str) -> list[Row]:
+    """The measures of ``region`` over ``period`` split by ``by`` (one of ``BREAKDOWNS``),
+    largest intake first."""
+    if by == "level":
+        s = _sums(region, period)
+        return [
+            Row(level, str(label), {"resolved": _count("resolved", s[f"level_{level}"])})
+            for level, label in (
+                ("village", _("村（社区）")),
+                ("township", _("乡镇（街道）")),
+                ("county", _("县级")),
+            )
+        ]
+    if by == "region":
+        return _by_children(region, period)
+    if by == "org":
+        groups = _grouped(region, period, "org_id_value", daily_only=True)
+        names = dict(Organization.objects.filter(pk__in=groups).values_list("pk", "name"))
+        labelled = {(str(k), names.get(k, _("未交办"))): v for k, v in groups.items()}
+    elif by == "category":
+        merged: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for key, sums in _grouped(region, period, "category").items():
+            _add(merged[str(statistics_category(key))], sums)
+        labelled = {(k, str(DisputeCategory(k).label)): v for k, v in merged.items()}
+    elif by == "channel":
+        labelled = {
+            (k, str(IntakeChannel(k).label) if k in IntakeChannel.values else k): v
+            for k, v in _grouped(region, period, "channel").items()
+        }
+    elif by == "grade":
+        labelled = {
+            (k, str(RiskGrade(k).label) if k in RiskGrade.values else _("未研判")): v
+            for k, v in _grouped(region, period, "grade").items()
+        }
+    else:
+        raise ValueError(f"unknown breakdown {by!r}")
+    rows = [Row(key, label, _from_sums(sums)) for (key, label), sums in labelled.items()]
+    return sorted(rows, key=lambda r: (-(r.measures["intake"].value or 0), r.label))
+
+
+def _by_children(region: Region | None, period: Period) -> list[Row]:
+    children = list(
+        (
+            Region.objects.filter(parent=region)
+            if region is not None
+            else Region.objects.filter(parent__isnull=True)
+        )
+        .order_by("path")
+        .only("name", "path", "level")
+    )
+    if not children:
+        return []
+    width = len(children[0].path)
+    prefix = Substr("path", 1, width)
+    groups = _grouped(region, period, prefix)
+    rows = [
+        Row(str(c.pk), c.name, _from_sums(groups.get(c.path, defaultdict(int)))) for c in children
+    ]
+    return sorted(rows, key=lambda r: (-(r.measures["intake"].value or 0), r.label))
+
+
+def trend(
+    region: Region | None, period: Period, *, step: str
+) -> list[tuple[date, dict[str, Value]]]:
+    """The measures per day, week or month across ``period`` (every step listed, empty ones too)."""
+    if step not in ("day", "week", "month"):
+        raise ValueError(f"unknown step {step!r}")
+    by_day: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    if step == "month":
+        for qs in _sources(region, period):
+            field = "month" if qs.model is MonthlyCount else "day"
+            for row in qs.values(field).annotate(**SUMS).order_by():
+                _add(by_day[row[field].replace(day=1)], row)
+    else:
+        qs = _under(DailyCount.objects.filter(day__range=(period.start, period.end)), region)
+        for row in qs.values("day").annotate(**SUMS).order_by():
+            start = (
+                row["day"] if step == "day" else row["day"] - timedelta(days=row["day"].weekday())
+            )
+            _add(by_day[start], row)
+    out = []
+    cursor = {
+        "day": period.start,
+        "week": Period.week(period.start).start,
+        "month": period.start.replace(day=1),
+    }[step]
+    while cursor <= period.end:
+        out.append((cursor, _from_sums(by_day.get(cursor, defaultdict(int)))))
+        cursor = (
+            cursor + timedelta(days=1)
+            if step == "day"
+            else cursor + timedelta(days=7)
+            if step == "week"
+            else Period.month(cursor).end + timedelta(days=1)
+        )
+    return out
+
+
+def mediator_figures(user_ids: Iterable[int], period: Period) -> dict[int, MediatorFigures]:
+    """Each mediator's cases concluded in ``period`` (as the handler of record), read through the
+    facts' (handler, concluded) index: a mediator concludes hundreds of cases a year, not more."""
+    ids = list(set(user_ids))
+    out = {pk: MediatorFigures(0, 0, 0, 0, 0, 0, 0) for pk in ids}
+    if not ids:
+        return out
+    from django.db.models import Count
+
+    rows = (
+        CaseFact.objects.filter(handler_id__in=ids, concluded_on__range=(period.start, period.end))
+        .values("handler_id")
+        .annotate(
+            cases=Count("pk"),
+            resolved=Count("pk", filter=Q(outcome="resolved")),
+            failed=Count("pk", filter=Q(outcome="failed")),
+            performed=Count("pk", filter=Q(performed=True)),
+            defaulted=Count("pk", filter=Q(defaulted=True)),
+            rated=Count("pk", filter=Q(satisfaction__isnull=False)),
+            satisfied=Count("pk", filter=Q(satisfaction__gte=SATISFIED_FROM)),
+        )
+        .order_by()
+    )
+    for row in rows:
+        out[row["handler_id"]] = MediatorFigures(
+            cases=row["cases"],
+            resolved=row["resolved"],
+            failed=row["failed"],
+            performed=row["performed"],
+            defaulted=row["defaulted"],
+            rated=row["rated"],
+            satisfied=row["satisfied"],
+        )
+    return out

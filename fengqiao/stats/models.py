@@ -1,0 +1,255 @@
+"""The rollups the dashboards, assessment and reports read (DESIGN §6: statistics read rollup
+tables kept current from timeline events, never full scans of the cases).
+
+Each case has one ``CaseFact``: what the measures need to know about it, in one row. The
+rollups are sums of the facts' contributions (``stats.rollups.contributions``): a case's
+intake counts on the day it was registered, everything that follows registration (outcome,
+level, days, confirmation, performance, satisfaction) on the day it was concluded — so every
+rate compares the cases concluded in a period with each other. When a case changes, its fact is
+computed again and the rollups move by the difference between the old and the new
+contributions (``stats.services.rollups_refresh``).
+
+The keys hold plain integers, not foreign keys: a rollup row outlives nothing and is never
+joined for display, and ``0`` for "no org" lets the upsert's conflict target work on both
+databases (NULL never conflicts)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.core.choices import DisputeCategory
+from fengqiao.disputes.choices import IntakeChannel, RiskGrade
+from fengqiao.stats.choices import ExternalIndicator, Outcome
+
+# The measure columns, in the order every rollup table holds them (rollups.py adds them up).
+MEASURES = (
+    "intake",
+    "intake_group",
+    "intake_major",
+    "resolved",
+    "failed",
+    "referred",
+    "withdrawn",
+    "level_village",
+    "level_township",
+    "level_county",
+    "overdue",
+    "criminal_transfer",
+    "confirmed",
+    "performed",
+    "defaulted",
+    "rated",
+    "satisfied",
+    "days_sum",
+)
+
+
+class CaseFact(models.Model):
+    """统计口径 — one case as the measures see it (rebuilt from the case, never edited)."""
+
+    case = models.OneToOneField(
+        "disputes.Case", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    # The statistical unit: the village (a grid's village), else the case's own region.
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    path = models.CharField(max_length=105)
+    township_path = models.CharField(max_length=105)
+    org_id_value = models.PositiveIntegerField(default=0)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    category = models.CharField(max_length=30, choices=DisputeCategory.choices)
+    channel = models.CharField(max_length=20, choices=IntakeChannel.choices)
+    grade = models.CharField(max_length=10, choices=RiskGrade.choices, blank=True)
+    registered_on = models.DateField()
+    concluded_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    resolved_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    days = models.PositiveIntegerField(null=True, blank=True)
+    group = models.BooleanField(default=False)
+    overdue = models.BooleanField(default=False)
+    criminal_transfer = models.BooleanField(default=False)
+    confirmed = models.BooleanField(default=False)
+    performed = models.BooleanField(default=False)
+    defaulted = models.BooleanField(default=False)
+    satisfaction = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("案件统计口径")
+        verbose_name_plural = _("案件统计口径")
+        permissions = [("view_statistics", "查看统计分析")]
+        indexes = [
+            # A mediator's figures (mediator_figures): their cases concluded in a period.
+            models.Index(
+                fields=["handler", "concluded_on"],
+                name="casefact_handler_concluded",
+                condition=models.Q(concluded_on__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}"
+
+
+class Counts(models.Model):
+    """The measure columns of a rollup row (see ``MEASURES``)."""
+
+    intake = models.IntegerField(default=0)
+    intake_group = models.IntegerField(default=0)
+    intake_major = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    failed = models.IntegerField(default=0)
+    referred = models.IntegerField(default=0)
+    withdrawn = models.IntegerField(default=0)
+    level_village = models.IntegerField(default=0)
+    level_township = models.IntegerField(default=0)
+    level_county = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+    criminal_transfer = models.IntegerField(default=0)
+    confirmed = models.IntegerField(default=0)
+    performed = models.IntegerField(default=0)
+    defaulted = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    days_sum = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyCount(Counts):
+    """日汇总 — per day, statistical unit (village), org, category, channel and grade: what a
+    township's or village's drill-down reads."""
+
+    day = models.DateField()
+    path = models.CharField(max_length=105)
+    org_id_value = models.PositiveIntegerField(default=0)
+    category = models.CharField(max_length=30)
+    channel = models.CharField(max_length=20)
+    grade = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("日汇总")
+        verbose_name_plural = _("日汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["path", "day", "org_id_value", "category", "channel", "grade"],
+                name="dailycount_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.day}"
+
+
+class MonthlyCount(Counts):
+    """月汇总 — per month, township (or the county for cases registered at county level),
+    category, channel and grade: what a county's or a city's dashboard reads for long periods."""
+
+    month = models.DateField()
+    path = models.CharField(max_length=105)
+    category = models.CharField(max_length=30)
+    channel = models.CharField(max_length=20)
+    grade = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("月汇总")
+        verbose_name_plural = _("月汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["path", "month", "category", "channel", "grade"],
+                name="monthlycount_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.month}"
+
+
+class DurationCount(models.Model):
+    """办结用时分布 — resolved cases per day of conclusion, statistical unit, org and days taken:
+    the median and the 90th percentile are read off this histogram, exactly."""
+
+    day = models.DateField()
+    path = models.CharField(max_length=105)
+    org_id_value = models.PositiveIntegerField(default=0)
+    days = models.PositiveIntegerField()
+    cases = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("办结用时分布")
+        verbose_name_plural = _("办结用时分布")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["path", "day", "org_id_value", "days"], name="durationcount_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.day} {self.days}"
+
+
+class PendingFact(models.Model):
+    """待计入 — a case whose fact must be computed again: written with each of its timeline
+    entries, in the entry's transaction, and taken by ``rollups_refresh``. Rows that stay here
+    are shown on the dashboards as figures not yet counted."""
+
+    case_id_value = models.PositiveIntegerField(_("案件"), primary_key=True)
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("待计入案件")
+        verbose_name_plural = _("待计入案件")
+
+    def __str__(self) -> str:
+        return f"{self.case_id_value}"
+
+
+class ExternalFigure(models.Model):
+    """外部指标数据 — a figure from outside the platform (court filings, 公安 and 司法行政
+    statistics) for one region and period, with where it came from and who imported it."""
+
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("行政区划")
+    )
+    indicator = models.CharField(_("指标"), max_length=40, choices=ExternalIndicator.choices)
+    period_start = models.DateField(_("期间起"))
+    period_end = models.DateField(_("期间止"))
+    value = models.DecimalField(_("数值"), max_digits=14, decimal_places=2)
+    source = models.CharField(_("数据来源"), max_length=200)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("导入人"),
+    )
+    imported_at = models.DateTimeField(_("导入时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("外部指标数据")
+        verbose_name_plural = _("外部指标数据")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "indicator", "period_start", "period_end"],
+                name="externalfigure_key",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="externalfigure_period_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value__gte=0), name="externalfigure_value_ge0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.indicator} {self.period_start}–{self.period_end}"
