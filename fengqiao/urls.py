@@ -17,6 +17,7 @@ urlpatterns = [
     path("governance/", include("fengqiao.governance.urls")),
     path("risk/", include("fengqiao.risk.urls")),
     path("supervision/", include("fengqiao.supervision.urls")),
+    path("stats/", include("fengqiao.stats.urls")),
     path("alarms/", include("fengqiao.alarms.urls")),
     path("notifications/", include("fengqiao.notify.urls")),
     path("verify/", include("fengqiao.documents.urls")),

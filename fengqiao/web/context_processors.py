@@ -21,6 +21,7 @@ from fengqiao.disputes import deadlines
 from fengqiao.disputes.permissions import CHANGE_CALENDAROVERRIDE, REGISTER_CASE, VIEW_CASE
 from fengqiao.orgs.permissions import VIEW_ORGANIZATION, VIEW_PERSON, VIEW_REPORTS
 from fengqiao.regions.permissions import VIEW_REGION
+from fengqiao.stats.permissions import VIEW_STATISTICS
 from fengqiao.supervision.permissions import OVERSEE
 
 
@@ -118,6 +119,7 @@ NAV = [
         ),
     ),
     NavItem(_("督办"), "supervision:board", OVERSEE),
+    NavItem(_("统计分析"), "stats:dashboard", VIEW_STATISTICS),
     # 排查: the filers (网格员, 村调委会) and the platforms that watch their reports.
     NavItem(
         _("排查"),

@@ -1,0 +1,87 @@
+"""The dashboard as the demo roles see it (the org structure seed_demo builds)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from fengqiao.accounts.models import User
+from fengqiao.disputes.models import Case
+from fengqiao.regions.choices import RegionLevel
+from fengqiao.regions.models import Region
+from fengqiao.web.tests.html import page_text
+
+pytestmark = pytest.mark.usefixtures("demo_county")
+URL = reverse("stats:dashboard")
+
+
+def _client(client_for: Callable[[User | None], Client], name: str) -> Client:
+    return client_for(User.objects.get(username=name))
+
+
+def test_the_leader_sees_the_county_and_its_townships(db: None, client_for) -> None:
+    county = Region.objects.get(level=RegionLevel.COUNTY)
+    today = timezone.localdate()
+    response = _client(client_for, "leader").get(URL, {"kind": "year", "day": today.isoformat()})
+    assert response.status_code == 200
+    text = page_text(response)
+    assert county.name in text
+    assert "受理纠纷数" in text
+    assert "调处成功率" in text
+    assert "计算公式" in text
+    intake = Case.objects.filter(
+        region_path__startswith=county.path, registered_at__year=today.year
+    ).count()
+    card = response.context["cards"][0]
+    assert (card.key, card.value) == ("intake", intake)
+    rows = response.context["region_rows"]
+    assert {r["region"].level for r in rows} == {RegionLevel.TOWNSHIP}
+    assert sum(r["row"].measures["intake"].value for r in rows) <= intake
+
+
+def test_the_page_reads_a_bounded_number_of_queries(db: None, client_for) -> None:
+    client = _client(client_for, "leader")
+    client.get(URL)  # the session and grants are read once
+    with CaptureQueriesContext(connection) as year:
+        client.get(URL, {"kind": "year", "day": timezone.localdate().isoformat()})
+    town = Region.objects.filter(level=RegionLevel.TOWNSHIP).first()
+    with CaptureQueriesContext(connection) as township:
+        client.get(URL, {"region": town.pk, "kind": "quarter"})
+    # No query per region, category or org: the same count for a county as for a township.
+    assert len(year) <= 45, [q["sql"][:80] for q in year.captured_queries]
+    assert len(township) <= 45
+
+
+def test_a_township_dispatcher_cannot_open_another_township(db: None, client_for) -> None:
+    client = _client(client_for, "dispatcher")
+    own = client.get(URL)
+    assert own.status_code == 200
+    mine = own.context["region"]
+    other = Region.objects.filter(level=RegionLevel.TOWNSHIP).exclude(pk=mine.pk).first()
+    assert client.get(URL, {"region": other.pk}).status_code == 403
+    assert client.get(URL, {"region": mine.parent_id}).status_code == 403
+
+
+@pytest.mark.parametrize("name", ["mediator", "gridworker", "judge", "sysadmin"])
+def test_roles_without_statistics_are_refused(db: None, client_for, name: str) -> None:
+    assert _client(client_for, name).get(URL).status_code == 403
+
+
+def test_a_bad_period_is_said_and_this_month_shown(db: None, client_for) -> None:
+    client = _client(client_for, "leader")
+    response = client.get(URL, {"kind": "custom", "start": "2026-03-01", "end": "2026-01-01"})
+    assert "止日不能早于起日" in page_text(response)
+    assert response.context["period"].kind == "month"
+    response = client.get(URL, {"kind": "custom", "start": "2010-01-01", "end": "2026-01-01"})
+    assert "最长三年" in page_text(response)
+    response = client.get(URL, {"kind": "month", "day": "1900-01-01"})
+    assert "日期须在" in page_text(response)
+    response = client.get(URL, {"kind": "custom", "start": "2026-01-01", "end": "2026-01-31"})
+    assert response.context["period"].start == date(2026, 1, 1)

@@ -1,0 +1,169 @@
+"""统计分析 pages: the dashboard of a region and period, drilling down the region tree to the
+case list behind each intake figure."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from fengqiao.regions.choices import RegionLevel
+from fengqiao.regions.models import Region
+from fengqiao.stats import measures
+from fengqiao.stats.forms import PeriodForm, neighbours, step_for
+from fengqiao.stats.periods import Period
+from fengqiao.stats.selectors import region_for_user, stats_roots
+from fengqiao.stats.services import pending_count
+
+# The measures shown as cards, in order.
+CARDS = (
+    "intake",
+    "intake_change",
+    "resolved",
+    "success_rate",
+    "success_rate_pre",
+    "confirmed",
+    "confirmation_rate",
+    "performance_rate",
+    "satisfaction_rate",
+    "median_days",
+    "p90_days",
+    "overdue_rate",
+    "group_cases",
+    "major_cases",
+    "criminal_transfer",
+    "warning_ack_rate",
+    "screening_punctuality",
+    "lawsuits_per_10k",
+)
+
+
+def case_list_url(region: Region, period: Period, **filters: str) -> str:
+    """The case list behind an intake figure: the cases registered in ``region`` in ``period``
+    (the list's own filters, so its count is the figure's)."""
+    query = {
+        "region": region.code,
+        "since": period.start.isoformat(),
+        "until": period.end.isoformat(),
+        **filters,
+    }
+    return f"{reverse('disputes:case_list')}?{urlencode(query)}"
+
+
+def _period_query(period: Period) -> dict[str, str]:
+    if period.kind == "custom":
+        return {"kind": "custom", "start": period.start.isoformat(), "end": period.end.isoformat()}
+    return {"kind": period.kind, "day": period.start.isoformat()}
+
+
+def dashboard_url(region: Region, period: Period) -> str:
+    return (
+        f"{reverse('stats:dashboard')}?{urlencode({'region': region.pk, **_period_query(period)})}"
+    )
+
+
+def _trail(region: Region, roots: list[Region]) -> list[Region]:
+    """The regions from the user's root down to ``region`` (the breadcrumb)."""
+    root = next((r for r in roots if region.path.startswith(r.path)), region)
+    paths = [p for p in region.ancestor_paths() if p.startswith(root.path)]
+    return [*Region.objects.filter(path__in=paths).order_by("path"), region]
+
+
+def _chart_rows(rows: list[measures.Row], key: str = "intake") -> list[dict[str, Any]]:
+    return [{"name": r.label, "value": r.measures[key].value or 0} for r in rows]
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    roots = stats_roots(user)
+    if not roots:
+        raise PermissionDenied(_("统计分析供领导、综治中心（平安办）和司法所使用。"))
+    region = region_for_user(user, request.GET["region"]) if request.GET.get("region") else roots[0]
+    form = PeriodForm(request.GET or None, today=timezone.localdate())
+    period = form.period()
+    before, after = neighbours(period)
+    values = measures.measures_for(region, period)
+    children = {str(r.pk): r for r in Region.objects.filter(parent=region).only("code", "path")}
+    by_region = measures.breakdown(region, period, by="region")
+    by_category = measures.breakdown(region, period, by="category")
+    by_channel = measures.breakdown(region, period, by="channel")
+    by_grade = measures.breakdown(region, period, by="grade")
+    by_level = measures.breakdown(region, period, by="level")
+    # Orgs are in the daily rows only: offered from the township down.
+    by_org = (
+        measures.breakdown(region, period, by="org") if region.level >= RegionLevel.TOWNSHIP else []
+    )
+    step = step_for(period)
+    trend = measures.trend(region, period, step=step)
+    region_rows: list[dict[str, Any]] = [
+        {
+            "row": row,
+            "region": children[row.key],
+            "drill": dashboard_url(children[row.key], period),
+            "cases": case_list_url(children[row.key], period),
+        }
+        for row in by_region
+    ]
+    charts = {
+        "trend": {
+            "labels": [day.isoformat() for day, _v in trend],
+            "intake": [v["intake"].value for _d, v in trend],
+            "resolved": [v["resolved"].value for _d, v in trend],
+            "names": [_("受理"), _("调处成功")],
+        },
+        "category": _chart_rows(by_category),
+        "channel": _chart_rows(by_channel),
+        "grade": _chart_rows(by_grade),
+        "level": _chart_rows(by_level, "resolved"),
+        "pipeline": [
+            {"name": _("受理"), "value": values["intake"].value},
+            {"name": _("办结"), "value": values["concluded"].value},
+            {"name": _("调处成功"), "value": values["resolved"].value},
+            {"name": _("司法确认"), "value": values["confirmed"].value},
+            {"name": _("履行完毕"), "value": values["performance_rate"].numerator or 0},
+        ],
+        "regions": [
+            {
+                "name": row.label,
+                "value": row.measures["intake"].value,
+                "url": dashboard_url(region_of, period),
+            }
+            for row, region_of in ((r["row"], r["region"]) for r in region_rows)
+        ],
+    }
+    return render(
+        request,
+        "stats/dashboard.html",
+        {
+            "form": form,
+            "region": region,
+            "trail": [(r, dashboard_url(r, period)) for r in _trail(region, roots)],
+            "roots": roots if len(roots) > 1 else [],
+            "period": period,
+            "before_url": dashboard_url(region, before),
+            "after_url": dashboard_url(region, after)
+            if after and after.start <= timezone.localdate()
+            else "",
+            "cards": [values[key] for key in CARDS],
+            "intake_url": case_list_url(region, period),
+            "region_rows": region_rows,
+            "categories": [
+                {"row": row, "cases": case_list_url(region, period, category=row.key)}
+                for row in by_category
+            ],
+            "orgs": by_org,
+            "charts": charts,
+            "step": step,
+            "pending": pending_count(),
+        },
+    )
