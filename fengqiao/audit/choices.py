@@ -60,6 +60,7 @@ class EventType(models.TextChoices):
     MEDIATION_CONFIRM_REQUEST = "mediation.confirm_request", _("请当事人确认调解协议")
     MEDIATION_AGREEMENT_CONFIRM = "mediation.agreement_confirm", _("当事人确认调解协议")
     HOLIDAYS_IMPORTED = "calendar.holidays_imported", _("导入节假日安排")
+    EXTERNAL_FIGURES_IMPORTED = "stats.external_imported", _("导入外部指标数据")
     DOCUMENT_ISSUED = "document.issued", _("出具文书")
     CONFIRMATION_FILED = "court.confirmation_filed", _("申请司法确认")
     CONFIRMATION_ACCEPTED = "court.confirmation_accepted", _("受理司法确认申请")

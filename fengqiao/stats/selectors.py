@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from fengqiao.accounts.access import scope_for
 from fengqiao.regions.models import Region
-from fengqiao.stats.permissions import VIEW_STATISTICS
+from fengqiao.stats.models import ExternalFigure
+from fengqiao.stats.permissions import ADD_EXTERNALFIGURE, VIEW_STATISTICS
 
 
 def stats_roots(user: Any) -> list[Region]:
@@ -43,3 +44,21 @@ def region_for_user(user: Any, region_id: Any) -> Region:
     if region is None or not may_read(user, region):
         raise PermissionDenied(_("您无权查看该地区的统计数据。"))
     return region
+
+
+def external_figures_for_user(user: Any) -> Any:
+    """The outside figures of the regions ``user`` reads statistics of or imports for, newest
+    period first."""
+    roots = stats_roots(user)
+    scope = scope_for(user, ADD_EXTERNALFIGURE)
+    figures = ExternalFigure.objects.select_related("region", "imported_by")
+    if scope_for(user, VIEW_STATISTICS).everything or scope.everything:
+        return figures.order_by("-period_start", "region__path", "indicator")
+    paths = {r.path for r in roots} | set(scope.region_paths)
+    if not paths:
+        return figures.none()
+    from fengqiao.regions.selectors import subtree_q
+
+    return figures.filter(subtree_q(paths, field="region__path")).order_by(
+        "-period_start", "region__path", "indicator"
+    )

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,12 +16,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from fengqiao.accounts.access import has_perm
+from fengqiao.core.xlsx import XLSX_CONTENT_TYPE
 from fengqiao.regions.choices import RegionLevel
 from fengqiao.regions.models import Region
-from fengqiao.stats import measures
+from fengqiao.stats import imports, measures
 from fengqiao.stats.forms import PeriodForm, neighbours, step_for
 from fengqiao.stats.periods import Period
-from fengqiao.stats.selectors import region_for_user, stats_roots
+from fengqiao.stats.permissions import ADD_EXTERNALFIGURE
+from fengqiao.stats.selectors import external_figures_for_user, region_for_user, stats_roots
 from fengqiao.stats.services import pending_count
 
 # The measures shown as cards, in order.
@@ -167,3 +171,52 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "pending": pending_count(),
         },
     )
+
+
+# Outside figures are read with the dashboards and imported by the 平安办.
+def _external_reader(request: HttpRequest) -> tuple[Any, bool]:
+    user = request.user
+    may_import = has_perm(user, ADD_EXTERNALFIGURE)
+    if not may_import and not stats_roots(user):
+        raise PermissionDenied(_("外部指标数据供领导、综治中心（平安办）和司法所使用。"))
+    return user, may_import
+
+
+@login_required
+def external_figures(request: HttpRequest) -> HttpResponse:
+    """外部指标: the imported figures, and for the 平安办 the upload of a template or CSV."""
+    user, may_import = _external_reader(request)
+    context: dict[str, Any] = {"may_import": may_import}
+    status = 200
+    if request.method == "POST":
+        if not may_import:
+            raise PermissionDenied(_("您无权导入外部指标数据。"))
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["errors"] = [(None, _("请选择要上传的 .xlsx 或 .csv 文件。"))]
+        elif upload.size is not None and upload.size > imports.IMPORT_MAX_BYTES:
+            context["errors"] = [(None, _("文件超过10MB，请分批导入。"))]
+        else:
+            try:
+                context["result"] = imports.external_figures_import(
+                    actor=user, upload=upload, name=upload.name or ""
+                )
+            except imports.ImportRejected as exc:
+                context["errors"] = exc.errors[: imports.MAX_ERRORS_SHOWN]
+                context["error_count"] = len(exc.errors)
+        if "errors" in context:
+            status = 400
+    page = Paginator(external_figures_for_user(user), 50).get_page(request.GET.get("page"))
+    context["page_obj"] = page
+    return render(request, "stats/external.html", context, status=status)
+
+
+@login_required
+@require_GET
+def external_template(request: HttpRequest) -> HttpResponse:
+    _user, may_import = _external_reader(request)
+    if not may_import:
+        raise PermissionDenied(_("您无权导入外部指标数据。"))
+    response = HttpResponse(imports.external_template(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="external-figures-template.xlsx"'
+    return response
