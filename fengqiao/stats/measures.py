@@ -239,17 +239,15 @@ def _add(into: dict[str, int], row: Mapping[str, Any]) -> None:
         into[name] += row.get(name) or 0
 
 
-def _sums(region: Region | None, period: Period, filters: Q | None = None) -> dict[str, int]:
-    total: dict[str, int] = defaultdict(int)
-    for qs in _sources(region, period):
-        _add(total, (qs.filter(filters) if filters else qs).aggregate(**SUMS))
-    return total
-
-
 def _grouped(
-    region: Region | None, period: Period, by: str | Any, *, daily_only: bool = False
+    region: Region | None,
+    period: Period,
+    by: str | tuple[str, ...] | Any,
+    *,
+    daily_only: bool = False,
 ) -> dict[Any, dict[str, int]]:
-    """Sums grouped by a column (or an expression named ``g``)."""
+    """Sums grouped by a column, a tuple of columns (keys are tuples) or an expression (named
+    ``g``), one query per rollup source."""
     out: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     sources = (
         [_under(DailyCount.objects.filter(day__range=(period.start, period.end)), region)]
@@ -257,6 +255,10 @@ def _grouped(
         else _sources(region, period)
     )
     for qs in sources:
+        if isinstance(by, tuple):
+            for row in qs.values(*by).annotate(**SUMS).order_by():
+                _add(out[tuple(row[f] for f in by)], row)
+            continue
         if isinstance(by, str):
             rows = qs.values(by).annotate(**SUMS).order_by()
             key = by
@@ -266,6 +268,10 @@ def _grouped(
         for row in rows:
             _add(out[row[key]], row)
     return out
+
+
+def _intake(region: Region | None, period: Period) -> int:
+    return sum(qs.aggregate(n=Sum("intake"))["n"] or 0 for qs in _sources(region, period))
 
 
 def _durations(
@@ -386,74 +392,120 @@ def _lawsuits_per_10k(region: Region | None, period: Period) -> Value:
     return _value("lawsuits_per_10k", value, int(filings), int(population))
 
 
+CUBE = ("category", "channel", "grade")
+BREAKDOWNS = ("region", "category", "channel", "grade", "org", "level")
+
+
+class Figures:
+    """The figures of one region over one period. The rollups are read once per source grouped
+    by category, channel and grade (a few hundred groups at most): the totals, the 诉前 figures
+    and the category, channel and grade breakdowns are all added up from that one read."""
+
+    def __init__(self, region: Region | None, period: Period) -> None:
+        self.region = region
+        self.period = period
+        self._cube: dict[Any, dict[str, int]] | None = None
+
+    @property
+    def cube(self) -> dict[Any, dict[str, int]]:
+        if self._cube is None:
+            self._cube = _grouped(self.region, self.period, CUBE)
+        return self._cube
+
+    def sums(self, **where: str) -> dict[str, int]:
+        total: dict[str, int] = defaultdict(int)
+        index = {name: CUBE.index(name) for name in where}
+        for key, sums in self.cube.items():
+            if all(key[index[name]] == value for name, value in where.items()):
+                _add(total, sums)
+        return total
+
+    def _by(self, name: str) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        position = CUBE.index(name)
+        for key, sums in self.cube.items():
+            _add(out[key[position]], sums)
+        return out
+
+    def measures(self) -> dict[str, Value]:
+        """Every measure (docs/measures.md)."""
+        region, period = self.region, self.period
+        sums = self.sums()
+        out = _from_sums(sums)
+        previous = _intake(region, period.previous())
+        change = (
+            (Decimal(previous - sums["intake"]) * HUNDRED / previous).quantize(
+                TENTH, rounding=ROUND_HALF_UP
+            )
+            if previous
+            else None
+        )
+        out["intake_change"] = _value("intake_change", change, previous - sums["intake"], previous)
+        pre = self.sums(channel=PRE_FILING)
+        out["resolved_pre"] = _count("resolved_pre", pre["resolved"])
+        out["success_rate_pre"] = _rate(
+            "success_rate_pre", pre["resolved"], pre["resolved"] + pre["failed"]
+        )
+        histogram = _durations(region, period)
+        out["median_days"] = _value("median_days", _quantile(histogram, Decimal("0.5")))
+        out["p90_days"] = _value("p90_days", _quantile(histogram, Decimal("0.9")))
+        out["warning_ack_rate"] = _warning_ack(region, period)
+        out["screening_punctuality"] = _screening(region, period)
+        out["lawsuits_per_10k"] = _lawsuits_per_10k(region, period)
+        return out
+
+    def breakdown(self, by: str) -> list[Row]:
+        """The measures split by ``by`` (one of ``BREAKDOWNS``), largest intake first."""
+        region, period = self.region, self.period
+        if by == "level":
+            s = self.sums()
+            return [
+                Row(level, str(label), {"resolved": _count("resolved", s[f"level_{level}"])})
+                for level, label in (
+                    ("village", _("村（社区）")),
+                    ("township", _("乡镇（街道）")),
+                    ("county", _("县级")),
+                )
+            ]
+        if by == "region":
+            return _by_children(region, period)
+        if by == "org":
+            groups = _grouped(region, period, "org_id_value", daily_only=True)
+            names = dict(Organization.objects.filter(pk__in=groups).values_list("pk", "name"))
+            labelled = {(str(k), names.get(k, _("未交办"))): v for k, v in groups.items()}
+        elif by == "category":
+            merged: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+            for key, sums in self._by("category").items():
+                _add(merged[str(statistics_category(key))], sums)
+            labelled = {(k, str(DisputeCategory(k).label)): v for k, v in merged.items()}
+        elif by == "channel":
+            labelled = {
+                (k, str(IntakeChannel(k).label) if k in IntakeChannel.values else k): v
+                for k, v in self._by("channel").items()
+            }
+        elif by == "grade":
+            labelled = {
+                (k, str(RiskGrade(k).label) if k in RiskGrade.values else _("未研判")): v
+                for k, v in self._by("grade").items()
+            }
+        else:
+            raise ValueError(f"unknown breakdown {by!r}")
+        rows = [Row(key, label, _from_sums(sums)) for (key, label), sums in labelled.items()]
+        return sorted(rows, key=lambda r: (-(r.measures["intake"].value or 0), r.label))
+
+    def trend(self, step: str) -> list[tuple[date, dict[str, Value]]]:
+        return trend(self.region, self.period, step=step)
+
+
 def measures_for(region: Region | None, period: Period) -> dict[str, Value]:
     """Every measure of ``region`` (None: everything) over ``period``."""
-    sums = _sums(region, period)
-    out = _from_sums(sums)
-    previous = _sums(region, period.previous())["intake"]
-    change = (
-        (Decimal(previous - sums["intake"]) * HUNDRED / previous).quantize(
-            TENTH, rounding=ROUND_HALF_UP
-        )
-        if previous
-        else None
-    )
-    out["intake_change"] = _value("intake_change", change, previous - sums["intake"], previous)
-    pre = _sums(region, period, Q(channel=PRE_FILING))
-    out["resolved_pre"] = _count("resolved_pre", pre["resolved"])
-    out["success_rate_pre"] = _rate(
-        "success_rate_pre", pre["resolved"], pre["resolved"] + pre["failed"]
-    )
-    histogram = _durations(region, period)
-    out["median_days"] = _value("median_days", _quantile(histogram, Decimal("0.5")))
-    out["p90_days"] = _value("p90_days", _quantile(histogram, Decimal("0.9")))
-    out["warning_ack_rate"] = _warning_ack(region, period)
-    out["screening_punctuality"] = _screening(region, period)
-    out["lawsuits_per_10k"] = _lawsuits_per_10k(region, period)
-    return out
-
-
-BREAKDOWNS = ("region", "category", "channel", "grade", "org", "level")
+    return Figures(region, period).measures()
 
 
 def breakdown(region: Region | None, period: Period, *, by: str) -> list[Row]:
     """The measures of ``region`` over ``period`` split by ``by`` (one of ``BREAKDOWNS``),
     largest intake first."""
-    if by == "level":
-        s = _sums(region, period)
-        return [
-            Row(level, str(label), {"resolved": _count("resolved", s[f"level_{level}"])})
-            for level, label in (
-                ("village", _("村（社区）")),
-                ("township", _("乡镇（街道）")),
-                ("county", _("县级")),
-            )
-        ]
-    if by == "region":
-        return _by_children(region, period)
-    if by == "org":
-        groups = _grouped(region, period, "org_id_value", daily_only=True)
-        names = dict(Organization.objects.filter(pk__in=groups).values_list("pk", "name"))
-        labelled = {(str(k), names.get(k, _("未交办"))): v for k, v in groups.items()}
-    elif by == "category":
-        merged: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for key, sums in _grouped(region, period, "category").items():
-            _add(merged[str(statistics_category(key))], sums)
-        labelled = {(k, str(DisputeCategory(k).label)): v for k, v in merged.items()}
-    elif by == "channel":
-        labelled = {
-            (k, str(IntakeChannel(k).label) if k in IntakeChannel.values else k): v
-            for k, v in _grouped(region, period, "channel").items()
-        }
-    elif by == "grade":
-        labelled = {
-            (k, str(RiskGrade(k).label) if k in RiskGrade.values else _("未研判")): v
-            for k, v in _grouped(region, period, "grade").items()
-        }
-    else:
-        raise ValueError(f"unknown breakdown {by!r}")
-    rows = [Row(key, label, _from_sums(sums)) for (key, label), sums in labelled.items()]
-    return sorted(rows, key=lambda r: (-(r.measures["intake"].value or 0), r.label))
+    return Figures(region, period).breakdown(by)
 
 
 def _by_children(region: Region | None, period: Period) -> list[Row]:

@@ -96,19 +96,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None, today=timezone.localdate())
     period = form.period()
     before, after = neighbours(period)
-    values = measures.measures_for(region, period)
+    figures = measures.Figures(region, period)
+    values = figures.measures()
     children = {str(r.pk): r for r in Region.objects.filter(parent=region).only("code", "path")}
-    by_region = measures.breakdown(region, period, by="region")
-    by_category = measures.breakdown(region, period, by="category")
-    by_channel = measures.breakdown(region, period, by="channel")
-    by_grade = measures.breakdown(region, period, by="grade")
-    by_level = measures.breakdown(region, period, by="level")
+    by_region = figures.breakdown("region")
+    by_category = figures.breakdown("category")
+    by_channel = figures.breakdown("channel")
+    by_grade = figures.breakdown("grade")
+    by_level = figures.breakdown("level")
     # Orgs are in the daily rows only: offered from the township down.
-    by_org = (
-        measures.breakdown(region, period, by="org") if region.level >= RegionLevel.TOWNSHIP else []
-    )
+    by_org = figures.breakdown("org") if region.level >= RegionLevel.TOWNSHIP else []
     step = step_for(period)
-    trend = measures.trend(region, period, step=step)
+    trend = figures.trend(step)
     region_rows: list[dict[str, Any]] = [
         {
             "row": row,
