@@ -522,7 +522,10 @@ def _by_children(region: Region | None, period: Period) -> list[Row]:
         return []
     width = len(children[0].path)
     prefix = Substr("path", 1, width)
-    groups = _grouped(region, period, prefix)
+    # The monthly rows are kept per township: a township's villages are told apart in the daily
+    # rows only.
+    below_townships = region is not None and region.level >= RegionLevel.TOWNSHIP
+    groups = _grouped(region, period, prefix, daily_only=below_townships)
     rows = [
         Row(str(c.pk), c.name, _from_sums(groups.get(c.path, defaultdict(int)))) for c in children
     ]

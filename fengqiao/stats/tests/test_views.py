@@ -46,6 +46,26 @@ def test_the_leader_sees_the_county_and_its_townships(db: None, client_for) -> N
     assert sum(r["row"].measures["intake"].value for r in rows) <= intake
 
 
+def test_a_townships_villages_add_up_over_a_year(db: None, client_for) -> None:
+    """Regression: over whole months a township read the monthly rows, kept per township, and
+    listed every village with 0."""
+    client = _client(client_for, "leader")
+    town = Region.objects.filter(level=RegionLevel.TOWNSHIP).first()
+    today = timezone.localdate()
+    response = client.get(URL, {"region": town.pk, "kind": "year", "day": today.isoformat()})
+    villages = response.context["region_rows"]
+    assert villages
+    by_village = {r["region"].pk: r["row"].measures["intake"].value for r in villages}
+    expected = {
+        v.pk: Case.objects.filter(
+            region_path__startswith=v.path, registered_at__year=today.year
+        ).count()
+        for v in Region.objects.filter(parent=town)
+    }
+    assert by_village == expected
+    assert sum(expected.values()) > 0
+
+
 def test_the_page_reads_a_bounded_number_of_queries(db: None, client_for) -> None:
     client = _client(client_for, "leader")
     client.get(URL)  # the session and grants are read once

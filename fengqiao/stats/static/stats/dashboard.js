@@ -21,13 +21,16 @@
     if (kind === "pipeline") {
       return {
         tooltip: tooltip,
-        series: [{ type: "funnel", sort: "none", left: 10, right: 10, data: data, label: { formatter: "{b} {c}" } }],
+        series: [{
+          type: "funnel", sort: "none", left: 10, right: 10, minSize: "8%", data: data,
+          label: { position: "inside", formatter: "{b} {c}", color: "#fff" },
+        }],
       };
     }
     if (kind === "regions" || kind === "channel" || kind === "grade") {
       return {
         tooltip: tooltip,
-        grid: { left: 90, right: 16, top: 10, bottom: 20 },
+        grid: { left: 8, right: 16, top: 10, bottom: 20, containLabel: true },
         xAxis: { type: "value", minInterval: 1 },
         yAxis: { type: "category", inverse: true, data: data.map(function (d) { return d.name; }) },
         series: [{ type: "bar", data: data.map(function (d) { return d.value; }) }],
