@@ -145,6 +145,16 @@ def _upsert(table: Table, rows: list[tuple[Key, Mapping[str, int]]]) -> None:
         cur.execute(sql, params)
 
 
+def insert_new(deltas: Mapping[tuple[Table, Key], Mapping[str, int]]) -> None:
+    """Write rows that do not exist yet (a rebuild's, whose keys no other row has): plain
+    inserts in large batches, without the upsert's per-row conflict check."""
+    by_table: dict[Table, list[models.Model]] = defaultdict(list)
+    for (table, key), counts in deltas.items():
+        by_table[table].append(table(**dict(zip(KEYS[table], key, strict=True)), **counts))
+    for table, rows in by_table.items():
+        table._default_manager.bulk_create(rows, batch_size=2000)
+
+
 def totals(facts: Iterable[Fact]) -> Deltas:
     """The rollups a set of facts adds up to (the rebuild and the consistency check)."""
     out: Deltas = {}

@@ -24,7 +24,16 @@ from fengqiao.disputes.models import Case
 from fengqiao.regions.models import Region
 from fengqiao.stats.facts import Fact, Units, facts_of
 from fengqiao.stats.models import CaseFact, DailyCount, DurationCount, MonthlyCount, PendingFact
-from fengqiao.stats.rollups import KEYS, VALUES, Deltas, add_into, apply, difference, totals
+from fengqiao.stats.rollups import (
+    KEYS,
+    VALUES,
+    Deltas,
+    add_into,
+    apply,
+    difference,
+    insert_new,
+    totals,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +166,9 @@ def rollups_rebuild(*, progress: Callable[[str], None] | None = None) -> Rebuild
                 _store(facts, set())
                 add_into(part_totals, totals(facts.values()))
                 result.cases += len(facts)
-            apply(part_totals)
+            # The partition's rows are new (the tables were emptied, and no other partition's
+            # key lies under its path): inserted, not upserted.
+            insert_new(part_totals)
             result.rows += len(part_totals)
         if progress:
             progress(f"{part or '全部'}: {result.cases} 件")
