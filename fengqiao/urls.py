@@ -16,6 +16,7 @@ urlpatterns = [
     path("court/", include("fengqiao.court.urls")),
     path("governance/", include("fengqiao.governance.urls")),
     path("risk/", include("fengqiao.risk.urls")),
+    path("ledgers/", include("fengqiao.ledgers.urls")),
     path("supervision/", include("fengqiao.supervision.urls")),
     path("stats/", include("fengqiao.stats.urls")),
     path("alarms/", include("fengqiao.alarms.urls")),

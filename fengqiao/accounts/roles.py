@@ -29,6 +29,8 @@ CASE_READ = ["disputes.view_case"]
 CASE_REPORT = ["disputes.view_case", "disputes.register_case"]
 CASE_DISPATCH = [*CASE_REPORT, "disputes.assess_case"]
 CASE_HANDLE = [*CASE_REPORT, "disputes.handle_case", "disputes.archive_case"]
+# 工作台帐: the ledgers of the lists a role reads (docs/ledgers.md).
+LEDGER = ["ledgers.export_ledger"]
 
 BUILTIN_ROLES: dict[str, dict[str, Any]] = {
     # System admin: accounts and reference configuration, no case data.
@@ -122,7 +124,7 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
     },
     BuiltinRole.LEADER: {
         "scope": DataScope.REGION,
-        "perms": [*ROSTER, *CASE_READ, "supervision.oversee", "stats.view_statistics"],
+        "perms": [*ROSTER, *CASE_READ, *LEDGER, "supervision.oversee", "stats.view_statistics"],
         "description": "辖区只读：报表、名册；督办",
     },
     BuiltinRole.DISPATCHER: {
@@ -130,6 +132,7 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
         "perms": [
             *ROSTER,
             *CASE_DISPATCH,
+            *LEDGER,
             "supervision.oversee",
             "stats.view_statistics",
             # 外部指标 (court filings, 公安 statistics) imported by the 平安办 (docs/measures.md).
@@ -145,6 +148,7 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
             "orgs.view_organization",
             "orgs.view_person",
             *CASE_HANDLE,
+            *LEDGER,
         ],
         "description": "本村（社区）/本调委会调解工作",
     },
@@ -160,6 +164,7 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
             "orgs.view_person",
             *CASE_REPORT,
             "court.review_confirmation",
+            *LEDGER,
         ],
         "description": "法院/法庭诉调对接",
     },
@@ -171,17 +176,18 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
             *CASE_REPORT,
             "court.review_confirmation",
             "court.rule_confirmation",
+            *LEDGER,
         ],
         "description": "法官：委派委托、司法确认",
     },
     BuiltinRole.POLICE: {
         "scope": DataScope.ORG,
-        "perms": ["orgs.view_organization", "orgs.view_person", *CASE_REPORT],
+        "perms": ["orgs.view_organization", "orgs.view_person", *CASE_REPORT, *LEDGER],
         "description": "派出所警调对接",
     },
     BuiltinRole.JUSTICE_OFFICER: {
         "scope": DataScope.REGION,
-        "perms": [*ROSTER, *CASE_HANDLE, "stats.view_statistics"],
+        "perms": [*ROSTER, *CASE_HANDLE, *LEDGER, "stats.view_statistics"],
         "description": "司法所：指导人民调解",
     },
     # Org admin: the county's (or a township's) organisations, people and mediator files in its
@@ -214,6 +220,7 @@ CASE_DATA_APPS = frozenset(
         "supervision",
         "alarms",
         "stats",
+        "ledgers",
     }
 )
 # Configuration kept in those apps that holds no case data: the system admin edits it.

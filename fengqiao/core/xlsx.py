@@ -13,16 +13,19 @@ bomb, no macros).
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any, cast
 from zipfile import BadZipFile
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -82,6 +85,111 @@ def table_workbook(
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+# --- Ledgers: one sheet of any length, written as it is read -------------------------------------
+
+# A ledger's queryset is read this many rows at a time (``QuerySet.iterator(chunk_size=…)``);
+# what a row needs beside its own columns is fetched once per chunk.
+LEDGER_CHUNK = 2000
+
+
+def ledger_chunk() -> int:
+    """The chunk size (``FENGQIAO_LEDGER_CHUNK`` overrides it: the tests read in small chunks)."""
+    return int(getattr(settings, "FENGQIAO_LEDGER_CHUNK", LEDGER_CHUNK))
+
+
+def clean_cell(value: Any) -> Any:
+    """A value as a ledger cell holds it: text without the control characters a workbook cannot
+    hold (a spreadsheet refuses the whole file over one), everything else as it is."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def chunks(rows: Iterable[Any], size: int | None = None) -> Iterator[list[Any]]:
+    """``rows`` in lists of ``size`` (``ledger_chunk()``): a ledger reads
+    ``queryset.iterator(chunk_size=ledger_chunk())`` through this and fetches what the chunk's
+    rows need beside them (names, orgs) in one query per chunk, never per row and never for the
+    whole table."""
+    size = size or ledger_chunk()
+    chunk: list[Any] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def stream_workbook(
+    target: IO[bytes],
+    title: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    preamble: Sequence[str] = (),
+    width: int = 22,
+    on_row: Callable[[int], None] | None = None,
+) -> int:
+    """Write one sheet to ``target`` as ``table_workbook`` lays it out (preamble, bold header,
+    rows) in openpyxl's write-only mode, and return the number of data rows.
+
+    Why write-only openpyxl into a temporary file rather than a zip streamed to the socket: the
+    write-only sheet writes each row to its own temporary XML file as it comes and keeps
+    nothing of it (its strings are inline, there is no shared-strings table growing with the
+    rows), so memory stays flat however long the ledger; the finished file then has a length,
+    which the browser shows as progress and which a background export (too large to wait for)
+    needs anyway, stored for download. A hand-written streaming zip would save the disk pass
+    but write the XLSX parts by hand and leave the response without a length.
+
+    Cells: text loses control characters (``clean_cell``) and text that starts with ``=``, ``+``,
+    ``-`` or ``@`` is stored as quoted text, as ``set_cell`` does — a party's name never runs as
+    a formula."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    for index in range(1, len(header) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for i, line in enumerate(preamble):
+        first = WriteOnlyCell(sheet, value=clean_cell(line))
+        if is_formula_like(first.value):
+            first.data_type = "s"
+            first.quotePrefix = True
+        if i == 0:
+            first.font = Font(bold=True, size=14)
+        sheet.append([first])
+    bold = Font(bold=True)
+    head = []
+    for label in header:
+        cell = WriteOnlyCell(sheet, value=clean_cell(label))
+        cell.font = bold
+        head.append(cell)
+    sheet.append(head)
+    count = 0
+    for row in rows:
+        sheet.append([_ledger_cell(sheet, value) for value in row])
+        count += 1
+        if on_row is not None:
+            on_row(count)
+    book.save(target)
+    return count
+
+
+def _ledger_cell(sheet: Any, value: Any) -> Any:
+    value = clean_cell(value)
+    if not is_formula_like(value):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def ledger_tempfile() -> IO[bytes]:
+    """Where a ledger is written before it is sent: deleted when closed (a streamed response
+    closes it when the last byte is out)."""
+    return tempfile.TemporaryFile(suffix=".xlsx")
 
 
 class WorkbookError(Exception):

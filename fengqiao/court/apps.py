@@ -51,6 +51,15 @@ class CourtConfig(AppConfig):
             CONFIRMATION_KINDS, addressees=confirmation_due.addressees, moved=confirmation_due.moved
         )
         _register_referral_pages()
+        _register_ledger()
+
+
+def _register_ledger() -> None:
+    from fengqiao.court.exports import CONFIRMATION_LEDGER
+    from fengqiao.ledgers.registry import register
+
+    # 司法确认台账, exported from the queue (court/exports.py).
+    register(CONFIRMATION_LEDGER)
 
 
 def _register_referral_pages() -> None:

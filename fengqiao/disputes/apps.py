@@ -13,3 +13,8 @@ class DisputesConfig(AppConfig):
         # The holiday import (in the admin) accepts a body of its file's size
         # (fengqiao.core.bodylimit).
         register_upload("admin:disputes_holidayschedule_import", lambda: HOLIDAY_FILE_MAX_BYTES)
+
+        from fengqiao.disputes.exports import CASE_LEDGER
+        from fengqiao.ledgers.registry import register
+
+        register(CASE_LEDGER)

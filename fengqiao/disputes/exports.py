@@ -1,28 +1,30 @@
-"""纠纷台账 — the case list as a workbook. Parties are named as the list names them for the user
-who exports (``disputes.disclosure``: whole for the cases they work, masked for the others); the
-ledger carries no ID number or phone at all. Every export is watermarked with who exported it
-and written to the audit log (DESIGN §5)."""
+"""纠纷台账 — the case list as a ledger (``fengqiao.ledgers``): the list's query string parsed
+by the list's own form (``forms.case_list_query``) and read through the list's own selector
+(``selectors.case_list_page``), so the ledger holds every case the list would show, page after
+page, and nothing else. Parties are named as the list names them for the user who exports
+(``disputes.disclosure``: whole for the cases they work, masked for the others); the ledger
+carries no ID number or phone at all.
+
+The cases are read ``ledger_chunk()`` at a time: each chunk's parties and pending orders are
+prefetched with it and its disclosure is decided in a few queries for the whole chunk."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from fengqiao.audit.choices import EventType
-from fengqiao.audit.services import audit_record
-from fengqiao.core.xlsx import table_workbook
+from fengqiao.core.xlsx import chunks, ledger_chunk
+from fengqiao.disputes import forms, selectors
 from fengqiao.disputes.models import Case
-from fengqiao.disputes.selectors import case_party_names
-from fengqiao.orgs.exports import ExportedFile, watermark_for
+from fengqiao.disputes.permissions import VIEW_CASE
+from fengqiao.ledgers.registry import Ledger, LedgerKind
 
-# A ledger is a working list, not a copy of the database: a larger selection is cut here and
-# the sheet says so (the list's filters narrow it).
-MAX_LEDGER_ROWS = 5000
-CHUNK = 500
+# The filters the audit log records of a selection (a keyword is recorded only as present: it
+# may be a party's name).
 FILTER_KEYS = (
     "queue",
     "status",
@@ -36,49 +38,49 @@ FILTER_KEYS = (
 )
 
 
-def _rows(actor: Any, cases: list[Case]) -> list[list[Any]]:
-    rows = []
-    for start in range(0, len(cases), CHUNK):
-        chunk = cases[start : start + CHUNK]
-        names = case_party_names(actor, chunk)
+def audit_filters(params: Mapping[str, Any]) -> dict[str, Any]:
+    """What the audit log keeps of a case-list selection."""
+    return {
+        "filters": {k: str(v)[:50] for k, v in params.items() if k in FILTER_KEYS and v},
+        "keyword": bool(params.get("q")),
+    }
+
+
+def handler_name(case: Case) -> str:
+    """承办单位 as the list shows it: the handling org, or the orgs a dispatch waits at."""
+    if case.handling_org is not None:
+        return case.handling_org.name
+    return "、".join(o.to_org.name for o in getattr(case, "waiting_orders", []))
+
+
+def local_minute(value: Any) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _case_rows(user: Any, cases: Any) -> Iterator[Sequence[Any]]:
+    for chunk in chunks(cases.iterator(chunk_size=ledger_chunk())):
+        names = selectors.case_party_names(user, chunk)
         for c in chunk:
-            waiting = "、".join(o.to_org.name for o in getattr(c, "waiting_orders", []))
-            handler = c.handling_org.name if c.handling_org else waiting
-            rows.append(
-                [
-                    c.number,
-                    c.title,
-                    names[c.pk],
-                    str(c.get_category_display()),
-                    str(c.get_grade_display()),
-                    str(c.get_status_display()),
-                    c.region.name,
-                    handler,
-                    timezone.localtime(c.registered_at).strftime("%Y-%m-%d %H:%M"),
-                ]
-            )
-    return rows
+            yield [
+                c.number,
+                c.title,
+                names[c.pk],
+                str(c.get_category_display()),
+                str(c.get_grade_display()),
+                str(c.get_status_display()),
+                c.region.name,
+                handler_name(c),
+                local_minute(c.registered_at),
+            ]
 
 
-def case_ledger_export(
-    *, actor: Any, cases: QuerySet[Case], filters: Mapping[str, str] | None = None
-) -> ExportedFile:
-    """The cases of ``cases`` (a ``case_list_page`` the actor may see, already filtered) as a
-    watermarked workbook of at most ``MAX_LEDGER_ROWS`` rows; the export is audited with the
-    list's filters — but not a keyword, which may be a party's name."""
-    now = timezone.localtime()
-    picked = list(cases[: MAX_LEDGER_ROWS + 1])
-    cut = len(picked) > MAX_LEDGER_ROWS
-    picked = picked[:MAX_LEDGER_ROWS]
-    title = _("纠纷台账")
-    preamble = [title, watermark_for(actor, now)]
-    if cut:
-        preamble.append(
-            _("仅导出前%(n)d件，请用查询条件缩小范围后分批导出。") % {"n": MAX_LEDGER_ROWS}
-        )
-    content = table_workbook(
-        title,
-        [
+def case_ledger(user: Any, params: Mapping[str, Any]) -> Ledger:
+    """纠纷台账 of the case list as filtered by ``params`` (its query string) for ``user``."""
+    query = forms.case_list_query(user, params)
+    cases = selectors.case_list_page(user, query.filters, queue=query.queue)
+    return Ledger(
+        title=_("纠纷台账"),
+        header=[
             _("案件编号"),
             _("纠纷简述"),
             _("当事人"),
@@ -89,20 +91,17 @@ def case_ledger_export(
             _("承办单位"),
             _("登记时间"),
         ],
-        _rows(actor, picked),
-        preamble=preamble,
+        queryset=cases,
+        rows=lambda: _case_rows(user, cases),
+        filters=audit_filters(params),
     )
-    audit_record(
-        actor=actor,
-        event_type=EventType.DATA_EXPORTED,
-        object_type="disputes.case",
-        object_id="ledger",
-        object_repr=title,
-        after={
-            "rows": len(picked),
-            "cut": cut,
-            "filters": {k: str(v)[:50] for k, v in (filters or {}).items() if k in FILTER_KEYS},
-            "keyword": bool((filters or {}).get("q")),
-        },
-    )
-    return ExportedFile(f"cases-{now:%Y%m%d%H%M}.xlsx", content)
+
+
+CASE_LEDGER = LedgerKind(
+    code="cases",
+    label=gettext_lazy("纠纷台账"),
+    list_url="disputes:case_list",
+    perms=(VIEW_CASE,),
+    build=case_ledger,
+    order=10,
+)

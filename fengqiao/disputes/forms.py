@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -18,7 +20,7 @@ from fengqiao.core.formfields import (
     StyledForm,
 )
 from fengqiao.core.validators import DISPUTE_EARLIEST, STORABLE_LATEST, validate_date_range
-from fengqiao.disputes import routing
+from fengqiao.disputes import queues, routing
 from fengqiao.disputes.choices import (
     CaseStatus,
     CourtProcedure,
@@ -30,6 +32,7 @@ from fengqiao.disputes.models import (
     Case,
 )
 from fengqiao.disputes.selectors import (
+    CaseFilters,
     dispatch_org_choices,
     intake_regions_for_user,
     leader_choices,
@@ -38,6 +41,7 @@ from fengqiao.disputes.selectors import (
 from fengqiao.orgs.models import Organization, Person
 from fengqiao.regions.choices import RegionLevel
 from fengqiao.regions.models import Region
+from fengqiao.regions.selectors import region_for_filter
 
 FLAGS = [
     ("group", _("涉群体")),
@@ -383,3 +387,34 @@ class CaseFilterForm(CheckedForm):
     since = forms.DateField(required=False, validators=[validate_filter_day])
     until = forms.DateField(required=False, validators=[validate_filter_day])
     q = forms.CharField(required=False, max_length=100)
+
+
+@dataclass(frozen=True)
+class CaseListQuery:
+    """The case list's selection as its page and its ledger (纠纷台账, 调解记录, 调解协议) read
+    it from one query string: the filters, the region they name, the landing page's queue."""
+
+    filters: CaseFilters
+    region: Region | None
+    queue: str
+
+
+def case_list_query(user: Any, params: Mapping[str, Any]) -> CaseListQuery:
+    """Parse the case list's query string (an invalid value is dropped, as on the page)."""
+    form = CaseFilterForm(params)
+    form.is_valid()
+    data = form.cleaned_data
+    region = region_for_filter(user, data.get("region") or "")
+    filters = CaseFilters(
+        status=data.get("status") or "",
+        category=data.get("category") or "",
+        grade=data.get("grade") or "",
+        channel=data.get("channel") or "",
+        region=region,
+        overdue=bool(data.get("overdue")),
+        since=data.get("since"),
+        until=data.get("until"),
+        query=data.get("q") or "",
+    )
+    queue = str(params.get("queue", "") or "")
+    return CaseListQuery(filters, region, queue if queue in queues.LIST_LABELS else "")

@@ -293,14 +293,27 @@ def case_visible_to(user: Any, pk: int) -> bool:
 # --- Lists --------------------------------------------------------------------------------------
 
 
-def case_list_page(user: Any, filters: CaseFilters) -> QuerySet[Case]:
+def case_list_page(user: Any, filters: CaseFilters, *, queue: str = "") -> QuerySet[Case]:
     """The case list with each case's party names (only the names: nothing to decrypt) and,
     for a case dispatched but not yet accepted, the orgs its orders wait at (``waiting_orders``:
-    the list shows them as 承办单位 rather than a blank)."""
-    names = Party.objects.only("id", "case_id", "role", "kind", "name").order_by("role", "pk")
-    return with_waiting_orders(case_list_for_user(user, filters)).prefetch_related(
-        Prefetch("parties", queryset=names)
-    )
+    the list shows them as 承办单位 rather than a blank). ``queue``: one of the landing page's
+    queues (待研判 … 已超期), the same definition as its count."""
+    qs = case_list_selection(user, filters, queue=queue)
+    return with_waiting_orders(qs).prefetch_related(Prefetch("parties", queryset=party_names()))
+
+
+def case_list_selection(user: Any, filters: CaseFilters, *, queue: str = "") -> QuerySet[Case]:
+    """The cases of the case list (scope, filters, queue) without what its rows show: the
+    ledgers of what was done on them (调解记录, 调解协议) select through it."""
+    qs = case_list_for_user(user, filters)
+    if queue in queues.LIST_LABELS:
+        qs = qs.filter(queues.queue_q(user, queue, timezone.now()))
+    return qs
+
+
+def party_names() -> QuerySet[Party]:
+    """A case's parties as a list reads them: only the names (nothing to decrypt)."""
+    return Party.objects.only("id", "case_id", "role", "kind", "name").order_by("role", "pk")
 
 
 def with_waiting_orders(cases: QuerySet[Case]) -> QuerySet[Case]:

@@ -14,7 +14,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,14 +32,12 @@ from fengqiao.disputes.choices import (
     Satisfaction,
 )
 from fengqiao.disputes.duplicates import flagged_at_intake
-from fengqiao.disputes.exports import case_ledger_export
+from fengqiao.disputes.exports import CASE_LEDGER
 from fengqiao.disputes.permissions import REGISTER_CASE, VIEW_CASE
 from fengqiao.disputes.services.dispatch import dispatch_accept, dispatch_return
 from fengqiao.disputes.services.errors import AlreadyDone, CaseRuleError, StaleCase
 from fengqiao.disputes.timeline import action_label
 from fengqiao.disputes.workflow import TransitionNotAllowed
-from fengqiao.orgs.permissions import EXPORT_REPORTS
-from fengqiao.regions.selectors import region_for_filter
 
 PAGE_SIZE = 30
 # What a service may refuse with; each carries a message for the user.
@@ -263,42 +260,13 @@ def _category_groups() -> list[dict[str, Any]]:
     return groups
 
 
-def _filters(request: HttpRequest) -> tuple[selectors.CaseFilters, Any]:
-    form = forms.CaseFilterForm(request.GET)
-    form.is_valid()
-    data = form.cleaned_data
-    region = region_for_filter(request.user, data.get("region") or "")
-    filters = selectors.CaseFilters(
-        status=data.get("status") or "",
-        category=data.get("category") or "",
-        grade=data.get("grade") or "",
-        channel=data.get("channel") or "",
-        region=region,
-        overdue=bool(data.get("overdue")),
-        since=data.get("since"),
-        until=data.get("until"),
-        query=data.get("q") or "",
-    )
-    return filters, region
-
-
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     require(request.user, VIEW_CASE)
-    filters, region = _filters(request)
-    qs = selectors.case_list_page(request.user, filters)
-    # A queue of the landing page (待研判 … 已超期): the same definition as its count.
-    queue = request.GET.get("queue", "")
-    if queue in queues.LIST_LABELS:
-        qs = qs.filter(queues.queue_q(request.user, queue, timezone.now()))
-    else:
-        queue = ""
-    if request.GET.get("format") == "xlsx":
-        require(request.user, EXPORT_REPORTS)
-        exported = case_ledger_export(actor=_actor(request), cases=qs, filters=request.GET)
-        response = HttpResponse(exported.content, content_type=exported.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
-        return response
+    # The same parse as the ledgers of this list (disputes/exports.py, mediation/exports.py).
+    query = forms.case_list_query(request.user, request.GET)
+    qs = selectors.case_list_page(request.user, query.filters, queue=query.queue)
+    region, queue = query.region, query.queue
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -307,7 +275,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "states": selectors.due_states(page.object_list),
             "party_names": selectors.case_party_names(request.user, page.object_list),
-            "can_export": has_perm(request.user, EXPORT_REPORTS),
+            "can_export": CASE_LEDGER.may_export(request.user),
             "filters": request.GET,
             "region": region,
             "queue": queue,

@@ -30,3 +30,13 @@ class GovernanceConfig(AppConfig):
             "governance:publicity_new",
         ):
             register_upload(name, limit)
+        _register_ledgers()
+
+
+def _register_ledgers() -> None:
+    from fengqiao.governance.exports import MEETING_LEDGER, SCREENING_LEDGER
+    from fengqiao.ledgers.registry import register
+
+    # 会议台账 and 排查报告台账, exported from their pages (governance/exports.py).
+    register(MEETING_LEDGER)
+    register(SCREENING_LEDGER)

@@ -4,6 +4,7 @@ that take part in it or own one of its tasks)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -12,7 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from fengqiao.accounts.access import grant_org_ids, restrict, scope_for
+from fengqiao.accounts.access import grant_org_ids, orgs_with, require, restrict, scope_for
 from fengqiao.core.paths import PATH_SEGMENT, subtree_q
 from fengqiao.disputes.models import Case
 from fengqiao.disputes.permissions import VIEW_CASE
@@ -24,6 +25,7 @@ from fengqiao.governance.choices import (
     TaskStatus,
 )
 from fengqiao.governance.models import (
+    SCREENING_LEVELS,
     GovernanceFile,
     Meeting,
     MeetingType,
@@ -66,8 +68,14 @@ def meetings_for_user(user: Any) -> QuerySet[Meeting]:
 
 
 def meeting_list(user: Any) -> list[Meeting]:
+    return list(meeting_rows_for_user(user)[:PAGE])
+
+
+def meeting_rows_for_user(user: Any) -> QuerySet[Meeting]:
+    """The meetings of 会议与任务, newest first, with what a row shows (its ledger reads this:
+    governance/exports.py)."""
     qs = meetings_for_user(user).select_related("meeting_type", "convening_org")
-    return list(qs.annotate(resolution_count=Count("resolutions"))[:PAGE])
+    return qs.annotate(resolution_count=Count("resolutions")).order_by("-held_on", "-pk")
 
 
 def meeting_get_for_user(user: Any, pk: int) -> Meeting:
@@ -513,6 +521,69 @@ def _cell_state(report: ScreeningReport | None, due_at: datetime, now: datetime)
     if report is not None:
         return report.state
     return ScreeningState.MISSING if due_at <= now else ScreeningState.PENDING
+
+
+def _int(value: str | None, default: int | None = None) -> int | None:
+    try:
+        number = int(value or "")
+    except ValueError:
+        return default
+    return number if 0 < number < 2**31 else default
+
+
+def board_levels(user: Any) -> list[tuple[int, str]]:
+    """The unit levels the board offers: from the user's highest place down to grids."""
+    scope = require(user, VIEW_CASE)
+    top: int = RegionLevel.COUNTY
+    if not scope.everything:
+        levels = [o.region.level for o in orgs_with(user, VIEW_CASE)]
+        top = max(RegionLevel.COUNTY, min(levels, default=RegionLevel.COUNTY))
+    return [(level, str(label)) for level, label in SCREENING_LEVELS if level >= top]
+
+
+@dataclass(frozen=True)
+class BoardQuery:
+    """The 报送情况 board's selection from its query string: the level, a 专项排查, the page
+    (its page and its ledger parse it here: views_screening.py, exports.py)."""
+
+    levels: list[tuple[int, str]]
+    level: int
+    campaigns: list[ScreeningCampaign]
+    campaign: ScreeningCampaign | None
+    page: int
+
+
+def board_query(user: Any, params: Mapping[str, Any]) -> BoardQuery:
+    """Parse the board's query string (404 for a campaign the user does not see)."""
+    levels = board_levels(user)
+    level_values = [lv for lv, _label in levels]
+    default = level_values[1] if len(level_values) > 1 else level_values[0]
+    level = _int(params.get("level"), default) or default
+    if level not in level_values:
+        level = default
+    campaigns = campaigns_for_user(user)
+    campaign = None
+    campaign_id = _int(params.get("campaign"))
+    if campaign_id is not None:
+        campaign = next((c for c in campaigns if c.pk == campaign_id), None)
+        if campaign is None:
+            raise Http404
+    return BoardQuery(levels, level, campaigns, campaign, _int(params.get("page"), 1) or 1)
+
+
+def board_reports(user: Any, query: BoardQuery) -> QuerySet[ScreeningReport]:
+    """The reports filed by the board's units (the same units as its rows, every period, not
+    only its columns), of the level's plan or of the 专项排查, newest period first."""
+    campaign = query.campaign
+    level = campaign.unit_level if campaign is not None else query.level
+    units = _board_units(user, level, campaign)
+    reports = ScreeningReport.objects.filter(unit__in=units.values("pk"))
+    if campaign is not None:
+        reports = reports.filter(campaign=campaign)
+    else:
+        plan = screening_plans().get(level)
+        reports = reports.filter(plan=plan) if plan is not None else reports.none()
+    return reports.order_by("-period_start", "unit__path", "pk")
 
 
 def _board_units(user: Any, level: int, campaign: ScreeningCampaign | None) -> QuerySet[Region]:

@@ -19,6 +19,7 @@ from fengqiao.accounts.access import require
 from fengqiao.accounts.models import User
 from fengqiao.disputes.permissions import VIEW_CASE
 from fengqiao.governance import forms, selectors, services
+from fengqiao.governance.exports import MEETING_LEDGER
 from fengqiao.governance.models import Meeting
 from fengqiao.governance.policy import (
     COMPLETE,
@@ -79,6 +80,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "meetings": selectors.meeting_list(user),
             "may_convene": governance_may(user, CONVENE),
+            "can_export": MEETING_LEDGER.may_export(user),
             **selectors.work_tasks(user),
         },
     )

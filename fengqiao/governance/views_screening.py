@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from fengqiao.accounts.access import orgs_with, require
+from fengqiao.accounts.access import require
 from fengqiao.accounts.models import User
 from fengqiao.core.paths import subtree_q
 from fengqiao.disputes.permissions import VIEW_CASE
 from fengqiao.governance import forms, selectors, services, services_screening
 from fengqiao.governance.choices import ScreeningState
-from fengqiao.governance.models import SCREENING_LEVELS, ScreeningCampaign
+from fengqiao.governance.exports import SCREENING_LEDGER
+from fengqiao.governance.models import ScreeningCampaign
 from fengqiao.governance.policy import CONVENE, governance_may, platforms_for
 from fengqiao.governance.views import _platforms
 from fengqiao.regions.choices import RegionLevel
@@ -41,36 +42,16 @@ def _int(value: str | None, default: int | None = None) -> int | None:
     return number if 0 < number < 2**31 else default
 
 
-def _levels(user: User) -> list[tuple[int, str]]:
-    """The unit levels the board offers: from the user's highest place down to grids."""
-    scope = require(user, VIEW_CASE)
-    top: int = RegionLevel.COUNTY
-    if not scope.everything:
-        levels = [o.region.level for o in orgs_with(user, VIEW_CASE)]
-        top = max(RegionLevel.COUNTY, min(levels, default=RegionLevel.COUNTY))
-    return [(level, str(label)) for level, label in SCREENING_LEVELS if level >= top]
-
-
 @login_required
 @require_GET
 def screening(request: HttpRequest) -> HttpResponse:
     """排查 — what the user owes (a filer), and 报送情况 by unit and period in their area."""
     user = _actor(request)
-    levels = _levels(user)
-    level_values = [lv for lv, _label in levels]
-    default = level_values[1] if len(level_values) > 1 else level_values[0]
-    level = _int(request.GET.get("level"), default) or default
-    if level not in level_values:
-        level = default
-    campaigns = selectors.campaigns_for_user(user)
-    campaign = None
-    campaign_id = _int(request.GET.get("campaign"))
-    if campaign_id is not None:
-        campaign = next((c for c in campaigns if c.pk == campaign_id), None)
-        if campaign is None:
-            raise Http404
+    # The same parse as the board's ledger (governance/exports.py).
+    query = selectors.board_query(user, request.GET)
+    levels, campaigns = query.levels, query.campaigns
     board = selectors.screening_board(
-        user, level=level, campaign=campaign, page=_int(request.GET.get("page"), 1) or 1
+        user, level=query.level, campaign=query.campaign, page=query.page
     )
     todo = selectors.screening_todo(user)
     return render(
@@ -86,6 +67,7 @@ def screening(request: HttpRequest) -> HttpResponse:
             "todo_open": sum(1 for t in todo if t.report is None),
             "states": ScreeningState,
             "may_deploy": governance_may(user, CONVENE),
+            "can_export": SCREENING_LEDGER.may_export(user),
         },
     )
 

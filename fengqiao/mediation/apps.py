@@ -24,6 +24,16 @@ class MediationConfig(AppConfig):
         # The evidence upload accepts a body of its file's size (fengqiao.core.bodylimit).
         register_upload("mediation:evidence_upload", evidence_max_bytes)
         _register_guidance()
+        _register_ledgers()
+
+
+def _register_ledgers() -> None:
+    from fengqiao.ledgers.registry import register
+    from fengqiao.mediation.exports import AGREEMENT_LEDGER, SESSION_LEDGER
+
+    # 调解记录 and 调解协议 ledgers, exported from the case list (mediation/exports.py).
+    register(SESSION_LEDGER)
+    register(AGREEMENT_LEDGER)
 
 
 def _register_guidance() -> None:

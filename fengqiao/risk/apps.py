@@ -22,3 +22,12 @@ class RiskConfig(AppConfig):
         register_risk_grader(risk_grade)
         register_actions(RiskAction)
         register_panel(Panel("risk/_case_panel.html", case_panel_context))
+        _register_ledger()
+
+
+def _register_ledger() -> None:
+    from fengqiao.ledgers.registry import register
+    from fengqiao.risk.exports import WARNING_LEDGER
+
+    # 风险预警台账, exported from the warning list (risk/exports.py).
+    register(WARNING_LEDGER)

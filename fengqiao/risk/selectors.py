@@ -125,9 +125,25 @@ WARNING_TABS = {
 }
 
 
+def warning_tab(user: Any, tab: str, counts: dict[str, int] | None = None) -> str:
+    """The tab a query string names (404 for an unknown one); none named: 待我单位签收 when
+    something awaits the user's orgs, else 处置中."""
+    if not tab:
+        counts = counts if counts is not None else warning_counts(user)
+        tab = "awaiting" if counts["awaiting"] else "open"
+    if tab not in WARNING_TABS:
+        raise Http404
+    return tab
+
+
 def warning_list(user: Any, tab: str) -> list[RiskWarning]:
+    """One page of a tab of 风险预警 (``warning_tab_for_user``)."""
+    return list(warning_tab_for_user(user, tab)[:PAGE])
+
+
+def warning_tab_for_user(user: Any, tab: str) -> QuerySet[RiskWarning]:
     """One tab of 风险预警: those awaiting the user's orgs' acknowledgement, the open ones, the
-    closed ones — newest first, each with its case."""
+    closed ones — newest first, each with its case (its ledger reads this: risk/exports.py)."""
     qs = warnings_for_user(user).select_related("case")
     if tab == "awaiting":
         qs = qs.filter(
@@ -140,7 +156,7 @@ def warning_list(user: Any, tab: str) -> list[RiskWarning]:
         qs = qs.filter(status=WarningStatus.OPEN)
     else:
         qs = qs.exclude(status=WarningStatus.OPEN)
-    return list(qs[:PAGE])
+    return qs
 
 
 def warning_counts(user: Any) -> dict[str, int]:

@@ -28,6 +28,7 @@ from fengqiao.orgs.models import Organization
 from fengqiao.regions.choices import RegionLevel
 from fengqiao.regions.models import Region
 from fengqiao.risk import alerts, emergency, forms, selectors
+from fengqiao.risk.exports import WARNING_LEDGER
 from fengqiao.risk.models import EmergencyTask, WarningNotice
 from fengqiao.risk.policy import (
     ACKNOWLEDGE,
@@ -78,9 +79,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     user = _actor(request)
     require(user, VIEW_CASE)
     counts = selectors.warning_counts(user)
-    tab = request.GET.get("tab") or ("awaiting" if counts["awaiting"] else "open")
-    if tab not in selectors.WARNING_TABS:
-        raise Http404
+    tab = selectors.warning_tab(user, request.GET.get("tab", ""), counts)
     return render(
         request,
         "risk/warning_list.html",
@@ -89,6 +88,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
             "tabs": selectors.WARNING_TABS,
             "counts": counts,
             "warnings": selectors.warning_list(user, tab),
+            "can_export": WARNING_LEDGER.may_export(user),
         },
     )
 

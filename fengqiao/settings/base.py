@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "fengqiao.orgs",
     "fengqiao.notify",
     "fengqiao.documents",
+    "fengqiao.ledgers",
     "fengqiao.disputes",
     "fengqiao.mediation",
     "fengqiao.court",

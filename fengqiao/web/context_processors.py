@@ -19,6 +19,7 @@ from fengqiao.audit.permissions import VIEW_AUDITEVENT
 from fengqiao.court.permissions import REVIEW_CONFIRMATION
 from fengqiao.disputes import deadlines
 from fengqiao.disputes.permissions import CHANGE_CALENDAROVERRIDE, REGISTER_CASE, VIEW_CASE
+from fengqiao.ledgers.permissions import EXPORT_LEDGER
 from fengqiao.orgs.permissions import VIEW_ORGANIZATION, VIEW_PERSON, VIEW_REPORTS
 from fengqiao.regions.permissions import VIEW_REGION
 from fengqiao.stats.permissions import VIEW_STATISTICS
@@ -135,6 +136,8 @@ NAV = [
             }
         ),
     ),
+    # 工作台帐: the ledgers the user may export and 我的导出 (docs/ledgers.md).
+    NavItem(_("工作台帐"), "ledgers:index", EXPORT_LEDGER),
     NavItem(_("行政区划"), "regions:tree", VIEW_REGION),
     NavItem(_("单位"), "orgs:org_list", VIEW_ORGANIZATION),
     NavItem(_("调解员名册"), "orgs:roster", VIEW_PERSON),

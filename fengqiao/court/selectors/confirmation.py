@@ -105,12 +105,25 @@ def _tab_queryset(court_ids: list[int], tab: str) -> QuerySet[Confirmation]:
     return base.filter(decided_at__isnull=False).order_by("-decided_at", "-pk")
 
 
+def queue_tab(tab: str) -> str:
+    """The queue's tab named by a query string (an unknown one is 待受理)."""
+    return tab if tab in TABS else TO_ACCEPT
+
+
+def confirmation_tab_for_user(user: Any, tab: str) -> QuerySet[Confirmation]:
+    """One tab of the user's courts' applications, in the queue's order (its ledger reads
+    this: court/exports.py)."""
+    courts = court_ids_for(user)
+    if not courts:
+        return Confirmation.objects.none()
+    return _tab_queryset(courts, queue_tab(tab))
+
+
 def confirmation_queue(user: Any, tab: str = TO_ACCEPT, *, limit: int = QUEUE_PAGE) -> Queue:
     """The judge's (or clerk's) queue for one tab, nearest deadline first, with the count of
     every tab: a fixed number of queries whatever the size of the page (each tab read on its
     own partial index, confirmation_to_accept / _to_rule / _decided)."""
-    if tab not in TABS:
-        tab = TO_ACCEPT
+    tab = queue_tab(tab)
     courts = court_ids_for(user)
     if not courts:
         return Queue(tab, [], dict.fromkeys(TABS, 0))

@@ -20,6 +20,7 @@ from fengqiao.accounts.access import has_perm, require
 from fengqiao.core import uploads
 from fengqiao.court import confirmation_forms as forms
 from fengqiao.court.confirmation_policy import case_may_file, competent_court
+from fengqiao.court.exports import CONFIRMATION_LEDGER
 from fengqiao.court.permissions import REVIEW_CONFIRMATION, RULE_CONFIRMATION
 from fengqiao.court.selectors import confirmation as selectors
 from fengqiao.court.services import confirmation as services
@@ -200,7 +201,11 @@ def confirmation_serve(request: HttpRequest, pk: int) -> HttpResponse:
 def confirmation_queue(request: HttpRequest) -> HttpResponse:
     _require_court(request.user)
     queue = selectors.confirmation_queue(request.user, request.GET.get("tab", ""))
-    return render(request, "court/confirmation/queue.html", {"queue": queue})
+    return render(
+        request,
+        "court/confirmation/queue.html",
+        {"queue": queue, "can_export": CONFIRMATION_LEDGER.may_export(request.user)},
+    )
 
 
 @login_required

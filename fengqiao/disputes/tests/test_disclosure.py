@@ -231,7 +231,7 @@ def test_repeat_reports_and_consents_follow_the_rule(
     assert "13700003333" not in handler + leader
 
 
-# The ledger (纠纷台账) of the case list: the roles that may export (orgs.export_reports).
+# The ledger (纠纷台账) of the case list: roles that may export (ledgers.export_ledger).
 LEDGER = [
     ("dispatcher", "张三、李四"),
     ("county_dispatcher", "张三、李四"),
@@ -250,7 +250,7 @@ def test_ledger_export_names_parties_as_the_list_does_and_is_audited(
     client = client_for(user)
     assert 'id="export-ledger"' in client.get("/cases/").content.decode()
     # when they export the list, searched by a keyword
-    response = client.get("/cases/", {"format": "xlsx", "status": case.status, "q": "排水沟"})
+    response = client.get("/ledgers/cases/", {"status": case.status, "q": "排水沟"})
     # then the ledger names the parties as the list does, and has no ID number or phone
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
@@ -273,9 +273,9 @@ def test_ledger_export_names_parties_as_the_list_does_and_is_audited(
 
 def test_ledger_export_needs_the_export_permission(cast: Any, world: Any, client_for: Any) -> None:
     handled_case(cast, world)
-    client = client_for(cast.mediator_east)
+    client = client_for(cast.grid_worker)
     assert 'id="export-ledger"' not in client.get("/cases/").content.decode()
-    assert client.get("/cases/", {"format": "xlsx"}).status_code == 403
+    assert client.get("/ledgers/cases/").status_code == 403
     assert not AuditEvent.objects.filter(event_type=EventType.DATA_EXPORTED).exists()
 
 

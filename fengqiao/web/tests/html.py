@@ -29,7 +29,7 @@ def table_text(response: HttpResponse, table_id: str) -> str:
 
 def xlsx_text(response: HttpResponse) -> str:
     """Every cell of every sheet of an XLSX response, one row a line."""
-    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    book = load_workbook(io.BytesIO(response.getvalue()), read_only=True)
     lines = []
     for sheet in book.worksheets:
         for row in sheet.iter_rows(values_only=True):

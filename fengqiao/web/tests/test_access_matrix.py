@@ -56,9 +56,13 @@ from fengqiao.disputes.permissions import REGISTER_CASE, VIEW_CASE
 from fengqiao.disputes.policy import MEDIATION_STATES
 from fengqiao.documents.choices import DocumentType
 from fengqiao.documents.models import IssuedDocument, SigningCredential, SigningTrustRoot
+from fengqiao.disputes.exports import CASE_LEDGER
 from fengqiao.governance import selectors as governance
 from fengqiao.governance.models import GovernanceFile, Meeting
 from fengqiao.governance.policy import is_platform_user, platforms_for
+from fengqiao.ledgers.choices import ExportStatus
+from fengqiao.ledgers.models import LedgerExport
+from fengqiao.ledgers.permissions import EXPORT_LEDGER
 from fengqiao.mediation.confirmation_policy import REQUEST as CONFIRM_REQUEST
 from fengqiao.mediation.confirmation_policy import agreement_may
 from fengqiao.mediation.guidance import guidance_visible_to
@@ -266,6 +270,11 @@ RULES: dict[str, Rule] = {
     "risk:emergency_new": Rule(is_platform_user, GET, ("case",)),
     "risk:emergency_detail": Rule(VIEW_CASE, GET, ("emergency",)),
     "risk:emergency_act": Rule(VIEW_CASE, POST, ("emergency", "emergency_action")),
+    # 工作台帐: a ledger for whoever may export it (its list's permission and the export
+    # permission: ledgers.registry); a finished export for its exporter alone.
+    "ledgers:index": Rule(EXPORT_LEDGER),
+    "ledgers:export": Rule(CASE_LEDGER.may_export, GET, ("ledger",)),
+    "ledgers:export_download": Rule(LOGGED_IN, GET, ("ledger_export",)),
     "supervision:board": Rule(OVERSEE),
     "supervision:items": Rule(OVERSEE),
     "supervision:issue": Rule(OVERSEE, POST),
@@ -466,6 +475,10 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         return _issued_document_id() if inside else None
     if kind == "meeting_action":
         return "minutes" if inside else None
+    if kind == "ledger":
+        return "cases" if inside else None
+    if kind == "ledger_export":
+        return _ledger_export(user, inside)
     if kind == "warning_action":
         return "record" if inside else None
     if kind == "emergency_action":
@@ -587,6 +600,23 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
             pending = password_reset_start(actor=admin, user=mediator)[0]
         return pending.pk
     raise AssertionError(kind)
+
+
+def _ledger_export(user: User | None, inside: bool) -> int:
+    """A finished export (我的导出) of ``user`` (``inside``) or of another account."""
+    owner = user if inside and user is not None else User.objects.get(username="leader")
+    if not inside and user is not None and user.username == "leader":
+        owner = User.objects.get(username="mediator")
+    stored = default_storage.save("ledgers/matrix.xlsx", ContentFile(b"PK matrix"))
+    return LedgerExport.objects.create(
+        user=owner,
+        ledger="cases",
+        title="纠纷台账",
+        status=ExportStatus.DONE,
+        rows=0,
+        filename="cases.xlsx",
+        storage_name=stored,
+    ).pk
 
 
 def _governance_object(kind: str, user: User, inside: bool) -> int | None:

@@ -1,0 +1,1 @@
+EXPORT_LEDGER = "ledgers.export_ledger"

@@ -1,0 +1,98 @@
+"""工作台帐 pages: the ledgers a user may export, an export (streamed, or queued when large),
+我的导出 and its downloads. Parse, authorize (``LedgerKind.may_export``), call, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from fengqiao.accounts.access import has_perm
+from fengqiao.core.xlsx import XLSX_CONTENT_TYPE, ledger_tempfile
+from fengqiao.ledgers import registry, selectors, services
+from fengqiao.ledgers.permissions import EXPORT_LEDGER
+
+
+def _private(response: FileResponse) -> FileResponse:
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def ledger_index(request: HttpRequest) -> HttpResponse:
+    """工作台帐 — the ledgers the user may export (each from its list page, filtered as there)
+    and 我的导出, the large ones the task queue wrote for them."""
+    user: Any = request.user
+    if not has_perm(user, EXPORT_LEDGER):
+        raise PermissionDenied
+    return render(
+        request,
+        "ledgers/index.html",
+        {
+            "kinds": registry.kinds_for(user),
+            "exports": selectors.recent_exports(user),
+            "stream_max": services.stream_max_rows(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def ledger_export(request: HttpRequest, code: str) -> HttpResponseBase:
+    """导出台账 of one list page, with the page's filters (its query string): written while the
+    user waits up to ``stream_max_rows`` rows, above that queued (我的导出)."""
+    user: Any = request.user
+    kind = registry.kind(code)
+    if kind is None:
+        raise Http404
+    if not kind.may_export(user):
+        raise PermissionDenied
+    params = {key: request.GET.get(key, "") for key in request.GET}
+    ledger = kind.build(user, params)
+    expected = ledger.queryset.count()
+    if expected > services.stream_max_rows():
+        services.ledger_export_queue(actor=user, kind=kind, params=params, expected_rows=expected)
+        messages.info(
+            request,
+            _("共%(n)d行，已转入后台生成；生成后可在“我的导出”中下载。") % {"n": expected},
+        )
+        return redirect("ledgers:index")
+    target = ledger_tempfile()
+    try:
+        services.ledger_write(actor=user, kind=kind, ledger=ledger, target=target)
+    except BaseException:
+        target.close()
+        raise
+    target.seek(0)
+    response = FileResponse(
+        target,
+        as_attachment=True,
+        filename=services.ledger_filename(kind, timezone.now()),
+        content_type=XLSX_CONTENT_TYPE,
+    )
+    return _private(response)
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    """A finished export of 我的导出 (its exporter's alone)."""
+    user: Any = request.user
+    export = selectors.export_get_for_user(user, pk)
+    response = FileResponse(
+        services.ledger_export_open(actor=user, export=export),
+        as_attachment=True,
+        filename=export.filename,
+        content_type=XLSX_CONTENT_TYPE,
+    )
+    return _private(response)
