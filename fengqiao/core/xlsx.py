@@ -107,6 +107,12 @@ def clean_cell(value: Any) -> Any:
     return value
 
 
+def field_labels(model: Any, name: str) -> dict[Any, str]:
+    """A choice field's value → its label, read once per ledger: ``get_FOO_display()`` hashes
+    every lazy label of the field on each call, which was most of a ledger's time per row."""
+    return {value: str(label) for value, label in model._meta.get_field(name).flatchoices}
+
+
 def chunks(rows: Iterable[Any], size: int | None = None) -> Iterator[list[Any]]:
     """``rows`` in lists of ``size`` (``ledger_chunk()``): a ledger reads
     ``queryset.iterator(chunk_size=ledger_chunk())`` through this and fetches what the chunk's

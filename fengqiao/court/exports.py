@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fengqiao.core.masking import mask_name
-from fengqiao.core.xlsx import chunks, ledger_chunk
+from fengqiao.core.xlsx import chunks, field_labels, ledger_chunk
 from fengqiao.court.models.confirmation import Confirmation
 from fengqiao.court.permissions import REVIEW_CONFIRMATION, RULE_CONFIRMATION
 from fengqiao.court.selectors import confirmation as selectors
@@ -29,6 +29,7 @@ TAB_LABELS = {
 
 
 def _rows(confirmations: QuerySet[Confirmation]) -> Iterator[Sequence[Any]]:
+    status = field_labels(Confirmation, "status")
     for chunk in chunks(confirmations.iterator(chunk_size=ledger_chunk())):
         for c in chunk:
             yield [
@@ -37,7 +38,7 @@ def _rows(confirmations: QuerySet[Confirmation]) -> Iterator[Sequence[Any]]:
                 "、".join(mask_name(p.name) for p in c.applicants.all()),
                 c.filed_org.name,
                 local_minute(c.filed_at),
-                str(c.get_status_display()),
+                status.get(c.status, c.status),
                 local_minute(c.accept_due_at),
                 local_minute(c.rule_due_at),
                 local_minute(c.decided_at),

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fengqiao.core.xlsx import chunks, ledger_chunk
+from fengqiao.core.xlsx import chunks, field_labels, ledger_chunk
 from fengqiao.disputes import forms, selectors
 from fengqiao.disputes.models import Case
 from fengqiao.disputes.permissions import VIEW_CASE
@@ -58,6 +58,9 @@ def local_minute(value: Any) -> str:
 
 
 def _case_rows(user: Any, cases: Any) -> Iterator[Sequence[Any]]:
+    category = field_labels(Case, "category")
+    grade = field_labels(Case, "grade")
+    status = field_labels(Case, "status")
     for chunk in chunks(cases.iterator(chunk_size=ledger_chunk())):
         names = selectors.case_party_names(user, chunk)
         for c in chunk:
@@ -65,9 +68,9 @@ def _case_rows(user: Any, cases: Any) -> Iterator[Sequence[Any]]:
                 c.number,
                 c.title,
                 names[c.pk],
-                str(c.get_category_display()),
-                str(c.get_grade_display()),
-                str(c.get_status_display()),
+                category.get(c.category, c.category),
+                grade.get(c.grade, c.grade),
+                status.get(c.status, c.status),
                 c.region.name,
                 handler_name(c),
                 local_minute(c.registered_at),
@@ -77,7 +80,10 @@ def _case_rows(user: Any, cases: Any) -> Iterator[Sequence[Any]]:
 def case_ledger(user: Any, params: Mapping[str, Any]) -> Ledger:
     """纠纷台账 of the case list as filtered by ``params`` (its query string) for ``user``."""
     query = forms.case_list_query(user, params)
-    cases = selectors.case_list_page(user, query.filters, queue=query.queue)
+    # The list's cases without the long texts no column shows.
+    cases = selectors.case_list_page(user, query.filters, queue=query.queue).defer(
+        "facts", "claims", "address"
+    )
     return Ledger(
         title=_("纠纷台账"),
         header=[

@@ -19,12 +19,12 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fengqiao.core.xlsx import chunks, ledger_chunk
+from fengqiao.core.xlsx import chunks, field_labels, ledger_chunk
 from fengqiao.disputes.exports import local_minute
 from fengqiao.disputes.permissions import VIEW_CASE
 from fengqiao.governance import selectors
 from fengqiao.governance.choices import ScreeningState
-from fengqiao.governance.models import SCREENING_LEVELS, Meeting, ScreeningReport
+from fengqiao.governance.models import SCREENING_LEVELS, Meeting, ScreeningPlan, ScreeningReport
 from fengqiao.ledgers.registry import Ledger, LedgerKind
 from fengqiao.orgs.models import Organization
 
@@ -35,6 +35,7 @@ LEVEL_LABELS = dict(SCREENING_LEVELS)
 
 
 def _meeting_rows(meetings: QuerySet[Meeting]) -> Iterator[Sequence[Any]]:
+    status = field_labels(Meeting, "status")
     for chunk in chunks(meetings.iterator(chunk_size=ledger_chunk())):
         for m in chunk:
             yield [
@@ -44,7 +45,7 @@ def _meeting_rows(meetings: QuerySet[Meeting]) -> Iterator[Sequence[Any]]:
                 m.held_on.isoformat(),
                 m.place,
                 "、".join(o.name for o in m.participants.all()),
-                str(m.get_status_display()),
+                status.get(m.status, m.status),
                 m.resolution_count,
             ]
 
@@ -78,12 +79,13 @@ def meeting_ledger(user: Any, params: Mapping[str, Any]) -> Ledger:
 
 
 def _report_rows(reports: QuerySet[ScreeningReport]) -> Iterator[Sequence[Any]]:
+    cadence = field_labels(ScreeningPlan, "cadence")
     for chunk in chunks(reports.iterator(chunk_size=ledger_chunk())):
         for r in chunk:
             yield [
                 r.unit.name,
                 r.unit.code,
-                r.campaign.title if r.campaign else str(r.plan.get_cadence_display()),
+                r.campaign.title if r.campaign else cadence.get(r.plan.cadence, r.plan.cadence),
                 f"{r.period_start.isoformat()}至{r.period_end.isoformat()}",
                 local_minute(r.due_at),
                 local_minute(r.filed_at),

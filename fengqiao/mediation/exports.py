@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fengqiao.accounts.models import User
-from fengqiao.core.xlsx import chunks, ledger_chunk
+from fengqiao.core.xlsx import chunks, field_labels, ledger_chunk
 from fengqiao.disputes import forms as case_forms
 from fengqiao.disputes.exports import audit_filters, handler_name, local_minute
+from fengqiao.disputes.models import Case
 from fengqiao.disputes.permissions import VIEW_CASE
 from fengqiao.disputes.selectors import case_list_selection, case_party_names, party_names
 from fengqiao.ledgers.registry import Ledger, LedgerKind
@@ -42,6 +43,7 @@ def _names(user: Any, rows: list[Any]) -> dict[int, str]:
 
 
 def _session_rows(user: Any, sessions: QuerySet[MediationSession]) -> Iterator[Sequence[Any]]:
+    mode = field_labels(MediationSession, "mode")
     for chunk in chunks(sessions.iterator(chunk_size=ledger_chunk())):
         names = _names(user, chunk)
         for s in chunk:
@@ -50,7 +52,7 @@ def _session_rows(user: Any, sessions: QuerySet[MediationSession]) -> Iterator[S
                 s.case.title,
                 names[s.case_id],
                 local_minute(s.held_at),
-                str(s.get_mode_display()),
+                mode.get(s.mode, s.mode),
                 s.place,
                 "、".join(m.display_name for m in s.mediators.all()),
                 s.outcome,
@@ -94,6 +96,8 @@ def session_ledger(user: Any, params: Mapping[str, Any]) -> Ledger:
 
 
 def _agreement_rows(user: Any, agreements: QuerySet[Agreement]) -> Iterator[Sequence[Any]]:
+    kind = field_labels(Agreement, "kind")
+    status = field_labels(Case, "status")
     for chunk in chunks(agreements.iterator(chunk_size=ledger_chunk())):
         names = _names(user, chunk)
         for a in chunk:
@@ -101,12 +105,12 @@ def _agreement_rows(user: Any, agreements: QuerySet[Agreement]) -> Iterator[Sequ
                 a.case.number,
                 a.case.title,
                 names[a.case_id],
-                str(a.get_kind_display()),
+                kind.get(a.kind, a.kind),
                 local_minute(a.concluded_at),
                 a.performance_method,
                 a.performance_deadline.isoformat() if a.performance_deadline else "",
                 handler_name(a.case),
-                str(a.case.get_status_display()),
+                status.get(a.case.status, a.case.status),
             ]
 
 

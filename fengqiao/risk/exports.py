@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fengqiao.core.xlsx import chunks, ledger_chunk
+from fengqiao.core.xlsx import chunks, field_labels, ledger_chunk
 from fengqiao.disputes.exports import local_minute
 from fengqiao.disputes.permissions import VIEW_CASE
 from fengqiao.ledgers.registry import Ledger, LedgerKind
@@ -21,15 +21,17 @@ from fengqiao.risk.models import RiskWarning
 
 
 def _rows(warnings: QuerySet[RiskWarning]) -> Iterator[Sequence[Any]]:
+    grade = field_labels(RiskWarning, "grade")
+    status = field_labels(RiskWarning, "status")
     for chunk in chunks(warnings.iterator(chunk_size=ledger_chunk())):
         for w in chunk:
             yield [
-                str(w.get_grade_display()),
+                grade.get(w.grade, w.grade),
                 w.case.number,
                 w.case.title,
                 "；".join(str(r) for r in (w.reasons or [])),
                 local_minute(w.raised_at),
-                str(w.get_status_display()),
+                status.get(w.status, w.status),
                 local_minute(w.closed_at),
             ]
 

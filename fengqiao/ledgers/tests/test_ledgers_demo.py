@@ -4,8 +4,6 @@ the list masks them, no ID number or phone; watermarked and audited."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client
 
@@ -95,16 +93,14 @@ def test_a_village_mediators_ledgers_hold_only_the_cases_they_see() -> None:
         )
     )
     other = User.objects.get(username="mediator2")
-    elsewhere = set(
-        restrict(Case.objects.all(), other, VIEW_CASE).values_list("number", flat=True)
-    )
+    elsewhere = set(restrict(Case.objects.all(), other, VIEW_CASE).values_list("number", flat=True))
     assert elsewhere - theirs
     assert not (cases & (elsewhere - theirs))
 
 
 def test_the_leaders_ledger_masks_names_and_carries_no_id_number_or_phone() -> None:
     # Given the county leader (reads every case, works none: names masked on the list)
-    user, client = client_of("leader")
+    _user, client = client_of("leader")
     # when they export the cases and the agreements
     for code in ("cases", "agreements"):
         table = export(client, code)
@@ -189,7 +185,7 @@ def test_the_meeting_ledger_is_the_meeting_list(username: str) -> None:
 
 @pytest.mark.parametrize("username", ["leader", "dispatcher", "mediator"])
 def test_the_screening_ledger_holds_the_reports_of_the_boards_units(username: str) -> None:
-    user, client = client_of(username)
+    _user, client = client_of(username)
     for levels_params in ({}, {"level": "4"}, {"level": "6"}):
         response = client.get("/governance/screening/", levels_params)
         board = response.context["board"]

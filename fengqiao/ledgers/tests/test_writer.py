@@ -17,7 +17,7 @@ from fengqiao.core.xlsx import chunks, stream_workbook
 from fengqiao.disputes.exports import case_ledger
 from fengqiao.disputes.tests.factories import register_case
 
-FORMULAS = ["=HYPERLINK(\"http://x\",\"点我\")", "+86 138", "-2+3", "@SUM(A1)"]
+FORMULAS = ['=HYPERLINK("http://x","点我")', "+86 138", "-2+3", "@SUM(A1)"]
 
 
 def test_formula_like_text_is_quoted_text_and_control_characters_are_dropped() -> None:

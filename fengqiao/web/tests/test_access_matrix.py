@@ -51,12 +51,12 @@ from fengqiao.demo.accounts import DEMO_ACCOUNTS
 from fengqiao.disputes import actions
 from fengqiao.disputes.choices import CaseStatus
 from fengqiao.disputes.disclosure import PHONE, case_disclosure
+from fengqiao.disputes.exports import CASE_LEDGER
 from fengqiao.disputes.models import Case, DispatchOrder, Party
 from fengqiao.disputes.permissions import REGISTER_CASE, VIEW_CASE
 from fengqiao.disputes.policy import MEDIATION_STATES
 from fengqiao.documents.choices import DocumentType
 from fengqiao.documents.models import IssuedDocument, SigningCredential, SigningTrustRoot
-from fengqiao.disputes.exports import CASE_LEDGER
 from fengqiao.governance import selectors as governance
 from fengqiao.governance.models import GovernanceFile, Meeting
 from fengqiao.governance.policy import is_platform_user, platforms_for
