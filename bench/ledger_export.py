@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import tempfile
@@ -106,7 +107,9 @@ def main() -> None:
     sampler.join()
     assert done is not None
     assert done.status == "done", done.error
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak = usage.ru_maxrss / 1024
+    cpu = usage.ru_utime + usage.ru_stime
     samples = sampler.samples
     # Flatness: the resident size over the second half of the run against the first half's.
     half = len(samples) // 2
@@ -119,6 +122,8 @@ def main() -> None:
         "cases_in_db": total,
         "rows": done.rows,
         "wall_s": round(wall, 1),
+        "process_cpu_s": round(cpu, 1),
+        "load_average": [round(x, 1) for x in os.getloadavg()],
         "rows_per_s": round((done.rows or 0) / wall),
         "file_mb": round(size_mb, 1),
         "rss_before_mb": round(before, 1),

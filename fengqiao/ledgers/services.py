@@ -25,9 +25,10 @@ from fengqiao.orgs.exports import watermark_for
 
 logger = logging.getLogger(__name__)
 
-# Above this many rows a ledger is written by the task queue, not while a web worker waits:
-# 50,000 rows take about ten seconds to write on the 2-core reference machine (docs/ledgers.md).
-STREAM_MAX_ROWS = 50_000
+# Above this many rows a ledger is written by the task queue, not while a web worker waits: a
+# ledger is written at about 1,200 rows a second on the shared 2-core reference machine
+# (docs/performance.md, "Ledgers"), so 20,000 rows hold a worker for about 15 seconds.
+STREAM_MAX_ROWS = 20_000
 # A query string kept for a queued export: the list pages' filters are a handful of short values.
 MAX_PARAMS = 20
 MAX_PARAM_LENGTH = 200
