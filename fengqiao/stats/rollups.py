@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import connection, models
 
-from fengqiao.core.bulk import quoted_table
+from fengqiao.core.bulk import insert_rows, quoted_table
 from fengqiao.regions.choices import RegionLevel
 from fengqiao.stats.choices import Outcome
 from fengqiao.stats.facts import SATISFIED_FROM, Fact, is_major
@@ -146,13 +146,13 @@ def _upsert(table: Table, rows: list[tuple[Key, Mapping[str, int]]]) -> None:
 
 
 def insert_new(deltas: Mapping[tuple[Table, Key], Mapping[str, int]]) -> None:
-    """Write rows that do not exist yet (a rebuild's, whose keys no other row has): plain
-    inserts in large batches, without the upsert's per-row conflict check."""
-    by_table: dict[Table, list[models.Model]] = defaultdict(list)
+    """Write rows that do not exist yet (a rebuild's, whose keys no other row has): ``COPY`` on
+    PostgreSQL, without a model instance or the upsert's conflict check per row."""
+    by_table: dict[Table, list[tuple[Any, ...]]] = defaultdict(list)
     for (table, key), counts in deltas.items():
-        by_table[table].append(table(**dict(zip(KEYS[table], key, strict=True)), **counts))
+        by_table[table].append((*key, *(counts.get(v, 0) for v in VALUES[table])))
     for table, rows in by_table.items():
-        table._default_manager.bulk_create(rows, batch_size=2000)
+        insert_rows(table, [*KEYS[table], *VALUES[table]], rows)
 
 
 def totals(facts: Iterable[Fact]) -> Deltas:

@@ -20,7 +20,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from fengqiao.core.bulk import insert_rows
 from fengqiao.disputes.models import Case
+from fengqiao.regions.choices import RegionLevel
 from fengqiao.regions.models import Region
 from fengqiao.stats.facts import Fact, Units, facts_of
 from fengqiao.stats.models import CaseFact, DailyCount, DurationCount, MonthlyCount, PendingFact
@@ -69,11 +71,13 @@ def _kick() -> None:
         logger.warning("task queue unreachable: the rollups wait for the next refresh")
 
 
+FACT_COLUMNS = ["case_id", *Fact.__dataclass_fields__]
+
+
 def _store(facts: dict[int, Fact], known: set[int]) -> None:
-    rows = [CaseFact(case_id=pk, **fact.as_fields()) for pk, fact in facts.items()]
-    fresh = [r for r in rows if r.pk not in known]
-    stale = [r for r in rows if r.pk in known]
-    CaseFact.objects.bulk_create(fresh, batch_size=1000)
+    fresh = [(pk, *fact.as_fields().values()) for pk, fact in facts.items() if pk not in known]
+    insert_rows(CaseFact, FACT_COLUMNS, fresh)
+    stale = [CaseFact(case_id=pk, **fact.as_fields()) for pk, fact in facts.items() if pk in known]
     if stale:
         names = [f for f in Fact.__dataclass_fields__ if f != "handler_id"] + ["handler"]
         CaseFact.objects.bulk_update(stale, names, batch_size=500)
@@ -134,9 +138,12 @@ def _case_batches(cases: Any, size: int) -> Iterator[list[int]]:
         last = ids[-1]
 
 
-def _parts() -> list[str]:
+def _parts(region: Region | None = None) -> list[str]:
     """The partitions a rebuild or check works through: each county (its facts and rollup rows
-    stay under its path), or the whole tree when there is no county."""
+    stay under its path), or the whole tree when there is no county; or the one region asked
+    for."""
+    if region is not None:
+        return [region.path]
     counties = list(Region.objects.filter(level=3).order_by("path").values_list("path", flat=True))
     return counties or [""]
 
@@ -147,17 +154,28 @@ class RebuildResult:
     rows: int = 0
 
 
-def rollups_rebuild(*, progress: Callable[[str], None] | None = None) -> RebuildResult:
+def rollups_rebuild(
+    *, region: Region | None = None, progress: Callable[[str], None] | None = None
+) -> RebuildResult:
     """Throw the rollups away and count every case again, county by county (each in its own
-    transaction). Pending marks made before the start are cleared; later ones stay."""
+    transaction); or only ``region``'s (a county or a township: the monthly rows are kept per
+    township, so a village's cannot be rebuilt alone). Pending marks made before the start are
+    cleared; later ones stay."""
+    if region is not None and region.level > RegionLevel.TOWNSHIP:
+        raise ValueError("only a county or a township can be rebuilt alone")
     started = timezone.now()
     result = RebuildResult()
     with transaction.atomic():
         for model in (DailyCount, MonthlyCount, DurationCount, CaseFact):
-            model.objects.all().delete()
-        PendingFact.objects.filter(marked_at__lte=started).delete()
+            rows = model._default_manager.all()
+            if region is not None:
+                rows = rows.filter(path__startswith=region.path)
+            rows.delete()
+        pending = PendingFact.objects.filter(marked_at__lte=started)
+        if region is None:
+            pending.delete()
     units = Units()
-    for part in _parts():
+    for part in _parts(region):
         with transaction.atomic():
             cases = Case.objects.filter(region_path__startswith=part) if part else Case.objects
             part_totals: Deltas = {}
@@ -166,8 +184,8 @@ def rollups_rebuild(*, progress: Callable[[str], None] | None = None) -> Rebuild
                 _store(facts, set())
                 add_into(part_totals, totals(facts.values()))
                 result.cases += len(facts)
-            # The partition's rows are new (the tables were emptied, and no other partition's
-            # key lies under its path): inserted, not upserted.
+            # The partition's rows are new (emptied above, and no other partition's key lies
+            # under its path): inserted, not upserted.
             insert_new(part_totals)
             result.rows += len(part_totals)
         if progress:
