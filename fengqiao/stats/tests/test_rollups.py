@@ -189,3 +189,18 @@ def test_periods_follow_each_other(kind: str) -> None:
     assert period.start <= today <= period.end
     assert period.previous().end == period.start - timedelta(days=1)
     assert period.previous().kind == kind
+
+
+def test_one_township_can_be_rebuilt_alone(cast: Any, world: Any) -> None:
+    rng = random.Random(5)
+    for n in range(6):
+        _lifecycle(rng, cast, world, n)
+    rollups_refresh()
+    DailyCount.objects.filter(path__startswith=world.town_a.path).update(intake=0)
+
+    rebuilt = rollups_rebuild(region=world.town_a)
+
+    assert rebuilt.cases == 6
+    assert rollups_check().ok
+    with pytest.raises(ValueError, match="county or a township"):
+        rollups_rebuild(region=world.village_east)
