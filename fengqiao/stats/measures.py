@@ -203,16 +203,18 @@ def _under(qs: QuerySet[Any], region: Region | None) -> QuerySet[Any]:
     return qs.filter(path__startswith=region.path) if region is not None else qs
 
 
-def _sources(region: Region | None, period: Period) -> list[QuerySet[Any]]:
+def _sources(region: Region | None, period: Period, *, dims: bool = False) -> list[QuerySet[Any]]:
     """The rollup rows that add up to ``period`` under ``region``: for a township or above, the
-    monthly rows of whole months and the daily rows of the days left at either end."""
+    monthly rows of whole months and the daily rows of the days left at either end. The monthly
+    rows are the totals rows, unless ``dims`` asks for every row (see ``Figures.dims``)."""
     months = (
         period.whole_months() if region is None or region.level <= RegionLevel.TOWNSHIP else None
     )
     if months is None:
         return [_under(DailyCount.objects.filter(day__range=(period.start, period.end)), region)]
     first, last = months
-    out = [_under(MonthlyCount.objects.filter(month__range=(first, last)), region)]
+    monthly = MonthlyCount.objects.filter(month__range=(first, last))
+    out = [_under(monthly if dims else monthly.filter(dim=""), region)]
     if period.start < first:
         out.append(
             _under(
@@ -397,35 +399,42 @@ BREAKDOWNS = ("region", "category", "channel", "grade", "org", "level")
 
 
 class Figures:
-    """The figures of one region over one period. The rollups are read once per source grouped
-    by category, channel and grade (a few hundred groups at most): the totals, the 诉前 figures
-    and the category, channel and grade breakdowns are all added up from that one read."""
+    """The figures of one region over one period. Each rollup source is read once for the totals
+    and the category, channel and grade splits (a monthly source has a row per split; a daily
+    one is grouped by the three fields and split here): the totals, the 诉前 figures and three of
+    the breakdowns are added up from that one read of at most a few thousand rows."""
 
     def __init__(self, region: Region | None, period: Period) -> None:
         self.region = region
         self.period = period
-        self._cube: dict[Any, dict[str, int]] | None = None
+        self._dims: dict[tuple[str, str], dict[str, int]] | None = None
 
     @property
-    def cube(self) -> dict[Any, dict[str, int]]:
-        if self._cube is None:
-            self._cube = _grouped(self.region, self.period, CUBE)
-        return self._cube
+    def dims(self) -> dict[tuple[str, str], dict[str, int]]:
+        """Sums by (split, value): ("", "") for the totals, ("channel", "court_pre")…"""
+        if self._dims is None:
+            out: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+            for qs in _sources(self.region, self.period, dims=True):
+                if qs.model is MonthlyCount:
+                    for row in qs.values("dim", "value").annotate(**SUMS).order_by():
+                        _add(out[(row["dim"], row["value"])], row)
+                    continue
+                for row in qs.values(*CUBE).annotate(**SUMS).order_by():
+                    _add(out[("", "")], row)
+                    for name in CUBE:
+                        _add(out[(name, row[name])], row)
+            self._dims = out
+        return self._dims
 
     def sums(self, **where: str) -> dict[str, int]:
-        total: dict[str, int] = defaultdict(int)
-        index = {name: CUBE.index(name) for name in where}
-        for key, sums in self.cube.items():
-            if all(key[index[name]] == value for name, value in where.items()):
-                _add(total, sums)
-        return total
+        """The totals, or those of one split value (``channel="court_pre"``)."""
+        if not where:
+            return self.dims.get(("", ""), defaultdict(int))
+        ((name, value),) = where.items()
+        return self.dims.get((name, value), defaultdict(int))
 
     def _by(self, name: str) -> dict[str, dict[str, int]]:
-        out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        position = CUBE.index(name)
-        for key, sums in self.cube.items():
-            _add(out[key[position]], sums)
-        return out
+        return {value: sums for (dim, value), sums in self.dims.items() if dim == name}
 
     def measures(self) -> dict[str, Value]:
         """Every measure (docs/measures.md)."""

@@ -151,27 +151,29 @@ class DailyCount(Counts):
 
 
 class MonthlyCount(Counts):
-    """月汇总 — per month, township (or the county for cases registered at county level),
-    category, channel and grade: what a county's or a city's dashboard reads for long periods."""
+    """月汇总 — per month and township (or the county, for cases registered at county level):
+    one row of totals (``dim`` empty) and one row per category, channel and grade seen, so a
+    county's year is read from a few thousand rows whatever it holds (the daily rollup keeps
+    the full key for the drill-down)."""
 
     month = models.DateField()
     path = models.CharField(max_length=105)
-    category = models.CharField(max_length=30)
-    channel = models.CharField(max_length=20)
-    grade = models.CharField(max_length=10, blank=True)
+    # "" (the totals), "category", "channel" or "grade"; ``value`` is that field's value.
+    dim = models.CharField(max_length=10, blank=True)
+    value = models.CharField(max_length=30, blank=True)
 
     class Meta:
         verbose_name = _("月汇总")
         verbose_name_plural = _("月汇总")
         constraints = [
             models.UniqueConstraint(
-                fields=["path", "month", "category", "channel", "grade"],
+                fields=["path", "month", "dim", "value"],
                 name="monthlycount_key",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.path} {self.month}"
+        return f"{self.path} {self.month} {self.dim}={self.value}"
 
 
 class DurationCount(models.Model):

@@ -28,7 +28,7 @@ Deltas = dict[tuple[Table, Key], dict[str, int]]
 
 KEYS: dict[Table, tuple[str, ...]] = {
     DailyCount: ("path", "day", "org_id_value", "category", "channel", "grade"),
-    MonthlyCount: ("path", "month", "category", "channel", "grade"),
+    MonthlyCount: ("path", "month", "dim", "value"),
     DurationCount: ("path", "day", "org_id_value", "days"),
 }
 VALUES: dict[Table, tuple[str, ...]] = {
@@ -81,9 +81,13 @@ def contributions(fact: Fact) -> Deltas:
     if fact.concluded_on is not None:
         steps.append((fact.concluded_on, _conclusion(fact)))
     for day, counts in steps:
+        month = _month(day)
         for table, key in (
             (DailyCount, (fact.path, day, fact.org_id_value, *dims)),
-            (MonthlyCount, (fact.township_path, _month(day), *dims)),
+            (MonthlyCount, (fact.township_path, month, "", "")),
+            (MonthlyCount, (fact.township_path, month, "category", fact.category)),
+            (MonthlyCount, (fact.township_path, month, "channel", fact.channel)),
+            (MonthlyCount, (fact.township_path, month, "grade", fact.grade)),
         ):
             row = out.setdefault((table, key), defaultdict(int))
             for name, n in counts.items():
