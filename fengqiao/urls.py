@@ -15,6 +15,7 @@ urlpatterns = [
     path("mediation/", include("fengqiao.mediation.urls")),
     path("court/", include("fengqiao.court.urls")),
     path("governance/", include("fengqiao.governance.urls")),
+    path("mediators/", include("fengqiao.mediators.urls")),
     path("risk/", include("fengqiao.risk.urls")),
     path("ledgers/", include("fengqiao.ledgers.urls")),
     path("supervision/", include("fengqiao.supervision.urls")),

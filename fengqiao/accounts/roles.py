@@ -32,6 +32,16 @@ CASE_HANDLE = [*CASE_REPORT, "disputes.handle_case", "disputes.archive_case"]
 # 工作台帐: the ledgers of the lists a role reads (docs/ledgers.md).
 LEDGER = ["ledgers.export_ledger"]
 
+# 调解员管理 (docs/mediators.md): 司法行政 staff run all of it; an org admin runs 选聘 and reads
+# the mediators' work; a leader reads it; a mediator reads their own.
+MEDIATORS_STAFF = [
+    "mediators.manage_recruitment",
+    "mediators.handle_complaint",
+    "mediators.rate_mediators",
+    "mediators.manage_subsidy",
+    "mediators.view_mediator_work",
+]
+
 BUILTIN_ROLES: dict[str, dict[str, Any]] = {
     # System admin: accounts and reference configuration, no case data.
     BuiltinRole.SYSTEM_ADMIN: {
@@ -124,7 +134,14 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
     },
     BuiltinRole.LEADER: {
         "scope": DataScope.REGION,
-        "perms": [*ROSTER, *CASE_READ, *LEDGER, "supervision.oversee", "stats.view_statistics"],
+        "perms": [
+            *ROSTER,
+            *CASE_READ,
+            *LEDGER,
+            "supervision.oversee",
+            "stats.view_statistics",
+            "mediators.view_mediator_work",
+        ],
         "description": "辖区只读：报表、名册；督办",
     },
     BuiltinRole.DISPATCHER: {
@@ -149,6 +166,7 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
             "orgs.view_person",
             *CASE_HANDLE,
             *LEDGER,
+            "mediators.view_own_work",
         ],
         "description": "本村（社区）/本调委会调解工作",
     },
@@ -187,14 +205,19 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
     },
     BuiltinRole.JUSTICE_OFFICER: {
         "scope": DataScope.REGION,
-        "perms": [*ROSTER, *CASE_HANDLE, *LEDGER, "stats.view_statistics"],
-        "description": "司法所：指导人民调解",
+        "perms": [*ROSTER, *CASE_HANDLE, *LEDGER, "stats.view_statistics", *MEDIATORS_STAFF],
+        "description": "司法所：指导人民调解，调解员选聘、投诉、评星定级与案件补贴",
     },
     # Org admin: the county's (or a township's) organisations, people and mediator files in its
     # region — not an account or role admin (三员分立), and no case data.
     BuiltinRole.ORG_ADMIN: {
         "scope": DataScope.REGION,
-        "perms": [*ROSTER, "orgs.manage_orgs"],
+        "perms": [
+            *ROSTER,
+            "orgs.manage_orgs",
+            "mediators.manage_recruitment",
+            "mediators.view_mediator_work",
+        ],
         "description": "辖区单位、人员、任职与调解员档案的建立与维护",
     },
 }

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "fengqiao.supervision",
     "fengqiao.stats",
     "fengqiao.alarms",
+    "fengqiao.mediators",
     "fengqiao.api",
     "fengqiao.web",
     "fengqiao.portal",

@@ -20,6 +20,8 @@ from fengqiao.court.permissions import REVIEW_CONFIRMATION
 from fengqiao.disputes import deadlines
 from fengqiao.disputes.permissions import CHANGE_CALENDAROVERRIDE, REGISTER_CASE, VIEW_CASE
 from fengqiao.ledgers.permissions import EXPORT_LEDGER
+from fengqiao.mediators.permissions import STAFF_PERMS as MEDIATORS_STAFF_PERMS
+from fengqiao.mediators.permissions import VIEW_OWN_WORK
 from fengqiao.orgs.permissions import VIEW_ORGANIZATION, VIEW_PERSON, VIEW_REPORTS
 from fengqiao.regions.permissions import VIEW_REGION
 from fengqiao.stats.permissions import VIEW_STATISTICS
@@ -138,6 +140,9 @@ NAV = [
     ),
     # 工作台帐: the ledgers the user may export and 我的导出 (docs/ledgers.md).
     NavItem(_("工作台帐"), "ledgers:index", EXPORT_LEDGER),
+    # 调解员管理 (docs/mediators.md): 选聘, 投诉, 评星定级, 案件补贴, 业绩; a mediator's own page.
+    NavItem(_("调解员管理"), "mediators:home", None, any_perm=frozenset(MEDIATORS_STAFF_PERMS)),
+    NavItem(_("我的业绩"), "mediators:my_work", VIEW_OWN_WORK),
     NavItem(_("行政区划"), "regions:tree", VIEW_REGION),
     NavItem(_("单位"), "orgs:org_list", VIEW_ORGANIZATION),
     NavItem(_("调解员名册"), "orgs:roster", VIEW_PERSON),

@@ -21,6 +21,7 @@ from fengqiao.demo.data import (
 from fengqiao.demo.fulfilment import demo_fulfilment_seed
 from fengqiao.demo.governance import demo_governance_seed
 from fengqiao.demo.guidance import demo_guidance_seed
+from fengqiao.demo.mediators import demo_mediators_seed
 from fengqiao.demo.referrals import demo_referrals_seed
 from fengqiao.demo.screening import demo_screening_seed
 from fengqiao.demo.seed import DemoAlreadyLoaded, demo_seed
@@ -87,6 +88,7 @@ class Command(BaseCommand):
         asked = demo_guidance_seed()
         # The simulated history is bulk-loaded, beside the services: count it once, in full.
         counted = rollups_rebuild()
+        mediators = demo_mediators_seed(today=timezone.localdate())
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成演示区县“{COUNTY_NAME}”（种子 {options['seed']}）："
@@ -105,6 +107,9 @@ class Command(BaseCommand):
                 f"排查报告 {screening.reports} 份（零报告 {screening.zero} 份、"
                 f"迟报 {screening.late} 份）、专项排查 {screening.campaigns} 项，"
                 f"业务指导请求 {asked} 件，统计汇总计入 {counted.cases} 件，"
+                f"调解员选聘报名 {mediators.applicants} 人、补贴标准 {mediators.rules} 条、"
+                f"上月补贴结算 {mediators.statement_lines} 行、"
+                f"调解员投诉 {mediators.complaints} 件，"
                 f"用时 {time.monotonic() - started:.1f} 秒。"
             )
         )

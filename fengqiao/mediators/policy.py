@@ -1,0 +1,128 @@
+"""Who may do what in 调解员管理: one function, ``refusal`` (and ``mediators_may`` over it),
+that the pages ask (which actions they offer) and the services ask (what they accept).
+
+Each action needs its permission (``permissions``), granted to the built-in roles in
+``accounts.roles`` — 司法所/司法局 staff (``justice_officer``) hold them all; an org admin
+(``org_admin``) runs 选聘 and reads the mediators' work; a leader reads it — and, on an
+object, the permission's data scope over the object's org (its region under the grant's
+region, or the org itself). The object's state then decides: an appointment only from a
+pending application of an open round, a complaint's next step only until it is concluded, a
+rating's approval once, a statement's computation, corrections and approval only while it is a
+draft, its export only once approved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from fengqiao.accounts.access import Scope, scope_for
+from fengqiao.mediators.choices import (
+    ApplicationStatus,
+    ComplaintStatus,
+    RatingStatus,
+    RoundStatus,
+    StatementStatus,
+)
+from fengqiao.mediators.models import (
+    Application,
+    Complaint,
+    MediatorRating,
+    RecruitmentRound,
+    SubsidyStatement,
+)
+from fengqiao.mediators.permissions import (
+    HANDLE_COMPLAINT,
+    MANAGE_RECRUITMENT,
+    MANAGE_SUBSIDY,
+    RATE_MEDIATORS,
+    VIEW_MEDIATOR_WORK,
+)
+from fengqiao.orgs.models import Organization
+
+RECRUIT = "recruit"  # open a round (obj: its org), record applications and scores, close it
+APPOINT = "appoint"  # appoint or decline an applicant (obj: the application)
+COMPLAIN = "complain"  # record a complaint (obj: the mediator's org)
+HANDLE = "handle"  # take a complaint's next step (obj: the complaint)
+RATE = "rate"  # set a year's criteria, compute the proposals (obj: none or an org)
+APPROVE_RATING = "approve_rating"  # approve or adjust one proposal (obj: the rating)
+SUBSIDY = "subsidy"  # the rules; compute an org's month (obj: none or the org)
+PREPARE = "prepare"  # recompute or correct a statement (obj: the statement)
+APPROVE_STATEMENT = "approve_statement"
+EXPORT = "export"
+VIEW_WORK = "view_work"  # read the mediators' work (obj: none or an org)
+
+PERMISSION = {
+    RECRUIT: MANAGE_RECRUITMENT,
+    APPOINT: MANAGE_RECRUITMENT,
+    COMPLAIN: HANDLE_COMPLAINT,
+    HANDLE: HANDLE_COMPLAINT,
+    RATE: RATE_MEDIATORS,
+    APPROVE_RATING: RATE_MEDIATORS,
+    SUBSIDY: MANAGE_SUBSIDY,
+    PREPARE: MANAGE_SUBSIDY,
+    APPROVE_STATEMENT: MANAGE_SUBSIDY,
+    EXPORT: MANAGE_SUBSIDY,
+    VIEW_WORK: VIEW_MEDIATOR_WORK,
+}
+
+# ``refusal``'s answer when the permission or its scope is missing (a page shows nothing, a
+# service raises PermissionDenied); any other answer is a rule the user is told.
+NOT_PERMITTED = "not permitted"
+
+
+def _org_of(obj: Any) -> Organization | None:
+    if obj is None:
+        return None
+    if isinstance(obj, Organization):
+        return obj
+    if isinstance(obj, Application):
+        return obj.round.org
+    return obj.org  # a round, a complaint, a rating, a statement
+
+
+def covers(scope: Scope, org: Organization) -> bool:
+    """Whether ``scope`` reaches ``org`` (the same rule as ``accounts.access.scope_q`` on the
+    rows' ``scope_lookups``, for one object already read)."""
+    if scope.everything or org.pk in scope.org_ids:
+        return True
+    return any(org.region.path.startswith(path) for path in scope.region_paths)
+
+
+def _state_refusal(action: str, obj: Any) -> str | None:
+    if isinstance(obj, RecruitmentRound) and action == RECRUIT and obj.status != RoundStatus.OPEN:
+        return _("该选聘已结束。")
+    if isinstance(obj, Application):
+        if obj.round.status != RoundStatus.OPEN:
+            return _("该选聘已结束。")
+        if obj.status != ApplicationStatus.APPLIED:
+            return _("该报名人已有聘任决定。")
+    if isinstance(obj, Complaint) and obj.status == ComplaintStatus.CONCLUDED:
+        return _("该投诉已处理完毕。")
+    if isinstance(obj, MediatorRating) and obj.status != RatingStatus.PROPOSED:
+        return _("该评定已审定。")
+    if isinstance(obj, SubsidyStatement):
+        if action == EXPORT and obj.status != StatementStatus.APPROVED:
+            return _("结算单审批后才能导出。")
+        if action != EXPORT and obj.status != StatementStatus.DRAFT:
+            return _("结算单已审批，不再变更；更正请在以后月份的结算单中登记调整。")
+    return None
+
+
+def refusal(user: Any, action: str, obj: Any = None) -> str | None:
+    """None when ``user`` may take ``action`` on ``obj``; otherwise ``NOT_PERMITTED`` or the
+    rule that refuses it, in Chinese."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return NOT_PERMITTED
+    scope = scope_for(user, PERMISSION[action])
+    if scope.is_empty:
+        return NOT_PERMITTED
+    org = _org_of(obj)
+    if org is not None and not covers(scope, org):
+        return NOT_PERMITTED
+    return _state_refusal(action, obj)
+
+
+def mediators_may(user: Any, action: str, obj: Any = None) -> bool:
+    return refusal(user, action, obj) is None
