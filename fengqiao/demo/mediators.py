@@ -1,6 +1,7 @@
 """The demo county's 调解员管理, written through the services as the demo ``justice`` account
 (township A's 司法所): a 选聘 round of township A's mediation committee with four fictional
-applicants and their scores, the best of them appointed; the year's 评星定级 criteria; the
+applicants and their scores, the best of them appointed; the year's 评星定级 criteria and the
+proposals computed from the mediators' figures; the
 county's 以案定补 rules; last month's subsidy statement of the demo ``mediator``'s village
 committee, approved; and one complaint about that mediator, handled to its outcome."""
 
@@ -189,6 +190,10 @@ def demo_mediators_seed(*, today: date | None = None) -> MediatorsSeeded:
             outcome_note="对调解员批评教育，要求改期时提前告知当事人。",
         )
         complaints = 1
+
+    # The proposals of the year from the figures (``stats``: the demo's rollups are built),
+    # the upheld complaint counted.
+    services_rating.ratings_propose(actor=justice, year=today.year)
     return MediatorsSeeded(
         applicants=len(applications),
         rules=len(RULES),

@@ -1,13 +1,13 @@
 """以案定补 — per-case subsidies: the rules, each org's monthly statement computed from the cases
 its mediators concluded that month, corrections, approval and the XLSX export.
 
-Which case earns what: a case counts in the month its 办结时间 (``Case.closed_at``, Beijing
-time) falls in, for its handling org and its 承办调解员 (``Case.handler``). It was resolved when
-an agreement was reached (``resolved_level`` set, as ``mediation.outcomes.case_agree`` does),
-failed when it went through 调解不成 (a timeline step to ``failed``); a case withdrawn or
-referred out without mediation earns nothing. Its agreement is fully performed when it has
-履行事项 and every one of them is 已履行. The rule applied is the matching one with the highest
-priority, then the most specific.
+Which case earns what, read as the statistics read it (``stats.facts``, docs/measures.md), so a
+statement and the mediator's figures agree: a case counts in the month its 办结时间
+(``Case.closed_at``, Beijing time) falls in, for its handling org and its 承办调解员
+(``Case.handler``). It was resolved when it has an agreement (调解协议), failed when it has a
+调解不成 record; a case withdrawn or referred out without mediation earns nothing. Its agreement
+is fully performed when it has 履行事项 and every one of them is 已履行. The rule applied is the
+matching one with the highest priority, then the most specific.
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 from fengqiao.core.choices import DisputeCategory
 from fengqiao.core.xlsx import XLSX_CONTENT_TYPE, table_workbook
-from fengqiao.disputes.choices import CaseStatus, RiskGrade
-from fengqiao.disputes.models import Case, TimelineEvent
+from fengqiao.disputes.choices import RiskGrade
+from fengqiao.disputes.models import Case
 from fengqiao.mediation.choices import PerformanceStatus
-from fengqiao.mediation.models import PerformanceItem
+from fengqiao.mediation.models import Agreement, Failure, PerformanceItem
 from fengqiao.mediators import policy
 from fengqiao.mediators.choices import CaseOutcome, LineKind, StatementStatus
 from fengqiao.mediators.errors import MediatorRuleError
@@ -203,9 +203,8 @@ def concluded_cases(org: Organization, first: date) -> list[CaseLine]:
             handling_org=org, handler__isnull=False, closed_at__gte=start, closed_at__lt=end
         )
         .annotate(
-            went_failed=Exists(
-                TimelineEvent.objects.filter(case=OuterRef("pk"), to_status=CaseStatus.FAILED)
-            ),
+            agreed=Exists(Agreement.objects.filter(case=OuterRef("pk"))),
+            failed=Exists(Failure.objects.filter(case=OuterRef("pk"))),
             has_items=Exists(items),
             open_items=Exists(items.exclude(status=PerformanceStatus.PERFORMED)),
         )
@@ -213,10 +212,10 @@ def concluded_cases(org: Organization, first: date) -> list[CaseLine]:
     )
     found = []
     for case in cases:
-        if case.resolved_level is not None:
+        if case.agreed:
             performed = bool(case.has_items and not case.open_items)
             found.append(CaseLine(case, CaseOutcome.RESOLVED, performed))
-        elif case.went_failed:
+        elif case.failed:
             found.append(CaseLine(case, CaseOutcome.FAILED, False))
     return found
 

@@ -105,7 +105,8 @@ def test_the_demo_statement_pays_each_case_by_its_rule() -> None:
     assert lines
     for line in lines:
         assert line.kind == LineKind.CASE
-        assert line.case is not None and line.case.handling_org_id == statement.org_id
+        assert line.case is not None
+        assert line.case.handling_org_id == statement.org_id
         assert line.amount == line.base + line.bonus
         local = timezone.localdate(line.case.closed_at)
         assert (local.year, local.month) == (statement.month.year, statement.month.month)
@@ -206,10 +207,12 @@ def test_export_only_when_approved_masked_watermarked_audited() -> None:
     sheet = load_workbook(io.BytesIO(exported.content)).active
     cells = [c.value for row in sheet.iter_rows() for c in row if c.value is not None]
     text = " ".join(str(c) for c in cells)
-    assert "导出人" in text and "仅限工作使用" in text
+    assert "导出人" in text
+    assert "仅限工作使用" in text
     assert '=HYPERLINK("x")' in cells  # kept as text, not a formula
     formula = [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]
     assert not formula
     person = user("mediator").person
-    assert person.id_number not in text and person.phone not in text
+    assert person.id_number not in text
+    assert person.phone not in text
     assert AuditEvent.objects.filter(event_type="data.exported", object_id=str(draft.pk)).exists()
