@@ -1,8 +1,9 @@
 """调解员管理 pages: parse, authorize (``policy``), call a service or a selector, render.
 
 A page needing a section's permission answers 403 without it; an object outside the user's
-scope is 404 (the selectors); an action the policy refuses on an object the user sees is 403,
-and a rule a service refuses is shown as the service words it, nothing typed being lost.
+scope is 404 (the selectors); an action the object's state refuses (a decided applicant, a
+concluded complaint, an approved statement) and any rule a service refuses is shown as the
+policy or the service words it, nothing typed being lost.
 """
 
 from __future__ import annotations
@@ -44,11 +45,13 @@ from fengqiao.mediators.policy import (
     APPROVE_STATEMENT,
     EXPORT,
     HANDLE,
+    NOT_PERMITTED,
     PREPARE,
     RATE,
     RECRUIT,
     SUBSIDY,
     mediators_may,
+    refusal,
 )
 from fengqiao.mediators.workflow import complaint_actions
 from fengqiao.orgs.choices import CASE_MEDIATOR_ROLES
@@ -67,9 +70,13 @@ def _actor(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _allow(user: User, action: str, obj: Any = None) -> None:
-    if not mediators_may(user, action, obj):
+def _allow(user: User, action: str, obj: Any = None) -> str | None:
+    """403 without the action's permission or scope over ``obj``; otherwise the rule that
+    refuses the action in the object's state (None: allowed), for the page to say."""
+    reason = refusal(user, action, obj)
+    if reason == NOT_PERMITTED:
         raise PermissionDenied
+    return reason
 
 
 def _form_errors(request: HttpRequest, form: Any) -> None:
@@ -196,8 +203,12 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     require(user, MANAGE_RECRUITMENT)
     found = selectors.round_get_for_user(user, pk)
     _allow(user, RECRUIT, found)
-    services.round_close(actor=user, round_id=found.pk)
-    messages.success(request, _("选聘已结束。"))
+    try:
+        services.round_close(actor=user, round_id=found.pk)
+    except MediatorRuleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("选聘已结束。"))
     return redirect("mediators:round_detail", pk=found.pk)
 
 
@@ -228,7 +239,10 @@ def application_appoint(request: HttpRequest, pk: int) -> HttpResponse:
     user = _actor(request)
     require(user, MANAGE_RECRUITMENT)
     application = selectors.application_get_for_user(user, pk)
-    _allow(user, APPOINT, application)
+    reason = _allow(user, APPOINT, application)
+    if reason is not None:
+        messages.error(request, reason)
+        return redirect("mediators:round_detail", pk=application.round_id)
     form = forms.AppointForm(request.POST or None, initial={"term_start": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -374,7 +388,7 @@ def complaint_act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 )
                 messages.success(request, _("投诉已处理完毕。"))
         else:
-            raise PermissionDenied
+            raise Http404
         if not form.is_valid():
             _form_errors(request, form)
     except MediatorRuleError as exc:
@@ -635,7 +649,10 @@ def statement_export(request: HttpRequest, pk: int) -> HttpResponse:
     user = _actor(request)
     require(user, MANAGE_SUBSIDY)
     statement = selectors.statement_get_for_user(user, pk)
-    _allow(user, EXPORT, statement)
+    reason = _allow(user, EXPORT, statement)
+    if reason is not None:
+        messages.error(request, reason)
+        return redirect("mediators:statement_detail", pk=statement.pk)
     exported = services_subsidy.statement_export(actor=user, statement_id=statement.pk)
     response = HttpResponse(exported.content, content_type=exported.content_type)
     response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'

@@ -70,6 +70,18 @@ from fengqiao.mediation.models import Evidence, GuidanceRequest, Room, RoomParti
 from fengqiao.mediation.room_policy import HOST, RECORD, SCHEDULE, room_may
 from fengqiao.mediation.services import evidence_upload
 from fengqiao.mediation.tests.room_helpers import scheduled_room
+from fengqiao.mediators import selectors as mediators_selectors
+from fengqiao.mediators.choices import ApplicationStatus
+from fengqiao.mediators.models import Application, MediatorRating, SubsidyRule
+from fengqiao.mediators.permissions import (
+    HANDLE_COMPLAINT,
+    MANAGE_RECRUITMENT,
+    MANAGE_SUBSIDY,
+    RATE_MEDIATORS,
+    STAFF_PERMS,
+    VIEW_MEDIATOR_WORK,
+    VIEW_OWN_WORK,
+)
 from fengqiao.notify.models import Notification
 from fengqiao.orgs.models import Membership, Organization, Person
 from fengqiao.orgs.permissions import (
@@ -288,6 +300,38 @@ RULES: dict[str, Rule] = {
     "alarms:acknowledge": Rule(LOGGED_IN, POST, ("alarm",)),
     "alarms:log": Rule(LOGGED_IN, POST, ("alarm",)),
     "alarms:close": Rule(LOGGED_IN, POST, ("alarm",)),
+    # 调解员管理 (docs/mediators.md): each section its permission, objects in its data scope;
+    # a step the object's state refuses is said on the page (a redirect), not a 403.
+    "mediators:home": Rule((*STAFF_PERMS, VIEW_OWN_WORK)),
+    "mediators:round_list": Rule(MANAGE_RECRUITMENT),
+    "mediators:round_new": Rule(MANAGE_RECRUITMENT),
+    "mediators:round_detail": Rule(MANAGE_RECRUITMENT, GET, ("med_round",)),
+    "mediators:application_add": Rule(MANAGE_RECRUITMENT, POST, ("med_round",)),
+    "mediators:round_close": Rule(MANAGE_RECRUITMENT, POST, ("med_round",)),
+    "mediators:application_score": Rule(MANAGE_RECRUITMENT, POST, ("med_application",)),
+    "mediators:application_appoint": Rule(MANAGE_RECRUITMENT, GET, ("med_application",)),
+    "mediators:application_decline": Rule(MANAGE_RECRUITMENT, POST, ("med_application",)),
+    "mediators:complaint_list": Rule(HANDLE_COMPLAINT),
+    "mediators:complaint_new": Rule(HANDLE_COMPLAINT),
+    "mediators:complaint_detail": Rule(HANDLE_COMPLAINT, GET, ("med_complaint",)),
+    "mediators:complaint_act": Rule(HANDLE_COMPLAINT, POST, ("med_complaint", "complaint_step")),
+    "mediators:ratings": Rule(RATE_MEDIATORS),
+    "mediators:criteria": Rule(RATE_MEDIATORS),
+    "mediators:ratings_propose": Rule(RATE_MEDIATORS, POST),
+    "mediators:rating_approve": Rule(RATE_MEDIATORS, POST, ("med_rating",)),
+    "mediators:statements": Rule(MANAGE_SUBSIDY),
+    "mediators:statement_compute": Rule(MANAGE_SUBSIDY, POST),
+    "mediators:statement_detail": Rule(MANAGE_SUBSIDY, GET, ("med_statement",)),
+    "mediators:statement_recompute": Rule(MANAGE_SUBSIDY, POST, ("med_statement",)),
+    "mediators:statement_adjust": Rule(MANAGE_SUBSIDY, POST, ("med_statement",)),
+    "mediators:statement_approve": Rule(MANAGE_SUBSIDY, POST, ("med_statement",)),
+    "mediators:statement_export": Rule(MANAGE_SUBSIDY, GET, ("med_statement",)),
+    "mediators:subsidy_rules": Rule(MANAGE_SUBSIDY),
+    "mediators:subsidy_rule_new": Rule(MANAGE_SUBSIDY),
+    "mediators:subsidy_rule_end": Rule(MANAGE_SUBSIDY, POST, ("med_rule",)),
+    "mediators:mediator_list": Rule(VIEW_MEDIATOR_WORK),
+    "mediators:mediator_detail": Rule(VIEW_MEDIATOR_WORK, GET, ("med_person",)),
+    "mediators:my_work": Rule(VIEW_OWN_WORK),
 }
 # The API is checked by its own test below (keys, not sessions); these are its URL names.
 API = {"api:case_create", "api:case_list", "api:case_detail", "api:openapi-json", "api:api-root"}
@@ -552,6 +596,8 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         return _first(seen if inside else model.objects.exclude(pk__in=seen.values("pk")))
     if kind in ("meeting", "my_meeting", "gov_task", "gov_file"):
         return _governance_object(kind, user, inside)
+    if kind.startswith("med_") or kind == "complaint_step":
+        return _mediators_object(kind, user, inside)
     if kind == "alarm":
         ids = [a.pk for a in Alarm.objects.all() if user and alarm_may(user, ALARM_VIEW, a)]
         rows = Alarm.objects.filter(pk__in=ids)
@@ -617,6 +663,39 @@ def _ledger_export(user: User | None, inside: bool) -> int:
         filename="cases.xlsx",
         storage_name=stored,
     ).pk
+
+
+def _mediators_object(kind: str, user: User, inside: bool) -> int | str | None:
+    """A 调解员管理 object in the user's scope (``inside``; an applicant still to be decided on)
+    or one outside it."""
+    if kind == "complaint_step":
+        return "investigate" if inside else None
+    if kind == "med_rule":  # the county's rules: no scope inside them
+        return _first(SubsidyRule.objects.all()) if inside else None
+    seen: Any
+    if kind == "med_round":
+        seen = mediators_selectors.rounds_for_user(user)
+    elif kind == "med_application":
+        seen = restrict(Application.objects.all(), user, MANAGE_RECRUITMENT)
+        if inside:
+            seen = seen.filter(status=ApplicationStatus.APPLIED)
+    elif kind == "med_complaint":
+        seen = mediators_selectors.complaints_for_user(user)
+    elif kind == "med_rating":
+        seen = restrict(MediatorRating.objects.all(), user, RATE_MEDIATORS)
+    elif kind == "med_statement":
+        seen = mediators_selectors.statements_for_user(user)
+    else:  # med_person: someone with a mediator post the user reads the work of
+        posts = restrict(Membership.objects.all(), user, VIEW_MEDIATOR_WORK).filter(
+            role__in=["mediator", "invited_mediator"]
+        )
+        mediators = Person.objects.filter(
+            memberships__role__in=["mediator", "invited_mediator"]
+        ).distinct()
+        seen = mediators.filter(pk__in=posts.values("person_id"))
+        return _first(seen if inside else mediators.exclude(pk__in=seen.values("pk")))
+    model = seen.model
+    return _first(seen if inside else model.objects.exclude(pk__in=seen.values("pk")))
 
 
 def _governance_object(kind: str, user: User, inside: bool) -> int | None:
