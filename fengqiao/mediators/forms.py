@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -86,7 +86,7 @@ class RoundForm(StyledForm):
 
     def __init__(self, *args: Any, orgs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = orgs
+        cast(forms.ModelChoiceField, self.fields["org"]).queryset = orgs
         self.fields["year"].initial = timezone.localdate().year
 
     def clean(self) -> dict[str, Any]:
@@ -142,7 +142,7 @@ class ComplaintForm(StyledForm):
 
     def __init__(self, *args: Any, posts: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["post"].queryset = posts
+        cast(forms.ModelChoiceField, self.fields["post"]).queryset = posts
         self.fields["received_on"].initial = timezone.localdate()
 
 
@@ -223,7 +223,7 @@ class MonthField(forms.CharField):
         kwargs.setdefault("max_length", 7)
         super().__init__(**kwargs)
 
-    def clean(self, value: Any) -> date | None:  # type: ignore[override]
+    def clean(self, value: Any) -> date | None:
         text = super().clean(value)
         if not text:
             return None
@@ -243,7 +243,7 @@ class ComputeForm(StyledForm):
 
     def __init__(self, *args: Any, orgs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = orgs
+        cast(forms.ModelChoiceField, self.fields["org"]).queryset = orgs
 
 
 class AdjustForm(StyledForm):
@@ -253,4 +253,4 @@ class AdjustForm(StyledForm):
 
     def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["mediator"].queryset = users
+        cast(forms.ModelChoiceField, self.fields["mediator"]).queryset = users

@@ -21,14 +21,14 @@ class Ranked:
 def rank_applications(found: RecruitmentRound, applications: list[Application]) -> list[Ranked]:
     """The round's applicants by combined score, best first (ties by written score, then by
     who applied first); those without both scores last, unranked."""
-    scored = []
-    unscored = []
+    scored: list[tuple[Application, Decimal]] = []
+    unscored: list[Application] = []
     for a in applications:
         combined = a.combined(found.written_weight, found.interview_weight)
-        (unscored if combined is None else scored).append((a, combined))
+        if combined is None:
+            unscored.append(a)
+        else:
+            scored.append((a, combined))
     scored.sort(key=lambda item: (-item[1], -(item[0].written_score or 0), item[0].pk))
-    ranked = [
-        Ranked(a, c, i, c is not None and c >= found.pass_line)
-        for i, (a, c) in enumerate(scored, start=1)
-    ]
-    return ranked + [Ranked(a, None, None, False) for a, _c in unscored]
+    ranked = [Ranked(a, c, i, c >= found.pass_line) for i, (a, c) in enumerate(scored, start=1)]
+    return ranked + [Ranked(a, None, None, False) for a in unscored]

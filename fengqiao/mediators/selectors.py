@@ -271,8 +271,10 @@ def mediator_page(user: Any, page: int = 1) -> Page[Any]:
     year = timezone.localdate().year
     figures = figures_by_user((p.user_id for p in people), year_period(year))
     for post in paged.object_list:
-        post.profile = profiles.get(post.person_id)
-        post.figures = figures.get(post.person.user_id) if post.person.user_id else None
+        post.profile = profiles.get(post.person_id)  # type: ignore[attr-defined]
+        post.figures = (  # type: ignore[attr-defined]
+            figures.get(post.person.user_id) if post.person.user_id else None
+        )
     return paged
 
 
@@ -323,12 +325,13 @@ def mediator_work(viewer: Any, person: Person, *, today: date | None = None) -> 
     subsidies: list[dict[str, Any]] = []
     cases: list[Case] = []
     if user_id is not None:
-        subsidies = list(
-            SubsidyLine.objects.filter(mediator_id=user_id)
+        subsidies = [
+            dict(row)
+            for row in SubsidyLine.objects.filter(mediator_id=user_id)
             .values("statement_id", "statement__month", "statement__status", "statement__org__name")
             .annotate(amount=Sum("amount"), cases=Count("pk", filter=Q(kind=LineKind.CASE)))
             .order_by("-statement__month", "statement_id")[:SUBSIDY_MONTHS]
-        )
+        ]
         cases = list(
             restrict(Case.objects.filter(handler_id=user_id), viewer, VIEW_CASE)
             .select_related("handling_org")

@@ -381,7 +381,7 @@ def statement_export(*, actor: Any, statement_id: int) -> ExportedFile:
     }
     rows: list[list[Any]] = [
         [
-            line.mediator_name,
+            line.mediator_name,  # type: ignore[attr-defined]
             line.case.number if line.case else "",
             line.case.get_category_display() if line.case else "",
             line.get_outcome_display() if line.outcome else line.get_kind_display(),
