@@ -39,6 +39,7 @@ class Fact:
     region_id: int
     path: str
     township_path: str
+    county_path: str
     org_id_value: int
     handler_id: int | None
     category: str
@@ -77,6 +78,7 @@ class Units:
     def __init__(self) -> None:
         self.unit: dict[int, tuple[int, str]] = {}
         self.township_path: dict[int, str] = {}
+        self.county_path: dict[int, str] = {}
 
     def load(self, region_ids: Iterable[int]) -> None:
         missing = set(region_ids) - set(self.unit)
@@ -96,8 +98,10 @@ class Units:
             ]
             unit = next((r for r in reversed(chain) if r.level <= RegionLevel.VILLAGE), region)
             township = next((r for r in chain if r.level == RegionLevel.TOWNSHIP), unit)
+            county = next((r for r in chain if r.level == RegionLevel.COUNTY), township)
             self.unit[region.pk] = (unit.pk, unit.path)
             self.township_path[region.pk] = township.path
+            self.county_path[region.pk] = county.path
 
 
 def facts_of(case_ids: Iterable[int], units: Units | None = None) -> dict[int, Fact]:
@@ -178,6 +182,7 @@ def facts_of(case_ids: Iterable[int], units: Units | None = None) -> dict[int, F
             region_id=unit_id,
             path=unit_path,
             township_path=units.township_path[c["region_id"]],
+            county_path=units.county_path[c["region_id"]],
             org_id_value=c["handling_org_id"] or c["platform_id"] or 0,
             handler_id=c["handler_id"],
             category=c["category"],

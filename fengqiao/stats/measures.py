@@ -200,7 +200,16 @@ def _count(key: str, n: int) -> Value:
 
 
 def _under(qs: QuerySet[Any], region: Region | None) -> QuerySet[Any]:
-    return qs.filter(path__startswith=region.path) if region is not None else qs
+    """The rows of ``region``'s subtree: for a county or a township of the daily rows, by the
+    path of that level (one index range of days); otherwise by a prefix of the unit's path."""
+    if region is None:
+        return qs
+    if qs.model is not MonthlyCount:
+        if region.level == RegionLevel.COUNTY:
+            return qs.filter(county_path=region.path)
+        if region.level == RegionLevel.TOWNSHIP:
+            return qs.filter(township_path=region.path)
+    return qs.filter(path__startswith=region.path)
 
 
 def _sources(region: Region | None, period: Period, *, dims: bool = False) -> list[QuerySet[Any]]:

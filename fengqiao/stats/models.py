@@ -57,6 +57,7 @@ class CaseFact(models.Model):
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
     path = models.CharField(max_length=105)
     township_path = models.CharField(max_length=105)
+    county_path = models.CharField(max_length=105)
     org_id_value = models.PositiveIntegerField(default=0)
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -135,6 +136,11 @@ class DailyCount(Counts):
     category = models.CharField(max_length=30)
     channel = models.CharField(max_length=20)
     grade = models.CharField(max_length=10, blank=True)
+    # The unit's township and county (themselves for a case registered at that level): a county's
+    # or a township's days are one index range each, where a prefix of ``path`` would read every
+    # day of the region before keeping the period's.
+    township_path = models.CharField(max_length=105)
+    county_path = models.CharField(max_length=105)
 
     class Meta:
         verbose_name = _("日汇总")
@@ -144,6 +150,10 @@ class DailyCount(Counts):
                 fields=["path", "day", "org_id_value", "category", "channel", "grade"],
                 name="dailycount_key",
             )
+        ]
+        indexes = [
+            models.Index(fields=["county_path", "day"], name="dailycount_county_day"),
+            models.Index(fields=["township_path", "day"], name="dailycount_township_day"),
         ]
 
     def __str__(self) -> str:
@@ -185,6 +195,8 @@ class DurationCount(models.Model):
     org_id_value = models.PositiveIntegerField(default=0)
     days = models.PositiveIntegerField()
     cases = models.IntegerField(default=0)
+    township_path = models.CharField(max_length=105)
+    county_path = models.CharField(max_length=105)
 
     class Meta:
         verbose_name = _("办结用时分布")
@@ -193,6 +205,10 @@ class DurationCount(models.Model):
             models.UniqueConstraint(
                 fields=["path", "day", "org_id_value", "days"], name="durationcount_key"
             )
+        ]
+        indexes = [
+            models.Index(fields=["county_path", "day"], name="durationcount_county_day"),
+            models.Index(fields=["township_path", "day"], name="durationcount_township_day"),
         ]
 
     def __str__(self) -> str:

@@ -26,11 +26,23 @@ Key = tuple[Any, ...]
 Table = type[models.Model]
 Deltas = dict[tuple[Table, Key], dict[str, int]]
 
+# A row's key columns, as written; the unique key the upsert meets is the first ``CONFLICT``
+# of them (the township and county paths follow from the unit's path).
 KEYS: dict[Table, tuple[str, ...]] = {
-    DailyCount: ("path", "day", "org_id_value", "category", "channel", "grade"),
+    DailyCount: (
+        "path",
+        "day",
+        "org_id_value",
+        "category",
+        "channel",
+        "grade",
+        "township_path",
+        "county_path",
+    ),
     MonthlyCount: ("path", "month", "dim", "value"),
-    DurationCount: ("path", "day", "org_id_value", "days"),
+    DurationCount: ("path", "day", "org_id_value", "days", "township_path", "county_path"),
 }
+CONFLICT: dict[Table, int] = {DailyCount: 6, MonthlyCount: 4, DurationCount: 4}
 VALUES: dict[Table, tuple[str, ...]] = {
     DailyCount: MEASURES,
     MonthlyCount: MEASURES,
@@ -77,13 +89,14 @@ def contributions(fact: Fact) -> Deltas:
         "intake_major": int(is_major(fact)),
     }
     dims = (fact.category, fact.channel, fact.grade)
+    above = (fact.township_path, fact.county_path)
     steps = [(fact.registered_on, intake)]
     if fact.concluded_on is not None:
         steps.append((fact.concluded_on, _conclusion(fact)))
     for day, counts in steps:
         month = _month(day)
         for table, key in (
-            (DailyCount, (fact.path, day, fact.org_id_value, *dims)),
+            (DailyCount, (fact.path, day, fact.org_id_value, *dims, *above)),
             (MonthlyCount, (fact.township_path, month, "", "")),
             (MonthlyCount, (fact.township_path, month, "category", fact.category)),
             (MonthlyCount, (fact.township_path, month, "channel", fact.channel)),
@@ -93,9 +106,8 @@ def contributions(fact: Fact) -> Deltas:
             for name, n in counts.items():
                 row[name] += n
     if fact.days is not None and fact.concluded_on is not None:
-        out[(DurationCount, (fact.path, fact.concluded_on, fact.org_id_value, fact.days))] = {
-            "cases": 1
-        }
+        histogram: Key = (fact.path, fact.concluded_on, fact.org_id_value, fact.days, *above)
+        out[(DurationCount, histogram)] = {"cases": 1}
     return out
 
 
@@ -142,7 +154,7 @@ def _upsert(table: Table, rows: list[tuple[Key, Mapping[str, int]]]) -> None:
     sql = (
         f"INSERT INTO {name} ({', '.join(q(c) for c in columns)}) "  # noqa: S608
         f"VALUES {', '.join([row_sql] * len(rows))} "
-        f"ON CONFLICT ({', '.join(q(c) for c in keys)}) DO UPDATE SET "
+        f"ON CONFLICT ({', '.join(q(c) for c in keys[: CONFLICT[table]])}) DO UPDATE SET "
         + ", ".join(f"{q(v)} = {name}.{q(v)} + excluded.{q(v)}" for v in values)
     )
     with connection.cursor() as cur:
