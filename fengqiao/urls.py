@@ -21,6 +21,7 @@ urlpatterns = [
     path("supervision/", include("fengqiao.supervision.urls")),
     path("stats/", include("fengqiao.stats.urls")),
     path("alarms/", include("fengqiao.alarms.urls")),
+    path("reports/", include("fengqiao.reports.urls")),
     path("notifications/", include("fengqiao.notify.urls")),
     path("verify/", include("fengqiao.documents.urls")),
     path("portal/", include("fengqiao.portal.urls")),

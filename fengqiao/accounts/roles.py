@@ -42,6 +42,9 @@ MEDIATORS_STAFF = [
     "mediators.view_mediator_work",
 ]
 
+# 报表中心: the periodic reports of the roles' regions, and asking for one on demand.
+REPORTS = ["reports.view_report", "reports.generate_report"]
+
 BUILTIN_ROLES: dict[str, dict[str, Any]] = {
     # System admin: accounts and reference configuration, no case data.
     BuiltinRole.SYSTEM_ADMIN: {
@@ -141,6 +144,7 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
             "supervision.oversee",
             "stats.view_statistics",
             "mediators.view_mediator_work",
+            *REPORTS,
         ],
         "description": "辖区只读：报表、名册；督办",
     },
@@ -155,6 +159,7 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
             # 外部指标 (court filings, 公安 statistics) imported by the 平安办 (docs/measures.md).
             "stats.view_externalfigure",
             "stats.add_externalfigure",
+            *REPORTS,
         ],
         "description": "平安办研判、交办、督办",
     },

@@ -106,6 +106,10 @@ class EventType(models.TextChoices):
     MEDIATOR_RATING = "mediators.rating", _("调解员评星定级")
     SUBSIDY_RULE = "mediators.subsidy_rule", _("设定案件补贴标准")
     SUBSIDY_STATEMENT = "mediators.subsidy_statement", _("案件补贴结算")
+    REPORT_REQUESTED = "report.requested", _("申请生成报表")
+    REPORT_GENERATED = "report.generated", _("生成报表")
+    REPORT_FAILED = "report.failed", _("报表生成失败")
+    REPORT_DOWNLOADED = "report.downloaded", _("下载报表")
     # Reference data edited in the Django admin (routing rules, holiday overrides, org kinds…).
     REFERENCE_ADDED = "reference.added", _("新增基础数据")
     REFERENCE_CHANGED = "reference.changed", _("修改基础数据")

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "fengqiao.stats",
     "fengqiao.alarms",
     "fengqiao.mediators",
+    "fengqiao.reports",
     "fengqiao.api",
     "fengqiao.web",
     "fengqiao.portal",

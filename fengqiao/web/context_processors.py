@@ -24,6 +24,7 @@ from fengqiao.mediators.permissions import STAFF_PERMS as MEDIATORS_STAFF_PERMS
 from fengqiao.mediators.permissions import VIEW_OWN_WORK
 from fengqiao.orgs.permissions import VIEW_ORGANIZATION, VIEW_PERSON, VIEW_REPORTS
 from fengqiao.regions.permissions import VIEW_REGION
+from fengqiao.reports.permissions import VIEW_REPORT
 from fengqiao.stats.permissions import VIEW_STATISTICS
 from fengqiao.supervision.permissions import OVERSEE
 
@@ -123,6 +124,8 @@ NAV = [
     ),
     NavItem(_("督办"), "supervision:board", OVERSEE),
     NavItem(_("统计分析"), "stats:dashboard", VIEW_STATISTICS),
+    # 报表中心 (docs/reports.md): the leader's and the platforms' periodic reports.
+    NavItem(_("报表中心"), "reports:home", VIEW_REPORT),
     # 排查: the filers (网格员, 村调委会) and the platforms that watch their reports.
     NavItem(
         _("排查"),

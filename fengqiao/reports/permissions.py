@@ -1,0 +1,2 @@
+VIEW_REPORT = "reports.view_report"
+GENERATE_REPORT = "reports.generate_report"

@@ -1,0 +1,296 @@
+"""A report's content into its three files: PDF (an HTML template through the documents app's
+WeasyPrint pipeline, the Chinese font embedded, the charts as PNG ``data:`` images), DOCX
+(python-docx: the same sections, the charts as pictures, the tables as tables) and XLSX (a sheet
+per table, written through ``core.xlsx`` so no cell is a formula)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from fengqiao.core.xlsx import append_row
+from fengqiao.documents.render import CJK_FAMILY, html_to_pdf, render_html
+from fengqiao.reports import charts
+from fengqiao.reports.content import Figure, MixRow, ReportContent, format_value
+
+TEMPLATE = "reports/report_pdf.html"
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    title: str
+    png: bytes
+
+    @property
+    def uri(self) -> str:
+        return charts.data_uri(self.png)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    docx: bytes
+    xlsx: bytes
+
+
+def report_charts(content: ReportContent) -> list[Chart]:
+    """The trend, the category mix and the handling levels."""
+    labels = [p.label for p in content.trend]
+    return [
+        Chart(
+            "trend",
+            _("受理与化解趋势"),
+            charts.bar_chart(
+                _("受理与化解趋势（件）"),
+                labels,
+                [
+                    charts.Series(_("受理"), [p.intake for p in content.trend]),
+                    charts.Series(_("调处成功"), [p.resolved for p in content.trend]),
+                ],
+            ),
+        ),
+        Chart(
+            "categories",
+            _("纠纷类别构成"),
+            charts.share_chart(
+                _("纠纷类别构成（件）"),
+                [r.label for r in content.categories],
+                [r.count for r in content.categories],
+            ),
+        ),
+        Chart(
+            "levels",
+            _("化解层级"),
+            charts.share_chart(
+                _("化解层级（件）"),
+                [r.label for r in content.levels],
+                [r.count for r in content.levels],
+            ),
+        ),
+    ]
+
+
+def _percent(value: Any) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+def _change(row: MixRow) -> str:
+    return "—" if row.change is None else f"{row.change:+}%"
+
+
+# The tables every format prints: (title, header, rows) built once from the content.
+Table = tuple[str, list[str], list[list[Any]]]
+
+
+def figure_table(figures: Sequence[Figure]) -> Table:
+    return (
+        _("主要指标"),
+        [_("指标"), _("数值"), _("分子"), _("分母"), _("计算公式")],
+        [
+            [
+                f.label,
+                f.display,
+                "" if f.numerator is None else f.numerator,
+                "" if f.denominator is None else f.denominator,
+                f.formula,
+            ]
+            for f in figures
+        ],
+    )
+
+
+def tables(content: ReportContent) -> list[Table]:
+    found: list[Table] = [
+        figure_table(content.figures),
+        (
+            _("趋势"),
+            [_("时段"), _("受理（件）"), _("调处成功（件）")],
+            [[p.label, p.intake, p.resolved] for p in content.trend],
+        ),
+        (
+            _("类别构成"),
+            [_("类别"), _("本期（件）"), _("占比"), _("上期（件）"), _("变化")],
+            [
+                [r.label, r.count, _percent(r.share), r.previous, _change(r)]
+                for r in content.categories
+            ],
+        ),
+        (
+            _("化解层级"),
+            [_("层级"), _("化解（件）"), _("占比")],
+            [[r.label, r.count, _percent(r.share)] for r in content.levels],
+        ),
+        (
+            _("热点区域"),
+            [_("区域"), _("本期（件）"), _("上期（件）"), _("增加（件）"), _("变化")],
+            [[r.label, r.count, r.previous, r.increase, _change(r)] for r in content.hot_regions],
+        ),
+        (
+            _("热点类别"),
+            [_("类别"), _("本期（件）"), _("上期（件）"), _("增加（件）"), _("变化")],
+            [
+                [r.label, r.count, r.previous, r.increase, _change(r)]
+                for r in content.hot_categories
+            ],
+        ),
+    ]
+    if content.ranking:
+        header = [_("名次"), content.ranking_of]
+        header += [f.label for f in content.ranking[0].figures]
+        found.append(
+            (
+                _("%(of)s排名") % {"of": content.ranking_of},
+                header,
+                [[r.rank, r.label, *(f.display for f in r.figures)] for r in content.ranking],
+            )
+        )
+    return found
+
+
+def render_pdf(content: ReportContent, chart_list: list[Chart]) -> bytes:
+    source = render_html(
+        TEMPLATE,
+        {
+            "c": content,
+            "charts": {chart.key: chart for chart in chart_list},
+            "tables": {t[0]: t for t in tables(content)},
+            "format_value": format_value,
+        },
+    )
+    return html_to_pdf(source)
+
+
+def render_docx(content: ReportContent, chart_list: list[Chart]) -> bytes:
+    """The report for editing in WPS or Word: the same sections as the PDF, the charts as
+    PNG pictures, every table as a Word table."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    doc = Document()
+    normal = doc.styles["Normal"]
+    normal.font.name = CJK_FAMILY
+    normal.font.size = Pt(11)
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), CJK_FAMILY)
+    by_title = {t[0]: t for t in tables(content)}
+    by_key = {chart.key: chart for chart in chart_list}
+
+    def table(found: Table) -> None:
+        _title, header, rows = found
+        grid = doc.add_table(rows=1 + len(rows), cols=len(header))
+        grid.style = "Table Grid"
+        for c, text in enumerate(header):
+            grid.cell(0, c).text = str(text)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                grid.cell(r, c).text = str(value)
+
+    def picture(key: str) -> None:
+        doc.add_picture(io.BytesIO(by_key[key].png), width=Cm(16))
+
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = title.add_run(content.title)
+    run.bold = True
+    run.font.size = Pt(18)
+    doc.add_paragraph(
+        _("区域：%(region)s　时段：%(period)s（%(start)s至%(end)s）　对比：%(previous)s")
+        % {
+            "region": content.region_name,
+            "period": content.period_label,
+            "start": content.period_start,
+            "end": content.period_end,
+            "previous": content.previous_label,
+        }
+    )
+    sections = content.sections
+    doc.add_heading(sections[0], level=2)
+    table(by_title[_("主要指标")])
+    doc.add_heading(sections[1], level=2)
+    picture("trend")
+    table(by_title[_("趋势")])
+    doc.add_heading(sections[2], level=2)
+    picture("categories")
+    table(by_title[_("类别构成")])
+    picture("levels")
+    table(by_title[_("化解层级")])
+    doc.add_heading(sections[3], level=2)
+    doc.add_paragraph(_("热点区域（较上期增加最多）"))
+    table(by_title[_("热点区域")])
+    doc.add_paragraph(_("热点类别（较上期增加最多）"))
+    table(by_title[_("热点类别")])
+    doc.add_heading(sections[4], level=2)
+    ranking = [t for t in by_title.values() if t[0].endswith(_("排名"))]
+    if ranking:
+        table(ranking[0])
+    else:
+        doc.add_paragraph(_("本报表类型不含排名（季通报、年考核和年度报告含排名）。"))
+    doc.add_heading(sections[5], level=2)
+    for n, sentence in enumerate(content.recommendations, start=1):
+        doc.add_paragraph(f"{n}. {sentence}")
+    if content.notes:
+        doc.add_heading(_("说明"), level=2)
+        for note in content.notes:
+            doc.add_paragraph(note)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def render_xlsx(content: ReportContent) -> bytes:
+    """A sheet per table, each under the report's title, region and period; then the
+    recommendations."""
+    book = Workbook()
+    first = True
+    preamble = [
+        content.title,
+        _("区域：%(region)s；时段：%(start)s至%(end)s；生成时间：%(at)s")
+        % {
+            "region": content.region_name,
+            "start": content.period_start,
+            "end": content.period_end,
+            "at": content.generated_at.strftime("%Y-%m-%d %H:%M"),
+        },
+    ]
+    for title, header, rows in [
+        *tables(content),
+        (
+            _("对策建议"),
+            [_("序号"), _("建议")],
+            [[n, s] for n, s in enumerate(content.recommendations, 1)],
+        ),
+    ]:
+        sheet = cast(Worksheet, book.active) if first else book.create_sheet()
+        first = False
+        sheet.title = title[:31]
+        for line in preamble:
+            append_row(sheet, [line])
+        sheet.cell(1, 1).font = Font(bold=True, size=14)
+        append_row(sheet, header)
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            append_row(sheet, list(row))
+        for column in sheet.columns:
+            sheet.column_dimensions[column[0].column_letter].width = 18
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def render_all(content: ReportContent) -> Rendered:
+    chart_list = report_charts(content)
+    return Rendered(
+        pdf=render_pdf(content, chart_list),
+        docx=render_docx(content, chart_list),
+        xlsx=render_xlsx(content),
+    )

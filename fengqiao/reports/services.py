@@ -1,0 +1,385 @@
+"""Every write of the reports app: asking for a report (the schedule or a user), generating it
+in the task queue, and recording a download.
+
+A report is generated at most once at a time and exactly once per request, whatever the
+workers do:
+- its row is unique per (kind, region, period): two schedulers, a rerun of the periodic task or
+  a user asking for the same report find the row and add nothing;
+- a worker claims a queued report under a row lock with a fresh token; a second worker finds it
+  claimed and leaves it; the files are written under the token's names and committed only if
+  the token still holds, so a worker whose claim was taken over writes nothing that stays;
+- a claim older than ``CLAIM_LEASE`` belongs to a worker that died: the periodic task queues
+  the report again (``reports_requeue_stale``) and the next worker takes it over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengqiao.audit.choices import EventType
+from fengqiao.audit.services import audit_record
+from fengqiao.core.queue import enqueue_or_run
+from fengqiao.orgs.models import Organization
+from fengqiao.regions.choices import RegionLevel
+from fengqiao.regions.models import Region
+from fengqiao.reports import schedule
+from fengqiao.reports.choices import ReportFormat, ReportKind, ReportOrigin, ReportStatus
+from fengqiao.reports.content import build_content
+from fengqiao.reports.models import Report, ReportFile
+from fengqiao.reports.policy import GENERATE, report_may
+from fengqiao.reports.render import Rendered, render_all
+from fengqiao.stats.periods import Period
+
+logger = logging.getLogger(__name__)
+
+STORAGE_DIR = "reports"
+# A worker that has held a report this long without finishing has died (a year's report of a
+# large county takes well under a minute: docs/reports.md).
+CLAIM_LEASE = timedelta(minutes=30)
+# A queued report no worker took within this time is queued again (the queue lost it).
+QUEUE_GRACE = timedelta(minutes=10)
+# The longest span a report may cover: a year (a leap year's 366 days).
+MAX_SPAN_DAYS = 366
+# The region levels a report is made for: the county and its townships (their platforms).
+REPORT_LEVELS = (RegionLevel.COUNTY, RegionLevel.TOWNSHIP)
+PLATFORM_KIND = "platform"
+CONTENT_TYPES: dict[str, str] = {
+    ReportFormat.PDF: "application/pdf",
+    ReportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ReportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class ReportError(ValidationError):
+    """A request the rules refuse; the message is Chinese and shown to the user."""
+
+
+def _period(report: Report) -> Period:
+    return Period(report.period_start, report.period_end)
+
+
+def _queue(report_ids: Iterable[int]) -> None:
+    """Generate each report in the task queue once the caller's transaction commits (in this
+    process when the queue is unreachable, rather than not at all)."""
+    from fengqiao.reports.tasks import generate_report
+
+    for report_id in report_ids:
+        transaction.on_commit(
+            lambda pk=report_id: enqueue_or_run(generate_report, pk),  # type: ignore[misc]
+            robust=True,
+        )
+
+
+def check_period(*, kind: str, start: date, end: date, today: date) -> None:
+    """A scheduled kind covers exactly its week, month, quarter or year; any kind covers at
+    most a year, forward, and has started by ``today``."""
+    if end < start:
+        raise ReportError(_("截止日期早于起始日期。"))
+    if (end - start).days + 1 > MAX_SPAN_DAYS:
+        raise ReportError(_("时段最长为一年（%(n)d 天）。") % {"n": MAX_SPAN_DAYS})
+    if start > today:
+        raise ReportError(_("时段尚未开始，不能生成报表。"))
+    if kind in schedule.KIND_PERIOD:
+        expected = schedule.period_for(kind, start)
+        if (expected.start, expected.end) != (start, end):
+            raise ReportError(
+                _("%(kind)s的时段应为 %(start)s 至 %(end)s。")
+                % {"kind": ReportKind(kind).label, "start": expected.start, "end": expected.end}
+            )
+
+
+@dataclass(frozen=True)
+class RequestResult:
+    report: Report
+    created: bool
+    # False when the report was already queued or running: nothing more was asked of it.
+    queued: bool
+
+
+def report_request(
+    *, actor: Any, kind: str, region: Region, start: date, end: date
+) -> RequestResult:
+    """A user asks for a report (报表中心's form): a new one is queued; an existing one is
+    queued again (regenerated: its files are replaced when done), unless it is already queued
+    or running."""
+    if kind not in ReportKind.values:
+        raise ReportError(_("请选择报表类型。"))
+    if region.level not in REPORT_LEVELS:
+        raise ReportError(_("报表按区县或乡镇（街道）生成，请选择区县或乡镇。"))
+    if not report_may(actor, GENERATE, region):
+        raise PermissionDenied(_("您不能为该区域生成报表。"))
+    check_period(kind=kind, start=start, end=end, today=timezone.localdate())
+    with transaction.atomic():
+        report, created = Report.objects.get_or_create(
+            kind=kind,
+            region=region,
+            period_start=start,
+            period_end=end,
+            defaults={"origin": ReportOrigin.ON_DEMAND, "requested_by": actor},
+        )
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if not created and report.status in (ReportStatus.QUEUED, ReportStatus.RUNNING):
+            return RequestResult(report, created=False, queued=False)
+        before = {"status": report.status}
+        report.status = ReportStatus.QUEUED
+        report.requested_by = actor
+        report.requested_at = timezone.now()
+        report.claim_token = ""
+        report.claimed_at = None
+        report.save(
+            update_fields=[
+                "status",
+                "requested_by",
+                "requested_at",
+                "claim_token",
+                "claimed_at",
+            ]
+        )
+        audit_record(
+            actor=actor,
+            event_type=EventType.REPORT_REQUESTED,
+            obj=report,
+            before=None if created else before,
+            after=_describe(report),
+        )
+        _queue([report.pk])
+    return RequestResult(report, created=created, queued=True)
+
+
+def _describe(report: Report) -> dict[str, Any]:
+    return {
+        "kind": report.kind,
+        "region": report.region.code,
+        "period": [report.period_start.isoformat(), report.period_end.isoformat()],
+    }
+
+
+def report_regions() -> list[Region]:
+    """The regions the schedule makes reports for: each county and township with a platform
+    (综治中心/平安办)."""
+    ids = Organization.objects.filter(
+        kind__code=PLATFORM_KIND, region__level__in=REPORT_LEVELS
+    ).values("region_id")
+    return list(Region.objects.filter(pk__in=ids).order_by("path"))
+
+
+@dataclass
+class ScheduleResult:
+    created: int = 0
+    requeued: int = 0
+    due: list[str] = field(default_factory=list)
+    provisional_years: list[int] = field(default_factory=list)
+
+
+def reports_schedule(*, today: date | None = None) -> ScheduleResult:
+    """The periodic task's work: each report due by ``today`` (``schedule.due_on``) for each
+    county and township platform, created once and queued; and the reports a dead worker or a
+    lost message left behind, queued again."""
+    today = today or timezone.localdate()
+    check = schedule.due_on(today)
+    result = ScheduleResult(
+        due=[f"{d.kind}:{d.period.start}" for d in check.due],
+        provisional_years=check.provisional_years,
+    )
+    if check.provisional_years:
+        logger.warning(
+            "reports schedule: no holiday schedule for %s, working days presumed Monday-Friday",
+            check.provisional_years,
+        )
+    regions = report_regions()
+    for due in check.due:
+        for region in regions:
+            with transaction.atomic():
+                report, created = Report.objects.get_or_create(
+                    kind=due.kind,
+                    region=region,
+                    period_start=due.period.start,
+                    period_end=due.period.end,
+                    defaults={
+                        "origin": ReportOrigin.SCHEDULED,
+                        "requested_by": None,
+                        "notes": check.note,
+                    },
+                )
+                if not created:
+                    continue
+                result.created += 1
+                audit_record(
+                    actor=None,
+                    event_type=EventType.REPORT_REQUESTED,
+                    obj=report,
+                    after={**_describe(report), "origin": ReportOrigin.SCHEDULED},
+                )
+                _queue([report.pk])
+    result.requeued = reports_requeue_stale()
+    return result
+
+
+def reports_requeue_stale(*, now: Any = None) -> int:
+    """Queue again the reports whose worker died (claimed longer ago than the lease) or that
+    no worker took (queued longer ago than the grace)."""
+    now = now or timezone.now()
+    stale = list(
+        Report.objects.filter(
+            status=ReportStatus.RUNNING, claimed_at__lt=now - CLAIM_LEASE
+        ).values_list("pk", flat=True)
+    ) + list(
+        Report.objects.filter(
+            status=ReportStatus.QUEUED, requested_at__lt=now - QUEUE_GRACE
+        ).values_list("pk", flat=True)
+    )
+    with transaction.atomic():
+        _queue(stale)
+    return len(stale)
+
+
+def _claim(report_id: int) -> tuple[Report, str] | None:
+    """Take ``report_id`` for this worker: its report and the claim's token, or None when
+    there is nothing to do (done, failed, or held by a live worker)."""
+    with transaction.atomic():
+        report = (
+            Report.objects.select_for_update().select_related("region").filter(pk=report_id).first()
+        )
+        if report is None:
+            return None
+        now = timezone.now()
+        held = report.status == ReportStatus.RUNNING and (
+            report.claimed_at is not None and report.claimed_at >= now - CLAIM_LEASE
+        )
+        if report.status in (ReportStatus.DONE, ReportStatus.FAILED) or held:
+            return None
+        token = secrets.token_hex(16)
+        report.status = ReportStatus.RUNNING
+        report.claim_token = token
+        report.claimed_at = now
+        report.attempts += 1
+        report.save(update_fields=["status", "claim_token", "claimed_at", "attempts"])
+    return report, token
+
+
+def _store(report: Report, token: str, rendered: Rendered) -> dict[str, tuple[str, int, str]]:
+    """The three files in storage under names of this claim: {format: (name, size, sha256)}."""
+    stored = {}
+    for fmt, data in (
+        (ReportFormat.PDF, rendered.pdf),
+        (ReportFormat.DOCX, rendered.docx),
+        (ReportFormat.XLSX, rendered.xlsx),
+    ):
+        name = default_storage.save(f"{STORAGE_DIR}/{report.pk}/{token}.{fmt}", ContentFile(data))
+        stored[str(fmt)] = (name, len(data), hashlib.sha256(data).hexdigest())
+    return stored
+
+
+def _delete_files(names: Iterable[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.warning("reports: could not delete %s", name, exc_info=True)
+
+
+def report_generate(*, report_id: int) -> str:
+    """The task queue's work on one report: claim it, read its content from stats, render it,
+    store the files and mark it done (replacing the files of an earlier generation, with the
+    digests before and after in the audit log); on an error, mark it failed with a message
+    for whoever asks again. Returns what happened ("done", "failed", "skipped", "lost")."""
+    claimed = _claim(report_id)
+    if claimed is None:
+        return "skipped"
+    report, token = claimed
+    try:
+        content = build_content(
+            kind=report.kind,
+            region=report.region,
+            period=_period(report),
+            notes=[report.notes] if report.notes else [],
+        )
+        rendered = render_all(content)
+        stored = _store(report, token, rendered)
+    except Exception as exc:
+        logger.exception("reports: generating report %s failed", report_id)
+        _fail(report_id, token, exc)
+        return "failed"
+    with transaction.atomic():
+        current = Report.objects.select_for_update().get(pk=report_id)
+        if current.claim_token != token or current.status != ReportStatus.RUNNING:
+            # Taken over (our lease ran out) or asked again meanwhile: the newer claim writes.
+            transaction.on_commit(lambda: _delete_files(n for n, _s, _h in stored.values()))
+            return "lost"
+        old = {f.fmt: f for f in ReportFile.objects.select_for_update().filter(report=current)}
+        now = timezone.now()
+        for fmt, (name, size, digest) in stored.items():
+            existing = old.get(fmt)
+            if existing is None:
+                ReportFile.objects.create(
+                    report=current,
+                    fmt=fmt,
+                    storage_name=name,
+                    size=size,
+                    sha256=digest,
+                    created_at=now,
+                )
+            else:
+                existing.storage_name, existing.size, existing.sha256 = name, size, digest
+                existing.created_at = now
+                existing.save(update_fields=["storage_name", "size", "sha256", "created_at"])
+        current.status = ReportStatus.DONE
+        current.generated_at = now
+        current.error = ""
+        current.claim_token = ""
+        current.save(update_fields=["status", "generated_at", "error", "claim_token"])
+        audit_record(
+            actor=current.requested_by,
+            event_type=EventType.REPORT_GENERATED,
+            obj=current,
+            before={f: o.sha256 for f, o in old.items()} or None,
+            after={**_describe(current), **{f: v[2] for f, v in stored.items()}},
+        )
+        replaced = [o.storage_name for o in old.values()]
+        transaction.on_commit(lambda: _delete_files(replaced))
+    return "done"
+
+
+def _fail(report_id: int, token: str, exc: Exception) -> None:
+    with transaction.atomic():
+        current = Report.objects.select_for_update().get(pk=report_id)
+        if current.claim_token != token:
+            return
+        current.status = ReportStatus.FAILED
+        current.claim_token = ""
+        # The kind of error only: its text may quote data.
+        current.error = _(
+            "生成时出错（%(error)s）。请稍后点“重新生成”；仍失败时请联系系统管理员查看日志。"
+        ) % {"error": type(exc).__name__}
+        current.save(update_fields=["status", "claim_token", "error"])
+        audit_record(
+            actor=current.requested_by,
+            event_type=EventType.REPORT_FAILED,
+            obj=current,
+            after={**_describe(current), "error": type(exc).__name__},
+        )
+
+
+def report_file_open(*, actor: Any, file: ReportFile) -> Any:
+    """Open a report's file for download (the caller checked the user may see the report);
+    the download is in the audit log."""
+    audit_record(
+        actor=actor,
+        event_type=EventType.REPORT_DOWNLOADED,
+        obj=file.report,
+        after={"format": file.fmt, "sha256": file.sha256},
+    )
+    return default_storage.open(file.storage_name, "rb")

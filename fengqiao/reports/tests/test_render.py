@@ -1,0 +1,118 @@
+"""The three files of a report, rendered from a content object built by hand: the PDF holds the
+charts (PNG images that are not blank) and the Chinese text in the embedded font; the DOCX holds
+every section, the charts and the tables; the XLSX a sheet per table, no cell a formula."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from PIL import Image
+from pypdf import PdfReader
+
+from fengqiao.reports.content import MixRow
+from fengqiao.reports.render import Rendered, render_all
+from fengqiao.reports.tests.conftest import sample_content
+
+
+@pytest.fixture(scope="module")
+def rendered() -> Rendered:
+    content = sample_content()
+    # A category whose name would run as a formula in a spreadsheet.
+    hostile = MixRow("=HYPERLINK(\"http://x\")", 1, 0)
+    return render_all(replace(content, categories=[*content.categories, hostile]))
+
+
+def test_the_pdf_holds_the_charts_as_images_that_are_not_blank(rendered: Rendered) -> None:
+    reader = PdfReader(io.BytesIO(rendered.pdf))
+    # The pages share one resource dictionary: the same image may be listed on every page.
+    images = {image.data: image for page in reader.pages for image in page.images}.values()
+    assert len(images) == 3  # trend, categories, handling levels
+    for found in images:
+        picture = Image.open(io.BytesIO(found.data)).convert("L")
+        assert picture.width >= 800
+        low, high = picture.getextrema()
+        assert high - low > 100, "the chart has drawn marks, not one flat colour"
+        # More than a frame: a good share of the picture is ink.
+        dark = sum(1 for p in picture.getdata() if p < 200)
+        assert dark > picture.width * picture.height * 0.02
+
+
+def test_the_pdf_holds_the_chinese_text(rendered: Rendered) -> None:
+    reader = PdfReader(io.BytesIO(rendered.pdf))
+    text = "".join("".join(page.extract_text().split()) for page in reader.pages)
+    for expected in (
+        "测试区2026年第3季度季通报",
+        "一、主要指标",
+        "调处成功率",
+        "调处成功数÷调处办结数×100%",
+        "热点区域",
+        "乙镇",
+        "邻里纠纷",
+        "乡镇（街道）",
+        "六、工作建议",
+        "建议组织开展专项排查化解",
+        "万人起诉率需导入法院立案数",
+    ):
+        assert expected in text, expected
+
+
+def test_the_pdf_embeds_the_cjk_font(rendered: Rendered) -> None:
+    reader = PdfReader(io.BytesIO(rendered.pdf))
+    programs = []
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            for descendant in font.get_object().get("/DescendantFonts", []):
+                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+                for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                    if key in descriptor:
+                        programs.append(descriptor[key].get_object().get_data())
+    assert programs
+    assert all(b"NotoSerifCJK" in program for program in programs)
+
+
+def test_the_docx_has_every_section_the_charts_and_the_tables(rendered: Rendered) -> None:
+    doc = Document(io.BytesIO(rendered.docx))
+    text = [p.text for p in doc.paragraphs]
+    for heading in (
+        "一、主要指标",
+        "二、趋势",
+        "三、类别构成与化解层级",
+        "四、热点",
+        "五、排名",
+        "六、工作建议",
+    ):
+        assert heading in text, heading
+    assert text[0] == "测试区2026年第3季度季通报"
+    assert len(doc.inline_shapes) == 3
+    tables = {t.cell(0, 0).text: t for t in doc.tables}
+    assert tables["指标"].cell(2, 0).text == "调处成功率"
+    assert tables["指标"].cell(2, 4).text == "调处成功数 ÷ 调处办结数 × 100%"
+    assert tables["名次"].cell(1, 1).text == "甲镇"
+    assert any("邻里纠纷" in p for p in text if p.startswith("1. "))
+
+
+def test_the_xlsx_has_a_sheet_per_table_and_no_formula(rendered: Rendered) -> None:
+    book = load_workbook(io.BytesIO(rendered.xlsx))
+    assert book.sheetnames == [
+        "主要指标",
+        "趋势",
+        "类别构成",
+        "化解层级",
+        "热点区域",
+        "热点类别",
+        "乡镇（街道）排名",
+        "对策建议",
+    ]
+    figures = [[c.value for c in row] for row in book["主要指标"].iter_rows(min_row=3)]
+    assert figures[0] == ["指标", "数值", "分子", "分母", "计算公式"]
+    assert figures[2] == ["调处成功率", "72.5%", 58, 80, "调处成功数 ÷ 调处办结数 × 100%"]
+    categories = book["类别构成"]
+    hostile = [row for row in categories.iter_rows(min_row=4) if "HYPERLINK" in str(row[0].value)]
+    assert hostile[0][0].data_type == "s"
+    assert hostile[0][0].quotePrefix
+    ranking = [[c.value for c in row] for row in book["乡镇（街道）排名"].iter_rows(min_row=4)]
+    assert ranking == [[1, "甲镇", "80%"], [2, "乙镇", "60%"]]
