@@ -16,9 +16,9 @@ from fengqiao.reports import schedule
 from fengqiao.reports.choices import ReportKind
 
 
-class RegionField(forms.ModelChoiceField[Region]):
-    def label_from_instance(self, obj: Region) -> str:
-        return obj.name
+class RegionField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
 
 
 class RequestForm(StyledForm):

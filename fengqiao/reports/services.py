@@ -320,6 +320,8 @@ def report_generate(*, report_id: int) -> str:
             transaction.on_commit(lambda: _delete_files(n for n, _s, _h in stored.values()))
             return "lost"
         old = {f.fmt: f for f in ReportFile.objects.select_for_update().filter(report=current)}
+        replaced = [o.storage_name for o in old.values()]
+        before = {fmt: o.sha256 for fmt, o in old.items()}
         now = timezone.now()
         for fmt, (name, size, digest) in stored.items():
             existing = old.get(fmt)
@@ -345,10 +347,9 @@ def report_generate(*, report_id: int) -> str:
             actor=current.requested_by,
             event_type=EventType.REPORT_GENERATED,
             obj=current,
-            before={f: o.sha256 for f, o in old.items()} or None,
+            before=before or None,
             after={**_describe(current), **{f: v[2] for f, v in stored.items()}},
         )
-        replaced = [o.storage_name for o in old.values()]
         transaction.on_commit(lambda: _delete_files(replaced))
     return "done"
 
