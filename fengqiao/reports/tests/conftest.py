@@ -5,13 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.utils import timezone
-
+from fengqiao.core.validators import BEIJING
 from fengqiao.reports.content import Figure, MixRow, RankRow, ReportContent, TrendPoint
 
 
-def figure(key: str, label: str, value: Decimal | int | None, unit: str, formula: str,
-           numerator: int | None = None, denominator: int | None = None) -> Figure:
+def figure(
+    key: str,
+    label: str,
+    value: Decimal | int | None,
+    unit: str,
+    formula: str,
+    numerator: int | None = None,
+    denominator: int | None = None,
+) -> Figure:
     return Figure(key, label, value, unit, numerator, denominator, formula)
 
 
@@ -19,11 +25,25 @@ def sample_content(kind: str = "quarterly") -> ReportContent:
     """A 季通报 of a fictional county: 120 disputes, 邻里纠纷 up from 20 to 40, 乙镇 up."""
     figures = [
         figure("intake", "受理纠纷数", 120, "件", "本期登记的纠纷件数", 120, None),
-        figure("success_rate", "调处成功率", Decimal("72.5"), "%",
-               "调处成功数 ÷ 调处办结数 × 100%", 58, 80),
+        figure(
+            "success_rate",
+            "调处成功率",
+            Decimal("72.5"),
+            "%",
+            "调处成功数 ÷ 调处办结数 × 100%",
+            58,
+            80,
+        ),
         figure("overdue_rate", "超期率", Decimal("12.0"), "%", "超期件数 ÷ 在办件数 × 100%", 6, 50),
-        figure("confirmation_rate", "司法确认率", Decimal("5.0"), "%",
-               "司法确认数 ÷ 调解协议数 × 100%", 2, 40),
+        figure(
+            "confirmation_rate",
+            "司法确认率",
+            Decimal("5.0"),
+            "%",
+            "司法确认数 ÷ 调解协议数 × 100%",
+            2,
+            40,
+        ),
         figure("criminal_transfer", "民转刑", 1, "件", "本期民转刑案件数", 1, None),
         figure("lawsuits_per_10k", "万人起诉率", None, "件/万人", "民事起诉数 ÷ 常住人口 × 10000"),
     ]
@@ -42,7 +62,7 @@ def sample_content(kind: str = "quarterly") -> ReportContent:
         period_end=date(2026, 9, 30),
         period_label="2026年第3季度",
         previous_label="2026年第2季度",
-        generated_at=timezone.make_aware(datetime(2026, 10, 9, 0, 40)),
+        generated_at=datetime(2026, 10, 9, 0, 40, tzinfo=BEIJING),
         figures=figures,
         trend=[TrendPoint(f"{m}月", 30 + m, 20 + m) for m in (7, 8, 9)],
         categories=categories,
@@ -58,6 +78,8 @@ def sample_content(kind: str = "quarterly") -> ReportContent:
             RankRow(2, "乙镇", [figure("success_rate", "调处成功率", Decimal("60.0"), "%", "")]),
         ],
         ranking_of="乡镇（街道）",
-        recommendations=["“邻里纠纷”纠纷本期 40 件，较上期 20 件上升 100.0%，建议组织开展专项排查化解。"],
+        recommendations=[
+            "“邻里纠纷”纠纷本期 40 件，较上期 20 件上升 100.0%，建议组织开展专项排查化解。"
+        ],
         notes=["万人起诉率需导入法院立案数，本期未导入。"],
     )

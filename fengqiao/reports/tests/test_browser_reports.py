@@ -30,7 +30,8 @@ def test_the_leader_asks_for_a_report_and_downloads_it(
     page.wait_for_selector("text=报表已生成")
     report = Report.objects.get(kind="monthly", period_start=last_month.replace(day=1))
     assert report.status == ReportStatus.DONE
-    assert report.requested_by is not None and report.requested_by.username == "leader"
+    assert report.requested_by is not None
+    assert report.requested_by.username == "leader"
     row = page.locator(f"#report-{report.pk}")
     assert "月研判" in row.inner_text()
     with page.expect_download() as info:

@@ -22,7 +22,7 @@ from fengqiao.reports.tests.conftest import sample_content
 def rendered() -> Rendered:
     content = sample_content()
     # A category whose name would run as a formula in a spreadsheet.
-    hostile = MixRow("=HYPERLINK(\"http://x\")", 1, 0)
+    hostile = MixRow('=HYPERLINK("http://x")', 1, 0)
     return render_all(replace(content, categories=[*content.categories, hostile]))
 
 

@@ -13,7 +13,11 @@ from fengqiao.reports.tests.conftest import figure
 def test_a_category_up_more_than_twenty_percent_is_named() -> None:
     sentences = rules.recommendations(
         figures={},
-        categories=[MixRow("邻里纠纷", 13, 10), MixRow("劳动争议", 12, 10), MixRow("土地纠纷", 4, 1)],
+        categories=[
+            MixRow("邻里纠纷", 13, 10),
+            MixRow("劳动争议", 12, 10),
+            MixRow("土地纠纷", 4, 1),
+        ],
         regions=[],
     )
     # 邻里纠纷 +30% is named; 劳动争议 +20% is not above 20%; 土地纠纷 has fewer than 5 cases.

@@ -190,7 +190,8 @@ def test_asking_again_regenerates_and_replaces_the_files(
     event = AuditEvent.objects.filter(event_type=EventType.REPORT_GENERATED).order_by("pk").last()
     assert event is not None
     assert event.before == {fmt: sha for fmt, (_name, sha) in old.items()}
-    assert event.after is not None and event.after["pdf"] == new["pdf"][1]
+    assert event.after is not None
+    assert event.after["pdf"] == new["pdf"][1]
 
 
 def test_a_failure_is_shown_and_asking_again_retries(
@@ -246,26 +247,36 @@ def test_a_future_period_and_a_village_are_refused(world: Any, cast: Any) -> Non
     tomorrow = timezone.localdate() + timedelta(days=1)
     with pytest.raises(services.ReportError, match="尚未开始"):
         services.report_request(
-            actor=cast.leader, kind=ReportKind.CUSTOM, region=world.county, start=tomorrow,
+            actor=cast.leader,
+            kind=ReportKind.CUSTOM,
+            region=world.county,
+            start=tomorrow,
             end=tomorrow,
         )
     with pytest.raises(services.ReportError, match="区县或乡镇"):
         services.report_request(
-            actor=cast.leader, kind=ReportKind.CUSTOM, region=world.village_east,
-            start=date(2026, 1, 1), end=date(2026, 1, 31),
+            actor=cast.leader,
+            kind=ReportKind.CUSTOM,
+            region=world.village_east,
+            start=date(2026, 1, 1),
+            end=date(2026, 1, 31),
         )
 
 
-def test_a_township_platform_cannot_ask_for_another_townships_report(
-    world: Any, cast: Any
-) -> None:
+def test_a_township_platform_cannot_ask_for_another_townships_report(world: Any, cast: Any) -> None:
     with pytest.raises(PermissionDenied):
         services.report_request(
-            actor=cast.dispatcher, kind=ReportKind.CUSTOM, region=world.town_b,
-            start=date(2026, 1, 1), end=date(2026, 1, 31),
+            actor=cast.dispatcher,
+            kind=ReportKind.CUSTOM,
+            region=world.town_b,
+            start=date(2026, 1, 1),
+            end=date(2026, 1, 31),
         )
     with pytest.raises(PermissionDenied):
         services.report_request(
-            actor=cast.mediator_east, kind=ReportKind.CUSTOM, region=world.town_a,
-            start=date(2026, 1, 1), end=date(2026, 1, 31),
+            actor=cast.mediator_east,
+            kind=ReportKind.CUSTOM,
+            region=world.town_a,
+            start=date(2026, 1, 1),
+            end=date(2026, 1, 31),
         )

@@ -66,8 +66,16 @@ def test_each_role_sees_the_reports_of_its_region(
     assert _listed(client_for(cast.leader)) == everything
     assert _listed(client_for(cast.county_dispatcher)) == everything
     assert _listed(client_for(cast.dispatcher)) == {reports["town_a"].pk}
-    for name in ("mediator_east", "court_clerk", "police", "grid_worker", "system_admin",
-                 "auditor", "citizen", "outsider"):
+    for name in (
+        "mediator_east",
+        "court_clerk",
+        "police",
+        "grid_worker",
+        "system_admin",
+        "auditor",
+        "citizen",
+        "outsider",
+    ):
         assert client_for(getattr(cast, name)).get(HOME).status_code == 403, name
     assert client_for(None).get(HOME).status_code == 302
 
