@@ -56,7 +56,7 @@ def main() -> None:
     from fengqiao.reports.models import Report
     from fengqiao.stats.periods import Period
 
-    rebuild = next((c for c in get_commands() if c.startswith("stats_rebuild")), None)
+    rebuild = "rebuild_rollups" if "rebuild_rollups" in get_commands() else None
     if args.rebuild and rebuild is not None:
         started = time.perf_counter()
         call_command(rebuild)

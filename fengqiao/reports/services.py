@@ -68,6 +68,9 @@ class ReportError(ValidationError):
 
 
 def _period(report: Report) -> Period:
+    """The report's period; a scheduled kind's as that kind (its label, its previous period)."""
+    if report.kind in schedule.KIND_PERIOD:
+        return schedule.period_for(report.kind, report.period_start)
     return Period(report.period_start, report.period_end)
 
 
