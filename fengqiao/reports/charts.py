@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
 from fengqiao.documents.render import CJK_FAMILY, cjk_fonts
@@ -161,7 +162,7 @@ def share_chart(title: str, labels: Sequence[str], values: Sequence[float]) -> b
             anchor="lm",
         )
     if not rows:
-        draw.text((WIDTH // 2, HEIGHT // 2), "本期无数据", fill=INK, font=font, anchor="mm")
+        draw.text((WIDTH // 2, HEIGHT // 2), _("本期无数据"), fill=INK, font=font, anchor="mm")
     return _png(image)
 
 
