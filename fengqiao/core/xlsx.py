@@ -198,6 +198,36 @@ def ledger_tempfile() -> IO[bytes]:
     return tempfile.TemporaryFile(suffix=".xlsx")
 
 
+def tables_workbook(
+    tables: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
+    *,
+    preamble: Sequence[str] = (),
+    width: int = 18,
+) -> bytes:
+    """A sheet per (title, header, rows), each under the same preamble lines (the first bold),
+    a bold header, the rows; no cell a formula. Returns the file's bytes."""
+    book = Workbook()
+    first = True
+    for title, header, rows in tables:
+        sheet = cast(Worksheet, book.active) if first else book.create_sheet()
+        first = False
+        sheet.title = title[:31]
+        for line in preamble:
+            append_row(sheet, [line])
+        if preamble:
+            sheet.cell(1, 1).font = Font(bold=True, size=14)
+        append_row(sheet, list(header))
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            append_row(sheet, list(row))
+        for column in sheet.columns:
+            sheet.column_dimensions[column[0].column_letter].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 class WorkbookError(Exception):
     """The upload is not a workbook this platform can read; the message is shown to the user."""
 

@@ -8,14 +8,11 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
 
-from fengqiao.core.xlsx import append_row
+from fengqiao.core.xlsx import tables_workbook
 from fengqiao.documents.render import CJK_FAMILY, html_to_pdf, render_html
 from fengqiao.reports import charts
 from fengqiao.reports.content import Figure, MixRow, ReportContent, format_value
@@ -247,10 +244,8 @@ def render_docx(content: ReportContent, chart_list: list[Chart]) -> bytes:
 
 
 def render_xlsx(content: ReportContent) -> bytes:
-    """A sheet per table, each under the report's title, region and period; then the
-    recommendations."""
-    book = Workbook()
-    first = True
+    """A sheet per table, each under the report's title, region, period and generation time;
+    then the recommendations (``core.xlsx``: no cell is a formula)."""
     preamble = [
         content.title,
         _("区域：%(region)s；时段：%(start)s至%(end)s；生成时间：%(at)s")
@@ -261,30 +256,12 @@ def render_xlsx(content: ReportContent) -> bytes:
             "at": content.generated_at.strftime("%Y-%m-%d %H:%M"),
         },
     ]
-    for title, header, rows in [
-        *tables(content),
-        (
-            _("对策建议"),
-            [_("序号"), _("建议")],
-            [[n, s] for n, s in enumerate(content.recommendations, 1)],
-        ),
-    ]:
-        sheet = cast(Worksheet, book.active) if first else book.create_sheet()
-        first = False
-        sheet.title = title[:31]
-        for line in preamble:
-            append_row(sheet, [line])
-        sheet.cell(1, 1).font = Font(bold=True, size=14)
-        append_row(sheet, header)
-        for cell in sheet[sheet.max_row]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            append_row(sheet, list(row))
-        for column in sheet.columns:
-            sheet.column_dimensions[column[0].column_letter].width = 18
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    recommendations: Table = (
+        _("对策建议"),
+        [_("序号"), _("建议")],
+        [[n, s] for n, s in enumerate(content.recommendations, 1)],
+    )
+    return tables_workbook([*tables(content), recommendations], preamble=preamble)
 
 
 def render_all(content: ReportContent) -> Rendered:
