@@ -19,6 +19,7 @@ import hashlib
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -94,7 +95,12 @@ from fengqiao.orgs.permissions import (
 from fengqiao.orgs.selectors import people_visible_to
 from fengqiao.portal.models import Article
 from fengqiao.regions.permissions import VIEW_REGION
+from fengqiao.reports import selectors as report_selectors
+from fengqiao.reports.models import Report, ReportFile
+from fengqiao.reports.permissions import GENERATE_REPORT, VIEW_REPORT
+from fengqiao.reports.services import report_regions
 from fengqiao.risk import selectors as risk_selectors
+from fengqiao.stats.permissions import ADD_EXTERNALFIGURE, VIEW_STATISTICS
 from fengqiao.supervision import selectors as supervision_selectors
 from fengqiao.supervision.permissions import OVERSEE
 
@@ -287,6 +293,12 @@ RULES: dict[str, Rule] = {
     "ledgers:index": Rule(EXPORT_LEDGER),
     "ledgers:export": Rule(CASE_LEDGER.may_export, GET, ("ledger",)),
     "ledgers:export_download": Rule(LOGGED_IN, GET, ("ledger_export",)),
+    "reports:home": Rule(VIEW_REPORT),
+    "reports:request": Rule(GENERATE_REPORT, POST),
+    "reports:download": Rule(VIEW_REPORT, GET, ("report", "report_format")),
+    "stats:dashboard": Rule(VIEW_STATISTICS),
+    "stats:external": Rule((VIEW_STATISTICS, ADD_EXTERNALFIGURE)),
+    "stats:external_template": Rule(ADD_EXTERNALFIGURE),
     "supervision:board": Rule(OVERSEE),
     "supervision:items": Rule(OVERSEE),
     "supervision:issue": Rule(OVERSEE, POST),
@@ -545,6 +557,8 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         )
     if kind == "portal_document":  # no grant in the session: any id leads to 查询进度
         return IssuedDocument.objects.get(public_id=_issued_document_id()).pk if inside else None
+    if kind == "report_format":  # the report is what the scope is about
+        return "pdf"
     if kind == "trust_root":  # public: the demo CA's certificate
         return _first(SigningTrustRoot.objects.all()) if inside else None
     if user is None:  # nobody logged in: any object will do
@@ -564,6 +578,8 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         return _guidance_object(kind, user, inside)
     if kind in ("warning", "emergency", "directive"):
         return _prevention_object(kind, user, inside)
+    if kind == "report":
+        return _report(user, inside)
     if kind == "signed_receipt":
         return _signed_receipt(user, inside)
     if kind in ("confirmation", "flag", "readable_confirmation", "documented_confirmation"):
@@ -736,6 +752,31 @@ def _prevention_object(kind: str, user: User, inside: bool) -> int | None:
         seen = supervision_selectors.directives_for_user(user)
     model = seen.model
     return _first(seen if inside else model.objects.exclude(pk__in=seen.values("pk")))
+
+
+def _report(user: User, inside: bool) -> int | None:
+    """A report (with a PDF) of a region the user sees (``inside``) or of another: one per
+    county and township platform, made on first use (records and a stored file)."""
+    if not Report.objects.exists():
+        for region in report_regions():
+            report = Report.objects.create(
+                kind="monthly",
+                region=region,
+                period_start=date(2026, 11, 1),
+                period_end=date(2026, 11, 30),
+                status="done",
+            )
+            pdf = b"%PDF-1.7 access matrix"
+            name = default_storage.save(f"reports/matrix/{report.pk}.pdf", ContentFile(pdf))
+            ReportFile.objects.create(
+                report=report,
+                fmt="pdf",
+                storage_name=name,
+                size=len(pdf),
+                sha256=hashlib.sha256(pdf).hexdigest(),
+            )
+    seen = report_selectors.report_list_for_user(user)
+    return _first(seen if inside else Report.objects.exclude(pk__in=seen.values("pk")))
 
 
 def _court_object(kind: str, user: User, inside: bool) -> int | None:
