@@ -215,3 +215,30 @@ def test_the_leader_and_the_dispatchers_find_it_in_the_menu(cast: Any, client_fo
         assert "报表中心" in menu(user)
     for user in (cast.mediator_east, cast.court_clerk, cast.system_admin, cast.auditor):
         assert "报表中心" not in menu(user)
+
+
+def test_a_failed_report_is_generated_again_from_its_row(
+    cast: Any, client_for: Any, world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    failed = Report.objects.create(
+        kind=ReportKind.MONTHLY,
+        region=world.town_a,
+        period_start=date(2026, 10, 1),
+        period_end=date(2026, 10, 31),
+        status=ReportStatus.FAILED,
+        error="生成时出错（RuntimeError）。",
+    )
+    client = client_for(cast.dispatcher)
+    page = client.get(HOME).content.decode()
+    assert f'id="regenerate-{failed.pk}"' in page
+    # The row's form posts what the report is: its kind, region and a day of its period.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("reports:request"),
+            {"kind": failed.kind, "region": failed.region_id, "day": "2026-10-01"},
+        )
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    assert failed.status == ReportStatus.DONE
+    assert failed.error == ""
+    assert Report.objects.count() == 1
