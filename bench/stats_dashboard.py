@@ -126,14 +126,15 @@ def leader_of(county: Any) -> Any:
     from fengqiao.accounts.models import Role, RoleGrant, User
     from fengqiao.orgs.models import Organization
 
-    user, created = User.objects.get_or_create(
+    user, _created = User.objects.get_or_create(
         username="bench_leader", defaults={"must_change_password": False}
     )
-    if created:
-        platform = Organization.objects.get(region=county, kind__code="platform")
-        RoleGrant.objects.create(
-            user=user, role=Role.objects.get(code=BuiltinRole.LEADER), org=platform
-        )
+    platform = Organization.objects.get(region=county, kind__code="platform")
+    # The leader of the measured county only (an earlier run may have measured another).
+    RoleGrant.objects.filter(user=user).exclude(org=platform).delete()
+    RoleGrant.objects.get_or_create(
+        user=user, role=Role.objects.get(code=BuiltinRole.LEADER), org=platform
+    )
     return user
 
 
