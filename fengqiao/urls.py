@@ -20,6 +20,7 @@ urlpatterns = [
     path("ledgers/", include("fengqiao.ledgers.urls")),
     path("supervision/", include("fengqiao.supervision.urls")),
     path("stats/", include("fengqiao.stats.urls")),
+    path("assessment/", include("fengqiao.assessment.urls")),
     path("alarms/", include("fengqiao.alarms.urls")),
     path("reports/", include("fengqiao.reports.urls")),
     path("notifications/", include("fengqiao.notify.urls")),

@@ -145,6 +145,7 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
             "stats.view_statistics",
             "mediators.view_mediator_work",
             *REPORTS,
+            "assessment.view_ranking",
         ],
         "description": "辖区只读：报表、名册；督办",
     },
@@ -160,6 +161,11 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
             "stats.view_externalfigure",
             "stats.add_externalfigure",
             *REPORTS,
+            # 考核: the county platform keeps the scheme and publishes the rankings
+            # (assessment/policy.py: a township's dispatcher ranks in no county).
+            "assessment.view_ranking",
+            "assessment.manage_scheme",
+            "assessment.publish_ranking",
         ],
         "description": "平安办研判、交办、督办",
     },

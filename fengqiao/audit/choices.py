@@ -110,6 +110,10 @@ class EventType(models.TextChoices):
     REPORT_GENERATED = "report.generated", _("生成报表")
     REPORT_FAILED = "report.failed", _("报表生成失败")
     REPORT_DOWNLOADED = "report.downloaded", _("下载报表")
+    # 考核 (docs/assessment.md): the scheme edited, a quarter's ranking published or republished.
+    ASSESSMENT_SCHEME_CHANGED = "assessment.scheme_changed", _("修改考核方案")
+    ASSESSMENT_PUBLISHED = "assessment.published", _("发布考核排名")
+    ASSESSMENT_REPUBLISHED = "assessment.republished", _("重新发布考核排名")
     # Reference data edited in the Django admin (routing rules, holiday overrides, org kinds…).
     REFERENCE_ADDED = "reference.added", _("新增基础数据")
     REFERENCE_CHANGED = "reference.changed", _("修改基础数据")

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "fengqiao.governance",
     "fengqiao.supervision",
     "fengqiao.stats",
+    "fengqiao.assessment",
     "fengqiao.alarms",
     "fengqiao.mediators",
     "fengqiao.reports",

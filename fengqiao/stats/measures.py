@@ -65,6 +65,9 @@ LABELS = {
     "warning_ack_rate": gettext_lazy("预警按时签收率"),
     "screening_punctuality": gettext_lazy("排查报告按时报送率"),
     "lawsuits_per_10k": gettext_lazy("万人起诉率"),
+    "private_prosecutions": gettext_lazy("刑事自诉案件发生数"),
+    "private_prosecution_mediation_rate": gettext_lazy("刑事自诉案件诉前调解成功率"),
+    "probation_reoffending_rate": gettext_lazy("缓刑人员重新犯罪率"),
 }
 FORMULAS = {
     "intake": gettext_lazy("期内登记的纠纷件数"),
@@ -102,6 +105,13 @@ FORMULAS = {
     ),
     "screening_punctuality": gettext_lazy("期内报送的排查报告中未迟报的份数 ÷ 期内报送份数 × 100%"),
     "lawsuits_per_10k": gettext_lazy("导入的民事一审收案数 ÷ 常住人口 × 10000"),
+    "private_prosecutions": gettext_lazy("导入的刑事自诉案件数"),
+    "private_prosecution_mediation_rate": gettext_lazy(
+        "导入的刑事自诉案件诉前调解成功数 ÷ 导入的刑事自诉案件数 × 100%"
+    ),
+    "probation_reoffending_rate": gettext_lazy(
+        "导入的缓刑人员重新犯罪数 ÷ 导入的社区矫正（缓刑）人员数 × 100%"
+    ),
 }
 UNITS = {
     "intake": "件",
@@ -115,6 +125,7 @@ UNITS = {
     "major_cases": "件",
     "concluded": "件",
     "lawsuits_per_10k": "件/万人",
+    "private_prosecutions": "件",
 }
 HUNDRED = Decimal(100)
 TENTH = Decimal("0.1")
@@ -256,6 +267,7 @@ def _grouped(
     by: str | tuple[str, ...] | Any,
     *,
     daily_only: bool = False,
+    filters: Q | None = None,
 ) -> dict[Any, dict[str, int]]:
     """Sums grouped by a column, a tuple of columns (keys are tuples) or an expression (named
     ``g``), one query per rollup source."""
@@ -266,6 +278,8 @@ def _grouped(
         else _sources(region, period)
     )
     for qs in sources:
+        if filters is not None:
+            qs = qs.filter(filters)
         if isinstance(by, tuple):
             for row in qs.values(*by).annotate(**SUMS).order_by():
                 _add(out[tuple(row[f] for f in by)], row)
@@ -380,6 +394,11 @@ def external_value(region: Region, period: Period, indicator: str) -> Decimal | 
         .order_by("period_start")
         .values_list("period_start", "period_end", "value")
     )
+    return _covering_sum(rows, period)
+
+
+def _covering_sum(rows: list[tuple[date, date, Decimal]], period: Period) -> Decimal | None:
+    """The sum of imported figures ordered by start when they cover ``period`` without a gap."""
     day = period.start
     total = Decimal(0)
     for start, end, value in rows:
@@ -394,13 +413,35 @@ def _lawsuits_per_10k(region: Region | None, period: Period) -> Value:
     if region is None:
         return _value("lawsuits_per_10k", None)
     filings = external_value(region, period, ExternalIndicator.CIVIL_FILINGS)
-    population = external_value(region, period, ExternalIndicator.POPULATION) or (
-        Decimal(region.population) if region.population else None
-    )
+    population = external_value(region, period, ExternalIndicator.POPULATION)
+    return _per_10k(region, filings, population)
+
+
+def _per_10k(region: Region, filings: Decimal | None, population: Decimal | None) -> Value:
+    """万人起诉率 from the imported filings and population (else the region's own)."""
+    population = population or (Decimal(region.population) if region.population else None)
     if filings is None or not population:
         return _value("lawsuits_per_10k", None)
     value = (filings * 10000 / population).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return _value("lawsuits_per_10k", value, int(filings), int(population))
+
+
+def _intake_change(intake: int, previous: int) -> Value:
+    change = (
+        (Decimal(previous - intake) * HUNDRED / previous).quantize(TENTH, rounding=ROUND_HALF_UP)
+        if previous
+        else None
+    )
+    return _value("intake_change", change, previous - intake, previous)
+
+
+def _pre(pre: Mapping[str, int]) -> dict[str, Value]:
+    return {
+        "resolved_pre": _count("resolved_pre", pre["resolved"]),
+        "success_rate_pre": _rate(
+            "success_rate_pre", pre["resolved"], pre["resolved"] + pre["failed"]
+        ),
+    }
 
 
 CUBE = ("category", "channel", "grade")
@@ -450,20 +491,8 @@ class Figures:
         region, period = self.region, self.period
         sums = self.sums()
         out = _from_sums(sums)
-        previous = _intake(region, period.previous())
-        change = (
-            (Decimal(previous - sums["intake"]) * HUNDRED / previous).quantize(
-                TENTH, rounding=ROUND_HALF_UP
-            )
-            if previous
-            else None
-        )
-        out["intake_change"] = _value("intake_change", change, previous - sums["intake"], previous)
-        pre = self.sums(channel=PRE_FILING)
-        out["resolved_pre"] = _count("resolved_pre", pre["resolved"])
-        out["success_rate_pre"] = _rate(
-            "success_rate_pre", pre["resolved"], pre["resolved"] + pre["failed"]
-        )
+        out["intake_change"] = _intake_change(sums["intake"], _intake(region, period.previous()))
+        out.update(_pre(self.sums(channel=PRE_FILING)))
         histogram = _durations(region, period)
         out["median_days"] = _value("median_days", _quantile(histogram, Decimal("0.5")))
         out["p90_days"] = _value("p90_days", _quantile(histogram, Decimal("0.9")))
@@ -620,4 +649,101 @@ def mediator_figures(user_ids: Iterable[int], period: Period) -> dict[int, Media
             rated=row["rated"],
             satisfied=row["satisfied"],
         )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Many regions at once: the assessment ranks every township, or every village, of a county.
+
+# The imported figures the per-region measures read, in one query.
+EXTERNAL_READ = (
+    ExternalIndicator.CIVIL_FILINGS,
+    ExternalIndicator.POPULATION,
+    ExternalIndicator.PRIVATE_PROSECUTIONS,
+    ExternalIndicator.PRIVATE_PROSECUTIONS_MEDIATED,
+    ExternalIndicator.PROBATIONERS,
+    ExternalIndicator.PROBATION_REOFFENDERS,
+)
+
+
+def _external_rate(key: str, num: Decimal | None, den: Decimal | None) -> Value:
+    if num is None or den is None:
+        return _value(key, None)
+    return _rate(key, int(num), int(den))
+
+
+def _externals(region: Region, figures: Mapping[Any, Decimal | None]) -> dict[str, Value]:
+    """The measures of the imported figures (None where a figure is not imported)."""
+    prosecutions = figures.get(ExternalIndicator.PRIVATE_PROSECUTIONS)
+    return {
+        "lawsuits_per_10k": _per_10k(
+            region,
+            figures.get(ExternalIndicator.CIVIL_FILINGS),
+            figures.get(ExternalIndicator.POPULATION),
+        ),
+        "private_prosecutions": _value(
+            "private_prosecutions",
+            int(prosecutions) if prosecutions is not None else None,
+            int(prosecutions) if prosecutions is not None else None,
+        ),
+        "private_prosecution_mediation_rate": _external_rate(
+            "private_prosecution_mediation_rate",
+            figures.get(ExternalIndicator.PRIVATE_PROSECUTIONS_MEDIATED),
+            prosecutions,
+        ),
+        "probation_reoffending_rate": _external_rate(
+            "probation_reoffending_rate",
+            figures.get(ExternalIndicator.PROBATION_REOFFENDERS),
+            figures.get(ExternalIndicator.PROBATIONERS),
+        ),
+    }
+
+
+def region_measures(
+    within: Region, regions: list[Region], period: Period
+) -> dict[int, dict[str, Value]]:
+    """The measures of each of ``regions`` (all of one level, all under ``within``) over
+    ``period`` in a constant number of queries, whatever their number: the keys of
+    ``measures_for`` read from the case rollups (but the durations, warnings and screening
+    reports: ``median_days``, ``p90_days``, ``warning_ack_rate``, ``screening_punctuality``)
+    and the measures of the imported figures (``lawsuits_per_10k``, ``private_prosecutions``,
+    ``private_prosecution_mediation_rate``, ``probation_reoffending_rate``)."""
+    if not regions:
+        return {}
+    width = len(regions[0].path)
+    if any(len(r.path) != width or not r.path.startswith(within.path) for r in regions):
+        raise ValueError("regions of one level under one region")
+    prefix = Substr("path", 1, width)
+    # The monthly rows stop at the township: a village reads the daily rows.
+    daily = regions[0].level > RegionLevel.TOWNSHIP
+    now = _grouped(within, period, prefix, daily_only=daily)
+    before = _grouped(within, period.previous(), prefix, daily_only=daily)
+    pre = _grouped(within, period, prefix, daily_only=daily, filters=Q(channel=PRE_FILING))
+    rows: dict[tuple[int, str], list[tuple[date, date, Decimal]]] = defaultdict(list)
+    for region_id, indicator, start, end, value in (
+        ExternalFigure.objects.filter(
+            region__in=regions,
+            indicator__in=EXTERNAL_READ,
+            period_start__gte=period.start,
+            period_end__lte=period.end,
+        )
+        .order_by("region_id", "indicator", "period_start")
+        .values_list("region_id", "indicator", "period_start", "period_end", "value")
+    ):
+        rows[(region_id, indicator)].append((start, end, value))
+    empty: dict[str, int] = defaultdict(int)
+    out: dict[int, dict[str, Value]] = {}
+    for region in regions:
+        sums = now.get(region.path, empty)
+        values = _from_sums(sums)
+        values["intake_change"] = _intake_change(
+            sums["intake"], before.get(region.path, empty)["intake"]
+        )
+        values.update(_pre(pre.get(region.path, empty)))
+        figures = {
+            indicator: _covering_sum(rows.get((region.pk, indicator), []), period)
+            for indicator in EXTERNAL_READ
+        }
+        values.update(_externals(region, figures))
+        out[region.pk] = values
     return out

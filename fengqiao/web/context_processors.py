@@ -15,6 +15,7 @@ from fengqiao.accounts.access import role_codes, user_perms
 from fengqiao.accounts.choices import BuiltinRole
 from fengqiao.accounts.permissions import MANAGE_ACCOUNTS, MANAGE_ROLES
 from fengqiao.adminsite import ADMIN_PERMS
+from fengqiao.assessment.permissions import VIEW_RANKING
 from fengqiao.audit.permissions import VIEW_AUDITEVENT
 from fengqiao.court.permissions import REVIEW_CONFIRMATION
 from fengqiao.disputes import deadlines
@@ -126,6 +127,13 @@ NAV = [
     NavItem(_("统计分析"), "stats:dashboard", VIEW_STATISTICS),
     # 报表中心 (docs/reports.md): the leader's and the platforms' periodic reports.
     NavItem(_("报表中心"), "reports:home", VIEW_REPORT),
+    # 考核排名 (docs/assessment.md): the leaders and the 综治中心/平安办.
+    NavItem(
+        _("考核排名"),
+        "assessment:ranking",
+        VIEW_RANKING,
+        frozenset({BuiltinRole.DISPATCHER.value, BuiltinRole.LEADER.value}),
+    ),
     # 排查: the filers (网格员, 村调委会) and the platforms that watch their reports.
     NavItem(
         _("排查"),

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from fengqiao.demo.alarms import demo_alarms_seed
+from fengqiao.demo.assessment import demo_assessment_seed
 from fengqiao.demo.cases import demo_cases_seed
 from fengqiao.demo.cases_data import FORCED_CASES_ONLY, FULL_CASES
 from fengqiao.demo.confirmations import demo_confirmations_seed
@@ -89,6 +90,7 @@ class Command(BaseCommand):
         # The simulated history is bulk-loaded, beside the services: count it once, in full.
         counted = rollups_rebuild()
         mediators = demo_mediators_seed(today=timezone.localdate())
+        schemes = demo_assessment_seed(today=timezone.localdate())
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成演示区县“{COUNTY_NAME}”（种子 {options['seed']}）："
@@ -110,6 +112,7 @@ class Command(BaseCommand):
                 f"调解员选聘报名 {mediators.applicants} 人、补贴标准 {mediators.rules} 条、"
                 f"上月补贴结算 {mediators.statement_lines} 行、"
                 f"调解员投诉 {mediators.complaints} 件，"
+                f"考核方案 {schemes} 个，"
                 f"用时 {time.monotonic() - started:.1f} 秒。"
             )
         )

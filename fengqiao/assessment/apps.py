@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AssessmentConfig(AppConfig):
+    name = "fengqiao.assessment"
+    verbose_name = "考核"

@@ -1,0 +1,34 @@
+"""Who may do what with the assessment — one module the pages and the services both ask.
+
+- 查看: a user holding ``view_ranking`` who reads the statistics of some region sees the
+  rankings of its county, the lines of the regions they read (a township's 平安办 sees its own
+  township's line and its communities; the county sees everything).
+- 维护方案 and 发布: the county platform — ``manage_scheme`` / ``publish_ranking`` held by a user
+  who reads the statistics of the whole county (a county dispatcher of the 综治中心); a
+  township's dispatcher holds the same permissions for no county.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fengqiao.accounts.access import user_perms
+from fengqiao.assessment.permissions import MANAGE_SCHEME, PUBLISH_RANKING, VIEW_RANKING
+from fengqiao.regions.models import Region
+from fengqiao.stats.selectors import may_read
+
+
+def may_view(user: Any) -> bool:
+    return VIEW_RANKING in user_perms(user)
+
+
+def _for_county(user: Any, perm: str, county: Region) -> bool:
+    return perm in user_perms(user) and may_read(user, county)
+
+
+def may_manage(user: Any, county: Region) -> bool:
+    return _for_county(user, MANAGE_SCHEME, county)
+
+
+def may_publish(user: Any, county: Region) -> bool:
+    return _for_county(user, PUBLISH_RANKING, county)

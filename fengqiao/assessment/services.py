@@ -1,0 +1,287 @@
+"""Every write of the assessment: the scheme (created from the defaults, its indicators edited)
+and the publication of a ranking. Each is atomic, locks the scheme it changes and writes its
+audit event in the same transaction."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengqiao.assessment import policy
+from fengqiao.assessment.choices import MEASURE_KEYS, Direction, Level, PeriodKind, Rule
+from fengqiao.assessment.defaults import DEFAULT_INDICATORS
+from fengqiao.assessment.models import Indicator, Publication, Scheme
+from fengqiao.assessment.selectors import compute_ranking, current_publication, indicators_of
+from fengqiao.audit.choices import EventType
+from fengqiao.audit.services import audit_record
+from fengqiao.core import validators as v
+from fengqiao.regions.choices import RegionLevel
+from fengqiao.regions.models import Region
+from fengqiao.stats.periods import Period
+
+
+class AssessmentError(Exception):
+    """A write the rules refuse; the message is shown to the user."""
+
+
+@dataclass(frozen=True)
+class IndicatorData:
+    level: str
+    position: int
+    name: str
+    basis: str
+    measure: str
+    weight: Decimal
+    direction: str
+    rule: str
+    floor: Decimal | None = None
+    target: Decimal | None = None
+
+
+def check_indicator(data: IndicatorData) -> IndicatorData:
+    """The indicator as it may be stored, else AssessmentError naming what is wrong."""
+    if data.level not in Level.values:
+        raise AssessmentError(_("请选择考核对象。"))
+    if data.measure not in MEASURE_KEYS:
+        raise AssessmentError(_("请选择统计指标。"))
+    if data.direction not in Direction.values or data.rule not in Rule.values:
+        raise AssessmentError(_("请选择方向和计分规则。"))
+    name = data.name.strip()
+    if not name or len(name) > 60:
+        raise AssessmentError(_("指标名称应为1至60个字。"))
+    _line(name)
+    _line(data.basis)
+    if len(data.basis) > 200:
+        raise AssessmentError(_("依据不超过200字。"))
+    if not Decimal(0) < data.weight <= Decimal(100):
+        raise AssessmentError(_("分值应大于0且不超过100。"))
+    if not 1 <= data.position <= 99:
+        raise AssessmentError(_("序号应在1至99之间。"))
+    if data.rule == Rule.RANK:
+        return IndicatorData(**{**asdict(data), "name": name, "floor": None, "target": None})
+    if data.floor is None or data.target is None:
+        raise AssessmentError(_("线性计分须填写零分值和满分值。"))
+    if data.direction == Direction.HIGHER and not data.target > data.floor:
+        raise AssessmentError(_("越高越好的指标，满分值应高于零分值。"))
+    if data.direction == Direction.LOWER and not data.target < data.floor:
+        raise AssessmentError(_("越低越好的指标，满分值应低于零分值。"))
+    return IndicatorData(**{**asdict(data), "name": name})
+
+
+def _line(text: str) -> None:
+    try:
+        v.validate_single_line(text)
+    except ValidationError as exc:
+        raise AssessmentError(" ".join(exc.messages)) from exc
+
+
+def _snapshot(indicator: Indicator) -> dict[str, Any]:
+    return {
+        "level": indicator.level,
+        "name": indicator.name,
+        "measure": indicator.measure,
+        "weight": str(indicator.weight),
+        "direction": indicator.direction,
+        "rule": indicator.rule,
+        "floor": None if indicator.floor is None else str(indicator.floor),
+        "target": None if indicator.target is None else str(indicator.target),
+    }
+
+
+def _manage(actor: Any, county: Region) -> None:
+    if not policy.may_manage(actor, county):
+        raise PermissionDenied(_("考核方案由县级综治中心维护。"))
+
+
+@transaction.atomic
+def scheme_create_default(*, actor: Any, county: Region, year: int, check: bool = True) -> Scheme:
+    """The county's scheme for ``year``, created from the defaults of the seeds when it has
+    none (the existing one otherwise: a second click changes nothing). ``check=False`` is for
+    the demo seed, which acts for the platform itself."""
+    if check:
+        _manage(actor, county)
+    if county.level != RegionLevel.COUNTY:
+        raise AssessmentError(_("考核方案按区县制定。"))
+    if not 2000 <= year <= 2099:
+        raise AssessmentError(_("考核年度应在2000至2099年之间。"))
+    existing = Scheme.objects.select_for_update().filter(region=county, year=year).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            scheme = Scheme.objects.create(
+                region=county,
+                year=year,
+                name=_("%(county)s%(year)d年度矛盾纠纷多元化解考核方案")
+                % {"county": county.name, "year": year},
+                updated_by=actor,
+            )
+    except IntegrityError:
+        # Created meanwhile by a concurrent click.
+        return Scheme.objects.get(region=county, year=year)
+    positions: dict[str, int] = {}
+    rows = []
+    for d in DEFAULT_INDICATORS:
+        positions[d.level] = positions.get(d.level, 0) + 1
+        rows.append(
+            Indicator(
+                scheme=scheme,
+                level=d.level,
+                position=positions[d.level],
+                name=d.name,
+                basis=d.basis,
+                measure=d.measure,
+                weight=d.weight,
+                direction=d.direction,
+                rule=d.rule,
+                floor=d.floor,
+                target=d.target,
+            )
+        )
+    Indicator.objects.bulk_create(rows)
+    audit_record(
+        actor=actor,
+        event_type=EventType.ASSESSMENT_SCHEME_CHANGED,
+        obj=scheme,
+        after={"created": "default", "indicators": len(rows)},
+    )
+    return scheme
+
+
+@transaction.atomic
+def indicator_save(
+    *, actor: Any, scheme: Scheme, data: IndicatorData, indicator: Indicator | None = None
+) -> Indicator:
+    """Add an indicator to ``scheme`` or change ``indicator`` of it."""
+    locked = Scheme.objects.select_for_update().select_related("region").get(pk=scheme.pk)
+    _manage(actor, locked.region)
+    clean = check_indicator(data)
+    before = None
+    if indicator is None:
+        indicator = Indicator(scheme=locked)
+    else:
+        indicator = Indicator.objects.select_for_update().get(pk=indicator.pk, scheme=locked)
+        before = _snapshot(indicator)
+    for field, value in asdict(clean).items():
+        setattr(indicator, field, value)
+    indicator.save()
+    locked.updated_at = timezone.now()
+    locked.updated_by = actor
+    locked.save(update_fields=["updated_at", "updated_by"])
+    audit_record(
+        actor=actor,
+        event_type=EventType.ASSESSMENT_SCHEME_CHANGED,
+        obj=locked,
+        before=before,
+        after={"indicator": indicator.pk, **_snapshot(indicator)},
+    )
+    return indicator
+
+
+@transaction.atomic
+def indicator_delete(*, actor: Any, indicator: Indicator) -> None:
+    locked = Scheme.objects.select_for_update().select_related("region").get(pk=indicator.scheme_id)
+    _manage(actor, locked.region)
+    found = Indicator.objects.filter(pk=indicator.pk, scheme=locked).first()
+    if found is None:
+        return
+    before = {"indicator": found.pk, **_snapshot(found)}
+    found.delete()
+    locked.updated_at = timezone.now()
+    locked.updated_by = actor
+    locked.save(update_fields=["updated_at", "updated_by"])
+    audit_record(
+        actor=actor,
+        event_type=EventType.ASSESSMENT_SCHEME_CHANGED,
+        obj=locked,
+        before=before,
+        after={"deleted": True},
+    )
+
+
+def weight_total(scheme: Scheme, level: str) -> Decimal:
+    return sum((i.weight for i in indicators_of(scheme, level)), Decimal(0))
+
+
+@transaction.atomic
+def ranking_publish(
+    *,
+    actor: Any,
+    county: Region,
+    level: str,
+    period: Period,
+    republish: bool = False,
+    expected_version: int | None = None,
+    reason: str = "",
+) -> tuple[Publication, bool]:
+    """发布: store the ranking of ``period`` as computed now, with its inputs. Publishing what
+    is already published returns it unchanged (a double click publishes once); republishing
+    is explicit (``republish`` with a reason) and, when ``expected_version`` is given, happens
+    only over that version (a double click of 重新发布 republishes once). Returns the current
+    publication and whether this call made it."""
+    if not policy.may_publish(actor, county):
+        raise PermissionDenied(_("考核排名由县级综治中心发布。"))
+    if level not in Level.values or period.kind not in PeriodKind.values:
+        raise AssessmentError(_("只能发布季度或年度的乡镇、村（社区）排名。"))
+    if period.end >= timezone.localdate():
+        raise AssessmentError(_("%(p)s尚未结束，不能发布。") % {"p": period.label})
+    scheme = (
+        Scheme.objects.select_for_update().filter(region=county, year=period.start.year).first()
+    )
+    if scheme is None:
+        raise AssessmentError(_("%(y)d年度尚无考核方案。") % {"y": period.start.year})
+    total = weight_total(scheme, level)
+    if total != Decimal(100):
+        raise AssessmentError(
+            _("该考核对象的指标分值合计为%(t)s分，应为100分，请先调整考核方案。") % {"t": total}
+        )
+    current = current_publication(county, level, period)
+    reason = reason.strip()
+    if current is not None:
+        if not republish:
+            return current, False
+        if expected_version is not None and current.version != expected_version:
+            return current, False
+        if not reason or len(reason) > 200:
+            raise AssessmentError(_("重新发布须写明原因（不超过200字）。"))
+        _line(reason)
+    data = compute_ranking(scheme, county, level, period)
+    version = 1
+    if current is not None:
+        version = current.version + 1
+        Publication.objects.filter(pk=current.pk).update(is_current=False)
+    publication = Publication.objects.create(
+        scheme=scheme,
+        region=county,
+        level=level,
+        period_kind=period.kind,
+        period_start=period.start,
+        period_end=period.end,
+        version=version,
+        reason=reason if current is not None else "",
+        rows=data,
+        published_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        event_type=(
+            EventType.ASSESSMENT_REPUBLISHED
+            if current is not None
+            else EventType.ASSESSMENT_PUBLISHED
+        ),
+        obj=publication,
+        object_repr=f"{county.name} {period.label} {Level(level).label}",
+        before=({"version": current.version, "ranks": _ranks(current.rows)} if current else None),
+        after={"version": version, "reason": publication.reason, "ranks": _ranks(data)},
+    )
+    return publication, True
+
+
+def _ranks(data: dict[str, Any]) -> dict[str, Any]:
+    return {str(r["region_id"]): [r["rank"], r["total"]] for r in data["rows"]}
