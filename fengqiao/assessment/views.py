@@ -129,7 +129,7 @@ def publish(request: HttpRequest) -> HttpResponse:
         if not form.is_valid():
             for errors in form.errors.values():
                 for e in errors:
-                    messages.error(request, e)
+                    messages.error(request, str(e))
             return redirect(ranking_url(county, level, period))
         expected = form.cleaned_data["version"]
         reason = form.cleaned_data["reason"]

@@ -157,10 +157,13 @@ def test_missing_outside_figures_are_shown_as_missing(db: None, client_for) -> N
     assert page.status_code == 200
     assert "missing-note" in body
     rows = {r["region_id"]: r for r in page.context["ranking"].rows}
-    assert rows[b.pk]["rank"] == 1 and rows[a.pk]["rank"] == 2
-    assert rows[c.pk]["rank"] is None and rows[c.pk]["total"] is None
+    assert rows[b.pk]["rank"] == 1
+    assert rows[a.pk]["rank"] == 2
+    assert rows[c.pk]["rank"] is None
+    assert rows[c.pk]["total"] is None
     assert rows[c.pk]["scores"][0]["value"] is None
-    assert "缺数据" in body and "不按0分计" in body
+    assert "缺数据" in body
+    assert "不按0分计" in body
     assert rows[a.pk]["scores"][0]["numerator"] == 30
     assert rows[a.pk]["scores"][0]["denominator"] == 20000
     assert rows[a.pk]["scores"][0]["display"] == "15.00"
@@ -184,7 +187,8 @@ def test_each_demo_role_sees_its_own_scope(db: None, client_for) -> None:  # typ
     villages = set(
         Region.objects.filter(level=RegionLevel.VILLAGE, parent=own).values_list("pk", flat=True)
     )
-    assert ids == villages and ids
+    assert ids == villages
+    assert ids
     assert "publish-panel" not in township.content.decode()
 
     county = client_for(_user("dispatcher_county")).get(url, {"level": "community"})
@@ -230,7 +234,8 @@ def test_publishing_freezes_the_inputs_and_a_double_click_publishes_once(
     assert first.status_code == second.status_code == 302
     assert Publication.objects.count() == 1
     published = Publication.objects.get()
-    assert published.version == 1 and published.is_current
+    assert published.version == 1
+    assert published.is_current
     assert AuditEvent.objects.filter(event_type="assessment.published").count() == 1
 
     # A later correction: c now has the fewest. The published ranking does not move.
@@ -246,7 +251,8 @@ def test_publishing_freezes_the_inputs_and_a_double_click_publishes_once(
     refused = client.post(
         reverse("assessment:publish"), {**form, "republish": "1", "version": 1, "reason": ""}
     )
-    assert refused.status_code == 302 and Publication.objects.count() == 1
+    assert refused.status_code == 302
+    assert Publication.objects.count() == 1
     again = {**form, "republish": "1", "version": 1, "reason": "法院更正自诉案件数"}
     client.post(reverse("assessment:publish"), again)
     client.post(reverse("assessment:publish"), again)
@@ -290,7 +296,7 @@ def test_the_export_is_watermarked_scoped_and_audited(db: None, client_for) -> N
     )
     assert response.status_code == 200
     sheet = load_workbook(BytesIO(response.content)).active
-    values = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert "导出人" in values[1][0]
     assert values[3][:2] == ["名次", "地区"]
     assert [row[1] for row in values[4:]] == [own.name]
