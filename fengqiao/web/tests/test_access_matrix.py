@@ -41,6 +41,9 @@ from fengqiao.alarms.policy import VIEW as ALARM_VIEW
 from fengqiao.alarms.policy import alarm_may
 from fengqiao.api.choices import ApiScope
 from fengqiao.api.services import api_key_create
+from fengqiao.assessment.models import Indicator
+from fengqiao.assessment.permissions import VIEW_RANKING
+from fengqiao.assessment.policy import may_manage, may_publish
 from fengqiao.audit.permissions import VIEW_AUDITEVENT
 from fengqiao.core.crypto import sm3_hex
 from fengqiao.court.models import Confirmation, CourtReferral, RosterMember, ScreeningFlag
@@ -94,6 +97,8 @@ from fengqiao.orgs.permissions import (
 )
 from fengqiao.orgs.selectors import people_visible_to
 from fengqiao.portal.models import Article
+from fengqiao.regions.choices import RegionLevel
+from fengqiao.regions.models import Region
 from fengqiao.regions.permissions import VIEW_REGION
 from fengqiao.reports import selectors as report_selectors
 from fengqiao.reports.models import Report, ReportFile
@@ -344,6 +349,16 @@ RULES: dict[str, Rule] = {
     "mediators:mediator_list": Rule(VIEW_MEDIATOR_WORK),
     "mediators:mediator_detail": Rule(VIEW_MEDIATOR_WORK, GET, ("med_person",)),
     "mediators:my_work": Rule(VIEW_OWN_WORK),
+    # 考核: read by whoever holds the permission (their lines only); the scheme and the
+    # publication are the county platform's (assessment/policy.py).
+    "assessment:ranking": Rule(VIEW_RANKING),
+    "assessment:export": Rule(VIEW_RANKING),
+    "assessment:publish": Rule(lambda u: may_publish(u, _county()), POST),
+    "assessment:scheme": Rule(VIEW_RANKING, GET, ("year",)),
+    "assessment:indicator_new": Rule(lambda u: may_manage(u, _county()), GET, ("year",)),
+    "assessment:indicator_edit": Rule(
+        lambda u: may_manage(u, _county()), GET, ("year", "indicator")
+    ),
 }
 # The API is checked by its own test below (keys, not sessions); these are its URL names.
 API = {"api:case_create", "api:case_list", "api:case_detail", "api:openapi-json", "api:api-root"}
@@ -395,6 +410,14 @@ def test_every_url_has_a_rule() -> None:
 
 
 # --- Objects in and out of a user's scope ----------------------------------------------------
+
+
+def _county() -> Region:
+    return Region.objects.get(level=RegionLevel.COUNTY)
+
+
+def _indicator() -> Indicator:
+    return Indicator.objects.select_related("scheme").order_by("-scheme__year", "pk")[0]
 
 
 def _first(qs: Any) -> int | None:
@@ -525,6 +548,10 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
     demo county has none (a county-wide role has nothing outside)."""
     if kind == "template":
         return "orgs" if inside else None
+    if kind == "year":  # the demo county's scheme of this year (one county: nothing outside)
+        return _indicator().scheme.year if inside else None
+    if kind == "indicator":
+        return _indicator().pk if inside else None
     if kind == "action":
         return "assess" if inside else None
     if kind == "document":  # public: no scope, nothing outside it
