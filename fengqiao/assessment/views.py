@@ -31,7 +31,9 @@ def _viewer(request: HttpRequest) -> Any:
     return request.user
 
 
-def _params(source: Any, request: HttpRequest) -> tuple[Region, str, Period]:
+def _params(
+    source: Any, request: HttpRequest, *, quiet: bool = False
+) -> tuple[Region, str, Period]:
     county = selectors.county_for(request.user, source.get("county") or None)
     level = source.get("level") or Level.TOWNSHIP
     if level not in Level.values:
@@ -41,7 +43,8 @@ def _params(source: Any, request: HttpRequest) -> tuple[Region, str, Period]:
         try:
             period = selectors.parse_period(source["period"])
         except selectors.PeriodError as exc:
-            messages.error(request, str(exc))
+            if not quiet:
+                messages.error(request, str(exc))
     return county, level, period
 
 
@@ -120,7 +123,15 @@ def ranking(request: HttpRequest) -> HttpResponse:
 @require_POST
 def publish(request: HttpRequest) -> HttpResponse:
     user = _viewer(request)
-    county, level, period = _params(request.POST, request)
+    county, level, period = _params(request.POST, request, quiet=True)
+    if not policy.may_publish(user, county):
+        raise PermissionDenied(_("考核排名由县级综治中心发布。"))
+    try:
+        # Only the period asked for is ever published (never the default one instead).
+        period = selectors.parse_period(request.POST.get("period", ""))
+    except selectors.PeriodError as exc:
+        messages.error(request, str(exc))
+        return redirect(ranking_url(county, level, period))
     republish = request.POST.get("republish") == "1"
     expected = None
     reason = ""

@@ -237,6 +237,9 @@ def test_publishing_freezes_the_inputs_and_a_double_click_publishes_once(
     assert published.version == 1
     assert published.is_current
     assert AuditEvent.objects.filter(event_type="assessment.published").count() == 1
+    bad = client.post(reverse("assessment:publish"), {**form, "period": "2025-Q9"})
+    assert bad.status_code == 302
+    assert Publication.objects.count() == 1  # a bad period publishes nothing else
 
     # A later correction: c now has the fewest. The published ranking does not move.
     _figure(c, ExternalIndicator.PRIVATE_PROSECUTIONS, 1)
