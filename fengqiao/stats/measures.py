@@ -267,7 +267,7 @@ def _grouped(
     by: str | tuple[str, ...] | Any,
     *,
     daily_only: bool = False,
-    filters: Q | None = None,
+    channel: str | None = None,
 ) -> dict[Any, dict[str, int]]:
     """Sums grouped by a column, a tuple of columns (keys are tuples) or an expression (named
     ``g``), one query per rollup source."""
@@ -275,11 +275,15 @@ def _grouped(
     sources = (
         [_under(DailyCount.objects.filter(day__range=(period.start, period.end)), region)]
         if daily_only
-        else _sources(region, period)
+        else _sources(region, period, dims=channel is not None)
     )
     for qs in sources:
-        if filters is not None:
-            qs = qs.filter(filters)
+        if channel is not None:  # one channel's figures (the monthly rows keep it as a split)
+            qs = (
+                qs.filter(dim="channel", value=channel)
+                if qs.model is MonthlyCount
+                else qs.filter(channel=channel)
+            )
         if isinstance(by, tuple):
             for row in qs.values(*by).annotate(**SUMS).order_by():
                 _add(out[tuple(row[f] for f in by)], row)
@@ -718,7 +722,7 @@ def region_measures(
     daily = regions[0].level > RegionLevel.TOWNSHIP
     now = _grouped(within, period, prefix, daily_only=daily)
     before = _grouped(within, period.previous(), prefix, daily_only=daily)
-    pre = _grouped(within, period, prefix, daily_only=daily, filters=Q(channel=PRE_FILING))
+    pre = _grouped(within, period, prefix, daily_only=daily, channel=PRE_FILING)
     rows: dict[tuple[int, str], list[tuple[date, date, Decimal]]] = defaultdict(list)
     for region_id, indicator, start, end, value in (
         ExternalFigure.objects.filter(
