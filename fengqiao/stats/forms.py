@@ -57,6 +57,9 @@ class PeriodForm(StyledForm):
     def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.today = today
+        # An empty form shows the period it stands for (this month), not the first choice.
+        self.fields["kind"].initial = "month"
+        self.fields["day"].initial = today
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -96,6 +96,9 @@ def test_roles_without_statistics_are_refused(db: None, client_for, name: str) -
 
 def test_a_bad_period_is_said_and_this_month_shown(db: None, client_for) -> None:
     client = _client(client_for, "leader")
+    first = client.get(URL)
+    # The picker says what is shown: this month (it showed 周, its first choice).
+    assert 'value="month" selected' in first.content.decode()
     response = client.get(URL, {"kind": "custom", "start": "2026-03-01", "end": "2026-01-01"})
     assert "止日不能早于起日" in page_text(response)
     assert response.context["period"].kind == "month"
