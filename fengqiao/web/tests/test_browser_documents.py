@@ -54,7 +54,7 @@ def test_the_mediator_issues_and_downloads_the_agreement_on_a_phone(
     page.locator("#nav").get_by_role("link", name="纠纷案件").click()
     page.wait_for_url("**/cases/")
     page.locator("#case-filters select[name=status]").select_option(CaseStatus.RESOLVED.value)
-    page.locator("#case-filters button:not([name])").click()
+    page.locator("#case-filters-submit").click()
     page.wait_for_url("**status=resolved**")
     page.get_by_role("link", name=case.number).click()
     page.wait_for_url(f"**/cases/{case.pk}/")
