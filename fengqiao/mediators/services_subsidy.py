@@ -1,8 +1,9 @@
 """以案定补 — per-case subsidies: the rules, each org's monthly statement computed from the cases
 its mediators concluded that month, corrections, approval and the XLSX export.
 
-Which case earns what, read as the statistics read it (``stats.facts``, docs/measures.md), so a
-statement and the mediator's figures agree: a case counts in the month its 办结时间
+Which case earns what is decided by the statistics' own rule (``stats.facts.facts_of``,
+docs/measures.md; not written again here), so a statement and the mediator's figures agree:
+a case counts in the month its 办结时间
 (``Case.closed_at``, Beijing time) falls in, for its handling org and its 承办调解员
 (``Case.handler``). It was resolved when it has an agreement (调解协议), failed when it has a
 调解不成 record; a case withdrawn or referred out without mediation earns nothing. Its agreement
@@ -20,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,8 +31,6 @@ from fengqiao.core.choices import DisputeCategory
 from fengqiao.core.xlsx import XLSX_CONTENT_TYPE, table_workbook
 from fengqiao.disputes.choices import RiskGrade
 from fengqiao.disputes.models import Case
-from fengqiao.mediation.choices import PerformanceStatus
-from fengqiao.mediation.models import Agreement, Failure, PerformanceItem
 from fengqiao.mediators import policy
 from fengqiao.mediators.choices import CaseOutcome, LineKind, StatementStatus
 from fengqiao.mediators.errors import MediatorRuleError
@@ -41,6 +40,8 @@ from fengqiao.mediators.services import authorize
 from fengqiao.orgs.choices import CASE_MEDIATOR_ROLES
 from fengqiao.orgs.exports import watermark_for
 from fengqiao.orgs.models import Membership, Organization
+from fengqiao.stats.choices import Outcome
+from fengqiao.stats.facts import facts_of
 
 CENT = Decimal("0.01")
 
@@ -197,25 +198,20 @@ def concluded_cases(org: Organization, first: date) -> list[CaseLine]:
     """The cases of ``org`` its mediators concluded in the month starting ``first``, with how
     each ended (the module's docstring says how)."""
     start, end = _month_bounds(first)
-    items = PerformanceItem.objects.filter(case=OuterRef("pk"))
-    cases = (
+    cases = list(
         Case.objects.filter(
             handling_org=org, handler__isnull=False, closed_at__gte=start, closed_at__lt=end
-        )
-        .annotate(
-            agreed=Exists(Agreement.objects.filter(case=OuterRef("pk"))),
-            failed=Exists(Failure.objects.filter(case=OuterRef("pk"))),
-            has_items=Exists(items),
-            open_items=Exists(items.exclude(status=PerformanceStatus.PERFORMED)),
-        )
-        .order_by("closed_at", "pk")
+        ).order_by("closed_at", "pk")
     )
+    # How each ended, by the statistics' one rule (stats.facts): the same case never earns a
+    # subsidy as resolved while the figures count it otherwise.
+    facts = facts_of(case.pk for case in cases)
     found = []
     for case in cases:
-        if case.agreed:
-            performed = bool(case.has_items and not case.open_items)
-            found.append(CaseLine(case, CaseOutcome.RESOLVED, performed))
-        elif case.failed:
+        fact = facts[case.pk]
+        if fact.outcome == Outcome.RESOLVED:
+            found.append(CaseLine(case, CaseOutcome.RESOLVED, fact.performed))
+        elif fact.outcome == Outcome.FAILED:
             found.append(CaseLine(case, CaseOutcome.FAILED, False))
     return found
 
