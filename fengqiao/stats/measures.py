@@ -1,9 +1,9 @@
 """指标 — every figure the dashboards, the assessment and the reports show, computed from the
 rollups only (docs/measures.md gives each formula; ``FORMULAS`` below is the same text).
 
-A county or township over a long period reads the monthly rollup for the whole months and the
-daily rollup for the days at either end; a village or an org reads the daily rollup. No query
-here reads a case."""
+A county or township over a long period reads the monthly rollups for the whole months and the
+daily rollups for the days at either end — its villages and orgs included, which the monthly
+rollup splits out; a village's own page reads the daily rollup. No query here reads a case."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fengqiao.core.choices import DisputeCategory, statistics_category
+from fengqiao.core.paths import subtree_q
 from fengqiao.disputes.choices import IntakeChannel, RiskGrade
 from fengqiao.governance.models import ScreeningReport
 from fengqiao.orgs.models import Organization
@@ -35,6 +36,7 @@ from fengqiao.stats.models import (
     DurationCount,
     ExternalFigure,
     MonthlyCount,
+    MonthlyDuration,
 )
 from fengqiao.stats.periods import Period
 
@@ -210,47 +212,62 @@ def _count(key: str, n: int) -> Value:
 # Reading the rollups
 
 
+MONTHLY = (MonthlyCount, MonthlyDuration)
+# The splits of the monthly rollup ``Figures.dims`` reads (the totals and the cube's fields).
+CUBE_DIMS = ("", "category", "channel", "grade")
+
+
 def _under(qs: QuerySet[Any], region: Region | None) -> QuerySet[Any]:
-    """The rows of ``region``'s subtree: for a county or a township of the daily rows, by the
-    path of that level (one index range of days); otherwise by a prefix of the unit's path."""
+    """The rows of ``region``'s subtree: a township's monthly rows by its path (they are kept
+    per township); a county's or a township's daily rows by the path of that level (one index
+    range of days); otherwise the range of paths under the region's."""
     if region is None:
         return qs
-    if qs.model is not MonthlyCount:
-        if region.level == RegionLevel.COUNTY:
-            return qs.filter(county_path=region.path)
+    if qs.model in MONTHLY:
         if region.level == RegionLevel.TOWNSHIP:
-            return qs.filter(township_path=region.path)
-    return qs.filter(path__startswith=region.path)
+            return qs.filter(path=region.path)
+    elif region.level == RegionLevel.COUNTY:
+        return qs.filter(county_path=region.path)
+    elif region.level == RegionLevel.TOWNSHIP:
+        return qs.filter(township_path=region.path)
+    return qs.filter(subtree_q([region.path]))
 
 
-def _sources(region: Region | None, period: Period, *, dims: bool = False) -> list[QuerySet[Any]]:
-    """The rollup rows that add up to ``period`` under ``region``: for a township or above, the
-    monthly rows of whole months and the daily rows of the days left at either end. The monthly
-    rows are the totals rows, unless ``dims`` asks for every row (see ``Figures.dims``)."""
+def _split_period(
+    region: Region | None,
+    period: Period,
+    daily: type[DailyCount] | type[DurationCount],
+    monthly: type[MonthlyCount] | type[MonthlyDuration],
+) -> list[QuerySet[Any]]:
+    """The rows of a daily rollup and its monthly one that add up to ``period`` under
+    ``region``: for a township or above, the monthly rows of whole months and the daily rows of
+    the days left at either end; below, the daily rows."""
     months = (
         period.whole_months() if region is None or region.level <= RegionLevel.TOWNSHIP else None
     )
     if months is None:
-        return [_under(DailyCount.objects.filter(day__range=(period.start, period.end)), region)]
+        return [_under(daily.objects.filter(day__range=(period.start, period.end)), region)]
     first, last = months
-    monthly = MonthlyCount.objects.filter(month__range=(first, last))
-    out = [_under(monthly if dims else monthly.filter(dim=""), region)]
-    if period.start < first:
-        out.append(
-            _under(
-                DailyCount.objects.filter(day__range=(period.start, first - timedelta(days=1))),
-                region,
-            )
-        )
+    out = [_under(monthly.objects.filter(month__range=(first, last)), region)]
     last_end = Period.month(last).end
-    if last_end < period.end:
-        out.append(
-            _under(
-                DailyCount.objects.filter(day__range=(last_end + timedelta(days=1), period.end)),
-                region,
-            )
-        )
+    for start, end in (
+        (period.start, first - timedelta(days=1)),
+        (last_end + timedelta(days=1), period.end),
+    ):
+        if start <= end:
+            out.append(_under(daily.objects.filter(day__range=(start, end)), region))
     return out
+
+
+def _sources(
+    region: Region | None, period: Period, *, dims: tuple[str, ...] = ("",)
+) -> list[QuerySet[Any]]:
+    """The case rollup rows that add up to ``period`` under ``region``; of the monthly rows,
+    the splits ``dims`` ("": the totals)."""
+    return [
+        qs.filter(dim__in=dims) if qs.model is MonthlyCount else qs
+        for qs in _split_period(region, period, DailyCount, MonthlyCount)
+    ]
 
 
 SUMS = {name: Sum(name) for name in MEASURES}
@@ -261,41 +278,53 @@ def _add(into: dict[str, int], row: Mapping[str, Any]) -> None:
         into[name] += row.get(name) or 0
 
 
-def _grouped(
-    region: Region | None,
-    period: Period,
-    by: str | tuple[str, ...] | Any,
-    *,
-    daily_only: bool = False,
-    channel: str | None = None,
-) -> dict[Any, dict[str, int]]:
-    """Sums grouped by a column, a tuple of columns (keys are tuples) or an expression (named
-    ``g``), one query per rollup source."""
+def _sum_into(
+    out: dict[Any, dict[str, int]], qs: QuerySet[Any], by: Any, convert: Any = None
+) -> None:
+    for row in qs.annotate(g=by).values("g").annotate(**SUMS).order_by():
+        _add(out[convert(row["g"]) if convert else row["g"]], row)
+
+
+def _by_org(region: Region | None, period: Period) -> dict[int, dict[str, int]]:
+    """Sums per org id (0: no org yet): the monthly rows' org split, the days' org column."""
     out: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    sources = (
-        [_under(DailyCount.objects.filter(day__range=(period.start, period.end)), region)]
-        if daily_only
-        else _sources(region, period, dims=channel is not None)
-    )
-    for qs in sources:
-        if channel is not None:  # one channel's figures (the monthly rows keep it as a split)
-            qs = (
-                qs.filter(dim="channel", value=channel)
-                if qs.model is MonthlyCount
-                else qs.filter(channel=channel)
-            )
-        if isinstance(by, tuple):
-            for row in qs.values(*by).annotate(**SUMS).order_by():
-                _add(out[tuple(row[f] for f in by)], row)
-            continue
-        if isinstance(by, str):
-            rows = qs.values(by).annotate(**SUMS).order_by()
-            key = by
+    for qs in _sources(region, period, dims=("org",)):
+        if qs.model is MonthlyCount:
+            _sum_into(out, qs, F("value"), int)
         else:
-            rows = qs.annotate(g=by).values("g").annotate(**SUMS).order_by()
-            key = "g"
-        for row in rows:
-            _add(out[row[key]], row)
+            _sum_into(out, qs, F("org_id_value"))
+    return out
+
+
+def _by_unit(
+    region: Region | None, period: Period, of: Region, *, channel: str | None = None
+) -> dict[str, dict[str, int]]:
+    """Sums per region of ``of``'s level under ``region``, keyed by the start of the statistical
+    unit's path as long as ``of``'s: from the monthly totals when the regions are townships or
+    above (the monthly rows are kept per township), from the monthly unit split when they are
+    villages; ``channel`` keeps one channel's cases (kept by the monthly rows of townships only:
+    a village's channel figures are read from the daily rows)."""
+    out: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    width = len(of.path)
+    townships = of.level <= RegionLevel.TOWNSHIP
+    months = townships or channel is None
+    if not months:
+        sources = [_under(DailyCount.objects.filter(day__range=(period.start, period.end)), region)]
+    elif channel is not None:
+        sources = _sources(region, period, dims=("channel",))
+    else:
+        sources = _sources(region, period, dims=("",) if townships else ("unit",))
+    for qs in sources:
+        if qs.model is not MonthlyCount:
+            if channel is not None:
+                qs = qs.filter(channel=channel)
+            _sum_into(out, qs, Substr("path", 1, width))
+        elif channel is not None:
+            _sum_into(out, qs.filter(value=channel), Substr("path", 1, width))
+        elif townships:
+            _sum_into(out, qs, Substr("path", 1, width))
+        else:
+            _sum_into(out, qs, Substr("value", 1, width))
     return out
 
 
@@ -303,13 +332,13 @@ def _intake(region: Region | None, period: Period) -> int:
     return sum(qs.aggregate(n=Sum("intake"))["n"] or 0 for qs in _sources(region, period))
 
 
-def _durations(
-    region: Region | None, period: Period, org_id: int | None = None
-) -> list[tuple[int, int]]:
-    qs = _under(DurationCount.objects.filter(day__range=(period.start, period.end)), region)
-    if org_id is not None:
-        qs = qs.filter(org_id_value=org_id)
-    return sorted(qs.values_list("days").annotate(n=Sum("cases")).order_by())
+def _durations(region: Region | None, period: Period) -> list[tuple[int, int]]:
+    """The histogram of days taken: (days, cases) in order of days."""
+    histogram: dict[int, int] = defaultdict(int)
+    for qs in _split_period(region, period, DurationCount, MonthlyDuration):
+        for days, n in qs.values_list("days").annotate(n=Sum("cases")).order_by():
+            histogram[days] += n
+    return sorted(histogram.items())
 
 
 def _quantile(histogram: list[tuple[int, int]], q: Decimal) -> int | None:
@@ -468,7 +497,7 @@ class Figures:
         """Sums by (split, value): ("", "") for the totals, ("channel", "court_pre")…"""
         if self._dims is None:
             out: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-            for qs in _sources(self.region, self.period, dims=True):
+            for qs in _sources(self.region, self.period, dims=CUBE_DIMS):
                 if qs.model is MonthlyCount:
                     for row in qs.values("dim", "value").annotate(**SUMS).order_by():
                         _add(out[(row["dim"], row["value"])], row)
@@ -521,7 +550,7 @@ class Figures:
         if by == "region":
             return _by_children(region, period)
         if by == "org":
-            groups = _grouped(region, period, "org_id_value", daily_only=True)
+            groups = _by_org(region, period)
             names = dict(Organization.objects.filter(pk__in=groups).values_list("pk", "name"))
             labelled = {(str(k), names.get(k, _("未交办"))): v for k, v in groups.items()}
         elif by == "category":
@@ -571,12 +600,7 @@ def _by_children(region: Region | None, period: Period) -> list[Row]:
     )
     if not children:
         return []
-    width = len(children[0].path)
-    prefix = Substr("path", 1, width)
-    # The monthly rows are kept per township: a township's villages are told apart in the daily
-    # rows only.
-    below_townships = region is not None and region.level >= RegionLevel.TOWNSHIP
-    groups = _grouped(region, period, prefix, daily_only=below_townships)
+    groups = _by_unit(region, period, children[0])
     rows = [
         Row(str(c.pk), c.name, _from_sums(groups.get(c.path, defaultdict(int)))) for c in children
     ]
@@ -717,12 +741,9 @@ def region_measures(
     width = len(regions[0].path)
     if any(len(r.path) != width or not r.path.startswith(within.path) for r in regions):
         raise ValueError("regions of one level under one region")
-    prefix = Substr("path", 1, width)
-    # The monthly rows stop at the township: a village reads the daily rows.
-    daily = regions[0].level > RegionLevel.TOWNSHIP
-    now = _grouped(within, period, prefix, daily_only=daily)
-    before = _grouped(within, period.previous(), prefix, daily_only=daily)
-    pre = _grouped(within, period, prefix, daily_only=daily, channel=PRE_FILING)
+    now = _by_unit(within, period, regions[0])
+    before = _by_unit(within, period.previous(), regions[0])
+    pre = _by_unit(within, period, regions[0], channel=PRE_FILING)
     rows: dict[tuple[int, str], list[tuple[date, date, Decimal]]] = defaultdict(list)
     for region_id, indicator, start, end, value in (
         ExternalFigure.objects.filter(

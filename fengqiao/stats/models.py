@@ -162,15 +162,17 @@ class DailyCount(Counts):
 
 class MonthlyCount(Counts):
     """月汇总 — per month and township (or the county, for cases registered at county level):
-    one row of totals (``dim`` empty) and one row per category, channel and grade seen, so a
-    county's year is read from a few thousand rows whatever it holds (the daily rollup keeps
-    the full key for the drill-down)."""
+    one row of totals (``dim`` empty) and one row per category, channel, grade, statistical
+    unit and org seen, so a county's or a township's year — its villages and orgs included — is
+    read from a few thousand rows whatever it holds (the daily rollup keeps the full key for
+    the days at either end of a period and for a village's own page)."""
 
     month = models.DateField()
     path = models.CharField(max_length=105)
-    # "" (the totals), "category", "channel" or "grade"; ``value`` is that field's value.
+    # "" (the totals), "category", "channel", "grade", "unit" (``value``: the unit's path) or
+    # "org" (``value``: the org's id, "0" for none); ``value`` is that field's value.
     dim = models.CharField(max_length=10, blank=True)
-    value = models.CharField(max_length=30, blank=True)
+    value = models.CharField(max_length=105, blank=True)
 
     class Meta:
         verbose_name = _("月汇总")
@@ -213,6 +215,26 @@ class DurationCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} {self.day} {self.days}"
+
+
+class MonthlyDuration(models.Model):
+    """月办结用时分布 — the histogram of ``DurationCount`` per month and township (or county, as
+    ``MonthlyCount``): a year's median is read from a few hundred rows per township."""
+
+    month = models.DateField()
+    path = models.CharField(max_length=105)
+    days = models.PositiveIntegerField()
+    cases = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("月办结用时分布")
+        verbose_name_plural = _("月办结用时分布")
+        constraints = [
+            models.UniqueConstraint(fields=["path", "month", "days"], name="monthlyduration_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.month} {self.days}"
 
 
 class PendingFact(models.Model):

@@ -2,9 +2,9 @@
 
 A case's contribution is a few rows: its intake on the day (and month) it was registered, its
 conclusion on the day (and month) it was concluded, and, once resolved, one case in the
-histogram of days taken. Moving a case from one fact to another adds the new contribution and
-subtracts the old, row by row, with one ``INSERT … ON CONFLICT DO UPDATE`` per table that both
-SQLite and PostgreSQL run as an atomic increment."""
+histograms of days taken (by day and by month). Moving a case from one fact to another adds
+the new contribution and subtracts the old, row by row, with one ``INSERT … ON CONFLICT DO
+UPDATE`` per table that both SQLite and PostgreSQL run as an atomic increment."""
 
 from __future__ import annotations
 
@@ -19,7 +19,13 @@ from fengqiao.core.bulk import insert_rows, quoted_table
 from fengqiao.regions.choices import RegionLevel
 from fengqiao.stats.choices import Outcome
 from fengqiao.stats.facts import SATISFIED_FROM, Fact, is_major
-from fengqiao.stats.models import MEASURES, DailyCount, DurationCount, MonthlyCount
+from fengqiao.stats.models import (
+    MEASURES,
+    DailyCount,
+    DurationCount,
+    MonthlyCount,
+    MonthlyDuration,
+)
 
 # A rollup row's key, by table: (table, key values); its counts by measure.
 Key = tuple[Any, ...]
@@ -41,12 +47,14 @@ KEYS: dict[Table, tuple[str, ...]] = {
     ),
     MonthlyCount: ("path", "month", "dim", "value"),
     DurationCount: ("path", "day", "org_id_value", "days", "township_path", "county_path"),
+    MonthlyDuration: ("path", "month", "days"),
 }
-CONFLICT: dict[Table, int] = {DailyCount: 6, MonthlyCount: 4, DurationCount: 4}
+CONFLICT: dict[Table, int] = {DailyCount: 6, MonthlyCount: 4, DurationCount: 4, MonthlyDuration: 3}
 VALUES: dict[Table, tuple[str, ...]] = {
     DailyCount: MEASURES,
     MonthlyCount: MEASURES,
     DurationCount: ("cases",),
+    MonthlyDuration: ("cases",),
 }
 # Statement size: rows per INSERT (SQLite allows 32,766 parameters).
 ROWS_PER_STATEMENT = 400
@@ -101,6 +109,8 @@ def contributions(fact: Fact) -> Deltas:
             (MonthlyCount, (fact.township_path, month, "category", fact.category)),
             (MonthlyCount, (fact.township_path, month, "channel", fact.channel)),
             (MonthlyCount, (fact.township_path, month, "grade", fact.grade)),
+            (MonthlyCount, (fact.township_path, month, "unit", fact.path)),
+            (MonthlyCount, (fact.township_path, month, "org", str(fact.org_id_value))),
         ):
             row = out.setdefault((table, key), defaultdict(int))
             for name, n in counts.items():
@@ -108,6 +118,8 @@ def contributions(fact: Fact) -> Deltas:
     if fact.days is not None and fact.concluded_on is not None:
         histogram: Key = (fact.path, fact.concluded_on, fact.org_id_value, fact.days, *above)
         out[(DurationCount, histogram)] = {"cases": 1}
+        monthly: Key = (fact.township_path, _month(fact.concluded_on), fact.days)
+        out[(MonthlyDuration, monthly)] = {"cases": 1}
     return out
 
 

@@ -21,11 +21,19 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from fengqiao.core.bulk import insert_rows
+from fengqiao.core.paths import subtree_q
 from fengqiao.disputes.models import Case
 from fengqiao.regions.choices import RegionLevel
 from fengqiao.regions.models import Region
 from fengqiao.stats.facts import Fact, Units, facts_of
-from fengqiao.stats.models import CaseFact, DailyCount, DurationCount, MonthlyCount, PendingFact
+from fengqiao.stats.models import (
+    CaseFact,
+    DailyCount,
+    DurationCount,
+    MonthlyCount,
+    MonthlyDuration,
+    PendingFact,
+)
 from fengqiao.stats.rollups import (
     KEYS,
     VALUES,
@@ -148,6 +156,10 @@ def _parts(region: Region | None = None) -> list[str]:
     return counties or [""]
 
 
+def _cases_under(part: str) -> Any:
+    return Case.objects.filter(subtree_q([part], "region_path")) if part else Case.objects
+
+
 @dataclass
 class RebuildResult:
     cases: int = 0
@@ -166,10 +178,10 @@ def rollups_rebuild(
     started = timezone.now()
     result = RebuildResult()
     with transaction.atomic():
-        for model in (DailyCount, MonthlyCount, DurationCount, CaseFact):
+        for model in (DailyCount, MonthlyCount, DurationCount, MonthlyDuration, CaseFact):
             rows = model._default_manager.all()
             if region is not None:
-                rows = rows.filter(path__startswith=region.path)
+                rows = rows.filter(subtree_q([region.path]))
             rows.delete()
         pending = PendingFact.objects.filter(marked_at__lte=started)
         if region is None:
@@ -177,7 +189,7 @@ def rollups_rebuild(
     units = Units()
     for part in _parts(region):
         with transaction.atomic():
-            cases = Case.objects.filter(region_path__startswith=part) if part else Case.objects
+            cases = _cases_under(part)
             part_totals: Deltas = {}
             for ids in _case_batches(cases, REBUILD_BATCH):
                 facts = facts_of(ids, units)
@@ -209,7 +221,7 @@ def _stored_rows(part: str) -> Deltas:
     for table, keys in KEYS.items():
         rows = table._default_manager.all()
         if part:
-            rows = rows.filter(path__startswith=part)
+            rows = rows.filter(subtree_q([part]))
         for row in rows.values(*keys, *VALUES[table]).iterator(chunk_size=5000):
             counts = {v: row[v] for v in VALUES[table] if row[v]}
             if counts:
@@ -225,7 +237,7 @@ def rollups_check(*, limit: int = 50) -> CheckResult:
     result = CheckResult()
     units = Units()
     for part in _parts():
-        cases = Case.objects.filter(region_path__startswith=part) if part else Case.objects
+        cases = _cases_under(part)
         recount: Deltas = {}
         for ids in _case_batches(cases, REBUILD_BATCH):
             facts = facts_of(ids, units)
