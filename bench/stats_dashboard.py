@@ -96,13 +96,20 @@ def rebuild(county: Any, whole: bool) -> dict[str, Any]:
     but the depth of the indexes (one B-tree level)."""
     from django.db import connection
 
+    from fengqiao.core.paths import subtree_q
     from fengqiao.disputes.models import Case
-    from fengqiao.stats.models import CaseFact, DailyCount, DurationCount, MonthlyCount
+    from fengqiao.stats.models import (
+        CaseFact,
+        DailyCount,
+        DurationCount,
+        MonthlyCount,
+        MonthlyDuration,
+    )
     from fengqiao.stats.services import rollups_rebuild
 
     region = None if whole else county
-    cases = Case.objects if whole else Case.objects.filter(region_path__startswith=county.path)
-    facts = CaseFact.objects if whole else CaseFact.objects.filter(path__startswith=county.path)
+    cases = Case.objects if whole else Case.objects.filter(subtree_q([county.path], "region_path"))
+    facts = CaseFact.objects if whole else CaseFact.objects.filter(subtree_q([county.path]))
     if facts.count() == cases.count():
         return {"skipped": True}
     t0 = time.perf_counter()
@@ -118,6 +125,7 @@ def rebuild(county: Any, whole: bool) -> dict[str, Any]:
         "daily_rows": DailyCount.objects.count(),
         "monthly_rows": MonthlyCount.objects.count(),
         "duration_rows": DurationCount.objects.count(),
+        "monthly_duration_rows": MonthlyDuration.objects.count(),
     }
 
 

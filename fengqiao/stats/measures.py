@@ -385,7 +385,7 @@ def _warning_ack(region: Region | None, period: Period) -> Value:
     start, end = _bounds(period)
     notices = WarningNotice.objects.filter(due_at__gte=start, due_at__lt=end)
     if region is not None:
-        notices = notices.filter(org__region__path__startswith=region.path)
+        notices = notices.filter(subtree_q([region.path], "org__region__path"))
     due = notices.count()
     on_time = notices.filter(
         acknowledged_at__isnull=False, acknowledged_at__lte=F("due_at")
@@ -397,7 +397,7 @@ def _screening(region: Region | None, period: Period) -> Value:
     start, end = _bounds(period)
     reports = ScreeningReport.objects.filter(filed_at__gte=start, filed_at__lt=end)
     if region is not None:
-        reports = reports.filter(unit__path__startswith=region.path)
+        reports = reports.filter(subtree_q([region.path], "unit__path"))
     filed = reports.count()
     return _rate("screening_punctuality", reports.filter(is_late=False).count(), filed)
 
