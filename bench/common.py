@@ -48,6 +48,16 @@ class BenchDB:
         return env
 
 
+def migrate(db: BenchDB) -> None:
+    """Bring a bench database made by an earlier version up to the current migrations."""
+    subprocess.run(  # noqa: S603
+        [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"],
+        env=db.env(),
+        check=True,
+        cwd=ROOT,
+    )
+
+
 def recreate(db: BenchDB) -> None:
     """An empty, migrated bench database."""
     db.data_dir.mkdir(parents=True, exist_ok=True)
@@ -60,12 +70,7 @@ def recreate(db: BenchDB) -> None:
     else:
         for suffix in ("", "-wal", "-shm"):
             Path(str(db.sqlite_path) + suffix).unlink(missing_ok=True)
-    subprocess.run(  # noqa: S603
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"],
-        env=db.env(),
-        check=True,
-        cwd=ROOT,
-    )
+    migrate(db)
 
 
 def setup_django(db: BenchDB) -> None:

@@ -26,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import BenchDB, machine, measure, setup_django
+from common import BenchDB, machine, measure, migrate, setup_django
 
 
 def complete_outcomes() -> dict[str, int]:
@@ -158,6 +158,7 @@ def main() -> None:
     args = ap.parse_args()
     data_dir = args.data_dir or Path(tempfile.gettempdir()) / f"fengqiao-bench-{args.db}"
     db = BenchDB(args.db, data_dir)
+    migrate(db)
     setup_django(db)
 
     from django.db import connection, reset_queries

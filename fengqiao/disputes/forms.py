@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +40,7 @@ from fengqiao.disputes.selectors import (
     mediator_choices,
 )
 from fengqiao.orgs.models import Organization, Person
+from fengqiao.orgs.selectors import org_list_for_user
 from fengqiao.regions.choices import RegionLevel
 from fengqiao.regions.models import Region
 from fengqiao.regions.selectors import region_for_filter
@@ -387,6 +389,9 @@ class CaseFilterForm(CheckedForm):
     since = forms.DateField(required=False, validators=[validate_filter_day])
     until = forms.DateField(required=False, validators=[validate_filter_day])
     q = forms.CharField(required=False, max_length=100)
+    # The 统计分析 drill-down's: the cases an org, or one of its mediators, answers for.
+    org = forms.IntegerField(required=False, min_value=1, max_value=2_147_483_647)
+    handler = forms.IntegerField(required=False, min_value=1, max_value=2_147_483_647)
 
 
 @dataclass(frozen=True)
@@ -397,6 +402,8 @@ class CaseListQuery:
     filters: CaseFilters
     region: Region | None
     queue: str
+    org: Organization | None = None
+    handler: Any = None
 
 
 def case_list_query(user: Any, params: Mapping[str, Any]) -> CaseListQuery:
@@ -405,6 +412,13 @@ def case_list_query(user: Any, params: Mapping[str, Any]) -> CaseListQuery:
     form.is_valid()
     data = form.cleaned_data
     region = region_for_filter(user, data.get("region") or "")
+    # An org or person the user may not see is dropped, as a region is.
+    org = org_list_for_user(user).filter(pk=data["org"]).first() if data.get("org") else None
+    handler = (
+        get_user_model().objects.filter(pk=data["handler"]).only("real_name", "username").first()
+        if data.get("handler")
+        else None
+    )
     filters = CaseFilters(
         status=data.get("status") or "",
         category=data.get("category") or "",
@@ -415,6 +429,10 @@ def case_list_query(user: Any, params: Mapping[str, Any]) -> CaseListQuery:
         since=data.get("since"),
         until=data.get("until"),
         query=data.get("q") or "",
+        org_id=org.pk if org else None,
+        handler_id=handler.pk if handler else None,
     )
     queue = str(params.get("queue", "") or "")
-    return CaseListQuery(filters, region, queue if queue in queues.LIST_LABELS else "")
+    return CaseListQuery(
+        filters, region, queue if queue in queues.LIST_LABELS else "", org=org, handler=handler
+    )

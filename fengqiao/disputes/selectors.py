@@ -74,6 +74,18 @@ class CaseFilters:
     since: date | None = None
     until: date | None = None
     query: str = ""
+    org_id: int | None = None
+    handler_id: int | None = None
+
+
+def responsible_org_id(handling_org_id: int | None, platform_id: int | None) -> int | None:
+    """The org a case is counted under (统计分析's 各单位): the org handling it, else the
+    platform that registered it. ``responsible_org_q`` is the same rule as a filter."""
+    return handling_org_id or platform_id
+
+
+def responsible_org_q(org_id: int) -> Q:
+    return Q(handling_org_id=org_id) | Q(handling_org__isnull=True, platform_id=org_id)
 
 
 def normalize_query(text: str) -> str:
@@ -107,6 +119,10 @@ def case_list_for_user(user: Any, filters: CaseFilters | None = None) -> QuerySe
         qs = qs.filter(registered_at__date__gte=f.since)
     if f.until:
         qs = qs.filter(registered_at__date__lte=f.until)
+    if f.org_id:
+        qs = qs.filter(responsible_org_q(f.org_id))
+    if f.handler_id:
+        qs = qs.filter(handler_id=f.handler_id)
     if f.overdue:
         # The same 已超期 as the landing count and 我的工作's panel (queues.py).
         qs = qs.filter(queues.overdue_q(timezone.now()))

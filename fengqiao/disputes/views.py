@@ -278,6 +278,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "can_export": CASE_LEDGER.may_export(request.user),
             "filters": request.GET,
             "region": region,
+            "org": query.org,
+            "handler": query.handler,
             "queue": queue,
             "queue_label": queues.LIST_LABELS.get(queue, ""),
             "statuses": CaseStatus.choices,

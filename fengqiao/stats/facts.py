@@ -20,6 +20,7 @@ from fengqiao.court.models import Confirmation
 from fengqiao.court.models.confirmation import ConfirmationStatus
 from fengqiao.disputes.choices import DueKind, ReferralTarget, RiskGrade
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem, Referral
+from fengqiao.disputes.selectors import responsible_org_id
 from fengqiao.mediation.choices import PerformanceStatus
 from fengqiao.mediation.models import Agreement, Failure, FollowUp, PerformanceItem
 from fengqiao.regions.choices import RegionLevel
@@ -183,7 +184,7 @@ def facts_of(case_ids: Iterable[int], units: Units | None = None) -> dict[int, F
             path=unit_path,
             township_path=units.township_path[c["region_id"]],
             county_path=units.county_path[c["region_id"]],
-            org_id_value=c["handling_org_id"] or c["platform_id"] or 0,
+            org_id_value=responsible_org_id(c["handling_org_id"], c["platform_id"]) or 0,
             handler_id=c["handler_id"],
             category=c["category"],
             channel=c["channel"],

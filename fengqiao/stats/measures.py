@@ -644,6 +644,40 @@ def trend(
     return out
 
 
+def org_people(region: Region, org_id: int, period: Period) -> list[Row]:
+    """An org's figures under ``region`` per handler of record (调解员), as the rollups count
+    them — intake on the day a case was registered, its outcome on the day it was concluded —
+    read from the org's facts of the period (an org's, not a county's: hundreds of cases a
+    year) through ``rollups.contributions``, the one place that says what a case adds where.
+    Row keys are user ids ("" for cases no one handles yet), largest intake first."""
+    from fengqiao.accounts.models import User
+    from fengqiao.stats.facts import Fact
+    from fengqiao.stats.rollups import contributions
+
+    facts = CaseFact.objects.filter(org_id_value=org_id).filter(
+        Q(registered_on__range=(period.start, period.end))
+        | Q(concluded_on__range=(period.start, period.end))
+    )
+    facts = _under(facts, region)
+    sums: dict[int | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in facts.iterator(chunk_size=2000):
+        fact = Fact.of_row(row)
+        for (table, key), counts in contributions(fact).items():
+            if table is DailyCount and period.start <= key[1] <= period.end:
+                _add(sums[fact.handler_id], counts)
+    names = {
+        pk: real_name or username
+        for pk, real_name, username in User.objects.filter(
+            pk__in=[pk for pk in sums if pk]
+        ).values_list("pk", "real_name", "username")
+    }
+    rows = [
+        Row(str(pk or ""), names.get(pk, "") if pk else _("未指定调解员"), _from_sums(counts))
+        for pk, counts in sums.items()
+    ]
+    return sorted(rows, key=lambda r: (-(r.measures["intake"].value or 0), r.label))
+
+
 def mediator_figures(user_ids: Iterable[int], period: Period) -> dict[int, MediatorFigures]:
     """Each mediator's cases concluded in ``period`` (as the handler of record), read through the
     facts' (handler, concluded) index: a mediator concludes hundreds of cases a year, not more."""

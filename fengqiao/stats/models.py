@@ -94,6 +94,14 @@ class CaseFact(models.Model):
                 name="casefact_handler_concluded",
                 condition=models.Q(concluded_on__isnull=False),
             ),
+            # An org's people on the dashboard (measures.org_people): its cases registered or
+            # concluded in a period.
+            models.Index(fields=["org_id_value", "registered_on"], name="casefact_org_registered"),
+            models.Index(
+                fields=["org_id_value", "concluded_on"],
+                name="casefact_org_concluded",
+                condition=models.Q(concluded_on__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

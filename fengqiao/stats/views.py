@@ -68,10 +68,9 @@ def _period_query(period: Period) -> dict[str, str]:
     return {"kind": period.kind, "day": period.start.isoformat()}
 
 
-def dashboard_url(region: Region, period: Period) -> str:
-    return (
-        f"{reverse('stats:dashboard')}?{urlencode({'region': region.pk, **_period_query(period)})}"
-    )
+def dashboard_url(region: Region, period: Period, **more: str) -> str:
+    query = {"region": region.pk, **_period_query(period), **more}
+    return f"{reverse('stats:dashboard')}?{urlencode(query)}"
 
 
 def _trail(region: Region, roots: list[Region]) -> list[Region]:
@@ -106,6 +105,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     by_level = figures.breakdown("level")
     # Orgs are in the daily rows only: offered from the township down.
     by_org = figures.breakdown("org") if region.level >= RegionLevel.TOWNSHIP else []
+    # An org's mediators (各调解员), for an org the table lists.
+    org_key = request.GET.get("org", "")
+    org_row = next((row for row in by_org if row.key == org_key and row.key != "0"), None)
+    people = (
+        [
+            {
+                "row": row,
+                # Cases no one handles yet have no list of their own.
+                "cases": case_list_url(region, period, org=org_key, handler=row.key)
+                if row.key
+                else "",
+            }
+            for row in measures.org_people(region, int(org_key), period)
+        ]
+        if org_row
+        else []
+    )
     step = step_for(period)
     trend = figures.trend(step)
     region_rows: list[dict[str, Any]] = [
@@ -164,7 +180,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 {"row": row, "cases": case_list_url(region, period, category=row.key)}
                 for row in by_category
             ],
-            "orgs": by_org,
+            "orgs": [
+                {
+                    "row": row,
+                    "drill": dashboard_url(region, period, org=row.key) + "#org-people"
+                    if row.key != "0"
+                    else "",
+                    "cases": case_list_url(region, period, org=row.key) if row.key != "0" else "",
+                }
+                for row in by_org
+            ],
+            "org_key": org_row.key if org_row else "",
+            "org_name": org_row.label if org_row else "",
+            "people": people,
             "charts": charts,
             "step": step,
             "pending": pending_count(),

@@ -108,3 +108,42 @@ def test_a_bad_period_is_said_and_this_month_shown(db: None, client_for) -> None
     assert "日期须在" in page_text(response)
     response = client.get(URL, {"kind": "custom", "start": "2026-01-01", "end": "2026-01-31"})
     assert response.context["period"].start == date(2026, 1, 1)
+
+
+def test_an_org_drills_down_to_its_mediators_and_their_cases(db: None, client_for) -> None:
+    """Township → org → mediator → case list: each number is the count of the list behind it."""
+    client = _client(client_for, "leader")
+    town = Region.objects.filter(level=RegionLevel.TOWNSHIP).first()
+    year = {"region": town.pk, "kind": "year", "day": timezone.localdate().isoformat()}
+    orgs = client.get(URL, year).context["orgs"]
+    org = max((o for o in orgs if o["drill"]), key=lambda o: o["row"].measures["intake"].value)
+    org_intake = org["row"].measures["intake"].value
+    assert org_intake > 0
+    assert _listed(client, org["cases"]) == org_intake
+
+    response = client.get(org["drill"])
+    assert response.context["org_name"] == org["row"].label
+    people = response.context["people"]
+    assert sum(p["row"].measures["intake"].value for p in people) == org_intake
+    assert sum(p["row"].measures["resolved"].value for p in people) == (
+        org["row"].measures["resolved"].value
+    )
+    named = [p for p in people if p["cases"] and p["row"].measures["intake"].value]
+    assert named, "the demo org's cases have mediators"
+    for person in named:
+        listed = client.get(person["cases"])
+        assert f"调解员 {person['row'].label}" in page_text(listed)
+        assert listed.context["page_obj"].paginator.count == person["row"].measures["intake"].value
+
+
+def _listed(client: Client, url: str) -> int:
+    return client.get(url).context["page_obj"].paginator.count
+
+
+def test_an_org_the_table_does_not_list_shows_no_people(db: None, client_for) -> None:
+    client = _client(client_for, "leader")
+    town = Region.objects.filter(level=RegionLevel.TOWNSHIP).first()
+    response = client.get(URL, {"region": town.pk, "kind": "year", "org": "999999999"})
+    assert response.status_code == 200
+    assert response.context["people"] == []
+    assert "各调解员" not in page_text(response)
