@@ -42,3 +42,33 @@ def test_leader_drills_down_to_the_cases_behind_a_figure(
     link.click()
     page.wait_for_url(re.compile(r"/cases/\?"))
     assert f"共 {shown} 件" in page.locator("main").inner_text()
+
+
+def test_leader_drills_down_from_an_org_to_a_mediators_cases(
+    page: Any, live_server: Any, demo_small: None
+) -> None:
+    base = live_server.url
+    login(page, base, "leader")
+    page.get_by_role("link", name="统计分析").first.click()
+    page.wait_for_selector("#measure-cards")
+    page.select_option("#id_kind", "year")
+    page.locator("#period-form button[type=submit]").click()
+    page.wait_for_selector("#region-table")
+    page.locator("#region-table a.drill").first.click()
+    page.wait_for_selector("#org-table")
+
+    # The township's busiest org (the table lists the largest intake first) → its mediators.
+    org = page.locator("#org-table a.drill-org").first
+    name = org.inner_text()
+    org.click()
+    page.wait_for_selector("#people-table")
+    assert name in page.locator("#org-people").inner_text()
+    link = page.locator("#people-table a.cases").first
+    person = page.locator("#people-table tr", has=link).locator("td").first.inner_text()
+    shown = int(link.inner_text())
+    link.click()
+    page.wait_for_url(re.compile(r"/cases/\?"))
+    main = page.locator("main").inner_text()
+    assert f"共 {shown} 件" in main
+    assert person in page.locator("#filter-handler").inner_text()
+    assert name == page.locator("#filter-org").inner_text()
