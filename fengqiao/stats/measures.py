@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -694,8 +694,6 @@ def mediator_figures(user_ids: Iterable[int], period: Period) -> dict[int, Media
     out = {pk: MediatorFigures(0, 0, 0, 0, 0, 0, 0) for pk in ids}
     if not ids:
         return out
-    from django.db.models import Count
-
     rows = (
         CaseFact.objects.filter(handler_id__in=ids, concluded_on__range=(period.start, period.end))
         .values("handler_id")
@@ -770,14 +768,76 @@ def _externals(region: Region, figures: Mapping[Any, Decimal | None]) -> dict[st
     }
 
 
+def _durations_by_unit(
+    within: Region, period: Period, of: Region
+) -> dict[str, list[tuple[int, int]]]:
+    """The histogram of days taken (as ``_durations``) of each region of ``of``'s level under
+    ``within``, keyed by its path: the monthly histograms (kept per township) when the regions
+    are townships or above, else the daily ones (as ``_split_period`` reads for one village)."""
+    width = len(of.path)
+    histograms: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    if of.level <= RegionLevel.TOWNSHIP:
+        sources = _split_period(within, period, DurationCount, MonthlyDuration)
+    else:
+        sources = [
+            _under(DurationCount.objects.filter(day__range=(period.start, period.end)), within)
+        ]
+    for qs in sources:
+        rows = (
+            qs.annotate(g=Substr("path", 1, width))
+            .values_list("g", "days")
+            .annotate(n=Sum("cases"))
+            .order_by()
+        )
+        for unit, days, n in rows:
+            histograms[unit][days] += n
+    return {unit: sorted(h.items()) for unit, h in histograms.items()}
+
+
+def _punctuality_by_unit(
+    within: Region, period: Period, of: Region
+) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]]:
+    """(on time, all) of the warnings due and of the screening reports filed in ``period``, per
+    region of ``of``'s level under ``within`` (as ``_warning_ack`` and ``_screening``): one
+    query each."""
+    width = len(of.path)
+    start, end = _bounds(period)
+    warnings = {
+        row["g"]: (row["on_time"], row["due"])
+        for row in WarningNotice.objects.filter(
+            subtree_q([within.path], "org__region__path"), due_at__gte=start, due_at__lt=end
+        )
+        .annotate(g=Substr("org__region__path", 1, width))
+        .values("g")
+        .annotate(
+            due=Count("pk"),
+            on_time=Count(
+                "pk", filter=Q(acknowledged_at__isnull=False, acknowledged_at__lte=F("due_at"))
+            ),
+        )
+        .order_by()
+    }
+    screening = {
+        row["g"]: (row["on_time"], row["filed"])
+        for row in ScreeningReport.objects.filter(
+            subtree_q([within.path], "unit__path"), filed_at__gte=start, filed_at__lt=end
+        )
+        .annotate(g=Substr("unit__path", 1, width))
+        .values("g")
+        .annotate(filed=Count("pk"), on_time=Count("pk", filter=Q(is_late=False)))
+        .order_by()
+    }
+    return warnings, screening
+
+
 def region_measures(
     within: Region, regions: list[Region], period: Period
 ) -> dict[int, dict[str, Value]]:
     """The measures of each of ``regions`` (all of one level, all under ``within``) over
-    ``period`` in a constant number of queries, whatever their number: the keys of
-    ``measures_for`` read from the case rollups (but the durations, warnings and screening
-    reports: ``median_days``, ``p90_days``, ``warning_ack_rate``, ``screening_punctuality``)
-    and the measures of the imported figures (``lawsuits_per_10k``, ``private_prosecutions``,
+    ``period`` in a constant number of queries, whatever their number: every key of
+    ``measures_for`` (the case rollups, the histograms of days taken, the warnings and the
+    screening reports, each grouped by region in one query per source) and the measures of the
+    imported figures (``lawsuits_per_10k``, ``private_prosecutions``,
     ``private_prosecution_mediation_rate``, ``probation_reoffending_rate``)."""
     if not regions:
         return {}
@@ -799,6 +859,8 @@ def region_measures(
         .values_list("region_id", "indicator", "period_start", "period_end", "value")
     ):
         rows[(region_id, indicator)].append((start, end, value))
+    histograms = _durations_by_unit(within, period, regions[0])
+    warnings, screening = _punctuality_by_unit(within, period, regions[0])
     empty: dict[str, int] = defaultdict(int)
     out: dict[int, dict[str, Value]] = {}
     for region in regions:
@@ -808,6 +870,13 @@ def region_measures(
             sums["intake"], before.get(region.path, empty)["intake"]
         )
         values.update(_pre(pre.get(region.path, empty)))
+        histogram = histograms.get(region.path, [])
+        values["median_days"] = _value("median_days", _quantile(histogram, Decimal("0.5")))
+        values["p90_days"] = _value("p90_days", _quantile(histogram, Decimal("0.9")))
+        values["warning_ack_rate"] = _rate("warning_ack_rate", *warnings.get(region.path, (0, 0)))
+        values["screening_punctuality"] = _rate(
+            "screening_punctuality", *screening.get(region.path, (0, 0))
+        )
         figures = {
             indicator: _covering_sum(rows.get((region.pk, indicator), []), period)
             for indicator in EXTERNAL_READ
