@@ -40,7 +40,7 @@ DEFAULT_INDICATORS = (
         "诉前调处成功率",
         f"{SEED_000}第1项",
         "success_rate_pre",
-        _d("15"),
+        _d("10"),
         H,
         Rule.LINEAR,
         _d("60"),
@@ -135,8 +135,18 @@ DEFAULT_INDICATORS = (
         _d("3"),
         _d("0"),
     ),
-    # Item 10 (司法建议或调研报告产生积极影响) is judged by the county on the reports
-    # themselves: the platform holds no figure for it, so the default scheme does not score it.
+    # Item 10: 司法建议或调研报告对促进辖区社会管理创新、社会治安综合治理产生积极影响 — judged
+    # by the county on the documents themselves (the platform holds no figure for it): 人工评分,
+    # 0 to 5 points with the evidence named. Its 5 points come from 诉前调处成功率 (15 → 10).
+    DefaultIndicator(
+        Level.TOWNSHIP,
+        "司法建议、调研报告产生积极影响",
+        f"{SEED_000}第10项",
+        "",
+        _d("5"),
+        H,
+        Rule.MANUAL,
+    ),
     #
     # Seed 002 五(二): 将社区化解矛盾数量与该社区的成讼数相结合 … 每季度进行社区排名.
     DefaultIndicator(

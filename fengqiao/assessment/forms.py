@@ -1,4 +1,4 @@
-"""The forms of the assessment pages: one indicator of the scheme, a publication."""
+"""The forms of the assessment pages: one indicator of the scheme, a 人工评分, a publication."""
 
 from __future__ import annotations
 
@@ -18,7 +18,11 @@ class IndicatorForm(StyledForm):
     position = forms.IntegerField(label=gettext_lazy("序号"), min_value=1, max_value=99)
     name = TextField(label=gettext_lazy("指标名称"), max_length=60)
     basis = TextField(label=gettext_lazy("依据"), max_length=200, required=False)
-    measure = forms.ChoiceField(label=gettext_lazy("统计指标"), choices=MEASURE_CHOICES)
+    measure = forms.ChoiceField(
+        label=gettext_lazy("统计指标"),
+        choices=[("", gettext_lazy("—（人工评分无需选择）")), *MEASURE_CHOICES],
+        required=False,
+    )
     weight = forms.DecimalField(
         label=gettext_lazy("分值"), min_value=0.01, max_value=100, decimal_places=2
     )
@@ -50,7 +54,7 @@ class IndicatorForm(StyledForm):
             position=c["position"],
             name=c["name"],
             basis=c.get("basis") or "",
-            measure=c["measure"],
+            measure=c.get("measure") or "",
             weight=c["weight"],
             direction=c["direction"],
             rule=c["rule"],
@@ -62,3 +66,19 @@ class IndicatorForm(StyledForm):
 class RepublishForm(StyledForm):
     reason = TextField(label=gettext_lazy("重新发布原因"), max_length=200)
     version = forms.IntegerField(min_value=1, max_value=32767, widget=forms.HiddenInput)
+
+
+class ManualScoreForm(StyledForm):
+    """One region's 人工评分; the service bounds the score by the indicator's weight."""
+
+    region = forms.TypedChoiceField(label=gettext_lazy("地区"), coerce=int)
+    score = forms.DecimalField(label=gettext_lazy("得分"), max_digits=7)
+    note = TextField(
+        label=gettext_lazy("评分依据"),
+        max_length=200,
+        help_text=gettext_lazy("如文书名称、采纳或批示情况"),
+    )
+
+    def __init__(self, *args: Any, regions: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = regions  # type: ignore[attr-defined]

@@ -65,7 +65,8 @@ class Indicator(models.Model):
     position = models.PositiveSmallIntegerField(_("序号"), default=1)
     name = models.CharField(_("指标名称"), max_length=60)
     basis = models.CharField(_("依据"), max_length=200, blank=True)
-    measure = models.CharField(_("统计指标"), max_length=40, choices=MEASURE_CHOICES)
+    # Blank for a 人工评分 indicator: its scores are entered (``ManualScore``), not computed.
+    measure = models.CharField(_("统计指标"), max_length=40, choices=MEASURE_CHOICES, blank=True)
     weight = models.DecimalField(_("分值"), max_digits=5, decimal_places=2)
     direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices)
     rule = models.CharField(_("计分规则"), max_length=10, choices=Rule.choices)
@@ -90,10 +91,64 @@ class Indicator(models.Model):
                 ),
                 name="assessment_linear_bounds",
             ),
+            models.CheckConstraint(
+                condition=models.Q(rule="manual", measure="")
+                | (~models.Q(rule="manual") & ~models.Q(measure="")),
+                name="assessment_manual_has_no_measure",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class ManualScore(models.Model):
+    """人工评分 — the score the county 综治中心 gives one region on a 人工评分 indicator for one
+    quarter or year (0 to the indicator's weight), with the evidence it judged (文书名称、采纳
+    情况). A region without one is 缺数据 on that indicator, never 0."""
+
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="manual_scores",
+        verbose_name=_("考核指标"),
+    )
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("地区")
+    )
+    period_start = models.DateField(_("期间起"))
+    period_end = models.DateField(_("期间止"))
+    score = models.DecimalField(_("得分"), max_digits=5, decimal_places=2)
+    note = models.CharField(_("评分依据"), max_length=200)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
+    entered_at = models.DateTimeField(_("录入时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("人工评分")
+        verbose_name_plural = _("人工评分")
+        ordering = ["indicator", "period_start", "region"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "region", "period_start", "period_end"],
+                name="assessment_manualscore_key",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0, score__lte=100),
+                name="assessment_manualscore_range",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(note=""), name="assessment_manualscore_note"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.region_id} {self.period_start} {self.score}"
 
 
 class Publication(models.Model):

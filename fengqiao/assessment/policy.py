@@ -6,6 +6,8 @@
 - 维护方案 and 发布: the county platform — ``manage_scheme`` / ``publish_ranking`` held by a user
   who reads the statistics of the whole county (a county dispatcher of the 综治中心); a
   township's dispatcher holds the same permissions for no county.
+- 人工评分 (the scores of a 人工评分 indicator, e.g. seed 000 item 10): whoever maintains the
+  scheme enters them — they are part of the county's judgement, as the weights are.
 """
 
 from __future__ import annotations
@@ -32,3 +34,8 @@ def may_manage(user: Any, county: Region) -> bool:
 
 def may_publish(user: Any, county: Region) -> bool:
     return _for_county(user, PUBLISH_RANKING, county)
+
+
+def may_score(user: Any, county: Region) -> bool:
+    """May ``user`` enter the 人工评分 of ``county``'s regions."""
+    return may_manage(user, county)

@@ -10,6 +10,8 @@
   gets no score on that indicator — never 0. Its total is the sum of the scores it has, brought
   to the full weight: ``sum × full weight ÷ weight of the indicators it has a figure for``, and
   its line says which indicators are missing.
+- 人工评分: the score the county entered, held to the weight (a weight lowered after the score
+  was entered caps it); a region without one is missing, as above.
 """
 
 from __future__ import annotations
@@ -71,6 +73,17 @@ def rank_text(place: int, count: int, *, weight: Decimal) -> str:
     ) % {"p": place, "n": count, "w": weight, "s": rank_score(place, count, weight=weight)}
 
 
+def manual_score(value: Decimal, *, weight: Decimal) -> Decimal:
+    return q(min(Decimal(value), weight))
+
+
+def manual_text(value: Decimal, *, weight: Decimal) -> str:
+    score = manual_score(value, weight=weight)
+    if score != Decimal(value):
+        return _("人工评分：录入%(v)s分，超过本指标现分值，按%(w)s分计") % {"v": value, "w": weight}
+    return _("人工评分：%(s)s分（本指标分值%(w)s分）") % {"s": score, "w": weight}
+
+
 def score_all(
     values: Mapping[K, Decimal | int | None],
     *,
@@ -94,6 +107,17 @@ def score_all(
                 )
             else:
                 out[k] = (None, missing)
+        return out
+    if rule == Rule.MANUAL:
+        for k, v in values.items():
+            out[k] = (
+                (None, missing)
+                if v is None
+                else (
+                    manual_score(Decimal(v), weight=weight),
+                    manual_text(Decimal(v), weight=weight),
+                )
+            )
         return out
     if floor is None or target is None:
         raise ValueError("a linear rule needs its floor and target")

@@ -16,10 +16,11 @@ from urllib.parse import urlencode
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.assessment.choices import Direction, Level, PeriodKind, Rule
-from fengqiao.assessment.models import Indicator, Publication, Scheme
+from fengqiao.assessment.models import Indicator, ManualScore, Publication, Scheme
 from fengqiao.assessment.scoring import rank_totals, score_all, total
 from fengqiao.regions.choices import RegionLevel
 from fengqiao.regions.models import Region
@@ -150,6 +151,48 @@ def ranked_regions(county: Region, level: str) -> list[Region]:
     )
 
 
+def manual_scores_of(
+    indicators: list[Indicator], period: Period
+) -> dict[tuple[int, int], ManualScore]:
+    """The 人工评分 entered on ``indicators`` for exactly ``period``, by (indicator, region)."""
+    if not indicators:
+        return {}
+    return {
+        (m.indicator_id, m.region_id): m
+        for m in ManualScore.objects.filter(
+            indicator__in=indicators, period_start=period.start, period_end=period.end
+        ).select_related("entered_by")
+    }
+
+
+def _manual_input(indicator: Indicator, entry: ManualScore | None) -> dict[str, Any]:
+    """What a 人工评分 shows in place of a measure: the score entered and its evidence."""
+    out: dict[str, Any] = {
+        "label": _("人工评分"),
+        "value": None,
+        "display": "—",
+        "unit": _("分"),
+        "numerator": None,
+        "denominator": None,
+        "formula": _("县级综治中心依据佐证材料评定，0至%(w)s分（本指标分值）")
+        % {"w": indicator.weight},
+        "note": "",
+    }
+    if entry is not None:
+        who = entry.entered_by.display_name if entry.entered_by else ""
+        out.update(
+            value=_text(entry.score),
+            display=str(entry.score),
+            note=_("评分依据：%(n)s（%(who)s %(t)s录入）")
+            % {
+                "n": entry.note,
+                "who": who,
+                "t": timezone.localtime(entry.entered_at).strftime("%Y-%m-%d %H:%M"),
+            },
+        )
+    return out
+
+
 def compute_ranking(scheme: Scheme, county: Region, level: str, period: Period) -> dict[str, Any]:
     """The ranking of ``county``'s townships or communities over ``period`` under ``scheme``,
     as plain JSON values (what a publication stores): the indicators, and per region every
@@ -163,10 +206,18 @@ def compute_ranking(scheme: Scheme, county: Region, level: str, period: Period) 
             Region.objects.filter(pk__in={r.parent_id for r in regions}).values_list("pk", "name")
         )
     values = region_measures(county, regions, period)
+    entered = manual_scores_of([i for i in indicators if i.rule == Rule.MANUAL], period)
+
+    def figure(ind: Indicator, region: Region) -> Decimal | int | None:
+        if ind.rule == Rule.MANUAL:
+            entry = entered.get((ind.pk, region.pk))
+            return None if entry is None else entry.score
+        return values[region.pk][ind.measure].value
+
     full = sum((i.weight for i in indicators), Decimal(0))
     scored = {
         ind.pk: score_all(
-            {r.pk: values[r.pk][ind.measure].value for r in regions},
+            {r.pk: figure(ind, r) for r in regions},
             rule=ind.rule,
             direction=ind.direction,
             weight=ind.weight,
@@ -181,13 +232,13 @@ def compute_ranking(scheme: Scheme, county: Region, level: str, period: Period) 
         scores = []
         pairs = []
         for ind in indicators:
-            v = values[region.pk][ind.measure]
             score, how = scored[ind.pk][region.pk]
             pairs.append((ind.weight, score))
-            scores.append(
-                {
-                    "indicator": ind.name,
-                    "measure": ind.measure,
+            if ind.rule == Rule.MANUAL:
+                inputs = _manual_input(ind, entered.get((ind.pk, region.pk)))
+            else:
+                v = values[region.pk][ind.measure]
+                inputs = {
                     "label": v.label,
                     "value": _text(v.value),
                     "display": v.display,
@@ -195,6 +246,13 @@ def compute_ranking(scheme: Scheme, county: Region, level: str, period: Period) 
                     "numerator": v.numerator,
                     "denominator": v.denominator,
                     "formula": v.formula,
+                    "note": "",
+                }
+            scores.append(
+                {
+                    "indicator": ind.name,
+                    "measure": ind.measure,
+                    **inputs,
                     "score": _text(score),
                     "how": how,
                 }
@@ -224,9 +282,15 @@ def compute_ranking(scheme: Scheme, county: Region, level: str, period: Period) 
         "full_weight": str(full),
         "indicators": [
             {
+                "id": i.pk,
+                "manual": i.rule == Rule.MANUAL,
                 "name": i.name,
                 "weight": str(i.weight),
-                "measure": str(dict(Indicator._meta.get_field("measure").flatchoices)[i.measure]),
+                "measure": (
+                    _("人工评分")
+                    if i.rule == Rule.MANUAL
+                    else str(dict(Indicator._meta.get_field("measure").flatchoices)[i.measure])
+                ),
                 "direction": str(Direction(i.direction).label),
                 "rule": str(Rule(i.rule).label),
                 "floor": _text(i.floor),

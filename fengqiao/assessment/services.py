@@ -1,6 +1,6 @@
-"""Every write of the assessment: the scheme (created from the defaults, its indicators edited)
-and the publication of a ranking. Each is atomic, locks the scheme it changes and writes its
-audit event in the same transaction."""
+"""Every write of the assessment: the scheme (created from the defaults, its indicators edited),
+the 人工评分 of its manual indicators and the publication of a ranking. Each is atomic, locks
+the scheme it changes and writes its audit event in the same transaction."""
 
 from __future__ import annotations
 
@@ -14,15 +14,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.assessment import policy
-from fengqiao.assessment.choices import MEASURE_KEYS, Direction, Level, PeriodKind, Rule
+from fengqiao.assessment.choices import (
+    MEASURE_DIRECTIONS,
+    MEASURE_KEYS,
+    Direction,
+    Level,
+    PeriodKind,
+    Rule,
+)
 from fengqiao.assessment.defaults import DEFAULT_INDICATORS
-from fengqiao.assessment.models import Indicator, Publication, Scheme
-from fengqiao.assessment.selectors import compute_ranking, current_publication, indicators_of
+from fengqiao.assessment.models import Indicator, ManualScore, Publication, Scheme
+from fengqiao.assessment.selectors import (
+    compute_ranking,
+    current_publication,
+    indicators_of,
+    ranked_regions,
+)
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 from fengqiao.core import validators as v
 from fengqiao.regions.choices import RegionLevel
 from fengqiao.regions.models import Region
+from fengqiao.stats.measures import LABELS
 from fengqiao.stats.periods import Period
 
 
@@ -48,10 +61,15 @@ def check_indicator(data: IndicatorData) -> IndicatorData:
     """The indicator as it may be stored, else AssessmentError naming what is wrong."""
     if data.level not in Level.values:
         raise AssessmentError(_("请选择考核对象。"))
-    if data.measure not in MEASURE_KEYS:
-        raise AssessmentError(_("请选择统计指标。"))
     if data.direction not in Direction.values or data.rule not in Rule.values:
         raise AssessmentError(_("请选择方向和计分规则。"))
+    if data.rule != Rule.MANUAL and data.measure not in MEASURE_KEYS:
+        raise AssessmentError(_("请选择统计指标（人工评分的指标无需选择）。"))
+    natural = MEASURE_DIRECTIONS.get(data.measure)
+    if data.rule != Rule.MANUAL and natural is not None and data.direction != natural:
+        raise AssessmentError(
+            _("“%(m)s”应为“%(d)s”。") % {"m": LABELS[data.measure], "d": Direction(natural).label}
+        )
     name = data.name.strip()
     if not name or len(name) > 60:
         raise AssessmentError(_("指标名称应为1至60个字。"))
@@ -65,6 +83,18 @@ def check_indicator(data: IndicatorData) -> IndicatorData:
         raise AssessmentError(_("序号应在1至99之间。"))
     if data.rule == Rule.RANK:
         return IndicatorData(**{**asdict(data), "name": name, "floor": None, "target": None})
+    if data.rule == Rule.MANUAL:
+        # The score entered is the score: no measure, no bounds, more is better.
+        return IndicatorData(
+            **{
+                **asdict(data),
+                "name": name,
+                "measure": "",
+                "direction": Direction.HIGHER,
+                "floor": None,
+                "target": None,
+            }
+        )
     if data.floor is None or data.target is None:
         raise AssessmentError(_("线性计分须填写零分值和满分值。"))
     if data.direction == Direction.HIGHER and not data.target > data.floor:
@@ -191,7 +221,11 @@ def indicator_delete(*, actor: Any, indicator: Indicator) -> None:
     found = Indicator.objects.filter(pk=indicator.pk, scheme=locked).first()
     if found is None:
         return
-    before = {"indicator": found.pk, **_snapshot(found)}
+    before = {
+        "indicator": found.pk,
+        **_snapshot(found),
+        "manual_scores": ManualScore.objects.filter(indicator=found).count(),
+    }
     found.delete()
     locked.updated_at = timezone.now()
     locked.updated_by = actor
@@ -203,6 +237,92 @@ def indicator_delete(*, actor: Any, indicator: Indicator) -> None:
         before=before,
         after={"deleted": True},
     )
+
+
+def _manual_snapshot(entry: ManualScore) -> dict[str, Any]:
+    return {
+        "manual_score": entry.pk,
+        "indicator": entry.indicator_id,
+        "region": entry.region_id,
+        "period": [entry.period_start.isoformat(), entry.period_end.isoformat()],
+        "score": str(entry.score),
+        "note": entry.note,
+    }
+
+
+@transaction.atomic
+def manual_score_set(
+    *,
+    actor: Any,
+    indicator: Indicator,
+    region: Region,
+    period: Period,
+    score: Decimal,
+    note: str,
+) -> ManualScore:
+    """人工评分: enter (or correct) ``region``'s score on the manual ``indicator`` for the
+    quarter or year ``period``, 0 to the indicator's weight, with the evidence judged in
+    ``note``. Audited as a change of the scheme; nothing is saved when anything is refused.
+    A published ranking keeps the scores it was published with."""
+    scheme = Scheme.objects.select_for_update().select_related("region").get(pk=indicator.scheme_id)
+    if not policy.may_score(actor, scheme.region):
+        raise PermissionDenied(_("人工评分由县级综治中心录入。"))
+    locked = Indicator.objects.filter(pk=indicator.pk, scheme=scheme).first()
+    if locked is None or locked.rule != Rule.MANUAL:
+        raise AssessmentError(_("该指标不是人工评分指标。"))
+    if period.kind not in PeriodKind.values or period.start.year != scheme.year:
+        raise AssessmentError(_("评分期间应为%(y)d年的某一季度或全年。") % {"y": scheme.year})
+    if region.pk not in {r.pk for r in ranked_regions(scheme.region, locked.level)}:
+        raise AssessmentError(
+            _("请选择本区县参加该项考核的%(l)s。") % {"l": Level(locked.level).label}
+        )
+    try:
+        value = Decimal(score)
+    except ArithmeticError:
+        value = Decimal("NaN")
+    if not (
+        value.is_finite()
+        and Decimal(0) <= value <= locked.weight
+        and value == value.quantize(Decimal("0.01"))
+    ):
+        raise AssessmentError(
+            _("评分应在0至%(w)s分之间（本指标分值%(w)s分），最多两位小数。") % {"w": locked.weight}
+        )
+    value = value.quantize(Decimal("0.01"))
+    note = note.strip()
+    if not note or len(note) > 200:
+        raise AssessmentError(_("请写明评分依据（如文书名称、采纳或批示情况），不超过200字。"))
+    _line(note)
+    entry = (
+        ManualScore.objects.select_for_update()
+        .filter(
+            indicator=locked,
+            region=region,
+            period_start=period.start,
+            period_end=period.end,
+        )
+        .first()
+    )
+    before = None
+    if entry is not None:
+        if entry.score == value and entry.note == note:
+            return entry  # a second click changes nothing
+        before = _manual_snapshot(entry)
+    else:
+        entry = ManualScore(
+            indicator=locked, region=region, period_start=period.start, period_end=period.end
+        )
+    entry.score, entry.note = value, note
+    entry.entered_by, entry.entered_at = actor, timezone.now()
+    entry.save()
+    audit_record(
+        actor=actor,
+        event_type=EventType.ASSESSMENT_SCHEME_CHANGED,
+        obj=scheme,
+        before=before,
+        after=_manual_snapshot(entry),
+    )
+    return entry
 
 
 def weight_total(scheme: Scheme, level: str) -> Decimal:

@@ -12,4 +12,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("scheme/<int:year>/", views.scheme, name="scheme"),
     path("scheme/<int:year>/indicator/", views.indicator_edit, name="indicator_new"),
     path("scheme/<int:year>/indicator/<int:pk>/", views.indicator_edit, name="indicator_edit"),
+    path(
+        "scheme/<int:year>/indicator/<int:pk>/scores/",
+        views.manual_scores,
+        name="manual_scores",
+    ),
 ]

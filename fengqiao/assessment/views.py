@@ -1,8 +1,10 @@
 """考核 pages: the ranking of a county's townships or communities for a quarter or a year (each
-score opens to its inputs and formula), its publication and XLSX export, and the scheme."""
+score opens to its inputs and formula), its publication and XLSX export, the scheme and the
+人工评分 of its manual indicators."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fengqiao.assessment import policy, selectors, services
-from fengqiao.assessment.choices import Level
+from fengqiao.assessment.choices import Level, PeriodKind, Rule
 from fengqiao.assessment.exports import ranking_export
-from fengqiao.assessment.forms import IndicatorForm, RepublishForm
+from fengqiao.assessment.forms import IndicatorForm, ManualScoreForm, RepublishForm
 from fengqiao.assessment.models import Indicator, Scheme
 from fengqiao.regions.models import Region
 from fengqiao.stats.periods import Period
@@ -97,6 +99,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
             "ended": period.end < today,
             "may_publish": may_publish,
             "may_manage": policy.may_manage(user, county),
+            "may_score": policy.may_score(user, county),
             "history": selectors.publications_of(county, level, period) if may_publish else [],
             "republish_form": RepublishForm(
                 initial={"version": found.publication.version if found.publication else 1}
@@ -225,6 +228,7 @@ def scheme(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "groups": groups,
             "may_manage": may_manage,
+            "may_score": policy.may_score(user, county),
             "ranking_url": ranking_url(
                 county, Level.TOWNSHIP, selectors.default_period(timezone.localdate())
             ),
@@ -284,4 +288,91 @@ def indicator_edit(request: HttpRequest, year: int, pk: int | None = None) -> Ht
         request,
         "assessment/indicator_form.html",
         {"form": form, "scheme": found, "indicator": indicator, "county": county, "back": back},
+    )
+
+
+def _year_periods(year: int) -> list[Period]:
+    """The four quarters of ``year`` and the year itself."""
+    return [
+        *(Period.quarter(date(year, month, 1)) for month in (1, 4, 7, 10)),
+        Period.year(date(year, 1, 1)),
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manual_scores(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    """人工评分 of one manual indicator for one quarter or year: the county platform enters each
+    region's score with its evidence."""
+    user = _viewer(request)
+    county = selectors.county_for(user, request.GET.get("county") or request.POST.get("county"))
+    found = _scheme_or_404(county, year)
+    indicator = (
+        Indicator.objects.filter(pk=pk, scheme=found, rule=Rule.MANUAL).first() if found else None
+    )
+    if found is None or indicator is None:
+        raise Http404
+    if not policy.may_score(user, county):
+        raise PermissionDenied(_("人工评分由县级综治中心录入。"))
+    periods = _year_periods(year)
+    code = request.POST.get("period") or request.GET.get("period") or ""
+    period = next((p for p in periods if selectors.period_code(p) == code), None)
+    if period is None:
+        # The last quarter of the year that has ended, else its first.
+        ended = [
+            p for p in periods if p.kind == PeriodKind.QUARTER and p.end < timezone.localdate()
+        ]
+        period = ended[-1] if ended else periods[0]
+    regions = selectors.ranked_regions(county, indicator.level)
+    names = dict(
+        Region.objects.filter(pk__in={r.parent_id for r in regions}).values_list("pk", "name")
+    )
+    choices = [
+        (
+            r.pk,
+            f"{names.get(r.parent_id or 0, '')} {r.name}"
+            if indicator.level == Level.COMMUNITY
+            else r.name,
+        )
+        for r in regions
+    ]
+    here = f"{reverse('assessment:manual_scores', args=[year, indicator.pk])}?" + urlencode(
+        {"county": county.pk, "period": selectors.period_code(period)}
+    )
+    form = ManualScoreForm(request.POST or None, regions=choices)
+    if request.method == "POST" and form.is_valid():
+        region = next(r for r in regions if r.pk == form.cleaned_data["region"])
+        try:
+            services.manual_score_set(
+                actor=user,
+                indicator=indicator,
+                region=region,
+                period=period,
+                score=form.cleaned_data["score"],
+                note=form.cleaned_data["note"],
+            )
+        except services.AssessmentError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("已录入%(r)s %(p)s的人工评分。") % {"r": region.name, "p": period.label},
+            )
+            return redirect(here)
+    entered = selectors.manual_scores_of([indicator], period)
+    return render(
+        request,
+        "assessment/manual_scores.html",
+        {
+            "scheme": found,
+            "indicator": indicator,
+            "county": county,
+            "period": period,
+            "period_code": selectors.period_code(period),
+            "periods": [(selectors.period_code(p), p.label) for p in periods],
+            "rows": [(label, entered.get((indicator.pk, pk))) for pk, label in choices],
+            "form": form,
+            "ranking_url": ranking_url(county, indicator.level, period),
+            "scheme_url": f"{reverse('assessment:scheme', args=[year])}?county={county.pk}",
+        },
     )

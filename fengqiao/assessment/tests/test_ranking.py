@@ -210,13 +210,13 @@ def test_the_ranking_page_reads_a_constant_number_of_queries(
     client = client_for(_user("leader"))
     url = reverse("assessment:ranking")
     client.get(url, {"level": "community"})  # sessions and the like, once
-    # 9 villages with 3 indicators, 3 townships with 11: no query per region or indicator.
+    # 9 villages with 3 indicators, 3 townships with 12: no query per region or indicator.
     with django_assert_max_num_queries(30):
         community = client.get(url, {"level": "community"})
     with django_assert_max_num_queries(30):
         township = client.get(url, {"level": "township"})
     assert len(community.context["ranking"].rows) == 9
-    assert len(township.context["ranking"].data["indicators"]) == 11
+    assert len(township.context["ranking"].data["indicators"]) == 12
 
 
 def test_publishing_freezes_the_inputs_and_a_double_click_publishes_once(
@@ -313,7 +313,7 @@ def test_the_demo_has_the_default_scheme_for_last_quarter(db: None) -> None:
     for level in Level.values:
         weights = scheme.indicators.filter(level=level).values_list("weight", flat=True)
         assert sum(weights) == D("100")
-    assert scheme.indicators.filter(level=Level.TOWNSHIP).count() == 11
+    assert scheme.indicators.filter(level=Level.TOWNSHIP).count() == 12
     assert set(
         scheme.indicators.filter(level=Level.COMMUNITY).values_list("measure", flat=True)
     ) == {

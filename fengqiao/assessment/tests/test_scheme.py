@@ -34,7 +34,7 @@ def test_the_county_platform_creates_the_default_scheme_once(db: None, client_fo
     client.post(url, {"county": _county().pk})
     client.post(url, {"county": _county().pk})  # a double click
     scheme = Scheme.objects.get(region=_county(), year=YEAR)
-    assert scheme.indicators.count() == 14
+    assert scheme.indicators.count() == 15
     page = client.get(url).content.decode()
     assert page.count("分值合计 100.00 分") == 2
     assert "四（四）第4项" in page  # each indicator names its seed
@@ -72,7 +72,7 @@ def test_an_indicator_is_edited_with_its_rule_checked_and_audited(db: None, clie
     assert "满分值应高于零分值" in refused.content.decode()
     assert 'value="方案调整"' in refused.content.decode()  # nothing typed is lost
     indicator.refresh_from_db()
-    assert indicator.weight == Decimal("15")
+    assert indicator.weight == Decimal("10")
 
     saved = client.post(url, {**form, "target": "98"})
     assert saved.status_code == 302
@@ -83,10 +83,10 @@ def test_an_indicator_is_edited_with_its_rule_checked_and_audited(db: None, clie
         Decimal("98"),
     )
     event = AuditEvent.objects.filter(event_type="assessment.scheme_changed").latest("pk")
-    assert Decimal(event.before["weight"]) == 15
+    assert Decimal(event.before["weight"]) == 10
     assert Decimal(event.after["weight"]) == 20
     page = client.get(reverse("assessment:scheme", args=[YEAR])).content.decode()
-    assert "分值合计 105.00 分" in page
+    assert "分值合计 110.00 分" in page
     assert "应为100分" in page
 
     assert client_for(_user("dispatcher")).post(url, form).status_code == 403
@@ -94,3 +94,52 @@ def test_an_indicator_is_edited_with_its_rule_checked_and_audited(db: None, clie
     assert control.status_code == 200
     indicator.refresh_from_db()
     assert indicator.name == "诉前调处成功率"
+
+
+def test_days_to_resolve_and_manual_indicators_are_offered_with_their_sense(
+    db: None,
+    client_for,  # type: ignore[no-untyped-def]
+) -> None:
+    client = client_for(_user("dispatcher_county"))
+    client.post(reverse("assessment:scheme", args=[YEAR]), {"county": _county().pk})
+    url = reverse("assessment:indicator_new", args=[YEAR])
+    page = client.get(url).content.decode()
+    for label in (
+        "办结用时中位数",
+        "办结用时90分位",
+        "预警按时签收率",
+        "排查报告按时报送率",
+        "人工评分",
+    ):
+        assert label in page
+    form = {
+        "county": _county().pk,
+        "level": Level.COMMUNITY,
+        "position": 4,
+        "name": "办结用时",
+        "basis": "",
+        "measure": "median_days",
+        "weight": "10",
+        "direction": "higher",
+        "rule": "linear",
+        "floor": "30",
+        "target": "7",
+    }
+    wrong = client.post(url, form)
+    assert wrong.status_code == 200
+    assert "“办结用时中位数”应为“越低越好”。" in wrong.content.decode()
+    assert not Indicator.objects.filter(scheme__year=YEAR, name="办结用时").exists()
+    assert client.post(url, {**form, "direction": "lower"}).status_code == 302
+    saved = Indicator.objects.get(scheme__year=YEAR, name="办结用时")
+    assert (saved.measure, saved.direction) == ("median_days", "lower")
+
+    # A 人工评分 indicator needs no measure and scores more-is-better, without bounds.
+    manual = {**form, "name": "社区治理创新", "measure": "", "rule": "manual", "floor": ""}
+    assert client.post(url, manual).status_code == 302
+    made = Indicator.objects.get(scheme__year=YEAR, name="社区治理创新")
+    assert (made.measure, made.direction, made.floor, made.target) == ("", "higher", None, None)
+    listed = client.get(reverse("assessment:scheme", args=[YEAR])).content.decode()
+    assert reverse("assessment:manual_scores", args=[YEAR, made.pk]) in listed
+    # Any other rule still needs its measure.
+    refused = client.post(url, {**manual, "name": "无指标", "rule": "rank"})
+    assert "请选择统计指标" in refused.content.decode()

@@ -85,3 +85,15 @@ def test_totals_rank_highest_first_with_ties_and_no_place_without_a_total() -> N
 def test_a_linear_rule_without_bounds_is_refused() -> None:
     with pytest.raises(ValueError):
         score_all({"a": D("1")}, rule="linear", direction="higher", weight=D("5"))
+
+
+def test_a_manual_score_counts_as_entered_held_to_the_weight_and_missing_is_missing() -> None:
+    scored = score_all(
+        {"a": D("4.5"), "b": None, "c": D("8")}, rule="manual", direction="higher", weight=D("5")
+    )
+    assert scored["a"][0] == D("4.50")
+    assert "人工评分" in scored["a"][1]
+    assert scored["b"] == (None, "缺少数据，本项不计分（不按0分计）")
+    # Entered as 8 of 10, the weight lowered to 5 since: it counts 5, and says so.
+    assert scored["c"][0] == D("5.00")
+    assert "超过本指标现分值" in scored["c"][1]
