@@ -43,7 +43,7 @@ from fengqiao.api.choices import ApiScope
 from fengqiao.api.services import api_key_create
 from fengqiao.assessment.models import Indicator
 from fengqiao.assessment.permissions import VIEW_RANKING
-from fengqiao.assessment.policy import may_manage, may_publish
+from fengqiao.assessment.policy import may_manage, may_publish, may_score
 from fengqiao.audit.permissions import VIEW_AUDITEVENT
 from fengqiao.core.crypto import sm3_hex
 from fengqiao.court.models import Confirmation, CourtReferral, RosterMember, ScreeningFlag
@@ -359,6 +359,9 @@ RULES: dict[str, Rule] = {
     "assessment:indicator_edit": Rule(
         lambda u: may_manage(u, _county()), GET, ("year", "indicator")
     ),
+    "assessment:manual_scores": Rule(
+        lambda u: may_score(u, _county()), GET, ("year", "manual_indicator")
+    ),
 }
 # The API is checked by its own test below (keys, not sessions); these are its URL names.
 API = {"api:case_create", "api:case_list", "api:case_detail", "api:openapi-json", "api:api-root"}
@@ -416,8 +419,12 @@ def _county() -> Region:
     return Region.objects.get(level=RegionLevel.COUNTY)
 
 
-def _indicator() -> Indicator:
-    return Indicator.objects.select_related("scheme").order_by("-scheme__year", "pk")[0]
+def _indicator(**where: str) -> Indicator:
+    return (
+        Indicator.objects.filter(**where)
+        .select_related("scheme")
+        .order_by("-scheme__year", "pk")[0]
+    )
 
 
 def _first(qs: Any) -> int | None:
@@ -552,6 +559,8 @@ def objects_for(kind: str, user: User | None, inside: bool) -> int | str | None:
         return _indicator().scheme.year if inside else None
     if kind == "indicator":
         return _indicator().pk if inside else None
+    if kind == "manual_indicator":  # the scheme's 人工评分 indicator (seed 000 item 10)
+        return _indicator(rule="manual").pk if inside else None
     if kind == "action":
         return "assess" if inside else None
     if kind == "document":  # public: no scope, nothing outside it
