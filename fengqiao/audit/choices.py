@@ -34,6 +34,7 @@ class EventType(models.TextChoices):
     RECUSAL_DECLARED = "person.recusal_declared", _("回避声明")
     PERSONAL_DATA_VIEWED = "data.personal_viewed", _("查看完整个人信息")
     DATA_EXPORTED = "data.exported", _("导出数据")
+    DATA_EXPORT_TIMED_OUT = "data.export_timed_out", _("后台导出超时")
     DATA_KEY_ROTATED = "data.key_rotated", _("数据密钥轮换")
     BACKUP_CREATED = "ops.backup_created", _("备份数据")
     BACKUP_RESTORED = "ops.backup_restored", _("从备份恢复")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -34,13 +36,35 @@ class LedgerExport(models.Model):
     error = models.CharField(_("失败原因"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # A running export writes how far it has got every few seconds (``services.ExportProgress``):
+    # the sweep fails only one whose worker has stopped writing it (``services.exports_sweep``).
+    heartbeat_at = models.DateTimeField(_("最近进度时间"), null=True, blank=True)
+    progress_rows = models.PositiveIntegerField(_("已写行数"), default=0)
 
     class Meta:
         verbose_name = _("导出任务")
         verbose_name_plural = _("导出任务")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "-created_at"], name="ledgerexport_user_recent")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="ledgerexport_user_recent"),
+            # The sweep reads only the exports not finished (a handful among many finished).
+            models.Index(
+                fields=["status", "heartbeat_at"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="ledgerexport_pending",
+            ),
+        ]
         permissions = [("export_ledger", _("导出工作台帐"))]
 
     def __str__(self) -> str:
         return f"{self.title} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def pending(self) -> bool:
+        """排队中 or 生成中: 我的导出 keeps asking after it."""
+        return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+    @property
+    def query_string(self) -> str:
+        """The list page's filters as a query string (重新导出 sends them again)."""
+        return urlencode(self.params)

@@ -24,6 +24,12 @@ def recent_exports(user: Any) -> list[LedgerExport]:
     return list(exports_for_user(user)[:RECENT])
 
 
+def exports_of_user_by_id(user: Any, ids: list[int]) -> list[LedgerExport]:
+    """Some of ``user``'s own exports (我的导出 asks after the ones it shows as pending); the
+    ids of others' exports find nothing."""
+    return list(exports_for_user(user).filter(pk__in=ids[:RECENT]))
+
+
 def export_get_for_user(user: Any, pk: int) -> LedgerExport:
     """A finished export of ``user`` (404 otherwise: another's export is not said to exist)."""
     export = exports_for_user(user).filter(pk=pk, status=ExportStatus.DONE).first()

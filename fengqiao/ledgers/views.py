@@ -8,9 +8,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -35,15 +36,48 @@ def ledger_index(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if not has_perm(user, EXPORT_LEDGER):
         raise PermissionDenied
+    kinds = registry.kinds_for(user)
+    exports = selectors.recent_exports(user)
     return render(
         request,
         "ledgers/index.html",
         {
-            "kinds": registry.kinds_for(user),
-            "exports": selectors.recent_exports(user),
+            "kinds": kinds,
+            "exports": exports,
+            "exportable": {k.code for k in kinds},
+            "pending": any(e.pending for e in exports),
             "stream_max": services.stream_max_rows(),
         },
     )
+
+
+@login_required
+@require_GET
+def export_status(request: HttpRequest) -> JsonResponse:
+    """What 我的导出's script asks every few seconds while a row is 排队中 or 生成中
+    (``ids``: the rows it shows as pending): each of them rendered as the page renders it, and
+    which are still pending (none: the script stops asking)."""
+    user: Any = request.user
+    if not has_perm(user, EXPORT_LEDGER):
+        raise PermissionDenied
+    ids: list[int] = []
+    for part in request.GET.get("ids", "").split(",")[: selectors.RECENT]:
+        if part.strip().isdigit():
+            ids.append(int(part))
+    exports = selectors.exports_of_user_by_id(user, ids)
+    exportable = {k.code for k in registry.kinds_for(user)}
+    rows = {
+        str(e.pk): render_to_string(
+            "ledgers/_export_row.html", {"e": e, "exportable": exportable}, request=request
+        )
+        for e in exports
+    }
+    response = JsonResponse(
+        {"rows": rows, "pending": [e.pk for e in exports if e.pending]},
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
