@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -197,3 +197,45 @@ def case_recorded(case_ids: Iterable[int]) -> None:
     if ids:
         for listener in _case_recorded:
             listener(ids)
+
+
+# --- Mediators who may not be given cases now (the mediators app, above) ----------------------
+#
+# A complaint concluded with 暂停调解工作 bars its mediator until the suspension ends.
+# ``barred(day)``: the ids of the people barred on ``day``, as a subquery the choices exclude;
+# ``until(person_ids, day)``: the last day each barred one of them is barred (said when refused).
+# ``disputes.policy`` asks (``assignable_mediators``, ``mediator_refusal``), for the page that
+# offers mediators and the services that accept one alike.
+
+
+@dataclass
+class _MediatorBar:
+    barred: Callable[[date], Any]
+    until: Callable[[Iterable[int], date], dict[int, date]]
+
+
+_mediator_bar: list[_MediatorBar] = []
+
+
+def register_mediator_bar(
+    *,
+    barred: Callable[[date], Any],
+    until: Callable[[Iterable[int], date], dict[int, date]],
+) -> None:
+    _mediator_bar[:] = [_MediatorBar(barred, until)]
+
+
+def _bar() -> _MediatorBar:
+    if not _mediator_bar:
+        raise ImproperlyConfigured("disputes.hooks: the mediators app has not registered its bar")
+    return _mediator_bar[0]
+
+
+def barred_mediators(day: date) -> Any:
+    """The ids of the people who may not be given a case on ``day`` (a subquery)."""
+    return _bar().barred(day)
+
+
+def mediators_barred_until(person_ids: Iterable[int], day: date) -> dict[int, date]:
+    """The last day each barred one of ``person_ids`` (barred on ``day``) is barred."""
+    return _bar().until(person_ids, day)

@@ -28,6 +28,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fengqiao.accounts.access import grant_org_ids, holds_at, scope_for
@@ -39,13 +42,13 @@ from fengqiao.disputes.choices import (
     DueStatus,
     IntakeChannel,
 )
-from fengqiao.disputes.hooks import mediation_blocker
+from fengqiao.disputes.hooks import barred_mediators, mediation_blocker, mediators_barred_until
 from fengqiao.disputes.models import Case, DispatchOrder, DueItem
 from fengqiao.disputes.permissions import ARCHIVE_CASE, ASSESS_CASE, HANDLE_CASE, VIEW_CASE
 from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.disputes.workflow import TransitionNotAllowed, next_status
 from fengqiao.orgs.choices import OrgFamily
-from fengqiao.orgs.models import Organization
+from fengqiao.orgs.models import Organization, Person
 from fengqiao.regions.models import Region
 
 
@@ -264,6 +267,8 @@ def order_may(actor: Any, order: DispatchOrder, case: Case, action: str) -> bool
     if not holds(actor, HANDLE_CASE, [order.to_org_id]):
         return False
     if order.status == DispatchStatus.PENDING:
+        if action == CaseAction.ACCEPT and own_refusal(actor) is not None:
+            return False  # 受理 makes the actor the case's 承办人: not while suspended
         return case.status in ORDER_ANSWERABLE
     if action != CaseAction.RETURN or order.status != DispatchStatus.ACCEPTED:
         return False
@@ -321,3 +326,64 @@ def require_consent(case: Case, action: str) -> None:
     blocker = mediation_blocker(case, str(NEEDS_CONSENT[action]))
     if blocker is not None:
         raise CaseRuleError(blocker)
+
+
+# --- Which mediators a case may be given ------------------------------------------------------
+#
+# One rule for the 交办 page's 建议调解员 (and the platform's recommendation, made from the same
+# choices) and for the services that name a mediator on a 交办单 (交办, a court's 委派/委托):
+# a mediator suspended by a complaint's 暂停调解工作 (the mediators app answers, through
+# ``hooks``) is neither offered nor accepted until the suspension ends.
+
+
+def unassignable_mediator_ids() -> Any:
+    """The ids of the people who may not be given a case today (a subquery, for the choices of
+    an app above: a court's roster)."""
+    return barred_mediators(timezone.localdate())
+
+
+def assignable_mediators(people: QuerySet[Person]) -> QuerySet[Person]:
+    """Those of ``people`` who may be given a case today."""
+    return people.exclude(pk__in=unassignable_mediator_ids())
+
+
+def mediator_refusal(person: Person) -> str | None:
+    """Why ``person`` may not be given a case today, or ``None``."""
+    until = mediators_barred_until([person.pk], timezone.localdate()).get(person.pk)
+    if until is None:
+        return None
+    return _("调解员%(name)s暂停调解工作至%(until)s，期间不能为其分派案件。") % {
+        "name": person.name,
+        "until": f"{until:%Y-%m-%d}",
+    }
+
+
+def own_refusal(actor: Any) -> str | None:
+    """Why ``actor`` (a mediator with a login) may not take a case today — 受理 makes them its
+    承办人 — or ``None``. Asked once per request: kept on the user object for the day."""
+    today = timezone.localdate()
+    kept = getattr(actor, "_fq_own_refusal", None)
+    if kept is not None and kept[0] == today:
+        return kept[1]
+    refusal = None
+    person_id = None
+    if getattr(actor, "pk", None) is not None:
+        person_id = Person.objects.filter(user_id=actor.pk).values_list("pk", flat=True).first()
+    until = None
+    if person_id is not None:
+        until = mediators_barred_until([person_id], today).get(person_id)
+    if until is not None:
+        refusal = _("您暂停调解工作至%(until)s，期间不能受理案件。") % {
+            "until": f"{until:%Y-%m-%d}"
+        }
+    if actor is not None:
+        actor._fq_own_refusal = (today, refusal)
+    return refusal
+
+
+def require_assignable(person: Person | None) -> None:
+    """Refuse to name ``person`` on a case while they may not be given one."""
+    if person is not None:
+        refusal = mediator_refusal(person)
+        if refusal is not None:
+            raise CaseRuleError(refusal)

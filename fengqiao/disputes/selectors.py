@@ -419,17 +419,17 @@ def dispatch_org_choices(user: Any, case: Case) -> QuerySet[Organization]:
 
 
 def mediator_choices(user: Any, case: Case) -> QuerySet[Person]:
-    """People serving as mediators in orgs under the case platform's region."""
-    return (
+    """People serving as mediators in orgs under the case platform's region who may be given a
+    case now (``policy.assignable_mediators``: not while suspended)."""
+    serving = (
         people_visible_to(user, VIEW_PERSON)
         .filter(
             memberships__ended_on__isnull=True,
             memberships__role__in=list(CASE_MEDIATOR_ROLES),
         )
         .filter(subtree_q([case.platform.region.path], field="memberships__org__region__path"))
-        .distinct()
-        .order_by("name", "pk")
     )
+    return policy.assignable_mediators(serving).distinct().order_by("name", "pk")
 
 
 def leader_choices(user: Any, case: Case) -> QuerySet[Person]:

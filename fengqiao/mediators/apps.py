@@ -10,3 +10,11 @@ class MediatorsConfig(AppConfig):
 
     name = "fengqiao.mediators"
     verbose_name = _("调解员管理")
+
+    def ready(self) -> None:
+        # disputes sits below: it asks who is suspended through its hooks (the 交办 page's
+        # choices and the dispatch services' refusal), never by importing this app.
+        from fengqiao.disputes.hooks import register_mediator_bar
+        from fengqiao.mediators.suspension import suspended_people, suspended_until
+
+        register_mediator_bar(barred=suspended_people, until=suspended_until)

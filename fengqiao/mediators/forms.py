@@ -154,6 +154,11 @@ class ConcludeForm(StyledForm):
     investigation = LongTextField(label=_("调查情况"), max_length=2000)
     outcome = forms.ChoiceField(label=_("处理结果"), choices=ComplaintOutcome.choices)
     outcome_note = LongTextField(label=_("处理意见"), max_length=2000)
+    suspended_until = TermDateField(
+        label=_("暂停调解至"),
+        required=False,
+        help_text=_("处理结果为暂停调解工作时必填（最长一年）；期间不能为该调解员分派案件。"),
+    )
 
 
 class CriterionForm(StyledForm):

@@ -307,6 +307,10 @@ class Complaint(models.Model):
     )
     outcome_note = models.TextField(_("处理意见"), blank=True, max_length=2000)
     concluded_on = models.DateField(_("处理日期"), null=True, blank=True)
+    # 暂停调解工作: the last day of the suspension (1 to SUSPENSION_MAX_DAYS days after the
+    # conclusion). Till then the mediator is not offered for cases nor accepted by the case
+    # services (``suspension.py``, asked through ``disputes.hooks``).
+    suspended_until = models.DateField(_("暂停调解至"), null=True, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -351,8 +355,26 @@ class Complaint(models.Model):
                 | ~models.Q(status=ComplaintStatus.CONCLUDED) & models.Q(outcome=""),
                 name="complaint_outcome_iff_concluded",
             ),
+            # An end exactly for a suspension.
+            models.CheckConstraint(
+                condition=models.Q(
+                    outcome=ComplaintOutcome.SUSPENSION,
+                    suspended_until__gte=models.F("concluded_on"),
+                )
+                | ~models.Q(outcome=ComplaintOutcome.SUSPENSION)
+                & models.Q(suspended_until__isnull=True),
+                name="complaint_suspension_has_end",
+            ),
         ]
-        indexes = [models.Index(fields=["mediator", "status"], name="complaint_mediator")]
+        indexes = [
+            models.Index(fields=["mediator", "status"], name="complaint_mediator"),
+            # The suspensions in force (asked whenever mediators are offered for a case).
+            models.Index(
+                fields=["suspended_until"],
+                condition=models.Q(outcome=ComplaintOutcome.SUSPENSION),
+                name="complaint_suspension",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.mediator} · {self.received_on}"

@@ -52,6 +52,10 @@ from fengqiao.orgs.models import MediatorProfile, Membership, Organization, Pers
 # another limit (up to 90 days) on each complaint.
 COMPLAINT_DAYS = 30
 COMPLAINT_DAYS_MAX = 90
+# 暂停调解工作: no seed sets its length; staff give the last day, from the next day up to a year
+# after the conclusion (a longer bar is a 解聘). The form proposes 90 days.
+SUSPENSION_MAX_DAYS = 365
+SUSPENSION_DEFAULT_DAYS = 90
 
 
 def authorize(actor: Any, action: str, obj: Any = None) -> None:
@@ -456,14 +460,29 @@ def complaint_conclude(
     outcome: str,
     investigation: str,
     outcome_note: str,
+    suspended_until: date | None = None,
 ) -> Complaint:
     """调查 → 处理: the finding and the outcome. 解聘 ends the mediator's mediator posts in the
-    complaint's org (through ``orgs``); the other outcomes are recorded and, but for 不成立,
-    count against the mediator's rating."""
+    complaint's org (through ``orgs``); 暂停调解工作 bars the mediator from being given cases
+    until ``suspended_until`` (``suspension.py``); the other outcomes are recorded and, but for
+    不成立, count against the mediator's rating."""
     if outcome not in ComplaintOutcome.values:
         raise MediatorRuleError(_("请选择处理结果。"))
     if not investigation.strip() or not outcome_note.strip():
         raise MediatorRuleError(_("请填写调查情况和处理意见。"))
+    today = timezone.localdate()
+    if outcome == ComplaintOutcome.SUSPENSION:
+        latest = today + timedelta(days=SUSPENSION_MAX_DAYS)
+        if suspended_until is None or not today < suspended_until <= latest:
+            raise MediatorRuleError(
+                _("暂停调解工作须写明截止日期：%(first)s至%(last)s之间。")
+                % {
+                    "first": f"{today + timedelta(days=1):%Y-%m-%d}",
+                    "last": f"{latest:%Y-%m-%d}",
+                }
+            )
+    else:
+        suspended_until = None
     with transaction.atomic():
         complaint = _locked_complaint(complaint_id)
         authorize(actor, policy.HANDLE, complaint)
@@ -472,7 +491,8 @@ def complaint_conclude(
         complaint.outcome = outcome
         complaint.investigation = investigation
         complaint.outcome_note = outcome_note
-        complaint.concluded_on = timezone.localdate()
+        complaint.concluded_on = today
+        complaint.suspended_until = suspended_until
         complaint.handled_by = actor
         complaint.save()
         ended = []
@@ -491,7 +511,12 @@ def complaint_conclude(
             event_type=EventType.MEDIATOR_COMPLAINT,
             obj=complaint,
             before={"status": before},
-            after={"status": complaint.status, "outcome": outcome, "posts_ended": ended},
+            after={
+                "status": complaint.status,
+                "outcome": outcome,
+                "posts_ended": ended,
+                "suspended_until": suspended_until.isoformat() if suspended_until else None,
+            },
         )
     return complaint
 

@@ -8,7 +8,7 @@ policy or the service words it, nothing typed being lost.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, cast
 
 from django.contrib import messages
@@ -358,7 +358,13 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "phone": mask_phone(complaint.complainant_phone),
             "steps": steps,
             "investigate_form": forms.InvestigateForm() if "investigate" in steps else None,
-            "conclude_form": forms.ConcludeForm(initial={"investigation": complaint.investigation})
+            "conclude_form": forms.ConcludeForm(
+                initial={
+                    "investigation": complaint.investigation,
+                    "suspended_until": timezone.localdate()
+                    + timedelta(days=services.SUSPENSION_DEFAULT_DAYS),
+                }
+            )
             if "conclude" in steps
             else None,
         },

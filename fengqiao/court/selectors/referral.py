@@ -19,6 +19,7 @@ from fengqiao.court.tabs import QueueTab
 from fengqiao.disputes import deadlines
 from fengqiao.disputes.choices import CaseStatus, DueKind, DueStatus
 from fengqiao.disputes.models import Case, DueItem
+from fengqiao.disputes.policy import unassignable_mediator_ids
 
 # Rows shown per tab; the badge counts them all.
 PAGE = 100
@@ -139,9 +140,11 @@ def referral_get_for_user(user: Any, referral_id: int) -> CourtReferral:
 
 
 def roster_choices(court_id: int | None) -> QuerySet[RosterMember]:
-    """The approved members a court may refer to."""
+    """The approved members a court may refer to: not a mediator suspended meanwhile
+    (暂停调解工作, ``disputes.policy``; the referral service refuses one too)."""
     return (
         RosterMember.objects.filter(court_id=court_id, status=RosterStatus.APPROVED)
+        .exclude(mediator__isnull=False, mediator_id__in=unassignable_mediator_ids())
         .select_related("org", "mediator")
         .order_by("org__name", "mediator__name", "pk")
     )

@@ -36,6 +36,8 @@ from fengqiao.disputes.policy import (
     PLATFORM,
     holds,
     on_side,
+    own_refusal,
+    require_assignable,
     upper_platform,
 )
 from fengqiao.disputes.services.errors import CaseRuleError
@@ -197,6 +199,9 @@ def issue_orders(
     """The 交办单 of a dispatch on the locked ``case``, each with its 受理时限 per the receiving
     org's level and the case's grade (DeadlineLimit). Used by 交办 and by a court's 委派/委托
     (the court app), which choose the orgs differently and issue the same orders."""
+    # A suspended mediator (暂停调解工作) is not named on a 交办单: the page does not offer one,
+    # and a request naming one anyway (a stale form, a court's roster) is refused here.
+    require_assignable(suggested_mediator)
     now = timezone.now()
     joint = len(targets) > 1
     created: list[DispatchOrder] = []
@@ -362,6 +367,9 @@ def dispatch_accept(
         if order.status != DispatchStatus.PENDING:
             # Answered already (by this click before, or by a colleague) or closed.
             raise order_answered(case, order, actor, CaseAction.ACCEPT)
+        suspended = own_refusal(actor)
+        if suspended is not None:
+            raise CaseRuleError(suspended)
         check_version(case, actor, CaseAction.ACCEPT, version, data={"dispatch": order.pk})
         if case.status not in ORDER_ANSWERABLE:
             raise TransitionNotAllowed(case.status, CaseAction.ACCEPT)
