@@ -203,7 +203,8 @@ def case_recorded(case_ids: Iterable[int]) -> None:
 #
 # A complaint concluded with 暂停调解工作 bars its mediator until the suspension ends.
 # ``barred(day)``: the ids of the people barred on ``day``, as a subquery the choices exclude;
-# ``until(person_ids, day)``: the last day each barred one of them is barred (said when refused).
+# ``until(person_ids, day)``: the last day each barred one of them (ids, or a subquery of ids)
+# is barred (said when refused).
 # ``disputes.policy`` asks (``assignable_mediators``, ``mediator_refusal``), for the page that
 # offers mediators and the services that accept one alike.
 
@@ -211,7 +212,7 @@ def case_recorded(case_ids: Iterable[int]) -> None:
 @dataclass
 class _MediatorBar:
     barred: Callable[[date], Any]
-    until: Callable[[Iterable[int], date], dict[int, date]]
+    until: Callable[[Any, date], dict[int, date]]
 
 
 _mediator_bar: list[_MediatorBar] = []
@@ -220,7 +221,7 @@ _mediator_bar: list[_MediatorBar] = []
 def register_mediator_bar(
     *,
     barred: Callable[[date], Any],
-    until: Callable[[Iterable[int], date], dict[int, date]],
+    until: Callable[[Any, date], dict[int, date]],
 ) -> None:
     _mediator_bar[:] = [_MediatorBar(barred, until)]
 
@@ -236,6 +237,7 @@ def barred_mediators(day: date) -> Any:
     return _bar().barred(day)
 
 
-def mediators_barred_until(person_ids: Iterable[int], day: date) -> dict[int, date]:
-    """The last day each barred one of ``person_ids`` (barred on ``day``) is barred."""
+def mediators_barred_until(person_ids: Any, day: date) -> dict[int, date]:
+    """The last day each barred one of ``person_ids`` (ids, or a subquery of them) is barred,
+    for those barred on ``day``."""
     return _bar().until(person_ids, day)

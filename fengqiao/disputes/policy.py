@@ -366,16 +366,14 @@ def own_refusal(actor: Any) -> str | None:
     if kept is not None and kept[0] == today:
         return kept[1]
     refusal = None
-    person_id = None
     if getattr(actor, "pk", None) is not None:
-        person_id = Person.objects.filter(user_id=actor.pk).values_list("pk", flat=True).first()
-    until = None
-    if person_id is not None:
-        until = mediators_barred_until([person_id], today).get(person_id)
-    if until is not None:
-        refusal = _("您暂停调解工作至%(until)s，期间不能受理案件。") % {
-            "until": f"{until:%Y-%m-%d}"
-        }
+        # One query: the person of the login, as a subquery of the suspensions'.
+        mine = Person.objects.filter(user_id=actor.pk).values("pk")
+        until = max(mediators_barred_until(mine, today).values(), default=None)
+        if until is not None:
+            refusal = _("您暂停调解工作至%(until)s，期间不能受理案件。") % {
+                "until": f"{until:%Y-%m-%d}"
+            }
     if actor is not None:
         actor._fq_own_refusal = (today, refusal)
     return refusal

@@ -259,6 +259,10 @@ def exports_sweep(*, now: Any = None) -> SweepResult:
     now = now or timezone.now()
     stale = LedgerExport.objects.filter(
         Q(status=ExportStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+        # Taken before exports wrote their progress (an installation upgraded meanwhile).
+        | Q(
+            status=ExportStatus.RUNNING, heartbeat_at__isnull=True, created_at__lt=now - STALE_AFTER
+        )
         | Q(status=ExportStatus.QUEUED, created_at__lt=now - QUEUED_LIMIT)
     )
     reason = _("生成超时，请重新导出。")

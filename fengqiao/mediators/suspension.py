@@ -31,12 +31,12 @@ def suspended_people(day: date) -> QuerySet[Any]:
     return suspensions_on(day).values("mediator_id")
 
 
-def suspended_until(person_ids: Iterable[int], day: date) -> dict[int, date]:
+def suspended_until(person_ids: Iterable[int] | QuerySet[Any], day: date) -> dict[int, date]:
     """The last day of the suspension in force on ``day`` of each suspended one of
-    ``person_ids`` (the latest, if two overlap)."""
+    ``person_ids`` (ids, or a subquery of them; the latest end if two overlap)."""
     ends = (
         suspensions_on(day)
-        .filter(mediator_id__in=list(person_ids))
+        .filter(mediator_id__in=person_ids)
         .values("mediator_id")
         .annotate(until=Max("suspended_until"))
     )

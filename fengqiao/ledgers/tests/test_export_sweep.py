@@ -175,3 +175,17 @@ def test_my_exports_asks_after_its_pending_rows_only_its_own() -> None:
     assert f'href="/ledgers/exports/{export.pk}/"' in answer["rows"][str(export.pk)]
     page = client.get("/ledgers/").content.decode()
     assert 'id="exports-refresh"' not in page
+
+
+def test_an_export_taken_before_progress_was_written_is_swept_when_old() -> None:
+    user, _client = client_of("leader")
+    # Given two exports 生成中 without any progress written (taken before the upgrade)
+    old = running(user, {}, last_progress=timedelta(0))
+    new = running(user, {}, last_progress=timedelta(0))
+    LedgerExport.objects.update(heartbeat_at=None)
+    LedgerExport.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    # then only the one taken more than the bound ago is failed
+    assert services.exports_sweep().failed == 1
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert (old.status, new.status) == (ExportStatus.FAILED, ExportStatus.RUNNING)
