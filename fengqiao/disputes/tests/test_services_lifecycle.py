@@ -447,9 +447,10 @@ def test_a_transition_reads_only_its_own_case(
     others = [_dispatched_to_east(cast, world) for _ in range(3)]
     case = _dispatched_to_east(cast, world)
     order = case.dispatches.get()
-    # 24, and 3 to tell the parties by SMS (the template, the outbox rows, the notices), and 1
-    # to mark the case for the statistics (stats.PendingFact).
-    with django_assert_max_num_queries(28):
+    # 24, and 3 to tell the parties by SMS (the template, the outbox rows, the notices), 1
+    # to mark the case for the statistics (stats.PendingFact), and 1 to ask whether the
+    # accepting mediator is suspended (暂停调解工作, disputes.policy.own_refusal).
+    with django_assert_max_num_queries(29):
         case = dispatch_accept(actor=cast.mediator_east, dispatch_id=order.pk)
     assert case.status == CaseStatus.ACCEPTED
     case = start_mediation(case, cast.mediator_east)

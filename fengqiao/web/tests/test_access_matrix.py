@@ -296,6 +296,8 @@ RULES: dict[str, Rule] = {
     # 工作台帐: a ledger for whoever may export it (its list's permission and the export
     # permission: ledgers.registry); a finished export for its exporter alone.
     "ledgers:index": Rule(EXPORT_LEDGER),
+    # 我的导出's script asks after its pending rows (the user's own: others' ids find nothing).
+    "ledgers:export_status": Rule(EXPORT_LEDGER),
     "ledgers:export": Rule(CASE_LEDGER.may_export, GET, ("ledger",)),
     "ledgers:export_download": Rule(LOGGED_IN, GET, ("ledger_export",)),
     "reports:home": Rule(VIEW_REPORT),
