@@ -32,7 +32,7 @@ def ranking_export(*, actor: Any, ranking: Ranking) -> ExportedFile:
             "v": ranking.publication.version,
             "t": timezone.localtime(ranking.publication.published_at).strftime("%Y-%m-%d %H:%M"),
         }
-        if ranking.publication is not None and not ranking.live
+        if ranking.published and ranking.publication is not None
         else _("实时计算，未发布")
     )
     indicators = ranking.data["indicators"]
@@ -77,7 +77,7 @@ def ranking_export(*, actor: Any, ranking: Ranking) -> ExportedFile:
         object_repr=title,
         after={
             "rows": len(rows),
-            "published": ranking.publication is not None and not ranking.live,
+            "published": ranking.published,
         },
     )
     return ExportedFile(

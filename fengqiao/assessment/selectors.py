@@ -7,7 +7,7 @@ regions whose figures they may read; the ranking itself is always of the whole c
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -86,6 +86,15 @@ def county_for(user: Any, county_id: str | None) -> Region:
     if found is None:
         raise PermissionDenied(_("您无权查看该区县的考核排名。"))
     return found
+
+
+def county_of(region: Region) -> Region | None:
+    """The county a region lies in (itself for a county; None above a county)."""
+    if region.level == RegionLevel.COUNTY:
+        return region
+    if region.level < RegionLevel.COUNTY:
+        return None
+    return Region.objects.filter(path__in=region.ancestor_paths(), level=RegionLevel.COUNTY).first()
 
 
 def scope_paths(user: Any) -> list[str]:
@@ -314,12 +323,17 @@ class Ranking:
     data: dict[str, Any]
     rows: list[dict[str, Any]]
 
+    @property
+    def published(self) -> bool:
+        """The rows are the published (frozen) ranking, not computed now."""
+        return self.publication is not None and not self.live
 
-def ranking_for(
-    user: Any, *, county: Region, level: str, period: Period, live: bool = False
-) -> Ranking:
-    """What ``user`` sees of a ranking: the published one unless ``live`` (or none is
-    published), else computed now; only the lines of regions they may read."""
+
+def ranking_of(*, county: Region, level: str, period: Period, live: bool = False) -> Ranking:
+    """The whole ranking of ``county``'s townships or communities over ``period``: the
+    published one unless ``live`` (or none is published), else computed now under the year's
+    scheme (no scheme and nothing published: no rows). Every reader of a ranking — this page,
+    its export, the 季通报 and 年考核 of ``fengqiao.reports`` — takes it from here."""
     scheme = scheme_of(county, period.start.year)
     publication = current_publication(county, level, period)
     if publication is not None and not live:
@@ -328,8 +342,17 @@ def ranking_for(
         data = compute_ranking(scheme, county, level, period)
     else:
         data = {"rows": [], "indicators": [], "full_weight": "0", "scheme": ""}
+    return Ranking(county, level, period, scheme, publication, live, data, list(data["rows"]))
+
+
+def ranking_for(
+    user: Any, *, county: Region, level: str, period: Period, live: bool = False
+) -> Ranking:
+    """What ``user`` sees of a ranking (``ranking_of``): only the lines of regions they may
+    read, each with a link to its dashboard."""
+    found = ranking_of(county=county, level=level, period=period, live=live)
     paths = scope_paths(user)
-    rows = [r for r in data["rows"] if sees(paths, r["path"])]
+    rows = [r for r in found.rows if sees(paths, r["path"])]
     for row in rows:
         row["dashboard"] = dashboard_link(row["region_id"], period)
-    return Ranking(county, level, period, scheme, publication, live, data, rows)
+    return replace(found, rows=rows)

@@ -13,6 +13,9 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fengqiao.assessment.choices import Level
+from fengqiao.assessment.selectors import county_of, ranking_of
+from fengqiao.regions.choices import RegionLevel
 from fengqiao.regions.models import Region
 from fengqiao.reports import rules
 from fengqiao.reports.choices import ReportKind
@@ -47,9 +50,10 @@ LEVEL_KEYS = (
     ("share_township", "乡镇（街道）"),
     ("share_county", "区县"),
 )
-# The ranked measures of a 季通报 / 年考核 (a child region's row of the ranking table).
-RANK_KEYS = ("intake", "resolved", "success_rate", "confirmation_rate", "overdue_rate")
-# The kinds whose report ranks the region's townships (or villages): seed 002 五(二).
+# The figures of each child region in the 各地主要指标 table beside the assessment's ranking.
+REGION_KEYS = ("intake", "resolved", "success_rate", "confirmation_rate", "overdue_rate")
+# The kinds whose report carries the assessment's ranking of the region's townships (a
+# township's report: its villages and communities) — seed 002 五(二), seed 004 item 25.
 RANKED_KINDS = {ReportKind.QUARTERLY, ReportKind.YEARLY, ReportKind.ANNUAL_SURVEY}
 # How many rising regions and categories the hot-spot section names.
 HOT_SPOTS = 5
@@ -71,7 +75,7 @@ DEFAULT_SECTIONS = (
     "二、趋势",
     "三、类别构成与化解层级",
     "四、热点",
-    "五、排名",
+    "五、考核排名",
     "六、工作建议",
 )
 
@@ -125,7 +129,24 @@ class MixRow:
 
 @dataclass(frozen=True)
 class RankRow:
-    rank: int
+    """One line of the assessment's ranking (``assessment.selectors.ranking_of``), as the
+    assessment page shows it: the place (None: no figure at all), the total (None: no
+    total), the weight that had a figure, the indicators without one (缺数据) and each
+    indicator's score (None: 缺数据)."""
+
+    rank: int | None
+    label: str
+    township: str
+    total: str | None
+    counted_weight: str
+    missing: list[str]
+    scores: list[str | None]
+
+
+@dataclass(frozen=True)
+class RegionRow:
+    """A child region's key figures (各地主要指标), in the order of the region codes."""
+
     label: str
     figures: list[Figure]
 
@@ -151,6 +172,17 @@ class ReportContent:
     ranking_of: str
     recommendations: list[str]
     notes: list[str] = field(default_factory=list)
+    # Whether the ranking is the published one, a trial computation (未发布/试算), or why
+    # there is none (no scheme for the year); empty for a kind without a ranking.
+    ranking_status: str = ""
+    ranking_published: bool = False
+    # The scheme's indicators of the ranked level: (name, weight).
+    ranking_indicators: list[tuple[str, str]] = field(default_factory=list)
+    regions: list[RegionRow] = field(default_factory=list)
+
+    @property
+    def ranked(self) -> bool:
+        return self.kind in RANKED_KINDS
 
     @property
     def sections(self) -> tuple[str, str, str, str, str, str]:
@@ -237,6 +269,74 @@ def hot_spots(rows: list[MixRow], limit: int = HOT_SPOTS) -> list[MixRow]:
     return rising[:limit]
 
 
+@dataclass(frozen=True)
+class Assessed:
+    rows: list[RankRow]
+    status: str
+    published: bool
+    indicators: list[tuple[str, str]]
+
+
+def assessed_ranking(region: Region, period: Period) -> Assessed:
+    """The assessment's ranking for the report of ``region`` over ``period`` (a quarter or a
+    year): a county's report, the ranking of its townships; a township's, the lines of its
+    villages in the ranking of the county's communities (places are the county's). The
+    published ranking when there is one, else computed now and said to be a trial (试算);
+    without a scheme for the year, a sentence that says so. The scores are the assessment's
+    (``assessment.selectors.ranking_of``), never recomputed here."""
+    county = county_of(region)
+    if county is None or region.level > RegionLevel.TOWNSHIP:
+        return Assessed([], _("考核排名按区县进行，本区域的报表不含考核排名。"), False, [])
+    level = Level.TOWNSHIP if region.pk == county.pk else Level.COMMUNITY
+    found = ranking_of(county=county, level=level, period=period)
+    if found.publication is None and found.scheme is None:
+        return Assessed(
+            [],
+            _(
+                "%(county)s%(year)d年度尚未制定考核方案，本期没有考核排名。"
+                "县级综治中心可在“考核排名—考核方案”中建立方案后重新生成本报表。"
+            )
+            % {"county": county.name, "year": period.start.year},
+            False,
+            [],
+        )
+    rows = [
+        RankRow(
+            rank=row["rank"],
+            label=row["name"],
+            township=row.get("township", ""),
+            total=row["total"],
+            counted_weight=row["counted_weight"],
+            missing=list(row["missing"]),
+            scores=[s["score"] for s in row["scores"]],
+        )
+        for row in found.rows
+        if row["path"].startswith(region.path)
+    ]
+    indicators = [(i["name"], i["weight"]) for i in found.data["indicators"]]
+    scheme = found.data.get("scheme", "")
+    if found.published and found.publication is not None:
+        status = _(
+            "考核排名已发布（第%(v)d版，%(at)s发布），本表为发布的排名；"
+            "发布后案件的更正不改变已发布的排名。方案：%(scheme)s（满分%(full)s分）。"
+        ) % {
+            "v": found.publication.version,
+            "at": timezone.localtime(found.publication.published_at).strftime("%Y-%m-%d %H:%M"),
+            "scheme": scheme,
+            "full": found.data["full_weight"],
+        }
+    else:
+        status = _(
+            "考核排名未发布/试算：%(period)s的考核排名尚未发布，本表按报表生成时的统计数据试算，"
+            "以县级综治中心发布的排名为准。方案：%(scheme)s（满分%(full)s分）。"
+        ) % {"period": period.label, "scheme": scheme, "full": found.data["full_weight"]}
+    if level == Level.COMMUNITY:
+        status += _("名次为在%(county)s全部村（社区）中的名次。") % {"county": county.name}
+    if any(row.missing for row in rows):
+        status += _("“缺数据”的指标不计分，也不按0分计；该地区总分按有数据指标的分值折算为百分制。")
+    return Assessed(rows, status, found.published, indicators)
+
+
 def build_content(
     *, kind: str, region: Region, period: Period, notes: list[str] | None = None
 ) -> ReportContent:
@@ -263,23 +363,15 @@ def build_content(
         )
         for key, label in LEVEL_KEYS
     ]
-    ranking: list[RankRow] = []
+    assessed = Assessed([], "", False, [])
+    region_rows: list[RegionRow] = []
     if kind in RANKED_KINDS:
-        ranked = sorted(
-            children_now,
-            key=lambda row: (
-                -(row.measures["success_rate"].value or -1),
-                -_count(row.measures, "resolved"),
-                row.label,
-            ),
-        )
-        ranking = [
-            RankRow(
-                rank=n,
-                label=row.label,
-                figures=[_figure(row.measures[k]) for k in RANK_KEYS if k in row.measures],
+        assessed = assessed_ranking(region, period)
+        region_rows = [
+            RegionRow(
+                row.label, [_figure(row.measures[k]) for k in REGION_KEYS if k in row.measures]
             )
-            for n, row in enumerate(ranked, start=1)
+            for row in children_now
         ]
     hot_regions = hot_spots(children)
     hot_categories = hot_spots(categories)
@@ -307,10 +399,16 @@ def build_content(
         levels=levels,
         hot_regions=hot_regions,
         hot_categories=hot_categories,
-        ranking=ranking,
-        ranking_of=_("村（社区）") if region.level >= 4 else _("乡镇（街道）"),
+        ranking=assessed.rows,
+        ranking_of=str(Level.COMMUNITY.label)
+        if region.level >= RegionLevel.TOWNSHIP
+        else str(Level.TOWNSHIP.label),
         recommendations=rules.recommendations(
             figures=figure_map, categories=categories, regions=children
         ),
         notes=content_notes,
+        ranking_status=assessed.status,
+        ranking_published=assessed.published,
+        ranking_indicators=assessed.indicators,
+        regions=region_rows,
     )

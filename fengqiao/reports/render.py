@@ -139,17 +139,59 @@ def tables(content: ReportContent) -> list[Table]:
             ],
         ),
     ]
-    if content.ranking:
-        header = [_("名次"), content.ranking_of]
-        header += [f.label for f in content.ranking[0].figures]
-        found.append(
-            (
-                _("%(of)s排名") % {"of": content.ranking_of},
-                header,
-                [[r.rank, r.label, *(f.display for f in r.figures)] for r in content.ranking],
-            )
-        )
+    if content.ranked:
+        found.append(ranking_table(content))
+        found.append(region_table(content))
     return found
+
+
+def ranking_table(content: ReportContent) -> Table:
+    """The assessment's ranking as the assessment page shows it: place, region, total, the
+    weight that had a figure and the indicators without one (缺数据)."""
+    community = any(r.township for r in content.ranking)
+    header = [_("名次"), content.ranking_of]
+    if community:
+        header.append(_("所属乡镇"))
+    header += [_("总分"), _("有数据指标分值"), _("缺数据指标")]
+    rows: list[list[Any]] = []
+    for r in content.ranking:
+        line: list[Any] = [r.rank or "—", r.label]
+        if community:
+            line.append(r.township)
+        line += [r.total or "—", r.counted_weight, "、".join(r.missing) or "—"]
+        rows.append(line)
+    return (_("%(of)s考核排名") % {"of": content.ranking_of}, header, rows)
+
+
+def score_table(content: ReportContent) -> Table:
+    """Each indicator's score per region (缺数据 where the figure is missing)."""
+    header = [_("名次"), content.ranking_of, _("总分")]
+    header += [_("%(n)s（%(w)s分）") % {"n": n, "w": w} for n, w in content.ranking_indicators]
+    return (
+        _("考核得分明细"),
+        header,
+        [
+            [r.rank or "—", r.label, r.total or "—", *(s or _("缺数据") for s in r.scores)]
+            for r in content.ranking
+        ],
+    )
+
+
+def indicator_line(content: ReportContent) -> str:
+    return _("考核指标及分值：%(list)s；各项得分见XLSX“考核得分明细”表及考核排名页面。") % {
+        "list": "、".join(f"{n}（{w}分）" for n, w in content.ranking_indicators)
+    }
+
+
+def region_table(content: ReportContent) -> Table:
+    header = [_("地区")]
+    if content.regions:
+        header += [f.label for f in content.regions[0].figures]
+    return (
+        _("各地主要指标"),
+        header,
+        [[r.label, *(f.display for f in r.figures)] for r in content.regions],
+    )
 
 
 def render_pdf(content: ReportContent, chart_list: list[Chart]) -> bytes:
@@ -159,6 +201,9 @@ def render_pdf(content: ReportContent, chart_list: list[Chart]) -> bytes:
             "c": content,
             "charts": {chart.key: chart for chart in chart_list},
             "tables": {t[0]: t for t in tables(content)},
+            "ranking": ranking_table(content) if content.ranked else None,
+            "regions": region_table(content) if content.ranked else None,
+            "indicator_line": indicator_line(content) if content.ranking else "",
             "format_value": format_value,
         },
     )
@@ -226,11 +271,15 @@ def render_docx(content: ReportContent, chart_list: list[Chart]) -> bytes:
     doc.add_paragraph(_("热点类别（较上期增加最多）"))
     table(by_title[_("热点类别")])
     doc.add_heading(sections[4], level=2)
-    ranking = [t for t in by_title.values() if t[0].endswith(_("排名"))]
-    if ranking:
-        table(ranking[0])
+    if content.ranked:
+        doc.add_paragraph(content.ranking_status)
+        if content.ranking:
+            table(ranking_table(content))
+            doc.add_paragraph(indicator_line(content))
+        doc.add_paragraph(_("各地主要指标（按区划顺序，不作排名）"))
+        table(region_table(content))
     else:
-        doc.add_paragraph(_("本报表类型不含排名（季通报、年考核和年度报告含排名）。"))
+        doc.add_paragraph(_("本报表类型不含考核排名（季通报、年考核和年度报告含考核排名）。"))
     doc.add_heading(sections[5], level=2)
     for n, sentence in enumerate(content.recommendations, start=1):
         doc.add_paragraph(f"{n}. {sentence}")
@@ -256,12 +305,15 @@ def render_xlsx(content: ReportContent) -> bytes:
             "at": content.generated_at.strftime("%Y-%m-%d %H:%M"),
         },
     ]
+    if content.ranked:
+        preamble.append(content.ranking_status)
     recommendations: Table = (
         _("对策建议"),
         [_("序号"), _("建议")],
         [[n, s] for n, s in enumerate(content.recommendations, 1)],
     )
-    return tables_workbook([*tables(content), recommendations], preamble=preamble)
+    scores = [score_table(content)] if content.ranked and content.ranking else []
+    return tables_workbook([*tables(content), *scores, recommendations], preamble=preamble)
 
 
 def render_all(content: ReportContent) -> Rendered:

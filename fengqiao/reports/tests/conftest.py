@@ -6,7 +6,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from fengqiao.core.validators import BEIJING
-from fengqiao.reports.content import Figure, MixRow, RankRow, ReportContent, TrendPoint
+from fengqiao.reports.content import (
+    Figure,
+    MixRow,
+    RankRow,
+    RegionRow,
+    ReportContent,
+    TrendPoint,
+)
 
 
 def figure(
@@ -73,9 +80,17 @@ def sample_content(kind: str = "quarterly") -> ReportContent:
         ],
         hot_regions=[regions[1]],
         hot_categories=[categories[0]],
+        # The assessment's ranking: 乙镇 lacks the imported court figures (缺数据).
         ranking=[
-            RankRow(1, "甲镇", [figure("success_rate", "调处成功率", Decimal("80.0"), "%", "")]),
-            RankRow(2, "乙镇", [figure("success_rate", "调处成功率", Decimal("60.0"), "%", "")]),
+            RankRow(1, "乙镇", "", "94.12", "85", ["万人起诉率"], ["80.00", None]),
+            RankRow(2, "甲镇", "", "75.00", "100", [], ["60.00", "15.00"]),
+        ],
+        ranking_indicators=[("诉前调处成功率", "85"), ("万人起诉率", "15")],
+        ranking_status="考核排名未发布/试算：2026年第3季度的考核排名尚未发布，本表按报表生成时的"
+        "统计数据试算，以县级综治中心发布的排名为准。",
+        regions=[
+            RegionRow("甲镇", [figure("success_rate", "调处成功率", Decimal("80.0"), "%", "")]),
+            RegionRow("乙镇", [figure("success_rate", "调处成功率", Decimal("60.0"), "%", "")]),
         ],
         ranking_of="乡镇（街道）",
         recommendations=[

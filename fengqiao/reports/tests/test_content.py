@@ -4,17 +4,27 @@ rules' sentences come with them; then the year's report is generated into its fi
 
 from __future__ import annotations
 
+import io
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
+from pypdf import PdfReader
 
+from fengqiao.accounts.models import User
+from fengqiao.assessment.choices import Level
+from fengqiao.assessment.models import Indicator, Scheme
+from fengqiao.assessment.selectors import default_period, ranking_of
+from fengqiao.assessment.services import ranking_publish, scheme_create_default
 from fengqiao.disputes.models import Case
 from fengqiao.regions.models import Region
 from fengqiao.reports.choices import ReportKind
 from fengqiao.reports.content import build_content
+from fengqiao.reports.render import render_all
 from fengqiao.stats.measures import measures_for
 from fengqiao.stats.periods import Period
 
@@ -57,9 +67,7 @@ def test_the_content_is_the_measures_of_the_region_and_period(
     assert len(content.trend) == 12
     assert content.title == f"{county.name}{period.label}年考核"
     townships = set(Region.objects.filter(parent=county).values_list("name", flat=True))
-    assert {row.label for row in content.ranking} == townships
-    rates = [row.figures[2].value for row in content.ranking]
-    assert rates == sorted(rates, key=lambda v: -(v or -1))
+    assert {row.label for row in content.regions} == townships
     assert all(row.increase > 0 for row in content.hot_regions + content.hot_categories)
     assert content.recommendations
 
@@ -85,6 +93,94 @@ def test_a_township_report_ranks_its_villages(county_year: tuple[Region, Period]
         kind=ReportKind.QUARTERLY, region=town, period=Period.quarter(period.start)
     )
     assert content.ranking_of == "村（社区）"
+    villages = set(Region.objects.filter(parent=town).values_list("name", flat=True))
+    assert {r.label for r in content.regions} == villages
+
+
+# --- The assessment's ranking in the 季通报, 年考核 and annual report -----------------------
+
+
+def _scheme_for(county: Region, year: int) -> None:
+    scheme_create_default(actor=None, county=county, year=year, check=False)
+
+
+def test_the_yearly_report_ranks_townships_by_the_assessment_score_as_a_trial(
+    county_year: tuple[Region, Period],
+) -> None:
+    county, period = county_year
+    _scheme_for(county, period.start.year)
+    content = build_content(kind=ReportKind.YEARLY, region=county, period=period)
+    page = ranking_of(county=county, level=Level.TOWNSHIP, period=period)
+    # What the assessment page shows, line for line: place, region, total, what is missing.
+    assert [(r.rank, r.label, r.total, r.counted_weight, r.missing) for r in content.ranking] == [
+        (row["rank"], row["name"], row["total"], row["counted_weight"], row["missing"])
+        for row in page.rows
+    ]
     assert {r.label for r in content.ranking} == set(
-        Region.objects.filter(parent=town).values_list("name", flat=True)
+        Region.objects.filter(parent=county).values_list("name", flat=True)
     )
+    assert any(r.total is not None for r in content.ranking)
+    assert content.ranking[0].rank == 1
+    totals = [Decimal(r.total) for r in content.ranking if r.total is not None]
+    assert totals == sorted(totals, reverse=True)
+    assert content.ranking_indicators[0][0] == "诉前调处成功数"
+    assert not content.ranking_published
+    assert content.ranking_status.startswith("考核排名未发布/试算")
+    # Without the court's figures 万人起诉率 is missing for every township: 缺数据, not 0.
+    assert all("万人起诉率" in r.missing for r in content.ranking)
+    assert all(len(r.scores) == 11 for r in content.ranking)
+
+
+def test_a_published_ranking_is_printed_as_published(
+    county_year: tuple[Region, Period],
+) -> None:
+    county, _year = county_year
+    quarter = default_period(timezone.localdate())  # the last whole quarter
+    _scheme_for(county, quarter.start.year)
+    publication, _made = ranking_publish(
+        actor=User.objects.get(username="dispatcher_county"),
+        county=county,
+        level=Level.TOWNSHIP,
+        period=quarter,
+    )
+    # A later change of the scheme does not move the published ranking the report prints.
+    Indicator.objects.filter(scheme__region=county, scheme__year=quarter.start.year).exclude(
+        measure="resolved_pre"
+    ).delete()
+    content = build_content(kind=ReportKind.QUARTERLY, region=county, period=quarter)
+    assert content.ranking_published
+    assert content.ranking_status.startswith("考核排名已发布（第1版")
+    assert [(r.rank, r.label, r.total) for r in content.ranking] == [
+        (row["rank"], row["name"], row["total"]) for row in publication.rows["rows"]
+    ]
+    assert len(content.ranking_indicators) == 11
+
+
+def test_a_township_report_shows_its_villages_places_in_the_county(
+    county_year: tuple[Region, Period],
+) -> None:
+    county, period = county_year
+    _scheme_for(county, period.start.year)
+    town: Any = Region.objects.filter(parent=county).order_by("path").last()
+    content = build_content(kind=ReportKind.ANNUAL_SURVEY, region=town, period=period)
+    page = ranking_of(county=county, level=Level.COMMUNITY, period=period)
+    own = [row for row in page.rows if row["path"].startswith(town.path)]
+    assert [(r.rank, r.label, r.total) for r in content.ranking] == [
+        (row["rank"], row["name"], row["total"]) for row in own
+    ]
+    assert {r.township for r in content.ranking} == {town.name}
+    assert "名次为在" in content.ranking_status
+
+
+def test_a_year_without_a_scheme_says_so_in_the_report(
+    county_year: tuple[Region, Period],
+) -> None:
+    county, period = county_year
+    Scheme.objects.filter(region=county, year=period.start.year).delete()
+    content = build_content(kind=ReportKind.YEARLY, region=county, period=period)
+    assert content.ranking == []
+    assert f"{period.start.year}年度尚未制定考核方案" in content.ranking_status
+    pdf = render_all(content).pdf
+    text = "".join("".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert f"{period.start.year}年度尚未制定考核方案" in text
+    assert "各地主要指标" in text

@@ -56,8 +56,17 @@ def test_the_pdf_holds_the_chinese_text(rendered: Rendered) -> None:
         "六、工作建议",
         "建议组织开展专项排查化解",
         "万人起诉率需导入法院立案数",
+        # The assessment's ranking: its status, the places, totals and what is missing.
+        "五、考核排名",
+        "考核排名未发布/试算",
+        "乡镇（街道）考核排名",
+        "1乙镇94.1285万人起诉率",
+        "2甲镇75.00100—",
+        "诉前调处成功率（85分）、万人起诉率（15分）",
+        "各地主要指标",
     ):
         assert expected in text, expected
+    assert "排名规则：按调处成功率" not in text
 
 
 def test_the_pdf_embeds_the_cjk_font(rendered: Rendered) -> None:
@@ -82,7 +91,7 @@ def test_the_docx_has_every_section_the_charts_and_the_tables(rendered: Rendered
         "二、趋势",
         "三、类别构成与化解层级",
         "四、热点",
-        "五、排名",
+        "五、考核排名",
         "六、工作建议",
     ):
         assert heading in text, heading
@@ -91,7 +100,17 @@ def test_the_docx_has_every_section_the_charts_and_the_tables(rendered: Rendered
     tables = {t.cell(0, 0).text: t for t in doc.tables}
     assert tables["指标"].cell(2, 0).text == "调处成功率"
     assert tables["指标"].cell(2, 4).text == "调处成功数 ÷ 调处办结数 × 100%"
-    assert tables["名次"].cell(1, 1).text == "甲镇"
+    ranking = tables["名次"]
+    assert [c.text for c in ranking.rows[0].cells] == [
+        "名次",
+        "乡镇（街道）",
+        "总分",
+        "有数据指标分值",
+        "缺数据指标",
+    ]
+    assert [c.text for c in ranking.rows[1].cells] == ["1", "乙镇", "94.12", "85", "万人起诉率"]
+    assert any(p.startswith("考核排名未发布/试算") for p in text)
+    assert tables["地区"].cell(1, 0).text == "甲镇"
     assert any("邻里纠纷" in p for p in text if p.startswith("1. "))
 
 
@@ -104,15 +123,22 @@ def test_the_xlsx_has_a_sheet_per_table_and_no_formula(rendered: Rendered) -> No
         "化解层级",
         "热点区域",
         "热点类别",
-        "乡镇（街道）排名",
+        "乡镇（街道）考核排名",
+        "各地主要指标",
+        "考核得分明细",
         "对策建议",
     ]
-    figures = [[c.value for c in row] for row in book["主要指标"].iter_rows(min_row=3)]
+    # Under the title and the region line, every sheet says how the ranking was reached.
+    assert str(book["主要指标"].cell(3, 1).value).startswith("考核排名未发布/试算")
+    figures = [[c.value for c in row] for row in book["主要指标"].iter_rows(min_row=4)]
     assert figures[0] == ["指标", "数值", "分子", "分母", "计算公式"]
     assert figures[2] == ["调处成功率", "72.5%", 58, 80, "调处成功数 ÷ 调处办结数 × 100%"]
     categories = book["类别构成"]
-    hostile = [row for row in categories.iter_rows(min_row=4) if "HYPERLINK" in str(row[0].value)]
+    hostile = [row for row in categories.iter_rows(min_row=5) if "HYPERLINK" in str(row[0].value)]
     assert hostile[0][0].data_type == "s"
     assert hostile[0][0].quotePrefix
-    ranking = [[c.value for c in row] for row in book["乡镇（街道）排名"].iter_rows(min_row=4)]
-    assert ranking == [[1, "甲镇", "80%"], [2, "乙镇", "60%"]]
+    ranking = [[c.value for c in row] for row in book["乡镇（街道）考核排名"].iter_rows(min_row=5)]
+    assert ranking == [[1, "乙镇", "94.12", "85", "万人起诉率"], [2, "甲镇", "75.00", "100", "—"]]
+    scores = [[c.value for c in row] for row in book["考核得分明细"].iter_rows(min_row=4)]
+    assert scores[0][3:] == ["诉前调处成功率（85分）", "万人起诉率（15分）"]
+    assert scores[1] == [1, "乙镇", "94.12", "80.00", "缺数据"]
