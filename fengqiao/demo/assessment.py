@@ -1,5 +1,6 @@
-"""The demo county's 考核方案: the default scheme of the seeds for this year and for the year of
-last quarter (so the leader sees last quarter's ranking from the first day of a year too)."""
+"""The demo county's 考核方案: the default scheme of the seeds for this year and last year (so
+the leader sees last quarter's ranking from the first day of a year too, and last year's
+年考核 prints its ranking)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from fengqiao.regions.models import Region
 def demo_assessment_seed(*, today: date) -> int:
     """Returns how many schemes exist for the demo county afterwards."""
     county = Region.objects.get(code=COUNTY_CODE)
-    years = sorted({today.year, default_period(today).start.year})
+    years = sorted({today.year - 1, today.year, default_period(today).start.year})
     for year in years:
         scheme_create_default(actor=None, county=county, year=year, check=False)
     return len(years)

@@ -87,3 +87,10 @@ def due_on(today: date, *, known_years: set[int] | None = None) -> ScheduleCheck
 def period_for(kind: str, day: date) -> Period:
     """The period of a scheduled kind that holds ``day``."""
     return KIND_PERIOD[kind](day)
+
+
+def latest(today: date) -> list[Due]:
+    """For each kind, the period just ended by ``today`` (the week, month, quarter and year
+    before the ones holding it), whether or not its first working day has come: what the
+    demo county is given at once (``services.reports_generate_latest``)."""
+    return [Due(kind, period_of(today).previous()) for kind, period_of in KIND_PERIOD.items()]

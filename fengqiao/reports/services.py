@@ -202,33 +202,59 @@ def reports_schedule(*, today: date | None = None) -> ScheduleResult:
             "reports schedule: no holiday schedule for %s, working days presumed Monday-Friday",
             check.provisional_years,
         )
-    regions = report_regions()
-    for due in check.due:
+    result.created = len(
+        _create_scheduled(check.due, report_regions(), note=check.note, queue=True)
+    )
+    result.requeued = reports_requeue_stale()
+    return result
+
+
+def _create_scheduled(
+    due: Iterable[schedule.Due], regions: list[Region], *, note: str, queue: bool
+) -> list[int]:
+    """The schedule's reports of ``due`` for ``regions``, each created once (origin 系统,
+    audited) and, with ``queue``, handed to the task queue; returns the ids created (a row
+    that exists already is left as it is)."""
+    created: list[int] = []
+    for item in due:
         for region in regions:
             with transaction.atomic():
-                report, created = Report.objects.get_or_create(
-                    kind=due.kind,
+                report, made = Report.objects.get_or_create(
+                    kind=item.kind,
                     region=region,
-                    period_start=due.period.start,
-                    period_end=due.period.end,
+                    period_start=item.period.start,
+                    period_end=item.period.end,
                     defaults={
                         "origin": ReportOrigin.SCHEDULED,
                         "requested_by": None,
-                        "notes": check.note,
+                        "notes": note,
                     },
                 )
-                if not created:
+                if not made:
                     continue
-                result.created += 1
+                created.append(report.pk)
                 audit_record(
                     actor=None,
                     event_type=EventType.REPORT_REQUESTED,
                     obj=report,
                     after={**_describe(report), "origin": ReportOrigin.SCHEDULED},
                 )
-                _queue([report.pk])
-    result.requeued = reports_requeue_stale()
-    return result
+                if queue:
+                    _queue([report.pk])
+    return created
+
+
+def reports_generate_latest(*, region: Region, today: date) -> dict[str, str]:
+    """The reports of the periods just ended by ``today`` (``schedule.latest``: last week's
+    周分析, last month's 月研判, last quarter's 季通报, last year's 年考核 and annual survey) for
+    ``region``, created as the schedule creates them and generated here and now rather than in
+    the task queue: the demo county's history in 报表中心 from its first minute. The rows are
+    the schedule's, so the schedule finds them made and does not make them again. Returns
+    what happened to each newly created report, by kind."""
+    due = schedule.latest(today)
+    ids = _create_scheduled(due, [region], note="", queue=False)
+    kinds = dict(Report.objects.filter(pk__in=ids).values_list("pk", "kind"))
+    return {kinds[pk]: report_generate(report_id=pk) for pk in ids}
 
 
 def reports_requeue_stale(*, now: Any = None) -> int:

@@ -55,6 +55,8 @@ def _figure(region: Region, indicator: str, value: int, period: Period = Q1) -> 
 
 
 def _scheme(*indicators: dict[str, object], year: int = 2025) -> Scheme:
+    # In place of the demo's default scheme of that year (it seeds this year's and last year's).
+    Scheme.objects.filter(region=_county(), year=year).delete()
     scheme = Scheme.objects.create(region=_county(), year=year, name="测试方案")
     for n, spec in enumerate(indicators, start=1):
         Indicator.objects.create(scheme=scheme, position=n, **spec)  # type: ignore[arg-type]

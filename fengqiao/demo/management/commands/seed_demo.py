@@ -24,6 +24,7 @@ from fengqiao.demo.governance import demo_governance_seed
 from fengqiao.demo.guidance import demo_guidance_seed
 from fengqiao.demo.mediators import demo_mediators_seed
 from fengqiao.demo.referrals import demo_referrals_seed
+from fengqiao.demo.reports import demo_reports_seed
 from fengqiao.demo.screening import demo_screening_seed
 from fengqiao.demo.seed import DemoAlreadyLoaded, demo_seed
 from fengqiao.demo.warnings import demo_warnings_seed
@@ -91,6 +92,16 @@ class Command(BaseCommand):
         counted = rollups_rebuild()
         mediators = demo_mediators_seed(today=timezone.localdate())
         schemes = demo_assessment_seed(today=timezone.localdate())
+        reports = ""
+        if not options["small"]:
+            # Last period's reports, so 报表中心 is not empty after `make run` (not --small:
+            # the demo_county test fixture stays fast).
+            reports_started = time.monotonic()
+            made = demo_reports_seed(today=timezone.localdate())
+            reports = (
+                f"上期报表 {sum(1 for r in made.values() if r == 'done')} 份"
+                f"（用时 {time.monotonic() - reports_started:.1f} 秒），"
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成演示区县“{COUNTY_NAME}”（种子 {options['seed']}）："
@@ -112,7 +123,7 @@ class Command(BaseCommand):
                 f"调解员选聘报名 {mediators.applicants} 人、补贴标准 {mediators.rules} 条、"
                 f"上月补贴结算 {mediators.statement_lines} 行、"
                 f"调解员投诉 {mediators.complaints} 件，"
-                f"考核方案 {schemes} 个，"
+                f"考核方案 {schemes} 个，{reports}"
                 f"用时 {time.monotonic() - started:.1f} 秒。"
             )
         )
