@@ -128,7 +128,10 @@ def test_the_yearly_report_ranks_townships_by_the_assessment_score_as_a_trial(
     assert content.ranking_status.startswith("考核排名未发布/试算")
     # Without the court's figures 万人起诉率 is missing for every township: 缺数据, not 0.
     assert all("万人起诉率" in r.missing for r in content.ranking)
-    assert all(len(r.scores) == 11 for r in content.ranking)
+    indicators = Indicator.objects.filter(
+        scheme__region=county, scheme__year=period.start.year, level=Level.TOWNSHIP
+    ).count()
+    assert all(len(r.scores) == indicators for r in content.ranking)
 
 
 def test_a_published_ranking_is_printed_as_published(
@@ -143,6 +146,7 @@ def test_a_published_ranking_is_printed_as_published(
         level=Level.TOWNSHIP,
         period=quarter,
     )
+    published_indicators = len(publication.rows["indicators"])
     # A later change of the scheme does not move the published ranking the report prints.
     Indicator.objects.filter(scheme__region=county, scheme__year=quarter.start.year).exclude(
         measure="resolved_pre"
@@ -153,7 +157,7 @@ def test_a_published_ranking_is_printed_as_published(
     assert [(r.rank, r.label, r.total) for r in content.ranking] == [
         (row["rank"], row["name"], row["total"]) for row in publication.rows["rows"]
     ]
-    assert len(content.ranking_indicators) == 11
+    assert len(content.ranking_indicators) == published_indicators > 1
 
 
 def test_a_township_report_shows_its_villages_places_in_the_county(
