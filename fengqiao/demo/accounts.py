@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.contrib.auth.hashers import make_password
+
 from fengqiao.accounts.choices import BuiltinRole, DataScope
-from fengqiao.accounts.models import Role, User
+from fengqiao.accounts.models import Role, RoleGrant, User
 from fengqiao.accounts.services import role_grant, user_create
 from fengqiao.demo.data import DEMO_PASSWORD, demo_county_exists
 from fengqiao.demo.planning import DemoPlan
-from fengqiao.orgs.models import Organization, Person
+from fengqiao.orgs.choices import PersonRole
+from fengqiao.orgs.models import Membership, Organization, Person
 from fengqiao.orgs.services import person_link_user
 
 
@@ -85,6 +88,54 @@ def write_accounts(
         )
         if spec.person:
             person_link_user(actor=None, person=people[spec.person], user=user)
+    write_roster_accounts(granter)
+
+
+# The roster's mediators who are not demo logins: an account each, as every mediator in a county
+# that records its cases on the platform has, but with no password anyone knows (no login) —
+# so the simulated history's cases have a mediator of record, as a real county's do (统计分析's
+# 各调解员, 评星定级 and 以案定补 read it).
+ROSTER_USERNAME = "tj{:04d}"
+MEDIATOR_ROLES = (PersonRole.MEDIATOR, PersonRole.INVITED_MEDIATOR)
+
+
+def write_roster_accounts(granter: User) -> int:
+    """An account and the 调解员 role in each of their orgs for every roster mediator without
+    an account; the number of accounts made."""
+    memberships = list(
+        Membership.objects.filter(
+            role__in=MEDIATOR_ROLES, person__user__isnull=True, ended_on__isnull=True
+        )
+        .select_related("person")
+        .order_by("person_id", "org_id")
+    )
+    people: dict[int, Person] = {m.person_id: m.person for m in memberships}
+    unusable = make_password(None)
+    users = User.objects.bulk_create(
+        [
+            User(
+                username=ROSTER_USERNAME.format(n),
+                real_name=person.name,
+                password=unusable,
+                # No password yet, so none to change.
+                must_change_password=False,
+            )
+            for n, person in enumerate(people.values(), start=1)
+        ]
+    )
+    by_person = dict(zip(people, users, strict=True))
+    for person_id, user in by_person.items():
+        people[person_id].user = user
+    Person.objects.bulk_update(list(people.values()), ["user"])
+    role = Role.objects.get(code=BuiltinRole.MEDIATOR)
+    RoleGrant.objects.bulk_create(
+        [
+            RoleGrant(user=by_person[m.person_id], role=role, org_id=m.org_id, granted_by=granter)
+            for m in memberships
+        ],
+        ignore_conflicts=True,
+    )
+    return len(users)
 
 
 # The account table printed by ``manage.py demo_accounts``.

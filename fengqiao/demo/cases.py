@@ -13,6 +13,7 @@ are gap-free and their counters hold the last number issued.
 from __future__ import annotations
 
 import random
+import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
@@ -83,7 +84,16 @@ from fengqiao.disputes.models import (
     SupervisionOrder,
     TimelineEvent,
 )
-from fengqiao.mediation.models import Agreement, Failure, FollowUp, PartyConsent, RightsNotice
+from fengqiao.mediation.choices import AgreementKind, PerformanceStatus
+from fengqiao.mediation.models import (
+    Agreement,
+    Failure,
+    FollowUp,
+    PartyConsent,
+    PerformanceItem,
+    PerformanceRecord,
+    RightsNotice,
+)
 from fengqiao.orgs.models import Organization
 
 
@@ -368,6 +378,65 @@ def _specs(world: World, count: int) -> list[Spec]:
     return specs
 
 
+def _settled_obligations(built: list[Built], today: date) -> list[PerformanceItem]:
+    """The obligation of each archived case's written agreement, settled as a county's are:
+    most performed by the deadline, some in default (协议履行率 has something to count). A
+    case still 调解成功 is left open for ``fulfilment.py``, which acts on it through the
+    services. Chosen by the case number, not drawn from the generator."""
+    items = []
+    for b in built:
+        agreement = b.agreement
+        if (
+            b.case.status != CaseStatus.ARCHIVED
+            or agreement is None
+            or agreement.kind != AgreementKind.WRITTEN
+            or agreement.performance_deadline is None
+            or agreement.performance_deadline >= today
+        ):
+            continue
+        obligor = next((p for p in b.parties if p.role == PartyRole.RESPONDENT), None)
+        if obligor is None:
+            continue
+        roll = zlib.crc32(b.case.number.encode())
+        amount = Decimal(500 + roll % 60 * 100)
+        due = agreement.performance_deadline
+        performed = roll % 100 < 92
+        items.append(
+            PerformanceItem(
+                case=b.case,
+                obligor=obligor,
+                description="支付补偿款",
+                amount=amount,
+                due_date=due,
+                status=PerformanceStatus.PERFORMED if performed else PerformanceStatus.DEFAULTED,
+                performed_amount=amount if performed else Decimal(0),
+                performed_on=due - timedelta(days=roll % 7) if performed else None,
+                created_at=agreement.concluded_at,
+            )
+        )
+    return items
+
+
+def _settlement(item: PerformanceItem) -> PerformanceRecord:
+    """The record a settled obligation carries: the payment, or the default noted the day after
+    the deadline (``performed_amount`` is the sum of the payments, as the services keep it)."""
+    if item.performed_on is not None:
+        return PerformanceRecord(
+            item=item,
+            kind=PerformanceRecord.Kind.PERFORMED,
+            amount=item.amount,
+            happened_on=item.performed_on,
+            recorded_at=item.created_at,
+        )
+    return PerformanceRecord(
+        item=item,
+        kind=PerformanceRecord.Kind.DEFAULT,
+        happened_on=item.due_date + timedelta(days=1),
+        note="义务人未按期履行，已告知申请人可申请司法确认后向人民法院申请强制执行。",
+        recorded_at=item.created_at,
+    )
+
+
 def _fix_data(data: dict[str, Any]) -> dict[str, Any]:
     """Replace the model objects the simulation put in event data by their primary keys."""
     out: dict[str, Any] = {}
@@ -425,6 +494,11 @@ def demo_cases_seed(*, seed: int, today: date, count: int = FULL_CASES) -> DemoC
             e.data = _fix_data(e.data)
         TimelineEvent.objects.bulk_create(events, batch_size=BATCH)
         Agreement.objects.bulk_create([b.agreement for b in built if b.agreement], batch_size=BATCH)
+        settled = _settled_obligations(built, today)
+        PerformanceItem.objects.bulk_create(settled, batch_size=BATCH)
+        PerformanceRecord.objects.bulk_create(
+            [_settlement(item) for item in settled], batch_size=BATCH
+        )
         Failure.objects.bulk_create([b.failure for b in built if b.failure], batch_size=BATCH)
         Referral.objects.bulk_create([b.referral for b in built if b.referral], batch_size=BATCH)
         FollowUp.objects.bulk_create([f for b in built for f in b.follow_ups], batch_size=BATCH)

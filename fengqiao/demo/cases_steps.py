@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from datetime import timedelta
 from typing import Any
 
@@ -116,8 +117,16 @@ class Sim(SimBase):
                 if org == lead.to_org and user and self.g.chance(0.6):
                     handler = user
         case.handler = handler
-        if handler is not None:
-            lead.responded_by_id = handler.pk
+        if handler is None:
+            # Another of the org's mediators, chosen by the case's registration and title: the
+            # same mediator on every machine, without drawing from the generator (the rest of
+            # the history stays as it was).
+            staff = self.g.w.handlers.get(lead.to_org.pk, [])
+            if staff:
+                key = f"{case.registered_at.isoformat()} {case.title}".encode()
+                case.handler_id = staff[zlib.crc32(key) % len(staff)]
+        if case.handler_id is not None:
+            lead.responded_by_id = case.handler_id
         self.event("accept", lead.to_org, data={"dispatch": lead, "role": lead.role})
         clock = clocks.mediation_clock(case.channel, case.procedure, case.category)
         period = clock.period

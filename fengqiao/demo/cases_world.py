@@ -8,7 +8,7 @@ from datetime import datetime
 
 from fengqiao.accounts.choices import BuiltinRole
 from fengqiao.accounts.models import RoleGrant, User
-from fengqiao.demo.accounts import DEMO_ACCOUNTS
+from fengqiao.demo.accounts import DEMO_ACCOUNTS, MEDIATOR_ROLES
 from fengqiao.demo.data import (
     COUNTY_CODE,
 )
@@ -65,6 +65,7 @@ class World:
     townships: list[CaseTownship]
     villages: list[CaseVillage]
     members: dict[int, list[tuple[str, int | None]]]  # org pk → (name, user pk)
+    handlers: dict[int, list[int]]  # org pk → its mediators' user pks (the roster's accounts)
     users: dict[str, User]
     # Mediator accounts: username → (the org they mediate in, a village their cases come from).
     mediator_orgs: dict[str, tuple[Organization, CaseVillage]]
@@ -138,6 +139,7 @@ def load_world() -> World:
                     town.court_room = other.court_room
                     break
     members: dict[int, list[tuple[str, int | None]]] = defaultdict(list)
+    handlers: dict[int, list[int]] = defaultdict(list)
     for m in (
         Membership.objects.filter(org__in=orgs).select_related("person").order_by("org_id", "pk")
     ):
@@ -145,6 +147,20 @@ def load_world() -> World:
     users = {
         u.username: u for u in User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS])
     }
+    # The roster's other mediators (the demo logins keep the cases their stories give them).
+    logins = {u.pk for u in users.values()}
+    for org_id, user_id in (
+        Membership.objects.filter(
+            org__in=orgs,
+            role__in=MEDIATOR_ROLES,
+            ended_on__isnull=True,
+            person__user__isnull=False,
+        )
+        .exclude(person__user__in=logins)
+        .order_by("org_id", "person_id")
+        .values_list("org_id", "person__user_id")
+    ):
+        handlers[org_id].append(user_id)
     grants: dict[str, int] = {
         g.user.username: g.org_id
         for g in RoleGrant.objects.filter(user__in=list(users.values()))
@@ -183,6 +199,7 @@ def load_world() -> World:
         townships=townships,
         villages=villages,
         members=members,
+        handlers=handlers,
         users=users,
         mediator_orgs=mediator_orgs,
         dispatcher_township=dispatcher_township,

@@ -43,9 +43,16 @@ from fengqiao.disputes.services.errors import PartyInput
 from fengqiao.disputes.services.intake import IntakeReport, case_register
 from fengqiao.disputes.sweep import sweep_due_items
 from fengqiao.disputes.timeline import action_codes
-from fengqiao.mediation.choices import ConsentDecision
+from fengqiao.mediation.choices import ConsentDecision, PerformanceStatus
 from fengqiao.mediation.consent import consent_state
-from fengqiao.mediation.models import Agreement, Failure, FollowUp, PartyConsent, RightsNotice
+from fengqiao.mediation.models import (
+    Agreement,
+    Failure,
+    FollowUp,
+    PartyConsent,
+    PerformanceItem,
+    RightsNotice,
+)
 
 SMALL = DemoSize(townships=3, villages_per_township=4, grids_per_village=2)
 SEED = 11
@@ -290,3 +297,32 @@ class TestDemoCases:
 
         assert result.examined > 0
         assert sweep_due_items().reminded == 0
+
+
+@pytest.mark.usefixtures("seeded")
+class TestDemoHistoryHasItsPeople:
+    """The simulated history as the statistics read it: a mediator of record on most concluded
+    cases, and archived agreements whose obligations were settled (协议履行率 has figures)."""
+
+    def test_concluded_cases_have_a_mediator_of_record(self, db: None) -> None:
+        accepted = Case.objects.filter(
+            status__in=[CaseStatus.RESOLVED, CaseStatus.ARCHIVED], handling_org__isnull=False
+        )
+        assert accepted.count() > 20
+        handled = accepted.filter(handler__isnull=False)
+        assert handled.count() >= 0.8 * accepted.count()
+        # Each handler works in the org that handles the case, with the mediator's role.
+        for case in handled.select_related("handler")[:30]:
+            assert case.handler.role_grants.filter(
+                org=case.handling_org_id, role__code="mediator"
+            ).exists(), case.number
+
+    def test_archived_agreements_were_performed_or_defaulted(self, db: None) -> None:
+        items = PerformanceItem.objects.filter(case__status=CaseStatus.ARCHIVED)
+        assert items.filter(status=PerformanceStatus.PERFORMED).exists()
+        for item in items.prefetch_related("records"):
+            paid = sum(r.amount or 0 for r in item.records.all() if r.kind == "performed")
+            assert paid == item.performed_amount, item.pk
+            assert item.due_date < timezone.localdate()
+        # Cases still 调解成功 are left to fulfilment (the services), none settled here.
+        assert not PerformanceItem.objects.filter(case__status=CaseStatus.RESOLVED).exists()

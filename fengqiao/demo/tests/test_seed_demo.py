@@ -8,6 +8,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
@@ -247,9 +248,14 @@ class TestDemoCounty:
         call_command("demo_accounts", stdout=out)
 
         lines = out.getvalue().splitlines()
-        # Exactly the accounts of DEMO_ACCOUNTS were created, and each has its line: role,
-        # username, password, org.
-        assert set(User.objects.values_list("username", flat=True)) == set(DEMO_USERNAMES)
+        # Exactly the logins of DEMO_ACCOUNTS were created, and each has its line: role,
+        # username, password, org. The roster's other mediators have accounts no one can log
+        # in to (the mediators of record of the simulated history).
+        assert set(_logins()) == set(DEMO_USERNAMES)
+        roster = User.objects.filter(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        assert roster.count() > 10
+        assert not any(u.has_usable_password() for u in roster)
+        assert all(u.role_grants.get().role.code == "mediator" for u in roster[:5])
         for account in DEMO_ACCOUNTS:
             [line] = [line for line in lines if f"  {account.username}  " in line]
             user = User.objects.get(username=account.username)
@@ -288,7 +294,7 @@ class TestDemoCounty:
 
 
 def test_the_small_demo_has_every_account_state_and_waiting_escalation(demo_small: None) -> None:
-    assert set(User.objects.values_list("username", flat=True)) == set(DEMO_USERNAMES)
+    assert set(_logins()) == set(DEMO_USERNAMES)
     assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
     # A few cases per state, not the full county's thousands: seeded in seconds.
     assert Case.objects.count() < 100
@@ -297,3 +303,12 @@ def test_the_small_demo_has_every_account_state_and_waiting_escalation(demo_smal
     assert queue_cases(county, TO_DISPATCH).filter(timeline__action="escalate").exists()
     for username in DEMO_USERNAMES:
         assert login(username).get("/").status_code == 200, username
+
+
+def _logins() -> list[str]:
+    """The accounts someone can log in to (a roster account has no usable password)."""
+    return list(
+        User.objects.exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX).values_list(
+            "username", flat=True
+        )
+    )
