@@ -34,6 +34,7 @@ from fengqiao.stats.models import (
     MEASURES,
     CaseFact,
     DailyCount,
+    DailyTotal,
     DurationCount,
     ExternalFigure,
     MonthlyCount,
@@ -221,7 +222,8 @@ def _count(key: str, n: int) -> Value:
 # Reading the rollups
 
 
-MONTHLY = (MonthlyCount, MonthlyDuration)
+# The rollups kept per township (or county) path, not per statistical unit.
+MONTHLY = (MonthlyCount, MonthlyDuration, DailyTotal)
 # The splits of the monthly rollup ``Figures.dims`` reads (the totals and the cube's fields).
 CUBE_DIMS = ("", "category", "channel", "grade")
 
@@ -629,7 +631,9 @@ def trend(
             for row in qs.values(field).annotate(**SUMS).order_by():
                 _add(by_day[row[field].replace(day=1)], row)
     else:
-        qs = _under(DailyCount.objects.filter(day__range=(period.start, period.end)), region)
+        # A township or above reads its days' totals; a village, its own daily rows.
+        days = DailyTotal if region is None or region.level <= RegionLevel.TOWNSHIP else DailyCount
+        qs = _under(days.objects.filter(day__range=(period.start, period.end)), region)
         for row in qs.values("day").annotate(**SUMS).order_by():
             start = (
                 row["day"] if step == "day" else row["day"] - timedelta(days=row["day"].weekday())

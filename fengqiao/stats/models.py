@@ -168,6 +168,23 @@ class DailyCount(Counts):
         return f"{self.path} {self.day}"
 
 
+class DailyTotal(Counts):
+    """日合计 — the daily rollup's totals per day and township (or the county, for cases
+    registered at county level): a township's or county's day and week trend reads one row per
+    township and day, not every unit, org, category, channel and grade of it."""
+
+    day = models.DateField()
+    path = models.CharField(max_length=105)
+
+    class Meta:
+        verbose_name = _("日合计")
+        verbose_name_plural = _("日合计")
+        constraints = [models.UniqueConstraint(fields=["path", "day"], name="dailytotal_key")]
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.day}"
+
+
 class MonthlyCount(Counts):
     """月汇总 — per month and township (or the county, for cases registered at county level):
     one row of totals (``dim`` empty) and one row per category, channel, grade, statistical

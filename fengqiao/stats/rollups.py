@@ -22,6 +22,7 @@ from fengqiao.stats.facts import SATISFIED_FROM, Fact, is_major
 from fengqiao.stats.models import (
     MEASURES,
     DailyCount,
+    DailyTotal,
     DurationCount,
     MonthlyCount,
     MonthlyDuration,
@@ -45,13 +46,21 @@ KEYS: dict[Table, tuple[str, ...]] = {
         "township_path",
         "county_path",
     ),
+    DailyTotal: ("path", "day"),
     MonthlyCount: ("path", "month", "dim", "value"),
     DurationCount: ("path", "day", "org_id_value", "days", "township_path", "county_path"),
     MonthlyDuration: ("path", "month", "days"),
 }
-CONFLICT: dict[Table, int] = {DailyCount: 6, MonthlyCount: 4, DurationCount: 4, MonthlyDuration: 3}
+CONFLICT: dict[Table, int] = {
+    DailyCount: 6,
+    DailyTotal: 2,
+    MonthlyCount: 4,
+    DurationCount: 4,
+    MonthlyDuration: 3,
+}
 VALUES: dict[Table, tuple[str, ...]] = {
     DailyCount: MEASURES,
+    DailyTotal: MEASURES,
     MonthlyCount: MEASURES,
     DurationCount: ("cases",),
     MonthlyDuration: ("cases",),
@@ -105,6 +114,7 @@ def contributions(fact: Fact) -> Deltas:
         month = _month(day)
         for table, key in (
             (DailyCount, (fact.path, day, fact.org_id_value, *dims, *above)),
+            (DailyTotal, (fact.township_path, day)),
             (MonthlyCount, (fact.township_path, month, "", "")),
             (MonthlyCount, (fact.township_path, month, "category", fact.category)),
             (MonthlyCount, (fact.township_path, month, "channel", fact.channel)),

@@ -29,6 +29,7 @@ from fengqiao.stats.facts import Fact, Units, facts_of
 from fengqiao.stats.models import (
     CaseFact,
     DailyCount,
+    DailyTotal,
     DurationCount,
     MonthlyCount,
     MonthlyDuration,
@@ -178,7 +179,14 @@ def rollups_rebuild(
     started = timezone.now()
     result = RebuildResult()
     with transaction.atomic():
-        for model in (DailyCount, MonthlyCount, DurationCount, MonthlyDuration, CaseFact):
+        for model in (
+            DailyCount,
+            DailyTotal,
+            MonthlyCount,
+            DurationCount,
+            MonthlyDuration,
+            CaseFact,
+        ):
             rows = model._default_manager.all()
             if region is not None:
                 rows = rows.filter(subtree_q([region.path]))

@@ -15,7 +15,7 @@ from django.utils import timezone
 from fengqiao.regions.choices import RegionLevel
 from fengqiao.regions.models import Region
 from fengqiao.stats.measures import Figures, _quantile
-from fengqiao.stats.models import CaseFact, MonthlyCount, MonthlyDuration
+from fengqiao.stats.models import CaseFact, DailyTotal, MonthlyCount, MonthlyDuration
 from fengqiao.stats.periods import Period
 from fengqiao.stats.services import rollups_check
 
@@ -95,3 +95,28 @@ def test_the_migration_writes_the_splits_of_figures_kept_before_it(db: None) -> 
     assert result.ok, result.row_differences[:5]
     assert MonthlyCount.objects.filter(dim="unit").exists()
     assert MonthlyDuration.objects.exists()
+
+
+def test_a_townships_weekly_trend_counts_its_cases_by_week(db: None) -> None:
+    """The day and week trends of a township read the days' totals (DailyTotal)."""
+    town = _busiest_township()
+    today = timezone.localdate()
+    quarter = Period(today - timedelta(days=90), today)
+    trend = Figures(town, quarter).trend("week")
+    registered = CaseFact.objects.filter(
+        township_path=town.path, registered_on__range=(quarter.start, quarter.end)
+    ).values_list("registered_on", flat=True)
+    expected = Counter(day - timedelta(days=day.weekday()) for day in registered)
+    assert {week: v["intake"].value for week, v in trend if v["intake"].value} == dict(expected)
+    assert sum(expected.values()) > 0
+
+
+def test_migration_0004_writes_the_days_totals_of_figures_kept_before_it(db: None) -> None:
+    DailyTotal.objects.all().delete()
+    assert not rollups_check().ok
+
+    migration = importlib.import_module("fengqiao.stats.migrations.0004_daily_total")
+    migration.add_totals(apps, None)
+
+    result = rollups_check()
+    assert result.ok, result.row_differences[:5]
