@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fengqiao.accounts.models import User
+from fengqiao.demo.accounts import DEMO_USERNAMES
 from fengqiao.disputes.choices import CaseStatus, PartyRole
 from fengqiao.disputes.models import Case, Party
 from fengqiao.disputes.policy import FULFIL, case_may
@@ -57,7 +58,13 @@ def demo_fulfilment_seed(*, seed: int, today: date | None = None) -> FulfilmentS
         .select_related("agreement")
         .order_by("pk")
     )
-    staff = users_by_org({c.handling_org_id for c in candidates if c.handling_org_id})
+    # The demo logins act (the roster's other mediators have no login to show it with).
+    staff = {
+        org: [u for u in users if u.username in DEMO_USERNAMES]
+        for org, users in users_by_org(
+            {c.handling_org_id for c in candidates if c.handling_org_id}
+        ).items()
+    }
     # Whoever the platform lets record it (a committee's grid worker does not).
     chosen = [
         (case, actor)

@@ -82,7 +82,8 @@ def test_the_mediator_issues_and_downloads_the_agreement_on_a_phone(
 
     # Download the PDF: the agreement of this case, with its verification address.
     with page.expect_download() as info:
-        listed.get_by_role("link", name="下载PDF").click()
+        # This agreement's (the demo may have issued the case other documents before).
+        listed.locator(f'a[href*="{issued.public_id}"]', has_text="下载PDF").click()
     path = info.value.path()
     assert path is not None
     pdf = path.read_bytes()
