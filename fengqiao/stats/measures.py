@@ -188,17 +188,25 @@ def _pct(num: int, den: int) -> Decimal | None:
     return (Decimal(num) * HUNDRED / Decimal(den)).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
-@lru_cache(maxsize=256)
-def _texts(key: str, language: str | None) -> tuple[str, str]:
-    """A measure's label and formula in ``language`` (a page builds a hundred rows of fifteen
-    values: translating each anew cost a quarter of its time)."""
-    return str(LABELS[key]), str(FORMULAS[key])
+Texts = dict[str, tuple[str, str]]
+
+
+@lru_cache(maxsize=16)
+def _texts(language: str | None) -> Texts:
+    """Every measure's label and formula in ``language`` (a page builds a hundred rows of
+    fifteen values: translating each anew, or even asking for the language each time, cost a
+    quarter of its time)."""
+    return {key: (str(LABELS[key]), str(FORMULAS[key])) for key in LABELS}
 
 
 def _value(
-    key: str, value: Decimal | int | None, num: int | None = None, den: int | None = None
+    key: str,
+    value: Decimal | int | None,
+    num: int | None = None,
+    den: int | None = None,
+    texts: Texts | None = None,
 ) -> Value:
-    label, formula = _texts(key, get_language())
+    label, formula = (texts or _texts(get_language()))[key]
     return Value(
         key=key,
         label=label,
@@ -210,12 +218,12 @@ def _value(
     )
 
 
-def _rate(key: str, num: int, den: int) -> Value:
-    return _value(key, _pct(num, den), num, den)
+def _rate(key: str, num: int, den: int, texts: Texts | None = None) -> Value:
+    return _value(key, _pct(num, den), num, den, texts)
 
 
-def _count(key: str, n: int) -> Value:
-    return _value(key, n, n, None)
+def _count(key: str, n: int, texts: Texts | None = None) -> Value:
+    return _value(key, n, n, None, texts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,26 +377,27 @@ def _quantile(histogram: list[tuple[int, int]], q: Decimal) -> int | None:
 
 def _from_sums(s: Mapping[str, int]) -> dict[str, Value]:
     """The measures a row of sums gives by itself."""
+    t = _texts(get_language())
     resolved, failed = s["resolved"], s["failed"]
     concluded = resolved + failed + s["referred"] + s["withdrawn"]
     return {
-        "intake": _count("intake", s["intake"]),
-        "resolved": _count("resolved", resolved),
-        "success_rate": _rate("success_rate", resolved, resolved + failed),
-        "concluded": _count("concluded", concluded),
-        "confirmed": _count("confirmed", s["confirmed"]),
-        "confirmation_rate": _rate("confirmation_rate", s["confirmed"], resolved),
+        "intake": _count("intake", s["intake"], t),
+        "resolved": _count("resolved", resolved, t),
+        "success_rate": _rate("success_rate", resolved, resolved + failed, t),
+        "concluded": _count("concluded", concluded, t),
+        "confirmed": _count("confirmed", s["confirmed"], t),
+        "confirmation_rate": _rate("confirmation_rate", s["confirmed"], resolved, t),
         "performance_rate": _rate(
-            "performance_rate", s["performed"], s["performed"] + s["defaulted"]
+            "performance_rate", s["performed"], s["performed"] + s["defaulted"], t
         ),
-        "satisfaction_rate": _rate("satisfaction_rate", s["satisfied"], s["rated"]),
-        "overdue_rate": _rate("overdue_rate", s["overdue"], concluded),
-        "share_village": _rate("share_village", s["level_village"], resolved),
-        "share_township": _rate("share_township", s["level_township"], resolved),
-        "share_county": _rate("share_county", s["level_county"], resolved),
-        "criminal_transfer": _count("criminal_transfer", s["criminal_transfer"]),
-        "group_cases": _count("group_cases", s["intake_group"]),
-        "major_cases": _count("major_cases", s["intake_major"]),
+        "satisfaction_rate": _rate("satisfaction_rate", s["satisfied"], s["rated"], t),
+        "overdue_rate": _rate("overdue_rate", s["overdue"], concluded, t),
+        "share_village": _rate("share_village", s["level_village"], resolved, t),
+        "share_township": _rate("share_township", s["level_township"], resolved, t),
+        "share_county": _rate("share_county", s["level_county"], resolved, t),
+        "criminal_transfer": _count("criminal_transfer", s["criminal_transfer"], t),
+        "group_cases": _count("group_cases", s["intake_group"], t),
+        "major_cases": _count("major_cases", s["intake_major"], t),
     }
 
 
