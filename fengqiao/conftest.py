@@ -23,11 +23,13 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.core.servers.basehttp import WSGIServer
 from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython
 from django.db.models.signals import post_migrate
 from django.test import Client
+from django.test.testcases import LiveServerThread
 
 from fengqiao.accounts.choices import BuiltinRole
 from fengqiao.accounts.models import User
@@ -325,6 +327,23 @@ def demo_county(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]
 
 
 # --- Browser tests (Playwright + Debian chromium), one session browser for every app ----------
+
+
+class SerialLiveServer(WSGIServer):
+    """The WSGI live server answering one request at a time. On SQLite the test database is in
+    memory and every thread of Django's threaded live server shares its one connection: a page's
+    background request (the notification socket's retries) landing during a slow POST (a signed
+    PDF) broke the POST's savepoints ("no such savepoint", "cannot start a transaction within a
+    transaction"). One at a time, as a phone's requests mostly are; each response closes its
+    connection, so no idle keep-alive holds the server."""
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        # The server's own thread already uses the test's connection (LiveServerThread.run).
+        super().__init__(*args, **kwargs)
+
+
+if not os.environ.get("DATABASE_URL"):
+    LiveServerThread.server_class = SerialLiveServer  # type: ignore[assignment]
 
 
 @pytest.fixture(scope="session")
