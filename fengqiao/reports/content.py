@@ -5,6 +5,7 @@ measures of docs/measures.md). Rendering (``render.py``) knows nothing of stats;
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -212,7 +213,7 @@ def _figure(value: Any) -> Figure:
     )
 
 
-def _count(measures: dict[str, Any], key: str = "intake") -> int:
+def _count(measures: Mapping[str, Any], key: str = "intake") -> int:
     found = measures.get(key)
     return int(found.value) if found is not None and found.value is not None else 0
 

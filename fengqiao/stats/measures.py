@@ -8,7 +8,7 @@ rollup splits out; a village's own page reads the daily rollup. No query here re
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -156,7 +156,7 @@ class Value:
 class Row:
     key: str
     label: str
-    measures: dict[str, Value]
+    measures: Mapping[str, Value]
 
 
 @dataclass(frozen=True)
@@ -375,30 +375,71 @@ def _quantile(histogram: list[tuple[int, int]], q: Decimal) -> int | None:
     return histogram[-1][0]
 
 
-def _from_sums(s: Mapping[str, int]) -> dict[str, Value]:
+def _concluded(s: Mapping[str, int]) -> int:
+    return s["resolved"] + s["failed"] + s["referred"] + s["withdrawn"]
+
+
+# The measures a row of sums gives by itself, each from the sums and the texts of the language.
+FROM_SUMS: dict[str, Callable[[Mapping[str, int], Texts], Value]] = {
+    "intake": lambda s, t: _count("intake", s["intake"], t),
+    "resolved": lambda s, t: _count("resolved", s["resolved"], t),
+    "success_rate": lambda s, t: _rate(
+        "success_rate", s["resolved"], s["resolved"] + s["failed"], t
+    ),
+    "concluded": lambda s, t: _count("concluded", _concluded(s), t),
+    "confirmed": lambda s, t: _count("confirmed", s["confirmed"], t),
+    "confirmation_rate": lambda s, t: _rate("confirmation_rate", s["confirmed"], s["resolved"], t),
+    "performance_rate": lambda s, t: _rate(
+        "performance_rate", s["performed"], s["performed"] + s["defaulted"], t
+    ),
+    "satisfaction_rate": lambda s, t: _rate("satisfaction_rate", s["satisfied"], s["rated"], t),
+    "overdue_rate": lambda s, t: _rate("overdue_rate", s["overdue"], _concluded(s), t),
+    "share_village": lambda s, t: _rate("share_village", s["level_village"], s["resolved"], t),
+    "share_township": lambda s, t: _rate("share_township", s["level_township"], s["resolved"], t),
+    "share_county": lambda s, t: _rate("share_county", s["level_county"], s["resolved"], t),
+    "criminal_transfer": lambda s, t: _count("criminal_transfer", s["criminal_transfer"], t),
+    "group_cases": lambda s, t: _count("group_cases", s["intake_group"], t),
+    "major_cases": lambda s, t: _count("major_cases", s["intake_major"], t),
+}
+
+
+class Values(MutableMapping[str, Value]):
+    """The measures of a row of sums (``FROM_SUMS``) and any set on it, each made when first
+    read: a page lists a hundred rows and reads five or six measures of each."""
+
+    __slots__ = ("_made", "_sums", "_texts")
+
+    def __init__(self, sums: Mapping[str, int], texts: Texts) -> None:
+        self._sums = sums
+        self._texts = texts
+        self._made: dict[str, Value] = {}
+
+    def __getitem__(self, key: str) -> Value:
+        made = self._made.get(key)
+        if made is None:
+            make = FROM_SUMS.get(key)
+            if make is None:
+                raise KeyError(key)
+            made = self._made[key] = make(self._sums, self._texts)
+        return made
+
+    def __setitem__(self, key: str, value: Value) -> None:
+        self._made[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        raise TypeError("measures are not removed")
+
+    def __iter__(self) -> Iterator[str]:
+        yield from FROM_SUMS
+        yield from (key for key in self._made if key not in FROM_SUMS)
+
+    def __len__(self) -> int:
+        return len(FROM_SUMS) + sum(1 for key in self._made if key not in FROM_SUMS)
+
+
+def _from_sums(s: Mapping[str, int]) -> Values:
     """The measures a row of sums gives by itself."""
-    t = _texts(get_language())
-    resolved, failed = s["resolved"], s["failed"]
-    concluded = resolved + failed + s["referred"] + s["withdrawn"]
-    return {
-        "intake": _count("intake", s["intake"], t),
-        "resolved": _count("resolved", resolved, t),
-        "success_rate": _rate("success_rate", resolved, resolved + failed, t),
-        "concluded": _count("concluded", concluded, t),
-        "confirmed": _count("confirmed", s["confirmed"], t),
-        "confirmation_rate": _rate("confirmation_rate", s["confirmed"], resolved, t),
-        "performance_rate": _rate(
-            "performance_rate", s["performed"], s["performed"] + s["defaulted"], t
-        ),
-        "satisfaction_rate": _rate("satisfaction_rate", s["satisfied"], s["rated"], t),
-        "overdue_rate": _rate("overdue_rate", s["overdue"], concluded, t),
-        "share_village": _rate("share_village", s["level_village"], resolved, t),
-        "share_township": _rate("share_township", s["level_township"], resolved, t),
-        "share_county": _rate("share_county", s["level_county"], resolved, t),
-        "criminal_transfer": _count("criminal_transfer", s["criminal_transfer"], t),
-        "group_cases": _count("group_cases", s["intake_group"], t),
-        "major_cases": _count("major_cases", s["intake_major"], t),
-    }
+    return Values(s, _texts(get_language()))
 
 
 def _warning_ack(region: Region | None, period: Period) -> Value:
@@ -406,11 +447,13 @@ def _warning_ack(region: Region | None, period: Period) -> Value:
     notices = WarningNotice.objects.filter(due_at__gte=start, due_at__lt=end)
     if region is not None:
         notices = notices.filter(subtree_q([region.path], "org__region__path"))
-    due = notices.count()
-    on_time = notices.filter(
-        acknowledged_at__isnull=False, acknowledged_at__lte=F("due_at")
-    ).count()
-    return _rate("warning_ack_rate", on_time, due)
+    counts = notices.aggregate(
+        due=Count("pk"),
+        on_time=Count(
+            "pk", filter=Q(acknowledged_at__isnull=False, acknowledged_at__lte=F("due_at"))
+        ),
+    )
+    return _rate("warning_ack_rate", counts["on_time"], counts["due"])
 
 
 def _screening(region: Region | None, period: Period) -> Value:
@@ -418,8 +461,8 @@ def _screening(region: Region | None, period: Period) -> Value:
     reports = ScreeningReport.objects.filter(filed_at__gte=start, filed_at__lt=end)
     if region is not None:
         reports = reports.filter(subtree_q([region.path], "unit__path"))
-    filed = reports.count()
-    return _rate("screening_punctuality", reports.filter(is_late=False).count(), filed)
+    counts = reports.aggregate(filed=Count("pk"), on_time=Count("pk", filter=Q(is_late=False)))
+    return _rate("screening_punctuality", counts["on_time"], counts["filed"])
 
 
 def _bounds(period: Period) -> tuple[Any, Any]:
@@ -432,22 +475,6 @@ def _bounds(period: Period) -> tuple[Any, Any]:
         datetime.combine(period.start, time.min, tz),
         datetime.combine(period.end + timedelta(days=1), time.min, tz),
     )
-
-
-def external_value(region: Region, period: Period, indicator: str) -> Decimal | None:
-    """The imported figure of ``indicator`` for exactly ``region`` over ``period`` (the sum of
-    imported periods that lie inside it when they cover it without gaps), else None."""
-    rows = list(
-        ExternalFigure.objects.filter(
-            region=region,
-            indicator=indicator,
-            period_start__gte=period.start,
-            period_end__lte=period.end,
-        )
-        .order_by("period_start")
-        .values_list("period_start", "period_end", "value")
-    )
-    return _covering_sum(rows, period)
 
 
 def _covering_sum(rows: list[tuple[date, date, Decimal]], period: Period) -> Decimal | None:
@@ -465,9 +492,23 @@ def _covering_sum(rows: list[tuple[date, date, Decimal]], period: Period) -> Dec
 def _lawsuits_per_10k(region: Region | None, period: Period) -> Value:
     if region is None:
         return _value("lawsuits_per_10k", None)
-    filings = external_value(region, period, ExternalIndicator.CIVIL_FILINGS)
-    population = external_value(region, period, ExternalIndicator.POPULATION)
-    return _per_10k(region, filings, population)
+    rows: dict[str, list[tuple[date, date, Decimal]]] = defaultdict(list)
+    for indicator, start, end, value in (
+        ExternalFigure.objects.filter(
+            region=region,
+            indicator__in=(ExternalIndicator.CIVIL_FILINGS, ExternalIndicator.POPULATION),
+            period_start__gte=period.start,
+            period_end__lte=period.end,
+        )
+        .order_by("indicator", "period_start")
+        .values_list("indicator", "period_start", "period_end", "value")
+    ):
+        rows[indicator].append((start, end, value))
+    return _per_10k(
+        region,
+        _covering_sum(rows[ExternalIndicator.CIVIL_FILINGS], period),
+        _covering_sum(rows[ExternalIndicator.POPULATION], period),
+    )
 
 
 def _per_10k(region: Region, filings: Decimal | None, population: Decimal | None) -> Value:
@@ -539,7 +580,7 @@ class Figures:
     def _by(self, name: str) -> dict[str, dict[str, int]]:
         return {value: sums for (dim, value), sums in self.dims.items() if dim == name}
 
-    def measures(self) -> dict[str, Value]:
+    def measures(self) -> Values:
         """Every measure (docs/measures.md)."""
         region, period = self.region, self.period
         sums = self.sums()
@@ -554,8 +595,9 @@ class Figures:
         out["lawsuits_per_10k"] = _lawsuits_per_10k(region, period)
         return out
 
-    def breakdown(self, by: str) -> list[Row]:
-        """The measures split by ``by`` (one of ``BREAKDOWNS``), largest intake first."""
+    def breakdown(self, by: str, *, children: list[Region] | None = None) -> list[Row]:
+        """The measures split by ``by`` (one of ``BREAKDOWNS``), largest intake first; by
+        region, the region's ``children`` when the caller has read them already."""
         region, period = self.region, self.period
         if by == "level":
             s = self.sums()
@@ -568,7 +610,7 @@ class Figures:
                 )
             ]
         if by == "region":
-            return _by_children(region, period)
+            return _by_children(region, period, children)
         if by == "org":
             groups = _by_org(region, period)
             names = dict(Organization.objects.filter(pk__in=groups).values_list("pk", "name"))
@@ -593,11 +635,11 @@ class Figures:
         rows = [Row(key, label, _from_sums(sums)) for (key, label), sums in labelled.items()]
         return sorted(rows, key=lambda r: (-(r.measures["intake"].value or 0), r.label))
 
-    def trend(self, step: str) -> list[tuple[date, dict[str, Value]]]:
+    def trend(self, step: str) -> list[tuple[date, Values]]:
         return trend(self.region, self.period, step=step)
 
 
-def measures_for(region: Region | None, period: Period) -> dict[str, Value]:
+def measures_for(region: Region | None, period: Period) -> Values:
     """Every measure of ``region`` (None: everything) over ``period``."""
     return Figures(region, period).measures()
 
@@ -608,16 +650,19 @@ def breakdown(region: Region | None, period: Period, *, by: str) -> list[Row]:
     return Figures(region, period).breakdown(by)
 
 
-def _by_children(region: Region | None, period: Period) -> list[Row]:
-    children = list(
-        (
-            Region.objects.filter(parent=region)
-            if region is not None
-            else Region.objects.filter(parent__isnull=True)
+def _by_children(
+    region: Region | None, period: Period, children: list[Region] | None = None
+) -> list[Row]:
+    if children is None:
+        children = list(
+            (
+                Region.objects.filter(parent=region)
+                if region is not None
+                else Region.objects.filter(parent__isnull=True)
+            )
+            .order_by("path")
+            .only("name", "path", "level")
         )
-        .order_by("path")
-        .only("name", "path", "level")
-    )
     if not children:
         return []
     groups = _by_unit(region, period, children[0])
@@ -627,9 +672,7 @@ def _by_children(region: Region | None, period: Period) -> list[Row]:
     return sorted(rows, key=lambda r: (-(r.measures["intake"].value or 0), r.label))
 
 
-def trend(
-    region: Region | None, period: Period, *, step: str
-) -> list[tuple[date, dict[str, Value]]]:
+def trend(region: Region | None, period: Period, *, step: str) -> list[tuple[date, Values]]:
     """The measures per day, week or month across ``period`` (every step listed, empty ones too)."""
     if step not in ("day", "week", "month"):
         raise ValueError(f"unknown step {step!r}")
@@ -843,9 +886,7 @@ def _punctuality_by_unit(
     return warnings, screening
 
 
-def region_measures(
-    within: Region, regions: list[Region], period: Period
-) -> dict[int, dict[str, Value]]:
+def region_measures(within: Region, regions: list[Region], period: Period) -> dict[int, Values]:
     """The measures of each of ``regions`` (all of one level, all under ``within``) over
     ``period`` in a constant number of queries, whatever their number: every key of
     ``measures_for`` (the case rollups, the histograms of days taken, the warnings and the
@@ -875,7 +916,7 @@ def region_measures(
     histograms = _durations_by_unit(within, period, regions[0])
     warnings, screening = _punctuality_by_unit(within, period, regions[0])
     empty: dict[str, int] = defaultdict(int)
-    out: dict[int, dict[str, Value]] = {}
+    out: dict[int, Values] = {}
     for region in regions:
         sums = now.get(region.path, empty)
         values = _from_sums(sums)

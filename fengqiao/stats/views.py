@@ -50,27 +50,33 @@ CARDS = (
 )
 
 
-def case_list_url(region: Region, period: Period, **filters: str) -> str:
-    """The case list behind an intake figure: the cases registered in ``region`` in ``period``
-    (the list's own filters, so its count is the figure's)."""
-    query = {
-        "region": region.code,
-        "since": period.start.isoformat(),
-        "until": period.end.isoformat(),
-        **filters,
-    }
-    return f"{reverse('disputes:case_list')}?{urlencode(query)}"
-
-
 def _period_query(period: Period) -> dict[str, str]:
     if period.kind == "custom":
         return {"kind": "custom", "start": period.start.isoformat(), "end": period.end.isoformat()}
     return {"kind": period.kind, "day": period.start.isoformat()}
 
 
-def dashboard_url(region: Region, period: Period, **more: str) -> str:
-    query = {"region": region.pk, **_period_query(period), **more}
-    return f"{reverse('stats:dashboard')}?{urlencode(query)}"
+class Links:
+    """The page's links for one period: the case list behind an intake figure (the cases
+    registered in a region in the period — the list's own filters, so its count is the
+    figure's) and the dashboard of another region. Each address is reversed once per page, not
+    once per table row."""
+
+    def __init__(self, period: Period) -> None:
+        self.cases_base = reverse("disputes:case_list")
+        self.cases_period = urlencode(
+            {"since": period.start.isoformat(), "until": period.end.isoformat()}
+        )
+        self.dashboard_base = reverse("stats:dashboard")
+        self.dashboard_period = urlencode(_period_query(period))
+
+    def cases(self, region: Region, **filters: str) -> str:
+        more = f"&{urlencode(filters)}" if filters else ""
+        return f"{self.cases_base}?{urlencode({'region': region.code})}&{self.cases_period}{more}"
+
+    def dashboard(self, region: Region, **more: str) -> str:
+        extra = f"&{urlencode(more)}" if more else ""
+        return f"{self.dashboard_base}?region={region.pk}&{self.dashboard_period}{extra}"
 
 
 def _trail(region: Region, roots: list[Region]) -> list[Region]:
@@ -95,10 +101,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None, today=timezone.localdate())
     period = form.period()
     before, after = neighbours(period)
+    links = Links(period)
     figures = measures.Figures(region, period)
     values = figures.measures()
-    children = {str(r.pk): r for r in Region.objects.filter(parent=region).only("code", "path")}
-    by_region = figures.breakdown("region")
+    children = list(
+        Region.objects.filter(parent=region).order_by("path").only("code", "name", "level", "path")
+    )
+    child_of = {str(r.pk): r for r in children}
+    by_region = figures.breakdown("region", children=children)
     by_category = figures.breakdown("category")
     by_channel = figures.breakdown("channel")
     by_grade = figures.breakdown("grade")
@@ -113,9 +123,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             {
                 "row": row,
                 # Cases no one handles yet have no list of their own.
-                "cases": case_list_url(region, period, org=org_key, handler=row.key)
-                if row.key
-                else "",
+                "cases": links.cases(region, org=org_key, handler=row.key) if row.key else "",
             }
             for row in measures.org_people(region, int(org_key), period)
         ]
@@ -127,9 +135,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     region_rows: list[dict[str, Any]] = [
         {
             "row": row,
-            "region": children[row.key],
-            "drill": dashboard_url(children[row.key], period),
-            "cases": case_list_url(children[row.key], period),
+            "region": child_of[row.key],
+            "drill": links.dashboard(child_of[row.key]),
+            "cases": links.cases(child_of[row.key]),
         }
         for row in by_region
     ]
@@ -153,11 +161,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ],
         "regions": [
             {
-                "name": row.label,
-                "value": row.measures["intake"].value,
-                "url": dashboard_url(region_of, period),
+                "name": r["row"].label,
+                "value": r["row"].measures["intake"].value,
+                "url": r["drill"],
             }
-            for row, region_of in ((r["row"], r["region"]) for r in region_rows)
+            for r in region_rows
         ],
     }
     return render(
@@ -166,27 +174,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "region": region,
-            "trail": [(r, dashboard_url(r, period)) for r in _trail(region, roots)],
+            "trail": [(r, links.dashboard(r)) for r in _trail(region, roots)],
             "roots": roots if len(roots) > 1 else [],
             "period": period,
-            "before_url": dashboard_url(region, before),
-            "after_url": dashboard_url(region, after)
+            "before_url": Links(before).dashboard(region),
+            "after_url": Links(after).dashboard(region)
             if after and after.start <= timezone.localdate()
             else "",
             "cards": [values[key] for key in CARDS],
-            "intake_url": case_list_url(region, period),
+            "intake_url": links.cases(region),
             "region_rows": region_rows,
             "categories": [
-                {"row": row, "cases": case_list_url(region, period, category=row.key)}
-                for row in by_category
+                {"row": row, "cases": links.cases(region, category=row.key)} for row in by_category
             ],
             "orgs": [
                 {
                     "row": row,
-                    "drill": dashboard_url(region, period, org=row.key) + "#org-people"
+                    "drill": links.dashboard(region, org=row.key) + "#org-people"
                     if row.key != "0"
                     else "",
-                    "cases": case_list_url(region, period, org=row.key) if row.key != "0" else "",
+                    "cases": links.cases(region, org=row.key) if row.key != "0" else "",
                 }
                 for row in by_org
             ],
