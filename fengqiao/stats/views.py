@@ -9,10 +9,13 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.forms.utils import flatatt
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -90,6 +93,32 @@ def _chart_rows(rows: list[measures.Row], key: str = "intake") -> list[dict[str,
     return [{"name": r.label, "value": r.measures[key].value or 0} for r in rows]
 
 
+def _td(text: Any, href: str = "", css: str = "") -> SafeString:
+    if not href:
+        return format_html("<td>{}</td>", text)
+    if css:
+        return format_html('<td><a href="{}" class="{}">{}</a></td>', href, css, text)
+    return format_html('<td><a href="{}">{}</a></td>', href, text)
+
+
+def _td_count(row: measures.Row, key: str, href: str, css: str = "") -> SafeString:
+    """A count linked to the cases behind it (none behind a nought)."""
+    value = row.measures[key]
+    return _td(value.display, href if value.value else "", css)
+
+
+def _tds(row: measures.Row, *keys: str) -> list[SafeString]:
+    return [_td(row.measures[key].display) for key in keys]
+
+
+def _tr(*cells: SafeString, class_: str = "", **data: str) -> SafeString:
+    """A table row; ``data_region="…"`` gives it the attribute ``data-region``."""
+    attrs = {name.replace("_", "-"): value for name, value in data.items()}
+    if class_:
+        attrs["class"] = class_
+    return format_html("<tr{}>{}</tr>", flatatt(attrs), mark_safe("".join(cells)))  # noqa: S308
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -118,29 +147,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # An org's mediators (各调解员), for an org the table lists.
     org_key = request.GET.get("org", "")
     org_row = next((row for row in by_org if row.key == org_key and row.key != "0"), None)
-    people = (
-        [
-            {
-                "row": row,
-                # Cases no one handles yet have no list of their own.
-                "cases": links.cases(region, org=org_key, handler=row.key) if row.key else "",
-            }
-            for row in measures.org_people(region, int(org_key), period)
-        ]
-        if org_row
-        else []
-    )
+    people = measures.org_people(region, int(org_key), period) if org_row else []
     step = step_for(period)
     trend = figures.trend(step)
-    region_rows: list[dict[str, Any]] = [
-        {
-            "row": row,
-            "region": child_of[row.key],
-            "drill": links.dashboard(child_of[row.key]),
-            "cases": links.cases(child_of[row.key]),
-        }
-        for row in by_region
-    ]
+    drills = {row.key: links.dashboard(child_of[row.key]) for row in by_region}
     charts = {
         "trend": {
             "labels": [day.isoformat() for day, _v in trend],
@@ -161,11 +171,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ],
         "regions": [
             {
-                "name": r["row"].label,
-                "value": r["row"].measures["intake"].value,
-                "url": r["drill"],
+                "name": r.label,
+                "value": r.measures["intake"].value,
+                "url": drills[r.key],
             }
-            for r in region_rows
+            for r in by_region
         ],
     }
     return render(
@@ -183,23 +193,61 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             else "",
             "cards": [values[key] for key in CARDS],
             "intake_url": links.cases(region),
-            "region_rows": region_rows,
-            "categories": [
-                {"row": row, "cases": links.cases(region, category=row.key)} for row in by_category
+            # The tables' rows are made here, as the admin's change list makes its rows: a
+            # township's page has a hundred of them, and the template language's lookups were
+            # a third of the page's time.
+            "region_rows": [
+                _tr(
+                    _td(row.label, drills[row.key], "drill"),
+                    _td_count(row, "intake", links.cases(child_of[row.key]), "cases"),
+                    *_tds(row, "resolved", "success_rate", "satisfaction_rate", "overdue_rate"),
+                    *_tds(row, "group_cases"),
+                    data_region=row.label,
+                )
+                for row in by_region
             ],
-            "orgs": [
-                {
-                    "row": row,
-                    "drill": links.dashboard(region, org=row.key) + "#org-people"
+            "org_rows": [
+                _tr(
+                    _td(
+                        row.label, links.dashboard(region, org=row.key) + "#org-people", "drill-org"
+                    )
                     if row.key != "0"
-                    else "",
-                    "cases": links.cases(region, org=row.key) if row.key != "0" else "",
-                }
+                    else _td(row.label),
+                    _td_count(row, "intake", links.cases(region, org=row.key), "cases")
+                    if row.key != "0"
+                    else _td(row.measures["intake"].display),
+                    *_tds(row, "resolved", "success_rate", "confirmed"),
+                    *_tds(row, "satisfaction_rate", "overdue_rate"),
+                    data_org=row.label,
+                    class_="table-active" if org_row is row else "",
+                )
                 for row in by_org
             ],
             "org_key": org_row.key if org_row else "",
             "org_name": org_row.label if org_row else "",
-            "people": people,
+            "people_rows": [
+                _tr(
+                    _td(row.label),
+                    # Cases no one handles yet have no list of their own.
+                    _td_count(
+                        row, "intake", links.cases(region, org=org_key, handler=row.key), "cases"
+                    )
+                    if row.key
+                    else _td(row.measures["intake"].display),
+                    *_tds(row, "concluded", "resolved", "success_rate", "performance_rate"),
+                    *_tds(row, "satisfaction_rate"),
+                    data_person=row.label,
+                )
+                for row in people
+            ],
+            "category_rows": [
+                _tr(
+                    _td(row.label),
+                    _td_count(row, "intake", links.cases(region, category=row.key)),
+                    *_tds(row, "resolved", "success_rate"),
+                )
+                for row in by_category
+            ],
             "charts": charts,
             "step": step,
             "pending": pending_count(),

@@ -27,6 +27,37 @@ def table_text(response: HttpResponse, table_id: str) -> str:
     return unescape(_TAG.sub(" ", match.group(1)))
 
 
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    href: str  # the cell's link ("" without one)
+    attrs: dict[str, str] = field(default_factory=dict)  # of the cell's row
+
+
+def table_rows(response: HttpResponse, table_id: str) -> list[list[Cell]]:
+    """The body rows of the table with ``id=table_id`` as a user reads them: each cell's text
+    and link, and its row's attributes (fails when the table is missing)."""
+    from lxml import html as lxml_html
+
+    tree = lxml_html.fromstring(response.content.decode())
+    tables = tree.xpath(f'//table[@id="{table_id}"]')
+    assert tables, f"no table #{table_id} on the page"
+    rows = []
+    for tr in tables[0].xpath("./tbody/tr"):
+        attrs = {str(k): str(v) for k, v in tr.attrib.items()}
+        rows.append(
+            [
+                Cell(
+                    " ".join(td.text_content().split()),
+                    next((str(a.get("href")) for a in td.iter("a")), ""),
+                    attrs,
+                )
+                for td in tr.xpath("./td")
+            ]
+        )
+    return rows
+
+
 def xlsx_text(response: HttpResponse) -> str:
     """Every cell of every sheet of an XLSX response, one row a line."""
     book = load_workbook(io.BytesIO(response.getvalue()), read_only=True)
