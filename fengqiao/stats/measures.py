@@ -255,7 +255,7 @@ def _under(qs: QuerySet[Any], region: Region | None) -> QuerySet[Any]:
 def _split_period(
     region: Region | None,
     period: Period,
-    daily: type[DailyCount] | type[DurationCount],
+    daily: type[DailyCount] | type[DailyTotal] | type[DurationCount],
     monthly: type[MonthlyCount] | type[MonthlyDuration],
 ) -> list[QuerySet[Any]]:
     """The rows of a daily rollup and its monthly one that add up to ``period`` under
@@ -286,6 +286,16 @@ def _sources(
     return [
         qs.filter(dim__in=dims) if qs.model is MonthlyCount else qs
         for qs in _split_period(region, period, DailyCount, MonthlyCount)
+    ]
+
+
+def _total_sources(region: Region | None, period: Period) -> list[QuerySet[Any]]:
+    """The rows that add up to ``period``'s totals under ``region``: the monthly totals, and
+    for the days at either end one row per township and day (a village: its daily rows)."""
+    days = DailyTotal if region is None or region.level <= RegionLevel.TOWNSHIP else DailyCount
+    return [
+        qs.filter(dim="") if qs.model is MonthlyCount else qs
+        for qs in _split_period(region, period, days, MonthlyCount)
     ]
 
 
@@ -331,8 +341,10 @@ def _by_unit(
         sources = [_under(DailyCount.objects.filter(day__range=(period.start, period.end)), region)]
     elif channel is not None:
         sources = _sources(region, period, dims=("channel",))
+    elif townships:
+        sources = _total_sources(region, period)
     else:
-        sources = _sources(region, period, dims=("",) if townships else ("unit",))
+        sources = _sources(region, period, dims=("unit",))
     for qs in sources:
         if qs.model is not MonthlyCount:
             if channel is not None:
@@ -348,7 +360,7 @@ def _by_unit(
 
 
 def _intake(region: Region | None, period: Period) -> int:
-    return sum(qs.aggregate(n=Sum("intake"))["n"] or 0 for qs in _sources(region, period))
+    return sum(qs.aggregate(n=Sum("intake"))["n"] or 0 for qs in _total_sources(region, period))
 
 
 def _durations(region: Region | None, period: Period) -> list[tuple[int, int]]:
@@ -678,7 +690,7 @@ def trend(region: Region | None, period: Period, *, step: str) -> list[tuple[dat
         raise ValueError(f"unknown step {step!r}")
     by_day: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     if step == "month":
-        for qs in _sources(region, period):
+        for qs in _total_sources(region, period):
             field = "month" if qs.model is MonthlyCount else "day"
             for row in qs.values(field).annotate(**SUMS).order_by():
                 _add(by_day[row[field].replace(day=1)], row)
