@@ -1,4 +1,4 @@
-"""演示案件 — a few thousand fictional disputes over the last 18 months in the demo county.
+"""演示案件 — a few thousand fictional disputes since January of last year in the demo county.
 
 Called by ``manage.py seed_demo`` after the county itself (``fengqiao.demo.seed``) is written.
 Every case is first drawn as plain data from one ``random.Random(seed)`` (dates relative to the
@@ -37,11 +37,11 @@ from fengqiao.demo.cases_data import (
     GRADE_WEIGHTS,
     INDUSTRY_SHARE,
     ORG_RESPONDENT,
-    SPAN_DAYS,
     STATUS_BY_AGE,
     TITLES,
     USCC_CHARS,
     S,
+    span_days,
     uscc_check,
 )
 from fengqiao.demo.cases_steps import Sim
@@ -104,6 +104,7 @@ class Generator:
         # Everything happens before ``today`` begins (local time): the same seed and day give the
         # same rows, and nothing is dated later than the moment the demo is loaded.
         self.now = timezone.make_aware(datetime.combine(today, time(0, 0)))
+        self.span = span_days(today)
         self.id_seq = 0
         self.phones: set[str] = set()
         # 受理/反馈时限 as the admin has set them, read once (deadlines.limit_table).
@@ -164,7 +165,7 @@ class Generator:
         if status is not None:
             low, high = FORCED_AGES[status]
             return low + self.rng.random() * (high - low)
-        return max(0.05, SPAN_DAYS * self.rng.random() ** 1.25)
+        return max(0.05, self.span * self.rng.random() ** 1.25)
 
     def status_for(self, age: float) -> str:
         for limit, weights in STATUS_BY_AGE:

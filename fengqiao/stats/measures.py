@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Substr
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -75,7 +76,11 @@ LABELS = {
 }
 FORMULAS = {
     "intake": gettext_lazy("期内登记的纠纷件数"),
-    "intake_change": gettext_lazy("（上期受理数 − 本期受理数）÷ 上期受理数 × 100%；负数表示上升"),
+    "intake_change": gettext_lazy(
+        "（上期受理数 − 本期受理数）÷ 上期受理数 × 100%；"
+        "本期尚未结束的，与上期同样天数（上期同期）的受理数相比；"
+        "负数表示上升"
+    ),
     "resolved": gettext_lazy("期内办结且达成调解协议的件数"),
     "success_rate": gettext_lazy(
         "调处成功数 ÷（调处成功数 + 调解不成数）× 100%；撤回、不予调解转出的不计"
@@ -597,7 +602,8 @@ class Figures:
         region, period = self.region, self.period
         sums = self.sums()
         out = _from_sums(sums)
-        out["intake_change"] = _intake_change(sums["intake"], _intake(region, period.previous()))
+        compared = period.compared_with(timezone.localdate())
+        out["intake_change"] = _intake_change(sums["intake"], _intake(region, compared))
         out.update(_pre(self.sums(channel=PRE_FILING)))
         histogram = _durations(region, period)
         out["median_days"] = _value("median_days", _quantile(histogram, Decimal("0.5")))
@@ -911,7 +917,7 @@ def region_measures(within: Region, regions: list[Region], period: Period) -> di
     if any(len(r.path) != width or not r.path.startswith(within.path) for r in regions):
         raise ValueError("regions of one level under one region")
     now = _by_unit(within, period, regions[0])
-    before = _by_unit(within, period.previous(), regions[0])
+    before = _by_unit(within, period.compared_with(timezone.localdate()), regions[0])
     pre = _by_unit(within, period, regions[0], channel=PRE_FILING)
     rows: dict[tuple[int, str], list[tuple[date, date, Decimal]]] = defaultdict(list)
     for region_id, indicator, start, end, value in (

@@ -63,6 +63,17 @@ class Period:
             return Period.of(self.kind, self.start - timedelta(days=1))
         return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
 
+    def compared_with(self, today: date) -> Period:
+        """The period 纠纷下降率 compares this one with: the one just before (``previous``) —
+        while this one is under way (``today`` inside it, before its last day), only as many of
+        its first days as have passed of this one (上期同期: December 1–5 with November 1–5,
+        this year to date with last year to the same day)."""
+        before = self.previous()
+        if not self.start <= today < self.end:
+            return before
+        end = before.start + (today - self.start)
+        return before if end >= before.end else Period(before.start, end)
+
     def whole_months(self) -> tuple[date, date] | None:
         """The first days of the first and last calendar months wholly inside, if any."""
         first = self.start if self.start.day == 1 else _month_end(self.start) + timedelta(days=1)

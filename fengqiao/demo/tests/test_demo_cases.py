@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 import pytest
@@ -98,12 +98,20 @@ class TestDemoCases:
         assert demo.cases == Case.objects.count() == SMALL_CASES
         assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
         assert set(Case.objects.values_list("channel", flat=True)) == set(IntakeChannel.values)
-        # Most cases are old and archived; the dates lie in the last 18 months, before today.
+        # Most cases are old and archived; the dates lie since January of last year (18 months
+        # at the least), before today, and last year's first quarter has cases: a year is
+        # compared with a whole year before it.
         assert Case.objects.filter(status=CaseStatus.ARCHIVED).count() > SMALL_CASES // 3
         today = timezone.localdate()
-        for at in Case.objects.values_list("registered_at", flat=True):
-            assert (today - timezone.localtime(at).date()).days <= 550
-            assert at <= timezone.now()
+        days = [
+            today - timezone.localtime(at).date()
+            for at in Case.objects.values_list("registered_at", flat=True)
+        ]
+        assert max(d.days for d in days) <= max(550, (today - date(today.year - 1, 1, 1)).days)
+        assert Case.objects.filter(
+            registered_at__year=today.year - 1, registered_at__month__lte=3
+        ).exists()
+        assert Case.objects.filter(registered_at__gt=timezone.now()).count() == 0
 
     def test_every_timeline_entry_is_a_known_action(self, demo: DemoCaseSummary) -> None:
         written = set(TimelineEvent.objects.values_list("action", flat=True).distinct())

@@ -120,3 +120,34 @@ def test_migration_0004_writes_the_days_totals_of_figures_kept_before_it(db: Non
 
     result = rollups_check()
     assert result.ok, result.row_differences[:5]
+
+
+def test_a_period_under_way_is_compared_with_the_same_days_before() -> None:
+    """纠纷下降率 of a month, quarter or year under way compares with as many days of the period
+    before (上期同期), not with the whole of it; a period that is over, with the whole."""
+    from datetime import date
+
+    dec5 = date(2026, 12, 5)
+    assert Period.month(dec5).compared_with(dec5) == Period(date(2026, 11, 1), date(2026, 11, 5))
+    assert Period.year(dec5).compared_with(dec5) == Period(date(2025, 1, 1), date(2025, 12, 5))
+    # The month before is shorter: it is compared whole.
+    mar30 = date(2027, 3, 30)
+    assert Period.month(mar30).compared_with(mar30) == Period.month(date(2027, 2, 1))
+    # Over (its last day, or later): the whole period before.
+    nov = Period.month(date(2026, 11, 1))
+    assert nov.compared_with(date(2026, 11, 30)) == nov.previous()
+    assert nov.compared_with(dec5) == nov.previous()
+
+
+def test_the_intake_change_of_the_month_under_way_counts_the_same_days_of_last_month(
+    db: None,
+) -> None:
+    town = _busiest_township()
+    today = timezone.localdate()
+    month = Period.month(today)
+    before = month.compared_with(today)
+    facts = CaseFact.objects.filter(township_path=town.path)
+    now = facts.filter(registered_on__range=(month.start, today)).count()
+    then = facts.filter(registered_on__range=(before.start, before.end)).count()
+    change = Figures(town, month).measures()["intake_change"]
+    assert (change.numerator, change.denominator) == (then - now, then)
