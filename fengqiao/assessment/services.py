@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fengqiao.assessment import policy
+from fengqiao.assessment import hooks, policy
 from fengqiao.assessment.choices import (
     MEASURE_DIRECTIONS,
     MEASURE_KEYS,
@@ -325,6 +325,16 @@ def manual_score_set(
     return entry
 
 
+class Published(NamedTuple):
+    """What 发布 did: the current publication, whether this call made it, and what followed
+    it in the apps above (``hooks.ranking_published``: the reports queued again), in
+    sentences for the publisher."""
+
+    publication: Publication
+    made: bool
+    followups: list[str]
+
+
 def weight_total(scheme: Scheme, level: str) -> Decimal:
     return sum((i.weight for i in indicators_of(scheme, level)), Decimal(0))
 
@@ -339,12 +349,13 @@ def ranking_publish(
     republish: bool = False,
     expected_version: int | None = None,
     reason: str = "",
-) -> tuple[Publication, bool]:
+) -> Published:
     """发布: store the ranking of ``period`` as computed now, with its inputs. Publishing what
     is already published returns it unchanged (a double click publishes once); republishing
     is explicit (``republish`` with a reason) and, when ``expected_version`` is given, happens
-    only over that version (a double click of 重新发布 republishes once). Returns the current
-    publication and whether this call made it."""
+    only over that version (a double click of 重新发布 republishes once). A new version is
+    announced in the same transaction (``hooks.ranking_published``): the reports that print
+    this period's ranking are queued again, so none keeps showing the one it replaced."""
     if not policy.may_publish(actor, county):
         raise PermissionDenied(_("考核排名由县级综治中心发布。"))
     if level not in Level.values or period.kind not in PeriodKind.values:
@@ -365,9 +376,9 @@ def ranking_publish(
     reason = reason.strip()
     if current is not None:
         if not republish:
-            return current, False
+            return Published(current, False, [])
         if expected_version is not None and current.version != expected_version:
-            return current, False
+            return Published(current, False, [])
         if not reason or len(reason) > 200:
             raise AssessmentError(_("重新发布须写明原因（不超过200字）。"))
         _line(reason)
@@ -388,6 +399,7 @@ def ranking_publish(
         rows=data,
         published_by=actor,
     )
+    followups = hooks.ranking_published(publication, actor)
     audit_record(
         actor=actor,
         event_type=(
@@ -398,9 +410,14 @@ def ranking_publish(
         obj=publication,
         object_repr=f"{county.name} {period.label} {Level(level).label}",
         before=({"version": current.version, "ranks": _ranks(current.rows)} if current else None),
-        after={"version": version, "reason": publication.reason, "ranks": _ranks(data)},
+        after={
+            "version": version,
+            "reason": publication.reason,
+            "ranks": _ranks(data),
+            "followups": followups,
+        },
     )
-    return publication, True
+    return Published(publication, True, followups)
 
 
 def _ranks(data: dict[str, Any]) -> dict[str, Any]:

@@ -148,7 +148,7 @@ def publish(request: HttpRequest) -> HttpResponse:
         expected = form.cleaned_data["version"]
         reason = form.cleaned_data["reason"]
     try:
-        publication, made = services.ranking_publish(
+        publication, made, followups = services.ranking_publish(
             actor=user,
             county=county,
             level=level,
@@ -165,6 +165,8 @@ def publish(request: HttpRequest) -> HttpResponse:
                 request,
                 _("已发布%(p)s排名（第%(v)d版）。") % {"p": period.label, "v": publication.version},
             )
+            for sentence in followups:
+                messages.info(request, sentence)
         else:
             messages.info(
                 request,

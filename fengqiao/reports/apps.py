@@ -9,3 +9,10 @@ class ReportsConfig(AppConfig):
 
     name = "fengqiao.reports"
     verbose_name = _("报表中心")
+
+    def ready(self) -> None:
+        from fengqiao.assessment.hooks import register_published_listener
+        from fengqiao.reports.services import on_ranking_published
+
+        # A published ranking queues again the 季通报/年考核/annual survey that print it.
+        register_published_listener(on_ranking_published)

@@ -50,6 +50,9 @@ class Report(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     attempts = models.PositiveIntegerField(_("生成次数"), default=0)
     generated_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
+    # Why the current generation was asked when its requester did not click for it: the
+    # assessment's ranking it prints was published anew (shown on 报表中心).
+    reason = models.CharField(_("生成原因"), max_length=200, blank=True, default="")
     # What the reader must know about how the report came to be (a generation day counted
     # Monday to Friday because the year's holiday schedule was missing; figures not imported).
     notes = models.TextField(_("说明"), blank=True, default="")

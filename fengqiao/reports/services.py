@@ -29,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fengqiao.assessment.choices import Level, PeriodKind
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 from fengqiao.core.queue import enqueue_or_run
@@ -142,6 +143,7 @@ def report_request(
         report.requested_at = timezone.now()
         report.claim_token = ""
         report.claimed_at = None
+        report.reason = ""
         report.save(
             update_fields=[
                 "status",
@@ -149,6 +151,7 @@ def report_request(
                 "requested_at",
                 "claim_token",
                 "claimed_at",
+                "reason",
             ]
         )
         audit_record(
@@ -160,6 +163,96 @@ def report_request(
         )
         _queue([report.pk])
     return RequestResult(report, created=created, queued=True)
+
+
+# The kinds that print the assessment's ranking of a quarter (季通报) or of a year (年考核, the
+# annual survey): ``content.assessed_ranking``.
+RANKING_KINDS: dict[str, tuple[str, ...]] = {
+    PeriodKind.QUARTER: (ReportKind.QUARTERLY,),
+    PeriodKind.YEAR: (ReportKind.YEARLY, ReportKind.ANNUAL_SURVEY),
+}
+
+
+def reports_follow_ranking(*, actor: Any, publication: Any) -> list[str]:
+    """A ranking was published or republished (``assessment.hooks.ranking_published``, in
+    the publication's transaction): every existing report that prints that ranking — the
+    county's 季通报 (a quarter) or 年考核 and annual survey (a year) for the townships'
+    ranking, its townships' for the communities' ranking — is queued again with the reason
+    shown on 报表中心, so none keeps showing the ranking it printed before. A report being
+    generated loses its claim (its worker read the old ranking and keeps nothing); the new
+    generation replaces the files, the digests before and after in the audit log. Returns
+    what the publisher is told."""
+    kinds = RANKING_KINDS.get(publication.period_kind, ())
+    county = publication.region
+    if publication.level == Level.TOWNSHIP:
+        regions = Region.objects.filter(pk=county.pk)
+    else:
+        regions = Region.objects.filter(
+            path__startswith=county.path, level=RegionLevel.TOWNSHIP
+        ).exclude(pk=county.pk)
+    found = list(
+        Report.objects.select_for_update()
+        .select_related("region")
+        .filter(
+            kind__in=kinds,
+            region__in=regions,
+            period_start=publication.period_start,
+            period_end=publication.period_end,
+        )
+        .order_by("region__path", "kind")
+    )
+    if not found:
+        return []
+    now = timezone.now()
+    reason = _("考核排名已发布第%(v)d版（%(at)s），本报表据此重新生成。") % {
+        "v": publication.version,
+        "at": timezone.localtime(publication.published_at).strftime("%Y-%m-%d %H:%M"),
+    }
+    for report in found:
+        before = {"status": report.status, "attempts": report.attempts}
+        report.status = ReportStatus.QUEUED
+        report.requested_by = actor
+        report.requested_at = now
+        # A worker generating it now read the ranking being replaced: its claim ends here and
+        # its files are not kept (``report_generate`` commits only under a live claim).
+        report.claim_token = ""
+        report.claimed_at = None
+        report.reason = reason
+        report.save(
+            update_fields=[
+                "status",
+                "requested_by",
+                "requested_at",
+                "claim_token",
+                "claimed_at",
+                "reason",
+            ]
+        )
+        audit_record(
+            actor=actor,
+            event_type=EventType.REPORT_REQUESTED,
+            obj=report,
+            before=before,
+            after={
+                **_describe(report),
+                "reason": "ranking_published",
+                "publication": publication.pk,
+                "version": publication.version,
+            },
+        )
+    _queue(r.pk for r in found)
+    return [
+        _("打印该期排名的 %(n)d 份报表已重新排队生成（%(list)s），完成后可在报表中心下载。")
+        % {
+            "n": len(found),
+            "list": "、".join(f"{r.region.name}{r.get_kind_display()}" for r in found),
+        }
+    ]
+
+
+def on_ranking_published(publication: Any, actor: Any) -> list[str]:
+    """``assessment.hooks``' listener (registered in ``apps.ReportsConfig.ready``)."""
+    return reports_follow_ranking(actor=actor, publication=publication)
 
 
 def _describe(report: Report) -> dict[str, Any]:

@@ -140,7 +140,7 @@ def test_a_published_ranking_is_printed_as_published(
     county, _year = county_year
     quarter = default_period(timezone.localdate())  # the last whole quarter
     _scheme_for(county, quarter.start.year)
-    publication, _made = ranking_publish(
+    publication, _made, _followups = ranking_publish(
         actor=User.objects.get(username="dispatcher_county"),
         county=county,
         level=Level.TOWNSHIP,
