@@ -164,7 +164,8 @@ def ranking_table(content: ReportContent) -> Table:
 
 
 def score_table(content: ReportContent) -> Table:
-    """Each indicator's score per region (缺数据 where the figure is missing)."""
+    """Each indicator's score per region (缺数据 where the figure is missing): the region ×
+    indicator table of the PDF, the DOCX and the XLSX."""
     header = [_("名次"), content.ranking_of, _("总分")]
     header += [_("%(n)s（%(w)s分）") % {"n": n, "w": w} for n, w in content.ranking_indicators]
     return (
@@ -177,8 +178,17 @@ def score_table(content: ReportContent) -> Table:
     )
 
 
+# Above this many indicators the score table gets a landscape page (PDF) or section (DOCX):
+# the default township scheme's 12 columns of indicators do not fit a portrait A4 readably.
+LANDSCAPE_INDICATORS = 5
+
+
+def scores_landscape(content: ReportContent) -> bool:
+    return len(content.ranking_indicators) > LANDSCAPE_INDICATORS
+
+
 def indicator_line(content: ReportContent) -> str:
-    return _("考核指标及分值：%(list)s；各项得分见XLSX“考核得分明细”表及考核排名页面。") % {
+    return _("考核指标及分值：%(list)s。各项得分见“考核得分明细”表（“缺数据”的指标不计分）。") % {
         "list": "、".join(f"{n}（{w}分）" for n, w in content.ranking_indicators)
     }
 
@@ -204,6 +214,8 @@ def render_pdf(content: ReportContent, chart_list: list[Chart]) -> bytes:
             "ranking": ranking_table(content) if content.ranked else None,
             "regions": region_table(content) if content.ranked else None,
             "indicator_line": indicator_line(content) if content.ranking else "",
+            "scores": score_table(content) if content.ranked and content.ranking else None,
+            "scores_landscape": scores_landscape(content),
             "format_value": format_value,
         },
     )
@@ -214,6 +226,7 @@ def render_docx(content: ReportContent, chart_list: list[Chart]) -> bytes:
     """The report for editing in WPS or Word: the same sections as the PDF, the charts as
     PNG pictures, every table as a Word table."""
     from docx import Document
+    from docx.enum.section import WD_ORIENT, WD_SECTION
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
@@ -226,7 +239,7 @@ def render_docx(content: ReportContent, chart_list: list[Chart]) -> bytes:
     by_title = {t[0]: t for t in tables(content)}
     by_key = {chart.key: chart for chart in chart_list}
 
-    def table(found: Table) -> None:
+    def table(found: Table, size: Any = None) -> None:
         _title, header, rows = found
         grid = doc.add_table(rows=1 + len(rows), cols=len(header))
         grid.style = "Table Grid"
@@ -235,6 +248,19 @@ def render_docx(content: ReportContent, chart_list: list[Chart]) -> bytes:
         for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row):
                 grid.cell(r, c).text = str(value)
+        if size is not None:
+            for cell in (cell for line in grid.rows for cell in line.cells):
+                for run in (run for p in cell.paragraphs for run in p.runs):
+                    run.font.size = size
+
+    def orient(landscape: bool) -> None:
+        """A new section, on a landscape or portrait A4 page."""
+        section = doc.add_section(WD_SECTION.NEW_PAGE)
+        width, height = Cm(21), Cm(29.7)
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = (height, width) if landscape else (width, height)
+        for side in ("left_margin", "right_margin"):
+            setattr(section, side, Cm(1.5) if landscape else Cm(2.5))
 
     def picture(key: str) -> None:
         doc.add_picture(io.BytesIO(by_key[key].png), width=Cm(16))
@@ -276,6 +302,13 @@ def render_docx(content: ReportContent, chart_list: list[Chart]) -> bytes:
         if content.ranking:
             table(ranking_table(content))
             doc.add_paragraph(indicator_line(content))
+            wide = scores_landscape(content)
+            if wide:
+                orient(landscape=True)
+            doc.add_paragraph(_("考核得分明细（各地区各项指标得分）"))
+            table(score_table(content), size=Pt(8) if wide else Pt(9))
+            if wide:
+                orient(landscape=False)
         doc.add_paragraph(_("各地主要指标（按区划顺序，不作排名）"))
         table(region_table(content))
     else:

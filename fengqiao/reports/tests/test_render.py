@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from docx import Document
@@ -13,7 +14,9 @@ from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
 
-from fengqiao.reports.content import MixRow
+from fengqiao.assessment.choices import Level
+from fengqiao.assessment.defaults import DEFAULT_INDICATORS
+from fengqiao.reports.content import MixRow, RankRow
 from fengqiao.reports.render import Rendered, render_all
 from fengqiao.reports.tests.conftest import sample_content
 
@@ -63,6 +66,11 @@ def test_the_pdf_holds_the_chinese_text(rendered: Rendered) -> None:
         "1乙镇94.1285万人起诉率",
         "2甲镇75.00100—",
         "诉前调处成功率（85分）、万人起诉率（15分）",
+        # Each region's score per indicator (考核得分明细), 缺数据 where missing.
+        "考核得分明细（各地区各项指标得分）",
+        "名次乡镇（街道）总分诉前调处成功率（85分）万人起诉率（15分）",
+        "1乙镇94.1280.00缺数据",
+        "2甲镇75.0060.0015.00",
         "各地主要指标",
     ):
         assert expected in text, expected
@@ -83,6 +91,15 @@ def test_the_pdf_embeds_the_cjk_font(rendered: Rendered) -> None:
     assert all(b"NotoSerifCJK" in program for program in programs)
 
 
+def _score_table(doc: Any) -> Any:
+    """The DOCX's 考核得分明细: after 名次, region and 总分, the indicators' columns."""
+    return next(t for t in doc.tables if _is_score_table(t))
+
+
+def _is_score_table(table: Any) -> bool:
+    return table.cell(0, 2).text == "总分" and table.cell(0, 3).text != "有数据指标分值"
+
+
 def test_the_docx_has_every_section_the_charts_and_the_tables(rendered: Rendered) -> None:
     doc = Document(io.BytesIO(rendered.docx))
     text = [p.text for p in doc.paragraphs]
@@ -97,7 +114,8 @@ def test_the_docx_has_every_section_the_charts_and_the_tables(rendered: Rendered
         assert heading in text, heading
     assert text[0] == "测试区2026年第3季度季通报"
     assert len(doc.inline_shapes) == 3
-    tables = {t.cell(0, 0).text: t for t in doc.tables}
+    scores = _score_table(doc)
+    tables = {t.cell(0, 0).text: t for t in doc.tables if not _is_score_table(t)}
     assert tables["指标"].cell(2, 0).text == "调处成功率"
     assert tables["指标"].cell(2, 4).text == "调处成功数 ÷ 调处办结数 × 100%"
     ranking = tables["名次"]
@@ -109,6 +127,13 @@ def test_the_docx_has_every_section_the_charts_and_the_tables(rendered: Rendered
         "缺数据指标",
     ]
     assert [c.text for c in ranking.rows[1].cells] == ["1", "乙镇", "94.12", "85", "万人起诉率"]
+    # Each region's score per indicator, 缺数据 where the figure is missing.
+    assert [c.text for c in scores.rows[0].cells][3:] == [
+        "诉前调处成功率（85分）",
+        "万人起诉率（15分）",
+    ]
+    assert [c.text for c in scores.rows[1].cells] == ["1", "乙镇", "94.12", "80.00", "缺数据"]
+    assert "考核得分明细（各地区各项指标得分）" in text
     assert any(p.startswith("考核排名未发布/试算") for p in text)
     assert tables["地区"].cell(1, 0).text == "甲镇"
     assert any("邻里纠纷" in p for p in text if p.startswith("1. "))
@@ -142,3 +167,51 @@ def test_the_xlsx_has_a_sheet_per_table_and_no_formula(rendered: Rendered) -> No
     scores = [[c.value for c in row] for row in book["考核得分明细"].iter_rows(min_row=4)]
     assert scores[0][3:] == ["诉前调处成功率（85分）", "万人起诉率（15分）"]
     assert scores[1] == [1, "乙镇", "94.12", "80.00", "缺数据"]
+
+
+def test_a_twelve_indicator_score_table_gets_a_landscape_page(tmp_path: Any) -> None:
+    """The default township scheme: 12 indicators × 8 townships, readable on a landscape A4
+    page in the PDF and a landscape section in the DOCX, every indicator's name and every
+    region's score printed."""
+    names = [d.name for d in DEFAULT_INDICATORS if d.level == Level.TOWNSHIP]
+    assert len(names) == 12
+    towns = [f"{c}镇" for c in "甲乙丙丁戊己庚辛"]
+    rows = [
+        RankRow(
+            n,
+            town,
+            "",
+            f"{90 - n}.50",
+            "85",
+            ["万人起诉率"],
+            [None if name == "万人起诉率" else f"{n}.{k:02d}" for k, name in enumerate(names)],
+        )
+        for n, town in enumerate(towns, start=1)
+    ]
+    content = replace(
+        sample_content(),
+        ranking=rows,
+        ranking_indicators=[(name, "5") for name in names],
+    )
+    rendered = render_all(content)
+    reader = PdfReader(io.BytesIO(rendered.pdf))
+    wide = [p for p in reader.pages if p.mediabox.width > p.mediabox.height]
+    assert len(wide) == 1, "the score table is on one landscape page"
+    text = "".join(wide[0].extract_text().split())
+    assert "考核得分明细" in text
+    for name in names:
+        assert name in text, name
+    for n, town in enumerate(towns, start=1):
+        # Place, region, total, then the first indicator's score (诉前调处成功数: n.00).
+        assert f"{n}{town}{90 - n}.50{n}.00" in text, town
+    assert text.count("缺数据") >= len(towns)
+    # The rest of the report stays portrait.
+    assert all(p.mediabox.width < p.mediabox.height for p in reader.pages if p not in wide)
+
+    doc = Document(io.BytesIO(rendered.docx))
+    orientations = [s.page_width > s.page_height for s in doc.sections]
+    assert orientations == [False, True, False]
+    scores = _score_table(doc)
+    assert len(scores.columns) == 15
+    assert scores.cell(0, 3).text == "诉前调处成功数（5分）"
+    assert scores.cell(8, 1).text == "辛镇"
