@@ -337,17 +337,20 @@ def _create_scheduled(
     return created
 
 
-def reports_generate_latest(*, region: Region, today: date) -> dict[str, str]:
+def reports_generate_latest(
+    *, region: Region, today: date, kinds: Iterable[str] | None = None
+) -> dict[str, str]:
     """The reports of the periods just ended by ``today`` (``schedule.latest``: last week's
-    周分析, last month's 月研判, last quarter's 季通报, last year's 年考核 and annual survey) for
-    ``region``, created as the schedule creates them and generated here and now rather than in
-    the task queue: the demo county's history in 报表中心 from its first minute. The rows are
-    the schedule's, so the schedule finds them made and does not make them again. Returns
-    what happened to each newly created report, by kind."""
-    due = schedule.latest(today)
+    周分析, last month's 月研判, last quarter's 季通报, last year's 年考核 and annual survey; only
+    ``kinds`` when given) for ``region``, created as the schedule creates them and generated
+    here and now rather than in the task queue: the demo county's history in 报表中心 from its
+    first minute. The rows are the schedule's, so the schedule finds them made and does not
+    make them again. Returns what happened to each newly created report, by kind."""
+    wanted = set(kinds) if kinds is not None else None
+    due = [d for d in schedule.latest(today) if wanted is None or d.kind in wanted]
     ids = _create_scheduled(due, [region], note="", queue=False)
-    kinds = dict(Report.objects.filter(pk__in=ids).values_list("pk", "kind"))
-    return {kinds[pk]: report_generate(report_id=pk) for pk in ids}
+    kind_of = dict(Report.objects.filter(pk__in=ids).values_list("pk", "kind"))
+    return {kind_of[pk]: report_generate(report_id=pk) for pk in ids}
 
 
 def reports_requeue_stale(*, now: Any = None) -> int:

@@ -1,7 +1,8 @@
 """The demo's 报表中心 history (``demo_reports_seed``, run by the full ``seed_demo``), here on
 the small demo county: the reports of the periods just ended are made at once, by the system,
-the leader downloads them, the 季通报 prints the assessment's ranking, and the hourly schedule
-does not make them a second time."""
+the leader downloads them, the 季通报 prints the assessment's ranking, each township's 平安办
+finds its own last 月研判 and no other township's, and the hourly schedule does not make them
+a second time."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from fengqiao.regions.choices import RegionLevel
 from fengqiao.regions.models import Region
 from fengqiao.reports.choices import ReportKind, ReportStatus
 from fengqiao.reports.models import Report
+from fengqiao.reports.selectors import regions_to_view
 from fengqiao.reports.services import reports_schedule
 from fengqiao.stats.periods import Period
 
@@ -48,7 +50,7 @@ def test_the_demo_leader_finds_last_periods_reports_ready_to_download(
 
     made = demo_reports_seed(today=today)
 
-    assert made == dict.fromkeys(SCHEDULED, "done")
+    assert made.county == dict.fromkeys(SCHEDULED, "done")
     reports = {r.kind: r for r in Report.objects.filter(region=county)}
     for kind, period_of in SCHEDULED.items():
         report = reports[kind]
@@ -78,8 +80,58 @@ def test_the_demo_leader_finds_last_periods_reports_ready_to_download(
     first = ranking.rows[0]
     assert first["rank"] == 1
     assert f"1{first['name']}{first['total']}" in text
+    # Each township's score per indicator (考核得分明细), not only in the XLSX.
+    assert "考核得分明细" in text
+    for indicator in ranking.data["indicators"]:
+        assert indicator["name"] in text, indicator["name"]
+    score = first["scores"][0]["score"] or "缺数据"
+    assert f"1{first['name']}{first['total']}{score}" in text
     for fmt in ("docx", "xlsx"):
         assert leader.get(reverse("reports:download", args=[quarterly.pk, fmt])).status_code == 200
+
+    # Each township with a platform has its last 月研判, made as the schedule makes it.
+    month = Period.month(today).previous()
+    townships = Region.objects.filter(level=RegionLevel.TOWNSHIP, parent=county).order_by("path")
+    assert made.townships == {t.name: "done" for t in townships}
+    monthly = {
+        r.region_id: r
+        for r in Report.objects.filter(kind=ReportKind.MONTHLY, region__level=RegionLevel.TOWNSHIP)
+    }
+    assert set(monthly) == {t.pk for t in townships}
+    for report in monthly.values():
+        assert (report.period_start, report.period_end) == (month.start, month.end)
+        assert report.status == ReportStatus.DONE
+        assert report.requested_by is None
+        assert report.files.count() == 3
+    assert not Report.objects.filter(region__level=RegionLevel.TOWNSHIP).exclude(
+        kind=ReportKind.MONTHLY
+    )
+
+    # The township dispatcher sees their township's 月研判 on 报表中心, no other township's and
+    # none of the county's; another township's file answers 404.
+    dispatcher = User.objects.get(username="dispatcher")
+    own = next(t for t in townships if t.name in _scope_names(dispatcher))
+    township_page = client_for(dispatcher).get(reverse("reports:home"))
+    assert township_page.status_code == 200
+    assert {r.pk for r in township_page.context["page_obj"]} == {monthly[own.pk].pk}
+    html = township_page.content.decode()
+    assert f"download-{monthly[own.pk].pk}-pdf" in html
+    own_pdf = client_for(dispatcher).get(
+        reverse("reports:download", args=[monthly[own.pk].pk, "pdf"])
+    )
+    assert own_pdf.status_code == 200
+    assert f"{own.name}{month.label}月研判" in _text(b"".join(own_pdf.streaming_content))
+    for other in townships:
+        if other.pk != own.pk:
+            assert f"download-{monthly[other.pk].pk}-" not in html
+            found = client_for(dispatcher).get(
+                reverse("reports:download", args=[monthly[other.pk].pk, "pdf"])
+            )
+            assert found.status_code == 404
+    # The leader sees the townships' reports beside the county's.
+    assert {r.pk for r in leader.get(reverse("reports:home")).context["page_obj"]} >= {
+        r.pk for r in monthly.values()
+    }
 
     # The hourly schedule finds the county's reports made and does not make them again.
     before = {r.pk: r.generated_at for r in reports.values()}
@@ -94,3 +146,15 @@ def test_the_demo_leader_finds_last_periods_reports_ready_to_download(
             ).count()
             == 1
         )
+    # Nor the townships' 月研判.
+    assert {
+        r.pk: r.generated_at for r in Report.objects.filter(pk__in=[r.pk for r in monthly.values()])
+    } == {r.pk: r.generated_at for r in monthly.values()}
+    assert Report.objects.filter(
+        kind=ReportKind.MONTHLY, region__level=RegionLevel.TOWNSHIP, period_start=month.start
+    ).count() == len(monthly)
+
+
+def _scope_names(user: User) -> set[str]:
+    """The names of the regions ``user``'s reports scope covers (their township)."""
+    return {r.name for r in regions_to_view(user)}
