@@ -364,6 +364,28 @@ def _by_unit(
     return out
 
 
+def _intake_by_unit_and_category(
+    region: Region | None, period: Period, of: Region
+) -> dict[str, dict[str, int]]:
+    """Intake per region of ``of``'s level (a township or above) under ``region`` and per
+    statistics category, keyed by the region's path: the monthly category split (kept per
+    township) for whole months, the daily rows for the days at either end."""
+    width = len(of.path)
+    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for qs in _sources(region, period, dims=("category",)):
+        field = "value" if qs.model is MonthlyCount else "category"
+        rows = (
+            qs.annotate(g=Substr("path", 1, width))
+            .values_list("g", field)
+            .annotate(n=Sum("intake"))
+            .order_by()
+        )
+        for unit, category, n in rows:
+            if n:
+                out[unit][str(statistics_category(category))] += n
+    return out
+
+
 def _intake(region: Region | None, period: Period) -> int:
     return sum(qs.aggregate(n=Sum("intake"))["n"] or 0 for qs in _total_sources(region, period))
 
@@ -652,6 +674,14 @@ class Figures:
             raise ValueError(f"unknown breakdown {by!r}")
         rows = [Row(key, label, _from_sums(sums)) for (key, label), sums in labelled.items()]
         return sorted(rows, key=lambda r: (-(r.measures["intake"].value or 0), r.label))
+
+    def hot_spots(self, children: list[Region]) -> dict[str, dict[str, int]]:
+        """纠纷热点: the intake of each of ``children`` (the region's townships, or its
+        counties…) per statistics category, keyed by the child's path; none for villages, whose
+        categories the monthly rows do not split (their intake is in ``breakdown("region")``)."""
+        if not children or children[0].level > RegionLevel.TOWNSHIP:
+            return {}
+        return _intake_by_unit_and_category(self.region, self.period, children[0])
 
     def trend(self, step: str) -> list[tuple[date, Values]]:
         return trend(self.region, self.period, step=step)

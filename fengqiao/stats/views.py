@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from fengqiao.accounts.access import has_perm
+from fengqiao.core.choices import DisputeCategory
 from fengqiao.core.xlsx import XLSX_CONTENT_TYPE
 from fengqiao.regions.choices import RegionLevel
 from fengqiao.regions.models import Region
@@ -151,6 +152,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     step = step_for(period)
     trend = figures.trend(step)
     drills = {row.key: links.dashboard(child_of[row.key]) for row in by_region}
+    spots = figures.hot_spots(children)
     charts = {
         "trend": {
             "labels": [day.isoformat() for day, _v in trend],
@@ -168,6 +170,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             {"name": _("调处成功"), "value": values["resolved"].value},
             {"name": _("司法确认"), "value": values["confirmed"].value},
             {"name": _("履行完毕"), "value": values["performance_rate"].numerator or 0},
+        ],
+        # 纠纷热点: each child region's block sized by its intake, split by category where the
+        # rollups split it (townships and above); a block opens its dashboard, a category the
+        # cases behind it.
+        "hotspots": [
+            {
+                "name": row.label,
+                "value": row.measures["intake"].value,
+                "url": drills[row.key],
+                "children": [
+                    {
+                        "name": str(DisputeCategory(category).label),
+                        "value": n,
+                        "url": links.cases(child_of[row.key], category=category),
+                    }
+                    for category, n in sorted(
+                        spots.get(child_of[row.key].path, {}).items(), key=lambda kv: -kv[1]
+                    )
+                ],
+            }
+            for row in by_region
+            if row.measures["intake"].value
         ],
         "regions": [
             {

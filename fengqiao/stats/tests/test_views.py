@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -153,3 +156,34 @@ def test_an_org_the_table_does_not_list_shows_no_people(db: None, client_for) ->
     assert response.status_code == 200
     assert "各调解员" not in page_text(response)
     assert 'id="people-table"' not in response.content.decode()
+
+
+def _chart_data(response: Any) -> dict[str, Any]:
+    """The figures the page's charts are drawn from (its ``#chart-data`` script)."""
+    html = response.content.decode()
+    match = re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', html, re.S)
+    assert match is not None, "the page carries no chart data"
+    return json.loads(match.group(1))
+
+
+def test_the_hot_spots_split_each_township_by_category_down_to_the_cases(
+    db: None, client_for
+) -> None:
+    """纠纷热点: a township's block is its intake in the table, its categories add up to it,
+    and a category's block opens the list of exactly those cases."""
+    client = _client(client_for, "leader")
+    response = client.get(URL, {"kind": "year", "day": timezone.localdate().isoformat()})
+    spots = _chart_data(response)["hotspots"]
+    table = {row[0].text: int(row[1].text) for row in table_rows(response, "region-table")}
+    assert spots, "the demo county has hot spots"
+    assert {s["name"]: s["value"] for s in spots} == {k: v for k, v in table.items() if v}
+    for spot in spots:
+        assert sum(c["value"] for c in spot["children"]) == spot["value"]
+    biggest = max(spots, key=lambda s: s["value"])
+    category = biggest["children"][0]
+    assert _listed(client, category["url"]) == category["value"]
+    # A township's own page shows its villages, unsplit (the rollups keep no village × category).
+    town = client.get(biggest["url"])
+    villages = _chart_data(town)["hotspots"]
+    assert villages
+    assert all(v["children"] == [] for v in villages)

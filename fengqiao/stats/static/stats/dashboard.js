@@ -1,5 +1,6 @@
 // 统计分析: draws each [data-chart] from the JSON the page carries (#chart-data), with the
-// vendored ECharts; a bar of the regions chart opens that region's dashboard.
+// vendored ECharts; a bar of the regions chart or a region's block of the hot spots opens that
+// region's dashboard, a category's block the cases behind it.
 (function () {
   "use strict";
 
@@ -16,6 +17,21 @@
           { name: data.names[0], type: "line", data: data.intake },
           { name: data.names[1], type: "line", data: data.resolved },
         ],
+      };
+    }
+    if (kind === "hotspots") {
+      return {
+        tooltip: { formatter: "{b}：{c}" },
+        series: [{
+          type: "treemap", data: data, nodeClick: false, roam: false,
+          breadcrumb: { show: false }, width: "100%", height: "100%",
+          label: { formatter: "{b}\n{c}" },
+          upperLabel: { show: true, height: 22, formatter: "{b} {c}" },
+          levels: [
+            { itemStyle: { borderColor: "#fff", borderWidth: 2, gapWidth: 2 } },
+            { colorSaturation: [0.3, 0.6], itemStyle: { borderColorSaturation: 0.7, gapWidth: 1 } },
+          ],
+        }],
       };
     }
     if (kind === "pipeline") {
@@ -54,6 +70,11 @@
         chart.on("click", function (params) {
           var row = data.regions[params.dataIndex];
           if (row && row.url) window.location.assign(row.url);
+        });
+      }
+      if (kind === "hotspots") {
+        chart.on("click", function (params) {
+          if (params.data && params.data.url) window.location.assign(params.data.url);
         });
       }
       window.addEventListener("resize", function () { chart.resize(); });
