@@ -25,6 +25,8 @@ def test_leader_drills_down_to_the_cases_behind_a_figure(
     page.locator("#period-form button[type=submit]").click()
     page.wait_for_selector("#region-table")
     assert page.locator("[data-chart=trend] svg").count() == 1  # ECharts drew the trend
+    # 纠纷热点: a block per township and category.
+    assert page.locator("[data-chart=hotspots] svg path").count() > 8
 
     # Down to the busiest township, then to its busiest village.
     page.locator("#region-table a.drill").first.click()

@@ -27,7 +27,9 @@
           breadcrumb: { show: false }, width: "100%", height: "100%",
           label: { formatter: "{b}\n{c}" },
           upperLabel: { show: true, height: 22, formatter: "{b} {c}" },
+          // The levels: the root (unlabelled), the regions, their categories.
           levels: [
+            { upperLabel: { show: false } },
             { itemStyle: { borderColor: "#fff", borderWidth: 2, gapWidth: 2 } },
             { colorSaturation: [0.3, 0.6], itemStyle: { borderColorSaturation: 0.7, gapWidth: 1 } },
           ],
