@@ -138,22 +138,7 @@ def report_request(
         if not created and report.status in (ReportStatus.QUEUED, ReportStatus.RUNNING):
             return RequestResult(report, created=False, queued=False)
         before = {"status": report.status}
-        report.status = ReportStatus.QUEUED
-        report.requested_by = actor
-        report.requested_at = timezone.now()
-        report.claim_token = ""
-        report.claimed_at = None
-        report.reason = ""
-        report.save(
-            update_fields=[
-                "status",
-                "requested_by",
-                "requested_at",
-                "claim_token",
-                "claimed_at",
-                "reason",
-            ]
-        )
+        _requeue(report, actor=actor, at=timezone.now(), reason="")
         audit_record(
             actor=actor,
             event_type=EventType.REPORT_REQUESTED,
@@ -163,6 +148,27 @@ def report_request(
         )
         _queue([report.pk])
     return RequestResult(report, created=created, queued=True)
+
+
+def _requeue(report: Report, *, actor: Any, at: Any, reason: str) -> None:
+    """Queue ``report`` again for ``actor`` (a worker's claim on it ends: it keeps nothing),
+    with the ``reason`` 报表中心 shows ("" for a user's own request)."""
+    report.status = ReportStatus.QUEUED
+    report.requested_by = actor
+    report.requested_at = at
+    report.claim_token = ""
+    report.claimed_at = None
+    report.reason = reason
+    report.save(
+        update_fields=[
+            "status",
+            "requested_by",
+            "requested_at",
+            "claim_token",
+            "claimed_at",
+            "reason",
+        ]
+    )
 
 
 # The kinds that print the assessment's ranking of a quarter (季通报) or of a year (年考核, the
@@ -210,24 +216,9 @@ def reports_follow_ranking(*, actor: Any, publication: Any) -> list[str]:
     }
     for report in found:
         before = {"status": report.status, "attempts": report.attempts}
-        report.status = ReportStatus.QUEUED
-        report.requested_by = actor
-        report.requested_at = now
         # A worker generating it now read the ranking being replaced: its claim ends here and
         # its files are not kept (``report_generate`` commits only under a live claim).
-        report.claim_token = ""
-        report.claimed_at = None
-        report.reason = reason
-        report.save(
-            update_fields=[
-                "status",
-                "requested_by",
-                "requested_at",
-                "claim_token",
-                "claimed_at",
-                "reason",
-            ]
-        )
+        _requeue(report, actor=actor, at=now, reason=reason)
         audit_record(
             actor=actor,
             event_type=EventType.REPORT_REQUESTED,
