@@ -3,7 +3,8 @@
 applicants and their scores, the best of them appointed; the year's 评星定级 criteria and the
 proposals computed from the mediators' figures; the
 county's 以案定补 rules; last month's subsidy statement of the demo ``mediator``'s village
-committee, approved; and one complaint about that mediator, handled to its outcome."""
+committee, compiled by the 司法所's head (an account without a password) and approved by
+``justice``; and one complaint about that mediator, handled to its outcome."""
 
 from __future__ import annotations
 
@@ -13,14 +14,23 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from fengqiao.accounts.models import RoleGrant, User
+from fengqiao.accounts.choices import BuiltinRole
+from fengqiao.accounts.models import Role, RoleGrant, User
+from fengqiao.accounts.services import role_grant
 from fengqiao.demo.data import ID_PREFIX, id_check_digit
 from fengqiao.disputes.choices import RiskGrade
 from fengqiao.mediators import services, services_rating, services_subsidy
 from fengqiao.mediators.choices import CaseOutcome, ComplaintOutcome, ComplaintSource
 from fengqiao.mediators.models import RecruitmentRound
-from fengqiao.orgs.choices import CASE_MEDIATOR_ROLES, MediatorGrade, OrgFamily
+from fengqiao.orgs.choices import (
+    CASE_MEDIATOR_ROLES,
+    MediatorGrade,
+    OrgFamily,
+    PersonRole,
+    Position,
+)
 from fengqiao.orgs.models import Membership, Organization
+from fengqiao.orgs.services import person_link_user
 
 # Fictional applicants: (name, gender, birthday, 顺序码, background, written, interview). Their
 # ID numbers are the fictional county's (``ID_PREFIX``) with a 顺序码 the demo people never use.
@@ -59,6 +69,44 @@ class MediatorsSeeded:
 def _org_of(username: str) -> Organization | None:
     grant = RoleGrant.objects.filter(user__username=username, org__isnull=False).first()
     return grant.org if grant else None
+
+
+# The 司法所 head's account, which compiles the demo's subsidy statement: like a roster
+# mediator's (``accounts.write_roster_accounts``) it has no password anyone knows, so the demo's
+# logins stay those of DEMO_ACCOUNTS.
+OFFICE_HEAD_USERNAME = "sfs0001"
+
+
+def _office_head_account(office: Organization) -> User | None:
+    """An account, with the 司法所干部 role at ``office``, for the office's head (its head post
+    on the roster) — None without such a person or the demo's security admin."""
+    found = User.objects.filter(username=OFFICE_HEAD_USERNAME).first()
+    if found is not None:
+        return found
+    head = (
+        Membership.objects.filter(
+            org=office,
+            role=PersonRole.JUSTICE_OFFICER,
+            position=Position.HEAD,
+            ended_on__isnull=True,
+            person__user__isnull=True,
+        )
+        .select_related("person")
+        .order_by("pk")
+        .first()
+    )
+    granter = User.objects.filter(username="secadmin").first()
+    role = Role.objects.filter(code=BuiltinRole.JUSTICE_OFFICER).first()
+    if head is None or granter is None or role is None:
+        return None
+    account = User(
+        username=OFFICE_HEAD_USERNAME, real_name=head.person.name, must_change_password=False
+    )
+    account.set_unusable_password()
+    account.save()
+    role_grant(actor=granter, user=account, role=role, org=office)
+    person_link_user(actor=None, person=head.person, user=account)
+    return account
 
 
 def demo_mediators_seed(*, today: date | None = None) -> MediatorsSeeded:
@@ -154,8 +202,11 @@ def demo_mediators_seed(*, today: date | None = None) -> MediatorsSeeded:
             priority=priority,
             effective_from=start,
         )
+    # Compiled by the office's head and approved by ``justice``: who compiles a statement may
+    # not approve it (separation of duties), so ``justice`` may approve what the head compiles.
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    statement = services_subsidy.statement_compute(actor=justice, org=village, month=last_month)
+    compiler = _office_head_account(office) or justice
+    statement = services_subsidy.statement_compute(actor=compiler, org=village, month=last_month)
     services_subsidy.statement_approve(actor=justice, statement_id=statement.pk)
 
     # One complaint about the demo mediator from a party, investigated and concluded.

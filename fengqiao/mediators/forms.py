@@ -23,7 +23,7 @@ from fengqiao.core.formfields import (
 )
 from fengqiao.disputes.choices import RiskGrade
 from fengqiao.mediators.choices import CaseOutcome, ComplaintOutcome, ComplaintSource
-from fengqiao.mediators.models import AMOUNT_MAX, PLACES_MAX, YEAR_MAX, YEAR_MIN
+from fengqiao.mediators.models import AMOUNT_MAX, PLACES_MAX, RESUME_REASON_MAX, YEAR_MAX, YEAR_MIN
 from fengqiao.orgs.choices import Background, MediatorGrade
 
 
@@ -158,6 +158,14 @@ class ConcludeForm(StyledForm):
         label=_("暂停调解至"),
         required=False,
         help_text=_("处理结果为暂停调解工作时必填（最长一年）；期间不能为该调解员分派案件。"),
+    )
+
+
+class ResumeForm(StyledForm):
+    reason = LongTextField(
+        label=_("恢复调解的理由"),
+        max_length=RESUME_REASON_MAX,
+        help_text=_("恢复后即可为该调解员分派案件。"),
     )
 
 

@@ -42,6 +42,7 @@ PLACES_MAX = 200  # no committee or county hires more in one round; a larger num
 # One subsidy line or rule amount (元). A case subsidy is tens to a few hundred yuan; this bound
 # only stops a typing error (an extra zero or three) from reaching a statement.
 AMOUNT_MAX = Decimal("100000")
+RESUME_REASON_MAX = 500
 
 _YEAR = [MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
 _SCORE = [MinValueValidator(Decimal(0)), MaxValueValidator(SCORE_MAX)]
@@ -311,6 +312,18 @@ class Complaint(models.Model):
     # conclusion). Till then the mediator is not offered for cases nor accepted by the case
     # services (``suspension.py``, asked through ``disputes.hooks``).
     suspended_until = models.DateField(_("暂停调解至"), null=True, blank=True)
+    # 恢复调解: a suspension ended before its last day, from ``resumed_on`` on (the day it was
+    # ended), with the reason and who ended it (``services.complaint_resume``).
+    resumed_on = models.DateField(_("恢复调解日期"), null=True, blank=True)
+    resume_reason = models.TextField(_("恢复调解理由"), blank=True, max_length=RESUME_REASON_MAX)
+    resumed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("恢复调解决定人"),
+    )
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -364,6 +377,16 @@ class Complaint(models.Model):
                 | ~models.Q(outcome=ComplaintOutcome.SUSPENSION)
                 & models.Q(suspended_until__isnull=True),
                 name="complaint_suspension_has_end",
+            ),
+            # Resumed only a suspension, within it (from its first day to its last).
+            models.CheckConstraint(
+                condition=models.Q(resumed_on__isnull=True)
+                | models.Q(
+                    outcome=ComplaintOutcome.SUSPENSION,
+                    resumed_on__gte=models.F("concluded_on"),
+                    resumed_on__lte=models.F("suspended_until"),
+                ),
+                name="complaint_resumed_within_suspension",
             ),
         ]
         indexes = [

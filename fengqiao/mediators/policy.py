@@ -8,18 +8,22 @@ object, the permission's data scope over the object's org (its region under the 
 region, or the org itself). The object's state then decides: an appointment only from a
 pending application of an open round, a complaint's next step only until it is concluded, a
 rating's approval once, a statement's computation, corrections and approval only while it is a
-draft, its export only once approved.
+draft, its export only once approved; 恢复调解 only of a suspension in force. One rule is the
+person's, not the object's: whoever compiled a statement (computed it or entered one of its
+lines) may not approve it (separation of duties).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.accounts.access import Scope, scope_for
 from fengqiao.mediators.choices import (
     ApplicationStatus,
+    ComplaintOutcome,
     ComplaintStatus,
     RatingStatus,
     RoundStatus,
@@ -45,6 +49,7 @@ RECRUIT = "recruit"  # open a round (obj: its org), record applications and scor
 APPOINT = "appoint"  # appoint or decline an applicant (obj: the application)
 COMPLAIN = "complain"  # record a complaint (obj: the mediator's org)
 HANDLE = "handle"  # take a complaint's next step (obj: the complaint)
+RESUME = "resume"  # end a complaint's 暂停调解工作 before its last day (obj: the complaint)
 RATE = "rate"  # set a year's criteria, compute the proposals (obj: none or an org)
 APPROVE_RATING = "approve_rating"  # approve or adjust one proposal (obj: the rating)
 SUBSIDY = "subsidy"  # the rules; compute an org's month (obj: none or the org)
@@ -58,6 +63,7 @@ PERMISSION = {
     APPOINT: MANAGE_RECRUITMENT,
     COMPLAIN: HANDLE_COMPLAINT,
     HANDLE: HANDLE_COMPLAINT,
+    RESUME: HANDLE_COMPLAINT,
     RATE: RATE_MEDIATORS,
     APPROVE_RATING: RATE_MEDIATORS,
     SUBSIDY: MANAGE_SUBSIDY,
@@ -90,7 +96,29 @@ def covers(scope: Scope, org: Organization) -> bool:
     return any(org.region.path.startswith(path) for path in scope.region_paths)
 
 
-def _state_refusal(action: str, obj: Any) -> str | None:
+def _resume_refusal(complaint: Complaint) -> str | None:
+    """恢复调解 ends a suspension in force: concluded with 暂停调解工作, not ended already, its
+    last day not passed."""
+    if complaint.outcome != ComplaintOutcome.SUSPENSION or complaint.suspended_until is None:
+        return _("该投诉的处理结果不是暂停调解工作。")
+    if complaint.resumed_on is not None:
+        return _("已于%(day)s恢复调解。") % {"day": f"{complaint.resumed_on:%Y-%m-%d}"}
+    if complaint.suspended_until < timezone.localdate():
+        return _("暂停期已于%(day)s届满，无需恢复。") % {
+            "day": f"{complaint.suspended_until:%Y-%m-%d}"
+        }
+    return None
+
+
+def _compiled_by(statement: SubsidyStatement, user: Any) -> bool:
+    """Whether ``user`` compiled ``statement``: computed it last, or wrote one of its lines (a
+    computation's case lines, a correction)."""
+    if statement.computed_by_id == user.pk:
+        return True
+    return statement.lines.filter(created_by=user).exists()
+
+
+def _state_refusal(user: Any, action: str, obj: Any) -> str | None:
     if isinstance(obj, RecruitmentRound) and action == RECRUIT and obj.status != RoundStatus.OPEN:
         return _("该选聘已结束。")
     if isinstance(obj, Application):
@@ -98,6 +126,8 @@ def _state_refusal(action: str, obj: Any) -> str | None:
             return _("该选聘已结束。")
         if obj.status != ApplicationStatus.APPLIED:
             return _("该报名人已有聘任决定。")
+    if isinstance(obj, Complaint) and action == RESUME:
+        return _resume_refusal(obj)
     if isinstance(obj, Complaint) and obj.status == ComplaintStatus.CONCLUDED:
         return _("该投诉已处理完毕。")
     if isinstance(obj, MediatorRating) and obj.status != RatingStatus.PROPOSED:
@@ -107,6 +137,9 @@ def _state_refusal(action: str, obj: Any) -> str | None:
             return _("结算单审批后才能导出。")
         if action != EXPORT and obj.status != StatementStatus.DRAFT:
             return _("结算单已审批，不再变更；更正请在以后月份的结算单中登记调整。")
+        # Separation of duties: who compiled a statement does not approve it.
+        if action == APPROVE_STATEMENT and _compiled_by(obj, user):
+            return _("结算单须由编制人以外的人员审批。")
     return None
 
 
@@ -121,7 +154,7 @@ def refusal(user: Any, action: str, obj: Any = None) -> str | None:
     org = _org_of(obj)
     if org is not None and not covers(scope, org):
         return NOT_PERMITTED
-    return _state_refusal(action, obj)
+    return _state_refusal(user, action, obj)
 
 
 def mediators_may(user: Any, action: str, obj: Any = None) -> bool:

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 from fengqiao.core.crypto import lookup_hash
+from fengqiao.core.validators import validate_no_control_characters
 from fengqiao.mediators import policy
 from fengqiao.mediators.choices import (
     ApplicationStatus,
@@ -35,6 +36,7 @@ from fengqiao.mediators.choices import (
 from fengqiao.mediators.errors import MediatorRuleError
 from fengqiao.mediators.models import (
     PLACES_MAX,
+    RESUME_REASON_MAX,
     SCORE_MAX,
     YEAR_MAX,
     YEAR_MIN,
@@ -517,6 +519,38 @@ def complaint_conclude(
                 "posts_ended": ended,
                 "suspended_until": suspended_until.isoformat() if suspended_until else None,
             },
+        )
+    return complaint
+
+
+def complaint_resume(*, actor: Any, complaint_id: int, reason: str) -> Complaint:
+    """恢复调解: end a 暂停调解工作 before its last day, with the reason (the mediator finished
+    the training the suspension asked for, the finding was reconsidered…). From today the
+    mediator may be given cases again (``suspension.py`` reads ``resumed_on``); the complaint's
+    outcome and the suspension's first and last day stay as concluded, for the record."""
+    reason = reason.strip()
+    if not reason:
+        raise MediatorRuleError(_("请填写恢复调解的理由。"))
+    if len(reason) > RESUME_REASON_MAX:
+        raise MediatorRuleError(_("恢复调解的理由不能超过%(n)d字。") % {"n": RESUME_REASON_MAX})
+    try:
+        validate_no_control_characters(reason, multiline=True)
+    except ValidationError as exc:
+        raise MediatorRuleError(exc.messages[0]) from exc
+    with transaction.atomic():
+        complaint = _locked_complaint(complaint_id)
+        authorize(actor, policy.RESUME, complaint)
+        today = timezone.localdate()
+        complaint.resumed_on = today
+        complaint.resume_reason = reason
+        complaint.resumed_by = actor
+        complaint.save(update_fields=["resumed_on", "resume_reason", "resumed_by"])
+        audit_record(
+            actor=actor,
+            event_type=EventType.MEDIATOR_COMPLAINT,
+            obj=complaint,
+            before={"suspended_until": f"{complaint.suspended_until:%Y-%m-%d}"},
+            after={"resumed_on": today.isoformat(), "reason": reason},
         )
     return complaint
 

@@ -216,10 +216,11 @@ def concluded_cases(org: Organization, first: date) -> list[CaseLine]:
     return found
 
 
-def _refresh_total(statement: SubsidyStatement) -> None:
+def _refresh_total(statement: SubsidyStatement, *, computed: bool = True) -> None:
     total = statement.lines.aggregate(t=Sum("amount"))["t"] or Decimal(0)
     statement.total = total
-    statement.save(update_fields=["total", "computed_at", "computed_by"])
+    extra = ["computed_at", "computed_by"] if computed else []
+    statement.save(update_fields=["total", *extra])
 
 
 def statement_compute(*, actor: Any, org: Organization, month: date) -> SubsidyStatement:
@@ -327,9 +328,9 @@ def statement_adjust(
             note=note.strip(),
             created_by=actor,
         )
-        statement.computed_at = timezone.now()
-        statement.computed_by = actor
-        _refresh_total(statement)
+        # The computation's time and person stay: the correction's author is on its line, and
+        # both have compiled the statement (neither may approve it, ``policy``).
+        _refresh_total(statement, computed=False)
         audit_record(
             actor=actor,
             event_type=EventType.SUBSIDY_STATEMENT,
@@ -340,7 +341,8 @@ def statement_adjust(
 
 
 def statement_approve(*, actor: Any, statement_id: int) -> SubsidyStatement:
-    """审批: the statement is frozen from now on."""
+    """审批: the statement is frozen from now on. Its compiler — who computed it or entered
+    one of its lines — may not approve it (``policy``: separation of duties)."""
     with transaction.atomic():
         statement = _locked_statement(statement_id)
         authorize(actor, policy.APPROVE_STATEMENT, statement)

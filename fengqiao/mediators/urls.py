@@ -17,6 +17,7 @@ urlpatterns = [
     path("complaints/", views.complaint_list, name="complaint_list"),
     path("complaints/new/", views.complaint_new, name="complaint_new"),
     path("complaints/<int:pk>/", views.complaint_detail, name="complaint_detail"),
+    path("complaints/<int:pk>/resume/", views.complaint_resume, name="complaint_resume"),
     path("complaints/<int:pk>/<str:step>/", views.complaint_act, name="complaint_act"),
     path("ratings/", views.ratings, name="ratings"),
     path("ratings/criteria/", views.criteria, name="criteria"),

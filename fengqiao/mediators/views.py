@@ -28,7 +28,7 @@ from fengqiao.core.masking import mask_id_number, mask_name, mask_phone
 from fengqiao.disputes.models import Case
 from fengqiao.disputes.permissions import VIEW_CASE
 from fengqiao.mediators import forms, selectors, services, services_rating, services_subsidy
-from fengqiao.mediators.choices import ComplaintStatus
+from fengqiao.mediators.choices import ComplaintStatus, StatementStatus
 from fengqiao.mediators.errors import MediatorRuleError
 from fengqiao.mediators.models import SubsidyRule
 from fengqiao.mediators.permissions import (
@@ -49,6 +49,7 @@ from fengqiao.mediators.policy import (
     PREPARE,
     RATE,
     RECRUIT,
+    RESUME,
     SUBSIDY,
     mediators_may,
     refusal,
@@ -350,6 +351,7 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = selectors.complaint_get_for_user(user, pk)
     may_handle = mediators_may(user, HANDLE, complaint)
     steps = complaint_actions(complaint.status) if may_handle else []
+    may_resume = mediators_may(user, RESUME, complaint)
     return render(
         request,
         "mediators/complaint_detail.html",
@@ -367,8 +369,35 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if "conclude" in steps
             else None,
+            "resume_form": forms.ResumeForm() if may_resume else None,
         },
     )
+
+
+@login_required
+@require_POST
+def complaint_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    """恢复调解: end the complaint's 暂停调解工作 now, with the reason."""
+    user = _actor(request)
+    require(user, HANDLE_COMPLAINT)
+    complaint = selectors.complaint_get_for_user(user, pk)
+    reason = _allow(user, RESUME, complaint)
+    if reason is not None:
+        messages.error(request, reason)
+        return redirect("mediators:complaint_detail", pk=complaint.pk)
+    form = forms.ResumeForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("mediators:complaint_detail", pk=complaint.pk)
+    try:
+        services.complaint_resume(
+            actor=user, complaint_id=complaint.pk, reason=form.cleaned_data["reason"]
+        )
+    except MediatorRuleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已恢复调解，即日起可为该调解员分派案件。"))
+    return redirect("mediators:complaint_detail", pk=complaint.pk)
 
 
 @login_required
@@ -572,6 +601,7 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(user, MANAGE_SUBSIDY)
     statement = selectors.statement_get_for_user(user, pk)
     may_prepare = mediators_may(user, PREPARE, statement)
+    approve_refusal = refusal(user, APPROVE_STATEMENT, statement)
     users = User.objects.filter(
         person__memberships__org=statement.org,
         person__memberships__role__in=CASE_MEDIATOR_ROLES,
@@ -584,7 +614,13 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lines": selectors.statement_lines(statement),
             "totals": selectors.statement_totals(statement),
             "may_prepare": may_prepare,
-            "may_approve": mediators_may(user, APPROVE_STATEMENT, statement),
+            "may_approve": approve_refusal is None,
+            # Why a draft is not offered for 审批 to one who may otherwise approve (its
+            # compiler); an approved statement says its state in the badge already.
+            "approve_refusal": approve_refusal
+            if approve_refusal not in (None, NOT_PERMITTED)
+            and statement.status == StatementStatus.DRAFT
+            else None,
             "may_export": mediators_may(user, EXPORT, statement),
             "adjust_form": forms.AdjustForm(users=users) if may_prepare else None,
         },

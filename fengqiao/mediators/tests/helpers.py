@@ -95,3 +95,17 @@ def applicant(
             interview_score=Decimal(interview),
         )
     return application
+
+
+def second_officer(username: str = "justice_second") -> User:
+    """Another officer of the demo ``justice``'s 司法所, with the same role and scope: who
+    approves a statement ``justice`` compiled (the compiler may not)."""
+    from fengqiao.accounts.choices import BuiltinRole
+    from fengqiao.accounts.tests.factories import UserFactory, grant
+
+    found = User.objects.filter(username=username).first()
+    if found is not None:
+        return found
+    officer = UserFactory(username=username, real_name="第二司法所干部")
+    grant(officer, BuiltinRole.JUSTICE_OFFICER, org_of("justice"))
+    return officer

@@ -19,10 +19,10 @@ from django.utils import timezone
 from fengqiao.accounts.models import User
 from fengqiao.demo.accounts import DEMO_ACCOUNTS
 from fengqiao.mediators import policy, services, services_subsidy
-from fengqiao.mediators.choices import ApplicationStatus, ComplaintSource
+from fengqiao.mediators.choices import ApplicationStatus, ComplaintOutcome, ComplaintSource
 from fengqiao.mediators.errors import MediatorRuleError
 from fengqiao.mediators.models import Application, Complaint, RecruitmentRound, SubsidyStatement
-from fengqiao.mediators.tests.helpers import committee_inside, org_of, user
+from fengqiao.mediators.tests.helpers import committee_inside, org_of, second_officer, user
 from fengqiao.orgs.choices import CASE_MEDIATOR_ROLES
 from fengqiao.orgs.models import Membership
 
@@ -124,10 +124,17 @@ def test_handling_a_complaint_received_and_concluded() -> None:
 def test_approving_a_statement_draft_and_approved() -> None:
     approved = SubsidyStatement.objects.select_related("org__region").get(org=org_of("mediator"))
     earlier = (approved.month - timedelta(days=1)).replace(day=1)
-    draft = services_subsidy.statement_compute(
-        actor=user("justice"), org=approved.org, month=earlier
+    # A draft another officer of the 司法所 compiled (``justice`` may approve it), and one
+    # ``justice`` compiled (nobody among the demo accounts may: its compiler is refused)
+    by_other = services_subsidy.statement_compute(
+        actor=second_officer(), org=approved.org, month=earlier
     )
-    for statement in (draft, approved):
+    by_justice = services_subsidy.statement_compute(
+        actor=user("justice"), org=approved.org, month=(earlier - timedelta(days=1)).replace(day=1)
+    )
+    assert policy.mediators_may(user("justice"), policy.APPROVE_STATEMENT, by_other)
+    assert not policy.mediators_may(user("justice"), policy.APPROVE_STATEMENT, by_justice)
+    for statement in (by_other, by_justice, approved):
         _agree(
             policy.APPROVE_STATEMENT,
             statement,
@@ -135,6 +142,43 @@ def test_approving_a_statement_draft_and_approved() -> None:
             'id="statement-approve"',
             lambda who, s=statement: services_subsidy.statement_approve(
                 actor=who, statement_id=s.pk
+            ),
+        )
+
+
+def test_ending_a_suspension_early() -> None:
+    post = Membership.objects.select_related("person", "org__region").get(
+        person__user__username="mediator", org=org_of("mediator"), role__in=CASE_MEDIATOR_ROLES
+    )
+    justice = user("justice")
+    complaint = services.complaint_record(
+        actor=justice,
+        membership=post,
+        source=ComplaintSource.PARTY,
+        complainant_name="当事人丙",
+        summary="调解时态度粗暴。",
+        received_on=timezone.localdate(),
+    )
+    services.complaint_investigate(actor=justice, complaint_id=complaint.pk)
+    suspended = services.complaint_conclude(
+        actor=justice,
+        complaint_id=complaint.pk,
+        outcome=ComplaintOutcome.SUSPENSION,
+        investigation="属实",
+        outcome_note="暂停调解工作",
+        suspended_until=timezone.localdate() + timedelta(days=30),
+    )
+    # A suspension in force, and the demo's complaint concluded with 批评教育 (nothing to end)
+    criticised = Complaint.objects.exclude(pk=suspended.pk).select_related("org__region").first()
+    assert criticised is not None
+    for complaint in (suspended, criticised):
+        _agree(
+            policy.RESUME,
+            complaint,
+            reverse("mediators:complaint_detail", args=[complaint.pk]),
+            'id="resume-form"',
+            lambda who, c=complaint: services.complaint_resume(
+                actor=who, complaint_id=c.pk, reason="已完成培训"
             ),
         )
 

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -18,7 +20,7 @@ from fengqiao.mediators.choices import CaseOutcome, LineKind, StatementStatus
 from fengqiao.mediators.errors import MediatorRuleError
 from fengqiao.mediators.models import SubsidyLine, SubsidyRule, SubsidyStatement
 from fengqiao.mediators.services_subsidy import rule_for
-from fengqiao.mediators.tests.helpers import org_of, user
+from fengqiao.mediators.tests.helpers import org_of, second_officer, user
 
 pytestmark = pytest.mark.usefixtures("demo_county", "db")
 
@@ -200,7 +202,7 @@ def test_export_only_when_approved_masked_watermarked_audited() -> None:
     )
     with pytest.raises(MediatorRuleError, match="审批后"):
         services_subsidy.statement_export(actor=justice, statement_id=draft.pk)
-    services_subsidy.statement_approve(actor=justice, statement_id=draft.pk)
+    services_subsidy.statement_approve(actor=second_officer(), statement_id=draft.pk)
 
     exported = services_subsidy.statement_export(actor=justice, statement_id=draft.pk)
 
@@ -216,3 +218,52 @@ def test_export_only_when_approved_masked_watermarked_audited() -> None:
     assert person.id_number not in text
     assert person.phone not in text
     assert AuditEvent.objects.filter(event_type="data.exported", object_id=str(draft.pk)).exists()
+
+
+def test_who_compiled_a_statement_may_not_approve_it() -> None:
+    justice, other = user("justice"), second_officer()
+    org = org_of("mediator")
+    month = (_demo_statement().month - timedelta(days=1)).replace(day=1)
+    draft = services_subsidy.statement_compute(actor=justice, org=org, month=month)
+    # The compiler's page does not offer 审批 and says why; the service refuses
+    client = Client()
+    client.force_login(justice)
+    page = client.get(reverse("mediators:statement_detail", args=[draft.pk])).content.decode()
+    assert 'id="statement-approve"' not in page
+    assert "结算单须由编制人以外的人员审批。" in page
+    with pytest.raises(MediatorRuleError, match="结算单须由编制人以外的人员审批"):
+        services_subsidy.statement_approve(actor=justice, statement_id=draft.pk)
+    posted = client.post(reverse("mediators:statement_approve", args=[draft.pk]), follow=True)
+    assert "结算单须由编制人以外的人员审批" in posted.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == StatementStatus.DRAFT
+
+    # One who entered a correction on it has compiled it as well
+    services_subsidy.statement_adjust(
+        actor=other, statement_id=draft.pk, mediator=user("mediator"), amount=Decimal(8), note="补"
+    )
+    # (``justice`` computed it, ``other`` corrected it: neither may approve it)
+    with pytest.raises(MediatorRuleError, match="编制人以外"):
+        services_subsidy.statement_approve(actor=justice, statement_id=draft.pk)
+    with pytest.raises(MediatorRuleError, match="编制人以外"):
+        services_subsidy.statement_approve(actor=other, statement_id=draft.pk)
+
+    # A statement recomputed by ``other`` alone is approved by ``justice``, on the page
+    fresh_month = (month - timedelta(days=1)).replace(day=1)
+    by_other = services_subsidy.statement_compute(actor=other, org=org, month=fresh_month)
+    page = client.get(reverse("mediators:statement_detail", args=[by_other.pk])).content.decode()
+    assert 'id="statement-approve"' in page
+    assert "编制人以外" not in page
+    client.post(reverse("mediators:statement_approve", args=[by_other.pk]))
+    by_other.refresh_from_db()
+    assert (by_other.status, by_other.approved_by) == (StatementStatus.APPROVED, justice)
+
+
+def test_the_demo_statement_was_compiled_and_approved_by_two_people() -> None:
+    statement = _demo_statement()
+    assert statement.status == StatementStatus.APPROVED
+    assert statement.approved_by == user("justice")
+    assert statement.computed_by is not None
+    assert statement.computed_by != statement.approved_by
+    # by an account nobody logs in to
+    assert not statement.computed_by.has_usable_password()

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from fengqiao.accounts.choices import BuiltinRole
 from fengqiao.disputes.models import Case, Party
+from fengqiao.disputes.tests.factories import staff
 from fengqiao.mediation.fulfilment import performance_item_add, performance_record
 from fengqiao.mediation.tests.documents_helpers import failed_case, oral_case, resolved_case
 from fengqiao.mediators import services_subsidy
@@ -86,8 +88,10 @@ def test_each_concluded_case_earns_by_its_outcome_and_performance(cast: Any, wor
     assert all(line.mediator_id == cast.mediator_east.pk for line in lines.values())
     assert statement.total == Decimal(280)
 
-    # And approving freezes it: a rule added later does not change it
-    services_subsidy.statement_approve(actor=justice, statement_id=statement.pk)
+    # And approving (by another officer of the 司法所: the compiler may not) freezes it: a rule
+    # added later does not change it
+    approver = staff("justice_a_2", BuiltinRole.JUSTICE_OFFICER, world.justice_office_a)
+    services_subsidy.statement_approve(actor=approver, statement_id=statement.pk)
     services_subsidy.subsidy_rule_add(
         actor=justice,
         name="更高",

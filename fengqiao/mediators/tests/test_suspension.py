@@ -10,11 +10,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 
 from fengqiao.accounts.choices import BuiltinRole
 from fengqiao.accounts.tests.factories import UserFactory, grant
+from fengqiao.audit.models import AuditEvent
 from fengqiao.disputes.choices import CaseAction, CaseStatus, RiskGrade
 from fengqiao.disputes.models import Case
 from fengqiao.disputes.policy import case_may
@@ -28,7 +30,7 @@ from fengqiao.mediators.errors import MediatorRuleError
 from fengqiao.mediators.models import Complaint
 from fengqiao.mediators.tests.helpers import org_of, user
 from fengqiao.orgs.choices import CASE_MEDIATOR_ROLES
-from fengqiao.orgs.models import Membership, Person
+from fengqiao.orgs.models import Membership, Organization, Person
 
 pytestmark = pytest.mark.usefixtures("demo_county", "db")
 
@@ -236,3 +238,114 @@ def test_a_suspended_mediator_may_not_accept_a_case_their_colleague_may() -> Non
 
 def fresh(case: Case) -> Case:
     return Case.objects.get(pk=case.pk)
+
+
+# --- 恢复调解 ------------------------------------------------------------------------------------
+
+
+def test_ending_a_suspension_early_offers_the_mediator_again_at_once() -> None:
+    post = _post()
+    case = assessed_case(post)
+    complaint = suspend(post, days=30)
+    assert post.person not in offered(case)
+    client = Client()
+    client.force_login(user("justice"))
+    page = client.get(f"/mediators/complaints/{complaint.pk}/").content.decode()
+    assert 'id="resume-form"' in page
+    # When the 司法所 ends it on the complaint's page, with the reason
+    response = client.post(
+        f"/mediators/complaints/{complaint.pk}/resume/", {"reason": "已参加培训并考核合格"}
+    )
+    assert response.status_code == 302
+    # Then the page says so and offers it no more
+    page = client.get(f"/mediators/complaints/{complaint.pk}/", follow=True).content.decode()
+    today = f"{timezone.localdate():%Y-%m-%d}"
+    assert f"已于{today}恢复调解" in page
+    assert "已参加培训并考核合格" in page
+    assert 'id="resume-form"' not in page
+    # the suspension's record stays as concluded
+    complaint.refresh_from_db()
+    assert complaint.outcome == ComplaintOutcome.SUSPENSION
+    assert complaint.suspended_until == timezone.localdate() + timedelta(days=30)
+    assert complaint.resumed_by == user("justice")
+    # and the mediator is offered on the 交办 page and accepted by 交办 at once
+    assert post.person in offered(case)
+    dispatched = case_dispatch(
+        actor=user("dispatcher"),
+        case_id=case.pk,
+        version=None,
+        orgs=[post.org],
+        suggested_mediator=post.person,
+    )
+    assert dispatched.dispatches.get().suggested_mediator == post.person
+    # The change is in the audit log with the reason
+    event = AuditEvent.objects.filter(
+        event_type="mediators.complaint", object_id=str(complaint.pk)
+    ).latest("pk")
+    assert event.actor == user("justice")
+    assert event.after == {"resumed_on": today, "reason": "已参加培训并考核合格"}
+
+
+def test_resuming_is_refused_with_the_reason_when_there_is_nothing_to_end() -> None:
+    post = _post()
+    complaint = suspend(post, days=10)
+    justice = user("justice")
+    # No reason
+    with pytest.raises(MediatorRuleError, match="请填写恢复调解的理由"):
+        services.complaint_resume(actor=justice, complaint_id=complaint.pk, reason="  ")
+    with pytest.raises(MediatorRuleError, match="控制字符"):
+        services.complaint_resume(actor=justice, complaint_id=complaint.pk, reason="好\x00")
+    with pytest.raises(MediatorRuleError, match="不能超过500字"):
+        services.complaint_resume(actor=justice, complaint_id=complaint.pk, reason="理" * 501)
+    services.complaint_resume(actor=justice, complaint_id=complaint.pk, reason="提前恢复")
+    # Twice
+    with pytest.raises(MediatorRuleError, match=r"已于.*恢复调解"):
+        services.complaint_resume(actor=justice, complaint_id=complaint.pk, reason="再次")
+    # A suspension whose last day has passed
+    ended = suspend(post, days=3)
+    Complaint.objects.filter(pk=ended.pk).update(
+        concluded_on=timezone.localdate() - timedelta(days=5),
+        suspended_until=timezone.localdate() - timedelta(days=1),
+    )
+    with pytest.raises(MediatorRuleError, match="届满，无需恢复"):
+        services.complaint_resume(actor=justice, complaint_id=ended.pk, reason="x")
+    # Another outcome
+    criticised = services.complaint_conclude(
+        actor=justice,
+        complaint_id=_investigated(post).pk,
+        outcome=ComplaintOutcome.CRITICISM,
+        investigation="属实",
+        outcome_note="批评教育",
+    )
+    with pytest.raises(MediatorRuleError, match="不是暂停调解工作"):
+        services.complaint_resume(actor=justice, complaint_id=criticised.pk, reason="x")
+    # The page says the refusal in Chinese when posted anyway
+    client = Client()
+    client.force_login(justice)
+    response = client.post(
+        f"/mediators/complaints/{criticised.pk}/resume/", {"reason": "x"}, follow=True
+    )
+    assert "不是暂停调解工作" in response.content.decode()
+
+
+def test_only_the_staff_who_may_suspend_may_resume() -> None:
+    complaint = suspend(_post(), days=10)
+    # The mediator themself, and the township dispatcher, may not
+    for username in ("mediator", "dispatcher"):
+        with pytest.raises(PermissionDenied):
+            services.complaint_resume(
+                actor=user(username), complaint_id=complaint.pk, reason="恢复"
+            )
+    # nor another township's 司法所 (outside its scope)
+    other = UserFactory(username="justice_elsewhere")
+    elsewhere = (
+        Organization.objects.filter(kind__code="justice_office")
+        .exclude(region__path__startswith=org_of("justice").region.path)
+        .first()
+    )
+    assert elsewhere is not None
+    grant(other, BuiltinRole.JUSTICE_OFFICER, elsewhere)
+    with pytest.raises(PermissionDenied):
+        services.complaint_resume(actor=other, complaint_id=complaint.pk, reason="恢复")
+    complaint.refresh_from_db()
+    assert complaint.resumed_on is None

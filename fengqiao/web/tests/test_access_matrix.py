@@ -334,6 +334,7 @@ RULES: dict[str, Rule] = {
     "mediators:complaint_new": Rule(HANDLE_COMPLAINT),
     "mediators:complaint_detail": Rule(HANDLE_COMPLAINT, GET, ("med_complaint",)),
     "mediators:complaint_act": Rule(HANDLE_COMPLAINT, POST, ("med_complaint", "complaint_step")),
+    "mediators:complaint_resume": Rule(HANDLE_COMPLAINT, POST, ("med_complaint",)),
     "mediators:ratings": Rule(RATE_MEDIATORS),
     "mediators:criteria": Rule(RATE_MEDIATORS),
     "mediators:ratings_propose": Rule(RATE_MEDIATORS, POST),
