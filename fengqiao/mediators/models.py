@@ -293,6 +293,16 @@ class Complaint(models.Model):
         related_name="+",
         verbose_name=_("相关案件"),
     )
+    # The party who complained on the portal (公众服务平台) about their own case's mediator; the
+    # complaint was then recorded by nobody on the staff (``recorded_by`` empty).
+    party = models.ForeignKey(
+        "disputes.Party",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("投诉当事人"),
+    )
     summary = models.TextField(_("投诉事项"), max_length=2000)
     received_on = models.DateField(_("受理日期"))
     due_on = models.DateField(_("处理期限"))
@@ -377,6 +387,13 @@ class Complaint(models.Model):
                 | ~models.Q(outcome=ComplaintOutcome.SUSPENSION)
                 & models.Q(suspended_until__isnull=True),
                 name="complaint_suspension_has_end",
+            ),
+            # A party has one complaint being handled at a time (a second submit, a double tap
+            # or a script are refused by the database, not by a read first).
+            models.UniqueConstraint(
+                fields=["party"],
+                condition=~models.Q(status=ComplaintStatus.CONCLUDED),
+                name="complaint_one_open_per_party",
             ),
             # Resumed only a suspension, within it (from its first day to its last).
             models.CheckConstraint(

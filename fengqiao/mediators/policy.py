@@ -43,7 +43,8 @@ from fengqiao.mediators.permissions import (
     RATE_MEDIATORS,
     VIEW_MEDIATOR_WORK,
 )
-from fengqiao.orgs.models import Organization
+from fengqiao.orgs.choices import CASE_MEDIATOR_ROLES
+from fengqiao.orgs.models import Membership, Organization
 
 RECRUIT = "recruit"  # open a round (obj: its org), record applications and scores, close it
 APPOINT = "appoint"  # appoint or decline an applicant (obj: the application)
@@ -155,6 +156,48 @@ def refusal(user: Any, action: str, obj: Any = None) -> str | None:
     if org is not None and not covers(scope, org):
         return NOT_PERMITTED
     return _state_refusal(user, action, obj)
+
+
+# --- A party's complaint from the portal ---------------------------------------------------------
+
+
+def handling_post(case: Any) -> Membership | None:
+    """The serving mediator post, in the case's handling org, of the case's mediator of record
+    (承办调解员, ``Case.handler``) — whom a party's complaint is about; None without one."""
+    if case.handler_id is None or case.handling_org_id is None:
+        return None
+    return (
+        Membership.objects.filter(
+            person__user_id=case.handler_id,
+            org_id=case.handling_org_id,
+            role__in=CASE_MEDIATOR_ROLES,
+            ended_on__isnull=True,
+        )
+        .select_related("person", "org__region")
+        .order_by("pk")
+        .first()
+    )
+
+
+def party_complaint_refusal(party: Any) -> str | None:
+    """None when ``party`` (who has opened their case on the portal) may complain about the
+    case's mediator now; otherwise why not, in a party's words. The portal's form and
+    ``services.complaint_from_party`` ask it alike."""
+    if handling_post(party.case) is None:
+        return _(
+            "本案目前没有承办调解员，暂不能投诉调解员。对办理有意见的，可以联系受理平台或调解组织。"
+        )
+    open_one = (
+        Complaint.objects.filter(party=party)
+        .exclude(status=ComplaintStatus.CONCLUDED)
+        .order_by("-pk")
+        .first()
+    )
+    if open_one is not None:
+        return _("您的投诉正在处理中（处理期限%(day)s），处理完毕后才能再次投诉。") % {
+            "day": f"{open_one.due_on:%Y-%m-%d}"
+        }
+    return None
 
 
 def mediators_may(user: Any, action: str, obj: Any = None) -> bool:

@@ -364,3 +364,9 @@ def mediator_work(viewer: Any, person: Person, *, today: date | None = None) -> 
         subsidies=subsidies,
         cases=cases,
     )
+
+
+def party_complaints(party: Any) -> list[Complaint]:
+    """The complaints ``party`` filed on the portal about their case's mediator, newest first
+    (what the portal's case page shows them: when, the limit, the state)."""
+    return list(Complaint.objects.filter(party=party).order_by("-received_on", "-pk"))

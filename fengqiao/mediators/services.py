@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from fengqiao.audit.choices import EventType
 from fengqiao.audit.services import audit_record
 from fengqiao.core.crypto import lookup_hash
-from fengqiao.core.validators import validate_no_control_characters
+from fengqiao.core.validators import validate_no_control_characters, validate_phone
+from fengqiao.disputes.models import Case
 from fengqiao.mediators import policy
 from fengqiao.mediators.choices import (
     ApplicationStatus,
@@ -432,6 +433,86 @@ def complaint_record(
                 "case": getattr(case, "pk", None),
             },
         )
+    return complaint
+
+
+# What a party writes on the portal: what happened, at least a few words and at most this many.
+PARTY_SUMMARY_MIN = 5
+PARTY_SUMMARY_MAX = 1000
+
+
+class PartyComplaintRefused(Exception):
+    """A party's complaint was not taken; the message is for the party, as is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def complaint_from_party(*, party: Any, summary: str, phone: str = "") -> Complaint:
+    """受理 a complaint a party filed on the portal about the mediator of record of their case
+    (``policy.handling_post``): source 当事人, the case as its related case, received today with
+    the default limit. No staff member recorded it: the audit event has no actor and names the
+    portal party (their party id and role on the case). The handling org's staff then see it in
+    their complaints list and handle it like any other."""
+    summary = summary.strip()
+    phone = phone.strip()
+    if len(summary) < PARTY_SUMMARY_MIN:
+        raise PartyComplaintRefused(
+            _("请写明投诉的事情经过（至少%(n)d个字）。") % {"n": PARTY_SUMMARY_MIN}
+        )
+    if len(summary) > PARTY_SUMMARY_MAX:
+        raise PartyComplaintRefused(_("投诉内容不能超过%(n)d字。") % {"n": PARTY_SUMMARY_MAX})
+    try:
+        validate_no_control_characters(summary, multiline=True)
+        if phone:
+            validate_phone(phone)
+    except ValidationError as exc:
+        raise PartyComplaintRefused(exc.messages[0]) from exc
+    today = timezone.localdate()
+    try:
+        with transaction.atomic():
+            # The case row is the lock: its mediator of record cannot change underneath.
+            case = Case.objects.select_for_update(of=("self",)).get(pk=party.case_id)
+            party.case = case
+            reason = policy.party_complaint_refusal(party)
+            if reason is not None:
+                raise PartyComplaintRefused(reason)
+            post = policy.handling_post(case)
+            if post is None:  # refused above; keeps the types honest
+                raise PartyComplaintRefused(_("本案目前没有承办调解员，暂不能投诉调解员。"))
+            complaint = Complaint.objects.create(
+                mediator=post.person,
+                org=post.org,
+                source=ComplaintSource.PARTY,
+                complainant_name=party.name,
+                complainant_phone=phone,
+                related_case=case,
+                party=party,
+                summary=summary,
+                received_on=today,
+                due_on=today + timedelta(days=COMPLAINT_DAYS),
+                recorded_by=None,
+            )
+            audit_record(
+                actor=None,
+                event_type=EventType.MEDIATOR_COMPLAINT,
+                obj=complaint,
+                after={
+                    "status": complaint.status,
+                    "mediator": post.person_id,
+                    "org": post.org_id,
+                    "source": ComplaintSource.PARTY,
+                    "case": case.pk,
+                    "recorded_by": "portal_party",
+                    "party": party.pk,
+                    "party_role": party.role,
+                    "has_phone": bool(phone),
+                },
+            )
+    except IntegrityError as exc:
+        # A twin request of the same party got there first (one open complaint per party).
+        raise PartyComplaintRefused(_("您的投诉正在处理中，处理完毕后才能再次投诉。")) from exc
     return complaint
 
 

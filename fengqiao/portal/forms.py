@@ -6,10 +6,12 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.core.formfields import IdNumberField, MobileField, StyledForm
+from fengqiao.core.formfields import IdNumberField, MobileField, PhoneField, StyledForm
 from fengqiao.disputes.forms import intake_category_choices
+from fengqiao.mediators.services import PARTY_SUMMARY_MAX, PARTY_SUMMARY_MIN
 from fengqiao.portal.choices import ArticleTopic
 from fengqiao.portal.selectors import CASE_NUMBER_MAX, QUERY_MAX, place_choices, place_get
 from fengqiao.regions.models import Region
@@ -138,6 +140,33 @@ class EvaluationForm(PortalForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class ComplaintForm(PortalForm):
+    """投诉调解员 — a party about the mediator of record of their case."""
+
+    summary = forms.CharField(
+        label=_("发生了什么"),
+        min_length=PARTY_SUMMARY_MIN,
+        max_length=PARTY_SUMMARY_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": _("请写明投诉的事情经过。"),
+            "min_length": _("请写明投诉的事情经过（至少%(limit_value)d个字）。"),
+            "max_length": _("投诉内容不能超过%(limit_value)d字（现有%(show_value)d字）。"),
+        },
+    )
+    phone = PhoneField(
+        label=_("联系电话（选填）"),
+        required=False,
+        help_text=_("处理人员可按此电话与您联系；不填则按您登记的手机号联系"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["summary"].help_text = gettext("请写明时间和经过，%(n)s字以内") % {
+            "n": PARTY_SUMMARY_MAX
+        }
 
 
 class SearchForm(PortalForm):

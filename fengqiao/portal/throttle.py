@@ -33,6 +33,9 @@ CODE_RESEND = Limit("code-resend", 1, 60)
 # Applications sent from one address in an hour; tries at a code (track, apply) per address.
 APPLY_PER_ADDRESS = Limit("apply-ip", 10, 3600)
 CHECKS_PER_ADDRESS = Limit("check-ip", 30, 3600)
+# Complaints about a mediator sent from one address in an hour (a party has one open complaint
+# at a time besides: ``mediators`` refuses a second).
+COMPLAINTS_PER_ADDRESS = Limit("complain-ip", 5, 3600)
 
 
 class Throttled(Exception):

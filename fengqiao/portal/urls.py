@@ -11,6 +11,7 @@ urlpatterns = [
     path("track/", views.track, name="track"),
     path("case/", views.case, name="case"),
     path("case/evaluate/", views.evaluate, name="evaluate"),
+    path("case/complain/", views.complain, name="complain"),
     path("case/documents/<int:pk>/", views.document, name="document"),
     path("leave/", views.leave, name="leave"),
     path("faq/", views.faq, name="faq"),

@@ -24,6 +24,9 @@ from fengqiao.core.middleware import client_ip
 from fengqiao.disputes.services.errors import CaseRuleError
 from fengqiao.documents.services import document_pdf
 from fengqiao.mediation.services import evidence_check
+from fengqiao.mediators import policy as mediators_policy
+from fengqiao.mediators import selectors as mediators_selectors
+from fengqiao.mediators import services as mediators_services
 from fengqiao.notify.codes import CodePurpose, CodeRefused, check_code, send_code
 from fengqiao.portal import captcha, forms, selectors, services, throttle
 
@@ -329,7 +332,14 @@ def case(request: HttpRequest) -> HttpResponse:
     if party is None:
         messages.info(request, _("请先验证手机号后查询。"))
         return redirect("portal:track")
+    return _case_page(request, party, forms.ComplaintForm())
+
+
+def _case_page(
+    request: HttpRequest, party: Any, complaint_form: forms.ComplaintForm
+) -> HttpResponse:
     view = selectors.party_case_view(party)
+    refusal = mediators_policy.party_complaint_refusal(party)
     return render(
         request,
         "portal/case.html",
@@ -337,8 +347,43 @@ def case(request: HttpRequest) -> HttpResponse:
             "view": view,
             "evaluation_form": forms.EvaluationForm(),
             "verify_url": reverse("portal:verify"),
+            "complaints": mediators_selectors.party_complaints(party),
+            "complaint_refusal": refusal,
+            "complaint_form": complaint_form if refusal is None else None,
         },
     )
+
+
+@require_POST
+def complain(request: HttpRequest) -> HttpResponse:
+    """投诉调解员: a party who has opened their case complains about its mediator of record;
+    the handling org's staff handle it (``mediators``). What is typed stays on the page when
+    it is refused."""
+    party = _granted(request)
+    if party is None:
+        messages.info(request, _("请先验证手机号后查询。"))
+        return redirect("portal:track")
+    form = forms.ComplaintForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, party, form)
+    try:
+        throttle.hit(throttle.COMPLAINTS_PER_ADDRESS, _address(request))
+        complaint = mediators_services.complaint_from_party(
+            party=party, summary=form.cleaned_data["summary"], phone=form.cleaned_data["phone"]
+        )
+    except throttle.Throttled as exc:
+        form.add_error(None, exc.message)
+        return _case_page(request, party, form)
+    except mediators_services.PartyComplaintRefused as exc:
+        # The case's state refuses it (no mediator of record, a complaint being handled): the
+        # page then says why instead of the form.
+        messages.error(request, exc.message)
+        return redirect("portal:case")
+    messages.success(
+        request,
+        _("投诉已提交，将在%(day)s前处理完毕。") % {"day": f"{complaint.due_on:%Y年%-m月%-d日}"},
+    )
+    return redirect("portal:case")
 
 
 @require_POST

@@ -233,6 +233,7 @@ RULES: dict[str, Rule] = {
     "portal:track": Rule(ANYONE),
     "portal:case": Rule(ANYONE),
     "portal:evaluate": Rule(ANYONE, POST),
+    "portal:complain": Rule(ANYONE, POST),
     "portal:document": Rule(ANYONE, GET, ("portal_document",)),
     "portal:leave": Rule(ANYONE, POST),
     "portal:faq": Rule(ANYONE),
