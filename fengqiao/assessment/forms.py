@@ -82,3 +82,10 @@ class ManualScoreForm(StyledForm):
     def __init__(self, *args: Any, regions: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = regions  # type: ignore[attr-defined]
+
+
+class ManualClearForm(StyledForm):
+    """清除评分 of one region; the service decides whether it may be cleared."""
+
+    region = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    reason = TextField(label=gettext_lazy("清除理由"), max_length=200)

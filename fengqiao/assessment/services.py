@@ -325,6 +325,53 @@ def manual_score_set(
     return entry
 
 
+@transaction.atomic
+def manual_score_clear(
+    *,
+    actor: Any,
+    indicator: Indicator,
+    region: Region,
+    period: Period,
+    reason: str,
+) -> None:
+    """清除评分: remove ``region``'s 人工评分 on ``indicator`` for ``period`` (it was entered for
+    the wrong region or period, or the evidence fell away), with the reason; the region is then
+    缺数据 on it again, never 0. Asked of the same policy as entering one; refused once the
+    period's ranking of the indicator's level has been published. Audited with the score
+    removed."""
+    scheme = Scheme.objects.select_for_update().select_related("region").get(pk=indicator.scheme_id)
+    locked = Indicator.objects.filter(pk=indicator.pk, scheme=scheme).first()
+    if locked is None or locked.rule != Rule.MANUAL:
+        raise AssessmentError(_("该指标不是人工评分指标。"))
+    refusal = policy.clear_refusal(actor, scheme.region, locked.level, period)
+    if refusal == policy.NOT_PERMITTED:
+        raise PermissionDenied(_("人工评分由县级综治中心录入。"))
+    if refusal is not None:
+        raise AssessmentError(refusal)
+    reason = reason.strip()
+    if not reason or len(reason) > 200:
+        raise AssessmentError(_("请写明清除评分的理由，不超过200字。"))
+    _line(reason)
+    entry = (
+        ManualScore.objects.select_for_update()
+        .filter(indicator=locked, region=region, period_start=period.start, period_end=period.end)
+        .first()
+    )
+    if entry is None:
+        raise AssessmentError(
+            _("%(r)s %(p)s没有人工评分，无需清除。") % {"r": region.name, "p": period.label}
+        )
+    before = _manual_snapshot(entry)
+    entry.delete()
+    audit_record(
+        actor=actor,
+        event_type=EventType.ASSESSMENT_SCHEME_CHANGED,
+        obj=scheme,
+        before=before,
+        after={"manual_score": before["manual_score"], "cleared": True, "reason": reason},
+    )
+
+
 class Published(NamedTuple):
     """What 发布 did: the current publication, whether this call made it, and what followed
     it in the apps above (``hooks.ranking_published``: the reports queued again), in

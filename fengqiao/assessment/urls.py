@@ -17,4 +17,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.manual_scores,
         name="manual_scores",
     ),
+    path(
+        "scheme/<int:year>/indicator/<int:pk>/scores/clear/",
+        views.manual_score_clear,
+        name="manual_score_clear",
+    ),
 ]

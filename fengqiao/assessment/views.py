@@ -21,7 +21,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fengqiao.assessment import policy, selectors, services
 from fengqiao.assessment.choices import Level, PeriodKind, Rule
 from fengqiao.assessment.exports import ranking_export
-from fengqiao.assessment.forms import IndicatorForm, ManualScoreForm, RepublishForm
+from fengqiao.assessment.forms import (
+    IndicatorForm,
+    ManualClearForm,
+    ManualScoreForm,
+    RepublishForm,
+)
 from fengqiao.assessment.models import Indicator, Scheme
 from fengqiao.regions.models import Region
 from fengqiao.stats.periods import Period
@@ -362,19 +367,83 @@ def manual_scores(request: HttpRequest, year: int, pk: int) -> HttpResponse:
             )
             return redirect(here)
     entered = selectors.manual_scores_of([indicator], period)
+    clear_refusal = policy.clear_refusal(user, county, indicator.level, period)
     return render(
         request,
         "assessment/manual_scores.html",
         {
+            "may_clear": clear_refusal is None,
+            "clear_refusal": clear_refusal if clear_refusal != policy.NOT_PERMITTED else None,
+            "clear_url": reverse("assessment:manual_score_clear", args=[year, indicator.pk]),
             "scheme": found,
             "indicator": indicator,
             "county": county,
             "period": period,
             "period_code": selectors.period_code(period),
             "periods": [(selectors.period_code(p), p.label) for p in periods],
-            "rows": [(label, entered.get((indicator.pk, pk))) for pk, label in choices],
+            "rows": [(pk, label, entered.get((indicator.pk, pk))) for pk, label in choices],
             "form": form,
             "ranking_url": ranking_url(county, indicator.level, period),
             "scheme_url": f"{reverse('assessment:scheme', args=[year])}?county={county.pk}",
         },
     )
+
+
+@login_required
+@require_POST
+def manual_score_clear(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    """清除评分: remove one region's 人工评分 of the period, with the reason."""
+    user = _viewer(request)
+    county = selectors.county_for(user, request.POST.get("county"))
+    found = _scheme_or_404(county, year)
+    indicator = (
+        Indicator.objects.filter(pk=pk, scheme=found, rule=Rule.MANUAL).first() if found else None
+    )
+    if found is None or indicator is None:
+        raise Http404
+    if not policy.may_score(user, county):
+        raise PermissionDenied(_("人工评分由县级综治中心录入。"))
+    code = request.POST.get("period") or ""
+    period = next((p for p in _year_periods(year) if selectors.period_code(p) == code), None)
+    if period is None:
+        messages.error(request, _("请选择考核期间。"))
+        page = reverse("assessment:manual_scores", args=[year, indicator.pk])
+        return redirect(f"{page}?{urlencode({'county': county.pk})}")
+    here = f"{reverse('assessment:manual_scores', args=[year, indicator.pk])}?" + urlencode(
+        {"county": county.pk, "period": code}
+    )
+    form = ManualClearForm(request.POST)
+    region = None
+    if form.is_valid():
+        region = next(
+            (
+                r
+                for r in selectors.ranked_regions(county, indicator.level)
+                if r.pk == form.cleaned_data["region"]
+            ),
+            None,
+        )
+    if region is None:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        if form.is_valid():
+            messages.error(request, _("请选择本区县参加该项考核的地区。"))
+        return redirect(here)
+    try:
+        services.manual_score_clear(
+            actor=user,
+            indicator=indicator,
+            region=region,
+            period=period,
+            reason=form.cleaned_data["reason"],
+        )
+    except services.AssessmentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("已清除%(r)s %(p)s的人工评分，该项显示为缺数据。")
+            % {"r": region.name, "p": period.label},
+        )
+    return redirect(here)

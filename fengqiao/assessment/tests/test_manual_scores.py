@@ -17,7 +17,7 @@ from fengqiao.accounts.models import User
 from fengqiao.assessment.choices import Level, Rule
 from fengqiao.assessment.models import Indicator, ManualScore, Publication
 from fengqiao.assessment.selectors import default_period, period_code
-from fengqiao.assessment.services import AssessmentError, manual_score_set
+from fengqiao.assessment.services import AssessmentError, manual_score_clear, manual_score_set
 from fengqiao.audit.models import AuditEvent
 from fengqiao.regions.choices import RegionLevel
 from fengqiao.regions.models import Region
@@ -217,3 +217,117 @@ def test_publishing_freezes_the_manual_scores(db: None, client_for) -> None:  # 
     assert NOTE in _score_of(shown, a, item.name)["note"]
     live = _ranking(client, live="1")
     assert _score_of(live, a, item.name)["score"] == "1.00"
+
+
+# --- 清除评分 -------------------------------------------------------------------------------------
+
+WRONG = "误录为本镇，应为另一乡镇的司法建议"
+
+
+def _clear(client: Any, indicator: Indicator, region: Region, reason: str = WRONG) -> Any:
+    return client.post(
+        reverse("assessment:manual_score_clear", args=[indicator.scheme.year, indicator.pk]),
+        {
+            "county": _county().pk,
+            "period": period_code(_period()),
+            "region": region.pk,
+            "reason": reason,
+        },
+        follow=True,
+    )
+
+
+def test_the_county_dispatcher_clears_a_score_which_is_then_missing_again(
+    db: None,
+    client_for,  # type: ignore[no-untyped-def]
+) -> None:
+    a = _towns()[0]
+    item = _item_10()
+    county = client_for(_user("dispatcher_county"))
+    _post(county, item, a, "4.5")
+    page = county.get(
+        _scores_url(item), {"county": _county().pk, "period": period_code(_period())}
+    ).content.decode()
+    assert f'id="manual-clear-{a.pk}"' in page
+
+    cleared = _clear(county, item, a)
+
+    body = cleared.content.decode()
+    assert "的人工评分，该项显示为缺数据" in body
+    assert not ManualScore.objects.exists()
+    assert f'id="manual-clear-{a.pk}"' not in body
+    # The ranking shows 缺数据 again (never 0)
+    shown = _ranking(client_for(_user("leader")))
+    assert _score_of(shown, a, item.name)["score"] is None
+    row = next(r for r in shown.context["ranking"].rows if r["region_id"] == a.pk)
+    assert item.name in row["missing"]
+    # Audited with the score removed and the reason
+    event = AuditEvent.objects.filter(event_type="assessment.scheme_changed").latest("pk")
+    assert event.actor_id == _user("dispatcher_county").pk
+    assert (event.before["score"], event.after["cleared"], event.after["reason"]) == (
+        "4.50",
+        True,
+        WRONG,
+    )
+
+
+def test_clearing_needs_a_reason_and_a_score_to_clear(db: None, client_for) -> None:  # type: ignore[no-untyped-def]
+    a, b, _c = _towns()
+    item = _item_10()
+    county = client_for(_user("dispatcher_county"))
+    _post(county, item, a, "4")
+    assert "清除理由" in _clear(county, item, a, reason="").content.decode()
+    args: dict[str, Any] = {
+        "actor": _user("dispatcher_county"),
+        "indicator": item,
+        "region": a,
+        "period": _period(),
+    }
+    with pytest.raises(AssessmentError, match="请写明清除评分的理由"):
+        manual_score_clear(**args, reason="  ")
+    with pytest.raises(AssessmentError, match="控制字符"):
+        manual_score_clear(**args, reason="误录\x07")
+    with pytest.raises(AssessmentError, match="没有人工评分，无需清除"):
+        manual_score_clear(**{**args, "region": b}, reason=WRONG)
+    assert ManualScore.objects.count() == 1
+
+
+def test_only_who_may_score_may_clear(db: None, client_for) -> None:  # type: ignore[no-untyped-def]
+    a = _towns()[0]
+    item = _item_10()
+    _post(client_for(_user("dispatcher_county")), item, a, "4")
+    for name in ("dispatcher", "leader"):
+        assert _clear(client_for(_user(name)), item, a).status_code == 403
+        with pytest.raises(PermissionDenied):
+            manual_score_clear(
+                actor=_user(name), indicator=item, region=a, period=_period(), reason=WRONG
+            )
+    assert ManualScore.objects.count() == 1
+
+
+def test_a_score_is_not_cleared_once_the_ranking_is_published(db: None, client_for) -> None:  # type: ignore[no-untyped-def]
+    a = _towns()[0]
+    item = _item_10()
+    client = client_for(_user("dispatcher_county"))
+    _post(client, item, a, "4")
+    client.post(
+        reverse("assessment:publish"),
+        {"county": _county().pk, "level": "township", "period": period_code(_period())},
+    )
+    assert Publication.objects.count() == 1
+    # The page offers no 清除 and says why; the service refuses with the same words
+    page = client.get(
+        _scores_url(item), {"county": _county().pk, "period": period_code(_period())}
+    ).content.decode()
+    assert f'id="manual-clear-{a.pk}"' not in page
+    assert "的排名已发布，人工评分不能清除" in page
+    assert "的排名已发布，人工评分不能清除" in _clear(client, item, a).content.decode()
+    with pytest.raises(AssessmentError, match="的排名已发布"):
+        manual_score_clear(
+            actor=_user("dispatcher_county"),
+            indicator=item,
+            region=a,
+            period=_period(),
+            reason=WRONG,
+        )
+    assert ManualScore.objects.count() == 1

@@ -366,6 +366,9 @@ RULES: dict[str, Rule] = {
     "assessment:manual_scores": Rule(
         lambda u: may_score(u, _county()), GET, ("year", "manual_indicator")
     ),
+    "assessment:manual_score_clear": Rule(
+        lambda u: may_score(u, _county()), POST, ("year", "manual_indicator")
+    ),
 }
 # The API is checked by its own test below (keys, not sessions); these are its URL names.
 API = {"api:case_create", "api:case_list", "api:case_detail", "api:openapi-json", "api:api-root"}
