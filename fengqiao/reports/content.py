@@ -342,7 +342,8 @@ def build_content(
     *, kind: str, region: Region, period: Period, notes: list[str] | None = None
 ) -> ReportContent:
     """The content of a report of ``kind`` for ``region`` over ``period``, read from stats."""
-    previous = period.previous()
+    # A period under way is compared with as many days of the one before (上期同期), as 纠纷下降率.
+    previous = period.compared_with(timezone.localdate())
     measures = measures_for(region, period)
     figures = [_figure(measures[key]) for key in FIGURE_KEYS if key in measures]
     step = trend_step(period)

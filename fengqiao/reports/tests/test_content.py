@@ -188,3 +188,20 @@ def test_a_year_without_a_scheme_says_so_in_the_report(
     text = "".join("".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
     assert f"{period.start.year}年度尚未制定考核方案" in text
     assert "各地主要指标" in text
+
+
+def test_a_report_of_a_month_under_way_compares_the_same_days_of_the_month_before(
+    db: None, demo_county: None
+) -> None:
+    """An on-demand 月研判 of this month, five days in, sets its categories against the first
+    five days of last month (上期同期), not the whole of it — as the dashboard's 纠纷下降率."""
+    county = Region.objects.get(level=3)
+    today = timezone.localdate()
+    content = build_content(kind=ReportKind.MONTHLY, region=county, period=Period.month(today))
+    compared = Period.month(today).compared_with(today)
+    assert content.previous_label == compared.label
+    before = Case.objects.filter(
+        region_path__startswith=county.path,
+        registered_at__date__range=(compared.start, compared.end),
+    ).count()
+    assert sum(row.previous for row in content.categories) == before
