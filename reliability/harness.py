@@ -50,6 +50,19 @@ def wait_until(check: Callable[[], bool], timeout: float, step: float = 0.2) -> 
     return check()
 
 
+def _group_alive(group: int) -> bool:
+    """Whether any process of process group ``group`` is still running (not a zombie)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state, ppid, pgrp.
+        if int(fields[2]) == group and fields[0] != "Z":
+            return True
+    return False
+
+
 def _pg_bin(name: str) -> str:
     found = shutil.which(name)
     if found:
@@ -198,8 +211,18 @@ class Platform:
             env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self._log("web"),
             start_new_session=True,
         )  # fmt: skip
-        if not wait_until(lambda: self.get("/api/v1/openapi.json")[0] == 200, 90, 0.3):
-            raise RuntimeError("uvicorn did not answer")
+        web = self.web
+        answering = wait_until(
+            lambda: web.poll() is not None or self.get("/api/v1/openapi.json")[0] == 200, 90, 0.3
+        )
+        if not answering or web.poll() is not None:
+            # Say why: the server's own last words (a port still held, a failed import…).
+            state = f"exited with {web.returncode}" if web.poll() is not None else "still running"
+            raise RuntimeError(f"uvicorn did not answer ({state}):\n{self._tail(self.logs[-1])}")
+
+    @staticmethod
+    def _tail(path: Path, lines: int = 30) -> str:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
     def start_worker(self) -> None:
         self.worker = subprocess.Popen(
@@ -217,10 +240,15 @@ class Platform:
     def kill_web(self) -> None:
         """kill -9 of the supervisor and every worker process at once."""
         if self.web is not None:
+            group = self.web.pid
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.web.pid, signal.SIGKILL)
+                os.killpg(group, signal.SIGKILL)
             self.web.wait(10)
             self.web = None
+            # Its workers are gone too before anything starts again on the port: they are not
+            # this process's children, so wait for the group to be empty.
+            if not wait_until(lambda: not _group_alive(group), 30, 0.1):
+                raise RuntimeError(f"web process group {group} survived kill -9")
 
     def kill_worker(self) -> None:
         if self.worker is not None:

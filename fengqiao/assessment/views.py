@@ -306,6 +306,24 @@ def _year_periods(year: int) -> list[Period]:
     ]
 
 
+def _manual_indicator(user: Any, county: Region, year: int, pk: int) -> Indicator:
+    """The 人工评分 indicator ``pk`` of ``county``'s scheme of ``year`` (else 404), for a user
+    who may score it (else 403)."""
+    found = _scheme_or_404(county, year)
+    indicator = (
+        Indicator.objects.select_related("scheme")
+        .filter(pk=pk, scheme=found, rule=Rule.MANUAL)
+        .first()
+        if found
+        else None
+    )
+    if indicator is None:
+        raise Http404
+    if not policy.may_score(user, county):
+        raise PermissionDenied(_("人工评分由县级综治中心录入。"))
+    return indicator
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def manual_scores(request: HttpRequest, year: int, pk: int) -> HttpResponse:
@@ -313,14 +331,7 @@ def manual_scores(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     region's score with its evidence."""
     user = _viewer(request)
     county = selectors.county_for(user, request.GET.get("county") or request.POST.get("county"))
-    found = _scheme_or_404(county, year)
-    indicator = (
-        Indicator.objects.filter(pk=pk, scheme=found, rule=Rule.MANUAL).first() if found else None
-    )
-    if found is None or indicator is None:
-        raise Http404
-    if not policy.may_score(user, county):
-        raise PermissionDenied(_("人工评分由县级综治中心录入。"))
+    indicator = _manual_indicator(user, county, year, pk)
     periods = _year_periods(year)
     code = request.POST.get("period") or request.GET.get("period") or ""
     period = next((p for p in periods if selectors.period_code(p) == code), None)
@@ -375,7 +386,7 @@ def manual_scores(request: HttpRequest, year: int, pk: int) -> HttpResponse:
             "may_clear": clear_refusal is None,
             "clear_refusal": clear_refusal if clear_refusal != policy.NOT_PERMITTED else None,
             "clear_url": reverse("assessment:manual_score_clear", args=[year, indicator.pk]),
-            "scheme": found,
+            "scheme": indicator.scheme,
             "indicator": indicator,
             "county": county,
             "period": period,
@@ -395,14 +406,7 @@ def manual_score_clear(request: HttpRequest, year: int, pk: int) -> HttpResponse
     """清除评分: remove one region's 人工评分 of the period, with the reason."""
     user = _viewer(request)
     county = selectors.county_for(user, request.POST.get("county"))
-    found = _scheme_or_404(county, year)
-    indicator = (
-        Indicator.objects.filter(pk=pk, scheme=found, rule=Rule.MANUAL).first() if found else None
-    )
-    if found is None or indicator is None:
-        raise Http404
-    if not policy.may_score(user, county):
-        raise PermissionDenied(_("人工评分由县级综治中心录入。"))
+    indicator = _manual_indicator(user, county, year, pk)
     code = request.POST.get("period") or ""
     period = next((p for p in _year_periods(year) if selectors.period_code(p) == code), None)
     if period is None:
