@@ -15,6 +15,7 @@ platform of its cases is its township's 平安办 all the same (DESIGN §2).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from io import StringIO
@@ -341,6 +342,17 @@ class SerialLiveServer(WSGIServer):
         # The server's own thread already uses the test's connection (LiveServerThread.run).
         super().__init__(*args, **kwargs)
 
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with SERVING:
+            super().process_request(request, client_address)
+
+
+# Held while the serial live server answers a request: a page's teardown waits on it, so the
+# test's database is not emptied under a request the page sent as it closed (CI: the
+# notification socket's retry landed during the flush, whose commit then failed on a foreign
+# key and left the next test a database with rows in it).
+SERVING = threading.Lock()
+
 
 if not os.environ.get("DATABASE_URL"):
     LiveServerThread.server_class = SerialLiveServer  # type: ignore[assignment]
@@ -362,7 +374,11 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
+def page(
+    browser: object, request: pytest.FixtureRequest, transactional_db: None
+) -> Iterator[object]:
+    """A fresh browser page. It depends on the test's database so that it closes — and the
+    live server has answered its last request — before the database is emptied."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     pg = context.new_page()
     pg.set_default_timeout(15000)
@@ -372,6 +388,8 @@ def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
     ARTIFACTS.mkdir(exist_ok=True)
     pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+    with SERVING:
+        pass
 
 
 # --- A live ASGI server (HTTP and websockets), for the browser tests of live pages ------------
